@@ -1,0 +1,58 @@
+/* Configuration and command line parsing (pure: no I/O besides strings). */
+#ifndef NS_MONITOR_CONFIG_H
+#define NS_MONITOR_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_IFACES 64
+#define CONFIG_MAX_GROUPS 16
+
+#define DEFAULT_GROUP 135
+#define DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
+#define DEFAULT_RATE 100		/* probes per second */
+#define DEFAULT_BURST 50
+#define DEFAULT_HOLDDOWN_SIZE 4096	/* targets remembered */
+#define DEFAULT_PIDFILE "/run/ns-monitor.pid"
+#define EGRESS_BASE 0x6e730000u		/* "ns" << 16: fwmark and table base */
+#define EGRESS_RULE_PREF 28275		/* before the main table's 32766 */
+
+struct config {
+	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nmasters;
+	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nslaves;
+	uint16_t groups[CONFIG_MAX_GROUPS];
+	unsigned int ngroups;
+
+	uint32_t holddown_ms;
+	uint32_t rate;
+	uint32_t burst;
+	uint32_t fwmark_base;	/* egress fwmark and table for group G: base + G */
+
+	bool dry_run;
+	bool daemonize;
+	bool link_local;
+	int verbose;
+	const char *pidfile;
+};
+
+enum cli_result {
+	CLI_RUN,	/* run with the parsed config */
+	CLI_HELP,	/* print usage, exit 0 */
+	CLI_VERSION,	/* print version, exit 0 */
+	CLI_ERROR,	/* print err and usage, exit 2 */
+};
+
+void config_defaults(struct config *cfg);
+
+/* Parse argv into cfg; on CLI_ERROR, err holds a one-line reason. */
+enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
+			  size_t errlen);
+
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * nftables control through libnftables: the table `inet ns_monitor` and, per
+ * relay group G, the sets masters_G and slaves_G and the chain output_G.
+ */
+#ifndef NS_MONITOR_NFTCTL_H
+#define NS_MONITOR_NFTCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFT_TABLE "ns_monitor"
+#define NFT_SNAPLEN 128		/* an NS with its options fits */
+#define NFT_LIMIT_RATE 1000	/* NS per second logged, kernel side */
+#define NFT_LIMIT_BURST 1000
+
+struct nft_group_spec {
+	uint16_t group;
+	const char *const *masters;
+	unsigned int nmasters;
+	const char *const *slaves;
+	unsigned int nslaves;
+};
+
+/*
+ * Write the nft commands that create group G's objects (pure). Returns the
+ * length written, or -1 if buf is too small.
+ */
+int nftctl_group_commands(char *buf, size_t size,
+			  const struct nft_group_spec *spec);
+
+/*
+ * Replace group G's objects by what spec says: a chain and sets left by a
+ * killed run are deleted first; other groups' objects are left alone.
+ * On failure err holds nft's message.
+ */
+int nftctl_load_group(const struct nft_group_spec *spec, char *err,
+		      size_t errlen);
+
+/* Remove group G's objects, and the table if nothing else is in it. */
+int nftctl_remove_group(uint16_t group, char *err, size_t errlen);
+
+#endif

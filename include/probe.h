@@ -1,0 +1,33 @@
+/* Probes: ICMPv6 echo requests that make the kernel resolve a target. */
+#ifndef NS_MONITOR_PROBE_H
+#define NS_MONITOR_PROBE_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_ECHO_LEN 8	/* type, code, checksum, identifier, sequence */
+
+/*
+ * Build an echo request into buf (pure). The checksum is left 0: the kernel
+ * fills it in for raw ICMPv6 sockets (RFC 3542 3.1). Returns the length, or 0
+ * if buf is too small.
+ */
+size_t probe_build_echo(uint8_t *buf, size_t size, uint16_t id, uint16_t seq);
+
+/*
+ * One raw ICMPv6 socket per slave: bound to the slave's device, carrying the
+ * egress fwmark, never reading anything (ICMP6_FILTER blocks all types).
+ * Returns the fd, or -1 with errno set.
+ */
+int probe_socket_open(const char *ifname, uint32_t fwmark);
+
+/*
+ * Send one echo request for target out of the socket's slave. src, when not
+ * NULL, is the slave's link-local address, set as the source through
+ * IPV6_PKTINFO. Returns 0 or -1 with errno set.
+ */
+int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
+	       const struct in6_addr *target, uint16_t id, uint16_t seq);
+
+#endif

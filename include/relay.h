@@ -1,0 +1,65 @@
+/*
+ * The relay: groups and their slaves, and what happens to one logged NS
+ * (parse, policy, probes). Owns the probe sockets and the egress routes.
+ */
+#ifndef NS_MONITOR_RELAY_H
+#define NS_MONITOR_RELAY_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "nflog.h"
+#include "policy.h"
+#include "rtnl.h"
+#include "stats.h"
+
+struct slave {
+	char name[IF_NAMESIZE];
+	unsigned int ifindex;		/* 0: not present (yet) */
+	int fd;				/* probe socket, -1 when absent */
+	struct in6_addr ll;		/* source of our probes */
+	bool has_ll;
+	bool routed;			/* egress route installed */
+	uint64_t next_refresh;		/* when to look for it again */
+	unsigned long probes_sent;
+	unsigned long probes_failed;
+};
+
+struct group {
+	uint16_t num;
+	uint32_t fwmark;		/* egress mark, also the table id */
+	bool rule_installed;
+	struct slave slaves[CONFIG_MAX_IFACES];
+	unsigned int nslaves;
+};
+
+struct relay {
+	const struct config *cfg;
+	struct rtnl rtnl;
+	struct group groups[CONFIG_MAX_GROUPS];
+	unsigned int ngroups;
+	struct holddown holddown;
+	struct tokenbucket bucket;
+	struct counters counters;
+	uint16_t echo_id;
+	uint16_t echo_seq;
+};
+
+/* Set up groups, egress rules and routes, probe sockets. -1 on failure. */
+int relay_init(struct relay *r, const struct config *cfg, uint64_t now);
+
+/* Remove every rule and route relay_init added; close sockets. */
+void relay_fini(struct relay *r);
+
+/* Handle one logged packet. */
+void relay_packet(struct relay *r, const struct nflog_packet *pkt,
+		  uint64_t now);
+
+void relay_log_counters(const struct relay *r);
+
+uint64_t monotonic_ns(void);
+
+#endif

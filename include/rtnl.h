@@ -1,0 +1,47 @@
+/*
+ * rtnetlink requests over libmnl: policy rules, routes, addresses.
+ * Functions return 0 or -1 with errno set (the kernel's error for a request).
+ */
+#ifndef NS_MONITOR_RTNL_H
+#define NS_MONITOR_RTNL_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+/* The route and rule protocol number that marks what ns-monitor installs. */
+#define RTPROT_NS_MONITOR 135
+
+struct mnl_socket;
+
+struct rtnl {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	unsigned int seq;
+};
+
+int rtnl_open(struct rtnl *r);
+void rtnl_close(struct rtnl *r);
+
+enum rtnl_op { RTNL_ADD, RTNL_DEL };
+
+/* `from all fwmark MARK lookup TABLE pref PREF proto ns-monitor` (IPv6). */
+int rtnl_rule(struct rtnl *r, enum rtnl_op op, uint32_t fwmark, uint32_t table,
+	      uint32_t pref);
+
+/* Delete every IPv6 rule with this fwmark and table; returns how many. */
+int rtnl_purge_rules(struct rtnl *r, uint32_t fwmark, uint32_t table);
+
+/* `default dev IFINDEX table TABLE metric METRIC proto ns-monitor`. */
+int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
+		       uint32_t table, uint32_t metric);
+
+/* Delete every IPv6 route of ours in `table`; returns how many. */
+int rtnl_purge_table(struct rtnl *r, uint32_t table);
+
+/*
+ * The first usable (not tentative, not DAD-failed) link-local address of
+ * ifindex. -1 with errno ENOENT when there is none.
+ */
+int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out);
+
+#endif

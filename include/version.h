@@ -1,0 +1,4 @@
+#ifndef NS_MONITOR_VERSION_H
+#define NS_MONITOR_VERSION_H
+#define NS_MONITOR_VERSION "0.1.0"
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install every Debian package ns-monitor needs to build, run, test, fuzz and
+# benchmark. Idempotent: when everything is present it only runs dpkg-query.
+set -eu
+
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
+libmnl-dev libnetfilter-log-dev libnftables-dev libnftnl-dev libcap-ng-dev
+libcmocka-dev
+nftables iproute2 iputils-ping tcpdump procps kmod
+systemd"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing; run as root (sudo make ...)" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

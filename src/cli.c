@@ -1,0 +1,305 @@
+/* Command line parsing. Pure: argv in, struct config or a reason out. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "version.h"
+
+enum {
+	OPT_HOLDDOWN = 256,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_FWMARK,
+	OPT_DRY_RUN,
+	OPT_LINK_LOCAL,
+	OPT_PIDFILE,
+};
+
+static const struct option long_options[] = {
+	{ "master",	required_argument, NULL, 'm' },
+	{ "slaves",	required_argument, NULL, 's' },
+	{ "group",	required_argument, NULL, 'g' },
+	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
+	{ "rate",	required_argument, NULL, OPT_RATE },
+	{ "burst",	required_argument, NULL, OPT_BURST },
+	{ "fwmark",	required_argument, NULL, OPT_FWMARK },
+	{ "link-local",	no_argument,	   NULL, OPT_LINK_LOCAL },
+	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
+	{ "daemon",	no_argument,	   NULL, 'd' },
+	{ "pidfile",	required_argument, NULL, OPT_PIDFILE },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
+"Relay the host's own IPv6 Neighbor Solicitations on MASTER to the SLAVE\n"
+"interfaces as ICMPv6 echo requests, so the kernel finds the neighbor there.\n"
+"\n"
+"  -m, --master IF        interface whose outgoing NS are relayed (repeatable)\n"
+"  -s, --slaves IF[,IF]   interfaces probed for the target (repeatable)\n"
+"  -g, --group N          NFLOG group, 0-65535 (default %u)\n"
+"      --holddown MS      probe a target at most once per MS milliseconds\n"
+"                         (default %u)\n"
+"      --rate N           at most N probes per second in all (default %u)\n"
+"      --burst N          ...with bursts of up to N probes (default %u)\n"
+"      --fwmark BASE      egress fwmark and routing table of group G are\n"
+"                         BASE+G (default 0x%x)\n"
+"      --link-local       relay link-local targets too\n"
+"      --dry-run          log each probe it would send, send nothing\n"
+"  -d, --daemon           run in the background, log to syslog\n"
+"      --pidfile PATH     with --daemon (default %s)\n"
+"  -v, --verbose          log each NS and probe\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"Exit status: 0 clean exit, 1 setup failure, 2 bad arguments.\n",
+		DEFAULT_GROUP, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
+		EGRESS_BASE, DEFAULT_PIDFILE);
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->holddown_ms = DEFAULT_HOLDDOWN_MS;
+	cfg->rate = DEFAULT_RATE;
+	cfg->burst = DEFAULT_BURST;
+	cfg->fwmark_base = EGRESS_BASE;
+	cfg->pidfile = DEFAULT_PIDFILE;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Decimal or 0x-hex, no sign, no trailing characters, within [min, max]. */
+static int parse_u32(const char *s, unsigned long min, unsigned long max,
+		     uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	/* Base 0 would read "0135" as octal: only decimal or 0x-hex. */
+	v = strtoul(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Interface names go into nft commands inside double quotes, so beyond the
+ * kernel's own rules (no '/', ':' or whitespace, under IFNAMSIZ) quotes and
+ * backslashes are refused too.
+ */
+static int ifname_valid(const char *name, size_t len)
+{
+	if (len == 0 || len >= IF_NAMESIZE)
+		return 0;
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == '"' ||
+		    c == '\\' || c == '\'')
+			return 0;
+	}
+	return 1;
+}
+
+static int add_ifname(char list[][IF_NAMESIZE], unsigned int *n,
+		      const char *name, size_t len, const char *what,
+		      char *err, size_t errlen)
+{
+	if (!ifname_valid(name, len)) {
+		set_err(err, errlen, "invalid %s interface name '%.*s'", what,
+			(int)len, name);
+		return -1;
+	}
+	for (unsigned int i = 0; i < *n; i++)
+		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
+			return 0;	/* given twice: once is enough */
+	if (*n >= CONFIG_MAX_IFACES) {
+		set_err(err, errlen, "too many %s interfaces (at most %d)", what,
+			CONFIG_MAX_IFACES);
+		return -1;
+	}
+	memcpy(list[*n], name, len);
+	list[*n][len] = '\0';
+	(*n)++;
+	return 0;
+}
+
+static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
+		      const char *arg, const char *what, char *err,
+		      size_t errlen)
+{
+	const char *p = arg;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (add_ifname(list, n, p, len, what, err, errlen) == -1)
+			return -1;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
+			  size_t errlen)
+{
+	uint32_t v;
+	int c;
+
+	config_defaults(cfg);
+	err[0] = '\0';
+	optind = 0;	/* glibc: full re-initialisation, so tests can re-parse */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:s:g:dvhV", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (add_iflist(cfg->masters, &cfg->nmasters, optarg,
+				       "master", err, errlen) == -1)
+				return CLI_ERROR;
+			break;
+		case 's':
+			if (add_iflist(cfg->slaves, &cfg->nslaves, optarg,
+				       "slave", err, errlen) == -1)
+				return CLI_ERROR;
+			break;
+		case 'g':
+			if (parse_u32(optarg, 0, 65535, &v) == -1) {
+				set_err(err, errlen,
+					"group '%s' is not a number in 0-65535",
+					optarg);
+				return CLI_ERROR;
+			}
+			for (unsigned int i = 0; i < cfg->ngroups; i++)
+				if (cfg->groups[i] == v)
+					goto next;
+			if (cfg->ngroups >= CONFIG_MAX_GROUPS) {
+				set_err(err, errlen, "too many groups (at most %d)",
+					CONFIG_MAX_GROUPS);
+				return CLI_ERROR;
+			}
+			cfg->groups[cfg->ngroups++] = (uint16_t)v;
+			break;
+		case OPT_HOLDDOWN:
+			if (parse_u32(optarg, 0, 3600000, &cfg->holddown_ms) == -1) {
+				set_err(err, errlen,
+					"holddown '%s' is not a number of milliseconds in 0-3600000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_RATE:
+			if (parse_u32(optarg, 1, 1000000, &cfg->rate) == -1) {
+				set_err(err, errlen,
+					"rate '%s' is not a number in 1-1000000", optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_BURST:
+			if (parse_u32(optarg, 1, 1000000, &cfg->burst) == -1) {
+				set_err(err, errlen,
+					"burst '%s' is not a number in 1-1000000", optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_FWMARK:
+			if (parse_u32(optarg, 1, 0xffff0000ul, &cfg->fwmark_base) == -1) {
+				set_err(err, errlen,
+					"fwmark '%s' is not a number in 1-0xffff0000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_LINK_LOCAL:
+			cfg->link_local = true;
+			break;
+		case OPT_DRY_RUN:
+			cfg->dry_run = true;
+			break;
+		case 'd':
+			cfg->daemonize = true;
+			break;
+		case OPT_PIDFILE:
+			if (optarg[0] != '/') {
+				set_err(err, errlen, "pidfile '%s' is not an absolute path",
+					optarg);
+				return CLI_ERROR;
+			}
+			cfg->pidfile = optarg;
+			break;
+		case 'v':
+			cfg->verbose++;
+			break;
+		case 'h':
+			return CLI_HELP;
+		case 'V':
+			return CLI_VERSION;
+		case ':':
+			set_err(err, errlen, "option '%s' needs an argument",
+				argv[optind - 1]);
+			return CLI_ERROR;
+		default:
+			/*
+			 * For a long option given a value it takes none
+			 * (--dry-run=1) glibc puts the option's own value in
+			 * optopt; only a real short option is named by it.
+			 */
+			if (optopt > 0 && optopt < 256 && optopt != '?' &&
+			    !strchr("msgdvhV", optopt))
+				set_err(err, errlen, "unknown option '-%c'", optopt);
+			else
+				set_err(err, errlen,
+					"unknown option or unexpected value '%s'",
+					argv[optind - 1]);
+			return CLI_ERROR;
+		}
+next:		;
+	}
+	if (optind < argc) {
+		set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return CLI_ERROR;
+	}
+	if (cfg->nmasters == 0) {
+		set_err(err, errlen, "no master interface given (-m IF)");
+		return CLI_ERROR;
+	}
+	if (cfg->nslaves == 0) {
+		set_err(err, errlen, "no slave interface given (-s IF[,IF...])");
+		return CLI_ERROR;
+	}
+	if (cfg->ngroups > 1) {
+		set_err(err, errlen, "give one group (-g) with -m and -s");
+		return CLI_ERROR;
+	}
+	if (cfg->ngroups == 0)
+		cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
+	return CLI_RUN;
+}

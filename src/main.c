@@ -1,0 +1,345 @@
+/*
+ * ns-monitor: wiring. Parse the command line, set up in a straight line
+ * (NFLOG, relay, nftables), run one event loop, undo everything in reverse.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "nflog.h"
+#include "nftctl.h"
+#include "relay.h"
+#include "version.h"
+
+#define EXIT_SETUP 1
+#define EXIT_USAGE 2
+#define NFLOG_RCVBUF_MAX (16 * 1024 * 1024)
+#define NFLOG_BATCH 64	/* datagrams per wake-up, so signals stay timely */
+#define NFLOG_BUF_SIZE 8192
+
+static void explain_setup_errno(const char *what, int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		log_warnx("%s: permission denied: run ns-monitor as root, or with CAP_NET_ADMIN and CAP_NET_RAW",
+			  what);
+		break;
+	case EPROTONOSUPPORT:
+	case EAFNOSUPPORT:
+	case EOPNOTSUPP:
+		log_warnx("%s: not supported by this kernel: load nf_tables and nfnetlink_log (modprobe nf_tables nfnetlink_log)",
+			  what);
+		break;
+	default:
+		log_warnx("%s: %s", what, strerror(err));
+	}
+}
+
+static int nflog_setup(struct nflog_sock *nf, const struct config *cfg)
+{
+	if (nflog_sock_open(nf) == -1) {
+		explain_setup_errno("NFLOG netlink socket", errno);
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		if (nflog_sock_bind(nf, cfg->groups[i], NFT_SNAPLEN) == 0)
+			continue;
+		/* The kernel says EPERM for a group bound by someone else. */
+		if ((errno == EPERM || errno == EBUSY) &&
+		    nflog_group_bound(cfg->groups[i]) == 1)
+			log_warnx("NFLOG group %u is already bound by another process (another ns-monitor, ulogd or tcpdump -i nflog:%u?); see /proc/net/netfilter/nfnetlink_log, stop it or choose another group with -g",
+				  cfg->groups[i], cfg->groups[i]);
+		else
+			explain_setup_errno("binding the NFLOG group", errno);
+		for (unsigned int j = 0; j < i; j++)
+			nflog_sock_unbind(nf, cfg->groups[j]);
+		nflog_sock_close(nf);
+		return -1;
+	}
+	return 0;
+}
+
+static void nflog_teardown(struct nflog_sock *nf, const struct config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->ngroups; i++)
+		nflog_sock_unbind(nf, cfg->groups[i]);
+	nflog_sock_close(nf);
+}
+
+static void nft_spec(struct nft_group_spec *spec, const char **masters,
+		     const char **slaves, const struct config *cfg,
+		     uint16_t group)
+{
+	for (unsigned int i = 0; i < cfg->nmasters; i++)
+		masters[i] = cfg->masters[i];
+	for (unsigned int i = 0; i < cfg->nslaves; i++)
+		slaves[i] = cfg->slaves[i];
+	spec->group = group;
+	spec->masters = masters;
+	spec->nmasters = cfg->nmasters;
+	spec->slaves = slaves;
+	spec->nslaves = cfg->nslaves;
+}
+
+static void nft_teardown(const struct config *cfg, unsigned int ngroups)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < ngroups; i++)
+		if (nftctl_remove_group(cfg->groups[i], err, sizeof(err)) == -1)
+			log_warnx("removing the nftables objects of group %u: %s",
+				  cfg->groups[i], err);
+}
+
+static int nft_setup(const struct config *cfg)
+{
+	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
+	struct nft_group_spec spec;
+	char err[256];
+
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		nft_spec(&spec, masters, slaves, cfg, cfg->groups[i]);
+		if (nftctl_load_group(&spec, err, sizeof(err)) == 0)
+			continue;
+		if (strstr(err, "not supported"))
+			log_warnx("loading the nftables rules: %s: this kernel lacks nf_tables; load it (modprobe nf_tables nft_log nft_limit)",
+				  err);
+		else if (strstr(err, "Operation not permitted"))
+			log_warnx("loading the nftables rules: %s: run ns-monitor as root or with CAP_NET_ADMIN",
+				  err);
+		else
+			log_warnx("loading the nftables rules: %s", err);
+		nft_teardown(cfg, i);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Detach once set-up has succeeded, so its errors reach the terminal. */
+static int daemonize(const struct config *cfg)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid == -1) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	fd = open("/dev/null", O_RDWR);
+	if (fd != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_to_syslog();
+	if (write_pidfile(cfg->pidfile) == -1)
+		log_warn("pidfile %s", cfg->pidfile);
+	return 0;
+}
+
+struct loop {
+	struct nflog_sock nflog;
+	struct relay relay;
+	int epfd;
+	int sigfd;
+	bool stop;
+};
+
+static void on_packet(const struct nflog_packet *pkt, void *data)
+{
+	struct relay *r = data;
+
+	relay_packet(r, pkt, monotonic_ns());
+}
+
+static void drain_nflog(struct loop *l)
+{
+	static char buf[NFLOG_BUF_SIZE];
+	struct counters *c = &l->relay.counters;
+	int fd = nflog_sock_fd(&l->nflog);
+
+	for (int i = 0; i < NFLOG_BATCH; i++) {
+		struct nflog_batch_stats bs = { 0, 0 };
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				int size;
+
+				c->nflog_overruns++;
+				size = nflog_sock_grow_rcvbuf(&l->nflog, NFLOG_RCVBUF_MAX);
+				if (c->nflog_overruns == 1)
+					log_warnx("NFLOG overrun: the kernel dropped messages; receive buffer now %d bytes",
+						  size);
+				continue;
+			}
+			log_warn("NFLOG recv");
+			return;
+		}
+		nflog_process(buf, (size_t)n, on_packet, &l->relay, &bs);
+		c->nflog_messages += bs.packets;
+		c->nflog_malformed += bs.malformed;
+	}
+}
+
+static void handle_signal(struct loop *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: exiting", si.ssi_signo);
+			l->stop = true;
+			break;
+		case SIGUSR1:
+			relay_log_counters(&l->relay);
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: nothing to re-read in standalone mode");
+			break;
+		}
+	}
+}
+
+static int loop_run(struct loop *l)
+{
+	struct epoll_event ev[8];
+
+	while (!l->stop) {
+		int n = epoll_wait(l->epfd, ev, 8, -1);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("epoll_wait");
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.fd == l->sigfd)
+				handle_signal(l);
+			else
+				drain_nflog(l);
+		}
+	}
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct loop l = { .epfd = -1, .sigfd = -1 };
+	char err[256];
+	sigset_t mask;
+	int rc = EXIT_SETUP;
+
+	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("ns-monitor %s\n", NS_MONITOR_VERSION);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "ns-monitor: %s\n", err);
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	case CLI_RUN:
+		break;
+	}
+	log_init(false, cfg.verbose);
+
+	/* Signals arrive through the event loop, never asynchronously. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Binding first: a second instance stops here, touching nothing. */
+	if (nflog_setup(&l.nflog, &cfg) == -1)
+		return EXIT_SETUP;
+	if (relay_init(&l.relay, &cfg, monotonic_ns()) == -1) {
+		log_warnx("could not set up probing; nothing was left behind");
+		goto out_nflog;
+	}
+	if (nft_setup(&cfg) == -1)
+		goto out_relay;
+
+	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	l.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l.sigfd == -1 || l.epfd == -1 || epoll_add(l.epfd, l.sigfd) == -1 ||
+	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1) {
+		log_warn("event loop set-up");
+		goto out_loop;
+	}
+	if (cfg.daemonize && daemonize(&cfg) == -1)
+		goto out_loop;
+
+	log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
+		 cfg.nmasters, cfg.nslaves, cfg.groups[0],
+		 cfg.dry_run ? " (dry run)" : "");
+	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
+	relay_log_counters(&l.relay);
+	if (cfg.daemonize)
+		unlink(cfg.pidfile);
+
+out_loop:
+	if (l.epfd != -1)
+		close(l.epfd);
+	if (l.sigfd != -1)
+		close(l.sigfd);
+	nft_teardown(&cfg, cfg.ngroups);
+out_relay:
+	relay_fini(&l.relay);
+out_nflog:
+	nflog_teardown(&l.nflog, &cfg);
+	return rc;
+}

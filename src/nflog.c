@@ -1,0 +1,254 @@
+/* NFLOG intake: libmnl socket, libnetfilter_log message helpers. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libnetfilter_log/libnetfilter_log.h>
+
+#include "nflog.h"
+
+static int u32_attr_ok(const struct nlattr *a)
+{
+	return a && mnl_attr_get_payload_len(a) >= sizeof(uint32_t);
+}
+
+enum nflog_msg_kind nflog_parse_msg(const struct nlmsghdr *nlh,
+				    struct nflog_packet *out)
+{
+	struct nlattr *attrs[NFULA_MAX + 1] = { NULL };
+	const struct nfgenmsg *nfg;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+		return NFLOG_MSG_OTHER;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
+		return NFLOG_MSG_MALFORMED;
+	if (nflog_nlmsg_parse(nlh, attrs) < 0)
+		return NFLOG_MSG_MALFORMED;
+
+	nfg = mnl_nlmsg_get_payload(nlh);
+	memset(out, 0, sizeof(*out));
+	out->group = ntohs(nfg->res_id);
+	if (u32_attr_ok(attrs[NFULA_IFINDEX_INDEV]))
+		out->indev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_INDEV]));
+	if (u32_attr_ok(attrs[NFULA_IFINDEX_OUTDEV]))
+		out->outdev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_OUTDEV]));
+	if (attrs[NFULA_PAYLOAD]) {
+		out->payload = mnl_attr_get_payload(attrs[NFULA_PAYLOAD]);
+		out->payload_len = mnl_attr_get_payload_len(attrs[NFULA_PAYLOAD]);
+	}
+	return NFLOG_MSG_PACKET;
+}
+
+struct process_ctx {
+	nflog_packet_cb cb;
+	void *data;
+	struct nflog_batch_stats *stats;
+};
+
+static int process_one(const struct nlmsghdr *nlh, void *data)
+{
+	struct process_ctx *ctx = data;
+	struct nflog_packet pkt;
+
+	switch (nflog_parse_msg(nlh, &pkt)) {
+	case NFLOG_MSG_PACKET:
+		ctx->stats->packets++;
+		ctx->cb(&pkt, ctx->data);
+		break;
+	case NFLOG_MSG_MALFORMED:
+		ctx->stats->malformed++;
+		break;
+	case NFLOG_MSG_OTHER:
+		break;
+	}
+	/* A bad message is counted and skipped, never fatal. */
+	return MNL_CB_OK;
+}
+
+int nflog_process(const void *buf, size_t len, nflog_packet_cb cb, void *data,
+		  struct nflog_batch_stats *stats)
+{
+	struct process_ctx ctx = { cb, data, stats };
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	/*
+	 * Walked by hand rather than with mnl_cb_run(), which stops silently
+	 * at a truncated tail: that must be counted, not lost unseen.
+	 */
+	while (mnl_nlmsg_ok(nlh, left)) {
+		process_one(nlh, &ctx);
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	if (left > 0) {
+		stats->malformed++;
+		return -1;
+	}
+	return 0;
+}
+
+int nflog_sock_open(struct nflog_sock *nf)
+{
+	memset(nf, 0, sizeof(*nf));
+	nf->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!nf->nl)
+		return -1;
+	if (mnl_socket_bind(nf->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
+		int saved = errno;
+
+		mnl_socket_close(nf->nl);
+		nf->nl = NULL;
+		errno = saved;
+		return -1;
+	}
+	nf->portid = mnl_socket_get_portid(nf->nl);
+	nf->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+void nflog_sock_close(struct nflog_sock *nf)
+{
+	if (nf->nl)
+		mnl_socket_close(nf->nl);
+	nf->nl = NULL;
+}
+
+int nflog_sock_fd(const struct nflog_sock *nf)
+{
+	return mnl_socket_get_fd(nf->nl);
+}
+
+/*
+ * Send a config request and wait for its ack. Packets for a group bound
+ * earlier may already be queued on this socket: skip them (they would be
+ * stale by the time we are running anyway) until our ack arrives.
+ */
+static int nflog_sock_request(struct nflog_sock *nf, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = nlh->nlmsg_seq;
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(nf->nl), .events = POLLIN };
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nf->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+
+	for (int rounds = 0; rounds < 1000; rounds++) {
+		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
+		int left;
+
+		if (n == -1) {
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			if (errno != EAGAIN)
+				return -1;
+			/* The kernel acks synchronously; this is a safety net. */
+			n = poll(&pfd, 1, 2000);
+			if (n == 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			continue;
+		}
+		left = (int)n;
+		for (struct nlmsghdr *m = (struct nlmsghdr *)buf;
+		     mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			const struct nlmsgerr *err;
+
+			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+				errno = EBADMSG;
+				return -1;
+			}
+			err = mnl_nlmsg_get_payload(m);
+			if (err->error == 0)
+				return 0;
+			errno = -err->error;
+			return -1;
+		}
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int nflog_sock_bind(struct nflog_sock *nf, uint16_t group, uint32_t copy_range)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
+	nlh->nlmsg_seq = ++nf->seq;
+	if (nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_BIND) < 0)
+		return -1;
+	if (nflog_sock_request(nf, nlh) == -1)
+		return -1;
+
+	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
+	nlh->nlmsg_seq = ++nf->seq;
+	nflog_attr_put_cfg_mode(nlh, NFULNL_COPY_PACKET, copy_range);
+	/* The kernel batches up to 100 packets or 1 s; deliver each at once. */
+	mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(1));
+	mnl_attr_put_u32(nlh, NFULA_CFG_TIMEOUT, htonl(0));
+	if (nflog_sock_request(nf, nlh) == -1) {
+		int saved = errno;
+
+		nflog_sock_unbind(nf, group);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int nflog_sock_unbind(struct nflog_sock *nf, uint16_t group)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
+	nlh->nlmsg_seq = ++nf->seq;
+	nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_UNBIND);
+	return nflog_sock_request(nf, nlh);
+}
+
+int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
+{
+	int fd = mnl_socket_get_fd(nf->nl);
+	int size = nf->rcvbuf;
+	socklen_t len = sizeof(size);
+
+	if (size == 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == -1)
+		return -1;
+	if (size >= max)
+		return size;
+	size = size * 2 > max ? max : size * 2;
+	/* FORCE needs CAP_NET_ADMIN, which we hold; it ignores rmem_max. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
+		return -1;
+	nf->rcvbuf = size;
+	return size;
+}
+
+int nflog_group_bound(uint16_t group)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_log", "re");
+	unsigned int g;
+	char line[256];
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u", &g) == 1 && g == group)
+			found = 1;
+	fclose(f);
+	return found;
+}

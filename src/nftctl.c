@@ -1,0 +1,199 @@
+/* nftables control through libnftables. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nftables/libnftables.h>
+
+#include "nftctl.h"
+
+struct strbuf {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool overflow;
+};
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, sb->size - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sb->size - sb->len) {
+		sb->overflow = true;
+		return;
+	}
+	sb->len += (size_t)n;
+}
+
+static void sb_elements(struct strbuf *sb, const char *set, uint16_t group,
+			const char *const *names, unsigned int n)
+{
+	if (n == 0)
+		return;
+	sb_printf(sb, "add element inet " NFT_TABLE " %s_%u { ", set, group);
+	for (unsigned int i = 0; i < n; i++)
+		sb_printf(sb, "%s\"%s\"", i ? ", " : "", names[i]);
+	sb_printf(sb, " }\n");
+}
+
+int nftctl_group_commands(char *buf, size_t size,
+			  const struct nft_group_spec *spec)
+{
+	struct strbuf sb = { buf, size, 0, size == 0 };
+	unsigned int g = spec->group;
+
+	sb_printf(&sb, "add table inet " NFT_TABLE "\n");
+	sb_printf(&sb, "add set inet " NFT_TABLE " masters_%u { type ifname; }\n", g);
+	sb_printf(&sb, "add set inet " NFT_TABLE " slaves_%u { type ifname; }\n", g);
+	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
+	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
+	/*
+	 * Priority -200: before the usual filter chains, so the host's NS is
+	 * seen even if a firewall drops it. Only NS for address resolution
+	 * (to a solicited-node group, not unicast NUD) and not DAD (source ::).
+	 */
+	sb_printf(&sb, "add chain inet " NFT_TABLE " output_%u "
+		  "{ type filter hook output priority -200; policy accept; }\n", g);
+	sb_printf(&sb, "add rule inet " NFT_TABLE " output_%u "
+		  "oifname @masters_%u icmpv6 type nd-neighbor-solicit "
+		  "ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 "
+		  "limit rate %u/second burst %u packets counter "
+		  "log group %u snaplen %u\n",
+		  g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+	if (sb.overflow)
+		return -1;
+	return (int)sb.len;
+}
+
+/* Run commands; on failure copy nft's error text (first line) into err. */
+static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
+		   size_t errlen)
+{
+	struct nft_ctx *nft;
+	int rc;
+
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft) {
+		snprintf(err, errlen, "cannot create an nftables context");
+		return -1;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = nft_run_cmd_from_buffer(nft, cmds);
+	if (rc != 0 && err && errlen) {
+		const char *e = nft_ctx_get_error_buffer(nft);
+		size_t n = strcspn(e, "\n");
+
+		snprintf(err, errlen, "%.*s", (int)n, e);
+	}
+	if (rc == 0 && out && outlen)
+		snprintf(out, outlen, "%s", nft_ctx_get_output_buffer(nft));
+	nft_ctx_free(nft);
+	return rc == 0 ? 0 : -1;
+}
+
+#define LIST_MAX (64 * 1024)
+
+/* The table listing, or NULL with *absent set when there is no table. */
+static char *list_table(bool *absent, char *err, size_t errlen)
+{
+	char *out = malloc(LIST_MAX);
+
+	*absent = false;
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (nft_run("list table inet " NFT_TABLE, out, LIST_MAX, err, errlen) == -1) {
+		free(out);
+		if (strstr(err, "No such file or directory"))
+			*absent = true;
+		return NULL;
+	}
+	return out;
+}
+
+static bool listing_has(const char *listing, const char *kind,
+			const char *name, unsigned int group)
+{
+	char needle[64];
+
+	snprintf(needle, sizeof(needle), "\t%s %s_%u {", kind, name, group);
+	return strstr(listing, needle) != NULL;
+}
+
+/* Append the deletes for whatever of group G's objects the listing shows. */
+static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
+{
+	static const char *const sets[] = { "masters", "slaves", "targets" };
+
+	if (listing_has(listing, "chain", "output", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (listing_has(listing, "set", sets[i], g))
+			sb_printf(sb, "delete set inet " NFT_TABLE " %s_%u\n",
+				  sets[i], g);
+}
+
+int nftctl_load_group(const struct nft_group_spec *spec, char *err,
+		      size_t errlen)
+{
+	char cmds[16384];
+	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+	char *listing;
+	bool absent;
+	int n;
+
+	listing = list_table(&absent, err, errlen);
+	if (!listing && !absent)
+		return -1;
+	/* One transaction: leftovers go and the new objects come together. */
+	if (listing) {
+		sb_deletes(&sb, listing, spec->group);
+		free(listing);
+	}
+	n = nftctl_group_commands(cmds + sb.len, sizeof(cmds) - sb.len, spec);
+	if (n < 0 || sb.overflow) {
+		snprintf(err, errlen, "too many interfaces for one nft command");
+		return -1;
+	}
+	return nft_run(cmds, NULL, 0, err, errlen);
+}
+
+int nftctl_remove_group(uint16_t group, char *err, size_t errlen)
+{
+	char cmds[512];
+	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+	char *listing;
+	bool absent;
+	int rc;
+
+	listing = list_table(&absent, err, errlen);
+	if (!listing)
+		return absent ? 0 : -1;
+	sb_deletes(&sb, listing, group);
+	free(listing);
+	if (sb.len && nft_run(cmds, NULL, 0, err, errlen) == -1)
+		return -1;
+
+	listing = list_table(&absent, err, errlen);
+	if (!listing)
+		return absent ? 0 : -1;
+	/* Other groups (another instance, the shipped file) keep the table. */
+	rc = 0;
+	if (!strstr(listing, "\tchain ") && !strstr(listing, "\tset "))
+		rc = nft_run("delete table inet " NFT_TABLE, NULL, 0, err, errlen);
+	free(listing);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* Echo request builder: pure, so the exact bytes are unit tested. */
+#include <string.h>
+
+#include "probe.h"
+
+#define ICMP6_ECHO_REQUEST_TYPE 128
+
+size_t probe_build_echo(uint8_t *buf, size_t size, uint16_t id, uint16_t seq)
+{
+	if (size < PROBE_ECHO_LEN)
+		return 0;
+	buf[0] = ICMP6_ECHO_REQUEST_TYPE;
+	buf[1] = 0;
+	buf[2] = 0;
+	buf[3] = 0;
+	buf[4] = (uint8_t)(id >> 8);
+	buf[5] = (uint8_t)id;
+	buf[6] = (uint8_t)(seq >> 8);
+	buf[7] = (uint8_t)seq;
+	return PROBE_ECHO_LEN;
+}

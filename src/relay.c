@@ -1,0 +1,278 @@
+/* The relay: from one logged NS to echo requests out of the slaves. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "probe.h"
+#include "relay.h"
+
+#define NSEC_PER_MSEC 1000000ull
+#define SLAVE_RETRY_NS (1000 * NSEC_PER_MSEC)
+
+static struct log_limit send_fail_limit = LOG_LIMIT_INIT(10, 5);
+static struct log_limit ignored_limit = LOG_LIMIT_INIT(10, 5);
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void slave_release(struct relay *r, struct group *g, struct slave *s)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	if (s->routed &&
+	    rtnl_default_route(&r->rtnl, RTNL_DEL, s->ifindex, g->fwmark,
+			       s->ifindex) == -1 && errno != ENOENT &&
+	    errno != ENODEV)
+		log_warn("%s: removing egress route", s->name);
+	s->routed = false;
+	s->ifindex = 0;
+	s->has_ll = false;
+}
+
+/*
+ * Find the slave's interface and make it ready to probe: socket, egress
+ * route, link-local source. A slave that is missing is a warning, not an
+ * error; it is looked for again at most once a second, when needed.
+ */
+static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
+			  uint64_t now)
+{
+	unsigned int ifindex = if_nametoindex(s->name);
+
+	s->next_refresh = now + SLAVE_RETRY_NS;
+	if (ifindex != s->ifindex)
+		slave_release(r, g, s);
+	if (ifindex == 0) {
+		log_warnx("slave %s: no such interface; probing it when it appears",
+			  s->name);
+		return;
+	}
+	s->ifindex = ifindex;
+	if (s->fd == -1) {
+		s->fd = probe_socket_open(s->name, g->fwmark);
+		if (s->fd == -1) {
+			log_warn("slave %s: probe socket", s->name);
+			return;
+		}
+	}
+	/* The metric only has to be unique per slave within our table. */
+	if (!s->routed) {
+		if (rtnl_default_route(&r->rtnl, RTNL_ADD, ifindex, g->fwmark,
+				       ifindex) == -1) {
+			log_warn("slave %s: egress route in table %u", s->name,
+				 g->fwmark);
+			return;
+		}
+		s->routed = true;
+	}
+	if (!s->has_ll) {
+		if (rtnl_link_local(&r->rtnl, ifindex, &s->ll) == 0)
+			s->has_ll = true;
+		else
+			log_warnx("slave %s: no usable link-local address; the kernel picks the probe source",
+				  s->name);
+	}
+	log_debug("slave %s: ifindex %u ready", s->name, ifindex);
+}
+
+static int group_egress_init(struct relay *r, struct group *g)
+{
+	int n;
+
+	/* Leftovers of a killed run on this group: same mark, same table. */
+	n = rtnl_purge_rules(&r->rtnl, g->fwmark, g->fwmark);
+	if (n == -1) {
+		log_warn("group %u: removing old egress rules", g->num);
+		return -1;
+	}
+	if (rtnl_purge_table(&r->rtnl, g->fwmark) == -1) {
+		log_warn("group %u: removing old egress routes", g->num);
+		return -1;
+	}
+	if (rtnl_rule(&r->rtnl, RTNL_ADD, g->fwmark, g->fwmark,
+		      EGRESS_RULE_PREF) == -1) {
+		log_warn("group %u: adding the egress rule (fwmark 0x%x lookup %u)",
+			 g->num, g->fwmark, g->fwmark);
+		return -1;
+	}
+	g->rule_installed = true;
+	return 0;
+}
+
+int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
+{
+	uint64_t seed = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = now ^ (uint64_t)getpid() << 32;
+	if (holddown_init(&r->holddown, DEFAULT_HOLDDOWN_SIZE,
+			  cfg->holddown_ms * NSEC_PER_MSEC, seed) == -1) {
+		log_warn("hold-down table");
+		return -1;
+	}
+	tokenbucket_init(&r->bucket, cfg->rate, cfg->burst, now);
+	r->echo_id = (uint16_t)(seed >> 16);
+
+	if (rtnl_open(&r->rtnl) == -1) {
+		log_warn("rtnetlink socket");
+		holddown_free(&r->holddown);
+		return -1;
+	}
+	r->ngroups = cfg->ngroups;
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		struct group *g = &r->groups[i];
+
+		g->num = cfg->groups[i];
+		g->fwmark = cfg->fwmark_base + g->num;
+		g->nslaves = cfg->nslaves;
+		for (unsigned int j = 0; j < cfg->nslaves; j++) {
+			memcpy(g->slaves[j].name, cfg->slaves[j], IF_NAMESIZE);
+			g->slaves[j].fd = -1;
+		}
+		if (group_egress_init(r, g) == -1) {
+			relay_fini(r);
+			return -1;
+		}
+		for (unsigned int j = 0; j < g->nslaves; j++)
+			slave_refresh(r, g, &g->slaves[j], now);
+	}
+	return 0;
+}
+
+void relay_fini(struct relay *r)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct group *g = &r->groups[i];
+
+		for (unsigned int j = 0; j < g->nslaves; j++)
+			slave_release(r, g, &g->slaves[j]);
+		if (g->rule_installed &&
+		    rtnl_rule(&r->rtnl, RTNL_DEL, g->fwmark, g->fwmark,
+			      EGRESS_RULE_PREF) == -1)
+			log_warn("group %u: removing the egress rule", g->num);
+		g->rule_installed = false;
+	}
+	r->ngroups = 0;
+	rtnl_close(&r->rtnl);
+	holddown_free(&r->holddown);
+}
+
+static struct group *find_group(struct relay *r, uint16_t num)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		if (r->groups[i].num == num)
+			return &r->groups[i];
+	return NULL;
+}
+
+static void probe_slave(struct relay *r, struct group *g, struct slave *s,
+			const struct in6_addr *target, const char *tstr,
+			uint64_t now)
+{
+	if (s->fd == -1 || !s->routed) {
+		if (now < s->next_refresh)
+			return;
+		slave_refresh(r, g, s, now);
+		if (s->fd == -1 || !s->routed)
+			return;
+	}
+	if (!tokenbucket_take(&r->bucket, now)) {
+		r->counters.suppressed_rate++;
+		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
+		return;
+	}
+	if (r->cfg->dry_run) {
+		r->counters.probes_dry_run++;
+		log_info("dry run: would probe %s on %s", tstr, s->name);
+		return;
+	}
+	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
+		       r->echo_id, r->echo_seq++) == -1) {
+		int err = errno;
+		char addr[INET6_ADDRSTRLEN];
+
+		r->counters.probes_failed++;
+		s->probes_failed++;
+		inet_ntop(AF_INET6, target, addr, sizeof(addr));
+		log_warnx_limited(&send_fail_limit, "probe for %s on %s: %s",
+				  addr, s->name, strerror(err));
+		/* The interface changed under us: look it up again. */
+		if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
+		    err == ENETUNREACH || err == EINVAL)
+			slave_release(r, g, s);
+		return;
+	}
+	r->counters.probes_sent++;
+	s->probes_sent++;
+	log_debug("probe %s on %s", tstr, s->name);
+}
+
+void relay_packet(struct relay *r, const struct nflog_packet *pkt,
+		  uint64_t now)
+{
+	char tstr[INET6_ADDRSTRLEN];
+	enum ns_verdict v;
+	struct ns_info ns;
+	struct group *g;
+
+	g = find_group(r, pkt->group);
+	if (!g || !pkt->payload) {
+		r->counters.ns_not_ours++;
+		return;
+	}
+	v = ns_parse(pkt->payload, pkt->payload_len,
+		     r->cfg->link_local ? NS_PARSE_ALLOW_LINKLOCAL : 0, &ns);
+	if (v != NS_OK) {
+		r->counters.ns_ignored[v]++;
+		log_warnx_limited(&ignored_limit, "group %u: ignored a logged packet: %s",
+				  g->num, ns_verdict_name(v));
+		return;
+	}
+	r->counters.ns_valid++;
+	/* Formatting costs more than the rest: only when something logs it. */
+	if (log_debug_enabled() || r->cfg->dry_run)
+		inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr));
+	else
+		strcpy(tstr, "target");
+	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
+		r->counters.suppressed_holddown++;
+		log_debug("NS for %s on ifindex %u: held down", tstr, pkt->outdev);
+		return;
+	}
+	log_debug("NS for %s on ifindex %u: probing", tstr, pkt->outdev);
+	for (unsigned int i = 0; i < g->nslaves; i++) {
+		struct slave *s = &g->slaves[i];
+
+		/* The master that sent it is not probed (mesh groups). */
+		if (s->ifindex && s->ifindex == pkt->outdev)
+			continue;
+		probe_slave(r, g, s, &ns.target, tstr, now);
+	}
+}
+
+void relay_log_counters(const struct relay *r)
+{
+	const struct counters *c = &r->counters;
+	unsigned long ignored = 0;
+
+	for (int v = 0; v < NS_VERDICT_MAX; v++)
+		ignored += c->ns_ignored[v];
+	log_info("nflog messages %lu (malformed %lu, overruns %lu); NS valid %lu, ignored %lu, not ours %lu; suppressed: hold-down %lu, rate %lu; probes sent %lu, failed %lu, dry-run %lu",
+		 c->nflog_messages, c->nflog_malformed, c->nflog_overruns,
+		 c->ns_valid, ignored, c->ns_not_ours, c->suppressed_holddown,
+		 c->suppressed_rate, c->probes_sent, c->probes_failed,
+		 c->probes_dry_run);
+}

@@ -1,0 +1,306 @@
+/* rtnetlink requests over libmnl: policy rules, routes, addresses. */
+#include <errno.h>
+#include <linux/fib_rules.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+
+#include "rtnl.h"
+
+int rtnl_open(struct rtnl *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!r->nl)
+		return -1;
+	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
+		int saved = errno;
+
+		mnl_socket_close(r->nl);
+		r->nl = NULL;
+		errno = saved;
+		return -1;
+	}
+	r->portid = mnl_socket_get_portid(r->nl);
+	r->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+void rtnl_close(struct rtnl *r)
+{
+	if (r->nl)
+		mnl_socket_close(r->nl);
+	r->nl = NULL;
+}
+
+/* Send a request and run cb over the answer until the ack or dump end. */
+static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		     void *data)
+{
+	char buf[32768];	/* a dump part fits: the kernel sizes them to 32 KiB */
+	unsigned int seq = ++r->seq;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	/* NLM_F_DUMP shares bits with NLM_F_EXCL and NLM_F_REPLACE: ask by type. */
+	if (nlh->nlmsg_type != RTM_GETROUTE && nlh->nlmsg_type != RTM_GETADDR)
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		ssize_t n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+
+		if (n == -1)
+			return -1;
+		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, cb, data);
+	} while (ret > MNL_CB_STOP);
+	return ret == MNL_CB_ERROR ? -1 : 0;
+}
+
+static struct nlmsghdr *rule_msg(char *buf, uint16_t type, uint16_t flags,
+				 uint32_t fwmark, uint32_t table, uint32_t pref)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct fib_rule_hdr *frh;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET6;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, fwmark);
+	mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffffff);
+	if (pref)
+		mnl_attr_put_u32(nlh, FRA_PRIORITY, pref);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, RTPROT_NS_MONITOR);
+	return nlh;
+}
+
+int rtnl_rule(struct rtnl *r, enum rtnl_op op, uint32_t fwmark, uint32_t table,
+	      uint32_t pref)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (op == RTNL_ADD)
+		nlh = rule_msg(buf, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
+			       fwmark, table, pref);
+	else
+		nlh = rule_msg(buf, RTM_DELRULE, 0, fwmark, table, pref);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_purge_rules(struct rtnl *r, uint32_t fwmark, uint32_t table)
+{
+	int n;
+
+	/* Each delete removes one match; a bound keeps a bug from spinning. */
+	for (n = 0; n < 256; n++)
+		if (rtnl_rule(r, RTNL_DEL, fwmark, table, 0) == -1)
+			break;
+	if (n < 256 && errno != ENOENT)
+		return -1;
+	return n;
+}
+
+static struct nlmsghdr *route_msg(char *buf, uint16_t type, uint16_t flags,
+				  uint32_t table)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_NS_MONITOR;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nlh;
+}
+
+int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
+		       uint32_t table, uint32_t metric)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (op == RTNL_ADD)
+		nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+				table);
+	else
+		nlh = route_msg(buf, RTM_DELROUTE, 0, table);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+#define PURGE_MAX 256
+
+struct purge_ctx {
+	uint32_t table;
+	unsigned int n;
+	struct {
+		struct in6_addr dst;
+		uint8_t dst_len;
+		uint32_t oif;
+		uint32_t metric;
+	} routes[PURGE_MAX];
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, RTA_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case RTA_TABLE:
+	case RTA_OIF:
+	case RTA_PRIORITY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_OK;
+		break;
+	case RTA_DST:
+		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY,
+				       sizeof(struct in6_addr)) < 0)
+			return MNL_CB_OK;
+		break;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int purge_collect_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct purge_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	uint32_t table;
+
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != RTPROT_NS_MONITOR)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != ctx->table || ctx->n >= PURGE_MAX)
+		return MNL_CB_OK;
+	memset(&ctx->routes[ctx->n], 0, sizeof(ctx->routes[0]));
+	if (tb[RTA_DST])
+		memcpy(&ctx->routes[ctx->n].dst, mnl_attr_get_payload(tb[RTA_DST]),
+		       sizeof(struct in6_addr));
+	ctx->routes[ctx->n].dst_len = rtm->rtm_dst_len;
+	ctx->routes[ctx->n].oif = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	ctx->routes[ctx->n].metric =
+		tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	ctx->n++;
+	return MNL_CB_OK;
+}
+
+int rtnl_purge_table(struct rtnl *r, uint32_t table)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct purge_ctx ctx;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	unsigned int i;
+	int removed = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.table = table;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	if (rtnl_talk(r, nlh, purge_collect_cb, &ctx) == -1)
+		return -1;
+
+	for (i = 0; i < ctx.n; i++) {
+		nlh = route_msg(buf, RTM_DELROUTE, 0, table);
+		rtm = mnl_nlmsg_get_payload(nlh);
+		rtm->rtm_dst_len = ctx.routes[i].dst_len;
+		if (ctx.routes[i].dst_len)
+			mnl_attr_put(nlh, RTA_DST, sizeof(struct in6_addr),
+				     &ctx.routes[i].dst);
+		if (ctx.routes[i].oif)
+			mnl_attr_put_u32(nlh, RTA_OIF, ctx.routes[i].oif);
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, ctx.routes[i].metric);
+		if (rtnl_talk(r, nlh, NULL, NULL) == 0)
+			removed++;
+	}
+	return removed;
+}
+
+struct ll_ctx {
+	unsigned int ifindex;
+	int found;
+	struct in6_addr addr;
+};
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFA_MAX) < 0)
+		return MNL_CB_OK;
+	if (type == IFA_ADDRESS &&
+	    mnl_attr_validate2(attr, MNL_TYPE_BINARY, sizeof(struct in6_addr)) < 0)
+		return MNL_CB_OK;
+	if (type == IFA_FLAGS && mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int ll_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ll_ctx *ctx = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { NULL };
+	uint32_t flags;
+
+	if (ctx->found || ifa->ifa_family != AF_INET6 ||
+	    ifa->ifa_index != ctx->ifindex || ifa->ifa_scope != RT_SCOPE_LINK)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	if (!tb[IFA_ADDRESS])
+		return MNL_CB_OK;
+	flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	if (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		return MNL_CB_OK;
+	memcpy(&ctx->addr, mnl_attr_get_payload(tb[IFA_ADDRESS]), sizeof(ctx->addr));
+	ctx->found = 1;
+	return MNL_CB_OK;
+}
+
+int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ll_ctx ctx = { .ifindex = ifindex };
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	if (rtnl_talk(r, nlh, ll_cb, &ctx) == -1)
+		return -1;
+	if (!ctx.found) {
+		errno = ENOENT;
+		return -1;
+	}
+	*out = ctx.addr;
+	return 0;
+}
