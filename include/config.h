@@ -3,6 +3,7 @@
 #define NS_MONITOR_CONFIG_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #define CONFIG_MAX_IFACES 64
 #define CONFIG_MAX_GROUPS 16
+#define CONFIG_MAX_TARGETS 64
 
 #define DEFAULT_GROUP 135
 #define DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
@@ -20,6 +22,11 @@
 #define EGRESS_BASE 0x6e730000u		/* "ns" << 16: fwmark and table base */
 #define EGRESS_RULE_PREF 28275		/* before the main table's 32766 */
 
+struct prefix6 {
+	struct in6_addr addr;	/* host bits cleared */
+	uint8_t len;
+};
+
 struct config {
 	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
 	unsigned int nmasters;
@@ -27,6 +34,12 @@ struct config {
 	unsigned int nslaves;
 	uint16_t groups[CONFIG_MAX_GROUPS];
 	unsigned int ngroups;
+	struct prefix6 targets[CONFIG_MAX_TARGETS];
+	unsigned int ntargets;
+
+	bool standalone;	/* -m/-s: we own the nft objects of our group */
+	const char *rules;	/* managed mode: reload this file if it goes */
+	bool check;		/* --check: validate, report, exit */
 
 	uint32_t holddown_ms;
 	uint32_t rate;
@@ -54,5 +67,8 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			  size_t errlen);
 
 void cli_usage(FILE *out);
+
+/* Parse "2001:db8::/32" (host bits are cleared). 0 or -1. */
+int parse_prefix6(const char *s, struct prefix6 *out);
 
 #endif

@@ -5,8 +5,11 @@
 #ifndef NS_MONITOR_NFTCTL_H
 #define NS_MONITOR_NFTCTL_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "config.h"
 
 #define NFT_TABLE "ns_monitor"
 #define NFT_SNAPLEN 128		/* an NS with its options fits */
@@ -19,7 +22,12 @@ struct nft_group_spec {
 	unsigned int nmasters;
 	const char *const *slaves;
 	unsigned int nslaves;
+	const struct prefix6 *targets;	/* none: every target */
+	unsigned int ntargets;
 };
+
+/* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */
+void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size);
 
 /*
  * Write the nft commands that create group G's objects (pure). Returns the
@@ -35,6 +43,13 @@ int nftctl_group_commands(char *buf, size_t size,
  */
 int nftctl_load_group(const struct nft_group_spec *spec, char *err,
 		      size_t errlen);
+
+/* Add interfaces to masters_G and slaves_G (restoring after a reload). */
+int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
+			size_t errlen);
+
+/* Load an nft file (managed mode's --rules). */
+int nftctl_load_file(const char *path, char *err, size_t errlen);
 
 /* Remove group G's objects, and the table if nothing else is in it. */
 int nftctl_remove_group(uint16_t group, char *err, size_t errlen);

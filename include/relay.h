@@ -54,6 +54,14 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now);
 /* Remove every rule and route relay_init added; close sockets. */
 void relay_fini(struct relay *r);
 
+/*
+ * Make group `num`'s slaves exactly `names`: slaves that stay keep their
+ * sockets, those that go are released (route removed), new ones are set up.
+ */
+void relay_set_slaves(struct relay *r, uint16_t num,
+		      const char (*names)[IF_NAMESIZE], unsigned int n,
+		      uint64_t now);
+
 /* Handle one logged packet. */
 void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		  uint64_t now);

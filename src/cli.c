@@ -1,4 +1,5 @@
 /* Command line parsing. Pure: argv in, struct config or a reason out. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,12 +18,17 @@ enum {
 	OPT_DRY_RUN,
 	OPT_LINK_LOCAL,
 	OPT_PIDFILE,
+	OPT_RULES,
+	OPT_CHECK,
 };
 
 static const struct option long_options[] = {
 	{ "master",	required_argument, NULL, 'm' },
 	{ "slaves",	required_argument, NULL, 's' },
 	{ "group",	required_argument, NULL, 'g' },
+	{ "targets",	required_argument, NULL, 't' },
+	{ "rules",	required_argument, NULL, OPT_RULES },
+	{ "check",	no_argument,	   NULL, OPT_CHECK },
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
 	{ "burst",	required_argument, NULL, OPT_BURST },
@@ -41,12 +47,21 @@ void cli_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
-"Relay the host's own IPv6 Neighbor Solicitations on MASTER to the SLAVE\n"
-"interfaces as ICMPv6 echo requests, so the kernel finds the neighbor there.\n"
+"       ns-monitor -g GROUP [-g GROUP...] [--rules FILE] [options]\n"
+"Relay the host's own IPv6 Neighbor Solicitations on a master interface to\n"
+"the slave interfaces as ICMPv6 echo requests, so the kernel finds the\n"
+"neighbor where it lives.\n"
 "\n"
+"Standalone mode (-m, -s): ns-monitor loads its nftables objects itself.\n"
 "  -m, --master IF        interface whose outgoing NS are relayed (repeatable)\n"
 "  -s, --slaves IF[,IF]   interfaces probed for the target (repeatable)\n"
+"  -t, --targets P[,P]    only relay targets inside these prefixes\n"
 "  -g, --group N          NFLOG group, 0-65535 (default %u)\n"
+"Managed mode (no -m): the table inet ns_monitor is loaded beforehand\n"
+"(ns-monitor.nft); the sets masters_N and slaves_N say what to relay.\n"
+"  -g, --group N          serve group N (repeatable)\n"
+"      --rules FILE       load FILE again if the table disappears\n"
+"Both:\n"
 "      --holddown MS      probe a target at most once per MS milliseconds\n"
 "                         (default %u)\n"
 "      --rate N           at most N probes per second in all (default %u)\n"
@@ -55,13 +70,15 @@ void cli_usage(FILE *out)
 "                         BASE+G (default 0x%x)\n"
 "      --link-local       relay link-local targets too\n"
 "      --dry-run          log each probe it would send, send nothing\n"
+"      --check            check the arguments and the system, then exit\n"
 "  -d, --daemon           run in the background, log to syslog\n"
 "      --pidfile PATH     with --daemon (default %s)\n"
 "  -v, --verbose          log each NS and probe\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
-"Exit status: 0 clean exit, 1 setup failure, 2 bad arguments.\n",
+"Exit status: 0 clean exit, 1 set-up failure (or --check found a\n"
+"problem), 2 bad arguments.\n",
 		DEFAULT_GROUP, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
 		EGRESS_BASE, DEFAULT_PIDFILE);
 }
@@ -128,6 +145,61 @@ static int ifname_valid(const char *name, size_t len)
 	return 1;
 }
 
+int parse_prefix6(const char *s, struct prefix6 *out)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	uint32_t len;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (inet_pton(AF_INET6, addr, &out->addr) != 1 ||
+	    parse_u32(slash + 1, 0, 128, &len) == -1)
+		return -1;
+	out->len = (uint8_t)len;
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = len >= 8 * (i + 1) ? 8 :
+				    len > 8 * i ? len - 8 * i : 0;
+
+		out->addr.s6_addr[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return 0;
+}
+
+static int add_targets(struct config *cfg, const char *arg, char *err,
+		       size_t errlen)
+{
+	char one[INET6_ADDRSTRLEN + 8];
+	const char *p = arg;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (cfg->ntargets >= CONFIG_MAX_TARGETS) {
+			set_err(err, errlen, "too many target prefixes (at most %d)",
+				CONFIG_MAX_TARGETS);
+			return -1;
+		}
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+		}
+		if (len >= sizeof(one) ||
+		    parse_prefix6(one, &cfg->targets[cfg->ntargets]) == -1) {
+			set_err(err, errlen,
+				"target '%.*s' is not an IPv6 prefix like 2001:db8::/64",
+				(int)len, p);
+			return -1;
+		}
+		cfg->ntargets++;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
 static int add_ifname(char list[][IF_NAMESIZE], unsigned int *n,
 		      const char *name, size_t len, const char *what,
 		      char *err, size_t errlen)
@@ -178,7 +250,7 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 	err[0] = '\0';
 	optind = 0;	/* glibc: full re-initialisation, so tests can re-parse */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:s:g:dvhV", long_options,
+	while ((c = getopt_long(argc, argv, ":m:s:g:t:dvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -207,6 +279,20 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				return CLI_ERROR;
 			}
 			cfg->groups[cfg->ngroups++] = (uint16_t)v;
+			break;
+		case 't':
+			if (add_targets(cfg, optarg, err, errlen) == -1)
+				return CLI_ERROR;
+			break;
+		case OPT_RULES:
+			if (optarg[0] == '\0') {
+				set_err(err, errlen, "--rules needs a file name");
+				return CLI_ERROR;
+			}
+			cfg->rules = optarg;
+			break;
+		case OPT_CHECK:
+			cfg->check = true;
 			break;
 		case OPT_HOLDDOWN:
 			if (parse_u32(optarg, 0, 3600000, &cfg->holddown_ms) == -1) {
@@ -273,7 +359,7 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			 * optopt; only a real short option is named by it.
 			 */
 			if (optopt > 0 && optopt < 256 && optopt != '?' &&
-			    !strchr("msgdvhV", optopt))
+			    !strchr("msgtdvhV", optopt))
 				set_err(err, errlen, "unknown option '-%c'", optopt);
 			else
 				set_err(err, errlen,
@@ -287,19 +373,38 @@ next:		;
 		set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return CLI_ERROR;
 	}
-	if (cfg->nmasters == 0) {
-		set_err(err, errlen, "no master interface given (-m IF)");
-		return CLI_ERROR;
+	cfg->standalone = cfg->nmasters > 0 || cfg->nslaves > 0;
+	if (cfg->standalone) {
+		if (cfg->nmasters == 0) {
+			set_err(err, errlen, "no master interface given (-m IF)");
+			return CLI_ERROR;
+		}
+		if (cfg->nslaves == 0) {
+			set_err(err, errlen, "no slave interface given (-s IF[,IF...])");
+			return CLI_ERROR;
+		}
+		if (cfg->ngroups > 1) {
+			set_err(err, errlen, "give one group (-g) with -m and -s");
+			return CLI_ERROR;
+		}
+		if (cfg->rules) {
+			set_err(err, errlen,
+				"--rules is for managed mode (without -m and -s)");
+			return CLI_ERROR;
+		}
+		if (cfg->ngroups == 0)
+			cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
+	} else {
+		if (cfg->ngroups == 0) {
+			set_err(err, errlen,
+				"nothing to do: give -m IF -s IF (standalone) or -g GROUP (managed mode)");
+			return CLI_ERROR;
+		}
+		if (cfg->ntargets) {
+			set_err(err, errlen,
+				"-t is for standalone mode; in managed mode fill the set targets_N");
+			return CLI_ERROR;
+		}
 	}
-	if (cfg->nslaves == 0) {
-		set_err(err, errlen, "no slave interface given (-s IF[,IF...])");
-		return CLI_ERROR;
-	}
-	if (cfg->ngroups > 1) {
-		set_err(err, errlen, "give one group (-g) with -m and -s");
-		return CLI_ERROR;
-	}
-	if (cfg->ngroups == 0)
-		cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
 	return CLI_RUN;
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "nflog.h"
+#include "control.h"
 #include "nftctl.h"
 #include "relay.h"
 #include "version.h"
@@ -76,55 +77,6 @@ static void nflog_teardown(struct nflog_sock *nf, const struct config *cfg)
 	nflog_sock_close(nf);
 }
 
-static void nft_spec(struct nft_group_spec *spec, const char **masters,
-		     const char **slaves, const struct config *cfg,
-		     uint16_t group)
-{
-	for (unsigned int i = 0; i < cfg->nmasters; i++)
-		masters[i] = cfg->masters[i];
-	for (unsigned int i = 0; i < cfg->nslaves; i++)
-		slaves[i] = cfg->slaves[i];
-	spec->group = group;
-	spec->masters = masters;
-	spec->nmasters = cfg->nmasters;
-	spec->slaves = slaves;
-	spec->nslaves = cfg->nslaves;
-}
-
-static void nft_teardown(const struct config *cfg, unsigned int ngroups)
-{
-	char err[256];
-
-	for (unsigned int i = 0; i < ngroups; i++)
-		if (nftctl_remove_group(cfg->groups[i], err, sizeof(err)) == -1)
-			log_warnx("removing the nftables objects of group %u: %s",
-				  cfg->groups[i], err);
-}
-
-static int nft_setup(const struct config *cfg)
-{
-	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
-	struct nft_group_spec spec;
-	char err[256];
-
-	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		nft_spec(&spec, masters, slaves, cfg, cfg->groups[i]);
-		if (nftctl_load_group(&spec, err, sizeof(err)) == 0)
-			continue;
-		if (strstr(err, "not supported"))
-			log_warnx("loading the nftables rules: %s: this kernel lacks nf_tables; load it (modprobe nf_tables nft_log nft_limit)",
-				  err);
-		else if (strstr(err, "Operation not permitted"))
-			log_warnx("loading the nftables rules: %s: run ns-monitor as root or with CAP_NET_ADMIN",
-				  err);
-		else
-			log_warnx("loading the nftables rules: %s", err);
-		nft_teardown(cfg, i);
-		return -1;
-	}
-	return 0;
-}
-
 static int write_pidfile(const char *path)
 {
 	char buf[32];
@@ -173,6 +125,7 @@ static int daemonize(const struct config *cfg)
 struct loop {
 	struct nflog_sock nflog;
 	struct relay relay;
+	struct control control;
 	int epfd;
 	int sigfd;
 	bool stop;
@@ -234,7 +187,8 @@ static void handle_signal(struct loop *l)
 			relay_log_counters(&l->relay);
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: nothing to re-read in standalone mode");
+			log_info("SIGHUP: re-reading the nftables sets");
+			control_reconcile(&l->control);
 			break;
 		}
 	}
@@ -256,6 +210,8 @@ static int loop_run(struct loop *l)
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == l->sigfd)
 				handle_signal(l);
+			else if (ev[i].data.fd == control_fd(&l->control))
+				control_on_event(&l->control);
 			else
 				drain_nflog(l);
 		}
@@ -310,22 +266,27 @@ int main(int argc, char **argv)
 		log_warnx("could not set up probing; nothing was left behind");
 		goto out_nflog;
 	}
-	if (nft_setup(&cfg) == -1)
+	if (control_init(&l.control, &cfg, &l.relay) == -1)
 		goto out_relay;
 
 	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l.sigfd == -1 || l.epfd == -1 || epoll_add(l.epfd, l.sigfd) == -1 ||
-	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1) {
+	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1 ||
+	    epoll_add(l.epfd, control_fd(&l.control)) == -1) {
 		log_warn("event loop set-up");
 		goto out_loop;
 	}
 	if (cfg.daemonize && daemonize(&cfg) == -1)
 		goto out_loop;
 
-	log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
-		 cfg.nmasters, cfg.nslaves, cfg.groups[0],
-		 cfg.dry_run ? " (dry run)" : "");
+	if (cfg.standalone)
+		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
+			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
+			 cfg.dry_run ? " (dry run)" : "");
+	else
+		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
+			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
 	relay_log_counters(&l.relay);
 	if (cfg.daemonize)
@@ -336,7 +297,7 @@ out_loop:
 		close(l.epfd);
 	if (l.sigfd != -1)
 		close(l.sigfd);
-	nft_teardown(&cfg, cfg.ngroups);
+	control_fini(&l.control);
 out_relay:
 	relay_fini(&l.relay);
 out_nflog:

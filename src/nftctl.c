@@ -47,6 +47,45 @@ static void sb_elements(struct strbuf *sb, const char *set, uint16_t group,
 	sb_printf(sb, " }\n");
 }
 
+void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size)
+{
+	struct strbuf sb = { buf, size, 0, size == 0 };
+	uint8_t last[16];
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = p->len >= 8 * (i + 1) ? 8 :
+				    p->len > 8 * i ? p->len - 8 * i : 0;
+
+		last[i] = p->addr.s6_addr[i] | (uint8_t)(0xffu >> keep);
+	}
+	sb_printf(&sb, "0x");
+	for (unsigned int i = 0; i < 16; i++)
+		sb_printf(&sb, "%02x", p->addr.s6_addr[i]);
+	sb_printf(&sb, "-0x");
+	for (unsigned int i = 0; i < 16; i++)
+		sb_printf(&sb, "%02x", last[i]);
+}
+
+/*
+ * targets_G always exists and the rule always consults it: "every target"
+ * is the element ::/0, so an operator narrows it with a flush and an add,
+ * never by changing the rule.
+ */
+static void sb_targets(struct strbuf *sb, const struct nft_group_spec *spec)
+{
+	static const struct prefix6 everything;
+	char range[80];
+	unsigned int n = spec->ntargets ? spec->ntargets : 1;
+
+	sb_printf(sb, "add element inet " NFT_TABLE " targets_%u { ", spec->group);
+	for (unsigned int i = 0; i < n; i++) {
+		nftctl_prefix_range(spec->ntargets ? &spec->targets[i] : &everything,
+				    range, sizeof(range));
+		sb_printf(sb, "%s%s", i ? ", " : "", range);
+	}
+	sb_printf(sb, " }\n");
+}
+
 int nftctl_group_commands(char *buf, size_t size,
 			  const struct nft_group_spec *spec)
 {
@@ -56,8 +95,11 @@ int nftctl_group_commands(char *buf, size_t size,
 	sb_printf(&sb, "add table inet " NFT_TABLE "\n");
 	sb_printf(&sb, "add set inet " NFT_TABLE " masters_%u { type ifname; }\n", g);
 	sb_printf(&sb, "add set inet " NFT_TABLE " slaves_%u { type ifname; }\n", g);
+	sb_printf(&sb, "add set inet " NFT_TABLE " targets_%u "
+		  "{ typeof @th,64,128; flags interval; }\n", g);
 	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
 	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
+	sb_targets(&sb, spec);
 	/*
 	 * Priority -200: before the usual filter chains, so the host's NS is
 	 * seen even if a firewall drops it. Only NS for address resolution
@@ -68,9 +110,10 @@ int nftctl_group_commands(char *buf, size_t size,
 	sb_printf(&sb, "add rule inet " NFT_TABLE " output_%u "
 		  "oifname @masters_%u icmpv6 type nd-neighbor-solicit "
 		  "ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 "
+		  "@th,64,128 @targets_%u "
 		  "limit rate %u/second burst %u packets counter "
 		  "log group %u snaplen %u\n",
-		  g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+		  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
@@ -169,6 +212,45 @@ int nftctl_load_group(const struct nft_group_spec *spec, char *err,
 		return -1;
 	}
 	return nft_run(cmds, NULL, 0, err, errlen);
+}
+
+int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
+			size_t errlen)
+{
+	char cmds[8192];
+	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+
+	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
+	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
+	if (sb.overflow) {
+		snprintf(err, errlen, "too many interfaces for one nft command");
+		return -1;
+	}
+	if (sb.len == 0)
+		return 0;
+	return nft_run(cmds, NULL, 0, err, errlen);
+}
+
+int nftctl_load_file(const char *path, char *err, size_t errlen)
+{
+	struct nft_ctx *nft;
+	int rc;
+
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft) {
+		snprintf(err, errlen, "cannot create an nftables context");
+		return -1;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	rc = nft_run_cmd_from_filename(nft, path);
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(nft);
+
+		snprintf(err, errlen, "%s: %.*s", path, (int)strcspn(e, "\n"), e);
+	}
+	nft_ctx_free(nft);
+	return rc == 0 ? 0 : -1;
 }
 
 int nftctl_remove_group(uint16_t group, char *err, size_t errlen)

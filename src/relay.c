@@ -110,6 +110,14 @@ static int group_egress_init(struct relay *r, struct group *g)
 	return 0;
 }
 
+static struct group *find_group(struct relay *r, uint16_t num)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		if (r->groups[i].num == num)
+			return &r->groups[i];
+	return NULL;
+}
+
 int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 {
 	uint64_t seed = 0;
@@ -137,19 +145,62 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 
 		g->num = cfg->groups[i];
 		g->fwmark = cfg->fwmark_base + g->num;
-		g->nslaves = cfg->nslaves;
-		for (unsigned int j = 0; j < cfg->nslaves; j++) {
-			memcpy(g->slaves[j].name, cfg->slaves[j], IF_NAMESIZE);
-			g->slaves[j].fd = -1;
-		}
 		if (group_egress_init(r, g) == -1) {
 			relay_fini(r);
 			return -1;
 		}
-		for (unsigned int j = 0; j < g->nslaves; j++)
-			slave_refresh(r, g, &g->slaves[j], now);
+		relay_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
 	}
 	return 0;
+}
+
+static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
+		    unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strncmp(name, names[i], IF_NAMESIZE) == 0)
+			return true;
+	return false;
+}
+
+void relay_set_slaves(struct relay *r, uint16_t num,
+		      const char (*names)[IF_NAMESIZE], unsigned int n,
+		      uint64_t now)
+{
+	struct group *g = find_group(r, num);
+	unsigned int i, kept = 0;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nslaves; i++) {
+		struct slave *s = &g->slaves[i];
+
+		if (!name_in(s->name, names, n)) {
+			log_info("group %u: slave %s removed", g->num, s->name);
+			slave_release(r, g, s);
+			continue;
+		}
+		if (kept != i)
+			g->slaves[kept] = *s;
+		kept++;
+	}
+	g->nslaves = kept;
+	for (i = 0; i < n && g->nslaves < CONFIG_MAX_IFACES; i++) {
+		struct slave *s;
+		unsigned int j;
+
+		for (j = 0; j < g->nslaves; j++)
+			if (strncmp(g->slaves[j].name, names[i], IF_NAMESIZE) == 0)
+				break;
+		if (j < g->nslaves)
+			continue;
+		s = &g->slaves[g->nslaves++];
+		memset(s, 0, sizeof(*s));
+		memcpy(s->name, names[i], IF_NAMESIZE);
+		s->fd = -1;
+		log_info("group %u: slave %s added", g->num, s->name);
+		slave_refresh(r, g, s, now);
+	}
 }
 
 void relay_fini(struct relay *r)
@@ -168,14 +219,6 @@ void relay_fini(struct relay *r)
 	r->ngroups = 0;
 	rtnl_close(&r->rtnl);
 	holddown_free(&r->holddown);
-}
-
-static struct group *find_group(struct relay *r, uint16_t num)
-{
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		if (r->groups[i].num == num)
-			return &r->groups[i];
-	return NULL;
 }
 
 static void probe_slave(struct relay *r, struct group *g, struct slave *s,

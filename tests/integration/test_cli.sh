@@ -18,7 +18,7 @@ bad_args() {
 		! in_ns r nft list table inet ns_monitor >/dev/null 2>&1
 }
 
-check "no arguments: exit 2" bad_args "no master interface"
+check "no arguments: exit 2" bad_args "nothing to do"
 check "no slave: exit 2" bad_args "no slave interface" -m m0
 check "unknown option: exit 2" bad_args "unknown option" -m m0 -s s1 --bogus
 check "group out of range: exit 2" bad_args "not a number in 0-65535" -m m0 -s s1 -g 65536

@@ -1,0 +1,49 @@
+/*
+ * The control plane: the nftables objects of each group. Standalone mode
+ * loads them from the command line; managed mode reads what the operator
+ * loaded. Both follow slaves_G live and restore the objects after a firewall
+ * reload (standalone, or managed with --rules).
+ */
+#ifndef NS_MONITOR_CONTROL_H
+#define NS_MONITOR_CONTROL_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "nftwatch.h"
+#include "relay.h"
+
+struct group_state {
+	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];	/* last seen */
+	unsigned int nmasters;
+	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nslaves;
+	bool present;		/* chain and sets were there at the last look */
+	bool loaded;		/* standalone: we created the objects */
+	bool warned_missing;	/* said once that they are missing */
+};
+
+struct control {
+	const struct config *cfg;
+	struct relay *relay;
+	struct nftwatch watch;
+	struct group_state groups[CONFIG_MAX_GROUPS];
+	unsigned long restores;
+};
+
+/* Open the watch, load (standalone) or find (managed) the objects. */
+int control_init(struct control *c, const struct config *cfg,
+		 struct relay *relay);
+
+/* Remove what control_init loaded (standalone); close the watch. */
+void control_fini(struct control *c);
+
+int control_fd(const struct control *c);
+
+/* The watch socket is readable: follow what changed. */
+void control_on_event(struct control *c);
+
+/* Re-read every group's sets (SIGHUP, or after lost events). */
+void control_reconcile(struct control *c);
+
+#endif

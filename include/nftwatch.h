@@ -1,0 +1,54 @@
+/*
+ * Watching the ns_monitor table through nf_tables netlink (libnftnl over
+ * libmnl): change events, and reads of the interface sets and chains.
+ */
+#ifndef NS_MONITOR_NFTWATCH_H
+#define NS_MONITOR_NFTWATCH_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mnl_socket;
+struct nlmsghdr;
+
+struct nftwatch {
+	struct mnl_socket *events;	/* NFNLGRP_NFTABLES multicast */
+	struct mnl_socket *query;	/* request/answer */
+	unsigned int query_portid;
+	unsigned int seq;
+	bool touched;			/* our table changed since the last commit */
+	unsigned long overruns;
+};
+
+int nftwatch_open(struct nftwatch *w);
+void nftwatch_close(struct nftwatch *w);
+int nftwatch_fd(const struct nftwatch *w);
+
+/* What one event message means to us (pure: parses with libnftnl). */
+enum nftwatch_event {
+	NFTWATCH_OTHER,		/* not about our table */
+	NFTWATCH_OURS,		/* an object in inet ns_monitor changed */
+	NFTWATCH_COMMIT,	/* a transaction ended (NEWGEN) */
+};
+
+enum nftwatch_event nftwatch_classify(const struct nlmsghdr *nlh);
+
+/*
+ * Drain the event socket. Returns true when a transaction that touched our
+ * table has committed, or events were lost (then the caller re-reads all).
+ */
+bool nftwatch_read(struct nftwatch *w);
+
+/*
+ * Read the interface names in set `name` of inet ns_monitor. Returns how
+ * many (at most max), or -1 with errno ENOENT when the set or the table is
+ * missing.
+ */
+int nftwatch_read_ifset(struct nftwatch *w, const char *name,
+			char names[][IF_NAMESIZE], unsigned int max);
+
+/* 1 if chain `name` exists in inet ns_monitor, 0 if not, -1 on error. */
+int nftwatch_chain_exists(struct nftwatch *w, const char *name);
+
+#endif

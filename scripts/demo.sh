@@ -1,0 +1,161 @@
+#!/bin/bash
+# ns-monitor demo: a router whose IPv6 prefix is shared between its master
+# and two slave interfaces, built in private network namespaces.
+# Usage: bash scripts/demo.sh ./ns-monitor      (as root; `make demo` does it)
+# Nothing outside the namespaces it creates is touched; all is removed at exit.
+# shellcheck disable=SC2317  # some functions are only called through wait_for
+set -u
+
+if [ "$(id -u)" -ne 0 ]; then echo "run it as root: sudo make demo"; exit 1; fi
+BIN=${1:-./ns-monitor}
+[ -x "$BIN" ] || { echo "no daemon binary at '$BIN': run make first"; exit 1; }
+BIN=$(realpath "$BIN")
+
+P=nsmdemo-$$-			# unique prefix of every namespace we make
+NAMESPACES=() DAEMON='' TMP=$(mktemp -d /tmp/nsmdemo.XXXXXX)
+A=2001:db8:1::100 B=2001:db8:1::200
+
+cleanup() {
+	local ns
+	if [ -n "$DAEMON" ]; then	# SIGTERM lets it remove its rules; then insist
+		kill -TERM "$DAEMON" 2>/dev/null
+		wait_for 1 gone || kill -KILL "$DAEMON" 2>/dev/null
+		wait "$DAEMON" 2>/dev/null
+	fi
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo; echo "interrupted: cleaning up"; exit 130' INT TERM
+
+say()  { echo "  $*"; }
+step() { echo; echo "== $*"; }
+show() { sed 's/^/      /'; }		# indent command output
+in_ns() { local ns=$P$1; shift; ip netns exec "$ns" "$@"; }
+die()  { echo; echo "FAILED: $*"; exit 1; }
+
+# wait_for SECONDS COMMAND...: poll a condition until it holds or time runs out.
+wait_for() {
+	local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+netns_add() {
+	ip netns add "$P$1" || die "cannot create namespace $P$1"
+	NAMESPACES+=("$P$1")
+	in_ns "$1" ip link set dev lo up
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0
+}
+veth() {	# veth NS1 IF1 NS2 IF2
+	ip -n "$P$1" link add name "$2" type veth peer name "$4" netns "$P$3" ||
+		die "cannot create veth $2"
+	ip -n "$P$1" link set dev "$2" up
+	ip -n "$P$3" link set dev "$4" up
+}
+ll_ready() {	# the link-local address of NS's IF is there and not tentative
+	local out
+	out=$(in_ns "$1" ip -6 addr show dev "$2" scope link)
+	[[ $out == *"inet6 fe80"* && $out != *tentative* ]]
+}
+gone() { ! kill -0 "$DAEMON" 2>/dev/null; }
+neigh_state() { in_ns router ip -6 neigh show "$1" dev "$2" | awk '{print $NF}'; }
+reachable_on() { [ "$(neigh_state "$1" "$2")" = REACHABLE ]; }
+not_incomplete() { [ -n "$1" ] && [ "$(neigh_state "$1" m0)" != INCOMPLETE ]; }
+ping_once() { in_ns router ping -c1 -W2 "$1" 2>&1 | grep -E 'packet loss|unreachable' | head -1; }
+
+cat <<'EOF'
+ns-monitor demo
+===============
+  upstream ------ m0 +--------+ s1 ------ host A
+  2001:db8:1::2       | router |           2001:db8:1::100
+                      | m0 has | s2 ------ host B
+                      | ::1/64 |           2001:db8:1::200
+                      +--------+
+
+  The router's address 2001:db8:1::1/64 is on its master m0, so its routing
+  table says the whole 2001:db8:1::/64 is on m0. Hosts A and B use the same
+  prefix but live behind the slaves s1 and s2.
+EOF
+
+step "1. Building the namespaces (prefix $P)"
+for n in router upstream hosta hostb; do netns_add $n; done
+veth router m0 upstream u0
+veth router s1 hosta a0
+veth router s2 hostb b0
+in_ns router   ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns upstream ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
+in_ns hosta    ip -6 addr add $A/64 dev a0 nodad
+in_ns hostb    ip -6 addr add $B/64 dev b0 nodad
+for nsif in router:m0 router:s1 router:s2 upstream:u0 hosta:a0 hostb:b0; do
+	wait_for 5 ll_ready "${nsif%:*}" "${nsif#*:}" || die "no usable link-local address on $nsif"
+done
+say "Four namespaces, three veth links, link-local addresses ready."
+say "Router's route for the prefix:"
+in_ns router ip -6 route show 2001:db8:1::/64 | show
+
+step "2. The problem: without ns-monitor the router cannot find host A"
+say "The router asks for A with Neighbor Solicitations on m0; nobody there answers."
+say "\$ ping -c1 -W2 $A   ->  $(ping_once $A)"
+wait_for 5 not_incomplete $A	# the kernel gives up after its 3rd NS
+say "\$ ip -6 neigh show $A"
+in_ns router ip -6 neigh show $A | show
+say "Nothing was learned on the slave s1:  \$ ip -6 neigh show dev s1"
+in_ns router ip -6 neigh show dev s1 | show
+[ -z "$(in_ns router ip -6 neigh show dev s1)" ] && say "    (empty)"
+
+step "3. Starting ns-monitor in the router: -m m0 -s s1,s2 -v"
+say "It logs every NS the router sends on m0 (nftables + NFLOG) and sends an"
+say "echo request for the same address out of each slave, so the kernel finds it."
+LOG=$TMP/ns-monitor.log
+ip netns exec "${P}router" "$BIN" -m m0 -s s1,s2 -v >"$LOG" 2>&1 &
+DAEMON=$!
+wait_for 5 grep -q 'relaying NS' "$LOG" || { show <"$LOG"; die "the daemon did not start"; }
+grep -m1 'relaying NS' "$LOG" | show
+
+step "4. The router tries again to reach A and B"
+PINGS=()
+for h in $A $B; do in_ns router ping -c1 -W2 "$h" >/dev/null 2>&1 & PINGS+=($!); done
+found() { reachable_on "$A" s1 && reachable_on "$B" s2; }
+if ! wait_for 5 found; then
+	sa=$(neigh_state $A s1) sb=$(neigh_state $B s2)
+	echo; say "A on s1: ${sa:-no entry}, B on s2: ${sb:-no entry} (want REACHABLE for both)"
+	say "daemon log:"; show <"$LOG"
+	die "the neighbors were not found behind their slaves within 5 s"
+fi
+for s in s1 s2; do
+	say "\$ ip -6 neigh show dev $s"
+	in_ns router ip -6 neigh show dev $s | show
+done
+say "The probe out of the wrong slave gets no answer, hence INCOMPLETE/FAILED there."
+say "What the daemon did:"
+grep -E "NS for|probe " "$LOG" | show
+say "=> A was found behind s1 and B behind s2: the neighbors are REACHABLE where they live."
+replies=0
+for pid in "${PINGS[@]}"; do wait "$pid" && replies=$((replies + 1)); done	# 2 s each at most
+say "The pings themselves still get $replies of 2 replies: the main table routes A and B via m0."
+say "Installing /128 routes for them (--learn-routes) is a later feature."
+
+step "5. Stopping ns-monitor (SIGTERM)"
+kill -TERM "$DAEMON"
+wait_for 2 gone || die "the daemon did not exit within 2 s of SIGTERM"
+wait "$DAEMON"; rc=$? DAEMON=''
+say "It exited with status $rc and removed its own rules:"
+if in_ns router nft list table inet ns_monitor >/dev/null 2>&1; then
+	die "table inet ns_monitor is still there"
+fi
+say "\$ nft list table inet ns_monitor  ->  no such table (gone)"
+[ "$rc" = 0 ] || die "the daemon exited with status $rc"
+
+step "6. Cleaning up"
+cleanup; NAMESPACES=()
+say "Namespaces deleted. Demo done."
+exit 0

@@ -1,0 +1,210 @@
+/* The control plane: nftables objects per group, followed live. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control.h"
+#include "log.h"
+#include "nftctl.h"
+
+static void group_spec(const struct control *c, unsigned int i,
+		       const char **masters, const char **slaves,
+		       struct nft_group_spec *spec)
+{
+	const struct group_state *gs = &c->groups[i];
+
+	for (unsigned int j = 0; j < gs->nmasters; j++)
+		masters[j] = gs->masters[j];
+	for (unsigned int j = 0; j < gs->nslaves; j++)
+		slaves[j] = gs->slaves[j];
+	memset(spec, 0, sizeof(*spec));
+	spec->group = c->cfg->groups[i];
+	spec->masters = masters;
+	spec->nmasters = gs->nmasters;
+	spec->slaves = slaves;
+	spec->nslaves = gs->nslaves;
+	spec->targets = c->cfg->targets;
+	spec->ntargets = c->cfg->ntargets;
+}
+
+static void explain_nft_error(const char *what, const char *err)
+{
+	if (strstr(err, "not supported"))
+		log_warnx("%s: %s: this kernel lacks nf_tables; load it (modprobe nf_tables)",
+			  what, err);
+	else if (strstr(err, "Operation not permitted"))
+		log_warnx("%s: %s: run ns-monitor as root or with CAP_NET_ADMIN",
+			  what, err);
+	else
+		log_warnx("%s: %s", what, err);
+}
+
+/* Standalone: (re)create group i's objects from what we last knew. */
+static int load_group(struct control *c, unsigned int i)
+{
+	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
+	struct nft_group_spec spec;
+	char err[256];
+
+	group_spec(c, i, masters, slaves, &spec);
+	if (nftctl_load_group(&spec, err, sizeof(err)) == -1) {
+		explain_nft_error("loading the nftables rules", err);
+		return -1;
+	}
+	c->groups[i].loaded = true;
+	return 0;
+}
+
+/* Managed mode with --rules: load the file, then put back the members. */
+static int load_rules_file(struct control *c)
+{
+	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
+	struct nft_group_spec spec;
+	char err[512];
+
+	if (nftctl_load_file(c->cfg->rules, err, sizeof(err)) == -1) {
+		explain_nft_error("loading the rules file", err);
+		return -1;
+	}
+	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
+		group_spec(c, i, masters, slaves, &spec);
+		if (nftctl_add_elements(&spec, err, sizeof(err)) == -1)
+			explain_nft_error("restoring the set members", err);
+	}
+	return 0;
+}
+
+/* Read group i: 1 if its chain and sets are there, 0 if not, -1 on error. */
+static int read_group(struct control *c, unsigned int i)
+{
+	struct group_state *gs = &c->groups[i];
+	unsigned int g = c->cfg->groups[i];
+	char name[32];
+	int n, m;
+
+	snprintf(name, sizeof(name), "output_%u", g);
+	n = nftwatch_chain_exists(&c->watch, name);
+	if (n != 1)
+		return n;
+	snprintf(name, sizeof(name), "slaves_%u", g);
+	n = nftwatch_read_ifset(&c->watch, name, gs->slaves, CONFIG_MAX_IFACES);
+	snprintf(name, sizeof(name), "masters_%u", g);
+	m = nftwatch_read_ifset(&c->watch, name, gs->masters, CONFIG_MAX_IFACES);
+	if (n == -1 || m == -1)
+		return errno == ENOENT ? 0 : -1;
+	gs->nslaves = (unsigned int)n;
+	gs->nmasters = (unsigned int)m;
+	return 1;
+}
+
+void control_reconcile(struct control *c)
+{
+	bool reloaded = false;
+
+	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
+		struct group_state *gs = &c->groups[i];
+		unsigned int g = c->cfg->groups[i];
+		int rc = read_group(c, i);
+
+		if (rc == 0 && c->cfg->standalone) {
+			log_warnx("group %u: the nftables rules are gone (firewall reload?); loading them again",
+				  g);
+			if (load_group(c, i) == 0) {
+				c->restores++;
+				rc = read_group(c, i);
+			}
+		} else if (rc == 0 && c->cfg->rules && !reloaded) {
+			log_warnx("group %u: the nftables rules are gone (firewall reload?); loading %s again",
+				  g, c->cfg->rules);
+			reloaded = true;
+			if (load_rules_file(c) == 0) {
+				c->restores++;
+				rc = read_group(c, i);
+			}
+		}
+		if (rc == -1) {
+			log_warn("group %u: reading the nftables sets", g);
+			continue;
+		}
+		if (rc == 0) {
+			if (!gs->warned_missing)
+				log_warnx("group %u: table inet " NFT_TABLE " has no chain output_%u or set slaves_%u: nothing is relayed until it is loaded (nft -f /etc/ns-monitor/ns-monitor.nft, or run with --rules FILE)",
+					  g, g, g);
+			gs->present = false;
+			gs->warned_missing = true;
+			continue;
+		}
+		if (!gs->present)
+			log_info("group %u: rules present, %u master(s), %u slave(s)",
+				 g, gs->nmasters, gs->nslaves);
+		gs->present = true;
+		gs->warned_missing = false;
+		relay_set_slaves(c->relay, (uint16_t)g,
+				 (const char (*)[IF_NAMESIZE])gs->slaves,
+				 gs->nslaves, monotonic_ns());
+	}
+}
+
+int control_init(struct control *c, const struct config *cfg,
+		 struct relay *relay)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->relay = relay;
+	if (nftwatch_open(&c->watch) == -1) {
+		log_warn("nf_tables netlink socket");
+		return -1;
+	}
+	if (cfg->standalone) {
+		for (unsigned int i = 0; i < cfg->ngroups; i++) {
+			struct group_state *gs = &c->groups[i];
+
+			memcpy(gs->masters, cfg->masters, sizeof(gs->masters));
+			gs->nmasters = cfg->nmasters;
+			memcpy(gs->slaves, cfg->slaves, sizeof(gs->slaves));
+			gs->nslaves = cfg->nslaves;
+			if (load_group(c, i) == -1) {
+				control_fini(c);
+				return -1;
+			}
+		}
+	} else if (cfg->rules) {
+		/* Only if a group is missing: a running firewall keeps its sets. */
+		for (unsigned int i = 0; i < cfg->ngroups; i++)
+			if (read_group(c, i) == 0) {
+				if (load_rules_file(c) == -1) {
+					control_fini(c);
+					return -1;
+				}
+				break;
+			}
+	}
+	control_reconcile(c);
+	return 0;
+}
+
+void control_fini(struct control *c)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < CONFIG_MAX_GROUPS && c->cfg; i++) {
+		if (!c->groups[i].loaded)
+			continue;
+		if (nftctl_remove_group(c->cfg->groups[i], err, sizeof(err)) == -1)
+			log_warnx("removing the nftables objects of group %u: %s",
+				  c->cfg->groups[i], err);
+		c->groups[i].loaded = false;
+	}
+	nftwatch_close(&c->watch);
+}
+
+int control_fd(const struct control *c)
+{
+	return nftwatch_fd(&c->watch);
+}
+
+void control_on_event(struct control *c)
+{
+	if (nftwatch_read(&c->watch))
+		control_reconcile(c);
+}
