@@ -6,7 +6,7 @@
 # shellcheck disable=SC2317  # some functions are only called through wait_for
 set -u
 
-if [ "$(id -u)" -ne 0 ]; then echo "run it as root: sudo make demo"; exit 1; fi
+[ "$(id -u)" -eq 0 ] || { echo "run it as root: sudo make demo"; exit 1; }
 BIN=${1:-./ns-monitor}
 [ -x "$BIN" ] || { echo "no daemon binary at '$BIN': run make first"; exit 1; }
 BIN=$(realpath "$BIN")
@@ -39,8 +39,7 @@ die()  { echo; echo "FAILED: $*"; exit 1; }
 
 # wait_for SECONDS COMMAND...: poll a condition until it holds or time runs out.
 wait_for() {
-	local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
-	shift
+	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
 	until "$@"; do
 		[ "$(date +%s%N)" -ge "$deadline" ] && return 1
 		sleep 0.05
@@ -58,8 +57,7 @@ netns_add() {
 veth() {	# veth NS1 IF1 NS2 IF2
 	ip -n "$P$1" link add name "$2" type veth peer name "$4" netns "$P$3" ||
 		die "cannot create veth $2"
-	ip -n "$P$1" link set dev "$2" up
-	ip -n "$P$3" link set dev "$4" up
+	ip -n "$P$1" link set dev "$2" up && ip -n "$P$3" link set dev "$4" up
 }
 ll_ready() {	# the link-local address of NS's IF is there and not tentative
 	local out
@@ -149,9 +147,7 @@ kill -TERM "$DAEMON"
 wait_for 2 gone || die "the daemon did not exit within 2 s of SIGTERM"
 wait "$DAEMON"; rc=$? DAEMON=''
 say "It exited with status $rc and removed its own rules:"
-if in_ns router nft list table inet ns_monitor >/dev/null 2>&1; then
-	die "table inet ns_monitor is still there"
-fi
+in_ns router nft list table inet ns_monitor >/dev/null 2>&1 && die "table inet ns_monitor is still there"
 say "\$ nft list table inet ns_monitor  ->  no such table (gone)"
 [ "$rc" = 0 ] || die "the daemon exited with status $rc"
 

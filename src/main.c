@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "log.h"
 #include "nflog.h"
@@ -249,6 +250,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	log_init(false, cfg.verbose);
+	if (cfg.check)
+		return check_run(&cfg, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
 
 	/* Signals arrive through the event loop, never asynchronously. */
 	sigemptyset(&mask);

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -263,10 +264,17 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 	log_debug("probe %s on %s", tstr, s->name);
 }
 
+static const char *ifname_or_index(unsigned int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		sprintf(buf, "ifindex %u", ifindex);
+	return buf;
+}
+
 void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		  uint64_t now)
 {
-	char tstr[INET6_ADDRSTRLEN];
+	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
 	enum ns_verdict v;
 	struct ns_info ns;
 	struct group *g;
@@ -292,10 +300,14 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		strcpy(tstr, "target");
 	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
 		r->counters.suppressed_holddown++;
-		log_debug("NS for %s on ifindex %u: held down", tstr, pkt->outdev);
+		if (log_debug_enabled())
+			log_debug("NS for %s on %s: held down", tstr,
+				  ifname_or_index(pkt->outdev, ifname));
 		return;
 	}
-	log_debug("NS for %s on ifindex %u: probing", tstr, pkt->outdev);
+	if (log_debug_enabled())
+		log_debug("NS for %s on %s: probing", tstr,
+			  ifname_or_index(pkt->outdev, ifname));
 	for (unsigned int i = 0; i < g->nslaves; i++) {
 		struct slave *s = &g->slaves[i];
 

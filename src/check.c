@@ -1,0 +1,176 @@
+/* --check: validate the arguments and the system, say what to fix. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "nflog.h"
+#include "nftwatch.h"
+
+#define CAP_NET_ADMIN_BIT 12
+#define CAP_NET_RAW_BIT 13
+
+struct report {
+	FILE *out;
+	int problems;
+};
+
+static void problem(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("problem: ", r->out);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+	r->problems++;
+}
+
+static void ok(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ok(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ok: ", r->out);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+}
+
+/* Effective capabilities from /proc/self/status; 0 if unreadable. */
+static unsigned long long effective_caps(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	unsigned long long caps = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+static void check_interfaces(struct report *r, const char *what,
+			     const char (*names)[IF_NAMESIZE], unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (if_nametoindex(names[i]))
+			ok(r, "%s %s exists", what, names[i]);
+		else
+			problem(r, "%s %s does not exist: check the name (ns-monitor waits for it to appear)",
+				what, names[i]);
+	}
+}
+
+static void check_group_sets(struct report *r, struct nftwatch *w,
+			     unsigned int g, const char *rules)
+{
+	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	char name[32];
+	int n;
+
+	snprintf(name, sizeof(name), "output_%u", g);
+	n = nftwatch_chain_exists(w, name);
+	if (n != 1 && rules) {
+		ok(r, "group %u: no chain output_%u yet; it will be loaded from %s",
+		   g, g, rules);
+		return;
+	}
+	if (n != 1) {
+		problem(r, "group %u: chain output_%u of table inet ns_monitor is missing: load the rules (nft -f /etc/ns-monitor/ns-monitor.nft) or run with --rules FILE",
+			g, g);
+		return;
+	}
+	snprintf(name, sizeof(name), "masters_%u", g);
+	n = nftwatch_read_ifset(w, name, masters, CONFIG_MAX_IFACES);
+	if (n == -1) {
+		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
+		return;
+	}
+	if (n == 0)
+		problem(r, "group %u: set masters_%u is empty, nothing is relayed: nft add element inet ns_monitor masters_%u { \"IF\" }",
+			g, g, g);
+	check_interfaces(r, "master", (const char (*)[IF_NAMESIZE])masters,
+			 (unsigned int)n);
+	snprintf(name, sizeof(name), "slaves_%u", g);
+	n = nftwatch_read_ifset(w, name, slaves, CONFIG_MAX_IFACES);
+	if (n == -1) {
+		problem(r, "group %u: set slaves_%u is missing: load the rules again", g, g);
+		return;
+	}
+	if (n == 0)
+		problem(r, "group %u: set slaves_%u is empty, nothing is probed: nft add element inet ns_monitor slaves_%u { \"IF\" }",
+			g, g, g);
+	check_interfaces(r, "slave", (const char (*)[IF_NAMESIZE])slaves,
+			 (unsigned int)n);
+	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+}
+
+int check_run(const struct config *cfg, FILE *out)
+{
+	struct report r = { out, 0 };
+	unsigned long long caps = effective_caps();
+	struct nftwatch w;
+
+	if ((caps >> CAP_NET_ADMIN_BIT & 1) && (caps >> CAP_NET_RAW_BIT & 1))
+		ok(&r, "privileges: CAP_NET_ADMIN and CAP_NET_RAW");
+	else
+		problem(&r, "privileges: CAP_NET_ADMIN and CAP_NET_RAW are needed: run as root");
+
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		int bound = nflog_group_bound(cfg->groups[i]);
+
+		if (bound == 1)
+			problem(&r, "NFLOG group %u is already bound (is ns-monitor running? see /proc/net/netfilter/nfnetlink_log)",
+				cfg->groups[i]);
+		else if (bound == 0)
+			ok(&r, "NFLOG group %u is free", cfg->groups[i]);
+		else
+			problem(&r, "cannot read /proc/net/netfilter/nfnetlink_log: load nfnetlink_log (modprobe nfnetlink_log)");
+	}
+
+	if (nftwatch_open(&w) == -1) {
+		problem(&r, "nf_tables netlink: %s: load nf_tables (modprobe nf_tables)",
+			strerror(errno));
+	} else {
+		if (nftwatch_chain_exists(&w, "output_0") == -1 && errno != ENOENT)
+			problem(&r, "nf_tables: %s: load nf_tables (modprobe nf_tables)",
+				strerror(errno));
+		else
+			ok(&r, "nf_tables is available");
+		if (cfg->standalone) {
+			check_interfaces(&r, "master",
+					 (const char (*)[IF_NAMESIZE])cfg->masters,
+					 cfg->nmasters);
+			check_interfaces(&r, "slave",
+					 (const char (*)[IF_NAMESIZE])cfg->slaves,
+					 cfg->nslaves);
+		} else {
+			for (unsigned int i = 0; i < cfg->ngroups; i++)
+				check_group_sets(&r, &w, cfg->groups[i], cfg->rules);
+		}
+		nftwatch_close(&w);
+	}
+	if (!cfg->standalone && cfg->rules && access(cfg->rules, R_OK) == -1)
+		problem(&r, "rules file %s: %s", cfg->rules, strerror(errno));
+
+	if (r.problems)
+		fprintf(out, "%d problem(s) found\n", r.problems);
+	else
+		fprintf(out, "configuration OK\n");
+	return r.problems;
+}

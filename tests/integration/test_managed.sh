@@ -1,0 +1,142 @@
+#!/bin/bash
+# Managed mode and the control plane: the shipped rules, live set membership,
+# two groups in one process, firewall reloads, target prefixes, --check.
+#
+#   U(u0) ---- m0 [R] s1 ---- x0(X)  2001:db8:1::100
+#   V(v0) ---- m1     s2 ---- y0(Y)  2001:db8:1::201
+#                     s3 ---- z0(Z)  2001:db8:3::100   (group 136)
+. "$(dirname "$0")/lib.sh"
+need_root
+
+RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+GOLDEN=$(cd "$(dirname "$0")/../.." && pwd)/tests/golden/ns-monitor.nft.dump
+
+for n in r u v x y z; do netns_add $n; done
+veth r m0 u u0
+veth r m1 v v0
+veth r s1 x x0
+veth r s2 y y0
+veth r s3 z z0
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns r ip -6 addr add 2001:db8:3::1/64 dev m1 nodad
+in_ns x ip -6 addr add 2001:db8:1::100/64 dev x0 nodad
+in_ns y ip -6 addr add 2001:db8:1::201/64 dev y0 nodad
+in_ns z ip -6 addr add 2001:db8:3::100/64 dev z0 nodad
+for s in s1 s2 s3; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+
+reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
+reachable_on() { [ "$(in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}')" = REACHABLE ]; }
+failed_on() { [ "$(in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}')" = FAILED ]; }
+logged() { grep -qF -- "$2" "$1"; }
+logged_n() { [ "$(count_lines "$1" "$2")" -ge "$3" ]; }
+nftr() { in_ns r nft "$@"; }
+logged_ns() { nftr list chain inet ns_monitor output_$1 | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+has_chain() { nftr list chain inet ns_monitor "$1" >/dev/null 2>&1; }
+in_set() { nftr list set inet ns_monitor "$1" 2>/dev/null | grep -q "\"$2\""; }
+
+# 1. The shipped file: passes nft -c, loads, and lists as the golden dump.
+check "nft -c accepts the shipped rules" nftr -c -f "$RULES"
+nftr -f "$RULES"
+check "the shipped rules list as the golden dump" \
+	diff -u "$GOLDEN" <(nftr list ruleset)
+
+# A second group, 136, made from the shipped file as its comment says.
+sed -n '/^table/,$p' "$RULES" | sed 's/135/136/g' | nftr -f -
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+nftr add element inet ns_monitor masters_136 '{ "m1" }'
+nftr add element inet ns_monitor slaves_136 '{ "s3" }'
+
+out=$(in_ns r "$NS_MONITOR" --check -g 135 -g 136); rc=$?
+check "--check on a good setup exits 0" [ $rc = 0 ]
+check "--check on a good setup says so" grep -q "configuration OK" <<<"$out"
+
+LOG=$TMP/managed.log
+start_daemon r "$LOG" -g 135 -g 136 || { cat "$LOG"; echo "FAIL: managed daemon did not start"; exit 1; }
+PID=$DAEMON_PID
+check "managed mode reads slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
+
+# 2. Group 135 relays to s1 only; group 136 to s3 only.
+reach 2001:db8:1::100
+check "group 135: X found behind s1" wait_for 5 reachable_on 2001:db8:1::100 s1
+check "group 135: s2 (not a slave yet) is not probed" not logged "$LOG" "on s2"
+check "group 135: s3 (group 136's) is not probed" not logged "$LOG" "probe 2001:db8:1::100 on s3"
+reach 2001:db8:3::100
+check "group 136: Z found behind s3" wait_for 5 reachable_on 2001:db8:3::100 s3
+check "group 136: s1 is not probed" not logged "$LOG" "probe 2001:db8:3::100 on s1"
+
+# 3. A slave added to the set is probed for the next new target.
+nftr add element inet ns_monitor slaves_135 '{ "s2" }'
+check "adding s2 to slaves_135 is seen at once" wait_for 2 logged "$LOG" "group 135: slave s2 added"
+reach 2001:db8:1::201
+check "the next new target is probed on s2 (Y found)" wait_for 5 reachable_on 2001:db8:1::201 s2
+
+# 4. A master removed from the set: nothing more is relayed.
+nftr delete element inet ns_monitor masters_135 '{ "m0" }'
+before=$(logged_ns 135)
+reach 2001:db8:1::310
+wait_for 6 failed_on 2001:db8:1::310 m0
+check "without a master nothing is logged" [ "$(logged_ns 135)" = "$before" ]
+check "without a master nothing is probed" not logged "$LOG" 2001:db8:1::310
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+
+# 5. A firewall reload without --rules: the daemon says what to do and waits.
+nftr flush ruleset
+check "a reload without --rules is reported with the fix" \
+	wait_for 2 logged "$LOG" "nothing is relayed until it is loaded"
+nftr -f "$RULES"
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
+sed -n '/^table/,$p' "$RULES" | sed 's/135/136/g' | nftr -f -
+reach 2001:db8:1::311
+check "relaying resumes once the rules are back, without a restart" \
+	wait_for 5 logged "$LOG" "probe 2001:db8:1::311 on s1"
+stop_daemon $PID 1
+check "managed mode leaves the operator's table in place" has_chain output_135
+
+# 6. Managed with --rules: a flush ruleset is repaired within 2 s, members kept.
+LOG=$TMP/rules.log
+start_daemon r "$LOG" -g 135 --rules "$RULES" || fail "daemon with --rules did not start"
+PID=$DAEMON_PID
+wait_for 2 logged "$LOG" "slave s2 added"
+nftr flush ruleset
+check "--rules: the table is back within 2 s" wait_for 2 has_chain output_135
+check "--rules: the masters are restored" wait_for 2 in_set masters_135 m0
+check "--rules: the slaves are restored" wait_for 2 in_set slaves_135 s2
+reach 2001:db8:1::312
+check "--rules: relaying resumes" wait_for 5 logged "$LOG" "probe 2001:db8:1::312 on s1"
+stop_daemon $PID 1
+
+# 7. --check on a broken setup: no table.
+nftr flush ruleset
+out=$(in_ns r "$NS_MONITOR" --check -g 135); rc=$?
+check "--check without the table exits 1" [ $rc = 1 ]
+check "--check without the table names the fix" grep -q "nft -f" <<<"$out"
+out=$(in_ns r "$NS_MONITOR" --check -m m0 -s s1,nosuch0); rc=$?
+check "--check with a missing slave exits 1" [ $rc = 1 ]
+check "--check names the missing slave" grep -q "slave nosuch0 does not exist" <<<"$out"
+
+# 8. Standalone: a flush ruleset is repaired within 2 s.
+LOG=$TMP/standalone.log
+start_daemon r "$LOG" -m m0 -s s1,s2 || fail "standalone daemon did not start"
+PID=$DAEMON_PID
+nftr flush ruleset
+check "standalone: the table is back within 2 s" wait_for 2 has_chain output_135
+reach 2001:db8:1::313
+check "standalone: relaying resumes" wait_for 5 logged "$LOG" "probe 2001:db8:1::313 on s1"
+stop_daemon $PID 1
+check "standalone: the table is removed at exit" not has_chain output_135
+
+# 9. Standalone with target prefixes: only targets inside reach the daemon.
+LOG=$TMP/targets.log
+start_daemon r "$LOG" -m m0 -s s1 -t 2001:db8:1::/120,2001:db8:7::/64 || fail "daemon with -t did not start"
+PID=$DAEMON_PID
+before=$(logged_ns 135)
+reach 2001:db8:1::1:5
+wait_for 6 failed_on 2001:db8:1::1:5 m0
+check "a target outside the prefixes is not logged" [ "$(logged_ns 135)" = "$before" ]
+reach 2001:db8:1::55
+check "a target inside the prefixes is relayed" wait_for 5 logged "$LOG" "probe 2001:db8:1::55 on s1"
+stop_daemon $PID 1
+
+summary
