@@ -9,6 +9,8 @@
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
 CC       ?= cc
@@ -80,6 +82,30 @@ integration: $(BIN)
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor
 	@bash scripts/demo.sh ./ns-monitor
+
+# What `make install` puts where; uninstall removes exactly these.
+INSTALLED := $(SBINDIR)/ns-monitor \
+	$(MANDIR)/man8/ns-monitor.8 \
+	$(UNITDIR)/ns-monitor.service \
+	$(SYSCONFDIR)/ns-monitor/ns-monitor.nft \
+	$(SYSCONFDIR)/default/ns-monitor \
+	$(SYSCONFDIR)/iproute2/rt_protos.d/ns-monitor.conf
+
+install: ns-monitor
+	install -D -m 0755 ns-monitor $(DESTDIR)$(SBINDIR)/ns-monitor
+	install -D -m 0644 man/ns-monitor.8 $(DESTDIR)$(MANDIR)/man8/ns-monitor.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ns-monitor.service \
+		> $(DESTDIR)$(UNITDIR)/ns-monitor.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ns-monitor.service
+	install -D -m 0644 nft/ns-monitor.nft $(DESTDIR)$(SYSCONFDIR)/ns-monitor/ns-monitor.nft
+	install -D -m 0644 dist/ns-monitor.default $(DESTDIR)$(SYSCONFDIR)/default/ns-monitor
+	install -D -m 0644 dist/rt_protos.conf \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ns-monitor.conf
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null
 
 clean:
 	rm -rf build ns-monitor

@@ -239,7 +239,8 @@ int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
 
 int nflog_group_bound(uint16_t group)
 {
-	FILE *f = fopen("/proc/net/netfilter/nfnetlink_log", "re");
+	/* Via self: /proc/net is hidden under systemd's ProcSubset=pid. */
+	FILE *f = fopen("/proc/self/net/netfilter/nfnetlink_log", "re");
 	unsigned int g;
 	char line[256];
 	int found = 0;
