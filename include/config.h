@@ -18,6 +18,7 @@
 #define DEFAULT_RATE 100		/* probes per second */
 #define DEFAULT_BURST 50
 #define DEFAULT_HOLDDOWN_SIZE 4096	/* targets remembered */
+#define DEFAULT_ROUTE_METRIC 1024
 #define DEFAULT_PIDFILE "/run/ns-monitor.pid"
 #define EGRESS_BASE 0x6e730000u		/* "ns" << 16: fwmark and table base */
 #define EGRESS_RULE_PREF 28275		/* before the main table's 32766 */
@@ -45,6 +46,11 @@ struct config {
 	uint32_t rate;
 	uint32_t burst;
 	uint32_t fwmark_base;	/* egress fwmark and table for group G: base + G */
+
+	bool learn_routes;	/* install X/128 dev SLAVE once X is found */
+	bool proxy_ndp;		/* and a proxy entry on the masters */
+	bool keep_routes;	/* leave them at exit */
+	uint32_t route_metric;
 
 	bool dry_run;
 	bool daemonize;

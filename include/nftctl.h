@@ -24,6 +24,7 @@ struct nft_group_spec {
 	unsigned int nslaves;
 	const struct prefix6 *targets;	/* none: every target */
 	unsigned int ntargets;
+	bool upstream;			/* also log the upstream's NS (proxy NDP) */
 };
 
 /* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */

@@ -40,6 +40,10 @@ void holddown_free(struct holddown *hd);
 bool holddown_hit(struct holddown *hd, uint16_t group,
 		  const struct in6_addr *target, uint64_t now);
 
+/* True if the key was armed less than a window ago (does not arm it). */
+bool holddown_contains(const struct holddown *hd, uint16_t group,
+		       const struct in6_addr *target, uint64_t now);
+
 /* Token bucket: `rate` tokens per second, at most `burst` saved up. */
 struct tokenbucket {
 	uint64_t rate;		/* tokens per second, > 0 */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "netmon.h"
 #include "nflog.h"
 #include "policy.h"
 #include "rtnl.h"
@@ -22,10 +23,13 @@ struct slave {
 	int fd;				/* probe socket, -1 when absent */
 	struct in6_addr ll;		/* source of our probes */
 	bool has_ll;
+	bool ll_warned;			/* said once that it has none */
+	bool up;			/* administratively up and running */
 	bool routed;			/* egress route installed */
 	uint64_t next_refresh;		/* when to look for it again */
 	unsigned long probes_sent;
 	unsigned long probes_failed;
+	unsigned long probes_down;	/* not sent: interface down */
 };
 
 struct group {
@@ -34,7 +38,11 @@ struct group {
 	bool rule_installed;
 	struct slave slaves[CONFIG_MAX_IFACES];
 	unsigned int nslaves;
+	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nmasters;
 };
+
+struct learn;
 
 struct relay {
 	const struct config *cfg;
@@ -44,6 +52,7 @@ struct relay {
 	struct holddown holddown;
 	struct tokenbucket bucket;
 	struct counters counters;
+	struct learn *learn;		/* NULL: no learning */
 	uint16_t echo_id;
 	uint16_t echo_seq;
 };
@@ -61,6 +70,23 @@ void relay_fini(struct relay *r);
 void relay_set_slaves(struct relay *r, uint16_t num,
 		      const char (*names)[IF_NAMESIZE], unsigned int n,
 		      uint64_t now);
+
+/* The group's masters, by name (for learning and proxy entries). */
+void relay_set_masters(struct relay *r, uint16_t num,
+		       const char (*names)[IF_NAMESIZE], unsigned int n);
+
+struct group *relay_find_group(struct relay *r, uint16_t num);
+struct group *relay_group_of_slave(struct relay *r, unsigned int ifindex);
+bool relay_is_master(const struct group *g, unsigned int ifindex);
+
+/* Probe target out of one slave now (re-probing a learned target). */
+void relay_probe_one(struct relay *r, struct group *g, unsigned int ifindex,
+		     const struct in6_addr *target, uint64_t now);
+
+/* Link and address events: follow slaves that come, go, rename, go down. */
+void relay_on_link(struct relay *r, const struct netmon_event *ev,
+		   uint64_t now);
+void relay_on_addr(struct relay *r, const struct netmon_event *ev);
 
 /* Handle one logged packet. */
 void relay_packet(struct relay *r, const struct nflog_packet *pkt,

@@ -35,6 +35,18 @@ int rtnl_purge_rules(struct rtnl *r, uint32_t fwmark, uint32_t table);
 int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
 		       uint32_t table, uint32_t metric);
 
+/* `ADDR/128 dev IFINDEX metric METRIC proto ns-monitor` in the main table;
+ * adding replaces a route of ours to ADDR on another device (a move). */
+int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
+		    unsigned int ifindex, uint32_t metric);
+
+/* `ip -6 neigh add proxy ADDR dev IFINDEX proto ns-monitor`. */
+int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
+	       unsigned int ifindex);
+
+/* Delete every IPv6 proxy neighbor entry of ours; returns how many. */
+int rtnl_purge_proxies(struct rtnl *r);
+
 /* Delete every IPv6 route of ours in `table`; returns how many. */
 int rtnl_purge_table(struct rtnl *r, uint32_t table);
 

@@ -20,6 +20,10 @@ enum {
 	OPT_PIDFILE,
 	OPT_RULES,
 	OPT_CHECK,
+	OPT_LEARN_ROUTES,
+	OPT_PROXY_NDP,
+	OPT_KEEP_ROUTES,
+	OPT_ROUTE_METRIC,
 };
 
 static const struct option long_options[] = {
@@ -29,6 +33,10 @@ static const struct option long_options[] = {
 	{ "targets",	required_argument, NULL, 't' },
 	{ "rules",	required_argument, NULL, OPT_RULES },
 	{ "check",	no_argument,	   NULL, OPT_CHECK },
+	{ "learn-routes", no_argument,	   NULL, OPT_LEARN_ROUTES },
+	{ "proxy-ndp",	no_argument,	   NULL, OPT_PROXY_NDP },
+	{ "keep-routes", no_argument,	   NULL, OPT_KEEP_ROUTES },
+	{ "route-metric", required_argument, NULL, OPT_ROUTE_METRIC },
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
 	{ "burst",	required_argument, NULL, OPT_BURST },
@@ -62,6 +70,13 @@ void cli_usage(FILE *out)
 "  -g, --group N          serve group N (repeatable)\n"
 "      --rules FILE       load FILE again if the table disappears\n"
 "Both:\n"
+"      --learn-routes     once a target answers behind a slave, route it\n"
+"                         there: TARGET/128 dev SLAVE proto ns-monitor\n"
+"      --route-metric N   metric of those routes (default %u)\n"
+"      --proxy-ndp        also answer for it on the masters (proxy NDP), and\n"
+"                         relay the upstream's NS for it; implies\n"
+"                         --learn-routes\n"
+"      --keep-routes      leave learned routes and proxy entries at exit\n"
 "      --holddown MS      probe a target at most once per MS milliseconds\n"
 "                         (default %u)\n"
 "      --rate N           at most N probes per second in all (default %u)\n"
@@ -79,7 +94,7 @@ void cli_usage(FILE *out)
 "\n"
 "Exit status: 0 clean exit, 1 set-up failure (or --check found a\n"
 "problem), 2 bad arguments.\n",
-		DEFAULT_GROUP, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
+		DEFAULT_GROUP, DEFAULT_ROUTE_METRIC, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
 		EGRESS_BASE, DEFAULT_PIDFILE);
 }
 
@@ -91,6 +106,7 @@ void config_defaults(struct config *cfg)
 	cfg->burst = DEFAULT_BURST;
 	cfg->fwmark_base = EGRESS_BASE;
 	cfg->pidfile = DEFAULT_PIDFILE;
+	cfg->route_metric = DEFAULT_ROUTE_METRIC;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -293,6 +309,24 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			break;
 		case OPT_CHECK:
 			cfg->check = true;
+			break;
+		case OPT_LEARN_ROUTES:
+			cfg->learn_routes = true;
+			break;
+		case OPT_PROXY_NDP:
+			cfg->proxy_ndp = true;
+			cfg->learn_routes = true;
+			break;
+		case OPT_KEEP_ROUTES:
+			cfg->keep_routes = true;
+			break;
+		case OPT_ROUTE_METRIC:
+			if (parse_u32(optarg, 0, 0xffffffffu, &cfg->route_metric) == -1) {
+				set_err(err, errlen,
+					"route metric '%s' is not a number in 0-4294967295",
+					optarg);
+				return CLI_ERROR;
+			}
 			break;
 		case OPT_HOLDDOWN:
 			if (parse_u32(optarg, 0, 3600000, &cfg->holddown_ms) == -1) {

@@ -25,6 +25,7 @@ static void group_spec(const struct control *c, unsigned int i,
 	spec->nslaves = gs->nslaves;
 	spec->targets = c->cfg->targets;
 	spec->ntargets = c->cfg->ntargets;
+	spec->upstream = c->cfg->proxy_ndp;
 }
 
 static void explain_nft_error(const char *what, const char *err)
@@ -139,6 +140,9 @@ void control_reconcile(struct control *c)
 				 g, gs->nmasters, gs->nslaves);
 		gs->present = true;
 		gs->warned_missing = false;
+		relay_set_masters(c->relay, (uint16_t)g,
+				  (const char (*)[IF_NAMESIZE])gs->masters,
+				  gs->nmasters);
 		relay_set_slaves(c->relay, (uint16_t)g,
 				 (const char (*)[IF_NAMESIZE])gs->slaves,
 				 gs->nslaves, monotonic_ns());

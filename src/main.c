@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "log.h"
 #include "nflog.h"
 #include "control.h"
+#include "learn.h"
+#include "netmon.h"
 #include "nftctl.h"
 #include "relay.h"
 #include "version.h"
@@ -126,11 +129,65 @@ static int daemonize(const struct config *cfg)
 struct loop {
 	struct nflog_sock nflog;
 	struct relay relay;
+	struct learn learn;
 	struct control control;
+	struct netmon netmon;
 	int epfd;
 	int sigfd;
+	int timerfd;
+	uint64_t timer_armed;	/* deadline the timer is set to, 0: none */
 	bool stop;
 };
+
+static void on_netmon(const struct netmon_event *ev, void *data)
+{
+	struct loop *l = data;
+	uint64_t now = monotonic_ns();
+
+	switch (ev->kind) {
+	case NETMON_LINK:
+		relay_on_link(&l->relay, ev, now);
+		learn_on_link(&l->learn, ev);
+		break;
+	case NETMON_ADDR:
+		relay_on_addr(&l->relay, ev);
+		learn_on_addr(&l->learn, ev);
+		break;
+	case NETMON_NEIGH:
+		learn_on_neigh(&l->learn, ev, now);
+		break;
+	case NETMON_NONE:
+		break;
+	}
+}
+
+/* One timer, set to the earliest pending deadline; none when idle. */
+static void arm_timer(struct loop *l)
+{
+	uint64_t next = learn_next_deadline(&l->learn);
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (next == l->timer_armed)
+		return;
+	if (next) {
+		its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+		its.it_value.tv_nsec = (long)(next % 1000000000ull);
+	}
+	if (timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+		log_warn("timerfd_settime");
+	l->timer_armed = next;
+}
+
+static void on_timer(struct loop *l)
+{
+	uint64_t expirations;
+
+	if (read(l->timerfd, &expirations, sizeof(expirations)) == -1 &&
+	    errno != EAGAIN)
+		log_warn("timerfd read");
+	l->timer_armed = 0;
+	learn_expire(&l->learn, monotonic_ns());
+}
 
 static void on_packet(const struct nflog_packet *pkt, void *data)
 {
@@ -213,9 +270,14 @@ static int loop_run(struct loop *l)
 				handle_signal(l);
 			else if (ev[i].data.fd == control_fd(&l->control))
 				control_on_event(&l->control);
+			else if (ev[i].data.fd == netmon_fd(&l->netmon))
+				netmon_read(&l->netmon);
+			else if (ev[i].data.fd == l->timerfd)
+				on_timer(l);
 			else
 				drain_nflog(l);
 		}
+		arm_timer(l);
 	}
 	return 0;
 }
@@ -230,7 +292,7 @@ static int epoll_add(int epfd, int fd)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct loop l = { .epfd = -1, .sigfd = -1 };
+	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
 	char err[256];
 	sigset_t mask;
 	int rc = EXIT_SETUP;
@@ -269,13 +331,28 @@ int main(int argc, char **argv)
 		log_warnx("could not set up probing; nothing was left behind");
 		goto out_nflog;
 	}
+	learn_init(&l.learn, &cfg, &l.relay);
+	l.relay.learn = &l.learn;
+	if (netmon_open(&l.netmon, on_netmon, &l) == -1) {
+		log_warn("rtnetlink event socket");
+		goto out_learn;
+	}
 	if (control_init(&l.control, &cfg, &l.relay) == -1)
-		goto out_relay;
+		goto out_netmon;
+	/* Slaves are known now: learn their links, addresses, neighbors. */
+	if (netmon_dump(&l.netmon) == -1) {
+		log_warn("rtnetlink dump");
+		goto out_loop;
+	}
 
 	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	l.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l.sigfd == -1 || l.epfd == -1 || epoll_add(l.epfd, l.sigfd) == -1 ||
+	if (l.sigfd == -1 || l.timerfd == -1 || l.epfd == -1 ||
+	    epoll_add(l.epfd, l.sigfd) == -1 ||
+	    epoll_add(l.epfd, l.timerfd) == -1 ||
 	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1 ||
+	    epoll_add(l.epfd, netmon_fd(&l.netmon)) == -1 ||
 	    epoll_add(l.epfd, control_fd(&l.control)) == -1) {
 		log_warn("event loop set-up");
 		goto out_loop;
@@ -300,8 +377,13 @@ out_loop:
 		close(l.epfd);
 	if (l.sigfd != -1)
 		close(l.sigfd);
+	if (l.timerfd != -1)
+		close(l.timerfd);
 	control_fini(&l.control);
-out_relay:
+out_netmon:
+	netmon_close(&l.netmon);
+out_learn:
+	learn_fini(&l.learn);
 	relay_fini(&l.relay);
 out_nflog:
 	nflog_teardown(&l.nflog, &cfg);

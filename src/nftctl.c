@@ -114,6 +114,18 @@ int nftctl_group_commands(char *buf, size_t size,
 		  "limit rate %u/second burst %u packets counter "
 		  "log group %u snaplen %u\n",
 		  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+	/* With proxy NDP: the upstream's NS arriving on a master. */
+	if (spec->upstream) {
+		sb_printf(&sb, "add chain inet " NFT_TABLE " input_%u "
+			  "{ type filter hook input priority -200; policy accept; }\n", g);
+		sb_printf(&sb, "add rule inet " NFT_TABLE " input_%u "
+			  "iifname @masters_%u icmpv6 type nd-neighbor-solicit "
+			  "ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 "
+			  "@th,64,128 @targets_%u "
+			  "limit rate %u/second burst %u packets counter "
+			  "log group %u snaplen %u\n",
+			  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+	}
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
@@ -183,6 +195,8 @@ static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
 
 	if (listing_has(listing, "chain", "output", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
+	if (listing_has(listing, "chain", "input", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " input_%u\n", g);
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		if (listing_has(listing, "set", sets[i], g))
 			sb_printf(sb, "delete set inet " NFT_TABLE " %s_%u\n",

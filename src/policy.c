@@ -51,24 +51,32 @@ void holddown_free(struct holddown *hd)
 	hd->entries = NULL;
 }
 
+bool holddown_contains(const struct holddown *hd, uint16_t group,
+		       const struct in6_addr *target, uint64_t now)
+{
+	const struct holddown_entry *set;
+
+	set = &hd->entries[(size_t)holddown_set(hd, group, target) * HOLDDOWN_WAYS];
+	for (unsigned int i = 0; i < HOLDDOWN_WAYS; i++)
+		if (set[i].expires > now && set[i].group == group &&
+		    memcmp(&set[i].target, target, sizeof(*target)) == 0)
+			return true;
+	return false;
+}
+
 bool holddown_hit(struct holddown *hd, uint16_t group,
 		  const struct in6_addr *target, uint64_t now)
 {
 	struct holddown_entry *set, *victim;
-	unsigned int i;
 
+	if (holddown_contains(hd, group, target, now))
+		return true;
+	/* A free or expired way, else the one expiring first. */
 	set = &hd->entries[(size_t)holddown_set(hd, group, target) * HOLDDOWN_WAYS];
 	victim = &set[0];
-	for (i = 0; i < HOLDDOWN_WAYS; i++) {
-		struct holddown_entry *e = &set[i];
-
-		if (e->expires > now && e->group == group &&
-		    memcmp(&e->target, target, sizeof(*target)) == 0)
-			return true;
-		/* Prefer a free or expired way, else the one expiring first. */
-		if (e->expires < victim->expires)
-			victim = e;
-	}
+	for (unsigned int i = 1; i < HOLDDOWN_WAYS; i++)
+		if (set[i].expires < victim->expires)
+			victim = &set[i];
 	if (victim->expires > now)
 		hd->evictions++;
 	victim->target = *target;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "learn.h"
 #include "log.h"
 #include "probe.h"
 #include "relay.h"
@@ -41,6 +42,15 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 	s->has_ll = false;
 }
 
+static void slave_find_ll(struct relay *r, struct slave *s)
+{
+	s->has_ll = rtnl_link_local(&r->rtnl, s->ifindex, &s->ll) == 0;
+	if (!s->has_ll && !s->ll_warned)
+		log_warnx("slave %s: no usable link-local address (yet); the kernel picks the probe source",
+			  s->name);
+	s->ll_warned = !s->has_ll;
+}
+
 /*
  * Find the slave's interface and make it ready to probe: socket, egress
  * route, link-local source. A slave that is missing is a warning, not an
@@ -60,6 +70,7 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 		return;
 	}
 	s->ifindex = ifindex;
+	s->up = true;	/* until a link event says otherwise */
 	if (s->fd == -1) {
 		s->fd = probe_socket_open(s->name, g->fwmark);
 		if (s->fd == -1) {
@@ -77,13 +88,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 		}
 		s->routed = true;
 	}
-	if (!s->has_ll) {
-		if (rtnl_link_local(&r->rtnl, ifindex, &s->ll) == 0)
-			s->has_ll = true;
-		else
-			log_warnx("slave %s: no usable link-local address; the kernel picks the probe source",
-				  s->name);
-	}
+	if (!s->has_ll)
+		slave_find_ll(r, s);
 	log_debug("slave %s: ifindex %u ready", s->name, ifindex);
 }
 
@@ -111,7 +117,7 @@ static int group_egress_init(struct relay *r, struct group *g)
 	return 0;
 }
 
-static struct group *find_group(struct relay *r, uint16_t num)
+struct group *relay_find_group(struct relay *r, uint16_t num)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		if (r->groups[i].num == num)
@@ -168,7 +174,7 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 		      const char (*names)[IF_NAMESIZE], unsigned int n,
 		      uint64_t now)
 {
-	struct group *g = find_group(r, num);
+	struct group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
 
 	if (!g)
@@ -233,6 +239,12 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 		if (s->fd == -1 || !s->routed)
 			return;
 	}
+	if (!s->up) {
+		r->counters.probes_down++;
+		s->probes_down++;
+		log_debug("%s is down: no probe for %s", s->name, tstr);
+		return;
+	}
 	if (!tokenbucket_take(&r->bucket, now)) {
 		r->counters.suppressed_rate++;
 		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
@@ -279,8 +291,8 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	struct ns_info ns;
 	struct group *g;
 
-	g = find_group(r, pkt->group);
-	if (!g || !pkt->payload) {
+	g = relay_find_group(r, pkt->group);
+	if (!g || !pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		r->counters.ns_not_ours++;
 		return;
 	}
@@ -291,6 +303,18 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		log_warnx_limited(&ignored_limit, "group %u: ignored a logged packet: %s",
 				  g->num, ns_verdict_name(v));
 		return;
+	}
+	/*
+	 * An NS that arrived on a master (input hook) asks for a target the
+	 * upstream wants: worth probing only with --proxy-ndp, for a target
+	 * that belongs behind our slaves and is not known yet.
+	 */
+	if (!pkt->outdev) {
+		if (!r->learn || !learn_wants_upstream(r->learn, g->num, &ns.target)) {
+			r->counters.ns_upstream_ignored++;
+			return;
+		}
+		r->counters.ns_upstream++;
 	}
 	r->counters.ns_valid++;
 	/* Formatting costs more than the rest: only when something logs it. */
@@ -316,6 +340,98 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 			continue;
 		probe_slave(r, g, s, &ns.target, tstr, now);
 	}
+}
+
+struct group *relay_group_of_slave(struct relay *r, unsigned int ifindex)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (unsigned int j = 0; j < r->groups[i].nslaves; j++)
+			if (r->groups[i].slaves[j].ifindex == ifindex)
+				return &r->groups[i];
+	return NULL;
+}
+
+bool relay_is_master(const struct group *g, unsigned int ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname(ifindex, name))
+		return false;
+	for (unsigned int i = 0; i < g->nmasters; i++)
+		if (strcmp(g->masters[i], name) == 0)
+			return true;
+	return false;
+}
+
+void relay_set_masters(struct relay *r, uint16_t num,
+		       const char (*names)[IF_NAMESIZE], unsigned int n)
+{
+	struct group *g = relay_find_group(r, num);
+
+	if (!g)
+		return;
+	memcpy(g->masters, names, (size_t)n * IF_NAMESIZE);
+	g->nmasters = n;
+}
+
+void relay_probe_one(struct relay *r, struct group *g, unsigned int ifindex,
+		     const struct in6_addr *target, uint64_t now)
+{
+	char tstr[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, target, tstr, sizeof(tstr));
+	for (unsigned int i = 0; i < g->nslaves; i++)
+		if (g->slaves[i].ifindex == ifindex)
+			probe_slave(r, g, &g->slaves[i], target, tstr, now);
+}
+
+void relay_on_link(struct relay *r, const struct netmon_event *ev,
+		   uint64_t now)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct group *g = &r->groups[i];
+
+		for (unsigned int j = 0; j < g->nslaves; j++) {
+			struct slave *s = &g->slaves[j];
+			bool named = strcmp(s->name, ev->link.name) == 0;
+
+			if (s->ifindex == ev->ifindex && (ev->deleted || !named)) {
+				log_warnx("slave %s: %s; probing it again when it is back",
+					  s->name, ev->deleted ? "interface deleted" :
+					  "interface renamed");
+				slave_release(r, g, s);
+				continue;
+			}
+			if (!named || ev->deleted)
+				continue;
+			if (s->ifindex != ev->ifindex)
+				slave_refresh(r, g, s, now);	/* new or re-created */
+			if (s->ifindex == ev->ifindex && s->up != ev->link.up) {
+				log_info("slave %s is %s", s->name,
+					 ev->link.up ? "up" : "down");
+				s->up = ev->link.up;
+				/* The kernel flushes a down device's routes. */
+				if (!s->up)
+					s->routed = false;
+				else
+					slave_refresh(r, g, s, now);
+			}
+		}
+	}
+}
+
+void relay_on_addr(struct relay *r, const struct netmon_event *ev)
+{
+	if (!IN6_IS_ADDR_LINKLOCAL(&ev->addr.addr))
+		return;
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (unsigned int j = 0; j < r->groups[i].nslaves; j++) {
+			struct slave *s = &r->groups[i].slaves[j];
+
+			/* DAD done, address added or removed: look again. */
+			if (s->ifindex == ev->ifindex && s->fd != -1)
+				slave_find_ll(r, s);
+		}
 }
 
 void relay_log_counters(const struct relay *r)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -47,7 +48,8 @@ static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 
 	nlh->nlmsg_seq = seq;
 	/* NLM_F_DUMP shares bits with NLM_F_EXCL and NLM_F_REPLACE: ask by type. */
-	if (nlh->nlmsg_type != RTM_GETROUTE && nlh->nlmsg_type != RTM_GETADDR)
+	if (nlh->nlmsg_type != RTM_GETROUTE && nlh->nlmsg_type != RTM_GETADDR &&
+	    nlh->nlmsg_type != RTM_GETNEIGH)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
@@ -143,7 +145,131 @@ int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
+int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
+		    unsigned int ifindex, uint32_t metric)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (op == RTNL_ADD)
+		nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+				RT_TABLE_MAIN);
+	else
+		nlh = route_msg(buf, RTM_DELROUTE, 0, RT_TABLE_MAIN);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_dst_len = 128;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*addr), addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
+				  const struct in6_addr *addr,
+				  unsigned int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET6;
+	ndm->ndm_ifindex = (int)ifindex;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_state = NUD_PERMANENT;
+	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
+	mnl_attr_put_u8(nlh, NDA_PROTOCOL, RTPROT_NS_MONITOR);
+	return nlh;
+}
+
+int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
+	       unsigned int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return rtnl_talk(r, op == RTNL_ADD ?
+			 proxy_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE,
+				   addr, ifindex) :
+			 proxy_msg(buf, RTM_DELNEIGH, 0, addr, ifindex),
+			 NULL, NULL);
+}
+
 #define PURGE_MAX 256
+
+struct proxy_purge_ctx {
+	unsigned int n;
+	struct {
+		struct in6_addr dst;
+		unsigned int ifindex;
+	} entries[PURGE_MAX];
+};
+
+static int neigh_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NDA_MAX) < 0)
+		return MNL_CB_OK;
+	if (type == NDA_DST &&
+	    mnl_attr_validate2(attr, MNL_TYPE_BINARY, sizeof(struct in6_addr)) < 0)
+		return MNL_CB_OK;
+	if (type == NDA_PROTOCOL && mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int proxy_collect_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct proxy_purge_ctx *ctx = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = { NULL };
+
+	if (ndm->ndm_family != AF_INET6 || !(ndm->ndm_flags & NTF_PROXY))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb);
+	if (!tb[NDA_DST] || !tb[NDA_PROTOCOL] ||
+	    mnl_attr_get_u8(tb[NDA_PROTOCOL]) != RTPROT_NS_MONITOR ||
+	    ctx->n >= PURGE_MAX)
+		return MNL_CB_OK;
+	memcpy(&ctx->entries[ctx->n].dst, mnl_attr_get_payload(tb[NDA_DST]),
+	       sizeof(struct in6_addr));
+	ctx->entries[ctx->n].ifindex = (unsigned int)ndm->ndm_ifindex;
+	ctx->n++;
+	return MNL_CB_OK;
+}
+
+int rtnl_purge_proxies(struct rtnl *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct proxy_purge_ctx ctx;
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	int removed = 0;
+
+	/* Bounded per pass; a second pass catches any beyond the first. */
+	for (int pass = 0; pass < 16; pass++) {
+		memset(&ctx, 0, sizeof(ctx));
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETNEIGH;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = AF_INET6;
+		ndm->ndm_flags = NTF_PROXY;
+		if (rtnl_talk(r, nlh, proxy_collect_cb, &ctx) == -1)
+			return -1;
+		for (unsigned int i = 0; i < ctx.n; i++)
+			if (rtnl_proxy(r, RTNL_DEL, &ctx.entries[i].dst,
+				       ctx.entries[i].ifindex) == 0)
+				removed++;
+		if (ctx.n < PURGE_MAX)
+			break;
+	}
+	return removed;
+}
 
 struct purge_ctx {
 	uint32_t table;
@@ -211,31 +337,35 @@ int rtnl_purge_table(struct rtnl *r, uint32_t table)
 	struct purge_ctx ctx;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	unsigned int i;
 	int removed = 0;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.table = table;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET6;
-	if (rtnl_talk(r, nlh, purge_collect_cb, &ctx) == -1)
-		return -1;
+	/* Bounded per pass; further passes catch any beyond the first. */
+	for (int pass = 0; pass < 16; pass++) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.table = table;
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETROUTE;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_INET6;
+		if (rtnl_talk(r, nlh, purge_collect_cb, &ctx) == -1)
+			return -1;
 
-	for (i = 0; i < ctx.n; i++) {
-		nlh = route_msg(buf, RTM_DELROUTE, 0, table);
-		rtm = mnl_nlmsg_get_payload(nlh);
-		rtm->rtm_dst_len = ctx.routes[i].dst_len;
-		if (ctx.routes[i].dst_len)
-			mnl_attr_put(nlh, RTA_DST, sizeof(struct in6_addr),
-				     &ctx.routes[i].dst);
-		if (ctx.routes[i].oif)
-			mnl_attr_put_u32(nlh, RTA_OIF, ctx.routes[i].oif);
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, ctx.routes[i].metric);
-		if (rtnl_talk(r, nlh, NULL, NULL) == 0)
-			removed++;
+		for (unsigned int i = 0; i < ctx.n; i++) {
+			nlh = route_msg(buf, RTM_DELROUTE, 0, table);
+			rtm = mnl_nlmsg_get_payload(nlh);
+			rtm->rtm_dst_len = ctx.routes[i].dst_len;
+			if (ctx.routes[i].dst_len)
+				mnl_attr_put(nlh, RTA_DST, sizeof(struct in6_addr),
+					     &ctx.routes[i].dst);
+			if (ctx.routes[i].oif)
+				mnl_attr_put_u32(nlh, RTA_OIF, ctx.routes[i].oif);
+			mnl_attr_put_u32(nlh, RTA_PRIORITY, ctx.routes[i].metric);
+			if (rtnl_talk(r, nlh, NULL, NULL) == 0)
+				removed++;
+		}
+		if (ctx.n < PURGE_MAX)
+			break;
 	}
 	return removed;
 }

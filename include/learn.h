@@ -1,0 +1,87 @@
+/*
+ * Learning: once a target answers behind a slave, route it there
+ * (X/128 dev SLAVE, proto ns-monitor) and, with --proxy-ndp, answer for it
+ * on the masters. Tied to reachability from rtnetlink neighbor events, not
+ * to the garbage collection of idle entries; never leaked.
+ */
+#ifndef NS_MONITOR_LEARN_H
+#define NS_MONITOR_LEARN_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "netmon.h"
+
+#define LEARN_SETS 256
+#define LEARN_WAYS 4		/* at most 1024 learned targets */
+#define LEARN_MAX_PROXIES 4
+#define LEARN_ADDRS 256		/* global addresses followed */
+#define LEARN_VERIFY_NS (3 * 1000000000ull)
+
+struct relay;
+
+enum learn_state { LEARN_FREE, LEARN_ACTIVE, LEARN_VERIFYING };
+
+struct learned {
+	struct in6_addr addr;
+	unsigned int ifindex;			/* the slave it lives behind */
+	unsigned int proxies[LEARN_MAX_PROXIES];	/* masters answering for it */
+	uint64_t deadline;			/* VERIFYING: give up then */
+	uint16_t group;
+	uint8_t state;
+	uint8_t nproxies;
+};
+
+struct host_addr {
+	unsigned int ifindex;
+	struct prefix6 prefix;
+	struct in6_addr addr;
+};
+
+struct learn_counters {
+	unsigned long learned;
+	unsigned long moved;
+	unsigned long routes_added;
+	unsigned long routes_removed;
+	unsigned long proxies_added;
+	unsigned long proxies_removed;
+	unsigned long reprobes;
+	unsigned long table_full;
+};
+
+struct learn {
+	const struct config *cfg;
+	struct relay *relay;
+	struct learned entries[LEARN_SETS * LEARN_WAYS];
+	unsigned int nverifying;
+	struct host_addr addrs[LEARN_ADDRS];
+	unsigned int naddrs;
+	char restore_proxy_ndp[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	unsigned int nrestore;
+	bool forwarding_warned;
+	struct learn_counters c;
+};
+
+/* Purge what a killed run left (routes, proxy entries of our protocol). */
+void learn_init(struct learn *l, const struct config *cfg, struct relay *relay);
+
+/* Remove everything learned (unless --keep-routes); restore proxy_ndp. */
+void learn_fini(struct learn *l);
+
+void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
+		    uint64_t now);
+void learn_on_addr(struct learn *l, const struct netmon_event *ev);
+void learn_on_link(struct learn *l, const struct netmon_event *ev);
+
+/* Whether an NS from the upstream for target is worth relaying. */
+bool learn_wants_upstream(struct learn *l, uint16_t group,
+			  const struct in6_addr *target);
+
+/* The earliest deadline (0: none); expire what is due. */
+uint64_t learn_next_deadline(const struct learn *l);
+void learn_expire(struct learn *l, uint64_t now);
+
+#endif

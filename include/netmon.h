@@ -1,0 +1,74 @@
+/*
+ * One rtnetlink socket for link, address and neighbor events (libmnl), with
+ * a dump at start and after any overrun, so what we know never drifts from
+ * what the kernel has.
+ */
+#ifndef NS_MONITOR_NETMON_H
+#define NS_MONITOR_NETMON_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mnl_socket;
+struct nlmsghdr;
+
+enum netmon_kind {
+	NETMON_NONE,
+	NETMON_LINK,
+	NETMON_ADDR,
+	NETMON_NEIGH,
+};
+
+struct netmon_event {
+	enum netmon_kind kind;
+	bool deleted;
+	unsigned int ifindex;
+	union {
+		struct {
+			char name[IF_NAMESIZE];
+			bool up;	/* administratively up and running */
+		} link;
+		struct {
+			struct in6_addr addr;
+			uint8_t prefixlen;
+			uint8_t scope;
+			uint32_t flags;	/* IFA_F_* */
+		} addr;
+		struct {
+			struct in6_addr dst;
+			uint16_t state;	/* NUD_* */
+			uint8_t flags;	/* NTF_* */
+			bool has_lladdr;
+		} neigh;
+	};
+};
+
+/* Parse one message (pure). NETMON_NONE for anything we do not follow. */
+enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
+			      struct netmon_event *ev);
+
+typedef void (*netmon_cb)(const struct netmon_event *ev, void *data);
+
+struct netmon {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	unsigned int seq;
+	int rcvbuf;
+	netmon_cb cb;
+	void *data;
+	unsigned long overruns;
+};
+
+int netmon_open(struct netmon *m, netmon_cb cb, void *data);
+void netmon_close(struct netmon *m);
+int netmon_fd(const struct netmon *m);
+
+/* Dump links, then addresses, then neighbors, through the callback. */
+int netmon_dump(struct netmon *m);
+
+/* Drain pending events; after an overrun, grow the buffer and re-dump. */
+void netmon_read(struct netmon *m);
+
+#endif

@@ -1,0 +1,418 @@
+/* Learning: routes and proxy entries for targets found behind a slave. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/neighbour.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "learn.h"
+#include "log.h"
+#include "relay.h"
+
+#define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
+		    NUD_PERMANENT)
+
+static const char *fmt_addr(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static unsigned int addr_set(const struct in6_addr *a)
+{
+	uint32_t h = 2166136261u;
+
+	/* The low 64 bits differ most between hosts of one prefix. */
+	for (int i = 8; i < 16; i++)
+		h = (h ^ a->s6_addr[i]) * 16777619u;
+	return h % LEARN_SETS;
+}
+
+static struct learned *lookup(struct learn *l, const struct in6_addr *a)
+{
+	struct learned *set = &l->entries[addr_set(a) * LEARN_WAYS];
+
+	for (int i = 0; i < LEARN_WAYS; i++)
+		if (set[i].state != LEARN_FREE &&
+		    memcmp(&set[i].addr, a, sizeof(*a)) == 0)
+			return &set[i];
+	return NULL;
+}
+
+static struct learned *slot_for(struct learn *l, const struct in6_addr *a)
+{
+	struct learned *set = &l->entries[addr_set(a) * LEARN_WAYS];
+
+	for (int i = 0; i < LEARN_WAYS; i++)
+		if (set[i].state == LEARN_FREE)
+			return &set[i];
+	return NULL;
+}
+
+static bool in_prefix(const struct in6_addr *a, const struct prefix6 *p)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (memcmp(a->s6_addr, p->addr.s6_addr, full) != 0)
+		return false;
+	return rest == 0 ||
+	       ((a->s6_addr[full] ^ p->addr.s6_addr[full]) & (0xff00u >> rest)) == 0;
+}
+
+/* sysctl through /proc: there is no netlink way to set proxy_ndp. */
+static int conf_read(const char *ifname, const char *key)
+{
+	char path[128], v[16] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (read(fd, v, sizeof(v) - 1) <= 0)
+		v[0] = '\0';
+	close(fd);
+	return v[0] ? v[0] - '0' : -1;
+}
+
+static int conf_write(const char *ifname, const char *key, int value)
+{
+	char path[128], v[2] = { (char)('0' + value), '\0' };
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	rc = write(fd, v, 1) == 1 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/* Make the kernel answer NS for proxy entries on this master. */
+static void ensure_proxy_ndp(struct learn *l, const char *master)
+{
+	for (unsigned int i = 0; i < l->nrestore; i++)
+		if (strcmp(l->restore_proxy_ndp[i], master) == 0)
+			return;
+	if (conf_read(master, "proxy_ndp") == 0 && l->nrestore < CONFIG_MAX_IFACES) {
+		if (conf_write(master, "proxy_ndp", 1) == -1) {
+			log_warn("%s: turning on proxy_ndp", master);
+			return;
+		}
+		snprintf(l->restore_proxy_ndp[l->nrestore++], IF_NAMESIZE, "%s",
+			 master);
+		log_info("%s: turned on proxy_ndp (turned off again at exit)", master);
+	}
+	if (!l->forwarding_warned && conf_read(master, "forwarding") == 0) {
+		l->forwarding_warned = true;
+		log_warnx("%s: forwarding is off, so the kernel will not answer for proxied targets: sysctl -w net.ipv6.conf.%s.forwarding=1",
+			  master, master);
+	}
+}
+
+static void add_proxies(struct learn *l, struct learned *e, struct group *g)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < g->nmasters && e->nproxies < LEARN_MAX_PROXIES; i++) {
+		unsigned int ifindex = if_nametoindex(g->masters[i]);
+
+		if (!ifindex || ifindex == e->ifindex)
+			continue;
+		ensure_proxy_ndp(l, g->masters[i]);
+		if (rtnl_proxy(&l->relay->rtnl, RTNL_ADD, &e->addr, ifindex) == -1) {
+			log_warn("proxy entry for %s on %s", fmt_addr(&e->addr, a),
+				 g->masters[i]);
+			continue;
+		}
+		e->proxies[e->nproxies++] = ifindex;
+		l->c.proxies_added++;
+	}
+}
+
+static void remove_entry(struct learn *l, struct learned *e, const char *why)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(&e->addr, a);
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
+			    l->cfg->route_metric) == 0)
+		l->c.routes_removed++;
+	else if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
+		log_warn("removing the route to %s", a);
+	for (unsigned int i = 0; i < e->nproxies; i++)
+		if (rtnl_proxy(&l->relay->rtnl, RTNL_DEL, &e->addr,
+			       e->proxies[i]) == 0)
+			l->c.proxies_removed++;
+	log_info("forgot %s: %s", a, why);
+	if (e->state == LEARN_VERIFYING)
+		l->nverifying--;
+	memset(e, 0, sizeof(*e));
+}
+
+static bool is_local(const struct learn *l, const struct in6_addr *a)
+{
+	for (unsigned int i = 0; i < l->naddrs; i++)
+		if (memcmp(&l->addrs[i].addr, a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Learn only global unicast addresses that belong here: targets we just
+ * probed, or inside an on-link prefix of one of the group's masters, or
+ * inside the configured target prefixes.
+ */
+static bool eligible(struct learn *l, struct group *g,
+		     const struct in6_addr *a, uint64_t now)
+{
+	if (IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+	    is_local(l, a))
+		return false;
+	if (holddown_contains(&l->relay->holddown, g->num, a, now))
+		return true;
+	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
+		if (in_prefix(a, &l->cfg->targets[i]))
+			return true;
+	for (unsigned int i = 0; i < l->naddrs; i++)
+		if (relay_is_master(g, l->addrs[i].ifindex) &&
+		    in_prefix(a, &l->addrs[i].prefix))
+			return true;
+	return false;
+}
+
+static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
+		      const struct in6_addr *dst)
+{
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
+	struct learned *e = slot_for(l, dst);
+
+	if (!e) {
+		l->c.table_full++;
+		return;
+	}
+	fmt_addr(dst, a);
+	if_indextoname(ifindex, ifname);
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, dst, ifindex,
+			    l->cfg->route_metric) == -1) {
+		log_warn("route %s/128 dev %s", a, ifname);
+		return;
+	}
+	e->addr = *dst;
+	e->ifindex = ifindex;
+	e->group = g->num;
+	e->state = LEARN_ACTIVE;
+	l->c.learned++;
+	l->c.routes_added++;
+	if (l->cfg->proxy_ndp)
+		add_proxies(l, e, g);
+	log_info("learned %s behind %s: route added%s", a, ifname,
+		 e->nproxies ? ", proxied on the masters" : "");
+}
+
+void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
+		    uint64_t now)
+{
+	const struct in6_addr *dst = &ev->neigh.dst;
+	bool usable = !ev->deleted && (ev->neigh.state & NUD_USABLE) &&
+		      ev->neigh.has_lladdr;
+	struct learned *e;
+	struct group *g;
+
+	if (!l->cfg->learn_routes || (ev->neigh.flags & NTF_PROXY))
+		return;
+	e = lookup(l, dst);
+	if (e && e->ifindex == ev->ifindex) {
+		if (ev->deleted) {
+			/*
+			 * Garbage collection of an idle entry says nothing
+			 * about X: ask again before giving up on it.
+			 */
+			if (e->state == LEARN_ACTIVE) {
+				e->state = LEARN_VERIFYING;
+				e->deadline = now + LEARN_VERIFY_NS;
+				l->nverifying++;
+				l->c.reprobes++;
+				g = relay_group_of_slave(l->relay, e->ifindex);
+				if (g)
+					relay_probe_one(l->relay, g, e->ifindex,
+							&e->addr, now);
+			}
+		} else if (ev->neigh.state == NUD_FAILED) {
+			remove_entry(l, e, "no longer answers");
+		} else if (usable && e->state == LEARN_VERIFYING) {
+			e->state = LEARN_ACTIVE;
+			l->nverifying--;
+		}
+		return;
+	}
+	g = relay_group_of_slave(l->relay, ev->ifindex);
+	if (!g || !usable)
+		return;
+	if (e) {
+		char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
+
+		/* A fresh confirmation elsewhere: X moved. Stale entries do not count. */
+		if (ev->neigh.state != NUD_REACHABLE)
+			return;
+		if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
+				    l->cfg->route_metric) == 0)
+			l->c.routes_removed++;
+		if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, &e->addr,
+				    ev->ifindex, l->cfg->route_metric) == -1) {
+			remove_entry(l, e, "could not move its route");
+			return;
+		}
+		l->c.routes_added++;
+		l->c.moved++;
+		if (e->state == LEARN_VERIFYING)
+			l->nverifying--;
+		e->state = LEARN_ACTIVE;
+		e->ifindex = ev->ifindex;
+		if_indextoname(ev->ifindex, ifname);
+		log_info("%s moved behind %s: route moved", fmt_addr(dst, a), ifname);
+		return;
+	}
+	if (eligible(l, g, dst, now))
+		learn_new(l, g, ev->ifindex, dst);
+}
+
+void learn_on_addr(struct learn *l, const struct netmon_event *ev)
+{
+	unsigned int i;
+
+	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
+		return;
+	for (i = 0; i < l->naddrs; i++)
+		if (l->addrs[i].ifindex == ev->ifindex &&
+		    memcmp(&l->addrs[i].addr, &ev->addr.addr, 16) == 0)
+			break;
+	if (ev->deleted) {
+		if (i < l->naddrs)
+			l->addrs[i] = l->addrs[--l->naddrs];
+		return;
+	}
+	if (i == l->naddrs) {
+		if (l->naddrs == LEARN_ADDRS)
+			return;
+		l->naddrs++;
+	}
+	l->addrs[i].ifindex = ev->ifindex;
+	l->addrs[i].addr = ev->addr.addr;
+	l->addrs[i].prefix.addr = ev->addr.addr;
+	l->addrs[i].prefix.len = ev->addr.prefixlen;
+}
+
+void learn_on_link(struct learn *l, const struct netmon_event *ev)
+{
+	if (!ev->deleted && ev->link.up)
+		return;
+	/*
+	 * Down or gone: the kernel flushed the routes and proxy entries on
+	 * the device. Forget what used it; the next NS learns it again.
+	 */
+	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
+		struct learned *e = &l->entries[i];
+		bool used = e->ifindex == ev->ifindex;
+
+		if (e->state == LEARN_FREE)
+			continue;
+		for (unsigned int j = 0; j < e->nproxies; j++)
+			used = used || e->proxies[j] == ev->ifindex;
+		if (used)
+			remove_entry(l, e, ev->deleted ? "its interface is gone" :
+				     "its interface is down");
+	}
+	if (!ev->deleted)
+		return;
+	for (unsigned int i = 0; i < l->naddrs;) {
+		if (l->addrs[i].ifindex == ev->ifindex)
+			l->addrs[i] = l->addrs[--l->naddrs];
+		else
+			i++;
+	}
+}
+
+bool learn_wants_upstream(struct learn *l, uint16_t group,
+			  const struct in6_addr *target)
+{
+	struct group *g = relay_find_group(l->relay, group);
+
+	if (!g || !l->cfg->proxy_ndp || lookup(l, target))
+		return false;
+	/* Not through the hold-down: only prefixes vouch for the upstream's. */
+	if (IN6_IS_ADDR_MULTICAST(target) || IN6_IS_ADDR_LINKLOCAL(target) ||
+	    is_local(l, target))
+		return false;
+	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
+		if (in_prefix(target, &l->cfg->targets[i]))
+			return true;
+	for (unsigned int i = 0; i < l->naddrs; i++)
+		if (relay_is_master(g, l->addrs[i].ifindex) &&
+		    in_prefix(target, &l->addrs[i].prefix))
+			return true;
+	return false;
+}
+
+uint64_t learn_next_deadline(const struct learn *l)
+{
+	uint64_t next = 0;
+
+	if (l->nverifying == 0)
+		return 0;
+	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
+		const struct learned *e = &l->entries[i];
+
+		if (e->state == LEARN_VERIFYING && (!next || e->deadline < next))
+			next = e->deadline;
+	}
+	return next;
+}
+
+void learn_expire(struct learn *l, uint64_t now)
+{
+	if (l->nverifying == 0)
+		return;
+	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
+		struct learned *e = &l->entries[i];
+
+		if (e->state == LEARN_VERIFYING && e->deadline <= now)
+			remove_entry(l, e, "did not answer when asked again");
+	}
+}
+
+void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
+{
+	int routes, proxies;
+
+	memset(l, 0, sizeof(*l));
+	l->cfg = cfg;
+	l->relay = relay;
+	routes = rtnl_purge_table(&relay->rtnl, 254 /* RT_TABLE_MAIN */);
+	proxies = rtnl_purge_proxies(&relay->rtnl);
+	if (routes > 0 || proxies > 0)
+		log_info("removed %d route(s) and %d proxy entr%s left by an earlier run",
+			 routes, proxies, proxies == 1 ? "y" : "ies");
+}
+
+void learn_fini(struct learn *l)
+{
+	if (!l->cfg)
+		return;
+	if (l->cfg->keep_routes) {
+		log_info("leaving %lu learned route(s) in place (--keep-routes)",
+			 l->c.routes_added - l->c.routes_removed);
+	} else {
+		for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++)
+			if (l->entries[i].state != LEARN_FREE)
+				remove_entry(l, &l->entries[i], "exiting");
+	}
+	for (unsigned int i = 0; i < l->nrestore; i++)
+		if (conf_write(l->restore_proxy_ndp[i], "proxy_ndp", 0) == -1)
+			log_warn("%s: turning proxy_ndp off again",
+				 l->restore_proxy_ndp[i]);
+	l->nrestore = 0;
+}

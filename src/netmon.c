@@ -1,0 +1,305 @@
+/* rtnetlink events: links, IPv6 addresses, IPv6 neighbors. */
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+
+#include "log.h"
+#include "netmon.h"
+
+#define NETMON_BUF_SIZE 32768
+#define NETMON_RCVBUF_MAX (8 * 1024 * 1024)
+
+struct attr_table {
+	const struct nlattr **tb;
+	int max;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_table *t = data;
+	int type = mnl_attr_get_type(attr);
+
+	/* Unknown attributes are skipped, as the kernel adds new ones. */
+	if (type > t->max)
+		return MNL_CB_OK;
+	t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static bool attr_len_ok(const struct nlattr *a, size_t len)
+{
+	return a && mnl_attr_get_payload_len(a) >= len;
+}
+
+static enum netmon_kind parse_link(const struct nlmsghdr *nlh,
+				   struct netmon_event *ev)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { NULL };
+	struct attr_table t = { tb, IFLA_MAX };
+	const struct ifinfomsg *ifi;
+	size_t len;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+		return NETMON_NONE;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, &t) < 0 || !tb[IFLA_IFNAME])
+		return NETMON_NONE;
+	len = mnl_attr_get_payload_len(tb[IFLA_IFNAME]);
+	/* The payload is NUL terminated; do not rely on it. */
+	if (len >= IF_NAMESIZE)
+		len = IF_NAMESIZE - 1;
+	memcpy(ev->link.name, mnl_attr_get_payload(tb[IFLA_IFNAME]), len);
+	ev->link.name[len] = '\0';
+	if (ev->link.name[0] == '\0')
+		return NETMON_NONE;
+	ev->ifindex = (unsigned int)ifi->ifi_index;
+	ev->link.up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	ev->deleted = nlh->nlmsg_type == RTM_DELLINK;
+	return ev->kind = NETMON_LINK;
+}
+
+static enum netmon_kind parse_addr(const struct nlmsghdr *nlh,
+				   struct netmon_event *ev)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { NULL };
+	struct attr_table t = { tb, IFA_MAX };
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return NETMON_NONE;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET6 ||
+	    mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, &t) < 0)
+		return NETMON_NONE;
+	/* IFA_LOCAL is the address itself on point-to-point links. */
+	a = attr_len_ok(tb[IFA_LOCAL], 16) ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!attr_len_ok(a, 16))
+		return NETMON_NONE;
+	memcpy(&ev->addr.addr, mnl_attr_get_payload(a), 16);
+	ev->addr.prefixlen = ifa->ifa_prefixlen;
+	ev->addr.scope = ifa->ifa_scope;
+	ev->addr.flags = attr_len_ok(tb[IFA_FLAGS], 4) ?
+		mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	ev->ifindex = ifa->ifa_index;
+	ev->deleted = nlh->nlmsg_type == RTM_DELADDR;
+	return ev->kind = NETMON_ADDR;
+}
+
+static enum netmon_kind parse_neigh(const struct nlmsghdr *nlh,
+				    struct netmon_event *ev)
+{
+	const struct nlattr *tb[NDA_MAX + 1] = { NULL };
+	struct attr_table t = { tb, NDA_MAX };
+	const struct ndmsg *ndm;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
+		return NETMON_NONE;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	if (ndm->ndm_family != AF_INET6 ||
+	    mnl_attr_parse(nlh, sizeof(*ndm), attr_cb, &t) < 0 ||
+	    !attr_len_ok(tb[NDA_DST], 16))
+		return NETMON_NONE;
+	memcpy(&ev->neigh.dst, mnl_attr_get_payload(tb[NDA_DST]), 16);
+	ev->neigh.state = ndm->ndm_state;
+	ev->neigh.flags = ndm->ndm_flags;
+	ev->neigh.has_lladdr = tb[NDA_LLADDR] != NULL;
+	ev->ifindex = (unsigned int)ndm->ndm_ifindex;
+	ev->deleted = nlh->nlmsg_type == RTM_DELNEIGH;
+	return ev->kind = NETMON_NEIGH;
+}
+
+enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
+			      struct netmon_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		return parse_link(nlh, ev);
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return parse_addr(nlh, ev);
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		return parse_neigh(nlh, ev);
+	}
+	return NETMON_NONE;
+}
+
+int netmon_open(struct netmon *m, netmon_cb cb, void *data)
+{
+	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV6_IFADDR | RTMGRP_NEIGH;
+
+	memset(m, 0, sizeof(*m));
+	m->cb = cb;
+	m->data = data;
+	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!m->nl)
+		return -1;
+	if (mnl_socket_bind(m->nl, groups, MNL_SOCKET_AUTOPID) == -1) {
+		int saved = errno;
+
+		netmon_close(m);
+		errno = saved;
+		return -1;
+	}
+	m->portid = mnl_socket_get_portid(m->nl);
+	m->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+void netmon_close(struct netmon *m)
+{
+	if (m->nl)
+		mnl_socket_close(m->nl);
+	m->nl = NULL;
+}
+
+int netmon_fd(const struct netmon *m)
+{
+	return mnl_socket_get_fd(m->nl);
+}
+
+/*
+ * Hand every message of a buffer to the callback. Returns 1 when the dump
+ * with sequence number `seq` ended (0 when none is awaited), -1 on error.
+ */
+static int dispatch(struct netmon *m, const char *buf, size_t len,
+		    unsigned int seq)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	int done = 0;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct netmon_event ev;
+
+		if (seq && nlh->nlmsg_seq == seq) {
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				continue;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				errno = nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) ?
+					-e->error : EBADMSG;
+				return -1;
+			}
+		}
+		if (netmon_parse(nlh, &ev) != NETMON_NONE)
+			m->cb(&ev, m->data);
+	}
+	return done;
+}
+
+static int dump_one(struct netmon *m, uint16_t type, size_t hdrlen)
+{
+	static char buf[NETMON_BUF_SIZE];
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(m->nl), .events = POLLIN };
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *g;
+	unsigned int seq = ++m->seq;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	g->rtgen_family = type == RTM_GETLINK ? AF_UNSPEC : AF_INET6;
+	if (mnl_socket_sendto(m->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+
+	/* Events interleave with the dump; both go to the callback. */
+	for (int rounds = 0; rounds < 100000; rounds++) {
+		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
+		int rc;
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (poll(&pfd, 1, 5000) == 0) {
+					errno = ETIMEDOUT;
+					return -1;
+				}
+				continue;
+			}
+			if (errno == ENOBUFS) {
+				/* Events were lost mid-dump: start this one over. */
+				m->overruns++;
+				return dump_one(m, type, hdrlen);
+			}
+			return -1;
+		}
+		rc = dispatch(m, buf, (size_t)n, seq);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int netmon_dump(struct netmon *m)
+{
+	if (dump_one(m, RTM_GETLINK, sizeof(struct ifinfomsg)) == -1 ||
+	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
+	    dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1)
+		return -1;
+	return 0;
+}
+
+static void grow_rcvbuf(struct netmon *m)
+{
+	int fd = mnl_socket_get_fd(m->nl);
+	socklen_t len = sizeof(m->rcvbuf);
+
+	if (m->rcvbuf == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m->rcvbuf, &len) == -1)
+		return;
+	if (m->rcvbuf >= NETMON_RCVBUF_MAX)
+		return;
+	m->rcvbuf = m->rcvbuf * 2 > NETMON_RCVBUF_MAX ? NETMON_RCVBUF_MAX :
+							m->rcvbuf * 2;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &m->rcvbuf,
+		       sizeof(m->rcvbuf)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m->rcvbuf,
+			   sizeof(m->rcvbuf));
+}
+
+void netmon_read(struct netmon *m)
+{
+	static char buf[NETMON_BUF_SIZE];
+	bool lost = false;
+
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(mnl_socket_get_fd(m->nl), buf, sizeof(buf), 0);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				m->overruns++;
+				lost = true;
+				continue;
+			}
+			break;
+		}
+		dispatch(m, buf, (size_t)n, 0);
+	}
+	if (lost) {
+		log_warnx("rtnetlink overrun (%lu so far): growing the buffer and reading the state again",
+			  m->overruns);
+		grow_rcvbuf(m);
+		if (netmon_dump(m) == -1)
+			log_warn("rtnetlink dump");
+	}
+}
