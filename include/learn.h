@@ -23,13 +23,18 @@
 
 struct relay;
 
-enum learn_state { LEARN_FREE, LEARN_ACTIVE, LEARN_VERIFYING };
+/*
+ * FAILING: the entry went FAILED. An administrative delete (ip neigh del)
+ * also reports FAILED, followed at once by the deletion; so the verdict
+ * waits for the end of the current batch of events.
+ */
+enum learn_state { LEARN_FREE, LEARN_ACTIVE, LEARN_VERIFYING, LEARN_FAILING };
 
 struct learned {
 	struct in6_addr addr;
 	unsigned int ifindex;			/* the slave it lives behind */
 	unsigned int proxies[LEARN_MAX_PROXIES];	/* masters answering for it */
-	uint64_t deadline;			/* VERIFYING: give up then */
+	uint64_t deadline;			/* VERIFYING, FAILING: decide then */
 	uint16_t group;
 	uint8_t state;
 	uint8_t nproxies;
@@ -56,7 +61,7 @@ struct learn {
 	const struct config *cfg;
 	struct relay *relay;
 	struct learned entries[LEARN_SETS * LEARN_WAYS];
-	unsigned int nverifying;
+	unsigned int npending;		/* VERIFYING or FAILING entries */
 	struct host_addr addrs[LEARN_ADDRS];
 	unsigned int naddrs;
 	char restore_proxy_ndp[CONFIG_MAX_IFACES][IF_NAMESIZE];

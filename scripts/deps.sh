@@ -7,7 +7,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmnl-dev libnetfilter-log-dev libnftables-dev libnftnl-dev libcap-ng-dev
 libcmocka-dev
 nftables iproute2 iputils-ping tcpdump procps kmod
-systemd"
+systemd
+man-db groff-base mandoc"
 
 missing=""
 for p in $PKGS; do

@@ -147,9 +147,21 @@ static void remove_entry(struct learn *l, struct learned *e, const char *why)
 			       e->proxies[i]) == 0)
 			l->c.proxies_removed++;
 	log_info("forgot %s: %s", a, why);
-	if (e->state == LEARN_VERIFYING)
-		l->nverifying--;
+	if (e->state == LEARN_VERIFYING || e->state == LEARN_FAILING)
+		l->npending--;
 	memset(e, 0, sizeof(*e));
+}
+
+/* Change state, keeping the count of entries that wait for a deadline. */
+static void set_pending(struct learn *l, struct learned *e,
+			enum learn_state state, uint64_t deadline)
+{
+	bool was = e->state == LEARN_VERIFYING || e->state == LEARN_FAILING;
+	bool is = state == LEARN_VERIFYING || state == LEARN_FAILING;
+
+	l->npending += (unsigned int)is - (unsigned int)was;
+	e->state = (uint8_t)state;
+	e->deadline = deadline;
 }
 
 static bool is_local(const struct learn *l, const struct in6_addr *a)
@@ -228,24 +240,24 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 	if (e && e->ifindex == ev->ifindex) {
 		if (ev->deleted) {
 			/*
-			 * Garbage collection of an idle entry says nothing
-			 * about X: ask again before giving up on it.
+			 * Deleted (garbage collection, ip neigh del): that
+			 * says nothing about X. Ask again before giving up.
 			 */
-			if (e->state == LEARN_ACTIVE) {
-				e->state = LEARN_VERIFYING;
-				e->deadline = now + LEARN_VERIFY_NS;
-				l->nverifying++;
-				l->c.reprobes++;
-				g = relay_group_of_slave(l->relay, e->ifindex);
-				if (g)
-					relay_probe_one(l->relay, g, e->ifindex,
-							&e->addr, now);
-			}
+			if (e->state == LEARN_ACTIVE || e->state == LEARN_FAILING)
+				set_pending(l, e, LEARN_VERIFYING, now + LEARN_VERIFY_NS);
+			else
+				return;
+			l->c.reprobes++;
+			g = relay_group_of_slave(l->relay, e->ifindex);
+			if (g)
+				relay_probe_one(l->relay, g, e->ifindex, &e->addr, now);
 		} else if (ev->neigh.state == NUD_FAILED) {
-			remove_entry(l, e, "no longer answers");
-		} else if (usable && e->state == LEARN_VERIFYING) {
-			e->state = LEARN_ACTIVE;
-			l->nverifying--;
+			if (e->state == LEARN_VERIFYING)
+				remove_entry(l, e, "did not answer when asked again");
+			else
+				set_pending(l, e, LEARN_FAILING, now);
+		} else if (usable && e->state != LEARN_ACTIVE) {
+			set_pending(l, e, LEARN_ACTIVE, 0);
 		}
 		return;
 	}
@@ -268,9 +280,7 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		}
 		l->c.routes_added++;
 		l->c.moved++;
-		if (e->state == LEARN_VERIFYING)
-			l->nverifying--;
-		e->state = LEARN_ACTIVE;
+		set_pending(l, e, LEARN_ACTIVE, 0);
 		e->ifindex = ev->ifindex;
 		if_indextoname(ev->ifindex, ifname);
 		log_info("%s moved behind %s: route moved", fmt_addr(dst, a), ifname);
@@ -361,25 +371,27 @@ uint64_t learn_next_deadline(const struct learn *l)
 {
 	uint64_t next = 0;
 
-	if (l->nverifying == 0)
+	if (l->npending == 0)
 		return 0;
 	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
 		const struct learned *e = &l->entries[i];
 
-		if (e->state == LEARN_VERIFYING && (!next || e->deadline < next))
+		if ((e->state == LEARN_VERIFYING || e->state == LEARN_FAILING) &&
+		    (!next || e->deadline < next))
 			next = e->deadline;
 	}
-	return next;
+	/* 0 means "none" to the caller; a deadline of "now" is 1 ns. */
+	return next ? next : 1;
 }
 
 void learn_expire(struct learn *l, uint64_t now)
 {
-	if (l->nverifying == 0)
-		return;
-	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
+	for (unsigned int i = 0; l->npending && i < LEARN_SETS * LEARN_WAYS; i++) {
 		struct learned *e = &l->entries[i];
 
-		if (e->state == LEARN_VERIFYING && e->deadline <= now)
+		if (e->state == LEARN_FAILING && e->deadline <= now)
+			remove_entry(l, e, "no longer answers");
+		else if (e->state == LEARN_VERIFYING && e->deadline <= now)
 			remove_entry(l, e, "did not answer when asked again");
 	}
 }

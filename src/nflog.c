@@ -239,7 +239,7 @@ int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
 
 int nflog_group_bound(uint16_t group)
 {
-	/* Via self: /proc/net is hidden under systemd's ProcSubset=pid. */
+	/* The calling thread's network namespace, whatever /proc shows. */
 	FILE *f = fopen("/proc/self/net/netfilter/nfnetlink_log", "re");
 	unsigned int g;
 	char line[256];

@@ -114,10 +114,14 @@ int nftctl_group_commands(char *buf, size_t size,
 		  "limit rate %u/second burst %u packets counter "
 		  "log group %u snaplen %u\n",
 		  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
-	/* With proxy NDP: the upstream's NS arriving on a master. */
+	/*
+	 * With proxy NDP: the upstream's NS arriving on a master. Prerouting,
+	 * not input: an NS to a solicited-node group we have not joined is
+	 * dropped before the input hook.
+	 */
 	if (spec->upstream) {
 		sb_printf(&sb, "add chain inet " NFT_TABLE " input_%u "
-			  "{ type filter hook input priority -200; policy accept; }\n", g);
+			  "{ type filter hook prerouting priority -200; policy accept; }\n", g);
 		sb_printf(&sb, "add rule inet " NFT_TABLE " input_%u "
 			  "iifname @masters_%u icmpv6 type nd-neighbor-solicit "
 			  "ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 "

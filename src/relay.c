@@ -69,8 +69,11 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 			  s->name);
 		return;
 	}
+	if (s->ifindex != ifindex)
+		s->up = true;	/* until a link event says otherwise */
 	s->ifindex = ifindex;
-	s->up = true;	/* until a link event says otherwise */
+	if (!s->up)
+		return;		/* ready when it comes up */
 	if (s->fd == -1) {
 		s->fd = probe_socket_open(s->name, g->fwmark);
 		if (s->fd == -1) {
@@ -232,18 +235,18 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 			const struct in6_addr *target, const char *tstr,
 			uint64_t now)
 {
+	if (s->ifindex && !s->up) {
+		r->counters.probes_down++;
+		s->probes_down++;
+		log_debug("%s is down: no probe for %s", s->name, tstr);
+		return;
+	}
 	if (s->fd == -1 || !s->routed) {
 		if (now < s->next_refresh)
 			return;
 		slave_refresh(r, g, s, now);
 		if (s->fd == -1 || !s->routed)
 			return;
-	}
-	if (!s->up) {
-		r->counters.probes_down++;
-		s->probes_down++;
-		log_debug("%s is down: no probe for %s", s->name, tstr);
-		return;
 	}
 	if (!tokenbucket_take(&r->bucket, now)) {
 		r->counters.suppressed_rate++;
@@ -325,13 +328,17 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
 		r->counters.suppressed_holddown++;
 		if (log_debug_enabled())
-			log_debug("NS for %s on %s: held down", tstr,
-				  ifname_or_index(pkt->outdev, ifname));
+			log_debug("NS for %s %s %s: held down", tstr,
+				  pkt->outdev ? "on" : "from upstream on",
+				  ifname_or_index(pkt->outdev ? pkt->outdev :
+						  pkt->indev, ifname));
 		return;
 	}
 	if (log_debug_enabled())
-		log_debug("NS for %s on %s: probing", tstr,
-			  ifname_or_index(pkt->outdev, ifname));
+		log_debug("NS for %s %s %s: probing", tstr,
+			  pkt->outdev ? "on" : "from upstream on",
+			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
+					  ifname));
 	for (unsigned int i = 0; i < g->nslaves; i++) {
 		struct slave *s = &g->slaves[i];
 
@@ -404,18 +411,21 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 			}
 			if (!named || ev->deleted)
 				continue;
-			if (s->ifindex != ev->ifindex)
-				slave_refresh(r, g, s, now);	/* new or re-created */
-			if (s->ifindex == ev->ifindex && s->up != ev->link.up) {
+			if (s->ifindex == ev->ifindex) {
+				if (s->up == ev->link.up)
+					continue;
 				log_info("slave %s is %s", s->name,
 					 ev->link.up ? "up" : "down");
-				s->up = ev->link.up;
-				/* The kernel flushes a down device's routes. */
-				if (!s->up)
-					s->routed = false;
-				else
-					slave_refresh(r, g, s, now);
+			} else {
+				slave_release(r, g, s);	/* new or re-created */
 			}
+			s->up = ev->link.up;
+			/* The kernel flushes the routes of a device going down. */
+			s->routed = s->routed && s->up;
+			if (s->up)
+				slave_refresh(r, g, s, now);
+			else
+				s->ifindex = ev->ifindex;
 		}
 	}
 }

@@ -9,7 +9,8 @@ fi
 total_pass=0 total_fail=0 status=0
 for t in test_*.sh; do
 	echo "== $t"
-	out=$(bash "$t" 2>&1)
+	# A hung test must not hang CI: each gets ten minutes at most.
+	out=$(timeout -k 10 600 bash "$t" 2>&1)
 	rc=$?
 	echo "$out"
 	p=$(grep -c '^PASS' <<<"$out")

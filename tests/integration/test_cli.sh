@@ -12,7 +12,7 @@ ip -n $T-r link add name m0 type veth peer name s1
 bad_args() {
 	local want=$1 out rc
 	shift
-	out=$(in_ns r "$NS_MONITOR" "$@" 2>&1)
+	out=$(in_ns r timeout 10 "$NS_MONITOR" "$@" 2>&1)
 	rc=$?
 	[ $rc = 2 ] && grep -qF -- "$want" <<<"$out" && grep -q '^Usage:' <<<"$out" &&
 		! in_ns r nft list table inet ns_monitor >/dev/null 2>&1
@@ -29,15 +29,15 @@ check "name too long: exit 2" bad_args "invalid slave interface name" -m m0 -s a
 check "quote in a name: exit 2" bad_args "invalid master interface name" -m 'm0"' -s s1
 check "stray argument: exit 2" bad_args "unexpected argument" -m m0 -s s1 extra
 
-out=$("$NS_MONITOR" --help); rc=$?
+out=$(timeout 10 "$NS_MONITOR" --help); rc=$?
 check "--help exits 0 and shows the usage" eval '[ $rc = 0 ] && grep -q "^Usage:" <<<"$out"'
-out=$("$NS_MONITOR" -V); rc=$?
+out=$(timeout 10 "$NS_MONITOR" -V); rc=$?
 check "--version exits 0" eval '[ $rc = 0 ] && grep -q "^ns-monitor [0-9]" <<<"$out"'
 
 # Without privileges: exit 1 and say how to run it.
 if command -v setpriv >/dev/null; then
 	out=$(in_ns r setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all --bounding-set=-all "$NS_MONITOR" -m m0 -s s1 2>&1)
+		--inh-caps=-all --bounding-set=-all timeout 10 "$NS_MONITOR" -m m0 -s s1 2>&1)
 	rc=$?
 	check "unprivileged: exit 1" [ $rc = 1 ]
 	check "unprivileged: says to run as root" grep -q "run ns-monitor as root" <<<"$out"

@@ -47,7 +47,7 @@ nftr add element inet ns_monitor slaves_135 '{ "s1" }'
 nftr add element inet ns_monitor masters_136 '{ "m1" }'
 nftr add element inet ns_monitor slaves_136 '{ "s3" }'
 
-out=$(in_ns r "$NS_MONITOR" --check -g 135 -g 136); rc=$?
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 -g 136); rc=$?
 check "--check on a good setup exits 0" [ $rc = 0 ]
 check "--check on a good setup says so" grep -q "configuration OK" <<<"$out"
 
@@ -109,10 +109,10 @@ stop_daemon $PID 1
 
 # 7. --check on a broken setup: no table.
 nftr flush ruleset
-out=$(in_ns r "$NS_MONITOR" --check -g 135); rc=$?
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135); rc=$?
 check "--check without the table exits 1" [ $rc = 1 ]
 check "--check without the table names the fix" grep -q "nft -f" <<<"$out"
-out=$(in_ns r "$NS_MONITOR" --check -m m0 -s s1,nosuch0); rc=$?
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1,nosuch0); rc=$?
 check "--check with a missing slave exits 1" [ $rc = 1 ]
 check "--check names the missing slave" grep -q "slave nosuch0 does not exist" <<<"$out"
 

@@ -83,7 +83,7 @@ check "a link-local target is ignored" wait_for 5 logged "$LOG" target_link_loca
 check "a link-local target is not probed" not logged "$LOG" "probe fe80::1234"
 
 # 5. A second instance on the same group exits 1 and leaves the first alone.
-in_ns r "$NS_MONITOR" -m m0 -s s1 >"$TMP/second.log" 2>&1
+in_ns r timeout 10 "$NS_MONITOR" -m m0 -s s1 >"$TMP/second.log" 2>&1
 rc=$?
 check "a second instance exits 1" [ $rc = 1 ]
 check "a second instance says the group is taken" logged "$TMP/second.log" "already bound"

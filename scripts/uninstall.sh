@@ -1,0 +1,74 @@
+#!/bin/sh
+# Remove what scripts/install.sh installed: stop the service, unload the
+# rules, `make uninstall`, and the *.dist files install.sh may have left.
+# Safe to run again.
+#
+#   sudo scripts/uninstall.sh                PREFIX=/usr/local by default
+#   sudo PREFIX=/usr scripts/uninstall.sh    the PREFIX it was installed with
+#
+# With DESTDIR set, only the files under DESTDIR go: nothing live is touched,
+# so no systemctl and no nft.
+set -eu
+
+cd "$(dirname "$0")/.."
+PREFIX=${PREFIX:-/usr/local}
+SYSCONFDIR=${SYSCONFDIR:-/etc}
+DESTDIR=${DESTDIR:-}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "uninstall.sh: must be run as root: sudo scripts/uninstall.sh" >&2
+	exit 1
+fi
+
+say() { echo "uninstall.sh: $*"; }
+
+if [ -z "$DESTDIR" ]; then
+	if [ -d /run/systemd/system ] &&
+	    systemctl cat ns-monitor.service >/dev/null 2>&1; then
+		systemctl disable --now ns-monitor.service
+		say "stopped and disabled ns-monitor.service"
+	fi
+	if nft list table inet ns_monitor >/dev/null 2>&1; then
+		nft delete table inet ns_monitor
+		say "deleted table inet ns_monitor"
+	fi
+fi
+
+# The files `make install` puts in place (see INSTALLED in the Makefile),
+# and the shipped copies install.sh left beside edited configuration.
+FILES="$DESTDIR$PREFIX/sbin/ns-monitor
+$DESTDIR$PREFIX/share/man/man8/ns-monitor.8
+$DESTDIR$PREFIX/lib/systemd/system/ns-monitor.service
+$DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft
+$DESTDIR$SYSCONFDIR/default/ns-monitor
+$DESTDIR$SYSCONFDIR/iproute2/rt_protos.d/ns-monitor.conf"
+DIST="$DESTDIR$SYSCONFDIR/default/ns-monitor.dist
+$DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft.dist"
+
+present=""
+for f in $FILES $DIST; do
+	[ -e "$f" ] && present="$present $f"
+done
+
+# shellcheck disable=SC2086  # one path per word
+rm -f $DIST
+make --no-print-directory uninstall DESTDIR="$DESTDIR" PREFIX="$PREFIX" \
+	SYSCONFDIR="$SYSCONFDIR"
+
+if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
+	systemctl daemon-reload
+fi
+
+if [ -z "$present" ]; then
+	say "nothing was installed under ${DESTDIR:-/} with PREFIX=$PREFIX"
+else
+	say "removed:"
+	for f in $present; do
+		[ -e "$f" ] && say "  (still there: $f)" || echo "    $f"
+	done
+fi
+
+if [ -z "$DESTDIR" ] && pids=$(pidof ns-monitor); then
+	say "an ns-monitor process is still running (pid $pids): stop it with kill $pids"
+fi
+exit 0

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Closing the loop: learned /128 routes, proxy NDP for the upstream, moves,
+# interfaces that come and go, and no leaks.
+#
+#   U(u0) ---- m0 [R] s1 ---- x0(X)  2001:db8:1::100/128, default via R
+#   2001:db8:1::2/64  s2 ---- y0(Y)  2001:db8:1::201/128, default via R
+. "$(dirname "$0")/lib.sh"
+need_root
+
+X=2001:db8:1::100
+Y=2001:db8:1::201
+
+for n in r u x y; do netns_add $n; done
+veth r m0 u u0
+veth r s1 x x0
+veth r s2 y y0
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns u ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns y ip -6 addr add $Y/128 dev y0 nodad
+for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
+in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
+in_ns y ip -6 route add default via "$(r_ll s2)" dev y0
+
+reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
+ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
+our_routes() { in_ns r ip -6 route show proto 135 table all | grep -v 'table 1853' ; }
+our_proxies() { in_ns r ip -6 neigh show proxy | grep -q .; }
+no_leftovers() { [ -z "$(our_routes)" ] && ! our_proxies; }
+logged() { grep -qF -- "$2" "$1"; }
+proxy_ndp() { in_ns r sysctl -n net.ipv6.conf.m0.proxy_ndp; }
+
+LOG=$TMP/learn.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp || { cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+PID=$DAEMON_PID
+
+# 1. The upstream reaches a host that never talked to anyone (Y), through
+#    proxy NDP on m0 and the route learned from the upstream's NS.
+check "Y is not learned yet" not route_dev $Y s2
+check "the upstream reaches Y through the router" wait_for 10 ping_ok u $Y
+check "Y/128 dev s2 was learned from the upstream's NS" route_dev $Y s2
+
+# 2. The router's first attempt fails (X is routed via m0); the route via
+#    s1 appears within 3 s and the next attempt succeeds.
+check "the first attempt to reach X fails" not ping_ok r $X
+check "X/128 dev s1 is learned within 3 s" wait_for 3 route_dev $X s1
+check "the next attempt reaches X" ping_ok r $X
+check "a proxy entry for X on m0" wait_for 2 eval "in_ns r ip -6 neigh show proxy | grep -q '$X dev m0'"
+check "proxy_ndp turned on on m0" [ "$(proxy_ndp)" = 1 ]
+
+# 3. A neighbor entry deleted (as garbage collection does) is asked again,
+#    and the route stays while X answers.
+in_ns r ip -6 neigh del $X dev s1
+check "a deleted entry is probed again" wait_for 3 eval "[ \$(count_lines '$LOG' 'probe $X on s1') -ge 2 ]"
+check "...X answers and keeps its route" wait_for 3 eval "in_ns r ip -6 neigh show $X dev s1 | grep -q REACHABLE"
+check "...the route is still there" route_dev $X s1
+
+# 4. X moves from behind s1 to behind s2: the route follows.
+in_ns r sysctl -qw net.ipv6.neigh.s1.base_reachable_time_ms=500 \
+	net.ipv6.neigh.s1.delay_first_probe_time=1 net.ipv6.neigh.s1.retrans_time_ms=200
+in_ns x ip -6 addr del $X/128 dev x0
+in_ns y ip -6 addr add $X/128 dev y0 nodad
+moved() { ping_ok r $X; route_dev $X s2; }
+check "X moved behind s2: the route follows" wait_for 20 moved
+check "...and the log says so" grep -qE "$X (moved )?behind s2" "$LOG"
+
+# 5. SIGTERM leaves no route or proxy entry of ours, and proxy_ndp as it was.
+check "SIGTERM exits within a second" stop_daemon $PID 1
+check "no route or proxy entry of ours after SIGTERM" no_leftovers
+check "proxy_ndp turned off again" [ "$(proxy_ndp)" = 0 ]
+
+# 6. SIGKILL, then a restart: the leftovers go within 2 s of the start.
+LOG=$TMP/killed.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp || fail "daemon did not start"
+ping_ok r $Y; wait_for 3 route_dev $Y s2
+kill -KILL $DAEMON_PID; wait $DAEMON_PID 2>/dev/null
+check "a killed run leaves its routes" not no_leftovers
+LOG=$TMP/restart.log
+start_daemon r "$LOG" -m m0 -s s1,s2 || fail "daemon did not restart"
+PID=$DAEMON_PID
+check "the leftovers are gone within 2 s of the restart" wait_for 2 no_leftovers
+
+# 7. A slave that goes down is not probed; back up, it is.
+in_ns r ip link set dev s2 down
+reach 2001:db8:1::50
+check "a down slave is not probed" wait_for 5 logged "$LOG" "s2 is down: no probe for 2001:db8:1::50"
+in_ns r ip link set dev s2 up
+wait_for 5 ll_ready r s2
+reach 2001:db8:1::51
+check "back up, the slave is probed again" wait_for 5 logged "$LOG" "probe 2001:db8:1::51 on s2"
+
+# 8. s2 deleted and re-created (a new ifindex): new targets are probed on it.
+in_ns r ip link del dev s2
+check "the deletion is noticed" wait_for 2 logged "$LOG" "slave s2: interface deleted"
+veth r s2 y y0
+in_ns y ip -6 addr add $Y/128 dev y0 nodad
+wait_for 5 ll_ready r s2
+reach $Y
+check "the re-created s2 is probed (Y found behind it)" \
+	wait_for 5 eval "in_ns r ip -6 neigh show $Y dev s2 | grep -q REACHABLE"
+stop_daemon $PID 1
+check "clean at the end" no_leftovers
+
+summary
