@@ -14,7 +14,7 @@ SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS     := libmnl libnetfilter_log libnftables libnftnl
+PKGS     := libmnl libnetfilter_log libnftables libnftnl libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

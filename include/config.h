@@ -19,6 +19,7 @@
 #define DEFAULT_BURST 50
 #define DEFAULT_HOLDDOWN_SIZE 4096	/* targets remembered */
 #define DEFAULT_ROUTE_METRIC 1024
+#define DEFAULT_STATS_INTERVAL 15
 #define DEFAULT_PIDFILE "/run/ns-monitor.pid"
 #define EGRESS_BASE 0x6e730000u		/* "ns" << 16: fwmark and table base */
 #define EGRESS_RULE_PREF 28275		/* before the main table's 32766 */
@@ -51,6 +52,10 @@ struct config {
 	bool proxy_ndp;		/* and a proxy entry on the masters */
 	bool keep_routes;	/* leave them at exit */
 	uint32_t route_metric;
+
+	const char *stats_file;	/* Prometheus text file, written every... */
+	uint32_t stats_interval;	/* ...this many seconds */
+	const char *user;	/* run as this user after set-up */
 
 	bool dry_run;
 	bool daemonize;

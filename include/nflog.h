@@ -6,6 +6,7 @@
 #ifndef NS_MONITOR_NFLOG_H
 #define NS_MONITOR_NFLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +28,8 @@ struct nflog_packet {
 	uint32_t outdev;	/* 0 when absent */
 	const uint8_t *payload;	/* network header onwards; NULL when absent */
 	size_t payload_len;
+	uint32_t seq;		/* the group's sequence number, if has_seq */
+	bool has_seq;
 };
 
 /* Outcome of parsing one netlink message. */
@@ -60,8 +63,9 @@ int nflog_sock_fd(const struct nflog_sock *nf);
 
 /*
  * Bind `group` and ask for each packet at once: copy mode packet limited to
- * copy_range bytes, queue threshold 1, flush timeout 0. errno EBUSY means
- * another socket has the group.
+ * copy_range bytes, queue threshold 1, flush timeout 0, and a sequence
+ * number on each, so that messages the kernel could not deliver are counted
+ * exactly. The kernel refuses a group bound elsewhere with EPERM.
  */
 int nflog_sock_bind(struct nflog_sock *nf, uint16_t group, uint32_t copy_range);
 int nflog_sock_unbind(struct nflog_sock *nf, uint16_t group);

@@ -30,6 +30,7 @@ struct slave {
 	unsigned long probes_sent;
 	unsigned long probes_failed;
 	unsigned long probes_down;	/* not sent: interface down */
+	unsigned long probes_absent;	/* not sent: interface missing */
 };
 
 struct group {
@@ -40,6 +41,9 @@ struct group {
 	unsigned int nslaves;
 	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
 	unsigned int nmasters;
+	struct group_counters counters;
+	uint32_t next_seq;		/* NFLOG sequence number expected next */
+	bool seq_known;
 };
 
 struct learn;
@@ -92,7 +96,6 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev);
 void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		  uint64_t now);
 
-void relay_log_counters(const struct relay *r);
 
 uint64_t monotonic_ns(void);
 

@@ -24,6 +24,9 @@ enum {
 	OPT_PROXY_NDP,
 	OPT_KEEP_ROUTES,
 	OPT_ROUTE_METRIC,
+	OPT_STATS_FILE,
+	OPT_STATS_INTERVAL,
+	OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +40,9 @@ static const struct option long_options[] = {
 	{ "proxy-ndp",	no_argument,	   NULL, OPT_PROXY_NDP },
 	{ "keep-routes", no_argument,	   NULL, OPT_KEEP_ROUTES },
 	{ "route-metric", required_argument, NULL, OPT_ROUTE_METRIC },
+	{ "stats-file",	required_argument, NULL, OPT_STATS_FILE },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "user",	required_argument, NULL, OPT_USER },
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
 	{ "burst",	required_argument, NULL, OPT_BURST },
@@ -84,6 +90,11 @@ void cli_usage(FILE *out)
 "      --fwmark BASE      egress fwmark and routing table of group G are\n"
 "                         BASE+G (default 0x%x)\n"
 "      --link-local       relay link-local targets too\n"
+"      --stats-file PATH  write the counters there in the Prometheus text\n"
+"                         format (node_exporter textfile collector)\n"
+"      --stats-interval S ...every S seconds (default %u)\n"
+"      --user NAME        run as NAME after set-up, keeping only\n"
+"                         CAP_NET_ADMIN and CAP_NET_RAW\n"
 "      --dry-run          log each probe it would send, send nothing\n"
 "      --check            check the arguments and the system, then exit\n"
 "  -d, --daemon           run in the background, log to syslog\n"
@@ -95,7 +106,7 @@ void cli_usage(FILE *out)
 "Exit status: 0 clean exit, 1 set-up failure (or --check found a\n"
 "problem), 2 bad arguments.\n",
 		DEFAULT_GROUP, DEFAULT_ROUTE_METRIC, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
-		EGRESS_BASE, DEFAULT_PIDFILE);
+		EGRESS_BASE, DEFAULT_STATS_INTERVAL, DEFAULT_PIDFILE);
 }
 
 void config_defaults(struct config *cfg)
@@ -107,6 +118,7 @@ void config_defaults(struct config *cfg)
 	cfg->fwmark_base = EGRESS_BASE;
 	cfg->pidfile = DEFAULT_PIDFILE;
 	cfg->route_metric = DEFAULT_ROUTE_METRIC;
+	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -357,6 +369,29 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 					optarg);
 				return CLI_ERROR;
 			}
+			break;
+		case OPT_STATS_FILE:
+			if (optarg[0] != '/') {
+				set_err(err, errlen,
+					"stats file '%s' is not an absolute path", optarg);
+				return CLI_ERROR;
+			}
+			cfg->stats_file = optarg;
+			break;
+		case OPT_STATS_INTERVAL:
+			if (parse_u32(optarg, 1, 86400, &cfg->stats_interval) == -1) {
+				set_err(err, errlen,
+					"stats interval '%s' is not a number of seconds in 1-86400",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_USER:
+			if (optarg[0] == '\0') {
+				set_err(err, errlen, "--user needs a user name");
+				return CLI_ERROR;
+			}
+			cfg->user = optarg;
 			break;
 		case OPT_LINK_LOCAL:
 			cfg->link_local = true;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,10 @@
 #include "control.h"
 #include "learn.h"
 #include "netmon.h"
+#include "privs.h"
 #include "nftctl.h"
 #include "relay.h"
+#include "stats.h"
 #include "version.h"
 
 #define EXIT_SETUP 1
@@ -136,8 +139,21 @@ struct loop {
 	int sigfd;
 	int timerfd;
 	uint64_t timer_armed;	/* deadline the timer is set to, 0: none */
+	uint64_t stats_due;	/* next --stats-file write, 0: none */
+	const struct config *cfg;
 	bool stop;
 };
+
+static void write_stats(struct loop *l)
+{
+	struct netlink_overruns o = {
+		.rtnetlink = l->netmon.overruns,
+		.nftables = l->control.watch.overruns,
+	};
+
+	if (stats_write_file(l->cfg->stats_file, &l->relay, &l->learn, &o) == -1)
+		log_warn("writing %s", l->cfg->stats_file);
+}
 
 static void on_netmon(const struct netmon_event *ev, void *data)
 {
@@ -161,12 +177,17 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	}
 }
 
-/* One timer, set to the earliest pending deadline; none when idle. */
+/*
+ * One timer, set to the earliest pending deadline: a learned target being
+ * asked again, or the next stats file. Nothing else wakes us when idle.
+ */
 static void arm_timer(struct loop *l)
 {
 	uint64_t next = learn_next_deadline(&l->learn);
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
+	if (l->stats_due && (!next || l->stats_due < next))
+		next = l->stats_due;
 	if (next == l->timer_armed)
 		return;
 	if (next) {
@@ -185,8 +206,14 @@ static void on_timer(struct loop *l)
 	if (read(l->timerfd, &expirations, sizeof(expirations)) == -1 &&
 	    errno != EAGAIN)
 		log_warn("timerfd read");
+	uint64_t now = monotonic_ns();
+
 	l->timer_armed = 0;
-	learn_expire(&l->learn, monotonic_ns());
+	learn_expire(&l->learn, now);
+	if (l->stats_due && l->stats_due <= now) {
+		write_stats(l);
+		l->stats_due = now + (uint64_t)l->cfg->stats_interval * 1000000000ull;
+	}
 }
 
 static void on_packet(const struct nflog_packet *pkt, void *data)
@@ -242,11 +269,13 @@ static void handle_signal(struct loop *l)
 			l->stop = true;
 			break;
 		case SIGUSR1:
-			relay_log_counters(&l->relay);
+			stats_log(&l->relay, &l->learn);
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: re-reading the nftables sets");
+			log_info("SIGHUP: reading the nftables sets and the interfaces again");
 			control_reconcile(&l->control);
+			if (netmon_dump(&l->netmon) == -1)
+				log_warn("rtnetlink dump");
 			break;
 		}
 	}
@@ -295,6 +324,8 @@ int main(int argc, char **argv)
 	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
 	char err[256];
 	sigset_t mask;
+	uid_t uid = 0;
+	gid_t gid = 0;
 	int rc = EXIT_SETUP;
 
 	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
@@ -314,6 +345,18 @@ int main(int argc, char **argv)
 	log_init(false, cfg.verbose);
 	if (cfg.check)
 		return check_run(&cfg, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
+	if (cfg.user) {
+		struct passwd *pw = getpwnam(cfg.user);
+
+		if (!pw) {
+			fprintf(stderr, "ns-monitor: no such user '%s'\n", cfg.user);
+			cli_usage(stderr);
+			return EXIT_USAGE;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	l.cfg = &cfg;
 
 	/* Signals arrive through the event loop, never asynchronously. */
 	sigemptyset(&mask);
@@ -359,6 +402,14 @@ int main(int argc, char **argv)
 	}
 	if (cfg.daemonize && daemonize(&cfg) == -1)
 		goto out_loop;
+	if (privs_drop(cfg.user, uid, gid) == -1)
+		goto out_loop;
+	if (cfg.stats_file) {
+		write_stats(&l);
+		l.stats_due = monotonic_ns() +
+			(uint64_t)cfg.stats_interval * 1000000000ull;
+		arm_timer(&l);
+	}
 
 	if (cfg.standalone)
 		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
@@ -368,9 +419,11 @@ int main(int argc, char **argv)
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
-	relay_log_counters(&l.relay);
-	if (cfg.daemonize)
-		unlink(cfg.pidfile);
+	stats_log(&l.relay, &l.learn);
+	if (cfg.stats_file)
+		write_stats(&l);
+	if (cfg.daemonize && unlink(cfg.pidfile) == -1)
+		log_warn("removing %s", cfg.pidfile);
 
 out_loop:
 	if (l.epfd != -1)

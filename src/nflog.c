@@ -39,6 +39,10 @@ enum nflog_msg_kind nflog_parse_msg(const struct nlmsghdr *nlh,
 		out->indev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_INDEV]));
 	if (u32_attr_ok(attrs[NFULA_IFINDEX_OUTDEV]))
 		out->outdev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_OUTDEV]));
+	if (u32_attr_ok(attrs[NFULA_SEQ])) {
+		out->seq = ntohl(mnl_attr_get_u32(attrs[NFULA_SEQ]));
+		out->has_seq = true;
+	}
 	if (attrs[NFULA_PAYLOAD]) {
 		out->payload = mnl_attr_get_payload(attrs[NFULA_PAYLOAD]);
 		out->payload_len = mnl_attr_get_payload_len(attrs[NFULA_PAYLOAD]);
@@ -197,6 +201,7 @@ int nflog_sock_bind(struct nflog_sock *nf, uint16_t group, uint32_t copy_range)
 	/* The kernel batches up to 100 packets or 1 s; deliver each at once. */
 	mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(1));
 	mnl_attr_put_u32(nlh, NFULA_CFG_TIMEOUT, htonl(0));
+	mnl_attr_put_u16(nlh, NFULA_CFG_FLAGS, htons(NFULNL_CFG_F_SEQ));
 	if (nflog_sock_request(nf, nlh) == -1) {
 		int saved = errno;
 

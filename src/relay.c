@@ -236,25 +236,23 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 			uint64_t now)
 {
 	if (s->ifindex && !s->up) {
-		r->counters.probes_down++;
 		s->probes_down++;
 		log_debug("%s is down: no probe for %s", s->name, tstr);
 		return;
 	}
-	if (s->fd == -1 || !s->routed) {
-		if (now < s->next_refresh)
-			return;
+	if ((s->fd == -1 || !s->routed) && now >= s->next_refresh)
 		slave_refresh(r, g, s, now);
-		if (s->fd == -1 || !s->routed)
-			return;
+	if (s->fd == -1 || !s->routed) {
+		s->probes_absent++;
+		return;
 	}
 	if (!tokenbucket_take(&r->bucket, now)) {
-		r->counters.suppressed_rate++;
+		g->counters.suppressed_rate++;
 		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
 		return;
 	}
 	if (r->cfg->dry_run) {
-		r->counters.probes_dry_run++;
+		g->counters.probes_dry_run++;
 		log_info("dry run: would probe %s on %s", tstr, s->name);
 		return;
 	}
@@ -263,7 +261,6 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 		int err = errno;
 		char addr[INET6_ADDRSTRLEN];
 
-		r->counters.probes_failed++;
 		s->probes_failed++;
 		inet_ntop(AF_INET6, target, addr, sizeof(addr));
 		log_warnx_limited(&send_fail_limit, "probe for %s on %s: %s",
@@ -274,7 +271,6 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 			slave_release(r, g, s);
 		return;
 	}
-	r->counters.probes_sent++;
 	s->probes_sent++;
 	log_debug("probe %s on %s", tstr, s->name);
 }
@@ -295,14 +291,25 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	struct group *g;
 
 	g = relay_find_group(r, pkt->group);
-	if (!g || !pkt->payload || (!pkt->outdev && !pkt->indev)) {
+	if (!g) {
+		r->counters.ns_not_ours++;
+		return;
+	}
+	/* A gap in the group's sequence is what the kernel could not deliver. */
+	if (pkt->has_seq) {
+		if (g->seq_known)
+			r->counters.nflog_lost += pkt->seq - g->next_seq;
+		g->next_seq = pkt->seq + 1;
+		g->seq_known = true;
+	}
+	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		r->counters.ns_not_ours++;
 		return;
 	}
 	v = ns_parse(pkt->payload, pkt->payload_len,
 		     r->cfg->link_local ? NS_PARSE_ALLOW_LINKLOCAL : 0, &ns);
 	if (v != NS_OK) {
-		r->counters.ns_ignored[v]++;
+		g->counters.ns_ignored[v]++;
 		log_warnx_limited(&ignored_limit, "group %u: ignored a logged packet: %s",
 				  g->num, ns_verdict_name(v));
 		return;
@@ -314,19 +321,19 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	 */
 	if (!pkt->outdev) {
 		if (!r->learn || !learn_wants_upstream(r->learn, g->num, &ns.target)) {
-			r->counters.ns_upstream_ignored++;
+			g->counters.upstream_ignored++;
 			return;
 		}
-		r->counters.ns_upstream++;
+		g->counters.upstream_relayed++;
 	}
-	r->counters.ns_valid++;
+	g->counters.ns_valid++;
 	/* Formatting costs more than the rest: only when something logs it. */
 	if (log_debug_enabled() || r->cfg->dry_run)
 		inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr));
 	else
 		strcpy(tstr, "target");
 	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
-		r->counters.suppressed_holddown++;
+		g->counters.suppressed_holddown++;
 		if (log_debug_enabled())
 			log_debug("NS for %s %s %s: held down", tstr,
 				  pkt->outdev ? "on" : "from upstream on",
@@ -442,18 +449,4 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 			if (s->ifindex == ev->ifindex && s->fd != -1)
 				slave_find_ll(r, s);
 		}
-}
-
-void relay_log_counters(const struct relay *r)
-{
-	const struct counters *c = &r->counters;
-	unsigned long ignored = 0;
-
-	for (int v = 0; v < NS_VERDICT_MAX; v++)
-		ignored += c->ns_ignored[v];
-	log_info("nflog messages %lu (malformed %lu, overruns %lu); NS valid %lu, ignored %lu, not ours %lu; suppressed: hold-down %lu, rate %lu; probes sent %lu, failed %lu, dry-run %lu",
-		 c->nflog_messages, c->nflog_malformed, c->nflog_overruns,
-		 c->ns_valid, ignored, c->ns_not_ours, c->suppressed_holddown,
-		 c->suppressed_rate, c->probes_sent, c->probes_failed,
-		 c->probes_dry_run);
 }
