@@ -63,6 +63,9 @@ $(BIN): $(BUILD)/main.o $(LIB)
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
+$(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD):
 	mkdir -p $@
 
@@ -76,8 +79,9 @@ check: deps
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(BIN)
-	@NS_MONITOR=$(abspath $(BIN)) bash tests/integration/run.sh
+integration: $(BIN) $(BUILD)/ns_flood
+	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
+		bash tests/integration/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor

@@ -42,8 +42,8 @@ struct group {
 	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
 	unsigned int nmasters;
 	struct group_counters counters;
-	uint32_t next_seq;		/* NFLOG sequence number expected next */
-	bool seq_known;
+	uint32_t next_seq;		/* NFLOG sequence number expected next:
+					   our bind made the instance, from 0 */
 };
 
 struct learn;

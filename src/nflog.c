@@ -14,6 +14,8 @@
 
 #include "nflog.h"
 
+#define NFLOG_RCVBUF_START (2 * 1024 * 1024)
+
 static int u32_attr_ok(const struct nlattr *a)
 {
 	return a && mnl_attr_get_payload_len(a) >= sizeof(uint32_t);
@@ -98,6 +100,17 @@ int nflog_process(const void *buf, size_t len, nflog_packet_cb cb, void *data,
 	return 0;
 }
 
+static void nflog_sock_set_rcvbuf(struct nflog_sock *nf, int size)
+{
+	int fd = mnl_socket_get_fd(nf->nl);
+
+	/* FORCE needs CAP_NET_ADMIN, which we hold; it ignores rmem_max. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
+		return;
+	nf->rcvbuf = size;
+}
+
 int nflog_sock_open(struct nflog_sock *nf)
 {
 	memset(nf, 0, sizeof(*nf));
@@ -114,6 +127,12 @@ int nflog_sock_open(struct nflog_sock *nf)
 	}
 	nf->portid = mnl_socket_get_portid(nf->nl);
 	nf->seq = (unsigned int)time(NULL);
+	/*
+	 * Room for the kernel rule's whole burst (1000 messages of about a
+	 * kilobyte of socket memory each) before we get to run: kernel
+	 * memory, not ours, and only used when a burst comes.
+	 */
+	nflog_sock_set_rcvbuf(nf, NFLOG_RCVBUF_START);
 	return 0;
 }
 
@@ -233,13 +252,8 @@ int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
 		return -1;
 	if (size >= max)
 		return size;
-	size = size * 2 > max ? max : size * 2;
-	/* FORCE needs CAP_NET_ADMIN, which we hold; it ignores rmem_max. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
-		return -1;
-	nf->rcvbuf = size;
-	return size;
+	nflog_sock_set_rcvbuf(nf, size * 2 > max ? max : size * 2);
+	return nf->rcvbuf;
 }
 
 int nflog_group_bound(uint16_t group)

@@ -10,8 +10,8 @@ int privs_drop(const char *user, uid_t uid, gid_t gid)
 	int rc;
 
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-			  CAP_NET_ADMIN, CAP_NET_RAW, -1) == -1) {
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+			  CAPNG_BOUNDING_SET, CAP_NET_ADMIN, CAP_NET_RAW, -1) == -1) {
 		log_warnx("capabilities: cannot prepare the set");
 		return -1;
 	}

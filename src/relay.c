@@ -297,10 +297,8 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	}
 	/* A gap in the group's sequence is what the kernel could not deliver. */
 	if (pkt->has_seq) {
-		if (g->seq_known)
-			r->counters.nflog_lost += pkt->seq - g->next_seq;
+		r->counters.nflog_lost += pkt->seq - g->next_seq;
 		g->next_seq = pkt->seq + 1;
-		g->seq_known = true;
 	}
 	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		r->counters.ns_not_ours++;
