@@ -72,9 +72,17 @@ $(BUILD):
 deps:
 	@sh scripts/deps.sh
 
-# Packages first, then a fresh make so pkg-config sees them.
+# Packages first, then a fresh make so pkg-config sees them. In CI the
+# tests also run under ASan and UBSan, and each fuzzer runs briefly.
+FUZZ_SECONDS ?= 60
+CI_FUZZ_SECONDS ?= 20
+
 check: deps
 	@$(MAKE) --no-print-directory unit integration
+ifeq ($(CI),true)
+	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
+	@sh tests/fuzz/run.sh $(CI_FUZZ_SECONDS)
+endif
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -82,6 +90,13 @@ unit: $(UNIT_BIN)
 integration: $(BIN) $(BUILD)/ns_flood
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
 		bash tests/integration/run.sh
+
+fuzz: deps
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: deps
+	@$(MAKE) --no-print-directory ns-monitor
+	@bash bench/run.sh ./ns-monitor
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor

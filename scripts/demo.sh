@@ -80,8 +80,9 @@ ns-monitor demo
                       +--------+
 
   The router's address 2001:db8:1::1/64 is on its master m0, so its routing
-  table says the whole 2001:db8:1::/64 is on m0. Hosts A and B use the same
-  prefix but live behind the slaves s1 and s2.
+  table says the whole 2001:db8:1::/64 is on m0. Hosts A and B have addresses
+  from the same prefix but live behind the slaves s1 and s2 (like containers
+  or VMs, with their default route via the router).
 EOF
 
 step "1. Building the namespaces (prefix $P)"
@@ -91,11 +92,14 @@ veth router s1 hosta a0
 veth router s2 hostb b0
 in_ns router   ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
 in_ns upstream ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
-in_ns hosta    ip -6 addr add $A/64 dev a0 nodad
-in_ns hostb    ip -6 addr add $B/64 dev b0 nodad
+in_ns hosta    ip -6 addr add $A/128 dev a0 nodad
+in_ns hostb    ip -6 addr add $B/128 dev b0 nodad
 for nsif in router:m0 router:s1 router:s2 upstream:u0 hosta:a0 hostb:b0; do
 	wait_for 5 ll_ready "${nsif%:*}" "${nsif#*:}" || die "no usable link-local address on $nsif"
 done
+router_ll() { in_ns router ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
+in_ns hosta ip -6 route add default via "$(router_ll s1)" dev a0
+in_ns hostb ip -6 route add default via "$(router_ll s2)" dev b0
 say "Four namespaces, three veth links, link-local addresses ready."
 say "Router's route for the prefix:"
 in_ns router ip -6 route show 2001:db8:1::/64 | show
@@ -110,11 +114,12 @@ say "Nothing was learned on the slave s1:  \$ ip -6 neigh show dev s1"
 in_ns router ip -6 neigh show dev s1 | show
 [ -z "$(in_ns router ip -6 neigh show dev s1)" ] && say "    (empty)"
 
-step "3. Starting ns-monitor in the router: -m m0 -s s1,s2 -v"
+step "3. Starting ns-monitor in the router: -m m0 -s s1,s2 --learn-routes -v"
 say "It logs every NS the router sends on m0 (nftables + NFLOG) and sends an"
 say "echo request for the same address out of each slave, so the kernel finds it."
+say "With --learn-routes it then routes the address to the slave it answered on."
 LOG=$TMP/ns-monitor.log
-ip netns exec "${P}router" "$BIN" -m m0 -s s1,s2 -v >"$LOG" 2>&1 &
+ip netns exec "${P}router" "$BIN" -m m0 -s s1,s2 --learn-routes -v >"$LOG" 2>&1 &
 DAEMON=$!
 wait_for 5 grep -q 'relaying NS' "$LOG" || { show <"$LOG"; die "the daemon did not start"; }
 grep -m1 'relaying NS' "$LOG" | show
@@ -122,7 +127,8 @@ grep -m1 'relaying NS' "$LOG" | show
 step "4. The router tries again to reach A and B"
 PINGS=()
 for h in $A $B; do in_ns router ping -c1 -W2 "$h" >/dev/null 2>&1 & PINGS+=($!); done
-found() { reachable_on "$A" s1 && reachable_on "$B" s2; }
+learned() { in_ns router ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
+found() { reachable_on "$A" s1 && reachable_on "$B" s2 && learned "$A" s1 && learned "$B" s2; }
 if ! wait_for 5 found; then
 	sa=$(neigh_state $A s1) sb=$(neigh_state $B s2)
 	echo; say "A on s1: ${sa:-no entry}, B on s2: ${sb:-no entry} (want REACHABLE for both)"
@@ -135,20 +141,26 @@ for s in s1 s2; do
 done
 say "The probe out of the wrong slave gets no answer, hence INCOMPLETE/FAILED there."
 say "What the daemon did:"
-grep -E "NS for|probe " "$LOG" | show
+grep -E "NS for|probe |learned" "$LOG" | show
 say "=> A was found behind s1 and B behind s2: the neighbors are REACHABLE where they live."
-replies=0
-for pid in "${PINGS[@]}"; do wait "$pid" && replies=$((replies + 1)); done	# 2 s each at most
-say "The pings themselves still get $replies of 2 replies: the main table routes A and B via m0."
-say "Installing /128 routes for them (--learn-routes) is a later feature."
+for pid in "${PINGS[@]}"; do wait "$pid"; done	# 2 s each at most
+say "Those first pings went to m0 and were lost. The learned routes (proto 135 is"
+say "ns-monitor's) now send A and B to the right slave:"
+say "\$ ip -6 route show proto 135"
+in_ns router ip -6 route show proto 135 | show
+say "\$ ping -c1 -W2 $A   ->  $(ping_once $A)"
+say "\$ ping -c1 -W2 $B   ->  $(ping_once $B)"
+in_ns router ping -c1 -W2 $A >/dev/null 2>&1 || die "the router still cannot reach A"
 
 step "5. Stopping ns-monitor (SIGTERM)"
 kill -TERM "$DAEMON"
 wait_for 2 gone || die "the daemon did not exit within 2 s of SIGTERM"
 wait "$DAEMON"; rc=$? DAEMON=''
-say "It exited with status $rc and removed its own rules:"
+say "It exited with status $rc and removed its own rules and routes:"
 in_ns router nft list table inet ns_monitor >/dev/null 2>&1 && die "table inet ns_monitor is still there"
 say "\$ nft list table inet ns_monitor  ->  no such table (gone)"
+[ -z "$(in_ns router ip -6 route show proto 135)" ] || die "learned routes are still there"
+say "\$ ip -6 route show proto 135      ->  (none)"
 [ "$rc" = 0 ] || die "the daemon exited with status $rc"
 
 step "6. Cleaning up"

@@ -46,6 +46,15 @@ check() {
 }
 
 summary() {
+	local f
+	# Under SANITIZE=1 a report in any daemon log is a failure.
+	for f in "$TMP"/*.log; do
+		[ -e "$f" ] || continue
+		if grep -q 'Sanitizer\|runtime error:' "$f"; then
+			fail "sanitizer report in $(basename "$f")"
+			grep -m5 'Sanitizer\|runtime error:' "$f"
+		fi
+	done
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
