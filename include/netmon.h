@@ -45,7 +45,11 @@ struct netmon_event {
 	};
 };
 
-/* Parse one message (pure). NETMON_NONE for anything we do not follow. */
+/*
+ * Parse one message (pure). NETMON_NONE for anything we do not follow. The
+ * buffer must hold the message up to its aligned length (nlmsg_fits()), as
+ * libmnl walks attributes that far.
+ */
 enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 			      struct netmon_event *ev);
 

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "netmon.h"
+#include "nlmsg.h"
 
 #define NETMON_BUF_SIZE 32768
 #define NETMON_RCVBUF_MAX (8 * 1024 * 1024)
@@ -176,10 +177,10 @@ static int dispatch(struct netmon *m, const char *buf, size_t len,
 		    unsigned int seq)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int left = (int)len;
+	size_t left = len;
 	int done = 0;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; nlmsg_fits(nlh, left); nlh = nlmsg_after(nlh, &left)) {
 		struct netmon_event ev;
 
 		if (seq && nlh->nlmsg_seq == seq) {

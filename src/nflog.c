@@ -13,6 +13,7 @@
 #include <libnetfilter_log/libnetfilter_log.h>
 
 #include "nflog.h"
+#include "nlmsg.h"
 
 #define NFLOG_RCVBUF_START (2 * 1024 * 1024)
 
@@ -83,15 +84,15 @@ int nflog_process(const void *buf, size_t len, nflog_packet_cb cb, void *data,
 {
 	struct process_ctx ctx = { cb, data, stats };
 	const struct nlmsghdr *nlh = buf;
-	int left = (int)len;
+	size_t left = len;
 
 	/*
 	 * Walked by hand rather than with mnl_cb_run(), which stops silently
 	 * at a truncated tail: that must be counted, not lost unseen.
 	 */
-	while (mnl_nlmsg_ok(nlh, left)) {
+	while (nlmsg_fits(nlh, left)) {
 		process_one(nlh, &ctx);
-		nlh = mnl_nlmsg_next(nlh, &left);
+		nlh = nlmsg_after(nlh, &left);
 	}
 	if (left > 0) {
 		stats->malformed++;
@@ -165,7 +166,7 @@ static int nflog_sock_request(struct nflog_sock *nf, struct nlmsghdr *nlh)
 
 	for (int rounds = 0; rounds < 1000; rounds++) {
 		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
-		int left;
+		size_t left;
 
 		if (n == -1) {
 			if (errno == EINTR || errno == ENOBUFS)
@@ -180,9 +181,9 @@ static int nflog_sock_request(struct nflog_sock *nf, struct nlmsghdr *nlh)
 			}
 			continue;
 		}
-		left = (int)n;
-		for (struct nlmsghdr *m = (struct nlmsghdr *)buf;
-		     mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+		left = (size_t)n;
+		for (const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
+		     nlmsg_fits(m, left); m = nlmsg_after(m, &left)) {
 			const struct nlmsgerr *err;
 
 			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_seq != seq)

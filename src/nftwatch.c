@@ -10,12 +10,11 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
-#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
-#include <libnftnl/table.h>
 
 #include "nftctl.h"
 #include "nftwatch.h"
+#include "nlmsg.h"
 
 #define EVENT_BUF_SIZE 65536
 #define EVENT_RCVBUF (4 * 1024 * 1024)	/* a firewall reload is a burst */
@@ -67,75 +66,56 @@ int nftwatch_fd(const struct nftwatch *w)
 	return mnl_socket_get_fd(w->events);
 }
 
-static bool is_ours(uint32_t family, const char *table)
+static int table_attr_cb(const struct nlattr *attr, void *data)
 {
-	return family == NFPROTO_INET && table && strcmp(table, NFT_TABLE) == 0;
+	const struct nlattr **table = data;
+
+	/* Attribute 1 names the table in every object message we follow. */
+	if (mnl_attr_get_type(attr) == 1 &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		*table = attr;
+	return MNL_CB_OK;
 }
 
+/*
+ * Not through libnftnl's *_nlmsg_parse(): on an attribute of an unexpected
+ * size they print "kernel ABI is broken" and call exit(1), and they strdup()
+ * names without checking the NUL (both found by fuzz_nflog). Only the table
+ * of the object matters here, and libmnl validates that much.
+ */
 enum nftwatch_event nftwatch_classify(const struct nlmsghdr *nlh)
 {
-	enum nftwatch_event ev = NFTWATCH_OTHER;
+	const struct nlattr *table = NULL;
+	const struct nfgenmsg *nfg;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
 		return NFTWATCH_OTHER;
-
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case NFT_MSG_NEWGEN:
 		return NFTWATCH_COMMIT;
 	case NFT_MSG_NEWTABLE:
-	case NFT_MSG_DELTABLE: {
-		struct nftnl_table *t = nftnl_table_alloc();
-
-		if (t && nftnl_table_nlmsg_parse(nlh, t) >= 0 &&
-		    is_ours(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
-			    nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
-			ev = NFTWATCH_OURS;
-		nftnl_table_free(t);
-		break;
-	}
+	case NFT_MSG_DELTABLE:
 	case NFT_MSG_NEWCHAIN:
-	case NFT_MSG_DELCHAIN: {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		if (c && nftnl_chain_nlmsg_parse(nlh, c) >= 0 &&
-		    is_ours(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
-			    nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
-			ev = NFTWATCH_OURS;
-		nftnl_chain_free(c);
-		break;
-	}
+	case NFT_MSG_DELCHAIN:
 	case NFT_MSG_NEWRULE:
-	case NFT_MSG_DELRULE: {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-
-		if (r && nftnl_rule_nlmsg_parse(nlh, r) >= 0 &&
-		    is_ours(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY),
-			    nftnl_rule_get_str(r, NFTNL_RULE_TABLE)))
-			ev = NFTWATCH_OURS;
-		nftnl_rule_free(r);
-		break;
-	}
+	case NFT_MSG_DELRULE:
 	case NFT_MSG_NEWSET:
 	case NFT_MSG_DELSET:
 	case NFT_MSG_NEWSETELEM:
-	case NFT_MSG_DELSETELEM: {
-		struct nftnl_set *s = nftnl_set_alloc();
-		int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
-		int rc = -1;
-
-		if (s)
-			rc = (type == NFT_MSG_NEWSET || type == NFT_MSG_DELSET) ?
-				nftnl_set_nlmsg_parse(nlh, s) :
-				nftnl_set_elems_nlmsg_parse(nlh, s);
-		if (rc >= 0 &&
-		    is_ours(nftnl_set_get_u32(s, NFTNL_SET_FAMILY),
-			    nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-			ev = NFTWATCH_OURS;
-		nftnl_set_free(s);
+	case NFT_MSG_DELSETELEM:
 		break;
+	default:
+		return NFTWATCH_OTHER;
 	}
-	}
-	return ev;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
+		return NFTWATCH_OTHER;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	if (nfg->nfgen_family != NFPROTO_INET ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), table_attr_cb, &table) < 0 ||
+	    !table)
+		return NFTWATCH_OTHER;
+	return strcmp(mnl_attr_get_str(table), NFT_TABLE) == 0 ? NFTWATCH_OURS :
+								 NFTWATCH_OTHER;
 }
 
 bool nftwatch_read(struct nftwatch *w)
@@ -147,7 +127,7 @@ bool nftwatch_read(struct nftwatch *w)
 	/* Bounded: a storm of events yields to the rest of the loop. */
 	for (int i = 0; i < 256; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		int left;
+		size_t left;
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -161,9 +141,9 @@ bool nftwatch_read(struct nftwatch *w)
 			}
 			break;	/* EAGAIN: drained */
 		}
-		left = (int)n;
+		left = (size_t)n;
 		for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		     mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		     nlmsg_fits(nlh, left); nlh = nlmsg_after(nlh, &left)) {
 			switch (nftwatch_classify(nlh)) {
 			case NFTWATCH_OURS:
 				w->touched = true;

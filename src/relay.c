@@ -347,8 +347,8 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	for (unsigned int i = 0; i < g->nslaves; i++) {
 		struct slave *s = &g->slaves[i];
 
-		/* The master that sent it is not probed (mesh groups). */
-		if (s->ifindex && s->ifindex == pkt->outdev)
+		/* The master it came through is not probed (mesh groups). */
+		if (s->ifindex && s->ifindex == (pkt->outdev ? pkt->outdev : pkt->indev))
 			continue;
 		probe_slave(r, g, s, &ns.target, tstr, now);
 	}

@@ -5,12 +5,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 
 #define MAX_ARGS 32
-#define ARG_LEN 64
+#define ARG_LEN 1024	/* room for long -t lists */
 
 /*
  * getopt permutes argv, so it must be writable; cfg->pidfile points into
@@ -434,6 +436,377 @@ static void test_reparse(void **state)
 	assert_int_equal(r.cfg.nslaves, 1);
 }
 
+/* ---- options added with managed mode, learning and statistics ---- */
+
+static void test_new_defaults(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", NULL), CLI_RUN);
+	assert_true(r.cfg.standalone);
+	assert_int_equal(r.cfg.ntargets, 0);
+	assert_null(r.cfg.rules);
+	assert_false(r.cfg.check);
+	assert_false(r.cfg.learn_routes);
+	assert_false(r.cfg.proxy_ndp);
+	assert_false(r.cfg.keep_routes);
+	assert_int_equal(r.cfg.route_metric, DEFAULT_ROUTE_METRIC);
+	assert_int_equal(r.cfg.route_metric, 1024);
+	assert_null(r.cfg.stats_file);
+	assert_int_equal(r.cfg.stats_interval, DEFAULT_STATS_INTERVAL);
+	assert_int_equal(r.cfg.stats_interval, 15);
+	assert_null(r.cfg.user);
+}
+
+/* cfg->targets[i] is addr/len. */
+static void expect_target(const struct config *cfg, unsigned int i,
+			  const char *addr, unsigned int len)
+{
+	struct in6_addr a;
+
+	assert_true(i < cfg->ntargets);
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	assert_memory_equal(&cfg->targets[i].addr, &a, sizeof(a));
+	assert_int_equal(cfg->targets[i].len, len);
+}
+
+static void test_targets(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b",
+			       "-t", "2001:db8:1::/64,2001:db8:2::1/48",
+			       "--targets", "fd00::/8", "-t2001:db8::5/128",
+			       "--targets=::/0", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.ntargets, 5);
+	expect_target(&r.cfg, 0, "2001:db8:1::", 64);
+	expect_target(&r.cfg, 1, "2001:db8:2::", 48);	/* host bits cleared */
+	expect_target(&r.cfg, 2, "fd00::", 8);
+	expect_target(&r.cfg, 3, "2001:db8::5", 128);
+	expect_target(&r.cfg, 4, "::", 0);
+}
+
+static void test_bad_targets(void **state)
+{
+	struct result r;
+
+	(void)state;
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/129", NULL);
+	expect_error(&r, "2001:db8::/129");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::", NULL);
+	expect_error(&r, "2001:db8::");
+	parse(&r, "-m", "a", "-s", "b", "-t", "192.0.2.0/24", NULL);
+	expect_error(&r, "192.0.2.0/24");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/64,bogus", NULL);
+	expect_error(&r, "'bogus'");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/64,", NULL);
+	expect_error(&r, "target");
+	parse(&r, "-m", "a", "-s", "b", "-t", ",2001:db8::/64", NULL);
+	expect_error(&r, "target");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/64,,fd00::/8", NULL);
+	expect_error(&r, "target");
+	parse(&r, "-m", "a", "-s", "b", "-t", "", NULL);
+	expect_error(&r, "target");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/-1", NULL);
+	expect_error(&r, "target");
+	/* Longer than any prefix: refused whole, named in the message. */
+	parse(&r, "-m", "a", "-s", "b", "-t",
+	      "2001:0db8:0000:0000:0000:0000:0000:0000:0000:0000:0001/64", NULL);
+	expect_error(&r, "2001:0db8:0000:0000:0000:0000:0000:0000:0000:0000:0001/64");
+	parse(&r, "-m", "a", "-s", "b", "-t", NULL);
+	expect_error(&r, "-t");
+}
+
+/* n comma-separated distinct prefixes 2001:<i>::/32 into buf. */
+static void target_list(char *buf, size_t size, unsigned int first,
+			unsigned int n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = first; i < first + n; i++) {
+		int w = snprintf(buf + len, size - len, "%s2001:%x::/32",
+				 i > first ? "," : "", i);
+
+		assert_true(w > 0 && (size_t)w < size - len);
+		len += (size_t)w;
+	}
+}
+
+static void test_too_many_targets(void **state)
+{
+	struct result r;
+	char list[ARG_LEN], one[ARG_LEN];
+
+	(void)state;
+	/* CONFIG_MAX_TARGETS is fine... */
+	target_list(list, sizeof(list), 0, CONFIG_MAX_TARGETS);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", list, NULL),
+			 CLI_RUN);
+	assert_int_equal(r.cfg.ntargets, CONFIG_MAX_TARGETS);
+	expect_target(&r.cfg, CONFIG_MAX_TARGETS - 1, "2001:3f::", 32);
+
+	/* ...one more is not, in one list... */
+	target_list(list, sizeof(list), 0, CONFIG_MAX_TARGETS + 1);
+	parse(&r, "-m", "a", "-s", "b", "-t", list, NULL);
+	expect_error(&r, "target");
+	assert_non_null(strstr(r.err, "64"));
+
+	/* ...or across several -t. */
+	target_list(list, sizeof(list), 0, CONFIG_MAX_TARGETS);
+	target_list(one, sizeof(one), 100, 1);
+	parse(&r, "-m", "a", "-s", "b", "-t", list, "-t", one, NULL);
+	expect_error(&r, "too many");
+	target_list(list, sizeof(list), 0, CONFIG_MAX_TARGETS / 2);
+	target_list(one, sizeof(one), 100, CONFIG_MAX_TARGETS / 2 + 1);
+	parse(&r, "-m", "a", "-s", "b", "-t", list, "-t", one, NULL);
+	expect_error(&r, "too many");
+}
+
+static void test_rules(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-g", "135", "--rules",
+			       "/etc/ns-monitor/ns-monitor.nft", NULL), CLI_RUN);
+	assert_false(r.cfg.standalone);
+	assert_non_null(r.cfg.rules);
+	assert_string_equal(r.cfg.rules, "/etc/ns-monitor/ns-monitor.nft");
+	/* A relative path is the operator's business. */
+	assert_int_equal(parse(&r, "--rules=x.nft", "-g", "1", NULL), CLI_RUN);
+	assert_string_equal(r.cfg.rules, "x.nft");
+
+	/* Standalone mode loads its own objects. */
+	parse(&r, "-m", "a", "-s", "b", "--rules", "/etc/x.nft", NULL);
+	expect_error(&r, "--rules");
+	parse(&r, "-m", "a", "-s", "b", "-g", "135", "--rules", "/etc/x.nft", NULL);
+	expect_error(&r, "managed");
+	parse(&r, "-g", "135", "--rules", "", NULL);
+	expect_error(&r, "--rules");
+	parse(&r, "-g", "135", "--rules", NULL);
+	expect_error(&r, "--rules");
+}
+
+static void test_check(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--check", NULL),
+			 CLI_RUN);
+	assert_true(r.cfg.check);
+	assert_int_equal(parse(&r, "--check", "-g", "135", NULL), CLI_RUN);
+	assert_true(r.cfg.check);
+	/* --check does not excuse bad arguments. */
+	parse(&r, "--check", NULL);
+	expect_error(&r, NULL);
+	parse(&r, "--check=yes", "-g", "1", NULL);
+	expect_error(&r, "--check");
+}
+
+static void test_managed_mode(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-g", "135", "-g", "136", NULL), CLI_RUN);
+	assert_false(r.cfg.standalone);
+	assert_int_equal(r.cfg.ngroups, 2);
+	assert_int_equal(r.cfg.groups[0], 135);
+	assert_int_equal(r.cfg.groups[1], 136);
+	assert_int_equal(r.cfg.nmasters, 0);
+	assert_int_equal(r.cfg.nslaves, 0);
+
+	/* One group is managed mode too, and repeats collapse. */
+	assert_int_equal(parse(&r, "-g", "7", "--group=7", NULL), CLI_RUN);
+	assert_false(r.cfg.standalone);
+	assert_int_equal(r.cfg.ngroups, 1);
+
+	/* The most groups there can be. */
+	assert_int_equal(parse(&r, "-g1", "-g2", "-g3", "-g4", "-g5", "-g6",
+			       "-g7", "-g8", "-g9", "-g10", "-g11", "-g12",
+			       "-g13", "-g14", "-g15", "-g16", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.ngroups, CONFIG_MAX_GROUPS);
+	assert_int_equal(r.cfg.groups[15], 16);
+	parse(&r, "-g1", "-g2", "-g3", "-g4", "-g5", "-g6", "-g7", "-g8",
+	      "-g9", "-g10", "-g11", "-g12", "-g13", "-g14", "-g15", "-g16",
+	      "-g17", NULL);
+	expect_error(&r, "too many groups");
+
+	/* Every other option works in managed mode. */
+	assert_int_equal(parse(&r, "-g", "135", "--learn-routes", "--dry-run",
+			       "--holddown", "10", "--stats-file", "/run/x.prom",
+			       "--user", "nsmon", NULL), CLI_RUN);
+	assert_false(r.cfg.standalone);
+	assert_true(r.cfg.learn_routes);
+	assert_true(r.cfg.dry_run);
+}
+
+static void test_managed_mode_errors(void **state)
+{
+	struct result r;
+
+	(void)state;
+	/* Neither -m nor -g: nothing to do. */
+	parse(&r, NULL);
+	expect_error(&r, "-g");
+	parse(&r, "--dry-run", "-v", NULL);
+	expect_error(&r, "nothing to do");
+	/* -s makes it standalone, which needs a master. */
+	parse(&r, "-s", "eth1", NULL);
+	expect_error(&r, "master");
+	parse(&r, "-g", "135", "-s", "eth1", NULL);
+	expect_error(&r, "master");
+	/* -t is standalone only: managed mode has the set targets_N. */
+	parse(&r, "-g", "135", "-t", "2001:db8::/32", NULL);
+	expect_error(&r, "-t");
+	parse(&r, "-g", "135", "-g", "136", "-t", "::/0", NULL);
+	expect_error(&r, "targets_");
+}
+
+static void test_learning_options(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--learn-routes",
+			       NULL), CLI_RUN);
+	assert_true(r.cfg.learn_routes);
+	assert_false(r.cfg.proxy_ndp);
+	assert_false(r.cfg.keep_routes);
+
+	/* --proxy-ndp implies --learn-routes. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--proxy-ndp", NULL),
+			 CLI_RUN);
+	assert_true(r.cfg.proxy_ndp);
+	assert_true(r.cfg.learn_routes);
+
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--keep-routes",
+			       "--learn-routes", "--proxy-ndp", NULL), CLI_RUN);
+	assert_true(r.cfg.keep_routes);
+	assert_true(r.cfg.learn_routes);
+	assert_true(r.cfg.proxy_ndp);
+
+	/* Flags take no value. */
+	parse(&r, "-m", "a", "-s", "b", "--proxy-ndp=1", NULL);
+	expect_error(&r, "--proxy-ndp");
+	parse(&r, "-m", "a", "-s", "b", "--keep-routes=no", NULL);
+	expect_error(&r, "--keep-routes");
+}
+
+static void test_route_metric(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--route-metric", "0",
+			       NULL), CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 0);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--route-metric",
+			       "4294967295", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 4294967295u);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b",
+			       "--route-metric=0xffffffff", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 0xffffffffu);
+	assert_int_equal(parse(&r, "-g", "1", "--route-metric", "512", NULL),
+			 CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 512);
+
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "4294967296", NULL);
+	expect_error(&r, "4294967296");
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "0x100000000", NULL);
+	expect_error(&r, "metric");
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "-1", NULL);
+	expect_error(&r, "metric");
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "", NULL);
+	expect_error(&r, "metric");
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "10k", NULL);
+	expect_error(&r, "10k");
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", NULL);
+	expect_error(&r, "--route-metric");
+}
+
+static void test_stats_options(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--stats-file",
+			       "/var/lib/node_exporter/ns-monitor.prom",
+			       "--stats-interval", "1", NULL), CLI_RUN);
+	assert_string_equal(r.cfg.stats_file,
+			    "/var/lib/node_exporter/ns-monitor.prom");
+	assert_int_equal(r.cfg.stats_interval, 1);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b",
+			       "--stats-interval=86400", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.stats_interval, 86400);
+	assert_null(r.cfg.stats_file);
+
+	parse(&r, "-m", "a", "-s", "b", "--stats-file", "ns-monitor.prom", NULL);
+	expect_error(&r, "ns-monitor.prom");
+	parse(&r, "-m", "a", "-s", "b", "--stats-file", "./x.prom", NULL);
+	expect_error(&r, "absolute");
+	parse(&r, "-m", "a", "-s", "b", "--stats-file", "", NULL);
+	expect_error(&r, "stats file");
+	parse(&r, "-m", "a", "-s", "b", "--stats-interval", "0", NULL);
+	expect_error(&r, "stats interval");
+	parse(&r, "-m", "a", "-s", "b", "--stats-interval", "86401", NULL);
+	expect_error(&r, "86401");
+	parse(&r, "-m", "a", "-s", "b", "--stats-interval", "-1", NULL);
+	expect_error(&r, "stats interval");
+	parse(&r, "-m", "a", "-s", "b", "--stats-interval", "1s", NULL);
+	expect_error(&r, "1s");
+	parse(&r, "-m", "a", "-s", "b", "--stats-file", NULL);
+	expect_error(&r, "--stats-file");
+}
+
+static void test_user(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--user", "nobody",
+			       NULL), CLI_RUN);
+	assert_string_equal(r.cfg.user, "nobody");
+	assert_int_equal(parse(&r, "-g", "9", "--user=ns-monitor", NULL),
+			 CLI_RUN);
+	assert_string_equal(r.cfg.user, "ns-monitor");
+
+	parse(&r, "-m", "a", "-s", "b", "--user", "", NULL);
+	expect_error(&r, "user");
+	parse(&r, "-m", "a", "-s", "b", "--user=", NULL);
+	expect_error(&r, "user");
+	parse(&r, "-m", "a", "-s", "b", "--user", NULL);
+	expect_error(&r, "--user");
+}
+
+static void test_reparse_new_options(void **state)
+{
+	struct result r;
+
+	(void)state;
+	/* Nothing from one parse survives into the next. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "fd00::/8",
+			       "--proxy-ndp", "--keep-routes", "--check",
+			       "--route-metric", "7", "--stats-file", "/x",
+			       "--stats-interval", "60", "--user", "u", NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(&r, "-g", "1", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.ntargets, 0);
+	assert_false(r.cfg.proxy_ndp);
+	assert_false(r.cfg.learn_routes);
+	assert_false(r.cfg.keep_routes);
+	assert_false(r.cfg.check);
+	assert_int_equal(r.cfg.route_metric, DEFAULT_ROUTE_METRIC);
+	assert_null(r.cfg.stats_file);
+	assert_int_equal(r.cfg.stats_interval, DEFAULT_STATS_INTERVAL);
+	assert_null(r.cfg.user);
+	assert_null(r.cfg.rules);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +829,19 @@ int main(void)
 		cmocka_unit_test(test_two_groups),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_reparse),
+		cmocka_unit_test(test_new_defaults),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_bad_targets),
+		cmocka_unit_test(test_too_many_targets),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_managed_mode),
+		cmocka_unit_test(test_managed_mode_errors),
+		cmocka_unit_test(test_learning_options),
+		cmocka_unit_test(test_route_metric),
+		cmocka_unit_test(test_stats_options),
+		cmocka_unit_test(test_user),
+		cmocka_unit_test(test_reparse_new_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of the libFuzzer targets (stdlib only).
+
+    python3 tests/fuzz/make_corpus.py [OUTDIR]
+
+OUTDIR defaults to tests/fuzz/corpus next to this script; it gets
+ns_parse/ (raw IPv6 packets for fuzz_ns_parse) and nflog/ (inputs of
+fuzz_nflog: a mode byte, then a netlink receive buffer or attribute bytes,
+see fuzz_nflog.c). Output is deterministic; rerunning rewrites the same files.
+Netlink headers are in host byte order, as the kernel sends them.
+"""
+import os
+import socket
+import struct
+import sys
+
+# --- IPv6 / ICMPv6 Neighbor Solicitation -----------------------------------
+
+def ip6(s):
+    return socket.inet_pton(socket.AF_INET6, s)
+
+
+def ns_packet(src, dst, target, options=b"", plen=None, icmp_type=135,
+              code=0, hop_limit=255):
+    """IPv6 header + NS body + options; plen overrides the length field."""
+    body = struct.pack("!BBHI", icmp_type, code, 0, 0) + ip6(target) + options
+    if plen is None:
+        plen = len(body)
+    hdr = struct.pack("!IHBB", 6 << 28, plen, 58, hop_limit) + ip6(src) + ip6(dst)
+    return hdr + body
+
+
+def option(otype, units, data):
+    """An ND option of `units` 8-octet units; data is padded/cut to fit."""
+    size = max(units * 8 - 2, 0)
+    return struct.pack("!BB", otype, units) + data.ljust(size, b"\0")[:size]
+
+
+SLLA = option(1, 1, bytes.fromhex("02005e100001"))
+NONCE = option(14, 1, bytes.fromhex("a1b2c3d4e5f6"))
+SRC, TARGET = "2001:db8::1", "2001:db8::2"
+SNMA = "ff02::1:ff00:2"
+
+NS_VALID = ns_packet(SRC, SNMA, TARGET, SLLA)
+
+NS_SEEDS = {
+    "valid_slla": NS_VALID,
+    "valid_no_options": ns_packet(SRC, SNMA, TARGET),
+    # Duplicate address detection: unspecified source, nonce, no SLLA.
+    "dad_nonce": ns_packet("::", SNMA, TARGET, NONCE),
+    # The option claims 16 bytes, the payload holds 8 of them.
+    "option_truncated": ns_packet(SRC, SNMA, TARGET,
+                                  struct.pack("!BB", 1, 2) + bytes(6)),
+    "option_zero_length": ns_packet(SRC, SNMA, TARGET,
+                                    struct.pack("!BB", 1, 0) + bytes(6)),
+    # A Neighbor Advertisement (136) where an NS is expected.
+    "wrong_type": ns_packet(SRC, SNMA, TARGET, SLLA, icmp_type=136),
+    # Accepted only with NS_PARSE_ALLOW_LINKLOCAL.
+    "target_link_local": ns_packet("fe80::1", "ff02::1:ff00:2", "fe80::2",
+                                   SLLA),
+}
+
+# --- netlink ----------------------------------------------------------------
+
+NLMSG_HDRLEN = 16
+NFNL_SUBSYS_ULOG = 4
+NFNL_SUBSYS_NFTABLES = 10
+NFULNL_MSG_PACKET = 0
+NFLOG_PACKET = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET
+
+NFULA_PACKET_HDR = 1
+NFULA_IFINDEX_OUTDEV = 5
+NFULA_PAYLOAD = 9
+NFULA_PREFIX = 10
+NFULA_SEQ = 12
+
+NFT_MSG_NEWTABLE = 0
+NFT_MSG_NEWCHAIN = 3
+NFT_MSG_NEWSETELEM = 12
+NFT_MSG_NEWGEN = 15
+NFPROTO_INET = 1
+AF_INET6 = 10
+ETH_P_IPV6 = 0x86DD
+NF_INET_POST_ROUTING = 4
+
+MODE_RAW, MODE_NFLOG, MODE_NFT = 0, 1, 2
+
+
+def align4(n):
+    return (n + 3) & ~3
+
+
+def attr(atype, payload):
+    """One netlink attribute, padded to 4 bytes (nla_len is unpadded)."""
+    raw = struct.pack("=HH", 4 + len(payload), atype) + payload
+    return raw.ljust(align4(len(raw)), b"\0")
+
+
+def nfgenmsg(family, res_id):
+    return struct.pack("!BBH", family, 0, res_id)
+
+
+def nlmsg(mtype, body, seq=0):
+    raw = struct.pack("=IHHII", NLMSG_HDRLEN + len(body), mtype, 0, seq, 0) + body
+    return raw.ljust(align4(len(raw)), b"\0")
+
+
+def nflog_attrs(payload, outdev=2, seq=1):
+    """The attributes the kernel sends for an outgoing packet of our rule
+    (NFULA_SEQ with NFULNL_CFG_F_SEQ set)."""
+    a = attr(NFULA_PACKET_HDR, struct.pack("!HBB", ETH_P_IPV6,
+                                           NF_INET_POST_ROUTING, 0))
+    a += attr(NFULA_PREFIX, b"ns-monitor\0")
+    a += attr(NFULA_IFINDEX_OUTDEV, struct.pack("!I", outdev))
+    a += attr(NFULA_SEQ, struct.pack("!I", seq))
+    if payload is not None:
+        a += attr(NFULA_PAYLOAD, payload)
+    return a
+
+
+def nflog_packet(payload, group=135, outdev=2, seq=1):
+    """The kernel's nlmsg_seq is 0; the sequence number is NFULA_SEQ."""
+    return nlmsg(NFLOG_PACKET, nfgenmsg(AF_INET6, group) +
+                 nflog_attrs(payload, outdev, seq))
+
+
+def nft_msg(msg_type, attrs, family=NFPROTO_INET):
+    return nlmsg((NFNL_SUBSYS_NFTABLES << 8) | msg_type,
+                 nfgenmsg(family, 0) + attrs)
+
+
+def nul(s):
+    return s.encode() + b"\0"
+
+
+TABLE_ATTRS = attr(1, nul("ns_monitor")) + attr(2, struct.pack("!I", 0))
+CHAIN_ATTRS = attr(1, nul("ns_monitor")) + attr(3, nul("output_135"))
+# NFTA_SET_ELEM_LIST_TABLE, _SET, _ELEMENTS { NFTA_LIST_ELEM { KEY { VALUE } } }
+SETELEM_ATTRS = (attr(1, nul("ns_monitor")) + attr(2, nul("masters_135")) +
+                 attr(3 | 0x8000, attr(1 | 0x8000, attr(1 | 0x8000,
+                      attr(1, b"eth0".ljust(16, b"\0"))))))
+
+VALID = nflog_packet(NS_VALID)
+TWO = nflog_packet(NS_VALID, seq=1) + nflog_packet(
+    ns_packet(SRC, SNMA, "2001:db8::3"), outdev=3, seq=2)
+
+NFLOG_SEEDS = {
+    # Mode 0: the bytes after the mode byte are the receive buffer.
+    "packet_ns": bytes([MODE_RAW]) + VALID,
+    "packet_no_payload": bytes([MODE_RAW]) + nflog_packet(None),
+    "two_packets": bytes([MODE_RAW]) + TWO,
+    # The buffer ends inside the message its header announces.
+    "truncated": bytes([MODE_RAW]) + VALID[:len(VALID) - 20],
+    "nft_table_then_gen": bytes([MODE_RAW]) + nft_msg(
+        NFT_MSG_NEWTABLE, TABLE_ATTRS) + nlmsg(
+        (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN,
+        nfgenmsg(0, 0) + attr(1, struct.pack("!I", 7))),
+    # Mode 1: header built by the target, these are the attributes.
+    "attrs_nflog_packet": bytes([MODE_NFLOG]) + nflog_attrs(NS_VALID),
+    # Mode 2: NFT_MSG_* type byte, family byte, attributes.
+    "attrs_nft_table": bytes([MODE_NFT, NFT_MSG_NEWTABLE, NFPROTO_INET])
+        + TABLE_ATTRS,
+    "attrs_nft_chain": bytes([MODE_NFT, NFT_MSG_NEWCHAIN, NFPROTO_INET])
+        + CHAIN_ATTRS,
+    "attrs_nft_setelem": bytes([MODE_NFT, NFT_MSG_NEWSETELEM, NFPROTO_INET])
+        + SETELEM_ATTRS,
+}
+
+
+def write(outdir, seeds):
+    os.makedirs(outdir, exist_ok=True)
+    for name, data in sorted(seeds.items()):
+        assert len(data) <= 512, name      # run.sh fuzzes with -max_len=512
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+    write(os.path.join(out, "ns_parse"), NS_SEEDS)
+    write(os.path.join(out, "nflog"), NFLOG_SEEDS)
+    print("wrote %d ns_parse and %d nflog seeds under %s"
+          % (len(NS_SEEDS), len(NFLOG_SEEDS), out))
+
+
+if __name__ == "__main__":
+    main()

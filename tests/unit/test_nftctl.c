@@ -1,0 +1,471 @@
+/*
+ * Unit tests for the pure parts of nftctl: nftctl_prefix_range() and
+ * nftctl_group_commands(). Nothing here talks to the kernel.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nftctl.h"
+
+#define RANGE_LEN 69	/* "0x" 32 "-0x" 32 */
+#define CANARY 32
+#define CANARY_BYTE 0xa5
+#define ALL_RANGE "0x00000000000000000000000000000000-" \
+		  "0xffffffffffffffffffffffffffffffff"
+
+static struct prefix6 prefix(const char *addr, uint8_t len)
+{
+	struct prefix6 p;
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(inet_pton(AF_INET6, addr, &p.addr), 1);
+	p.len = len;
+	return p;
+}
+
+static void expect_range(const char *addr, uint8_t len, const char *want)
+{
+	struct prefix6 p = prefix(addr, len);
+	char buf[RANGE_LEN + 1 + CANARY];
+
+	assert_int_equal(strlen(want), RANGE_LEN);
+	memset(buf, CANARY_BYTE, sizeof(buf));
+	nftctl_prefix_range(&p, buf, RANGE_LEN + 1);
+	assert_string_equal(buf, want);
+	for (size_t i = RANGE_LEN + 1; i < sizeof(buf); i++)
+		assert_int_equal((uint8_t)buf[i], CANARY_BYTE);
+}
+
+static void test_range_64(void **state)
+{
+	(void)state;
+	expect_range("2001:db8:1::", 64,
+		     "0x20010db8000100000000000000000000-"
+		     "0x20010db800010000ffffffffffffffff");
+}
+
+static void test_range_all(void **state)
+{
+	(void)state;
+	expect_range("::", 0, ALL_RANGE);
+}
+
+static void test_range_128(void **state)
+{
+	(void)state;
+	expect_range("2001:db8::1", 128,
+		     "0x20010db8000000000000000000000001-"
+		     "0x20010db8000000000000000000000001");
+	expect_range("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128,
+		     "0xffffffffffffffffffffffffffffffff-"
+		     "0xffffffffffffffffffffffffffffffff");
+}
+
+static void test_range_1(void **state)
+{
+	(void)state;
+	expect_range("8000::", 1,
+		     "0x80000000000000000000000000000000-"
+		     "0xffffffffffffffffffffffffffffffff");
+	expect_range("::", 1,
+		     "0x00000000000000000000000000000000-"
+		     "0x7fffffffffffffffffffffffffffffff");
+}
+
+static void test_range_127(void **state)
+{
+	(void)state;
+	expect_range("2001:db8::2", 127,
+		     "0x20010db8000000000000000000000002-"
+		     "0x20010db8000000000000000000000003");
+}
+
+static void test_range_unaligned(void **state)
+{
+	(void)state;
+	/* /61: five bits of byte 7 are kept, three vary. */
+	expect_range("2001:db8:0:8::", 61,
+		     "0x20010db8000000080000000000000000-"
+		     "0x20010db80000000fffffffffffffffff");
+	/* /33: one bit of byte 4. */
+	expect_range("2001:db8:8000::", 33,
+		     "0x20010db8800000000000000000000000-"
+		     "0x20010db8ffffffffffffffffffffffff");
+	/* /7: inside the first byte. */
+	expect_range("fc00::", 7,
+		     "0xfc000000000000000000000000000000-"
+		     "0xfdffffffffffffffffffffffffffffff");
+	/* /120: the last byte varies entirely; /125 its low three bits. */
+	expect_range("2001:db8::100", 120,
+		     "0x20010db8000000000000000000000100-"
+		     "0x20010db80000000000000000000001ff");
+	expect_range("2001:db8::a8", 125,
+		     "0x20010db80000000000000000000000a8-"
+		     "0x20010db80000000000000000000000af");
+}
+
+static void test_range_small_buffer(void **state)
+{
+	struct prefix6 p = prefix("2001:db8:1::", 64);
+	char buf[RANGE_LEN + 1 + CANARY];
+
+	(void)state;
+	/* Never past size, and terminated whenever there is room. */
+	for (size_t size = 0; size <= RANGE_LEN + 1; size++) {
+		memset(buf, CANARY_BYTE, sizeof(buf));
+		nftctl_prefix_range(&p, buf, size);
+		for (size_t i = size; i < sizeof(buf); i++)
+			assert_int_equal((uint8_t)buf[i], CANARY_BYTE);
+		if (size > 0)
+			assert_non_null(memchr(buf, '\0', size));
+	}
+}
+
+/* ---- nftctl_group_commands ---- */
+
+static const char *const two_masters[] = { "eth0", "br-lan" };
+static const char *const three_slaves[] = { "eth1", "eth2", "wg0" };
+
+static struct nft_group_spec basic_spec(void)
+{
+	struct nft_group_spec s;
+
+	memset(&s, 0, sizeof(s));
+	s.group = 135;
+	s.masters = two_masters;
+	s.nmasters = 2;
+	s.slaves = three_slaves;
+	s.nslaves = 3;
+	return s;
+}
+
+/* Commands into a large buffer; the length returned is the string's. */
+static char *commands(const struct nft_group_spec *spec)
+{
+	size_t size = 64 * 1024;
+	char *buf = malloc(size);
+	int n;
+
+	assert_non_null(buf);
+	n = nftctl_group_commands(buf, size, spec);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_int_equal(buf[n - 1], '\n');
+	return buf;
+}
+
+/* Where line (a whole line) starts in buf; fails if it is not there. */
+static const char *find_line(const char *buf, const char *line)
+{
+	size_t len = strlen(line);
+
+	for (const char *p = buf; *p; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, line, len) == 0 && p[len] == '\n')
+			return p;
+		if (!strchr(p, '\n'))
+			break;
+	}
+	fail_msg("no line '%s' in:\n%s", line, buf);
+	return NULL;
+}
+
+static void test_commands_basic(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	char *buf = commands(&spec);
+	const char *table, *masters, *slaves, *targets, *el_m, *el_s, *el_t;
+	const char *chain, *rule;
+
+	(void)state;
+	table = find_line(buf, "add table inet ns_monitor");
+	masters = find_line(buf, "add set inet ns_monitor masters_135 { type ifname; }");
+	slaves = find_line(buf, "add set inet ns_monitor slaves_135 { type ifname; }");
+	targets = find_line(buf, "add set inet ns_monitor targets_135 "
+			    "{ typeof @th,64,128; flags interval; }");
+	el_m = find_line(buf, "add element inet ns_monitor masters_135 "
+			 "{ \"eth0\", \"br-lan\" }");
+	el_s = find_line(buf, "add element inet ns_monitor slaves_135 "
+			 "{ \"eth1\", \"eth2\", \"wg0\" }");
+	/* No targets: every target, as the one element ::/0. */
+	el_t = find_line(buf, "add element inet ns_monitor targets_135 { "
+			 ALL_RANGE " }");
+	chain = find_line(buf, "add chain inet ns_monitor output_135 "
+			  "{ type filter hook output priority -200; policy accept; }");
+	rule = strstr(buf, "add rule inet ns_monitor output_135 ");
+	assert_non_null(rule);
+	assert_true(rule == buf || rule[-1] == '\n');
+
+	/* The pieces of the rule. */
+	assert_non_null(strstr(rule, "oifname @masters_135 "));
+	assert_non_null(strstr(rule, "icmpv6 type nd-neighbor-solicit"));
+	assert_non_null(strstr(rule, "@th,64,128 @targets_135"));
+	assert_non_null(strstr(rule, "log group 135 snaplen 128\n"));
+	assert_non_null(strstr(rule, "ip6 saddr != ::"));
+
+	/* Each object exists before it is used. */
+	assert_true(table < masters && masters < el_m);
+	assert_true(table < slaves && slaves < el_s);
+	assert_true(table < targets && targets < el_t);
+	assert_true(table < chain && chain < rule);
+	assert_true(masters < rule && targets < rule);
+
+	/* No upstream: no input chain, no prerouting hook. */
+	assert_null(strstr(buf, "input_135"));
+	assert_null(strstr(buf, "prerouting"));
+	free(buf);
+}
+
+static void test_commands_exact(void **state)
+{
+	static const char *const m[] = { "m0" };
+	static const char *const s[] = { "s0" };
+	struct nft_group_spec spec;
+	char *buf;
+
+	(void)state;
+	memset(&spec, 0, sizeof(spec));
+	spec.group = 7;
+	spec.masters = m;
+	spec.nmasters = 1;
+	spec.slaves = s;
+	spec.nslaves = 1;
+	buf = commands(&spec);
+	assert_string_equal(buf,
+		"add table inet ns_monitor\n"
+		"add set inet ns_monitor masters_7 { type ifname; }\n"
+		"add set inet ns_monitor slaves_7 { type ifname; }\n"
+		"add set inet ns_monitor targets_7 { typeof @th,64,128; flags interval; }\n"
+		"add element inet ns_monitor masters_7 { \"m0\" }\n"
+		"add element inet ns_monitor slaves_7 { \"s0\" }\n"
+		"add element inet ns_monitor targets_7 { " ALL_RANGE " }\n"
+		"add chain inet ns_monitor output_7 { type filter hook output "
+		"priority -200; policy accept; }\n"
+		"add rule inet ns_monitor output_7 oifname @masters_7 "
+		"icmpv6 type nd-neighbor-solicit ip6 saddr != :: "
+		"ip6 daddr ff02::1:ff00:0/104 @th,64,128 @targets_7 "
+		"limit rate 1000/second burst 1000 packets counter "
+		"log group 7 snaplen 128\n");
+	free(buf);
+}
+
+static void test_commands_targets(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	struct prefix6 t[2];
+	char *buf;
+
+	(void)state;
+	t[0] = prefix("2001:db8:1::", 64);
+	t[1] = prefix("2001:db8:0:8::", 61);
+	spec.targets = t;
+	spec.ntargets = 2;
+	buf = commands(&spec);
+	find_line(buf, "add element inet ns_monitor targets_135 { "
+		  "0x20010db8000100000000000000000000-"
+		  "0x20010db800010000ffffffffffffffff, "
+		  "0x20010db8000000080000000000000000-"
+		  "0x20010db80000000fffffffffffffffff }");
+	/* Only those: not every target as well. */
+	assert_null(strstr(buf, ALL_RANGE));
+	assert_non_null(strstr(buf, "@th,64,128 @targets_135"));
+	free(buf);
+}
+
+static void test_commands_upstream(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	const char *out_rule, *in_chain, *in_rule;
+	char *buf;
+
+	(void)state;
+	spec.upstream = true;
+	buf = commands(&spec);
+	find_line(buf, "add chain inet ns_monitor output_135 "
+		  "{ type filter hook output priority -200; policy accept; }");
+	in_chain = find_line(buf, "add chain inet ns_monitor input_135 "
+			     "{ type filter hook prerouting priority -200; "
+			     "policy accept; }");
+	out_rule = strstr(buf, "add rule inet ns_monitor output_135 ");
+	in_rule = strstr(buf, "add rule inet ns_monitor input_135 ");
+	assert_non_null(out_rule);
+	assert_non_null(in_rule);
+	assert_true(in_chain < in_rule);
+	/* Arriving on a master, to the same group and targets. */
+	assert_non_null(strstr(in_rule, "iifname @masters_135 "));
+	assert_non_null(strstr(in_rule, "icmpv6 type nd-neighbor-solicit"));
+	assert_non_null(strstr(in_rule, "@th,64,128 @targets_135"));
+	assert_non_null(strstr(in_rule, "log group 135 snaplen 128\n"));
+	assert_null(strstr(in_rule, "oifname"));
+	free(buf);
+}
+
+static void test_commands_no_interfaces(void **state)
+{
+	struct nft_group_spec spec;
+	char *buf;
+
+	(void)state;
+	/* Managed-style: sets exist, empty; no empty element list. */
+	memset(&spec, 0, sizeof(spec));
+	spec.group = 0;
+	buf = commands(&spec);
+	find_line(buf, "add set inet ns_monitor masters_0 { type ifname; }");
+	find_line(buf, "add set inet ns_monitor slaves_0 { type ifname; }");
+	assert_null(strstr(buf, "masters_0 { }"));
+	assert_null(strstr(buf, "add element inet ns_monitor masters_"));
+	assert_null(strstr(buf, "add element inet ns_monitor slaves_"));
+	find_line(buf, "add element inet ns_monitor targets_0 { " ALL_RANGE " }");
+	assert_non_null(strstr(buf, "log group 0 snaplen 128\n"));
+	free(buf);
+}
+
+static void test_commands_group_numbers(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	char *buf;
+
+	(void)state;
+	spec.group = 65535;
+	buf = commands(&spec);
+	find_line(buf, "add set inet ns_monitor masters_65535 { type ifname; }");
+	find_line(buf, "add set inet ns_monitor targets_65535 "
+		  "{ typeof @th,64,128; flags interval; }");
+	assert_non_null(strstr(buf, "oifname @masters_65535 "));
+	assert_non_null(strstr(buf, "@th,64,128 @targets_65535 "));
+	assert_non_null(strstr(buf, "log group 65535 snaplen 128\n"));
+	assert_null(strstr(buf, "_135"));
+	free(buf);
+}
+
+/* size bytes handed over, CANARY more behind them that must stay intact. */
+static int commands_into(const struct nft_group_spec *spec, size_t size,
+			 char **out)
+{
+	char *buf = malloc(size + CANARY);
+	int n;
+
+	assert_non_null(buf);
+	memset(buf, CANARY_BYTE, size + CANARY);
+	n = nftctl_group_commands(buf, size, spec);
+	for (size_t i = size; i < size + CANARY; i++)
+		if ((uint8_t)buf[i] != CANARY_BYTE)
+			fail_msg("size %zu: byte %zu written", size, i);
+	*out = buf;
+	return n;
+}
+
+static void check_too_small(const struct nft_group_spec *spec)
+{
+	char *full = commands(spec);
+	size_t len = strlen(full);
+	char *buf;
+	int n;
+
+	/* The sizes named, then every size short of len + 1. */
+	n = commands_into(spec, 0, &buf);
+	assert_int_equal(n, -1);
+	assert_int_equal((uint8_t)buf[0], CANARY_BYTE);	/* untouched */
+	free(buf);
+	assert_int_equal(commands_into(spec, 10, &buf), -1);
+	free(buf);
+	assert_int_equal(commands_into(spec, len - 1, &buf), -1);
+	free(buf);
+	for (size_t size = 0; size <= len; size++) {
+		assert_int_equal(commands_into(spec, size, &buf), -1);
+		if (size > 0)
+			assert_non_null(memchr(buf, '\0', size));
+		free(buf);
+	}
+	/* Exactly enough: the text and its NUL. */
+	n = commands_into(spec, len + 1, &buf);
+	assert_int_equal(n, (int)len);
+	assert_string_equal(buf, full);
+	free(buf);
+	free(full);
+}
+
+static void test_commands_too_small(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	struct prefix6 t = prefix("2001:db8:1::", 64);
+
+	(void)state;
+	check_too_small(&spec);
+	spec.upstream = true;
+	check_too_small(&spec);
+	spec.targets = &t;
+	spec.ntargets = 1;
+	check_too_small(&spec);
+}
+
+static void test_commands_many_interfaces(void **state)
+{
+	static char names[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	static const char *ptrs[CONFIG_MAX_IFACES];
+	static struct prefix6 t[CONFIG_MAX_TARGETS];
+	struct nft_group_spec spec;
+	char *buf;
+	char last[64];
+
+	(void)state;
+	for (unsigned int i = 0; i < CONFIG_MAX_IFACES; i++) {
+		snprintf(names[i], sizeof(names[i]), "abcdefghijk%04u", i);
+		ptrs[i] = names[i];
+	}
+	for (unsigned int i = 0; i < CONFIG_MAX_TARGETS; i++) {
+		t[i] = prefix("2001:db8::", 64);
+		t[i].addr.s6_addr[6] = (uint8_t)(i >> 8);
+		t[i].addr.s6_addr[7] = (uint8_t)i;
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.group = 65535;
+	spec.masters = ptrs;
+	spec.nmasters = CONFIG_MAX_IFACES;
+	spec.slaves = ptrs;
+	spec.nslaves = CONFIG_MAX_IFACES;
+	spec.targets = t;
+	spec.ntargets = CONFIG_MAX_TARGETS;
+	spec.upstream = true;
+	/* The most a configuration can ask for fits nftctl_load_group's 16 KiB. */
+	buf = malloc(16384);
+	assert_non_null(buf);
+	assert_true(nftctl_group_commands(buf, 16384, &spec) > 0);
+	snprintf(last, sizeof(last), "\"abcdefghijk%04u\" }\n",
+		 CONFIG_MAX_IFACES - 1);
+	assert_non_null(strstr(buf, last));
+	assert_non_null(strstr(buf, "0x20010db80000003f0000000000000000-"
+			       "0x20010db80000003fffffffffffffffff }\n"));
+	free(buf);
+	check_too_small(&spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_range_64),
+		cmocka_unit_test(test_range_all),
+		cmocka_unit_test(test_range_128),
+		cmocka_unit_test(test_range_1),
+		cmocka_unit_test(test_range_127),
+		cmocka_unit_test(test_range_unaligned),
+		cmocka_unit_test(test_range_small_buffer),
+		cmocka_unit_test(test_commands_basic),
+		cmocka_unit_test(test_commands_exact),
+		cmocka_unit_test(test_commands_targets),
+		cmocka_unit_test(test_commands_upstream),
+		cmocka_unit_test(test_commands_no_interfaces),
+		cmocka_unit_test(test_commands_group_numbers),
+		cmocka_unit_test(test_commands_too_small),
+		cmocka_unit_test(test_commands_many_interfaces),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
