@@ -388,6 +388,13 @@ int main(int argc, char **argv)
 		goto out_loop;
 	}
 
+	/*
+	 * Detach before making the signalfd and the epoll set: a signalfd
+	 * added to epoll wakes only the process that added it, so one made
+	 * before fork() would never wake the child.
+	 */
+	if (cfg.daemonize && daemonize(&cfg) == -1)
+		goto out_loop;
 	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -400,8 +407,6 @@ int main(int argc, char **argv)
 		log_warn("event loop set-up");
 		goto out_loop;
 	}
-	if (cfg.daemonize && daemonize(&cfg) == -1)
-		goto out_loop;
 	if (privs_drop(cfg.user, uid, gid) == -1)
 		goto out_loop;
 	if (cfg.stats_file) {

@@ -116,10 +116,18 @@ start_daemon() {
 	wait_for 5 grep -q 'relaying NS' "$log"
 }
 
+# alive PID: the process exists and is not a zombie (a daemonized child is
+# reparented, and its new parent may be slow to reap it).
+alive() {
+	local state
+	state=$(awk '$1 == "State:" {print $2}' /proc/"$1"/status 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
 # stop_daemon PID SECONDS: SIGTERM, then wait for the exit; 1 if too slow.
 stop_daemon() {
 	kill -TERM "$1" 2>/dev/null
-	wait_while "$2" kill -0 "$1" 2>/dev/null
+	wait_while "$2" alive "$1"
 }
 
 # count_lines FILE PATTERN: how many lines match (fixed string).

@@ -104,4 +104,31 @@ check "the re-created s2 is probed (Y found behind it)" \
 stop_daemon $PID 1
 check "clean at the end" no_leftovers
 
+# 9. --keep-routes leaves learned routes at exit; the next start purges them.
+LOG=$TMP/keep.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes --keep-routes || fail "daemon did not start"
+ping_ok r $Y; wait_for 3 route_dev $Y s2
+stop_daemon $DAEMON_PID 1
+check "--keep-routes: the learned route stays after SIGTERM" route_dev $Y s2
+LOG=$TMP/after-keep.log
+start_daemon r "$LOG" -m m0 -s s1,s2 || fail "daemon did not start"
+check "...and the next start removes it" wait_for 2 not route_dev $Y s2
+stop_daemon $DAEMON_PID 1
+
+# 10. A slave without a link-local address (like tun or WireGuard) is probed
+#     from the address the kernel picks, and that is logged once.
+in_ns r ip link add name s3 type veth peer name s3p
+in_ns r ip link set dev s3 addrgenmode none
+in_ns r ip link set dev s3p up
+in_ns r ip link set dev s3 up
+LOG=$TMP/nolinklocal.log
+start_daemon r "$LOG" -m m0 -s s1,s3 || fail "daemon did not start"
+reach 2001:db8:1::60
+reach 2001:db8:1::61
+check "a slave without link-local address is still probed" \
+	wait_for 5 eval "logged '$LOG' 'probe 2001:db8:1::60 on s3' && logged '$LOG' 'probe 2001:db8:1::61 on s3'"
+check "...and that is logged once" \
+	[ "$(count_lines "$LOG" "slave s3: no usable link-local address")" = 1 ]
+stop_daemon $DAEMON_PID 1
+
 summary

@@ -132,4 +132,18 @@ check "the restarted daemon relays" wait_for 5 logged "$LOG" "probe 2001:db8:1::
 stop_daemon $PID 1
 check "clean after the restart" eval 'no_table && no_rule && no_routes'
 
+# 9. --daemon: the parent returns once set-up is done; the child writes its
+#    pidfile, relays, and on SIGTERM removes its pidfile and its rules.
+out=$(in_ns r timeout 10 "$NS_MONITOR" -d --pidfile "$TMP/ns-monitor.pid" -m m0 -s s1,s2 2>&1)
+rc=$?
+check "--daemon: the parent exits 0 after set-up" [ $rc = 0 ]
+check "--daemon: the pidfile appears" wait_for 2 test -s "$TMP/ns-monitor.pid"
+DPID=$(cat "$TMP/ns-monitor.pid" 2>/dev/null)
+DAEMONS+=("$DPID")
+check "--daemon: the pidfile names a running process" kill -0 "$DPID"
+check "--daemon: its rules are loaded" in_ns r nft list chain inet ns_monitor output_135 >/dev/null
+check "--daemon: SIGTERM stops it within a second" stop_daemon "$DPID" 1
+check "--daemon: the pidfile is removed" not test -e "$TMP/ns-monitor.pid"
+check "--daemon: its rules are removed" no_table
+
 summary
