@@ -27,7 +27,7 @@ struct control {
 	const struct config *cfg;
 	struct relay *relay;
 	struct nftwatch watch;
-	struct group_state groups[CONFIG_MAX_GROUPS];
+	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
 };
 

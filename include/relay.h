@@ -51,7 +51,7 @@ struct learn;
 struct relay {
 	const struct config *cfg;
 	struct rtnl rtnl;
-	struct group groups[CONFIG_MAX_GROUPS];
+	struct group *groups;		/* ngroups of them */
 	unsigned int ngroups;
 	struct holddown holddown;
 	struct tokenbucket bucket;

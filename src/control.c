@@ -1,6 +1,7 @@
 /* The control plane: nftables objects per group, followed live. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
@@ -155,8 +156,15 @@ int control_init(struct control *c, const struct config *cfg,
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->relay = relay;
+	c->groups = calloc(cfg->ngroups, sizeof(*c->groups));
+	if (!c->groups) {
+		log_warn("control set-up");
+		return -1;
+	}
 	if (nftwatch_open(&c->watch) == -1) {
 		log_warn("nf_tables netlink socket");
+		free(c->groups);
+		c->groups = NULL;
 		return -1;
 	}
 	if (cfg->standalone) {
@@ -191,7 +199,7 @@ void control_fini(struct control *c)
 {
 	char err[256];
 
-	for (unsigned int i = 0; i < CONFIG_MAX_GROUPS && c->cfg; i++) {
+	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
 		if (!c->groups[i].loaded)
 			continue;
 		if (nftctl_remove_group(c->cfg->groups[i], err, sizeof(err)) == -1)
@@ -200,6 +208,8 @@ void control_fini(struct control *c)
 		c->groups[i].loaded = false;
 	}
 	nftwatch_close(&c->watch);
+	free(c->groups);
+	c->groups = NULL;
 }
 
 int control_fd(const struct control *c)

@@ -1,4 +1,5 @@
 /* nftables control through libnftables. */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,16 @@
 #include <nftables/libnftables.h>
 
 #include "nftctl.h"
+
+/*
+ * A libnftables context parses with caches of several hundred kilobytes;
+ * once freed, give that memory back rather than keep it resident for the
+ * life of the daemon.
+ */
+static void release_heap(void)
+{
+	malloc_trim(0);
+}
 
 struct strbuf {
 	char *buf;
@@ -159,6 +170,7 @@ static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
 	if (rc == 0 && out && outlen)
 		snprintf(out, outlen, "%s", nft_ctx_get_output_buffer(nft));
 	nft_ctx_free(nft);
+	release_heap();
 	return rc == 0 ? 0 : -1;
 }
 
@@ -268,6 +280,7 @@ int nftctl_load_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %.*s", path, (int)strcspn(e, "\n"), e);
 	}
 	nft_ctx_free(nft);
+	release_heap();
 	return rc == 0 ? 0 : -1;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -144,8 +145,12 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 	tokenbucket_init(&r->bucket, cfg->rate, cfg->burst, now);
 	r->echo_id = (uint16_t)(seed >> 16);
 
-	if (rtnl_open(&r->rtnl) == -1) {
-		log_warn("rtnetlink socket");
+	/* Sized to the groups in use: untouched memory is not resident. */
+	r->groups = calloc(cfg->ngroups, sizeof(*r->groups));
+	if (!r->groups || rtnl_open(&r->rtnl) == -1) {
+		log_warn("relay set-up");
+		free(r->groups);
+		r->groups = NULL;
 		holddown_free(&r->holddown);
 		return -1;
 	}
@@ -227,6 +232,8 @@ void relay_fini(struct relay *r)
 		g->rule_installed = false;
 	}
 	r->ngroups = 0;
+	free(r->groups);
+	r->groups = NULL;
 	rtnl_close(&r->rtnl);
 	holddown_free(&r->holddown);
 }

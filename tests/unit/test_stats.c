@@ -56,6 +56,9 @@ static int setup(void **state)
 	f->l = calloc(1, sizeof(*f->l));
 	if (!f->r || !f->l)
 		return -1;
+	f->r->groups = calloc(2, sizeof(*f->r->groups));
+	if (!f->r->groups)
+		return -1;
 
 	f->r->counters.nflog_messages = 42;
 	f->r->counters.nflog_malformed = 2;
@@ -117,6 +120,7 @@ static int teardown(void **state)
 			closedir(d);
 		rmdir(f->dir);
 	}
+	free(f->r->groups);
 	free(f->r);
 	free(f->l);
 	free(f);
