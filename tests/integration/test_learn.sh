@@ -101,6 +101,19 @@ wait_for 5 ll_ready r s2
 reach $Y
 check "the re-created s2 is probed (Y found behind it)" \
 	wait_for 5 eval "in_ns r ip -6 neigh show $Y dev s2 | grep -q REACHABLE"
+
+# 8b. Renamed: s2 renamed away is no longer probed; an interface renamed to
+#     s2 is. SIGHUP re-reads everything and the daemon carries on.
+in_ns r ip link set dev s2 down
+in_ns r ip link set dev s2 name s2old
+check "a renamed slave is noticed" wait_for 2 logged "$LOG" "slave s2: interface renamed"
+in_ns r ip link set dev s2old name s2
+in_ns r ip link set dev s2 up
+wait_for 5 ll_ready r s2
+kill -HUP $PID
+check "SIGHUP is logged" wait_for 2 logged "$LOG" "SIGHUP: reading"
+reach 2001:db8:1::52
+check "renamed back, it is probed again" wait_for 5 logged "$LOG" "probe 2001:db8:1::52 on s2"
 stop_daemon $PID 1
 check "clean at the end" no_leftovers
 
