@@ -172,20 +172,10 @@ static bool is_local(const struct learn *l, const struct in6_addr *a)
 	return false;
 }
 
-/*
- * Learn only global unicast addresses that belong here: targets we just
- * probed, or inside an on-link prefix of one of the group's masters, or
- * inside the configured target prefixes.
- */
-static bool eligible(struct learn *l, struct group *g,
-		     const struct in6_addr *a, uint64_t now)
+/* Inside the configured target prefixes or an on-link prefix of a master. */
+static bool in_our_prefixes(const struct learn *l, const struct group *g,
+			    const struct in6_addr *a)
 {
-	if (IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
-	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
-	    is_local(l, a))
-		return false;
-	if (holddown_contains(&l->relay->holddown, g->num, a, now))
-		return true;
 	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
 		if (in_prefix(a, &l->cfg->targets[i]))
 			return true;
@@ -194,6 +184,26 @@ static bool eligible(struct learn *l, struct group *g,
 		    in_prefix(a, &l->addrs[i].prefix))
 			return true;
 	return false;
+}
+
+static bool global_unicast(const struct learn *l, const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+	       !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a) &&
+	       !is_local(l, a);
+}
+
+/*
+ * Learn only global unicast addresses that belong here: targets we just
+ * probed, or inside an on-link prefix of one of the group's masters, or
+ * inside the configured target prefixes.
+ */
+static bool eligible(struct learn *l, struct group *g,
+		     const struct in6_addr *a, uint64_t now)
+{
+	return global_unicast(l, a) &&
+	       (holddown_contains(&l->relay->holddown, g->num, a, now) ||
+		in_our_prefixes(l, g, a));
 }
 
 static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
@@ -351,20 +361,9 @@ bool learn_wants_upstream(struct learn *l, uint16_t group,
 {
 	struct group *g = relay_find_group(l->relay, group);
 
-	if (!g || !l->cfg->proxy_ndp || lookup(l, target))
-		return false;
 	/* Not through the hold-down: only prefixes vouch for the upstream's. */
-	if (IN6_IS_ADDR_MULTICAST(target) || IN6_IS_ADDR_LINKLOCAL(target) ||
-	    is_local(l, target))
-		return false;
-	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
-		if (in_prefix(target, &l->cfg->targets[i]))
-			return true;
-	for (unsigned int i = 0; i < l->naddrs; i++)
-		if (relay_is_master(g, l->addrs[i].ifindex) &&
-		    in_prefix(target, &l->addrs[i].prefix))
-			return true;
-	return false;
+	return g && l->cfg->proxy_ndp && !lookup(l, target) &&
+	       global_unicast(l, target) && in_our_prefixes(l, g, target);
 }
 
 uint64_t learn_next_deadline(const struct learn *l)

@@ -146,9 +146,12 @@ int nftctl_group_commands(char *buf, size_t size,
 	return (int)sb.len;
 }
 
-/* Run commands; on failure copy nft's error text (first line) into err. */
-static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
-		   size_t errlen)
+/*
+ * Run commands from a buffer, or from a file when `path` is set; on failure
+ * copy nft's error text (first line) into err.
+ */
+static int nft_exec(const char *cmds, const char *path, char *out,
+		    size_t outlen, char *err, size_t errlen)
 {
 	struct nft_ctx *nft;
 	int rc;
@@ -160,18 +163,25 @@ static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
 	}
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, cmds);
+	rc = path ? nft_run_cmd_from_filename(nft, path) :
+		    nft_run_cmd_from_buffer(nft, cmds);
 	if (rc != 0 && err && errlen) {
 		const char *e = nft_ctx_get_error_buffer(nft);
-		size_t n = strcspn(e, "\n");
 
-		snprintf(err, errlen, "%.*s", (int)n, e);
+		snprintf(err, errlen, "%s%s%.*s", path ? path : "", path ? ": " : "",
+			 (int)strcspn(e, "\n"), e);
 	}
 	if (rc == 0 && out && outlen)
 		snprintf(out, outlen, "%s", nft_ctx_get_output_buffer(nft));
 	nft_ctx_free(nft);
 	release_heap();
 	return rc == 0 ? 0 : -1;
+}
+
+static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
+		   size_t errlen)
+{
+	return nft_exec(cmds, NULL, out, outlen, err, errlen);
 }
 
 #define LIST_MAX (64 * 1024)
@@ -263,25 +273,7 @@ int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 
 int nftctl_load_file(const char *path, char *err, size_t errlen)
 {
-	struct nft_ctx *nft;
-	int rc;
-
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft) {
-		snprintf(err, errlen, "cannot create an nftables context");
-		return -1;
-	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_filename(nft, path);
-	if (rc != 0) {
-		const char *e = nft_ctx_get_error_buffer(nft);
-
-		snprintf(err, errlen, "%s: %.*s", path, (int)strcspn(e, "\n"), e);
-	}
-	nft_ctx_free(nft);
-	release_heap();
-	return rc == 0 ? 0 : -1;
+	return nft_exec(NULL, path, NULL, 0, err, errlen);
 }
 
 int nftctl_remove_group(uint16_t group, char *err, size_t errlen)
