@@ -75,6 +75,18 @@ check "--user nobody: it relays" wait_for 5 logged "$LOG" "probe 2001:db8:1::101
 check "--user nobody: SIGTERM still cleans up" stop_daemon $PID 1
 check "--user nobody: no table left" not in_ns r nft list table inet ns_monitor 2>/dev/null
 check "--user nobody: no policy rule left" not eval "in_ns r ip -6 rule show | grep -q 'lookup 1853030535'"
+# 4b. Started with a bounding set of just the two (as systemd's
+#     CapabilityBoundingSet= does): no CAP_SETPCAP to shrink it, no need to.
+LOG=$TMP/bounded.log
+ip netns exec $T-r setpriv --bounding-set=-all,+net_admin,+net_raw \
+	"$NS_MONITOR" -v -m m0 -s s1 >"$LOG" 2>&1 &
+PID=$!
+DAEMONS+=("$PID")
+check "bounded to the two: it starts" wait_for 5 logged "$LOG" "relaying NS"
+check "bounded to the two: no warning about capabilities" not logged "$LOG" "capabilities"
+check "bounded to the two: effective NET_ADMIN and NET_RAW" \
+	[ "$(status_field $PID CapEff)" = 0000000000003000 ]
+stop_daemon $PID 1
 check "an unknown user is a bad argument (exit 2)" \
 	eval 'in_ns r timeout 10 "$NS_MONITOR" -m m0 -s s1 --user no-such-user-x >/dev/null 2>&1; [ $? = 2 ]'
 
