@@ -41,12 +41,12 @@
 #include <libmnl/libmnl.h>
 
 #include "config.h"
+#include "odhcpd_route.h"
 #include "probe.h"
 #include "rtnl.h"
 
 #define ID_A 0xa0a0	/* echo identifiers: the runner's nft counters match them */
 #define ID_B 0xb0b0
-#define ODHCPD_PING_METRIC 128	/* odhcpd ping6(): netlink_setup_route(.., 128, ..) */
 #define MAX_PROBES 1000000u
 #define MAX_BATCH 1000u
 
@@ -85,55 +85,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Send one request with NLM_F_ACK and wait for the ack: 0, or -1 with errno. */
-static int nl_ack(struct rtnl *r, struct nlmsghdr *nlh)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = ++r->seq;
-	int i;
-
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	for (i = 0; i < 16; i++) {
-		ssize_t n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
-		int ret;
-
-		if (n == -1)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, NULL, NULL);
-		if (ret == MNL_CB_ERROR)
-			return -1;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
-	errno = EPROTO;
-	return -1;
-}
-
-/* odhcpd's netlink_setup_route(addr, 128, ifindex, NULL, 128, add). */
-static int route128(int add, const struct in6_addr *dst)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rtm;
-
-	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 128;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = add ? RTPROT_STATIC : RTPROT_UNSPEC;
-	rtm->rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
-	rtm->rtm_type = add ? RTN_UNICAST : RTN_UNSPEC;
-	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
-	mnl_attr_put_u32(nlh, RTA_OIF, slave_idx);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, ODHCPD_PING_METRIC);
-	return nl_ack(&ctl, nlh);
-}
-
 static int neigh_del(const struct in6_addr *dst)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -146,7 +97,7 @@ static int neigh_del(const struct in6_addr *dst)
 	ndm->ndm_family = AF_INET6;
 	ndm->ndm_ifindex = (int)slave_idx;
 	mnl_attr_put(nlh, NDA_DST, sizeof(*dst), dst);
-	if (nl_ack(&ctl, nlh) == -1 && errno != ENOENT)
+	if (bench_nl_ack(&ctl, nlh) == -1 && errno != ENOENT)
 		return -1;
 	return 0;
 }
@@ -203,7 +154,7 @@ static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t se
 		mt->sent++;
 		return 0;
 	}
-	if (route128(1, t) == -1) {
+	if (odhcpd_route128(&ctl, 1, t, slave_idx) == -1) {
 		mt->fail_add++;
 		mt->last_errno = errno;
 		return -1;
@@ -216,7 +167,7 @@ static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t se
 	} else {
 		mt->sent++;
 	}
-	if (route128(0, t) == -1) {
+	if (odhcpd_route128(&ctl, 0, t, slave_idx) == -1) {
 		mt->fail_del++;
 		mt->last_errno = errno;
 		rc = -1;

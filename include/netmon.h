@@ -63,13 +63,18 @@ struct netmon {
 	netmon_cb cb;
 	void *data;
 	unsigned long overruns;
+	bool neighbors;		/* neighbor events too (learning) */
 };
 
-int netmon_open(struct netmon *m, netmon_cb cb, void *data);
+/*
+ * Links and addresses always; neighbors only when asked (learning): each
+ * probe makes several neighbor events, not worth a wake-up otherwise.
+ */
+int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data);
 void netmon_close(struct netmon *m);
 int netmon_fd(const struct netmon *m);
 
-/* Dump links, then addresses, then neighbors, through the callback. */
+/* Dump links, then addresses, then (if followed) neighbors. */
 int netmon_dump(struct netmon *m);
 
 /* Drain pending events; after an overrun, grow the buffer and re-dump. */

@@ -404,7 +404,7 @@ int main(int argc, char **argv)
 	}
 	learn_init(&l.learn, &cfg, &l.relay);
 	l.relay.learn = &l.learn;
-	if (netmon_open(&l.netmon, on_netmon, &l) == -1) {
+	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
 		log_warn("rtnetlink event socket");
 		goto out_learn;
 	}

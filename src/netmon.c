@@ -135,11 +135,13 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 	return NETMON_NONE;
 }
 
-int netmon_open(struct netmon *m, netmon_cb cb, void *data)
+int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data)
 {
-	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV6_IFADDR | RTMGRP_NEIGH;
+	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV6_IFADDR |
+			      (neighbors ? RTMGRP_NEIGH : 0);
 
 	memset(m, 0, sizeof(*m));
+	m->neighbors = neighbors;
 	m->cb = cb;
 	m->data = data;
 	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -253,7 +255,8 @@ int netmon_dump(struct netmon *m)
 {
 	if (dump_one(m, RTM_GETLINK, sizeof(struct ifinfomsg)) == -1 ||
 	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
-	    dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1)
+	    (m->neighbors &&
+	     dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1))
 		return -1;
 	return 0;
 }
