@@ -1,7 +1,7 @@
 /*
  * NFLOG intake over libmnl with libnetfilter_log's nflog_nlmsg_* helpers.
- * Message parsing works on a byte buffer (mnl_cb_run), not on the socket, so
- * tests feed it crafted netlink buffers.
+ * Message parsing works on a byte buffer, not on the socket, so tests and
+ * fuzzers feed it crafted netlink buffers.
  */
 #ifndef NS_MONITOR_NFLOG_H
 #define NS_MONITOR_NFLOG_H

@@ -332,11 +332,14 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		g->counters.upstream_relayed++;
 	}
 	g->counters.ns_valid++;
-	/* Formatting costs more than the rest: only when something logs it. */
+	/*
+	 * Formatting costs more than the rest: only when something logs it
+	 * (debug, dry run). Otherwise only log_debug() calls, which are off,
+	 * would read it.
+	 */
+	tstr[0] = '\0';
 	if (log_debug_enabled() || r->cfg->dry_run)
 		inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr));
-	else
-		strcpy(tstr, "target");
 	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
 		g->counters.suppressed_holddown++;
 		if (log_debug_enabled())
