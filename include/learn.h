@@ -33,11 +33,15 @@ enum learn_state { LEARN_FREE, LEARN_ACTIVE, LEARN_VERIFYING, LEARN_FAILING };
 struct learned {
 	struct in6_addr addr;
 	unsigned int ifindex;			/* the slave it lives behind */
+	unsigned int challenger;		/* a slave where it also answered:
+						   moved there only if it stops
+						   answering here when asked */
 	unsigned int proxies[LEARN_MAX_PROXIES];	/* masters answering for it */
 	uint64_t deadline;			/* VERIFYING, FAILING: decide then */
 	uint16_t group;
 	uint8_t state;
 	uint8_t nproxies;
+	bool asked;			/* VERIFYING: the probe went out */
 };
 
 struct host_addr {
@@ -54,6 +58,8 @@ struct learn_counters {
 	unsigned long proxies_added;
 	unsigned long proxies_removed;
 	unsigned long reprobes;
+	unsigned long reprobes_deferred;	/* out of keep-alive budget, for now */
+	unsigned long claims_refused;	/* answers we did not route there */
 	unsigned long table_full;
 };
 
@@ -70,7 +76,11 @@ struct learn {
 	struct learn_counters c;
 };
 
-/* Purge what a killed run left (routes, proxy entries of our protocol). */
+/*
+ * Purge what a killed run of the same groups left: each group's routes carry
+ * a metric of their own (learn_route_metric), so another instance's are
+ * left alone; no live instance can own ours, as we hold the NFLOG groups.
+ */
 void learn_init(struct learn *l, const struct config *cfg, struct relay *relay);
 
 /* Remove everything learned (unless --keep-routes); restore proxy_ndp. */
@@ -79,7 +89,14 @@ void learn_fini(struct learn *l);
 void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		    uint64_t now);
 void learn_on_addr(struct learn *l, const struct netmon_event *ev);
+
+/* An echo reply to our probe came from `from` on slave ifindex. */
+void learn_on_answer(struct learn *l, unsigned int ifindex,
+		     const struct in6_addr *from, uint64_t now);
 void learn_on_link(struct learn *l, const struct netmon_event *ev);
+
+/* The metric of group's learned routes: it marks them as the group's. */
+uint32_t learn_route_metric(const struct config *cfg, uint16_t group);
 
 /* Whether an NS from the upstream for target is worth relaying. */
 bool learn_wants_upstream(struct learn *l, uint16_t group,

@@ -11,8 +11,9 @@
 #include <stdint.h>
 
 /*
- * Hold-down: a fixed-size, set-associative table of (group, target) keys.
- * A key seen less than `window` ago is held down; otherwise it is (re)armed.
+ * Hold-down: a fixed-size, set-associative table of (key, target) pairs,
+ * the key a group number or an interface index. A pair seen less than
+ * `window` ago is held down; otherwise it is (re)armed.
  * When a set is full the entry that expires first is evicted, so memory never
  * grows and a flood of distinct targets only shortens what is remembered.
  */
@@ -21,7 +22,7 @@
 struct holddown_entry {
 	struct in6_addr target;
 	uint64_t expires;	/* 0: free */
-	uint16_t group;
+	uint32_t key;
 };
 
 struct holddown {
@@ -37,11 +38,11 @@ int holddown_init(struct holddown *hd, uint32_t capacity, uint64_t window_ns,
 void holddown_free(struct holddown *hd);
 
 /* True if the key was seen within the window (suppress); else arms it. */
-bool holddown_hit(struct holddown *hd, uint16_t group,
+bool holddown_hit(struct holddown *hd, uint32_t key,
 		  const struct in6_addr *target, uint64_t now);
 
 /* True if the key was armed less than a window ago (does not arm it). */
-bool holddown_contains(const struct holddown *hd, uint16_t group,
+bool holddown_contains(const struct holddown *hd, uint32_t key,
 		       const struct in6_addr *target, uint64_t now);
 
 /* Token bucket: `rate` tokens per second, at most `burst` saved up. */

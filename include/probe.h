@@ -3,6 +3,7 @@
 #define NS_MONITOR_PROBE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,9 @@
  * if buf is too small.
  */
 size_t probe_build_echo(uint8_t *buf, size_t size, uint16_t id, uint16_t seq);
+
+/* Whether an ICMPv6 message (from its type on) is a reply to our echo. */
+bool probe_is_reply(const uint8_t *buf, size_t len, uint16_t id);
 
 /*
  * One raw ICMPv6 socket per slave: bound to the slave's device, carrying the

@@ -54,7 +54,10 @@ struct relay {
 	struct group *groups;		/* ngroups of them */
 	unsigned int ngroups;
 	struct holddown holddown;
-	struct tokenbucket bucket;
+	struct holddown asked;		/* (slave ifindex, target) we probed */
+	struct tokenbucket bucket;	/* probes for new targets */
+	struct tokenbucket keepalive;	/* probes for learned ones: their own
+					   budget, never starved by a flood */
 	struct counters counters;
 	struct learn *learn;		/* NULL: no learning */
 	uint16_t echo_id;
@@ -83,9 +86,26 @@ struct group *relay_find_group(struct relay *r, uint16_t num);
 struct group *relay_group_of_slave(struct relay *r, unsigned int ifindex);
 bool relay_is_master(const struct group *g, unsigned int ifindex);
 
-/* Probe target out of one slave now (re-probing a learned target). */
-void relay_probe_one(struct relay *r, struct group *g, unsigned int ifindex,
-		     const struct in6_addr *target, uint64_t now);
+/*
+ * How long an ask counts: an answer may come once the kernel has resolved
+ * a stale entry again (delay_first_probe_time 5 s, then a probe).
+ */
+#define RELAY_ASK_WINDOW_NS (10 * 1000000000ull)
+
+/* Whether we probed target out of this slave in the last ask window. */
+bool relay_asked(const struct relay *r, unsigned int ifindex,
+		 const struct in6_addr *target, uint64_t now);
+
+enum probe_result {
+	PROBE_SENT,
+	PROBE_DEFERRED,		/* out of budget: try again later */
+	PROBE_UNAVAILABLE,	/* slave missing or down, or the send failed */
+};
+
+/* Probe a learned target out of one slave now, from the keep-alive budget. */
+enum probe_result relay_probe_one(struct relay *r, struct group *g,
+				  unsigned int ifindex,
+				  const struct in6_addr *target, uint64_t now);
 
 /* Link and address events: follow slaves that come, go, rename, go down. */
 void relay_on_link(struct relay *r, const struct netmon_event *ev,

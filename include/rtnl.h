@@ -6,6 +6,7 @@
 #define NS_MONITOR_RTNL_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The route and rule protocol number that marks what ns-monitor installs. */
@@ -44,11 +45,44 @@ int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr
 int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
 	       unsigned int ifindex);
 
-/* Delete every IPv6 proxy neighbor entry of ours; returns how many. */
-int rtnl_purge_proxies(struct rtnl *r);
+/* Whether a proxy entry for addr is to be kept (it is someone else's). */
+typedef bool (*rtnl_addr_filter)(struct rtnl *r, const struct in6_addr *addr,
+				 void *data);
+
+/*
+ * Delete every IPv6 proxy neighbor entry of ours that `keep` (if given)
+ * does not claim; returns how many.
+ */
+int rtnl_purge_proxies(struct rtnl *r, rtnl_addr_filter keep, void *keep_data);
 
 /* Delete every IPv6 route of ours in `table`; returns how many. */
 int rtnl_purge_table(struct rtnl *r, uint32_t table);
+
+/* The same, only those with this metric. */
+int rtnl_purge_routes(struct rtnl *r, uint32_t table, uint32_t metric);
+
+/*
+ * The NUD state of addr's neighbor entry on ifindex: NUD_NONE (0) when
+ * there is none or it has no link-layer address yet; -1 on error.
+ */
+int rtnl_neigh_state(struct rtnl *r, unsigned int ifindex,
+		     const struct in6_addr *addr);
+
+/* Delete addr's neighbor entry on ifindex (the kernel resolves it anew). */
+int rtnl_neigh_del(struct rtnl *r, unsigned int ifindex,
+		   const struct in6_addr *addr);
+
+/* The route the kernel uses for dst, as it stands in its table. */
+struct rtnl_route {
+	uint32_t table;
+	uint32_t oif;
+	uint32_t metric;
+	uint8_t protocol;
+	uint8_t dst_len;
+};
+
+int rtnl_route_get(struct rtnl *r, const struct in6_addr *dst,
+		   struct rtnl_route *out);
 
 /*
  * The first usable (not tentative, not DAD-failed) link-local address of

@@ -78,7 +78,8 @@ void cli_usage(FILE *out)
 "Both:\n"
 "      --learn-routes     once a target answers behind a slave, route it\n"
 "                         there: TARGET/128 dev SLAVE proto ns-monitor\n"
-"      --route-metric N   metric of those routes (default %u)\n"
+"      --route-metric N   those routes of group G get metric N+G, which\n"
+"                         marks them as G's (default N=%u)\n"
 "      --proxy-ndp        also answer for it on the masters (proxy NDP), and\n"
 "                         relay the upstream's NS for it; implies\n"
 "                         --learn-routes\n"
@@ -333,9 +334,10 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			cfg->keep_routes = true;
 			break;
 		case OPT_ROUTE_METRIC:
-			if (parse_u32(optarg, 0, 0xffffffffu, &cfg->route_metric) == -1) {
+			/* Plus the group number, it must stay within 32 bits. */
+			if (parse_u32(optarg, 0, 0xffff0000u, &cfg->route_metric) == -1) {
 				set_err(err, errlen,
-					"route metric '%s' is not a number in 0-4294967295",
+					"route metric '%s' is not a number in 0-4294901760",
 					optarg);
 				return CLI_ERROR;
 			}

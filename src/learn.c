@@ -14,9 +14,24 @@
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
 
+/* A claim refused is worth a line, but not one per hostile packet. */
+static struct log_limit refused_limit = LOG_LIMIT_INIT(10, 5);
+
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
 {
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static const char *fmt_ifname(unsigned int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
+	return buf;
+}
+
+uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
+{
+	return cfg->route_metric + group;
 }
 
 static unsigned int addr_set(const struct in6_addr *a)
@@ -138,7 +153,7 @@ static void remove_entry(struct learn *l, struct learned *e, const char *why)
 
 	fmt_addr(&e->addr, a);
 	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
-			    l->cfg->route_metric) == 0)
+			    learn_route_metric(l->cfg, e->group)) == 0)
 		l->c.routes_removed++;
 	else if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
 		log_warn("removing the route to %s", a);
@@ -193,19 +208,6 @@ static bool global_unicast(const struct learn *l, const struct in6_addr *a)
 	       !is_local(l, a);
 }
 
-/*
- * Learn only global unicast addresses that belong here: targets we just
- * probed, or inside an on-link prefix of one of the group's masters, or
- * inside the configured target prefixes.
- */
-static bool eligible(struct learn *l, struct group *g,
-		     const struct in6_addr *a, uint64_t now)
-{
-	return global_unicast(l, a) &&
-	       (holddown_contains(&l->relay->holddown, g->num, a, now) ||
-		in_our_prefixes(l, g, a));
-}
-
 static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
 		      const struct in6_addr *dst)
 {
@@ -219,7 +221,7 @@ static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
 	fmt_addr(dst, a);
 	if_indextoname(ifindex, ifname);
 	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, dst, ifindex,
-			    l->cfg->route_metric) == -1) {
+			    learn_route_metric(l->cfg, g->num)) == -1) {
 		log_warn("route %s/128 dev %s", a, ifname);
 		return;
 	}
@@ -235,6 +237,160 @@ static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
 		 e->nproxies ? ", proxied on the masters" : "");
 }
 
+/* Not routing dst behind slave ifindex: why, and where it answers. */
+static void refuse(struct learn *l, const struct in6_addr *dst,
+		   unsigned int ifindex, const char *why, unsigned int where)
+{
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE], other[IF_NAMESIZE] = "";
+
+	l->c.claims_refused++;
+	if (where)
+		fmt_ifname(where, other);
+	log_warnx_limited(&refused_limit, "not routing %s behind %s: %s%s%s",
+			  fmt_addr(dst, a), fmt_ifname(ifindex, ifname), why,
+			  where ? " " : "", other);
+}
+
+/*
+ * The master of g where dst has a neighbor entry with a link-layer address
+ * (it answered there, and the kernel has not forgotten it), or 0.
+ */
+static unsigned int answers_on_master(struct learn *l, const struct group *g,
+				      const struct in6_addr *dst)
+{
+	for (unsigned int i = 0; i < g->nmasters; i++) {
+		unsigned int ifindex = if_nametoindex(g->masters[i]);
+		int state;
+
+		if (!ifindex)
+			continue;
+		state = rtnl_neigh_state(&l->relay->rtnl, ifindex, dst);
+		if (state > 0 && (state & (NUD_USABLE | NUD_NOARP)))
+			return ifindex;
+	}
+	return 0;
+}
+
+/* Ask e's slave again; the verdict comes from its neighbor entry. */
+static void verify(struct learn *l, struct learned *e, uint64_t now)
+{
+	struct group *g = relay_group_of_slave(l->relay, e->ifindex);
+	enum probe_result res = PROBE_UNAVAILABLE;
+
+	l->c.reprobes++;
+	if (g)
+		res = relay_probe_one(l->relay, g, e->ifindex, &e->addr, now);
+	e->asked = res != PROBE_DEFERRED;
+	if (e->asked) {
+		set_pending(l, e, LEARN_VERIFYING, now + LEARN_VERIFY_NS);
+		return;
+	}
+	/* Out of the keep-alive budget: deferred, not lost. */
+	l->c.reprobes_deferred++;
+	set_pending(l, e, LEARN_VERIFYING,
+		    now + 1000000000ull / (l->cfg->rate ? l->cfg->rate : 1));
+}
+
+static void move_entry(struct learn *l, struct learned *e, unsigned int ifindex)
+{
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	uint32_t metric = learn_route_metric(l->cfg, e->group);
+
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
+			    metric) == 0)
+		l->c.routes_removed++;
+	e->challenger = 0;
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, &e->addr, ifindex,
+			    metric) == -1) {
+		e->ifindex = ifindex;	/* nothing of ours is left on the old */
+		remove_entry(l, e, "could not move its route");
+		return;
+	}
+	l->c.routes_added++;
+	l->c.moved++;
+	set_pending(l, e, LEARN_ACTIVE, 0);
+	e->ifindex = ifindex;
+	log_info("%s moved behind %s: route moved", fmt_addr(&e->addr, a),
+		 fmt_ifname(ifindex, ifname));
+}
+
+/* The current location did not answer when asked again. */
+static void location_lost(struct learn *l, struct learned *e, const char *why)
+{
+	if (e->challenger)
+		move_entry(l, e, e->challenger);
+	else
+		remove_entry(l, e, why);
+}
+
+/*
+ * dst answered our ask behind slave `ifindex` of g. Never route there an
+ * address of this host, or one that answers on a master; if it is known
+ * behind another slave, move it only once it stops answering there.
+ */
+static void claim(struct learn *l, struct group *g, unsigned int ifindex,
+		  const struct in6_addr *dst, struct learned *e, uint64_t now)
+{
+	char a[INET6_ADDRSTRLEN], cur[IF_NAMESIZE];
+	unsigned int master;
+
+	if (is_local(l, dst)) {
+		refuse(l, dst, ifindex, "it is an address of this host", 0);
+		return;
+	}
+	master = answers_on_master(l, g, dst);
+	if (master) {
+		refuse(l, dst, ifindex, "it answers on master", master);
+		return;
+	}
+	if (!e) {
+		learn_new(l, g, ifindex, dst);
+		return;
+	}
+	if (e->challenger)
+		return;		/* already asking the current location again */
+	/*
+	 * Even a REACHABLE entry there may be 30 s old: resolve it anew, so
+	 * that only a fresh answer keeps it.
+	 */
+	e->challenger = ifindex;
+	if (rtnl_neigh_del(&l->relay->rtnl, e->ifindex, dst) == -1 &&
+	    errno != ENOENT)
+		log_warn("asking %s again: removing its neighbor entry on %s",
+			 fmt_addr(dst, a),
+			 fmt_ifname(e->ifindex, cur));
+	verify(l, e, now);
+}
+
+/* An event for the entry where e lives. */
+static void on_location(struct learn *l, struct learned *e,
+			const struct netmon_event *ev, bool usable, uint64_t now)
+{
+	if (ev->deleted) {
+		/*
+		 * Deleted (garbage collection, ip neigh del): that says
+		 * nothing about X. Ask again before giving up.
+		 */
+		if (e->state == LEARN_ACTIVE || e->state == LEARN_FAILING)
+			verify(l, e, now);
+	} else if (ev->neigh.state == NUD_FAILED) {
+		if (e->state == LEARN_VERIFYING && e->asked)
+			location_lost(l, e, "did not answer when asked again");
+		else if (e->state != LEARN_VERIFYING)
+			set_pending(l, e, LEARN_FAILING, now);
+	} else if (usable && e->state != LEARN_ACTIVE) {
+		/* Challenged, only a fresh answer keeps it here. */
+		if (e->challenger && ev->neigh.state != NUD_REACHABLE)
+			return;
+		if (e->challenger) {
+			refuse(l, &e->addr, e->challenger,
+			       "it still answers behind", e->ifindex);
+			e->challenger = 0;
+		}
+		set_pending(l, e, LEARN_ACTIVE, 0);
+	}
+}
+
 void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		    uint64_t now)
 {
@@ -248,56 +404,45 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		return;
 	e = lookup(l, dst);
 	if (e && e->ifindex == ev->ifindex) {
-		if (ev->deleted) {
-			/*
-			 * Deleted (garbage collection, ip neigh del): that
-			 * says nothing about X. Ask again before giving up.
-			 */
-			if (e->state == LEARN_ACTIVE || e->state == LEARN_FAILING)
-				set_pending(l, e, LEARN_VERIFYING, now + LEARN_VERIFY_NS);
-			else
-				return;
-			l->c.reprobes++;
-			g = relay_group_of_slave(l->relay, e->ifindex);
-			if (g)
-				relay_probe_one(l->relay, g, e->ifindex, &e->addr, now);
-		} else if (ev->neigh.state == NUD_FAILED) {
-			if (e->state == LEARN_VERIFYING)
-				remove_entry(l, e, "did not answer when asked again");
-			else
-				set_pending(l, e, LEARN_FAILING, now);
-		} else if (usable && e->state != LEARN_ACTIVE) {
-			set_pending(l, e, LEARN_ACTIVE, 0);
-		}
+		on_location(l, e, ev, usable, now);
 		return;
 	}
 	g = relay_group_of_slave(l->relay, ev->ifindex);
-	if (!g || !usable)
-		return;
-	if (e) {
-		char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
-
-		/* A fresh confirmation elsewhere: X moved. Stale entries do not count. */
-		if (ev->neigh.state != NUD_REACHABLE)
-			return;
-		if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
-				    l->cfg->route_metric) == 0)
-			l->c.routes_removed++;
-		if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, &e->addr,
-				    ev->ifindex, l->cfg->route_metric) == -1) {
-			remove_entry(l, e, "could not move its route");
-			return;
+	if (!g) {
+		/* A learned address that answers on a master is not ours. */
+		g = e ? relay_find_group(l->relay, e->group) : NULL;
+		if (g && usable && relay_is_master(g, ev->ifindex)) {
+			refuse(l, dst, e->ifindex, "it answers on master",
+			       ev->ifindex);
+			remove_entry(l, e, "it answers on a master");
 		}
-		l->c.routes_added++;
-		l->c.moved++;
-		set_pending(l, e, LEARN_ACTIVE, 0);
-		e->ifindex = ev->ifindex;
-		if_indextoname(ev->ifindex, ifname);
-		log_info("%s moved behind %s: route moved", fmt_addr(dst, a), ifname);
 		return;
 	}
-	if (eligible(l, g, dst, now))
-		learn_new(l, g, ev->ifindex, dst);
+	/*
+	 * Only an answer to our own question counts: an entry made fresh
+	 * (REACHABLE: a solicited advertisement) on a slave we asked. An
+	 * entry that a guest's own NS or NA made proves nothing.
+	 */
+	if (ev->neigh.state != NUD_REACHABLE || !ev->neigh.has_lladdr ||
+	    ev->deleted || !global_unicast(l, dst) ||
+	    !relay_asked(l->relay, ev->ifindex, dst, now))
+		return;
+	claim(l, g, ev->ifindex, dst, e, now);
+}
+
+void learn_on_answer(struct learn *l, unsigned int ifindex,
+		     const struct in6_addr *from, uint64_t now)
+{
+	struct group *g = relay_group_of_slave(l->relay, ifindex);
+	struct learned *e;
+
+	if (!l->cfg->learn_routes || !g || !global_unicast(l, from) ||
+	    !relay_asked(l->relay, ifindex, from, now))
+		return;
+	e = lookup(l, from);
+	if (e && e->ifindex == ifindex)
+		return;		/* its neighbor entry tells how it fares there */
+	claim(l, g, ifindex, from, e, now);
 }
 
 void learn_on_addr(struct learn *l, const struct netmon_event *ev)
@@ -388,11 +533,34 @@ void learn_expire(struct learn *l, uint64_t now)
 	for (unsigned int i = 0; l->npending && i < LEARN_SETS * LEARN_WAYS; i++) {
 		struct learned *e = &l->entries[i];
 
-		if (e->state == LEARN_FAILING && e->deadline <= now)
-			remove_entry(l, e, "no longer answers");
-		else if (e->state == LEARN_VERIFYING && e->deadline <= now)
-			remove_entry(l, e, "did not answer when asked again");
+		if (e->deadline > now)
+			continue;
+		if (e->state == LEARN_FAILING)
+			location_lost(l, e, "no longer answers");
+		else if (e->state == LEARN_VERIFYING && !e->asked)
+			verify(l, e, now);
+		else if (e->state == LEARN_VERIFYING)
+			location_lost(l, e, "did not answer when asked again");
 	}
+}
+
+/*
+ * A proxy entry of our protocol for an address routed by another group's
+ * route (another metric) belongs to the instance serving that group.
+ */
+static bool owned_elsewhere(struct rtnl *r, const struct in6_addr *addr,
+			    void *data)
+{
+	const struct learn *l = data;
+	struct rtnl_route rt;
+
+	if (rtnl_route_get(r, addr, &rt) == -1 || rt.protocol != RTPROT_NS_MONITOR ||
+	    rt.dst_len != 128)
+		return false;
+	for (unsigned int i = 0; i < l->cfg->ngroups; i++)
+		if (rt.metric == learn_route_metric(l->cfg, l->cfg->groups[i]))
+			return false;
+	return true;
 }
 
 void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
@@ -402,8 +570,15 @@ void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->relay = relay;
-	routes = rtnl_purge_table(&relay->rtnl, 254 /* RT_TABLE_MAIN */);
-	proxies = rtnl_purge_proxies(&relay->rtnl);
+	routes = 0;
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		int n = rtnl_purge_routes(&relay->rtnl, 254 /* RT_TABLE_MAIN */,
+					  learn_route_metric(cfg, cfg->groups[i]));
+
+		if (n > 0)
+			routes += n;
+	}
+	proxies = rtnl_purge_proxies(&relay->rtnl, owned_elsewhere, l);
 	if (routes > 0 || proxies > 0)
 		log_info("removed %d route(s) and %d proxy entr%s left by an earlier run",
 			 routes, proxies, proxies == 1 ? "y" : "ies");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "check.h"
 #include "config.h"
 #include "log.h"
@@ -137,6 +138,7 @@ struct loop {
 	struct learn learn;
 	struct control control;
 	struct netmon netmon;
+	int answerfd;		/* echo replies to our probes (learning) */
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -216,6 +218,14 @@ static void on_timer(struct loop *l)
 		write_stats(l);
 		l->stats_due = now + (uint64_t)l->cfg->stats_interval * 1000000000ull;
 	}
+}
+
+static void on_answer(unsigned int ifindex, const struct in6_addr *from,
+		      void *data)
+{
+	struct loop *l = data;
+
+	learn_on_answer(&l->learn, ifindex, from, monotonic_ns());
 }
 
 static void on_packet(const struct nflog_packet *pkt, void *data)
@@ -331,6 +341,9 @@ static int loop_run(struct loop *l)
 				netmon_read(&l->netmon);
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
+			else if (ev[i].data.fd == l->answerfd)
+				answer_read(l->answerfd, l->relay.echo_id,
+					    on_answer, l);
 			else
 				drain_nflog(l);
 		}
@@ -349,7 +362,8 @@ static int epoll_add(int epfd, int fd)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
+	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
+				 .answerfd = -1 };
 	char err[256];
 	sigset_t mask;
 	uid_t uid = 0;
@@ -408,6 +422,13 @@ int main(int argc, char **argv)
 		log_warn("rtnetlink event socket");
 		goto out_learn;
 	}
+	if (cfg.learn_routes && !cfg.dry_run) {
+		l.answerfd = answer_open();
+		if (l.answerfd == -1) {
+			log_warn("echo reply socket");
+			goto out_netmon;
+		}
+	}
 	if (control_init(&l.control, &cfg, &l.relay) == -1)
 		goto out_netmon;
 	/* Slaves are known now: learn their links, addresses, neighbors. */
@@ -431,7 +452,8 @@ int main(int argc, char **argv)
 	    epoll_add(l.epfd, l.timerfd) == -1 ||
 	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1 ||
 	    epoll_add(l.epfd, netmon_fd(&l.netmon)) == -1 ||
-	    epoll_add(l.epfd, control_fd(&l.control)) == -1) {
+	    epoll_add(l.epfd, control_fd(&l.control)) == -1 ||
+	    (l.answerfd != -1 && epoll_add(l.epfd, l.answerfd) == -1)) {
 		log_warn("event loop set-up");
 		goto out_loop;
 	}
@@ -467,6 +489,8 @@ out_loop:
 		close(l.timerfd);
 	control_fini(&l.control);
 out_netmon:
+	if (l.answerfd != -1)
+		close(l.answerfd);
 	netmon_close(&l.netmon);
 out_learn:
 	learn_fini(&l.learn);

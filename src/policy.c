@@ -17,14 +17,14 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static uint32_t holddown_set(const struct holddown *hd, uint16_t group,
+static uint32_t holddown_set(const struct holddown *hd, uint32_t key,
 			     const struct in6_addr *t)
 {
 	uint64_t a, b;
 
 	memcpy(&a, &t->s6_addr[0], 8);
 	memcpy(&b, &t->s6_addr[8], 8);
-	return (uint32_t)(mix64(mix64(a ^ hd->seed) ^ b ^ ((uint64_t)group << 48)) &
+	return (uint32_t)(mix64(mix64(a ^ hd->seed) ^ b ^ ((uint64_t)key << 32)) &
 			  (hd->nsets - 1));
 }
 
@@ -51,28 +51,28 @@ void holddown_free(struct holddown *hd)
 	hd->entries = NULL;
 }
 
-bool holddown_contains(const struct holddown *hd, uint16_t group,
+bool holddown_contains(const struct holddown *hd, uint32_t key,
 		       const struct in6_addr *target, uint64_t now)
 {
 	const struct holddown_entry *set;
 
-	set = &hd->entries[(size_t)holddown_set(hd, group, target) * HOLDDOWN_WAYS];
+	set = &hd->entries[(size_t)holddown_set(hd, key, target) * HOLDDOWN_WAYS];
 	for (unsigned int i = 0; i < HOLDDOWN_WAYS; i++)
-		if (set[i].expires > now && set[i].group == group &&
+		if (set[i].expires > now && set[i].key == key &&
 		    memcmp(&set[i].target, target, sizeof(*target)) == 0)
 			return true;
 	return false;
 }
 
-bool holddown_hit(struct holddown *hd, uint16_t group,
+bool holddown_hit(struct holddown *hd, uint32_t key,
 		  const struct in6_addr *target, uint64_t now)
 {
 	struct holddown_entry *set, *victim;
 
-	if (holddown_contains(hd, group, target, now))
+	if (holddown_contains(hd, key, target, now))
 		return true;
 	/* A free or expired way, else the one expiring first. */
-	set = &hd->entries[(size_t)holddown_set(hd, group, target) * HOLDDOWN_WAYS];
+	set = &hd->entries[(size_t)holddown_set(hd, key, target) * HOLDDOWN_WAYS];
 	victim = &set[0];
 	for (unsigned int i = 1; i < HOLDDOWN_WAYS; i++)
 		if (set[i].expires < victim->expires)
@@ -80,7 +80,7 @@ bool holddown_hit(struct holddown *hd, uint16_t group,
 	if (victim->expires > now)
 		hd->evictions++;
 	victim->target = *target;
-	victim->group = group;
+	victim->key = key;
 	victim->expires = now + hd->window;
 	return false;
 }

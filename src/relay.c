@@ -142,7 +142,14 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 		log_warn("hold-down table");
 		return -1;
 	}
+	if (holddown_init(&r->asked, DEFAULT_HOLDDOWN_SIZE, RELAY_ASK_WINDOW_NS,
+			  seed ^ 0x61736b6564ull) == -1) {
+		log_warn("ask table");
+		holddown_free(&r->holddown);
+		return -1;
+	}
 	tokenbucket_init(&r->bucket, cfg->rate, cfg->burst, now);
+	tokenbucket_init(&r->keepalive, cfg->rate, cfg->burst, now);
 	r->echo_id = (uint16_t)(seed >> 16);
 
 	/* Sized to the groups in use: untouched memory is not resident. */
@@ -152,6 +159,7 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 		free(r->groups);
 		r->groups = NULL;
 		holddown_free(&r->holddown);
+		holddown_free(&r->asked);
 		return -1;
 	}
 	r->ngroups = cfg->ngroups;
@@ -236,32 +244,34 @@ void relay_fini(struct relay *r)
 	r->groups = NULL;
 	rtnl_close(&r->rtnl);
 	holddown_free(&r->holddown);
+	holddown_free(&r->asked);
 }
 
-static void probe_slave(struct relay *r, struct group *g, struct slave *s,
-			const struct in6_addr *target, const char *tstr,
-			uint64_t now)
+static enum probe_result probe_slave(struct relay *r, struct group *g,
+				      struct slave *s, struct tokenbucket *budget,
+				      const struct in6_addr *target,
+				      const char *tstr, uint64_t now)
 {
 	if (s->ifindex && !s->up) {
 		s->probes_down++;
 		log_debug("%s is down: no probe for %s", s->name, tstr);
-		return;
+		return PROBE_UNAVAILABLE;
 	}
 	if ((s->fd == -1 || !s->routed) && now >= s->next_refresh)
 		slave_refresh(r, g, s, now);
 	if (s->fd == -1 || !s->routed) {
 		s->probes_absent++;
-		return;
+		return PROBE_UNAVAILABLE;
 	}
-	if (!tokenbucket_take(&r->bucket, now)) {
+	if (!tokenbucket_take(budget, now)) {
 		g->counters.suppressed_rate++;
 		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
-		return;
+		return PROBE_DEFERRED;
 	}
 	if (r->cfg->dry_run) {
 		g->counters.probes_dry_run++;
 		log_info("dry run: would probe %s on %s", tstr, s->name);
-		return;
+		return PROBE_UNAVAILABLE;
 	}
 	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
@@ -276,10 +286,19 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 		if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
 		    err == ENETUNREACH || err == EINVAL)
 			slave_release(r, g, s);
-		return;
+		return PROBE_UNAVAILABLE;
 	}
 	s->probes_sent++;
+	/* What answers there now may be learned: it answers our question. */
+	holddown_hit(&r->asked, s->ifindex, target, now);
 	log_debug("probe %s on %s", tstr, s->name);
+	return PROBE_SENT;
+}
+
+bool relay_asked(const struct relay *r, unsigned int ifindex,
+		 const struct in6_addr *target, uint64_t now)
+{
+	return holddown_contains(&r->asked, ifindex, target, now);
 }
 
 static const char *ifname_or_index(unsigned int ifindex, char *buf)
@@ -360,7 +379,7 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		/* The master it came through is not probed (mesh groups). */
 		if (s->ifindex && s->ifindex == (pkt->outdev ? pkt->outdev : pkt->indev))
 			continue;
-		probe_slave(r, g, s, &ns.target, tstr, now);
+		probe_slave(r, g, s, &r->bucket, &ns.target, tstr, now);
 	}
 }
 
@@ -396,15 +415,18 @@ void relay_set_masters(struct relay *r, uint16_t num,
 	g->nmasters = n;
 }
 
-void relay_probe_one(struct relay *r, struct group *g, unsigned int ifindex,
-		     const struct in6_addr *target, uint64_t now)
+enum probe_result relay_probe_one(struct relay *r, struct group *g,
+				  unsigned int ifindex,
+				  const struct in6_addr *target, uint64_t now)
 {
 	char tstr[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET6, target, tstr, sizeof(tstr));
 	for (unsigned int i = 0; i < g->nslaves; i++)
 		if (g->slaves[i].ifindex == ifindex)
-			probe_slave(r, g, &g->slaves[i], target, tstr, now);
+			return probe_slave(r, g, &g->slaves[i], &r->keepalive,
+					   target, tstr, now);
+	return PROBE_UNAVAILABLE;
 }
 
 void relay_on_link(struct relay *r, const struct netmon_event *ev,

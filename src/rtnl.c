@@ -4,6 +4,7 @@
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,9 +48,14 @@ static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 	int ret;
 
 	nlh->nlmsg_seq = seq;
-	/* NLM_F_DUMP shares bits with NLM_F_EXCL and NLM_F_REPLACE: ask by type. */
-	if (nlh->nlmsg_type != RTM_GETROUTE && nlh->nlmsg_type != RTM_GETADDR &&
-	    nlh->nlmsg_type != RTM_GETNEIGH)
+	/*
+	 * NLM_F_DUMP shares bits with NLM_F_EXCL and NLM_F_REPLACE: ask by
+	 * type. A dump ends with NLMSG_DONE; anything else, a single get
+	 * included, with the ack asked for here.
+	 */
+	if ((nlh->nlmsg_type != RTM_GETROUTE && nlh->nlmsg_type != RTM_GETADDR &&
+	     nlh->nlmsg_type != RTM_GETNEIGH) ||
+	    (nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
@@ -242,17 +248,19 @@ static int proxy_collect_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int rtnl_purge_proxies(struct rtnl *r)
+int rtnl_purge_proxies(struct rtnl *r, rtnl_addr_filter keep, void *keep_data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct proxy_purge_ctx ctx;
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
 	int removed = 0;
+	unsigned int kept;
 
 	/* Bounded per pass; a second pass catches any beyond the first. */
 	for (int pass = 0; pass < 16; pass++) {
 		memset(&ctx, 0, sizeof(ctx));
+		kept = 0;
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_GETNEIGH;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -261,11 +269,17 @@ int rtnl_purge_proxies(struct rtnl *r)
 		ndm->ndm_flags = NTF_PROXY;
 		if (rtnl_talk(r, nlh, proxy_collect_cb, &ctx) == -1)
 			return -1;
-		for (unsigned int i = 0; i < ctx.n; i++)
+		for (unsigned int i = 0; i < ctx.n; i++) {
+			if (keep && keep(r, &ctx.entries[i].dst, keep_data)) {
+				kept++;
+				continue;
+			}
 			if (rtnl_proxy(r, RTNL_DEL, &ctx.entries[i].dst,
 				       ctx.entries[i].ifindex) == 0)
 				removed++;
-		if (ctx.n < PURGE_MAX)
+		}
+		/* Only kept ones left: another pass would find them again. */
+		if (ctx.n < PURGE_MAX || kept == ctx.n)
 			break;
 	}
 	return removed;
@@ -273,6 +287,7 @@ int rtnl_purge_proxies(struct rtnl *r)
 
 struct purge_ctx {
 	uint32_t table;
+	const uint32_t *metric;		/* only routes with this metric, if set */
 	unsigned int n;
 	struct {
 		struct in6_addr dst;
@@ -327,11 +342,13 @@ static int purge_collect_cb(const struct nlmsghdr *nlh, void *data)
 	ctx->routes[ctx->n].oif = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	ctx->routes[ctx->n].metric =
 		tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	if (ctx->metric && ctx->routes[ctx->n].metric != *ctx->metric)
+		return MNL_CB_OK;
 	ctx->n++;
 	return MNL_CB_OK;
 }
 
-int rtnl_purge_table(struct rtnl *r, uint32_t table)
+static int purge_routes(struct rtnl *r, uint32_t table, const uint32_t *metric)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct purge_ctx ctx;
@@ -343,6 +360,7 @@ int rtnl_purge_table(struct rtnl *r, uint32_t table)
 	for (int pass = 0; pass < 16; pass++) {
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.table = table;
+		ctx.metric = metric;
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_GETROUTE;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -368,6 +386,16 @@ int rtnl_purge_table(struct rtnl *r, uint32_t table)
 			break;
 	}
 	return removed;
+}
+
+int rtnl_purge_table(struct rtnl *r, uint32_t table)
+{
+	return purge_routes(r, table, NULL);
+}
+
+int rtnl_purge_routes(struct rtnl *r, uint32_t table, uint32_t metric)
+{
+	return purge_routes(r, table, &metric);
 }
 
 struct ll_ctx {
@@ -432,5 +460,112 @@ int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out)
 		return -1;
 	}
 	*out = ctx.addr;
+	return 0;
+}
+
+struct neigh_ctx {
+	int state;
+};
+
+static int neigh_state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct neigh_ctx *ctx = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = { NULL };
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb);
+	/* An entry without a link-layer address has not been answered. */
+	ctx->state = tb[NDA_LLADDR] ? ndm->ndm_state : NUD_NONE;
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *neigh_msg(char *buf, uint16_t type,
+				  const struct in6_addr *addr,
+				  unsigned int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET6;
+	ndm->ndm_ifindex = (int)ifindex;
+	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
+	return nlh;
+}
+
+int rtnl_neigh_state(struct rtnl *r, unsigned int ifindex,
+		     const struct in6_addr *addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct neigh_ctx ctx = { NUD_NONE };
+
+	if (rtnl_talk(r, neigh_msg(buf, RTM_GETNEIGH, addr, ifindex),
+		      neigh_state_cb, &ctx) == -1)
+		return errno == ENOENT ? NUD_NONE : -1;
+	return ctx.state;
+}
+
+int rtnl_neigh_del(struct rtnl *r, unsigned int ifindex,
+		   const struct in6_addr *addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return rtnl_talk(r, neigh_msg(buf, RTM_DELNEIGH, addr, ifindex),
+			 NULL, NULL);
+}
+
+struct route_get_ctx {
+	struct rtnl_route *out;
+	bool found;
+};
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_get_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	ctx->out->protocol = rtm->rtm_protocol;
+	ctx->out->dst_len = rtm->rtm_dst_len;
+	ctx->out->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) :
+			  rtm->rtm_table;
+	ctx->out->oif = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	ctx->out->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	ctx->found = true;
+	return MNL_CB_OK;
+}
+
+int rtnl_route_get(struct rtnl *r, const struct in6_addr *dst,
+		   struct rtnl_route *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route_get_ctx ctx = { out, false };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	/* The route that matches, as it is in the table, not a cached clone. */
+	rtm->rtm_flags = RTM_F_FIB_MATCH;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	memset(out, 0, sizeof(*out));
+	if (rtnl_talk(r, nlh, route_get_cb, &ctx) == -1)
+		return -1;
+	if (!ctx.found) {
+		errno = ENOENT;
+		return -1;
+	}
 	return 0;
 }

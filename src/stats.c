@@ -116,6 +116,12 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		counter(out, "reprobes_total",
 			"Learned targets asked again after their entry went.",
 			l->c.reprobes);
+		counter(out, "reprobes_deferred_total",
+			"Re-asks of learned targets put off by the keep-alive rate.",
+			l->c.reprobes_deferred);
+		counter(out, "claims_refused_total",
+			"Answers behind a slave not routed there: an address of the host, one that answers on a master, or one that still answers where it was learned.",
+			l->c.claims_refused);
 		counter(out, "learn_table_full_total",
 			"Targets not learned because the table was full.",
 			l->c.table_full);

@@ -706,15 +706,18 @@ static void test_route_metric(void **state)
 			       NULL), CLI_RUN);
 	assert_int_equal(r.cfg.route_metric, 0);
 	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--route-metric",
-			       "4294967295", NULL), CLI_RUN);
-	assert_int_equal(r.cfg.route_metric, 4294967295u);
+			       "4294901760", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 4294901760u);
 	assert_int_equal(parse(&r, "-m", "a", "-s", "b",
-			       "--route-metric=0xffffffff", NULL), CLI_RUN);
-	assert_int_equal(r.cfg.route_metric, 0xffffffffu);
+			       "--route-metric=0xffff0000", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.route_metric, 0xffff0000u);
 	assert_int_equal(parse(&r, "-g", "1", "--route-metric", "512", NULL),
 			 CLI_RUN);
 	assert_int_equal(r.cfg.route_metric, 512);
 
+	/* The group number is added: the sum must fit in 32 bits. */
+	parse(&r, "-m", "a", "-s", "b", "--route-metric", "4294901761", NULL);
+	expect_error(&r, "4294901761");
 	parse(&r, "-m", "a", "-s", "b", "--route-metric", "4294967296", NULL);
 	expect_error(&r, "4294967296");
 	parse(&r, "-m", "a", "-s", "b", "--route-metric", "0x100000000", NULL);

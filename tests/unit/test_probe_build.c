@@ -76,6 +76,25 @@ static void test_echo_too_small(void **state)
 	assert_memory_equal(buf, untouched, sizeof(buf));
 }
 
+/* What we build, answered (type 129), is recognised by its identifier. */
+static void test_reply_round_trip(void **state)
+{
+	uint8_t buf[PROBE_ECHO_LEN];
+
+	(void)state;
+	assert_int_equal(probe_build_echo(buf, sizeof(buf), 0xbeef, 7),
+			 PROBE_ECHO_LEN);
+	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeef));	/* a request */
+	buf[0] = 129;
+	assert_true(probe_is_reply(buf, sizeof(buf), 0xbeef));
+	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeee));	/* not ours */
+	assert_false(probe_is_reply(buf, sizeof(buf), 0xafef));
+	assert_false(probe_is_reply(buf, PROBE_ECHO_LEN - 1, 0xbeef));
+	assert_false(probe_is_reply(buf, 0, 0xbeef));
+	buf[1] = 1;						/* bad code */
+	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeef));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_echo_extremes),
 		cmocka_unit_test(test_echo_larger_buffer),
 		cmocka_unit_test(test_echo_too_small),
+		cmocka_unit_test(test_reply_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

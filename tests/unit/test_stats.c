@@ -92,6 +92,8 @@ static int setup(void **state)
 	f->l->c.proxies_added = 31;
 	f->l->c.proxies_removed = 29;
 	f->l->c.reprobes = 37;
+	f->l->c.reprobes_deferred = 38;
+	f->l->c.claims_refused = 39;
 	f->l->c.table_full = 1;
 
 	f->o.rtnetlink = 2;
@@ -320,6 +322,8 @@ static void test_values(void **state)
 	expect_line(text, "ns_monitor_proxies_added_total 31");
 	expect_line(text, "ns_monitor_proxies_removed_total 29");
 	expect_line(text, "ns_monitor_reprobes_total 37");
+	expect_line(text, "ns_monitor_reprobes_deferred_total 38");
+	expect_line(text, "ns_monitor_claims_refused_total 39");
 	expect_line(text, "ns_monitor_learn_table_full_total 1");
 
 	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"rtnetlink\"} 2");
