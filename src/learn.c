@@ -354,11 +354,12 @@ static void claim(struct learn *l, struct group *g, unsigned int ifindex,
 	 * that only a fresh answer keeps it.
 	 */
 	e->challenger = ifindex;
-	if (rtnl_neigh_del(&l->relay->rtnl, e->ifindex, dst) == -1 &&
-	    errno != ENOENT)
+	/* The kernel reports FAILED, then the deletion: on_location asks. */
+	if (rtnl_neigh_del(&l->relay->rtnl, e->ifindex, dst) == 0)
+		return;
+	if (errno != ENOENT)
 		log_warn("asking %s again: removing its neighbor entry on %s",
-			 fmt_addr(dst, a),
-			 fmt_ifname(e->ifindex, cur));
+			 fmt_addr(dst, a), fmt_ifname(e->ifindex, cur));
 	verify(l, e, now);
 }
 

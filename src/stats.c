@@ -190,8 +190,9 @@ void stats_log(const struct relay *r, const struct learn *l)
 		}
 	}
 	if (l && l->cfg && l->cfg->learn_routes)
-		log_info("learned %lu, moved %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu",
+		log_info("learned %lu, moved %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu (deferred %lu)",
 			 l->c.learned, l->c.moved, l->c.routes_added,
 			 l->c.routes_removed, l->c.proxies_added,
-			 l->c.proxies_removed);
+			 l->c.proxies_removed, l->c.claims_refused,
+			 l->c.reprobes, l->c.reprobes_deferred);
 }
