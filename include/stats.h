@@ -5,6 +5,7 @@
 #ifndef NS_MONITOR_STATS_H
 #define NS_MONITOR_STATS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ns_parse.h"
@@ -40,9 +41,23 @@ struct netlink_overruns {
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		 const struct netlink_overruns *o);
 
-/* The same, atomically: into PATH.tmp, then renamed over PATH. */
-int stats_write_file(const char *path, const struct relay *r,
-		     const struct learn *l, const struct netlink_overruns *o);
+/*
+ * The same, atomically and safely in a directory someone else may own: into
+ * a new file of a random name beside PATH (O_EXCL, O_NOFOLLOW, mode 0644
+ * whatever the umask), synced, then renamed over PATH. A PATH that is a
+ * symbolic link is refused (-1, errno ELOOP) unless follow_link, then the
+ * file the link leads to is replaced. Nothing is left behind on failure.
+ */
+int stats_write_file(const char *path, bool follow_link,
+		     const struct relay *r, const struct learn *l,
+		     const struct netlink_overruns *o);
+
+/*
+ * At start: 0 if PATH can be the stats file, -1 with a one-line reason in
+ * err if not (a link without follow_link, a directory name, too long).
+ */
+int stats_check_path(const char *path, bool follow_link, char *err,
+		     size_t errlen);
 
 /* A summary in the log (SIGUSR1, exit). */
 void stats_log(const struct relay *r, const struct learn *l);

@@ -26,6 +26,7 @@ enum {
 	OPT_ROUTE_METRIC,
 	OPT_STATS_FILE,
 	OPT_STATS_INTERVAL,
+	OPT_STATS_FOLLOW_LINK,
 	OPT_USER,
 };
 
@@ -42,6 +43,7 @@ static const struct option long_options[] = {
 	{ "route-metric", required_argument, NULL, OPT_ROUTE_METRIC },
 	{ "stats-file",	required_argument, NULL, OPT_STATS_FILE },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "stats-follow-link", no_argument, NULL, OPT_STATS_FOLLOW_LINK },
 	{ "user",	required_argument, NULL, OPT_USER },
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
@@ -93,6 +95,9 @@ void cli_usage(FILE *out)
 "      --stats-file PATH  write the counters there in the Prometheus text\n"
 "                         format (node_exporter textfile collector)\n"
 "      --stats-interval S ...every S seconds (default %u)\n"
+"      --stats-follow-link\n"
+"                         the stats file may be a symbolic link: replace the\n"
+"                         file it leads to (refused otherwise)\n"
 "      --user NAME        run as NAME after set-up, keeping only\n"
 "                         CAP_NET_ADMIN and CAP_NET_RAW\n"
 "      --dry-run          log each probe it would send, send nothing\n"
@@ -386,6 +391,9 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				return CLI_ERROR;
 			}
 			break;
+		case OPT_STATS_FOLLOW_LINK:
+			cfg->stats_follow_link = true;
+			break;
 		case OPT_USER:
 			if (optarg[0] == '\0') {
 				set_err(err, errlen, "--user needs a user name");
@@ -440,6 +448,10 @@ next:		;
 	}
 	if (optind < argc) {
 		set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return CLI_ERROR;
+	}
+	if (cfg->stats_follow_link && !cfg->stats_file) {
+		set_err(err, errlen, "--stats-follow-link needs --stats-file PATH");
 		return CLI_ERROR;
 	}
 	cfg->standalone = cfg->nmasters > 0 || cfg->nslaves > 0;

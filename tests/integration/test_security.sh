@@ -31,4 +31,72 @@ logged() { grep -qF -- "$2" "$1"; }
 
 # --- sections below; each ends with its daemons stopped ---
 
+# --- Stats file: links beside it and at it, its mode (issue 9, item 2) ---
+# node_exporter's textfile directory belongs to node_exporter's user (here
+# nobody), group-writable by root: the daemon keeps no CAP_DAC_OVERRIDE.
+# That user can plant links in it; the daemon must never write through one.
+chmod 0711 "$TMP"
+SD=$TMP/textfile
+mkdir -m 0775 "$SD" && chown nobody:root "$SD"
+PROM=$SD/ns-monitor.prom
+VICTIM=$TMP/victim
+echo precious >"$VICTIM"
+as_nobody() { runuser -u nobody -- "$@"; }
+victim_intact() { [ "$(cat "$VICTIM")" = precious ]; }
+stats_written() { grep -q '^ns_monitor_nflog_messages_total ' "$1" 2>/dev/null; }
+PLANTED=("$PROM.tmp" "$SD/.ns-monitor.prom.tmp" "$SD/ns-monitor.prom.new" "$SD/.ns-monitor.prom")
+for l in "${PLANTED[@]}"; do as_nobody ln -s "$VICTIM" "$l"; done
+links_intact() {
+	local l
+	for l in "${PLANTED[@]}"; do [ "$(readlink "$l")" = "$VICTIM" ] || return 1; done
+}
+# Only the planted links and the file itself: no temporary file stays.
+only_expected() { [ "$(find "$SD" -mindepth 1 | wc -l)" = $((${#PLANTED[@]} + $1)) ]; }
+
+LOG=$TMP/stats-links.log
+old_umask=$(umask)
+umask 077
+start_daemon r "$LOG" -m m0 -s s1 --stats-file "$PROM" --stats-interval 1 ||
+	fail "stats: the daemon did not start"
+PID=$DAEMON_PID
+umask "$old_umask"
+check "stats: the file is written beside planted links" wait_for 5 stats_written "$PROM"
+check "stats: links at PATH.tmp and guessable names are not written through" victim_intact
+check "stats: the planted links are left as they were" links_intact
+regular() { [ -f "$1" ] && [ ! -L "$1" ]; }
+check "stats: the file is a regular file" regular "$PROM"
+check "stats: mode 0644 under umask 077" [ "$(stat -c %a "$PROM")" = 644 ]
+# A link planted at PATH while the daemon runs: refused, said, not written.
+as_nobody ln -sfn "$VICTIM" "$PROM"
+check "stats: a link planted at PATH later is refused with a warning" \
+	wait_for 4 logged "$LOG" "is a symbolic link now: not writing through it"
+warned_again() { [ "$(count_lines "$LOG" "is a symbolic link now")" -gt 1 ]; }
+check "stats: ...once, not at every write (3 s, 1 s interval)" not wait_for 3 warned_again
+stop_daemon "$PID" 2 || fail "stats: the daemon did not stop"
+check "stats: ...and its target is not overwritten, also at exit" victim_intact
+check "stats: ...the link stays a link" [ -L "$PROM" ]
+check "stats: no temporary file is left behind" only_expected 1
+
+# PATH a link at start: exit 2 with the reason, nothing written.
+out=$(in_ns r timeout 5 "$NS_MONITOR" -m m0 -s s1 --stats-file "$PROM" 2>&1); rc=$?
+check "stats: a link at PATH is refused at start (exit 2)" [ "$rc" = 2 ]
+check "stats: ...with the reason and the way out" \
+	grep -q "stats file $PROM is a symbolic link: .*--stats-follow-link" <<<"$out"
+check "stats: ...and nothing is written" victim_intact
+check "stats: ...and no temporary file is left" only_expected 1
+
+# Told to follow: the file the link leads to is replaced, the link stays.
+REAL=$TMP/real.prom
+rm -f "$PROM" && ln -s "$REAL" "$PROM"
+LOG=$TMP/stats-follow.log
+start_daemon r "$LOG" -m m0 -s s1 --stats-file "$PROM" --stats-follow-link ||
+	fail "stats: the daemon with --stats-follow-link did not start"
+PID=$DAEMON_PID
+check "stats: --stats-follow-link writes where the link leads" wait_for 5 stats_written "$REAL"
+check "stats: ...and keeps the link" [ "$(readlink "$PROM")" = "$REAL" ]
+stop_daemon "$PID" 2 || fail "stats: the daemon did not stop"
+check "stats: ...no temporary file beside the target" \
+	[ -z "$(find "$TMP" -maxdepth 1 -name '.real.prom.*')" ]
+rm -rf "$SD" "$REAL" "$VICTIM"
+
 summary
