@@ -41,6 +41,9 @@ struct netlink_overruns {
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		 const struct netlink_overruns *o);
 
+/* A label value as the text format wants it: \\, \" and \n escaped. */
+void stats_escape_label(FILE *out, const char *value);
+
 /*
  * The same, atomically and safely in a directory someone else may own: into
  * a new file of a random name beside PATH (O_EXCL, O_NOFOLLOW, mode 0644

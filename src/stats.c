@@ -36,15 +36,41 @@ static void counter(FILE *out, const char *name, const char *help,
 			g->num, (unsigned long)(expr));			\
 	}
 
-/* One sample per slave of every group; expr picks it from s. */
+void stats_escape_label(FILE *out, const char *value)
+{
+	/* The text format's three escapes; anything else is taken as is. */
+	for (const char *p = value; *p; p++) {
+		switch (*p) {
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		default:
+			fputc(*p, out);
+		}
+	}
+}
+
+/*
+ * One sample per slave of every group; expr picks it from s. Slave names
+ * come from nftables sets, so they are escaped: a name must not be able to
+ * end its label and forge another sample.
+ */
 #define PER_SLAVE(out, r, metric, labels, expr)				\
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
 		const struct group *g = &(r)->groups[i_];		\
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
 			const struct slave *s = &g->slaves[j_];		\
 			fprintf(out, "ns_monitor_" metric			\
-				"{group=\"%u\",slave=\"%s\"" labels "} %lu\n", \
-				g->num, s->name, (unsigned long)(expr)); \
+				"{group=\"%u\",slave=\"", g->num);		\
+			stats_escape_label(out, s->name);		\
+			fprintf(out, "\"" labels "} %lu\n",		\
+				(unsigned long)(expr));			\
 		}							\
 	}
 

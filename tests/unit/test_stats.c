@@ -650,6 +650,35 @@ static void test_write_file_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0644);
 }
 
+/* A slave name cannot end its label and forge a sample. */
+static void test_label_escaping(void **state)
+{
+	struct fixture *f = *state;
+	struct group *g = &f->r->groups[1];
+	char *text, *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	set_slave(g, "q\"} 9\nx{a=\"b", 5, 0, 0, 0);
+	set_slave(g, "a\\b", 6, 0, 0, 0);
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"q\\\"} 9\\nx{a=\\\"b\"} 5");
+	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"a\\\\b\"} 6");
+	assert_null(strstr(text, "\nx{a="));
+	free(text);
+
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	stats_escape_label(out, "plain-name.10");
+	stats_escape_label(out, "|");
+	stats_escape_label(out, "\\\"\n");
+	stats_escape_label(out, "");
+	assert_int_equal(fclose(out), 0);
+	assert_string_equal(buf, "plain-name.10|\\\\\\\"\\n");
+	free(buf);
+}
+
 static void test_write_file_fails(void **state)
 {
 	struct fixture *f = *state;
@@ -704,6 +733,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_check_path),
 		cmocka_unit_test_setup_teardown(test_write_file_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_label_escaping, setup,
 						teardown),
 	};
 
