@@ -19,6 +19,9 @@ struct counters {
 	unsigned long ns_not_ours;	/* unknown group, or no device */
 };
 
+/* The two interface sets of a group, for the gauges below. */
+enum stats_set { STATS_SET_MASTERS, STATS_SET_SLAVES, STATS_SETS };
+
 /* Per relay group. */
 struct group_counters {
 	unsigned long ns_valid;
@@ -28,6 +31,10 @@ struct group_counters {
 	unsigned long suppressed_holddown;
 	unsigned long suppressed_rate;
 	unsigned long probes_dry_run;
+	/* Gauges of what the last read of masters_G and slaves_G left out. */
+	unsigned long set_invalid[STATS_SETS];	/* elements not names */
+	unsigned long set_unused[STATS_SETS];	/* members beyond the limit */
+	unsigned long set_wrong_type[STATS_SETS];	/* 1: not type ifname */
 };
 
 struct relay;

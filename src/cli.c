@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ifname.h"
 #include "version.h"
 
 enum {
@@ -154,28 +155,6 @@ static int parse_u32(const char *s, unsigned long min, unsigned long max,
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-/*
- * Interface names go into nft commands inside double quotes, so beyond the
- * kernel's own rules (no '/', ':' or whitespace, under IFNAMSIZ) quotes and
- * backslashes are refused too.
- */
-static int ifname_valid(const char *name, size_t len)
-{
-	if (len == 0 || len >= IF_NAMESIZE)
-		return 0;
-	if ((len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.'))
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == '"' ||
-		    c == '\\' || c == '\'')
-			return 0;
-	}
-	return 1;
 }
 
 int parse_prefix6(const char *s, struct prefix6 *out)

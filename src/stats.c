@@ -74,6 +74,11 @@ void stats_escape_label(FILE *out, const char *value)
 		}							\
 	}
 
+static const char *const set_names[STATS_SETS] = {
+	[STATS_SET_MASTERS] = "masters",
+	[STATS_SET_SLAVES] = "slaves",
+};
+
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		 const struct netlink_overruns *o)
 {
@@ -130,6 +135,25 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
+
+	header(out, "set_members_ignored", "gauge",
+	       "Members of masters_G and slaves_G not used: not interface names, or beyond the daemon's limit.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++) {
+			const struct group_counters *gc = &r->groups[i].counters;
+
+			fprintf(out, "ns_monitor_set_members_ignored{group=\"%u\",set=\"%s\",reason=\"invalid\"} %lu\n",
+				r->groups[i].num, set_names[s], gc->set_invalid[s]);
+			fprintf(out, "ns_monitor_set_members_ignored{group=\"%u\",set=\"%s\",reason=\"over_limit\"} %lu\n",
+				r->groups[i].num, set_names[s], gc->set_unused[s]);
+		}
+	header(out, "set_wrong_type", "gauge",
+	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++)
+			fprintf(out, "ns_monitor_set_wrong_type{group=\"%u\",set=\"%s\"} %lu\n",
+				r->groups[i].num, set_names[s],
+				r->groups[i].counters.set_wrong_type[s]);
 
 	if (l) {
 		counter(out, "learned_total", "Targets learned behind a slave.",

@@ -99,4 +99,68 @@ check "stats: ...no temporary file beside the target" \
 	[ -z "$(find "$TMP" -maxdepth 1 -name '.real.prom.*')" ]
 rm -rf "$SD" "$REAL" "$VICTIM"
 
+# --- Set contents: hostile elements, a wrong type, 70 members (issue 9, items 8, 9) ---
+RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+nftr() { in_ns r nft "$@"; }
+nftr -f "$RULES"
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+# nft's JSON input can carry a quote: an element made to forge a sample,
+# and two names the kernel refuses for an interface.
+echo '{"nftables":[{"add":{"element":{"family":"inet","table":"ns_monitor","name":"slaves_135","elem":["q\"} 9\nx{a=\"b","a/b",".."]}}}]}' |
+	nftr -j -f -
+SF=$TMP/sets.prom
+LOG=$TMP/sets.log
+start_daemon r "$LOG" -g 135 --stats-file "$SF" --stats-interval 1 ||
+	fail "sets: the managed daemon did not start"
+PID=$DAEMON_PID
+sample() { grep -qxF -- "$2" "$1" 2>/dev/null; }
+# Every line a HELP, a TYPE or one sample: nothing forged.
+well_formed() {
+	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z_]+ .+|ns_monitor_[a-z_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
+}
+check "sets: s1 is taken from slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
+check "sets: elements that are not interface names are skipped, with a warning" \
+	wait_for 3 logged "$LOG" "set slaves_135: 3 element(s) skipped, not interface names"
+check "sets: ...none of them becomes a slave" not grep -q "slave \(q\|a/b\|\.\.\) added" "$LOG"
+check "sets: ...they are counted" wait_for 3 sample "$SF" \
+	'ns_monitor_set_members_ignored{group="135",set="slaves",reason="invalid"} 3'
+check "sets: the stats file holds no forged sample" well_formed "$SF"
+check "sets: ...and no line of the hostile element" not grep -q '^x{a=' "$SF"
+
+# 70 members: more than the daemon takes (64); said once per change, counted.
+nftr flush set inet ns_monitor slaves_135
+nftr add element inet ns_monitor slaves_135 \
+	"{ \"s1\", $(seq -f '"ghost%g"' -s ', ' 1 69) }"
+check "sets: a set of 70 members gets a warning with the numbers" wait_for 3 logged "$LOG" \
+	"set slaves_135 holds 70 interfaces; ns-monitor takes only 64 (a compile-time limit), the other 6 are not used"
+check "sets: ...and is counted" wait_for 3 sample "$SF" \
+	'ns_monitor_set_members_ignored{group="135",set="slaves",reason="over_limit"} 6'
+kill -HUP "$PID"
+wait_for 3 logged "$LOG" "SIGHUP: reading" && kill -USR1 "$PID"
+check "sets: ...once: re-reading the same set says nothing new" \
+	wait_for 3 logged "$LOG" "nflog: messages"
+check "sets: ...(one warning after a SIGHUP)" [ "$(count_lines "$LOG" "holds 70 interfaces")" = 1 ]
+nftr add element inet ns_monitor slaves_135 '{ "ghost70" }'
+check "sets: ...and again when the number changes" wait_for 3 logged "$LOG" \
+	"set slaves_135 holds 71 interfaces"
+
+# A slaves set of the wrong type: refused with what it is and must be.
+nftr delete set inet ns_monitor slaves_135
+nftr add set inet ns_monitor slaves_135 '{ type ipv6_addr; }'
+nftr add element inet ns_monitor slaves_135 '{ 2001:db8::1, 2001:db8:1::100 }'
+check "sets: a slaves set of type ipv6_addr is refused, saying it must be ifname" \
+	wait_for 3 logged "$LOG" "set slaves_135 has type ipv6_addr, it must be type ifname"
+check "sets: ...its addresses are not read as names" wait_for 3 logged "$LOG" "group 135: slave s1 removed"
+# Only s1 and the ghosts were ever slaves: no address read as a name.
+odd_slave() { grep -a "group 135: slave .* added" "$LOG" | grep -avq "slave \(s1\|ghost[0-9]*\) added"; }
+check "sets: ...no slave is made of its addresses" not odd_slave
+check "sets: ...the stats file says so" wait_for 3 sample "$SF" \
+	'ns_monitor_set_wrong_type{group="135",set="slaves"} 1'
+stop_daemon "$PID" 2 || fail "sets: the daemon did not stop"
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135); rc=$?
+check "sets: --check finds the wrong type (exit 1)" [ "$rc" = 1 ]
+check "sets: ...and names it" grep -q "set slaves_135 has type ipv6_addr, it must be type ifname" <<<"$out"
+nftr delete table inet ns_monitor
+
 summary

@@ -198,7 +198,7 @@ static int check_format(const char *text)
 		"(\\{[a-z_]+=\"" LABEL_RE "\"(,[a-z_]+=\"" LABEL_RE "\")*\\})?"
 		" [0-9]+$";
 	static const char comment_re[] =
-		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ counter)$";
+		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ (counter|gauge))$";
 	struct metric m[MAX_METRICS];
 	struct metric *cur = NULL;
 	regex_t sample, comment;
@@ -650,6 +650,29 @@ static void test_write_file_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0644);
 }
 
+/* What the sets hold that is not used: gauges per group and set. */
+static void test_set_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct group_counters *gc = &f->r->groups[0].counters;
+	char *text;
+
+	gc->set_unused[STATS_SET_SLAVES] = 6;
+	gc->set_invalid[STATS_SET_SLAVES] = 2;
+	gc->set_wrong_type[STATS_SET_MASTERS] = 1;
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "# TYPE ns_monitor_set_members_ignored gauge");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"over_limit\"} 6");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"invalid\"} 2");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"masters\",reason=\"invalid\"} 0");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"7\",set=\"slaves\",reason=\"over_limit\"} 0");
+	expect_line(text, "# TYPE ns_monitor_set_wrong_type gauge");
+	expect_line(text, "ns_monitor_set_wrong_type{group=\"135\",set=\"masters\"} 1");
+	expect_line(text, "ns_monitor_set_wrong_type{group=\"135\",set=\"slaves\"} 0");
+	free(text);
+}
+
 /* A slave name cannot end its label and forge a sample. */
 static void test_label_escaping(void **state)
 {
@@ -736,6 +759,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_label_escaping, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_set_gauges, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
