@@ -55,6 +55,7 @@ struct config {
 
 	const char *stats_file;	/* Prometheus text file, written every... */
 	uint32_t stats_interval;	/* ...this many seconds */
+	bool stats_follow_link;	/* write where a link at stats_file leads */
 	const char *user;	/* run as this user after set-up */
 
 	bool dry_run;

@@ -10,8 +10,16 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "log.h"
 #include "nftwatch.h"
 #include "relay.h"
+#include "stats.h"
+
+/* What was last said about one interface set, to say it once per change. */
+struct set_report {
+	uint32_t warned_type;		/* key type warned about, 0: none */
+	unsigned int warned_members;	/* member count warned about, 0: none */
+};
 
 struct group_state {
 	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];	/* last seen */
@@ -21,6 +29,7 @@ struct group_state {
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */
 	bool warned_missing;	/* said once that they are missing */
+	struct set_report sets[STATS_SETS];	/* masters_G, slaves_G */
 };
 
 struct control {
@@ -29,6 +38,7 @@ struct control {
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
+	struct log_limit invalid_warn;	/* elements that are not names */
 };
 
 /* Open the watch, load (standalone) or find (managed) the objects. */

@@ -75,6 +75,33 @@ static void check_interfaces(struct report *r, const char *what,
 	}
 }
 
+/*
+ * Read set WHICH_G; a problem for a key that is not ifname, elements that
+ * are not interface names, members beyond the daemon's limit. n or -1.
+ */
+static int check_ifset(struct report *r, struct nftwatch *w, unsigned int g,
+		       const char *which, char names[][IF_NAMESIZE])
+{
+	struct nftwatch_ifset info;
+	char name[32], tbuf[48];
+
+	snprintf(name, sizeof(name), "%s_%u", which, g);
+	if (nftwatch_read_ifset_info(w, name, names, CONFIG_MAX_IFACES, &info) == -1)
+		return -1;
+	if (info.wrong_type)
+		problem(r, "group %u: set %s has type %s, it must be type ifname: make it again (nft delete set inet ns_monitor %s, then load the rules again)",
+			g, name, nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
+			name);
+	if (info.invalid)
+		problem(r, "group %u: set %s: %u element(s) are not interface names and are skipped: \"%s\" is %s",
+			g, name, info.invalid, info.first_invalid,
+			ifname_key_reason(info.first_reason));
+	if (info.members > info.n)
+		problem(r, "group %u: set %s holds %u interfaces; ns-monitor takes only %u, the other %u are not used",
+			g, name, info.members, info.n, info.members - info.n);
+	return (int)info.n;
+}
+
 static void check_group_sets(struct report *r, struct nftwatch *w,
 			     unsigned int g, const char *rules)
 {
@@ -95,8 +122,7 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 			g, g);
 		return;
 	}
-	snprintf(name, sizeof(name), "masters_%u", g);
-	n = nftwatch_read_ifset(w, name, masters, CONFIG_MAX_IFACES);
+	n = check_ifset(r, w, g, "masters", masters);
 	if (n == -1) {
 		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
 		return;
@@ -106,8 +132,7 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 			g, g, g);
 	check_interfaces(r, "master", (const char (*)[IF_NAMESIZE])masters,
 			 (unsigned int)n);
-	snprintf(name, sizeof(name), "slaves_%u", g);
-	n = nftwatch_read_ifset(w, name, slaves, CONFIG_MAX_IFACES);
+	n = check_ifset(r, w, g, "slaves", slaves);
 	if (n == -1) {
 		problem(r, "group %u: set slaves_%u is missing: load the rules again", g, g);
 		return;

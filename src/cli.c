@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ifname.h"
 #include "version.h"
 
 enum {
@@ -26,6 +27,7 @@ enum {
 	OPT_ROUTE_METRIC,
 	OPT_STATS_FILE,
 	OPT_STATS_INTERVAL,
+	OPT_STATS_FOLLOW_LINK,
 	OPT_USER,
 };
 
@@ -42,6 +44,7 @@ static const struct option long_options[] = {
 	{ "route-metric", required_argument, NULL, OPT_ROUTE_METRIC },
 	{ "stats-file",	required_argument, NULL, OPT_STATS_FILE },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "stats-follow-link", no_argument, NULL, OPT_STATS_FOLLOW_LINK },
 	{ "user",	required_argument, NULL, OPT_USER },
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
@@ -94,6 +97,9 @@ void cli_usage(FILE *out)
 "      --stats-file PATH  write the counters there in the Prometheus text\n"
 "                         format (node_exporter textfile collector)\n"
 "      --stats-interval S ...every S seconds (default %u)\n"
+"      --stats-follow-link\n"
+"                         the stats file may be a symbolic link: replace the\n"
+"                         file it leads to (refused otherwise)\n"
 "      --user NAME        run as NAME after set-up, keeping only\n"
 "                         CAP_NET_ADMIN and CAP_NET_RAW\n"
 "      --dry-run          log each probe it would send, send nothing\n"
@@ -150,28 +156,6 @@ static int parse_u32(const char *s, unsigned long min, unsigned long max,
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-/*
- * Interface names go into nft commands inside double quotes, so beyond the
- * kernel's own rules (no '/', ':' or whitespace, under IFNAMSIZ) quotes and
- * backslashes are refused too.
- */
-static int ifname_valid(const char *name, size_t len)
-{
-	if (len == 0 || len >= IF_NAMESIZE)
-		return 0;
-	if ((len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.'))
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':' || c == '"' ||
-		    c == '\\' || c == '\'')
-			return 0;
-	}
-	return 1;
 }
 
 int parse_prefix6(const char *s, struct prefix6 *out)
@@ -388,6 +372,9 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				return CLI_ERROR;
 			}
 			break;
+		case OPT_STATS_FOLLOW_LINK:
+			cfg->stats_follow_link = true;
+			break;
 		case OPT_USER:
 			if (optarg[0] == '\0') {
 				set_err(err, errlen, "--user needs a user name");
@@ -442,6 +429,10 @@ next:		;
 	}
 	if (optind < argc) {
 		set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return CLI_ERROR;
+	}
+	if (cfg->stats_follow_link && !cfg->stats_file) {
+		set_err(err, errlen, "--stats-follow-link needs --stats-file PATH");
 		return CLI_ERROR;
 	}
 	cfg->standalone = cfg->nmasters > 0 || cfg->nslaves > 0;

@@ -76,6 +76,62 @@ static int load_rules_file(struct control *c)
 	return 0;
 }
 
+/*
+ * Read set `which` ("masters" or "slaves") of group i into names, and say
+ * what it holds that the daemon does not use: a key that is not ifname
+ * (once per change; nothing is read), elements that are not interface
+ * names (rate-limited; skipped), more members than it takes (once per
+ * change). The numbers go to the stats file. Returns how many names, or -1.
+ */
+static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
+		      char names[][IF_NAMESIZE])
+{
+	const char *which = set == STATS_SET_MASTERS ? "masters" : "slaves";
+	struct set_report *rep = &c->groups[i].sets[set];
+	unsigned int g = c->cfg->groups[i];
+	struct group *grp = relay_find_group(c->relay, (uint16_t)g);
+	struct nftwatch_ifset info;
+	char name[32], tbuf[48];
+
+	snprintf(name, sizeof(name), "%s_%u", which, g);
+	if (nftwatch_read_ifset_info(&c->watch, name, names, CONFIG_MAX_IFACES,
+				     &info) == -1)
+		return -1;
+	if (info.wrong_type) {
+		if (rep->warned_type != info.key_type + 1)
+			log_warnx("group %u: set %s has type %s, it must be type ifname: nothing in it is used; make it again (nft delete set inet " NFT_TABLE " %s, then load the rules again)",
+				  g, name,
+				  nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
+				  name);
+		rep->warned_type = info.key_type + 1;
+	} else {
+		rep->warned_type = 0;
+	}
+	if (info.invalid)
+		log_warnx_limited(&c->invalid_warn,
+				  "group %u: set %s: %u element(s) skipped, not interface names: \"%s\" is %s",
+				  g, name, info.invalid, info.first_invalid,
+				  ifname_key_reason(info.first_reason));
+	if (info.members > info.n) {
+		if (rep->warned_members != info.members)
+			log_warnx("group %u: set %s holds %u interfaces; ns-monitor takes only %u (a compile-time limit), the other %u are not used",
+				  g, name, info.members, info.n,
+				  info.members - info.n);
+		rep->warned_members = info.members;
+	} else {
+		if (rep->warned_members && !info.wrong_type)
+			log_info("group %u: set %s holds %u interfaces, all used",
+				 g, name, info.members);
+		rep->warned_members = 0;
+	}
+	if (grp) {
+		grp->counters.set_invalid[set] = info.invalid;
+		grp->counters.set_unused[set] = info.members - info.n;
+		grp->counters.set_wrong_type[set] = info.wrong_type;
+	}
+	return (int)info.n;
+}
+
 /* Read group i: 1 if its chain and sets are there, 0 if not, -1 on error. */
 static int read_group(struct control *c, unsigned int i)
 {
@@ -88,11 +144,12 @@ static int read_group(struct control *c, unsigned int i)
 	n = nftwatch_chain_exists(&c->watch, name);
 	if (n != 1)
 		return n;
-	snprintf(name, sizeof(name), "slaves_%u", g);
-	n = nftwatch_read_ifset(&c->watch, name, gs->slaves, CONFIG_MAX_IFACES);
-	snprintf(name, sizeof(name), "masters_%u", g);
-	m = nftwatch_read_ifset(&c->watch, name, gs->masters, CONFIG_MAX_IFACES);
-	if (n == -1 || m == -1)
+	/* One at a time: a successful read may clear errno (an ACK sets 0). */
+	n = read_ifset(c, i, STATS_SET_SLAVES, gs->slaves);
+	if (n == -1)
+		return errno == ENOENT ? 0 : -1;
+	m = read_ifset(c, i, STATS_SET_MASTERS, gs->masters);
+	if (m == -1)
 		return errno == ENOENT ? 0 : -1;
 	gs->nslaves = (unsigned int)n;
 	gs->nmasters = (unsigned int)m;
@@ -156,6 +213,7 @@ int control_init(struct control *c, const struct config *cfg,
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->relay = relay;
+	c->invalid_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->groups = calloc(cfg->ngroups, sizeof(*c->groups));
 	if (!c->groups) {
 		log_warn("control set-up");

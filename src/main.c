@@ -155,7 +155,16 @@ static void write_stats(struct loop *l)
 		.nftables = l->control.watch.overruns,
 	};
 
-	if (stats_write_file(l->cfg->stats_file, &l->relay, &l->learn, &o) == -1)
+	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
+
+	if (stats_write_file(l->cfg->stats_file, l->cfg->stats_follow_link,
+			     &l->relay, &l->learn, &o) == 0)
+		return;
+	if (errno == ELOOP && !l->cfg->stats_follow_link)
+		log_warnx_limited(&link_warn,
+				  "%s is a symbolic link now: not writing through it (remove the link; or, if it is trusted, run with --stats-follow-link)",
+				  l->cfg->stats_file);
+	else
 		log_warn("writing %s", l->cfg->stats_file);
 }
 
@@ -383,6 +392,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	case CLI_RUN:
 		break;
+	}
+	if (cfg.stats_file && stats_check_path(cfg.stats_file, cfg.stats_follow_link,
+					       err, sizeof(err)) == -1) {
+		fprintf(stderr, "ns-monitor: %s\n", err);
+		cli_usage(stderr);
+		return EXIT_USAGE;
 	}
 	log_init(false, cfg.verbose);
 	if (cfg.check)

@@ -4,6 +4,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/set.h>
 
+#include "ifname.h"
 #include "nftctl.h"
 #include "nftwatch.h"
 #include "nlmsg.h"
@@ -184,24 +186,37 @@ static int query(struct nftwatch *w, struct nlmsghdr *nlh, mnl_cb_t cb,
 struct ifset_ctx {
 	char (*names)[IF_NAMESIZE];
 	unsigned int max;
-	unsigned int n;
+	struct nftwatch_ifset *info;
 };
 
 static int ifset_elem_cb(struct nftnl_set_elem *e, void *data)
 {
 	struct ifset_ctx *ctx = data;
+	struct nftwatch_ifset *info = ctx->info;
 	uint32_t len = 0;
 	const char *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	char name[IF_NAMESIZE];
+	enum ifname_key why;
 
-	if (!key || ctx->n >= ctx->max)
+	if (!key)
 		return 0;
-	/* ifname keys are IFNAMSIZ bytes, zero padded; never trust that. */
-	if (len >= IF_NAMESIZE)
-		len = IF_NAMESIZE - 1;
-	memcpy(ctx->names[ctx->n], key, len);
-	ctx->names[ctx->n][len] = '\0';
-	if (ctx->names[ctx->n][0])
-		ctx->n++;
+	/* An interval set's end markers are bounds, not members. */
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+	    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+	     NFT_SET_ELEM_INTERVAL_END))
+		return 0;
+	why = ifname_from_key(key, len, name);
+	if (why != IFNAME_KEY_OK) {
+		if (info->invalid++ == 0) {
+			info->first_reason = why;
+			ifname_key_printable(key, len, info->first_invalid,
+					     sizeof(info->first_invalid));
+		}
+		return 0;
+	}
+	info->members++;
+	if (info->n < ctx->max)
+		memcpy(ctx->names[info->n++], name, IF_NAMESIZE);
 	return 0;
 }
 
@@ -217,26 +232,86 @@ static int ifset_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nftwatch_read_ifset(struct nftwatch *w, const char *name,
-			char names[][IF_NAMESIZE], unsigned int max)
+static int set_key_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftwatch_ifset *info = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, s) >= 0) {
+		info->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
+		info->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	}
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size)
+{
+	/* nftables' datatype numbers (src/datatype.h), the common ones. */
+	static const struct { uint32_t type; const char *name; } names[] = {
+		{ 4, "integer" }, { 5, "string" }, { 6, "ll_addr" },
+		{ 7, "ipv4_addr" }, { 8, "ipv6_addr" }, { 9, "ether_addr" },
+		{ 12, "inet_proto" }, { 13, "inet_service" }, { 19, "mark" },
+		{ 20, "iface_index" }, { NFTWATCH_TYPE_IFNAME, "ifname" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].type == type)
+			return names[i].name;
+	/* Concatenations pack 6 bits per part. */
+	if (type >= 64)
+		snprintf(buf, size, "a concatenation (%u)", type);
+	else
+		snprintf(buf, size, "datatype %u", type);
+	return buf;
+}
+
+int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
+			     char names[][IF_NAMESIZE], unsigned int max,
+			     struct nftwatch_ifset *info)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifset_ctx ctx = { names, max, 0 };
+	struct ifset_ctx ctx = { names, max, info };
 	struct nftnl_set *s;
 	struct nlmsghdr *nlh;
 
+	memset(info, 0, sizeof(*info));
 	s = nftnl_set_alloc();
 	if (!s)
 		return -1;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	/* The key first: an ipv6_addr set's elements are not names. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
+				    NLM_F_ACK, ++w->seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (query(w, nlh, set_key_cb, info) == -1) {
+		nftnl_set_free(s);
+		return -1;
+	}
+	if (info->key_type != NFTWATCH_TYPE_IFNAME ||
+	    info->key_len != IF_NAMESIZE) {
+		nftnl_set_free(s);
+		info->wrong_type = true;
+		return 0;
+	}
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
 				    NLM_F_DUMP, ++w->seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	if (query(w, nlh, ifset_msg_cb, &ctx) == -1)
+	return query(w, nlh, ifset_msg_cb, &ctx);
+}
+
+int nftwatch_read_ifset(struct nftwatch *w, const char *name,
+			char names[][IF_NAMESIZE], unsigned int max)
+{
+	struct nftwatch_ifset info;
+
+	if (nftwatch_read_ifset_info(w, name, names, max, &info) == -1)
 		return -1;
-	return (int)ctx.n;
+	return (int)info.n;
 }
 
 int nftwatch_chain_exists(struct nftwatch *w, const char *name)

@@ -1,7 +1,12 @@
 /* Counters out: the Prometheus text format and a log summary. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "learn.h"
@@ -31,17 +36,48 @@ static void counter(FILE *out, const char *name, const char *help,
 			g->num, (unsigned long)(expr));			\
 	}
 
-/* One sample per slave of every group; expr picks it from s. */
+void stats_escape_label(FILE *out, const char *value)
+{
+	/* The text format's three escapes; anything else is taken as is. */
+	for (const char *p = value; *p; p++) {
+		switch (*p) {
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		default:
+			fputc(*p, out);
+		}
+	}
+}
+
+/*
+ * One sample per slave of every group; expr picks it from s. Slave names
+ * come from nftables sets, so they are escaped: a name must not be able to
+ * end its label and forge another sample.
+ */
 #define PER_SLAVE(out, r, metric, labels, expr)				\
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
 		const struct group *g = &(r)->groups[i_];		\
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
 			const struct slave *s = &g->slaves[j_];		\
 			fprintf(out, "ns_monitor_" metric			\
-				"{group=\"%u\",slave=\"%s\"" labels "} %lu\n", \
-				g->num, s->name, (unsigned long)(expr)); \
+				"{group=\"%u\",slave=\"", g->num);		\
+			stats_escape_label(out, s->name);		\
+			fprintf(out, "\"" labels "} %lu\n",		\
+				(unsigned long)(expr));			\
 		}							\
 	}
+
+static const char *const set_names[STATS_SETS] = {
+	[STATS_SET_MASTERS] = "masters",
+	[STATS_SET_SLAVES] = "slaves",
+};
 
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		 const struct netlink_overruns *o)
@@ -100,6 +136,25 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
 
+	header(out, "set_members_ignored", "gauge",
+	       "Members of masters_G and slaves_G not used: not interface names, or beyond the daemon's limit.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++) {
+			const struct group_counters *gc = &r->groups[i].counters;
+
+			fprintf(out, "ns_monitor_set_members_ignored{group=\"%u\",set=\"%s\",reason=\"invalid\"} %lu\n",
+				r->groups[i].num, set_names[s], gc->set_invalid[s]);
+			fprintf(out, "ns_monitor_set_members_ignored{group=\"%u\",set=\"%s\",reason=\"over_limit\"} %lu\n",
+				r->groups[i].num, set_names[s], gc->set_unused[s]);
+		}
+	header(out, "set_wrong_type", "gauge",
+	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++)
+			fprintf(out, "ns_monitor_set_wrong_type{group=\"%u\",set=\"%s\"} %lu\n",
+				r->groups[i].num, set_names[s],
+				r->groups[i].counters.set_wrong_type[s]);
+
 	if (l) {
 		counter(out, "learned_total", "Targets learned behind a slave.",
 			l->c.learned);
@@ -134,34 +189,190 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		o ? o->nftables : 0);
 }
 
-int stats_write_file(const char *path, const struct relay *r,
-		     const struct learn *l, const struct netlink_overruns *o)
-{
-	char tmp[4096];
-	FILE *f;
-	int rc;
+#define STATS_LINK_HOPS 8	/* links followed with --stats-follow-link */
+#define STATS_TMP_TRIES 64
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+/*
+ * Where the file is written: PATH itself, or with follow_link where its
+ * links lead. A link at PATH without follow_link is ELOOP. A PATH that does
+ * not exist yet is fine: the first write makes it.
+ */
+static int stats_resolve(const char *path, bool follow_link, char *out,
+			 size_t size)
+{
+	char cur[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	f = fopen(tmp, "we");
-	if (!f)
+	for (int hop = 0;; hop++) {
+		const char *slash;
+		ssize_t n;
+
+		if (lstat(cur, &st) == -1) {
+			if (errno != ENOENT)
+				return -1;
+			break;
+		}
+		if (!S_ISLNK(st.st_mode))
+			break;
+		if (!follow_link || hop == STATS_LINK_HOPS) {
+			errno = ELOOP;
+			return -1;
+		}
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n == -1)
+			return -1;
+		target[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || !slash) {
+			memcpy(cur, target, (size_t)n + 1);
+		} else {
+			/* Relative: from the link's own directory. */
+			size_t dirlen = (size_t)(slash - cur) + 1;
+
+			if (dirlen + (size_t)n >= sizeof(cur)) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			memcpy(cur + dirlen, target, (size_t)n + 1);
+		}
+	}
+	if (snprintf(out, size, "%s", cur) >= (int)size) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
+	return 0;
+}
+
+int stats_check_path(const char *path, bool follow_link, char *err,
+		     size_t errlen)
+{
+	char real[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || path[len - 1] == '/') {
+		snprintf(err, errlen, "stats file '%s' names a directory, not a file",
+			 path);
+		return -1;
+	}
+	if (stats_resolve(path, follow_link, real, sizeof(real)) == 0)
+		return 0;
+	if (errno == ELOOP && !follow_link)
+		snprintf(err, errlen,
+			 "stats file %s is a symbolic link: give the file's real path, or --stats-follow-link if the link and its directory are trusted",
+			 path);
+	else if (errno == ELOOP || errno == ENAMETOOLONG)
+		snprintf(err, errlen, "stats file %s: %s", path, strerror(errno));
+	else
+		return 0;	/* not ours to judge here: the writes will say */
+	return -1;
+}
+
+/* A name nobody can guess in time: ".BASE.XXXXXXXXXX", not *.prom. */
+static int tmp_name(char *buf, size_t size, const char *base)
+{
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[10];
+	char suffix[sizeof(rnd) + 1];
+
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		/* No entropy yet at early boot: O_EXCL still keeps it safe. */
+		struct timespec ts;
+		unsigned long x;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+		for (size_t i = 0; i < sizeof(rnd); i++, x = x * 6364136223846793005ul + 1)
+			rnd[i] = (unsigned char)(x >> 33);
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+	suffix[sizeof(rnd)] = '\0';
+	if (snprintf(buf, size, ".%s.%s", base, suffix) >= (int)size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Write into a new file of our own beside PATH, then rename it over PATH. */
+static int write_beside(const char *path, const struct relay *r,
+			const struct learn *l, const struct netlink_overruns *o)
+{
+	char dir[PATH_MAX], tmp[NAME_MAX + 1];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int dfd, fd = -1, rc = -1, saved;
+	FILE *f;
+
+	if (*base == '\0') {
+		errno = EISDIR;
+		return -1;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	/* Every step relative to one directory: it cannot be swapped midway. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	for (int i = 0; i < STATS_TMP_TRIES && fd == -1; i++) {
+		if (tmp_name(tmp, sizeof(tmp), base) == -1)
+			goto out;
+		/* O_EXCL|O_NOFOLLOW: never a file or a link someone put there. */
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600);
+		if (fd == -1 && errno != EEXIST)
+			goto out;
+	}
+	if (fd == -1)
+		goto out;
+	/* node_exporter reads it as another user, whatever our umask. */
+	f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto out_unlink;
+	}
 	stats_write(f, r, l, o);
-	rc = ferror(f) ? -1 : 0;
+	rc = fflush(f) == EOF || ferror(f) ? -1 : 0;
+	if (rc == 0 && fsync(fileno(f)) == -1)
+		rc = -1;
 	if (fclose(f) == EOF)
 		rc = -1;
 	/* A reader sees the old file or the new one, never half of one. */
-	if (rc == 0 && rename(tmp, path) == -1)
-		rc = -1;
-	if (rc == -1) {
-		int saved = errno;
-
-		unlink(tmp);
-		errno = saved;
-	}
+	if (rc == 0 && renameat(dfd, tmp, dfd, base) == 0)
+		goto out;
+	rc = -1;
+out_unlink:
+	saved = errno;
+	unlinkat(dfd, tmp, 0);
+	errno = saved;
+out:
+	saved = errno;
+	close(dfd);
+	errno = saved;
 	return rc;
+}
+
+int stats_write_file(const char *path, bool follow_link,
+		     const struct relay *r, const struct learn *l,
+		     const struct netlink_overruns *o)
+{
+	char real[PATH_MAX];
+
+	/* Checked at every write: a link may be planted at any time. */
+	if (stats_resolve(path, follow_link, real, sizeof(real)) == -1)
+		return -1;
+	return write_beside(real, r, l, o);
 }
 
 void stats_log(const struct relay *r, const struct learn *l)

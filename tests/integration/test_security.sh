@@ -132,5 +132,136 @@ wait $FLOOD
 check "keep-alive: all $N routes are kept" learned $N
 stop_daemon $PID 1
 for i in $(seq $N); do echo "addr del 2001:db8:1::1:$i/128 dev x0"; done | in_ns x ip -batch -
+# --- Stats file: links beside it and at it, its mode (issue 9, item 2) ---
+# node_exporter's textfile directory belongs to node_exporter's user (here
+# nobody), group-writable by root: the daemon keeps no CAP_DAC_OVERRIDE.
+# That user can plant links in it; the daemon must never write through one.
+chmod 0711 "$TMP"
+SD=$TMP/textfile
+mkdir -m 0775 "$SD" && chown nobody:root "$SD"
+PROM=$SD/ns-monitor.prom
+VICTIM=$TMP/victim
+echo precious >"$VICTIM"
+as_nobody() { runuser -u nobody -- "$@"; }
+victim_intact() { [ "$(cat "$VICTIM")" = precious ]; }
+stats_written() { grep -q '^ns_monitor_nflog_messages_total ' "$1" 2>/dev/null; }
+PLANTED=("$PROM.tmp" "$SD/.ns-monitor.prom.tmp" "$SD/ns-monitor.prom.new" "$SD/.ns-monitor.prom")
+for l in "${PLANTED[@]}"; do as_nobody ln -s "$VICTIM" "$l"; done
+links_intact() {
+	local l
+	for l in "${PLANTED[@]}"; do [ "$(readlink "$l")" = "$VICTIM" ] || return 1; done
+}
+# Only the planted links and the file itself: no temporary file stays.
+only_expected() { [ "$(find "$SD" -mindepth 1 | wc -l)" = $((${#PLANTED[@]} + $1)) ]; }
+
+LOG=$TMP/stats-links.log
+old_umask=$(umask)
+umask 077
+start_daemon r "$LOG" -m m0 -s s1 --stats-file "$PROM" --stats-interval 1 ||
+	fail "stats: the daemon did not start"
+PID=$DAEMON_PID
+umask "$old_umask"
+check "stats: the file is written beside planted links" wait_for 5 stats_written "$PROM"
+check "stats: links at PATH.tmp and guessable names are not written through" victim_intact
+check "stats: the planted links are left as they were" links_intact
+regular() { [ -f "$1" ] && [ ! -L "$1" ]; }
+check "stats: the file is a regular file" regular "$PROM"
+check "stats: mode 0644 under umask 077" [ "$(stat -c %a "$PROM")" = 644 ]
+# A link planted at PATH while the daemon runs: refused, said, not written.
+as_nobody ln -sfn "$VICTIM" "$PROM"
+check "stats: a link planted at PATH later is refused with a warning" \
+	wait_for 4 logged "$LOG" "is a symbolic link now: not writing through it"
+warned_again() { [ "$(count_lines "$LOG" "is a symbolic link now")" -gt 1 ]; }
+check "stats: ...once, not at every write (3 s, 1 s interval)" not wait_for 3 warned_again
+stop_daemon "$PID" 2 || fail "stats: the daemon did not stop"
+check "stats: ...and its target is not overwritten, also at exit" victim_intact
+check "stats: ...the link stays a link" [ -L "$PROM" ]
+check "stats: no temporary file is left behind" only_expected 1
+
+# PATH a link at start: exit 2 with the reason, nothing written.
+out=$(in_ns r timeout 5 "$NS_MONITOR" -m m0 -s s1 --stats-file "$PROM" 2>&1); rc=$?
+check "stats: a link at PATH is refused at start (exit 2)" [ "$rc" = 2 ]
+check "stats: ...with the reason and the way out" \
+	grep -q "stats file $PROM is a symbolic link: .*--stats-follow-link" <<<"$out"
+check "stats: ...and nothing is written" victim_intact
+check "stats: ...and no temporary file is left" only_expected 1
+
+# Told to follow: the file the link leads to is replaced, the link stays.
+REAL=$TMP/real.prom
+rm -f "$PROM" && ln -s "$REAL" "$PROM"
+LOG=$TMP/stats-follow.log
+start_daemon r "$LOG" -m m0 -s s1 --stats-file "$PROM" --stats-follow-link ||
+	fail "stats: the daemon with --stats-follow-link did not start"
+PID=$DAEMON_PID
+check "stats: --stats-follow-link writes where the link leads" wait_for 5 stats_written "$REAL"
+check "stats: ...and keeps the link" [ "$(readlink "$PROM")" = "$REAL" ]
+stop_daemon "$PID" 2 || fail "stats: the daemon did not stop"
+check "stats: ...no temporary file beside the target" \
+	[ -z "$(find "$TMP" -maxdepth 1 -name '.real.prom.*')" ]
+rm -rf "$SD" "$REAL" "$VICTIM"
+
+# --- Set contents: hostile elements, a wrong type, 70 members (issue 9, items 8, 9) ---
+RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+nftr() { in_ns r nft "$@"; }
+nftr -f "$RULES"
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+# nft's JSON input can carry a quote: an element made to forge a sample,
+# and two names the kernel refuses for an interface.
+echo '{"nftables":[{"add":{"element":{"family":"inet","table":"ns_monitor","name":"slaves_135","elem":["q\"} 9\nx{a=\"b","a/b",".."]}}}]}' |
+	nftr -j -f -
+SF=$TMP/sets.prom
+LOG=$TMP/sets.log
+start_daemon r "$LOG" -g 135 --stats-file "$SF" --stats-interval 1 ||
+	fail "sets: the managed daemon did not start"
+PID=$DAEMON_PID
+sample() { grep -qxF -- "$2" "$1" 2>/dev/null; }
+# Every line a HELP, a TYPE or one sample: nothing forged.
+well_formed() {
+	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z_]+ .+|ns_monitor_[a-z_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
+}
+check "sets: s1 is taken from slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
+check "sets: elements that are not interface names are skipped, with a warning" \
+	wait_for 3 logged "$LOG" "set slaves_135: 3 element(s) skipped, not interface names"
+check "sets: ...none of them becomes a slave" not grep -q "slave \(q\|a/b\|\.\.\) added" "$LOG"
+check "sets: ...they are counted" wait_for 3 sample "$SF" \
+	'ns_monitor_set_members_ignored{group="135",set="slaves",reason="invalid"} 3'
+check "sets: the stats file holds no forged sample" well_formed "$SF"
+check "sets: ...and no line of the hostile element" not grep -q '^x{a=' "$SF"
+
+# 70 members: more than the daemon takes (64); said once per change, counted.
+nftr flush set inet ns_monitor slaves_135
+nftr add element inet ns_monitor slaves_135 \
+	"{ \"s1\", $(seq -f '"ghost%g"' -s ', ' 1 69) }"
+check "sets: a set of 70 members gets a warning with the numbers" wait_for 3 logged "$LOG" \
+	"set slaves_135 holds 70 interfaces; ns-monitor takes only 64 (a compile-time limit), the other 6 are not used"
+check "sets: ...and is counted" wait_for 3 sample "$SF" \
+	'ns_monitor_set_members_ignored{group="135",set="slaves",reason="over_limit"} 6'
+kill -HUP "$PID"
+wait_for 3 logged "$LOG" "SIGHUP: reading" && kill -USR1 "$PID"
+check "sets: ...once: re-reading the same set says nothing new" \
+	wait_for 3 logged "$LOG" "nflog: messages"
+check "sets: ...(one warning after a SIGHUP)" [ "$(count_lines "$LOG" "holds 70 interfaces")" = 1 ]
+nftr add element inet ns_monitor slaves_135 '{ "ghost70" }'
+check "sets: ...and again when the number changes" wait_for 3 logged "$LOG" \
+	"set slaves_135 holds 71 interfaces"
+
+# A slaves set of the wrong type: refused with what it is and must be.
+nftr delete set inet ns_monitor slaves_135
+nftr add set inet ns_monitor slaves_135 '{ type ipv6_addr; }'
+nftr add element inet ns_monitor slaves_135 '{ 2001:db8::1, 2001:db8:1::100 }'
+check "sets: a slaves set of type ipv6_addr is refused, saying it must be ifname" \
+	wait_for 3 logged "$LOG" "set slaves_135 has type ipv6_addr, it must be type ifname"
+check "sets: ...its addresses are not read as names" wait_for 3 logged "$LOG" "group 135: slave s1 removed"
+# Only s1 and the ghosts were ever slaves: no address read as a name.
+odd_slave() { grep -a "group 135: slave .* added" "$LOG" | grep -avq "slave \(s1\|ghost[0-9]*\) added"; }
+check "sets: ...no slave is made of its addresses" not odd_slave
+check "sets: ...the stats file says so" wait_for 3 sample "$SF" \
+	'ns_monitor_set_wrong_type{group="135",set="slaves"} 1'
+stop_daemon "$PID" 2 || fail "sets: the daemon did not stop"
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135); rc=$?
+check "sets: --check finds the wrong type (exit 1)" [ "$rc" = 1 ]
+check "sets: ...and names it" grep -q "set slaves_135 has type ipv6_addr, it must be type ifname" <<<"$out"
+nftr delete table inet ns_monitor
 
 summary

@@ -764,6 +764,16 @@ static void test_stats_options(void **state)
 	expect_error(&r, "1s");
 	parse(&r, "-m", "a", "-s", "b", "--stats-file", NULL);
 	expect_error(&r, "--stats-file");
+
+	/* A link at PATH is refused unless told; told, it needs a PATH. */
+	assert_false(r.cfg.stats_follow_link);
+	assert_int_equal(parse(&r, "-g", "135", "--stats-file", "/x.prom",
+			       "--stats-follow-link", NULL), CLI_RUN);
+	assert_true(r.cfg.stats_follow_link);
+	parse(&r, "-g", "135", "--stats-follow-link", NULL);
+	expect_error(&r, "--stats-follow-link needs --stats-file");
+	parse(&r, "-g", "135", "--stats-file", "/x", "--stats-follow-link=1", NULL);
+	expect_error(&r, "--stats-follow-link=1");
 }
 
 static void test_user(void **state)

@@ -190,14 +190,17 @@ static struct metric *find_metric(struct metric *m, int *n, const char *name,
  * has one HELP and one TYPE before its samples, all in one block; no sample
  * is given twice. Returns how many samples there were.
  */
+/* A label value: no bare quote, backslash or newline; escapes of those. */
+#define LABEL_RE "([^\"\\\\\n]|\\\\[\\\\\"n])*"
+
 static int check_format(const char *text)
 {
 	static const char sample_re[] =
 		"^ns_monitor_[a-z_]+"
-		"(\\{[a-z_]+=\"[^\"\\\\\n]*\"(,[a-z_]+=\"[^\"\\\\\n]*\")*\\})?"
+		"(\\{[a-z_]+=\"" LABEL_RE "\"(,[a-z_]+=\"" LABEL_RE "\")*\\})?"
 		" [0-9]+$";
 	static const char comment_re[] =
-		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ counter)$";
+		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ (counter|gauge))$";
 	struct metric m[MAX_METRICS];
 	struct metric *cur = NULL;
 	regex_t sample, comment;
@@ -244,7 +247,8 @@ static int check_format(const char *text)
 			if (mt->type++ || mt->samples)
 				fail_msg("TYPE of %s twice or late", mt->name);
 		} else {
-			size_t key = strcspn(line, " ");
+			/* Up to the value: a label value may hold a space. */
+			size_t key = (size_t)(strrchr(line, ' ') - line);
 
 			if (!mt->help || !mt->type)
 				fail_msg("sample '%s' before HELP and TYPE", line);
@@ -479,7 +483,7 @@ static void test_write_file(void **state)
 	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
-	assert_int_equal(stats_write_file(path, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -491,7 +495,7 @@ static void test_write_file(void **state)
 
 	/* Again, with new values: replaced, not appended to. */
 	f->r->counters.nflog_messages = 43;
-	assert_int_equal(stats_write_file(path, f->r, NULL, NULL), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, NULL, NULL), 0);
 	want = write_string(f->r, NULL, NULL);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -502,19 +506,204 @@ static void test_write_file(void **state)
 	assert_int_equal(stat(tmp, &st), -1);
 	assert_int_equal(dir_entries(f->dir), 1);
 
-	/* A stale PATH.tmp from a killed run is overwritten and renamed. */
+	/*
+	 * A PATH.tmp left by an older version is not ours to use: it is
+	 * neither written through nor removed.
+	 */
 	stale = fopen(tmp, "w");
 	assert_non_null(stale);
-	fputs("garbage that is much longer than nothing\n", stale);
+	fputs("garbage\n", stale);
 	assert_int_equal(fclose(stale), 0);
-	assert_int_equal(stats_write_file(path, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
-	assert_int_equal(stat(tmp, &st), -1);
-	assert_int_equal(dir_entries(f->dir), 1);
+	got = read_all(tmp);
+	assert_string_equal(got, "garbage\n");
+	free(got);
+	assert_int_equal(dir_entries(f->dir), 2);
+}
+
+/* A victim file beside the stats file, with known contents. */
+static void make_victim(const char *path)
+{
+	FILE *v = fopen(path, "w");
+
+	assert_non_null(v);
+	fputs("precious\n", v);
+	assert_int_equal(fclose(v), 0);
+}
+
+static void expect_victim(const char *path)
+{
+	char *got = read_all(path);
+
+	assert_string_equal(got, "precious\n");
+	free(got);
+}
+
+/* A link planted at the name the old code used is not written through. */
+static void test_write_file_tmp_link(void **state)
+{
+	struct fixture *f = *state;
+	char path[128], tmp[160], victim[128];
+	char *want, *got;
+
+	make_dir(f);
+	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", f->dir);
+	make_victim(victim);
+	assert_int_equal(symlink(victim, tmp), 0);
+
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	expect_victim(victim);
+	want = write_string(f->r, f->l, &f->o);
+	got = read_all(path);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	assert_int_equal(dir_entries(f->dir), 3);	/* path, link, victim */
+}
+
+/* PATH itself a link: refused, unless follow_link; then the target. */
+static void test_write_file_path_link(void **state)
+{
+	struct fixture *f = *state;
+	char path[128], victim[128], err[256], buf[128];
+	char *want, *got;
+	ssize_t n;
+
+	make_dir(f);
+	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
+	snprintf(victim, sizeof(victim), "%s/victim", f->dir);
+	make_victim(victim);
+	assert_int_equal(symlink(victim, path), 0);
+
+	err[0] = '\0';
+	assert_int_equal(stats_check_path(path, false, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is a symbolic link"));
+	assert_non_null(strstr(err, "--stats-follow-link"));
+	errno = 0;
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
+	assert_int_equal(errno, ELOOP);
+	expect_victim(victim);
+	assert_int_equal(dir_entries(f->dir), 2);	/* nothing left behind */
+
+	/* Told to follow: the target is replaced, the link stays. */
+	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), 0);
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), 0);
+	want = write_string(f->r, f->l, &f->o);
+	got = read_all(victim);
+	assert_string_equal(got, want);
+	free(got);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, victim);
+	assert_int_equal(dir_entries(f->dir), 2);
+
+	/* A relative link that leads nowhere yet: the file is made there. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(symlink("real.prom", path), 0);
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), 0);
+	snprintf(victim, sizeof(victim), "%s/real.prom", f->dir);
+	got = read_all(victim);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	assert_int_equal(dir_entries(f->dir), 2);
+
+	/* A loop of links. */
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(symlink("ns-monitor.prom", victim), 0);
+	errno = 0;
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), -1);
+	assert_int_equal(dir_entries(f->dir), 2);
+}
+
+static void test_check_path(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(stats_check_path("/nonexistent-dir/x.prom", false, err,
+					  sizeof(err)), 0);
+	assert_int_equal(stats_check_path("/tmp/", false, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "directory"));
+}
+
+/* node_exporter reads the file as another user: 0644 under umask 077. */
+static void test_write_file_mode(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+	struct stat st;
+	mode_t old = umask(077);
+
+	make_dir(f);
+	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+}
+
+/* What the sets hold that is not used: gauges per group and set. */
+static void test_set_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct group_counters *gc = &f->r->groups[0].counters;
+	char *text;
+
+	gc->set_unused[STATS_SET_SLAVES] = 6;
+	gc->set_invalid[STATS_SET_SLAVES] = 2;
+	gc->set_wrong_type[STATS_SET_MASTERS] = 1;
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "# TYPE ns_monitor_set_members_ignored gauge");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"over_limit\"} 6");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"invalid\"} 2");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"masters\",reason=\"invalid\"} 0");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"7\",set=\"slaves\",reason=\"over_limit\"} 0");
+	expect_line(text, "# TYPE ns_monitor_set_wrong_type gauge");
+	expect_line(text, "ns_monitor_set_wrong_type{group=\"135\",set=\"masters\"} 1");
+	expect_line(text, "ns_monitor_set_wrong_type{group=\"135\",set=\"slaves\"} 0");
+	free(text);
+}
+
+/* A slave name cannot end its label and forge a sample. */
+static void test_label_escaping(void **state)
+{
+	struct fixture *f = *state;
+	struct group *g = &f->r->groups[1];
+	char *text, *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	set_slave(g, "q\"} 9\nx{a=\"b", 5, 0, 0, 0);
+	set_slave(g, "a\\b", 6, 0, 0, 0);
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"q\\\"} 9\\nx{a=\\\"b\"} 5");
+	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"a\\\\b\"} 6");
+	assert_null(strstr(text, "\nx{a="));
+	free(text);
+
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	stats_escape_label(out, "plain-name.10");
+	stats_escape_label(out, "|");
+	stats_escape_label(out, "\\\"\n");
+	stats_escape_label(out, "");
+	assert_int_equal(fclose(out), 0);
+	assert_string_equal(buf, "plain-name.10|\\\\\\\"\\n");
+	free(buf);
 }
 
 static void test_write_file_fails(void **state)
@@ -526,7 +715,7 @@ static void test_write_file_fails(void **state)
 	/* A directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/missing/ns-monitor.prom", f->dir);
 	errno = 0;
-	assert_int_equal(stats_write_file(path, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(dir_entries(f->dir), 0);
 
@@ -535,7 +724,7 @@ static void test_write_file_fails(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(longpath, sizeof(longpath), "%s/adir/x", f->dir);
 	assert_int_equal(mkdir(longpath, 0700), 0);	/* not empty */
-	assert_int_equal(stats_write_file(path, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
 	assert_int_equal(dir_entries(f->dir), 1);	/* adir only */
 	assert_int_equal(rmdir(longpath), 0);
 	assert_int_equal(rmdir(path), 0);
@@ -545,7 +734,7 @@ static void test_write_file_fails(void **state)
 	longpath[0] = '/';
 	longpath[4093] = '\0';
 	errno = 0;
-	assert_int_equal(stats_write_file(longpath, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(longpath, false, f->r, f->l, &f->o), -1);
 	assert_int_equal(errno, ENAMETOOLONG);
 	assert_int_equal(dir_entries(f->dir), 0);
 }
@@ -565,6 +754,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_file_fails, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_write_file_tmp_link, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_file_path_link, setup,
+						teardown),
+		cmocka_unit_test(test_check_path),
+		cmocka_unit_test_setup_teardown(test_write_file_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_label_escaping, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_set_gauges, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
