@@ -9,6 +9,7 @@
 #include "check.h"
 #include "nflog.h"
 #include "nftwatch.h"
+#include "rtnl.h"
 
 #define CAP_NET_ADMIN_BIT 12
 #define CAP_NET_RAW_BIT 13
@@ -120,6 +121,34 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
 }
 
+/* Each group's egress table must hold no routes but ours (see relay.c). */
+static void check_egress_tables(struct report *r, const struct config *cfg)
+{
+	struct rtnl rt;
+
+	if (rtnl_open(&rt) == -1) {
+		problem(r, "rtnetlink: %s: run as root", strerror(errno));
+		return;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		uint32_t table = cfg->fwmark_base + cfg->groups[i];
+		uint8_t protocol = 0;
+		int n = rtnl_table_foreign_routes(&rt, table, &protocol);
+
+		if (n == -1)
+			problem(r, "group %u: reading routing table %u: %s",
+				cfg->groups[i], table, strerror(errno));
+		else if (n > 0)
+			problem(r, "group %u: routing table %u already holds %d route(s) that ns-monitor did not make (protocol %u, see ip -6 route show table %u): choose another --fwmark BASE so that BASE+%u is a free table",
+				cfg->groups[i], table, n, protocol, table,
+				cfg->groups[i]);
+		else
+			ok(r, "group %u: routing table %u is free for its egress routes",
+			   cfg->groups[i], table);
+	}
+	rtnl_close(&rt);
+}
+
 int check_run(const struct config *cfg, FILE *out)
 {
 	struct report r = { out, 0 };
@@ -142,6 +171,8 @@ int check_run(const struct config *cfg, FILE *out)
 		else
 			problem(&r, "cannot read /proc/net/netfilter/nfnetlink_log: load nfnetlink_log (modprobe nfnetlink_log)");
 	}
+
+	check_egress_tables(&r, cfg);
 
 	if (nftwatch_open(&w) == -1) {
 		problem(&r, "nf_tables netlink: %s: load nf_tables (modprobe nf_tables)",
