@@ -21,6 +21,7 @@ struct group_state {
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */
 	bool warned_missing;	/* said once that they are missing */
+	bool warned_no_rule;	/* said once that the chain lost its rule */
 };
 
 struct control {
@@ -29,7 +30,11 @@ struct control {
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
+	uint64_t reload_after;		/* --rules: backing off until then, 0: not */
+	unsigned int reload_delay;	/* seconds, doubling to RELOAD_DELAY_MAX */
 };
+
+#define RELOAD_DELAY_MAX 60
 
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,
@@ -45,5 +50,11 @@ void control_on_event(struct control *c);
 
 /* Re-read every group's sets (SIGHUP, or after lost events). */
 void control_reconcile(struct control *c);
+
+/* When a backed-off reload of --rules is due (monotonic ns), 0: none. */
+uint64_t control_next_deadline(const struct control *c);
+
+/* The timer fired: retry a backed-off reload if it is due. */
+void control_on_timer(struct control *c, uint64_t now);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "nflog.h"
+#include "nftctl.h"
 #include "nftwatch.h"
 #include "rtnl.h"
 
@@ -96,6 +97,10 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 			g, g);
 		return;
 	}
+	snprintf(name, sizeof(name), "output_%u", g);
+	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
+		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
+			g, g, g);
 	snprintf(name, sizeof(name), "masters_%u", g);
 	n = nftwatch_read_ifset(w, name, masters, CONFIG_MAX_IFACES);
 	if (n == -1) {
@@ -149,6 +154,35 @@ static void check_egress_tables(struct report *r, const struct config *cfg)
 	rtnl_close(&rt);
 }
 
+/* --rules: would a reload work, and bring back every group served? */
+static void check_rules_file(struct report *r, const struct config *cfg)
+{
+	char why[512];
+
+	if (access(cfg->rules, R_OK) == -1) {
+		problem(r, "rules file %s: %s", cfg->rules, strerror(errno));
+		return;
+	}
+	if (nftctl_check_file(cfg->rules, why, sizeof(why)) == -1) {
+		problem(r, "rules file %s does not load: %s: fix it (nft -c -f %s)",
+			cfg->rules, why, cfg->rules);
+		return;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		unsigned int g = cfg->groups[i];
+		int n = nftctl_file_lacks(cfg->rules, (uint16_t)g, why, sizeof(why));
+
+		if (n == -1)
+			problem(r, "rules file %s: %s", cfg->rules, why);
+		else if (n == 1)
+			problem(r, "group %u: rules file %s defines no %s, so a reload could not restore the group: add its objects to the file (see ns-monitor.nft)",
+				g, cfg->rules, why);
+		else
+			ok(r, "group %u: rules file %s loads and defines its chain and sets",
+			   g, cfg->rules);
+	}
+}
+
 int check_run(const struct config *cfg, FILE *out)
 {
 	struct report r = { out, 0 };
@@ -197,8 +231,8 @@ int check_run(const struct config *cfg, FILE *out)
 		}
 		nftwatch_close(&w);
 	}
-	if (!cfg->standalone && cfg->rules && access(cfg->rules, R_OK) == -1)
-		problem(&r, "rules file %s: %s", cfg->rules, strerror(errno));
+	if (!cfg->standalone && cfg->rules)
+		check_rules_file(&r, cfg);
 
 	if (r.problems)
 		fprintf(out, "%d problem(s) found\n", r.problems);
