@@ -36,6 +36,9 @@ struct control {
 
 #define RELOAD_DELAY_MAX 60
 
+/* The wait after a reload that failed, given the last one (0: none) (pure). */
+unsigned int control_backoff(unsigned int prev);
+
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,
 		 struct relay *relay);

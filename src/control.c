@@ -121,6 +121,13 @@ static enum group_health group_health(struct control *c, unsigned int i)
 	return rc == 1 ? GROUP_OK : GROUP_NO_RULE;
 }
 
+unsigned int control_backoff(unsigned int prev)
+{
+	if (prev == 0)
+		return 1;
+	return prev >= RELOAD_DELAY_MAX / 2 ? RELOAD_DELAY_MAX : prev * 2;
+}
+
 /* Say why a reload of the --rules file did not repair group g. */
 static void explain_reload_failure(struct control *c, unsigned int g)
 {
@@ -167,9 +174,7 @@ static enum group_health reload_rules(struct control *c, unsigned int i,
 		c->reload_after = 0;
 		return rc;
 	}
-	c->reload_delay = c->reload_delay ?
-		(c->reload_delay * 2 > RELOAD_DELAY_MAX ? RELOAD_DELAY_MAX :
-							  c->reload_delay * 2) : 1;
+	c->reload_delay = control_backoff(c->reload_delay);
 	c->reload_after = now + (uint64_t)c->reload_delay * 1000000000ull;
 	explain_reload_failure(c, g);
 	return rc;
