@@ -30,6 +30,7 @@ struct group_state {
 	bool loaded;		/* standalone: we created the objects */
 	bool warned_missing;	/* said once that they are missing */
 	struct set_report sets[STATS_SETS];	/* masters_G, slaves_G */
+	bool warned_no_rule;	/* said once that the chain lost its rule */
 };
 
 struct control {
@@ -39,7 +40,14 @@ struct control {
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
 	struct log_limit invalid_warn;	/* elements that are not names */
+	uint64_t reload_after;		/* --rules: backing off until then, 0: not */
+	unsigned int reload_delay;	/* seconds, doubling to RELOAD_DELAY_MAX */
 };
+
+#define RELOAD_DELAY_MAX 60
+
+/* The wait after a reload that failed, given the last one (0: none) (pure). */
+unsigned int control_backoff(unsigned int prev);
 
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,
@@ -55,5 +63,11 @@ void control_on_event(struct control *c);
 
 /* Re-read every group's sets (SIGHUP, or after lost events). */
 void control_reconcile(struct control *c);
+
+/* When a backed-off reload of --rules is due (monotonic ns), 0: none. */
+uint64_t control_next_deadline(const struct control *c);
+
+/* The timer fired: retry a backed-off reload if it is due. */
+void control_on_timer(struct control *c, uint64_t now);
 
 #endif

@@ -52,6 +52,21 @@ int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 /* Load an nft file (managed mode's --rules). */
 int nftctl_load_file(const char *path, char *err, size_t errlen);
 
+/*
+ * Would loading the --rules file work once our table is gone (a dry run,
+ * nothing changes)? 0 if so; -1 with nft's message in err if not.
+ */
+int nftctl_check_file(const char *path, char *err, size_t errlen);
+
+/*
+ * Does that reload bring back group G's chain output_G and sets masters_G
+ * and slaves_G (a dry run)? 0 if it does; 1 with the first missing object
+ * named in `what` ("chain output_135"); -1 if the check cannot be made
+ * (reason in `what`). Call it after nftctl_check_file() succeeded.
+ */
+int nftctl_file_lacks(const char *path, uint16_t group, char *what,
+		      size_t whatlen);
+
 /* Remove group G's objects, and the table if nothing else is in it. */
 int nftctl_remove_group(uint16_t group, char *err, size_t errlen);
 

@@ -76,4 +76,12 @@ const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size);
 /* 1 if chain `name` exists in inet ns_monitor, 0 if not, -1 on error. */
 int nftwatch_chain_exists(struct nftwatch *w, const char *name);
 
+/*
+ * 1 if a rule of chain `chain` in inet ns_monitor logs to NFLOG group
+ * `group` (a log expression with that group), 0 if none does (a flushed
+ * chain), -1 on error (errno ENOENT: no such chain or table).
+ */
+int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
+			      uint16_t group);
+
 #endif

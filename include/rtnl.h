@@ -85,6 +85,13 @@ int rtnl_route_get(struct rtnl *r, const struct in6_addr *dst,
 		   struct rtnl_route *out);
 
 /*
+ * How many IPv6 routes in `table` are not ours (protocol other than
+ * RTPROT_NS_MONITOR): a table someone else uses. *protocol gets the first
+ * one's protocol. -1 on error.
+ */
+int rtnl_table_foreign_routes(struct rtnl *r, uint32_t table, uint8_t *protocol);
+
+/*
  * The first usable (not tentative, not DAD-failed) link-local address of
  * ifindex. -1 with errno ENOENT when there is none.
  */

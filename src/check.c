@@ -8,7 +8,9 @@
 
 #include "check.h"
 #include "nflog.h"
+#include "nftctl.h"
 #include "nftwatch.h"
+#include "rtnl.h"
 
 #define CAP_NET_ADMIN_BIT 12
 #define CAP_NET_RAW_BIT 13
@@ -122,6 +124,9 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 			g, g);
 		return;
 	}
+	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
+		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
+			g, g, g);
 	n = check_ifset(r, w, g, "masters", masters);
 	if (n == -1) {
 		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
@@ -143,6 +148,63 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 	check_interfaces(r, "slave", (const char (*)[IF_NAMESIZE])slaves,
 			 (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+}
+
+/* Each group's egress table must hold no routes but ours (see relay.c). */
+static void check_egress_tables(struct report *r, const struct config *cfg)
+{
+	struct rtnl rt;
+
+	if (rtnl_open(&rt) == -1) {
+		problem(r, "rtnetlink: %s: run as root", strerror(errno));
+		return;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		uint32_t table = cfg->fwmark_base + cfg->groups[i];
+		uint8_t protocol = 0;
+		int n = rtnl_table_foreign_routes(&rt, table, &protocol);
+
+		if (n == -1)
+			problem(r, "group %u: reading routing table %u: %s",
+				cfg->groups[i], table, strerror(errno));
+		else if (n > 0)
+			problem(r, "group %u: routing table %u already holds %d route(s) that ns-monitor did not make (protocol %u, see ip -6 route show table %u): choose another --fwmark BASE so that BASE+%u is a free table",
+				cfg->groups[i], table, n, protocol, table,
+				cfg->groups[i]);
+		else
+			ok(r, "group %u: routing table %u is free for its egress routes",
+			   cfg->groups[i], table);
+	}
+	rtnl_close(&rt);
+}
+
+/* --rules: would a reload work, and bring back every group served? */
+static void check_rules_file(struct report *r, const struct config *cfg)
+{
+	char why[512];
+
+	if (access(cfg->rules, R_OK) == -1) {
+		problem(r, "rules file %s: %s", cfg->rules, strerror(errno));
+		return;
+	}
+	if (nftctl_check_file(cfg->rules, why, sizeof(why)) == -1) {
+		problem(r, "rules file %s does not load: %s: fix it (nft -c -f %s)",
+			cfg->rules, why, cfg->rules);
+		return;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		unsigned int g = cfg->groups[i];
+		int n = nftctl_file_lacks(cfg->rules, (uint16_t)g, why, sizeof(why));
+
+		if (n == -1)
+			problem(r, "rules file %s: %s", cfg->rules, why);
+		else if (n == 1)
+			problem(r, "group %u: rules file %s defines no %s, so a reload could not restore the group: add its objects to the file (see ns-monitor.nft)",
+				g, cfg->rules, why);
+		else
+			ok(r, "group %u: rules file %s loads and defines its chain and sets",
+			   g, cfg->rules);
+	}
 }
 
 int check_run(const struct config *cfg, FILE *out)
@@ -168,6 +230,8 @@ int check_run(const struct config *cfg, FILE *out)
 			problem(&r, "cannot read /proc/net/netfilter/nfnetlink_log: load nfnetlink_log (modprobe nfnetlink_log)");
 	}
 
+	check_egress_tables(&r, cfg);
+
 	if (nftwatch_open(&w) == -1) {
 		problem(&r, "nf_tables netlink: %s: load nf_tables (modprobe nf_tables)",
 			strerror(errno));
@@ -191,8 +255,8 @@ int check_run(const struct config *cfg, FILE *out)
 		}
 		nftwatch_close(&w);
 	}
-	if (!cfg->standalone && cfg->rules && access(cfg->rules, R_OK) == -1)
-		problem(&r, "rules file %s: %s", cfg->rules, strerror(errno));
+	if (!cfg->standalone && cfg->rules)
+		check_rules_file(&r, cfg);
 
 	if (r.problems)
 		fprintf(out, "%d problem(s) found\n", r.problems);

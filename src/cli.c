@@ -77,7 +77,9 @@ void cli_usage(FILE *out)
 "Managed mode (no -m): the table inet ns_monitor is loaded beforehand\n"
 "(ns-monitor.nft); the sets masters_N and slaves_N say what to relay.\n"
 "  -g, --group N          serve group N (repeatable)\n"
-"      --rules FILE       load FILE again if the table disappears\n"
+"      --rules FILE       load FILE again if the table or the group's rule\n"
+"                         disappears (checked at start: it must define\n"
+"                         output_N, masters_N and slaves_N)\n"
 "Both:\n"
 "      --learn-routes     once a target answers behind a slave, route it\n"
 "                         there: TARGET/128 dev SLAVE proto ns-monitor\n"
@@ -92,7 +94,8 @@ void cli_usage(FILE *out)
 "      --rate N           at most N probes per second in all (default %u)\n"
 "      --burst N          ...with bursts of up to N probes (default %u)\n"
 "      --fwmark BASE      egress fwmark and routing table of group G are\n"
-"                         BASE+G (default 0x%x)\n"
+"                         BASE+G (default 0x%x); a free table, not\n"
+"                         0 or 253-255\n"
 "      --link-local       relay link-local targets too\n"
 "      --stats-file PATH  write the counters there in the Prometheus text\n"
 "                         format (node_exporter textfile collector)\n"
@@ -251,6 +254,29 @@ static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
 			return 0;
 		p += len + 1;
 	}
+}
+
+/*
+ * Group G's egress routes go into table BASE+G, and ns-monitor purges what
+ * it finds there: a BASE that lands a served group on a table the kernel
+ * reserves (0 unspec, 253 default, 254 main, 255 local) would put a default
+ * route into the host's own tables or delete its routes. Checked once the
+ * groups are known (standalone adds the default group after the loop).
+ */
+static int reserved_table_check(const struct config *cfg, char *err,
+				size_t errlen)
+{
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		uint64_t table = (uint64_t)cfg->fwmark_base + cfg->groups[i];
+
+		if (table == 0 || (table >= 253 && table <= 255)) {
+			set_err(err, errlen,
+				"fwmark 0x%x puts group %u into routing table %u, which the kernel reserves (0, 253 default, 254 main, 255 local): choose another --fwmark",
+				cfg->fwmark_base, cfg->groups[i], (unsigned int)table);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
@@ -468,5 +494,7 @@ next:		;
 			return CLI_ERROR;
 		}
 	}
+	if (reserved_table_check(cfg, err, errlen) == -1)
+		return CLI_ERROR;
 	return CLI_RUN;
 }

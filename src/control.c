@@ -156,36 +156,120 @@ static int read_group(struct control *c, unsigned int i)
 	return 1;
 }
 
+/*
+ * Group i as the kernel has it: GROUP_OK, GROUP_MISSING (no chain or sets),
+ * GROUP_NO_RULE (the chain is there but nothing in it logs to group G: a
+ * "flush chain" or "flush table" leaves it so), or GROUP_ERROR.
+ */
+enum group_health { GROUP_ERROR = -1, GROUP_MISSING, GROUP_OK, GROUP_NO_RULE };
+
+static enum group_health group_health(struct control *c, unsigned int i)
+{
+	unsigned int g = c->cfg->groups[i];
+	char name[32];
+	int rc = read_group(c, i);
+
+	if (rc != 1)
+		return rc == 0 ? GROUP_MISSING : GROUP_ERROR;
+	snprintf(name, sizeof(name), "output_%u", g);
+	rc = nftwatch_chain_logs_group(&c->watch, name, (uint16_t)g);
+	if (rc == -1)
+		return errno == ENOENT ? GROUP_MISSING : GROUP_ERROR;
+	return rc == 1 ? GROUP_OK : GROUP_NO_RULE;
+}
+
+unsigned int control_backoff(unsigned int prev)
+{
+	if (prev == 0)
+		return 1;
+	return prev >= RELOAD_DELAY_MAX / 2 ? RELOAD_DELAY_MAX : prev * 2;
+}
+
+/* Say why a reload of the --rules file did not repair group g. */
+static void explain_reload_failure(struct control *c, unsigned int g)
+{
+	const char *file = c->cfg->rules;
+	char why[512];
+
+	if (nftctl_check_file(file, why, sizeof(why)) == -1)
+		log_warnx("group %u: %s does not load (%s): fix it; trying again in %u s",
+			  g, file, why, c->reload_delay);
+	else if (nftctl_file_lacks(file, (uint16_t)g, why, sizeof(why)) == 1)
+		log_warnx("group %u: %s defines no %s: add group %u's objects to it (see ns-monitor.nft); trying again in %u s",
+			  g, file, why, g, c->reload_delay);
+	else
+		log_warnx("group %u: loading %s did not bring back chain output_%u with its rule logging to group %u; trying again in %u s",
+			  g, file, g, g, c->reload_delay);
+}
+
+/*
+ * Managed mode with --rules: load the file again, unless an earlier reload
+ * that did not repair the group is still backing off (1 s, doubling to 60 s).
+ * Without the back-off, a file that lacks the group makes every reload's own
+ * events ask for the next one, dozens of times a second.
+ */
+static enum group_health reload_rules(struct control *c, unsigned int i,
+				      enum group_health rc)
+{
+	unsigned int g = c->cfg->groups[i];
+	uint64_t now = monotonic_ns();
+
+	if (c->reload_after && now < c->reload_after)
+		return rc;	/* control_on_timer() comes back then */
+	if (rc == GROUP_MISSING)
+		log_warnx("group %u: the nftables rules are gone (firewall reload?); loading %s again",
+			  g, c->cfg->rules);
+	else
+		log_warnx("group %u: chain output_%u has no rule logging to group %u (nft flush chain or flush table?); loading %s again",
+			  g, g, g, c->cfg->rules);
+	if (load_rules_file(c) == 0) {
+		c->restores++;
+		rc = group_health(c, i);
+	}
+	if (rc == GROUP_OK) {
+		c->reload_delay = 0;
+		c->reload_after = 0;
+		return rc;
+	}
+	c->reload_delay = control_backoff(c->reload_delay);
+	c->reload_after = now + (uint64_t)c->reload_delay * 1000000000ull;
+	explain_reload_failure(c, g);
+	return rc;
+}
+
 void control_reconcile(struct control *c)
 {
-	bool reloaded = false;
+	bool reloaded = false, all_ok = true;
 
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
 		struct group_state *gs = &c->groups[i];
 		unsigned int g = c->cfg->groups[i];
-		int rc = read_group(c, i);
+		enum group_health rc = group_health(c, i);
 
-		if (rc == 0 && c->cfg->standalone) {
-			log_warnx("group %u: the nftables rules are gone (firewall reload?); loading them again",
-				  g);
+		if ((rc == GROUP_MISSING || rc == GROUP_NO_RULE) &&
+		    c->cfg->standalone) {
+			if (rc == GROUP_MISSING)
+				log_warnx("group %u: the nftables rules are gone (firewall reload?); loading them again",
+					  g);
+			else
+				log_warnx("group %u: chain output_%u has no rule logging to group %u (nft flush chain or flush table?); loading the group's objects again",
+					  g, g, g);
 			if (load_group(c, i) == 0) {
 				c->restores++;
-				rc = read_group(c, i);
+				rc = group_health(c, i);
 			}
-		} else if (rc == 0 && c->cfg->rules && !reloaded) {
-			log_warnx("group %u: the nftables rules are gone (firewall reload?); loading %s again",
-				  g, c->cfg->rules);
+		} else if ((rc == GROUP_MISSING || rc == GROUP_NO_RULE) &&
+			   c->cfg->rules && !reloaded) {
 			reloaded = true;
-			if (load_rules_file(c) == 0) {
-				c->restores++;
-				rc = read_group(c, i);
-			}
+			rc = reload_rules(c, i, rc);
 		}
-		if (rc == -1) {
+		if (rc != GROUP_OK)
+			all_ok = false;
+		if (rc == GROUP_ERROR) {
 			log_warn("group %u: reading the nftables sets", g);
 			continue;
 		}
-		if (rc == 0) {
+		if (rc == GROUP_MISSING) {
 			if (!gs->warned_missing)
 				log_warnx("group %u: table inet " NFT_TABLE " has no chain output_%u or set slaves_%u: nothing is relayed until it is loaded (nft -f /etc/ns-monitor/ns-monitor.nft, or run with --rules FILE)",
 					  g, g, g);
@@ -193,11 +277,20 @@ void control_reconcile(struct control *c)
 			gs->warned_missing = true;
 			continue;
 		}
+		if (rc == GROUP_NO_RULE) {
+			if (!gs->warned_no_rule)
+				log_warnx("group %u: chain output_%u has no rule logging to group %u (flushed?): nothing is relayed until it is back: load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft, or run with --rules FILE)",
+					  g, g, g);
+			gs->present = false;
+			gs->warned_no_rule = true;
+			continue;
+		}
 		if (!gs->present)
 			log_info("group %u: rules present, %u master(s), %u slave(s)",
 				 g, gs->nmasters, gs->nslaves);
 		gs->present = true;
 		gs->warned_missing = false;
+		gs->warned_no_rule = false;
 		relay_set_masters(c->relay, (uint16_t)g,
 				  (const char (*)[IF_NAMESIZE])gs->masters,
 				  gs->nmasters);
@@ -205,6 +298,53 @@ void control_reconcile(struct control *c)
 				 (const char (*)[IF_NAMESIZE])gs->slaves,
 				 gs->nslaves, monotonic_ns());
 	}
+	/* Repaired, by a reload or by hand: the next failure starts at 1 s. */
+	if (all_ok) {
+		c->reload_delay = 0;
+		c->reload_after = 0;
+	}
+}
+
+uint64_t control_next_deadline(const struct control *c)
+{
+	return c->reload_after;
+}
+
+void control_on_timer(struct control *c, uint64_t now)
+{
+	if (c->reload_after && c->reload_after <= now)
+		control_reconcile(c);
+}
+
+/*
+ * --rules at start: refuse a file that does not load, or that would not
+ * bring back a served group's objects, rather than find out at the first
+ * firewall reload.
+ */
+static int rules_file_check(const struct config *cfg)
+{
+	char why[512];
+
+	if (nftctl_check_file(cfg->rules, why, sizeof(why)) == -1) {
+		log_warnx("--rules %s does not load: %s: fix it (nft -c -f %s shows the problem)",
+			  cfg->rules, why, cfg->rules);
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		int n = nftctl_file_lacks(cfg->rules, cfg->groups[i], why,
+					  sizeof(why));
+
+		if (n == -1) {
+			log_warnx("--rules %s: %s", cfg->rules, why);
+			return -1;
+		}
+		if (n == 1) {
+			log_warnx("--rules %s defines no %s: it could not restore group %u after a firewall reload; add the group's objects to it (see ns-monitor.nft)",
+				  cfg->rules, why, cfg->groups[i]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int control_init(struct control *c, const struct config *cfg,
@@ -239,6 +379,10 @@ int control_init(struct control *c, const struct config *cfg,
 			}
 		}
 	} else if (cfg->rules) {
+		if (rules_file_check(cfg) == -1) {
+			control_fini(c);
+			return -1;
+		}
 		/* Only if a group is missing: a running firewall keeps its sets. */
 		for (unsigned int i = 0; i < cfg->ngroups; i++)
 			if (read_group(c, i) == 0) {

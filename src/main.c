@@ -192,12 +192,17 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 
 /*
  * One timer, set to the earliest pending deadline: a learned target being
- * asked again, or the next stats file. Nothing else wakes us when idle.
+ * asked again, the next stats file, or a backed-off reload of --rules.
+ * Nothing else wakes us when idle.
  */
 static void arm_timer(struct loop *l)
 {
 	uint64_t next = learn_next_deadline(&l->learn);
+	uint64_t reload = control_next_deadline(&l->control);
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (reload && (!next || reload < next))
+		next = reload;
 
 	if (l->stats_due && (!next || l->stats_due < next))
 		next = l->stats_due;
@@ -223,6 +228,7 @@ static void on_timer(struct loop *l)
 
 	l->timer_armed = 0;
 	learn_expire(&l->learn, now);
+	control_on_timer(&l->control, now);
 	if (l->stats_due && l->stats_due <= now) {
 		write_stats(l);
 		l->stats_due = now + (uint64_t)l->cfg->stats_interval * 1000000000ull;

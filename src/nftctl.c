@@ -1,4 +1,6 @@
 /* nftables control through libnftables. */
+#include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -150,8 +152,8 @@ int nftctl_group_commands(char *buf, size_t size,
  * Run commands from a buffer, or from a file when `path` is set; on failure
  * copy nft's error text (first line) into err.
  */
-static int nft_exec(const char *cmds, const char *path, char *out,
-		    size_t outlen, char *err, size_t errlen)
+static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
+			 char *out, size_t outlen, char *err, size_t errlen)
 {
 	struct nft_ctx *nft;
 	int rc;
@@ -161,6 +163,7 @@ static int nft_exec(const char *cmds, const char *path, char *out,
 		snprintf(err, errlen, "cannot create an nftables context");
 		return -1;
 	}
+	nft_ctx_set_dry_run(nft, dry_run);
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	rc = path ? nft_run_cmd_from_filename(nft, path) :
@@ -176,6 +179,12 @@ static int nft_exec(const char *cmds, const char *path, char *out,
 	nft_ctx_free(nft);
 	release_heap();
 	return rc == 0 ? 0 : -1;
+}
+
+static int nft_exec(const char *cmds, const char *path, char *out,
+		    size_t outlen, char *err, size_t errlen)
+{
+	return nft_exec_mode(cmds, path, false, out, outlen, err, errlen);
 }
 
 static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
@@ -301,4 +310,80 @@ int nftctl_remove_group(uint16_t group, char *err, size_t errlen)
 		rc = nft_run("delete table inet " NFT_TABLE, NULL, 0, err, errlen);
 	free(listing);
 	return rc;
+}
+
+/*
+ * What a reload of the --rules file would do, checked without doing it.
+ * The file is loaded in a dry run (libnftables' check mode: the kernel
+ * validates the whole transaction, then it is aborted, so nothing changes
+ * and no event is sent) after deleting our table in the same transaction:
+ * that is the situation a reload repairs, with every other table as it is.
+ * Commands that need group G's objects follow; the transaction fails if the
+ * file did not create them. Only the return codes are used, never nft's
+ * wording: a file that fails alone does not load, a file that loads but
+ * fails with the references lacks the object.
+ */
+static int sb_reload_prefix(struct strbuf *sb, const char *given, char *err,
+			    size_t errlen)
+{
+	char path[PATH_MAX];
+
+	/* nft looks for a relative include in its include path, not here. */
+	if (!realpath(given, path)) {
+		snprintf(err, errlen, "%s: %s", given, strerror(errno));
+		return -1;
+	}
+	if (strpbrk(path, "\"\\\n")) {
+		snprintf(err, errlen,
+			 "%s: a quote, backslash or newline in the file name cannot be passed to nft: rename the file",
+			 path);
+		return -1;
+	}
+	/* "add" first: "delete" alone fails when there is no table. */
+	sb_printf(sb, "add table inet " NFT_TABLE "\n"
+		  "delete table inet " NFT_TABLE "\n"
+		  "include \"%s\"\n", path);
+	return 0;
+}
+
+int nftctl_check_file(const char *path, char *err, size_t errlen)
+{
+	char cmds[PATH_MAX + 256];
+	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+
+	if (sb_reload_prefix(&sb, path, err, errlen) == -1)
+		return -1;
+	if (sb.overflow) {
+		snprintf(err, errlen, "%s: file name too long", path);
+		return -1;
+	}
+	return nft_exec_mode(cmds, NULL, true, NULL, 0, err, errlen);
+}
+
+int nftctl_file_lacks(const char *path, uint16_t group, char *what,
+		      size_t whatlen)
+{
+	static const char *const objs[][2] = {
+		{ "chain", "output" }, { "set", "masters" }, { "set", "slaves" },
+	};
+	char cmds[PATH_MAX + 256], err[256];
+
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+
+		if (sb_reload_prefix(&sb, path, what, whatlen) == -1)
+			return -1;
+		sb_printf(&sb, "flush %s inet " NFT_TABLE " %s_%u\n",
+			  objs[i][0], objs[i][1], group);
+		if (sb.overflow) {
+			snprintf(what, whatlen, "%s: file name too long", path);
+			return -1;
+		}
+		if (nft_exec_mode(cmds, NULL, true, NULL, 0, err, sizeof(err)) == -1) {
+			snprintf(what, whatlen, "%s %s_%u", objs[i][0], objs[i][1],
+				 group);
+			return 1;
+		}
+	}
+	return 0;
 }

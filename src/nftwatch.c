@@ -11,6 +11,8 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
 #include "ifname.h"
@@ -332,4 +334,57 @@ int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 	if (query(w, nlh, NULL, NULL) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -1;
+}
+
+struct logrule_ctx {
+	uint16_t group;
+	bool found;
+};
+
+static int logrule_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct logrule_ctx *ctx = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	/* Without a group, "log" goes to the kernel log, not to NFLOG. */
+	if (name && strcmp(name, "log") == 0 &&
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) &&
+	    nftnl_expr_get_u16(e, NFTNL_EXPR_LOG_GROUP) == ctx->group)
+		ctx->found = true;
+	return 0;
+}
+
+/* Answers to our own dump: the kernel's, so libnftnl's parser is fine. */
+static int logrule_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) >= 0)
+		nftnl_expr_foreach(r, logrule_expr_cb, data);
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
+			      uint16_t group)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct logrule_ctx ctx = { group, false };
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -1;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
+				    NLM_F_DUMP, ++w->seq);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	if (query(w, nlh, logrule_msg_cb, &ctx) == -1)
+		return -1;
+	return ctx.found ? 1 : 0;
 }

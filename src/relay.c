@@ -97,10 +97,36 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	log_debug("slave %s: ifindex %u ready", s->name, ifindex);
 }
 
+/* 0 if group g's egress table holds no routes but ours, else -1 (logged). */
+static int egress_table_foreign(struct relay *r, struct group *g)
+{
+	uint8_t protocol = 0;
+	int n = rtnl_table_foreign_routes(&r->rtnl, g->fwmark, &protocol);
+
+	if (n == -1) {
+		log_warn("group %u: reading routing table %u", g->num, g->fwmark);
+		return -1;
+	}
+	if (n > 0) {
+		log_warnx("group %u: routing table %u (--fwmark 0x%x + %u) already holds %d route(s) that ns-monitor did not make (protocol %u, see ip -6 route show table %u): it is in use; choose another --fwmark BASE so that BASE+%u is a free table",
+			  g->num, g->fwmark, r->cfg->fwmark_base, g->num, n,
+			  protocol, g->fwmark, g->num);
+		return -1;
+	}
+	return 0;
+}
+
 static int group_egress_init(struct relay *r, struct group *g)
 {
 	int n;
 
+	/*
+	 * The table must be ours alone: purging it, or adding an on-link
+	 * default route to it, would break whoever else routes with it.
+	 * Checked before anything is touched, so a refusal leaves no trace.
+	 */
+	if (egress_table_foreign(r, g) != 0)
+		return -1;
 	/* Leftovers of a killed run on this group: same mark, same table. */
 	n = rtnl_purge_rules(&r->rtnl, g->fwmark, g->fwmark);
 	if (n == -1) {

@@ -398,6 +398,49 @@ int rtnl_purge_routes(struct rtnl *r, uint32_t table, uint32_t metric)
 	return purge_routes(r, table, &metric);
 }
 
+struct foreign_ctx {
+	uint32_t table;
+	int n;
+	uint8_t protocol;	/* of the first one found */
+};
+
+static int foreign_collect_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct foreign_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	uint32_t table;
+
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_protocol == RTPROT_NS_MONITOR)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != ctx->table)
+		return MNL_CB_OK;
+	if (ctx->n++ == 0)
+		ctx->protocol = rtm->rtm_protocol;
+	return MNL_CB_OK;
+}
+
+int rtnl_table_foreign_routes(struct rtnl *r, uint32_t table, uint8_t *protocol)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct foreign_ctx ctx = { table, 0, 0 };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	if (rtnl_talk(r, nlh, foreign_collect_cb, &ctx) == -1)
+		return -1;
+	if (protocol)
+		*protocol = ctx.protocol;
+	return ctx.n;
+}
+
 struct ll_ctx {
 	unsigned int ifindex;
 	int found;

@@ -139,4 +139,124 @@ reach 2001:db8:1::55
 check "a target inside the prefixes is relayed" wait_for 5 logged "$LOG" "probe 2001:db8:1::55 on s1"
 stop_daemon $PID 1
 
+# 10. --rules without the group: refused at start and by --check; a file
+# that goes bad at run time is retried with a back-off, not in a loop.
+GOOD=$TMP/rules-good.nft
+BAD=$TMP/rules-no135.nft
+BROKEN=$TMP/rules-broken.nft
+cp "$RULES" "$GOOD"
+sed 's/135/136/g' "$RULES" >"$BAD"
+printf 'table inet ns_monitor {\n\tchain output_135 {\n' >"$BROKEN"
+nftr flush ruleset
+out=$(in_ns r timeout 10 "$NS_MONITOR" -g 135 --rules "$BAD" 2>&1); rc=$?
+check "--rules without the group: the start exits 1" [ $rc = 1 ]
+check "--rules without the group: the start names what is missing" \
+	grep -q "defines no chain output_135" <<<"$out"
+check "--rules without the group: nothing was loaded" not has_chain output_136
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --rules "$BAD" 2>&1); rc=$?
+check "--rules without the group: --check exits 1" [ $rc = 1 ]
+check "--rules without the group: --check reports it" \
+	grep -q "^problem: group 135: rules file .* defines no chain output_135" <<<"$out"
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 136 --rules "$BAD" 2>&1); rc=$?
+check "--rules with the group: --check is content" [ $rc = 0 ]
+out=$(in_ns r timeout 10 "$NS_MONITOR" -g 135 --rules "$BROKEN" 2>&1); rc=$?
+check "--rules that does not parse: the start exits 1 and says so" \
+	eval '[ $rc = 1 ] && grep -q "does not load" <<<"$out"'
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --rules "$BROKEN" 2>&1); rc=$?
+check "--rules that does not parse: --check reports it" \
+	eval '[ $rc = 1 ] && grep -q "^problem: rules file .* does not load" <<<"$out"'
+check "the checks left the ruleset empty" eval '[ -z "$(nftr list ruleset)" ]'
+
+RUNTIME=$TMP/rules-runtime.nft
+cp "$GOOD" "$RUNTIME"
+LOG=$TMP/backoff.log
+start_daemon r "$LOG" -g 135 --rules "$RUNTIME" || fail "daemon with a good --rules did not start"
+PID=$DAEMON_PID
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+wait_for 2 logged "$LOG" "group 135: slave s1 added"
+cp "$BAD" "$RUNTIME"
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
+ticks0=$(cpu_ticks $PID)
+t0=$(date +%s%N)
+nftr flush ruleset
+# Attempts at 0, 1 and 3 s (1 s doubling): a window of at least 2.5 s that
+# ends with the third attempt holds no more than three.
+third_after_window() {
+	logged_n "$LOG" "loading $RUNTIME again" 3 &&
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 2500 ]
+}
+wait_for 8 third_after_window
+elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+attempts=$(count_lines "$LOG" "loading $RUNTIME again")
+ticks=$(( $(cpu_ticks $PID) - ticks0 ))
+check "a bad file at run time: at most 3 reloads in ${elapsed_ms} ms ($attempts)" \
+	eval '[ $attempts -ge 2 ] && [ $attempts -le 3 ]'
+check "a bad file at run time: the daemon stays idle ($ticks ticks)" [ "$ticks" -le 30 ]
+check "a bad file at run time: it says why, with the back-off" \
+	logged "$LOG" "defines no chain output_135: add group 135's objects to it (see ns-monitor.nft); trying again in 2 s"
+cp "$GOOD" "$RUNTIME"
+check "a fixed file is loaded at the next try" wait_for 6 has_chain output_135
+check "after the fix the members are back" wait_for 2 in_set slaves_135 s1
+reach 2001:db8:1::314
+check "after the fix relaying resumes" wait_for 5 logged "$LOG" "probe 2001:db8:1::314 on s1"
+stop_daemon $PID 1
+
+# 11. A flushed chain (or table) is noticed: standalone and --rules put the
+# log rule back; managed without --rules says so once and resumes.
+has_rule() { nftr list chain inet ns_monitor output_135 2>/dev/null | grep -q "log group 135"; }
+# flush_repaired MODE-LOG WHAT TARGET: flush WHAT, the rule is back, relaying works.
+flush_repaired() {
+	local log=$1 what=$2 target=$3
+	nftr flush $what || return 1
+	wait_for 3 has_rule || return 1
+	reach "$target"
+	wait_for 5 logged "$log" "probe $target on s1"
+}
+LOG=$TMP/flush-standalone.log
+start_daemon r "$LOG" -m m0 -s s1 || fail "standalone daemon did not start"
+PID=$DAEMON_PID
+check "standalone: a flushed chain gets its rule back, relaying resumes" \
+	flush_repaired "$LOG" "chain inet ns_monitor output_135" 2001:db8:1::315
+check "standalone: a flushed table gets its rule back, relaying resumes" \
+	flush_repaired "$LOG" "table inet ns_monitor" 2001:db8:1::316
+check "standalone: the repair was logged" logged "$LOG" "chain output_135 has no rule logging to group 135"
+stop_daemon $PID 1
+
+nftr -f "$RULES"
+LOG=$TMP/flush-rules.log
+start_daemon r "$LOG" -g 135 --rules "$RULES" || fail "daemon with --rules did not start"
+PID=$DAEMON_PID
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+wait_for 2 logged "$LOG" "group 135: slave s1 added"
+check "--rules: a flushed chain gets its rule back, relaying resumes" \
+	flush_repaired "$LOG" "chain inet ns_monitor output_135" 2001:db8:1::317
+check "--rules: a flushed table gets its rule back, relaying resumes" \
+	flush_repaired "$LOG" "table inet ns_monitor" 2001:db8:1::318
+check "--rules: one rule in the chain, not a pile" \
+	eval '[ "$(nftr list chain inet ns_monitor output_135 | grep -c "log group 135")" = 1 ]'
+stop_daemon $PID 1
+
+nftr flush ruleset
+nftr -f "$RULES"
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+LOG=$TMP/flush-managed.log
+start_daemon r "$LOG" -g 135 || fail "managed daemon did not start"
+PID=$DAEMON_PID
+wait_for 2 logged "$LOG" "group 135: slave s1 added"
+WARN="chain output_135 has no rule logging to group 135 (flushed?)"
+nftr flush chain inet ns_monitor output_135
+check "managed: a flushed chain is reported with the fix" wait_for 2 logged "$LOG" "$WARN"
+nftr add element inet ns_monitor slaves_135 '{ "s2" }'	# more events
+check "managed: the daemon follows the sets meanwhile, without repeating" \
+	eval 'kill -HUP $PID && wait_for 2 logged "$LOG" "SIGHUP" && [ "$(count_lines "$LOG" "$WARN")" = 1 ]'
+nftr -f "$RULES"
+check "managed: relaying resumes once the rule is back" \
+	eval 'reach 2001:db8:1::319; wait_for 5 logged "$LOG" "probe 2001:db8:1::319 on s1"'
+nftr flush table inet ns_monitor
+check "managed: a flushed table is reported again" wait_for 2 logged_n "$LOG" "$WARN" 2
+stop_daemon $PID 1
+
 summary

@@ -292,6 +292,39 @@ static void test_bad_numbers(void **state)
 	expect_error(&r, "fwmark");
 }
 
+/* BASE+G onto a reserved routing table: refused, naming the table. */
+static void test_fwmark_reserved_tables(void **state)
+{
+	struct result r;
+
+	(void)state;
+	/* Standalone: the default group 135 is the one served. */
+	parse(&r, "-m", "a", "-s", "b", "--fwmark", "118", NULL);	/* 253 */
+	expect_error(&r, "table 253");
+	parse(&r, "-m", "a", "-s", "b", "--fwmark", "119", NULL);	/* 254 */
+	expect_error(&r, "table 254");
+	parse(&r, "-m", "a", "-s", "b", "--fwmark", "120", NULL);	/* 255 */
+	expect_error(&r, "table 255");
+	parse(&r, "-m", "a", "-s", "b", "-g", "0", "--fwmark", "255", NULL);
+	expect_error(&r, "--fwmark");
+	parse(&r, "-m", "a", "-s", "b", "-g", "1", "--fwmark", "254", NULL);
+	expect_error(&r, "table 255");
+	/* Either order of -g and --fwmark. */
+	parse(&r, "--fwmark", "0xfd", "-m", "a", "-s", "b", "-g", "0", NULL);
+	expect_error(&r, "table 253");
+	/* Managed: any served group counts, not only the first. */
+	parse(&r, "-g", "1", "-g", "2", "--fwmark", "251", NULL);	/* 252, 253 */
+	expect_error(&r, "group 2");
+	/* Just beside the reserved tables: fine. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--fwmark", "117", NULL),
+			 CLI_RUN);	/* 252 */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--fwmark", "121", NULL),
+			 CLI_RUN);	/* 256 */
+	assert_int_equal(parse(&r, "-g", "0", "--fwmark", "1", NULL), CLI_RUN);
+	assert_int_equal(parse(&r, "-g", "65535", "--fwmark", "0xffff0000",
+			       NULL), CLI_RUN);	/* 0xffffffff */
+}
+
 static void test_unknown_options(void **state)
 {
 	struct result r;
@@ -834,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_no_slave),
 		cmocka_unit_test(test_bad_group),
 		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_fwmark_reserved_tables),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_stray_argument),
