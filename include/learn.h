@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "netmon.h"
+#include "proxy_ndp_state.h"
 
 #define LEARN_SETS 256
 #define LEARN_WAYS 4		/* at most 1024 learned targets */
@@ -64,13 +65,12 @@ struct learn {
 	unsigned int npending;		/* VERIFYING or FAILING entries */
 	struct host_addr addrs[LEARN_ADDRS];
 	unsigned int naddrs;
-	char restore_proxy_ndp[CONFIG_MAX_IFACES][IF_NAMESIZE];
-	unsigned int nrestore;
+	struct proxy_ndp_state proxy_ndp;	/* what we turned on */
 	bool forwarding_warned;
 	struct learn_counters c;
 };
 
-/* Purge what a killed run left (routes, proxy entries of our protocol). */
+/* Purge what a killed run left: routes, proxy entries, proxy_ndp turned on. */
 void learn_init(struct learn *l, const struct config *cfg, struct relay *relay);
 
 /* Remove everything learned (unless --keep-routes); restore proxy_ndp. */

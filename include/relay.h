@@ -24,6 +24,7 @@ struct slave {
 	struct in6_addr ll;		/* source of our probes */
 	bool has_ll;
 	bool ll_warned;			/* said once that it has none */
+	bool absent_warned;		/* said once that it is missing */
 	bool up;			/* administratively up and running */
 	bool routed;			/* egress route installed */
 	uint64_t next_refresh;		/* when to look for it again */

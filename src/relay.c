@@ -19,6 +19,9 @@
 
 static struct log_limit send_fail_limit = LOG_LIMIT_INIT(10, 5);
 static struct log_limit ignored_limit = LOG_LIMIT_INIT(10, 5);
+/* Slaves missing or without a link-local source: once per slave and state
+   change, and with hundreds of slaves churning, at most this many. */
+static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 
 uint64_t monotonic_ns(void)
 {
@@ -45,11 +48,14 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 
 static void slave_find_ll(struct relay *r, struct slave *s)
 {
+	/*
+	 * No warning here: a link that just came up has no link-local
+	 * address for a moment, every time. Only a probe that goes out
+	 * without one is worth saying (probe_slave).
+	 */
 	s->has_ll = rtnl_link_local(&r->rtnl, s->ifindex, &s->ll) == 0;
-	if (!s->has_ll && !s->ll_warned)
-		log_warnx("slave %s: no usable link-local address (yet); the kernel picks the probe source",
-			  s->name);
-	s->ll_warned = !s->has_ll;
+	if (s->has_ll)
+		s->ll_warned = false;
 }
 
 /*
@@ -66,10 +72,14 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	if (ifindex != s->ifindex)
 		slave_release(r, g, s);
 	if (ifindex == 0) {
-		log_warnx("slave %s: no such interface; probing it when it appears",
-			  s->name);
+		if (!s->absent_warned)
+			log_warnx_limited(&slave_limit,
+					  "slave %s: no such interface; probing it when it appears",
+					  s->name);
+		s->absent_warned = true;
 		return;
 	}
+	s->absent_warned = false;
 	if (s->ifindex != ifindex)
 		s->up = true;	/* until a link event says otherwise */
 	s->ifindex = ifindex;
@@ -257,6 +267,12 @@ static void probe_slave(struct relay *r, struct group *g, struct slave *s,
 		g->counters.suppressed_rate++;
 		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
 		return;
+	}
+	if (!s->has_ll && !s->ll_warned) {
+		log_warnx_limited(&slave_limit,
+				  "slave %s: no usable link-local address (yet); the kernel picks the probe source",
+				  s->name);
+		s->ll_warned = true;
 	}
 	if (r->cfg->dry_run) {
 		g->counters.probes_dry_run++;
