@@ -356,6 +356,7 @@ static void drain_nflog(struct loop *l)
 				int size;
 
 				c->nflog_overruns++;
+				relay_nflog_overrun(&l->relay);
 				size = nflog_sock_grow_rcvbuf(&l->nflog, NFLOG_RCVBUF_MAX);
 				if (c->nflog_overruns == 1)
 					log_warnx("NFLOG overrun: the kernel dropped messages; receive buffer now %d bytes",

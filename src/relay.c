@@ -131,6 +131,34 @@ static int group_egress_init(struct relay *r, struct group *g)
 	return 0;
 }
 
+void relay_nflog_overrun(struct relay *r)
+{
+	struct counters *c = &r->counters;
+
+	c->nflog_lost++;
+	c->nflog_lost_credit++;
+	c->nflog_lost_pending = r->ngroups;
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		r->groups[i].gap_pending = true;
+}
+
+void relay_nflog_seq(struct relay *r, struct group *g, uint32_t seq)
+{
+	struct counters *c = &r->counters;
+	/* A gap in the group's sequence is what the kernel could not deliver. */
+	uint32_t gap = seq - g->next_seq;
+	uint32_t paid = gap < c->nflog_lost_credit ? gap :
+			(uint32_t)c->nflog_lost_credit;
+
+	c->nflog_lost_credit -= paid;
+	c->nflog_lost += gap - paid;
+	g->next_seq = seq + 1;
+	if (g->gap_pending) {
+		g->gap_pending = false;
+		c->nflog_lost_pending--;
+	}
+}
+
 struct group *relay_find_group(struct relay *r, uint16_t num)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++)
@@ -318,11 +346,8 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		r->counters.ns_not_ours++;
 		return;
 	}
-	/* A gap in the group's sequence is what the kernel could not deliver. */
-	if (pkt->has_seq) {
-		r->counters.nflog_lost += pkt->seq - g->next_seq;
-		g->next_seq = pkt->seq + 1;
-	}
+	if (pkt->has_seq)
+		relay_nflog_seq(r, g, pkt->seq);
 	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		r->counters.ns_not_ours++;
 		return;

@@ -195,7 +195,7 @@ static int check_format(const char *text)
 		"(\\{[a-z_]+=\"[^\"\\\\\n]*\"(,[a-z_]+=\"[^\"\\\\\n]*\")*\\})?"
 		" [0-9]+$";
 	static const char comment_re[] =
-		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ counter)$";
+		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ (counter|gauge))$";
 	struct metric m[MAX_METRICS];
 	struct metric *cur = NULL;
 	regex_t sample, comment;
