@@ -20,7 +20,12 @@
 #define DEFAULT_HOLDDOWN_SIZE 4096	/* targets remembered */
 #define DEFAULT_ROUTE_METRIC 1024
 #define DEFAULT_STATS_INTERVAL 15
-#define DEFAULT_PIDFILE "/run/ns-monitor.pid"
+/*
+ * Made at start, owned by the user the daemon runs as (--user), so that
+ * it can remove its pidfile and its state files once it is no longer root.
+ */
+#define RUNTIME_DIR "/run/ns-monitor"
+#define DEFAULT_PIDFILE RUNTIME_DIR "/ns-monitor.pid"
 #define EGRESS_BASE 0x6e730000u		/* "ns" << 16: fwmark and table base */
 #define EGRESS_RULE_PREF 28275		/* before the main table's 32766 */
 
@@ -63,6 +68,7 @@ struct config {
 	bool link_local;
 	int verbose;
 	const char *pidfile;
+	bool pidfile_given;	/* --pidfile: only meaningful with -d */
 };
 
 enum cli_result {
@@ -79,6 +85,15 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			  size_t errlen);
 
 void cli_usage(FILE *out);
+
+/* True when there are slaves and every one is also a master. */
+bool config_slaves_all_masters(const struct config *cfg);
+
+/* True, and *name set, when some interface is both master and slave. */
+bool config_slave_is_master(const struct config *cfg, const char **name);
+
+/* Why a -t prefix can hold no NS target (a reason to print), or NULL. */
+const char *target_prefix_problem(const struct prefix6 *p, bool link_local);
 
 /* Parse "2001:db8::/32" (host bits are cleared). 0 or -1. */
 int parse_prefix6(const char *s, struct prefix6 *out);

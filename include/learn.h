@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "netmon.h"
+#include "proxy_ndp_state.h"
 
 #define LEARN_SETS 256
 #define LEARN_WAYS 4		/* at most 1024 learned targets */
@@ -70,16 +71,16 @@ struct learn {
 	unsigned int npending;		/* VERIFYING or FAILING entries */
 	struct host_addr addrs[LEARN_ADDRS];
 	unsigned int naddrs;
-	char restore_proxy_ndp[CONFIG_MAX_IFACES][IF_NAMESIZE];
-	unsigned int nrestore;
+	struct proxy_ndp_state proxy_ndp;	/* what we turned on */
 	bool forwarding_warned;
 	struct learn_counters c;
 };
 
 /*
- * Purge what a killed run of the same groups left: each group's routes carry
- * a metric of their own (learn_route_metric), so another instance's are
- * left alone; no live instance can own ours, as we hold the NFLOG groups.
+ * Purge what a killed run of the same groups left: routes, proxy entries,
+ * proxy_ndp turned on. Each group's routes carry a metric of their own
+ * (learn_route_metric), so another instance's are left alone; no live
+ * instance can own ours, as we hold the NFLOG groups.
  */
 void learn_init(struct learn *l, const struct config *cfg, struct relay *relay);
 

@@ -24,6 +24,7 @@ struct slave {
 	struct in6_addr ll;		/* source of our probes */
 	bool has_ll;
 	bool ll_warned;			/* said once that it has none */
+	bool absent_warned;		/* said once that it is missing */
 	bool up;			/* administratively up and running */
 	bool routed;			/* egress route installed */
 	uint64_t next_refresh;		/* when to look for it again */
@@ -44,6 +45,7 @@ struct group {
 	struct group_counters counters;
 	uint32_t next_seq;		/* NFLOG sequence number expected next:
 					   our bind made the instance, from 0 */
+	bool gap_pending;		/* an overrun since its last message */
 };
 
 struct learn;
@@ -81,6 +83,17 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 /* The group's masters, by name (for learning and proxy entries). */
 void relay_set_masters(struct relay *r, uint16_t num,
 		       const char (*names)[IF_NAMESIZE], unsigned int n);
+
+/*
+ * ENOBUFS on the NFLOG socket: the kernel dropped at least one message, of
+ * some group. How many shows only in the next message of each group (its
+ * sequence number); the kernel offers no way to ask before. So one is
+ * counted at once, and taken off the gap that shows up later.
+ */
+void relay_nflog_overrun(struct relay *r);
+
+/* Account a group's NFLOG sequence number (gaps are lost messages). */
+void relay_nflog_seq(struct relay *r, struct group *g, uint32_t seq);
 
 struct group *relay_find_group(struct relay *r, uint16_t num);
 struct group *relay_group_of_slave(struct relay *r, unsigned int ifindex);

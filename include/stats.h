@@ -16,6 +16,8 @@ struct counters {
 	unsigned long nflog_malformed;	/* packet messages we could not parse */
 	unsigned long nflog_overruns;	/* ENOBUFS: the kernel dropped some */
 	unsigned long nflog_lost;	/* ...how many, from sequence gaps */
+	unsigned long nflog_lost_credit; /* counted at ENOBUFS, not yet in a gap */
+	unsigned long nflog_lost_pending; /* groups whose gap is not seen yet */
 	unsigned long ns_not_ours;	/* unknown group, or no device */
 };
 

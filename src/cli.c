@@ -73,6 +73,7 @@ void cli_usage(FILE *out)
 "  -m, --master IF        interface whose outgoing NS are relayed (repeatable)\n"
 "  -s, --slaves IF[,IF]   interfaces probed for the target (repeatable)\n"
 "  -t, --targets P[,P]    only relay targets inside these prefixes\n"
+"                         (unicast: not IPv4-mapped, multicast, ...)\n"
 "  -g, --group N          NFLOG group, 0-65535 (default %u)\n"
 "Managed mode (no -m): the table inet ns_monitor is loaded beforehand\n"
 "(ns-monitor.nft); the sets masters_N and slaves_N say what to relay.\n"
@@ -107,8 +108,9 @@ void cli_usage(FILE *out)
 "                         CAP_NET_ADMIN and CAP_NET_RAW\n"
 "      --dry-run          log each probe it would send, send nothing\n"
 "      --check            check the arguments and the system, then exit\n"
-"  -d, --daemon           run in the background, log to syslog\n"
-"      --pidfile PATH     with --daemon (default %s)\n"
+"  -d, --daemon           run in the background, log to syslog; returns\n"
+"                         once the pidfile is written and it is ready\n"
+"      --pidfile PATH     only with --daemon (default %s)\n"
 "  -v, --verbose          log each NS and probe\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
@@ -182,6 +184,41 @@ int parse_prefix6(const char *s, struct prefix6 *out)
 		out->addr.s6_addr[i] &= (uint8_t)(0xff00u >> keep);
 	}
 	return 0;
+}
+
+static bool prefix_inside(const struct prefix6 *p, const char *net,
+			  unsigned int len)
+{
+	struct in6_addr a;
+
+	if (p->len < len || inet_pton(AF_INET6, net, &a) != 1)
+		return false;
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned int byte = i / 8, bit = 0x80u >> (i % 8);
+
+		if ((p->addr.s6_addr[byte] & bit) != (a.s6_addr[byte] & bit))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Why a target prefix cannot hold a neighbor worth relaying, or NULL. The
+ * kernel never resolves IPv4-mapped, IPv4-compatible (with :: and ::1) or
+ * multicast addresses with an NS, and link-local targets are relayed only
+ * with --link-local: such a -t is a mistake, not a filter.
+ */
+const char *target_prefix_problem(const struct prefix6 *p, bool link_local)
+{
+	if (prefix_inside(p, "::ffff:0:0", 96))
+		return "an IPv4-mapped range (::ffff:0:0/96)";
+	if (prefix_inside(p, "::", 96))
+		return "inside ::/96 (unspecified, loopback, IPv4-compatible)";
+	if (prefix_inside(p, "ff00::", 8))
+		return "multicast (ff00::/8)";
+	if (!link_local && prefix_inside(p, "fe80::", 10))
+		return "link-local (fe80::/10) without --link-local";
+	return NULL;
 }
 
 static int add_targets(struct config *cfg, const char *arg, char *err,
@@ -424,6 +461,7 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				return CLI_ERROR;
 			}
 			cfg->pidfile = optarg;
+			cfg->pidfile_given = true;
 			break;
 		case 'v':
 			cfg->verbose++;
@@ -482,6 +520,30 @@ next:		;
 		}
 		if (cfg->ngroups == 0)
 			cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
+		/*
+		 * A master may also be a slave (a mesh: its NS go to the
+		 * other slaves), but a master's NS are never probed back out
+		 * of it, so with no other slave nothing would ever be probed.
+		 */
+		if (config_slaves_all_masters(cfg)) {
+			set_err(err, errlen,
+				"every slave is also a master (-m %s -s %s): a master's own NS are never probed out of it, so nothing would be relayed; give a slave that is not a master",
+				cfg->masters[0], cfg->slaves[0]);
+			return CLI_ERROR;
+		}
+		for (unsigned int i = 0; i < cfg->ntargets; i++) {
+			const char *why = target_prefix_problem(&cfg->targets[i],
+								cfg->link_local);
+			char a[INET6_ADDRSTRLEN];
+
+			if (!why)
+				continue;
+			inet_ntop(AF_INET6, &cfg->targets[i].addr, a, sizeof(a));
+			set_err(err, errlen,
+				"target prefix %s/%u is %s: no NS is ever sent for it; give a global unicast prefix",
+				a, cfg->targets[i].len, why);
+			return CLI_ERROR;
+		}
 	} else {
 		if (cfg->ngroups == 0) {
 			set_err(err, errlen,
@@ -496,5 +558,39 @@ next:		;
 	}
 	if (reserved_table_check(cfg, err, errlen) == -1)
 		return CLI_ERROR;
+	/*
+	 * In the foreground the service manager (systemd Type=simple) or the
+	 * shell knows the pid; a pidfile only means something for -d, which
+	 * alone writes and removes it.
+	 */
+	if (cfg->pidfile_given && !cfg->daemonize) {
+		set_err(err, errlen,
+			"--pidfile is written only with --daemon (-d); in the foreground leave it out");
+		return CLI_ERROR;
+	}
 	return CLI_RUN;
+}
+
+bool config_slaves_all_masters(const struct config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->nslaves; i++) {
+		bool master = false;
+
+		for (unsigned int j = 0; j < cfg->nmasters; j++)
+			master = master || strcmp(cfg->slaves[i], cfg->masters[j]) == 0;
+		if (!master)
+			return false;
+	}
+	return cfg->nslaves > 0;
+}
+
+bool config_slave_is_master(const struct config *cfg, const char **name)
+{
+	for (unsigned int i = 0; i < cfg->nslaves; i++)
+		for (unsigned int j = 0; j < cfg->nmasters; j++)
+			if (strcmp(cfg->slaves[i], cfg->masters[j]) == 0) {
+				*name = cfg->slaves[i];
+				return true;
+			}
+	return false;
 }

@@ -9,6 +9,7 @@
 
 #include "learn.h"
 #include "log.h"
+#include "proxy_ndp_state.h"
 #include "relay.h"
 
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
@@ -91,33 +92,17 @@ static int conf_read(const char *ifname, const char *key)
 	return v[0] ? v[0] - '0' : -1;
 }
 
-static int conf_write(const char *ifname, const char *key, int value)
-{
-	char path[128], v[2] = { (char)('0' + value), '\0' };
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	rc = write(fd, v, 1) == 1 ? 0 : -1;
-	close(fd);
-	return rc;
-}
-
 /* Make the kernel answer NS for proxy entries on this master. */
-static void ensure_proxy_ndp(struct learn *l, const char *master)
+static void ensure_proxy_ndp(struct learn *l, const char *master,
+			     uint16_t group)
 {
-	for (unsigned int i = 0; i < l->nrestore; i++)
-		if (strcmp(l->restore_proxy_ndp[i], master) == 0)
-			return;
-	if (conf_read(master, "proxy_ndp") == 0 && l->nrestore < CONFIG_MAX_IFACES) {
-		if (conf_write(master, "proxy_ndp", 1) == -1) {
+	if (proxy_ndp_state_has(&l->proxy_ndp, master))
+		return;
+	if (conf_read(master, "proxy_ndp") == 0) {
+		if (proxy_ndp_state_turn_on(&l->proxy_ndp, master, group) == -1) {
 			log_warn("%s: turning on proxy_ndp", master);
 			return;
 		}
-		snprintf(l->restore_proxy_ndp[l->nrestore++], IF_NAMESIZE, "%s",
-			 master);
 		log_info("%s: turned on proxy_ndp (turned off again at exit)", master);
 	}
 	if (!l->forwarding_warned && conf_read(master, "forwarding") == 0) {
@@ -136,7 +121,7 @@ static void add_proxies(struct learn *l, struct learned *e, struct group *g)
 
 		if (!ifindex || ifindex == e->ifindex)
 			continue;
-		ensure_proxy_ndp(l, g->masters[i]);
+		ensure_proxy_ndp(l, g->masters[i], g->num);
 		if (rtnl_proxy(&l->relay->rtnl, RTNL_ADD, &e->addr, ifindex) == -1) {
 			log_warn("proxy entry for %s on %s", fmt_addr(&e->addr, a),
 				 g->masters[i]);
@@ -571,6 +556,11 @@ void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->relay = relay;
+	/* What a killed run of our groups turned on (proxy_ndp_state.h). */
+	for (unsigned int i = 0; i < cfg->ngroups; i++)
+		if (proxy_ndp_state_recover(cfg->groups[i]) == -1)
+			log_warn("group %u: reading the proxy_ndp record of an earlier run",
+				 cfg->groups[i]);
 	routes = 0;
 	for (unsigned int i = 0; i < cfg->ngroups; i++) {
 		int n = rtnl_purge_routes(&relay->rtnl, 254 /* RT_TABLE_MAIN */,
@@ -597,9 +587,5 @@ void learn_fini(struct learn *l)
 			if (l->entries[i].state != LEARN_FREE)
 				remove_entry(l, &l->entries[i], "exiting");
 	}
-	for (unsigned int i = 0; i < l->nrestore; i++)
-		if (conf_write(l->restore_proxy_ndp[i], "proxy_ndp", 0) == -1)
-			log_warn("%s: turning proxy_ndp off again",
-				 l->restore_proxy_ndp[i]);
-	l->nrestore = 0;
+	proxy_ndp_state_undo(&l->proxy_ndp);
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "answer.h"
@@ -26,6 +28,7 @@
 #include "netmon.h"
 #include "privs.h"
 #include "nftctl.h"
+#include "paths.h"
 #include "relay.h"
 #include "stats.h"
 #include "version.h"
@@ -87,7 +90,7 @@ static void nflog_teardown(struct nflog_sock *nf, const struct config *cfg)
 	nflog_sock_close(nf);
 }
 
-static int write_pidfile(const char *path)
+static int write_pidfile(const char *path, uid_t uid, gid_t gid)
 {
 	char buf[32];
 	int fd, n;
@@ -95,6 +98,10 @@ static int write_pidfile(const char *path)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		return -1;
+	/* Ours after the change of identity too: a sticky /tmp lets only
+	   the owner remove it. */
+	if (uid && fchown(fd, uid, gid) == -1)
+		log_warn("pidfile %s: chown", path);
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
@@ -103,21 +110,112 @@ static int write_pidfile(const char *path)
 	return close(fd);
 }
 
-/* Detach once set-up has succeeded, so its errors reach the terminal. */
-static int daemonize(const struct config *cfg)
+/*
+ * The launcher's side of --daemon: wait until the child says it is ready
+ * (one byte down the pipe: pidfile written, event loop set up), so that
+ * whoever started us sees the pidfile the moment we return. Until then a
+ * SIGTERM or SIGINT for the launcher is passed on to the child, which
+ * undoes its set-up; the launcher returns once it is gone. Never returns.
+ */
+static void launcher_wait(pid_t child, int ready_fd)
 {
-	pid_t pid = fork();
-	int fd;
+	sigset_t mask;
+	struct pollfd pfd[2];
+	bool forwarded = false;
+	char byte;
+	int status;
 
-	if (pid == -1) {
-		log_warn("fork");
+	/* Already blocked since start-up; pending ones are read here. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pfd[0].fd = ready_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].fd != -1 && (pfd[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			if (read(pfd[1].fd, &si, sizeof(si)) == sizeof(si)) {
+				kill(child, (int)si.ssi_signo);
+				forwarded = true;
+			}
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(ready_fd, &byte, 1);
+
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == 1 && !forwarded) {
+				sigset_t pending;
+
+				/* One that came with the byte counts too. */
+				if (sigpending(&pending) == -1 ||
+				    (!sigismember(&pending, SIGTERM) &&
+				     !sigismember(&pending, SIGINT)))
+					_exit(EXIT_SUCCESS);
+				continue;
+			}
+			break;	/* closed without the byte: it failed or stops */
+		}
+	}
+	/* Stopped or failed: return only once its set-up is undone. */
+	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+		;
+	_exit(EXIT_SETUP);
+}
+
+/*
+ * Detach once set-up has succeeded, so its errors reach the terminal. The
+ * child keeps the terminal until daemon_ready() too.
+ */
+static int daemonize(const struct config *cfg, uid_t uid, gid_t gid,
+		     int *ready_fd)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) == -1) {
+		log_warn("pipe");
 		return -1;
 	}
-	if (pid > 0)
-		_exit(0);
+	pid = fork();
+	if (pid == -1) {
+		log_warn("fork");
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		close(pipefd[1]);
+		launcher_wait(pid, pipefd[0]);
+	}
+	close(pipefd[0]);
+	*ready_fd = pipefd[1];
 	setsid();
 	if (chdir("/") == -1)
 		log_warn("chdir /");
+	if (write_pidfile(cfg->pidfile, uid, gid) == -1) {
+		log_warn("pidfile %s", cfg->pidfile);
+		return -1;
+	}
+	return 0;
+}
+
+/* Tell the launcher we are up, then leave the terminal for syslog. */
+static void daemon_ready(int *ready_fd)
+{
+	int fd;
+
+	if (*ready_fd == -1)
+		return;
+	log_to_syslog();
 	fd = open("/dev/null", O_RDWR);
 	if (fd != -1) {
 		dup2(fd, STDIN_FILENO);
@@ -126,10 +224,10 @@ static int daemonize(const struct config *cfg)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	log_to_syslog();
-	if (write_pidfile(cfg->pidfile) == -1)
-		log_warn("pidfile %s", cfg->pidfile);
-	return 0;
+	if (write(*ready_fd, "", 1) != 1)
+		log_warn("telling the launcher we are ready");
+	close(*ready_fd);
+	*ready_fd = -1;
 }
 
 struct loop {
@@ -283,6 +381,7 @@ static void drain_nflog(struct loop *l)
 				int size;
 
 				c->nflog_overruns++;
+				relay_nflog_overrun(&l->relay);
 				size = nflog_sock_grow_rcvbuf(&l->nflog, NFLOG_RCVBUF_MAX);
 				if (c->nflog_overruns == 1)
 					log_warnx("NFLOG overrun: the kernel dropped messages; receive buffer now %d bytes",
@@ -381,8 +480,11 @@ int main(int argc, char **argv)
 				 .answerfd = -1 };
 	char err[256];
 	sigset_t mask;
+	const char *mesh;
 	uid_t uid = 0;
 	gid_t gid = 0;
+	int ready_fd = -1;
+	bool pidfile = false;
 	int rc = EXIT_SETUP;
 
 	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
@@ -418,7 +520,17 @@ int main(int argc, char **argv)
 		}
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
+	} else {
+		gid = getegid();
 	}
+	if (paths_check(&cfg, uid, gid, !cfg.user, err, sizeof(err)) == -1) {
+		fprintf(stderr, "ns-monitor: %s\n", err);
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (cfg.standalone && config_slave_is_master(&cfg, &mesh))
+		log_info("%s is both master and slave (a mesh): its NS go to the other slaves, never back out of it",
+			 mesh);
 	l.cfg = &cfg;
 
 	/* Signals arrive through the event loop, never asynchronously. */
@@ -433,6 +545,12 @@ int main(int argc, char **argv)
 	/* Binding first: a second instance stops here, touching nothing. */
 	if (nflog_setup(&l.nflog, &cfg) == -1)
 		return EXIT_SETUP;
+	/* For the pidfile and the state files, before we stop being root. */
+	if ((cfg.daemonize || cfg.proxy_ndp) &&
+	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out_nflog;
+	}
 	if (relay_init(&l.relay, &cfg, monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
 		goto out_nflog;
@@ -463,8 +581,11 @@ int main(int argc, char **argv)
 	 * added to epoll wakes only the process that added it, so one made
 	 * before fork() would never wake the child.
 	 */
-	if (cfg.daemonize && daemonize(&cfg) == -1)
-		goto out_loop;
+	if (cfg.daemonize) {
+		if (daemonize(&cfg, uid, gid, &ready_fd) == -1)
+			goto out_loop;
+		pidfile = true;
+	}
 	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -487,6 +608,7 @@ int main(int argc, char **argv)
 		arm_timer(&l);
 	}
 
+	daemon_ready(&ready_fd);
 	if (cfg.standalone)
 		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
 			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
@@ -498,10 +620,11 @@ int main(int argc, char **argv)
 	stats_log(&l.relay, &l.learn);
 	if (cfg.stats_file)
 		write_stats(&l);
-	if (cfg.daemonize && unlink(cfg.pidfile) == -1)
-		log_warn("removing %s", cfg.pidfile);
 
 out_loop:
+	/* Its directory is writable by the user we run as (paths_check). */
+	if (pidfile && unlink(cfg.pidfile) == -1)
+		log_warn("removing %s", cfg.pidfile);
 	if (l.epfd != -1)
 		close(l.epfd);
 	if (l.sigfd != -1)

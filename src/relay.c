@@ -19,6 +19,9 @@
 
 static struct log_limit send_fail_limit = LOG_LIMIT_INIT(10, 5);
 static struct log_limit ignored_limit = LOG_LIMIT_INIT(10, 5);
+/* Slaves missing or without a link-local source: once per slave and state
+   change, and with hundreds of slaves churning, at most this many. */
+static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 
 uint64_t monotonic_ns(void)
 {
@@ -45,11 +48,14 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 
 static void slave_find_ll(struct relay *r, struct slave *s)
 {
+	/*
+	 * No warning here: a link that just came up has no link-local
+	 * address for a moment, every time. Only a probe that goes out
+	 * without one is worth saying (probe_slave).
+	 */
 	s->has_ll = rtnl_link_local(&r->rtnl, s->ifindex, &s->ll) == 0;
-	if (!s->has_ll && !s->ll_warned)
-		log_warnx("slave %s: no usable link-local address (yet); the kernel picks the probe source",
-			  s->name);
-	s->ll_warned = !s->has_ll;
+	if (s->has_ll)
+		s->ll_warned = false;
 }
 
 /*
@@ -66,10 +72,14 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	if (ifindex != s->ifindex)
 		slave_release(r, g, s);
 	if (ifindex == 0) {
-		log_warnx("slave %s: no such interface; probing it when it appears",
-			  s->name);
+		if (!s->absent_warned)
+			log_warnx_limited(&slave_limit,
+					  "slave %s: no such interface; probing it when it appears",
+					  s->name);
+		s->absent_warned = true;
 		return;
 	}
+	s->absent_warned = false;
 	if (s->ifindex != ifindex)
 		s->up = true;	/* until a link event says otherwise */
 	s->ifindex = ifindex;
@@ -145,6 +155,34 @@ static int group_egress_init(struct relay *r, struct group *g)
 	}
 	g->rule_installed = true;
 	return 0;
+}
+
+void relay_nflog_overrun(struct relay *r)
+{
+	struct counters *c = &r->counters;
+
+	c->nflog_lost++;
+	c->nflog_lost_credit++;
+	c->nflog_lost_pending = r->ngroups;
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		r->groups[i].gap_pending = true;
+}
+
+void relay_nflog_seq(struct relay *r, struct group *g, uint32_t seq)
+{
+	struct counters *c = &r->counters;
+	/* A gap in the group's sequence is what the kernel could not deliver. */
+	uint32_t gap = seq - g->next_seq;
+	uint32_t paid = gap < c->nflog_lost_credit ? gap :
+			(uint32_t)c->nflog_lost_credit;
+
+	c->nflog_lost_credit -= paid;
+	c->nflog_lost += gap - paid;
+	g->next_seq = seq + 1;
+	if (g->gap_pending) {
+		g->gap_pending = false;
+		c->nflog_lost_pending--;
+	}
 }
 
 struct group *relay_find_group(struct relay *r, uint16_t num)
@@ -294,6 +332,12 @@ static enum probe_result probe_slave(struct relay *r, struct group *g,
 		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
 		return PROBE_DEFERRED;
 	}
+	if (!s->has_ll && !s->ll_warned) {
+		log_warnx_limited(&slave_limit,
+				  "slave %s: no usable link-local address (yet); the kernel picks the probe source",
+				  s->name);
+		s->ll_warned = true;
+	}
 	if (r->cfg->dry_run) {
 		g->counters.probes_dry_run++;
 		log_info("dry run: would probe %s on %s", tstr, s->name);
@@ -347,11 +391,8 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 		r->counters.ns_not_ours++;
 		return;
 	}
-	/* A gap in the group's sequence is what the kernel could not deliver. */
-	if (pkt->has_seq) {
-		r->counters.nflog_lost += pkt->seq - g->next_seq;
-		g->next_seq = pkt->seq + 1;
-	}
+	if (pkt->has_seq)
+		relay_nflog_seq(r, g, pkt->seq);
 	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		r->counters.ns_not_ours++;
 		return;

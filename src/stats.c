@@ -91,6 +91,9 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 	counter(out, "nflog_lost_total",
 		"NFLOG messages the kernel could not deliver (sequence gaps).",
 		c->nflog_lost);
+	header(out, "nflog_lost_pending", "gauge",
+	       "Groups that lost NFLOG messages in an overrun not counted yet: the kernel tells how many only with the group's next message.");
+	fprintf(out, "ns_monitor_nflog_lost_pending %lu\n", c->nflog_lost_pending);
 	counter(out, "nflog_malformed_total",
 		"NFLOG messages that could not be parsed.", c->nflog_malformed);
 	counter(out, "nflog_foreign_total",

@@ -7,9 +7,14 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "config.h"
+#include "paths.h"
 
 #define MAX_ARGS 32
 #define ARG_LEN 1024	/* room for long -t lists */
@@ -109,7 +114,7 @@ static void test_config_defaults(void **state)
 	assert_int_equal(cfg.rate, 100);
 	assert_int_equal(cfg.burst, 50);
 	assert_int_equal(cfg.fwmark_base, 0x6e730000u);
-	assert_string_equal(cfg.pidfile, "/run/ns-monitor.pid");
+	assert_string_equal(cfg.pidfile, "/run/ns-monitor/ns-monitor.pid");
 }
 
 static void test_slave_lists(void **state)
@@ -853,6 +858,122 @@ static void test_reparse_new_options(void **state)
 	assert_null(r.cfg.rules);
 }
 
+/* Issue 9, item 11: each of these was accepted without a word. */
+static void test_master_as_slave(void **state)
+{
+	struct result r;
+	const char *name = NULL;
+
+	(void)state;
+	/* The only slave is the master: nothing could ever be probed. */
+	parse(&r, "-m", "m0", "-s", "m0", NULL);
+	expect_error(&r, "every slave is also a master");
+	parse(&r, "-m", "m0,m1", "-s", "m1,m0", NULL);
+	expect_error(&r, "every slave is also a master");
+	/* A mesh: m0 is both, s1 is a slave only. Accepted (SPEC 2.2). */
+	assert_int_equal(parse(&r, "-m", "m0", "-s", "m0,s1", NULL), CLI_RUN);
+	assert_true(config_slave_is_master(&r.cfg, &name));
+	assert_string_equal(name, "m0");
+	assert_false(config_slaves_all_masters(&r.cfg));
+	assert_int_equal(parse(&r, "-m", "m0", "-s", "s1", NULL), CLI_RUN);
+	assert_false(config_slave_is_master(&r.cfg, &name));
+	/* Managed mode has no -s: the sets decide. */
+	assert_int_equal(parse(&r, "-g", "135", NULL), CLI_RUN);
+	assert_false(config_slaves_all_masters(&r.cfg));
+}
+
+static void test_target_not_unicast(void **state)
+{
+	struct result r;
+
+	(void)state;
+	parse(&r, "-m", "a", "-s", "b", "-t", "::ffff:10.0.0.0/104", NULL);
+	expect_error(&r, "IPv4-mapped");
+	parse(&r, "-m", "a", "-s", "b", "-t", "2001:db8::/64,::ffff:0:0/96", NULL);
+	expect_error(&r, "::ffff:0:0/96");
+	parse(&r, "-m", "a", "-s", "b", "-t", "::1/128", NULL);
+	expect_error(&r, "loopback");
+	parse(&r, "-m", "a", "-s", "b", "-t", "::/128", NULL);
+	expect_error(&r, "unspecified");
+	parse(&r, "-m", "a", "-s", "b", "-t", "::10.0.0.0/104", NULL);
+	expect_error(&r, "IPv4-compatible");
+	parse(&r, "-m", "a", "-s", "b", "-t", "ff02::/16", NULL);
+	expect_error(&r, "multicast");
+	parse(&r, "-m", "a", "-s", "b", "-t", "fe80::/64", NULL);
+	expect_error(&r, "--link-local");
+	/* With --link-local, in either order, link-local targets are meant. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "fe80::/64",
+			       "--link-local", NULL), CLI_RUN);
+	/* Wider prefixes that hold global unicast are filters, not mistakes. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "::/0", NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "fc00::/7", NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "64:ff9b::/96",
+			       NULL), CLI_RUN);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-t", "::1:0:0:0/80",
+			       NULL), CLI_RUN);
+}
+
+static void test_pidfile_needs_daemon(void **state)
+{
+	struct result r;
+
+	(void)state;
+	parse(&r, "-m", "a", "-s", "b", "--pidfile", "/run/x.pid", NULL);
+	expect_error(&r, "--daemon");
+	parse(&r, "-g", "135", "--pidfile", "/run/x.pid", NULL);
+	expect_error(&r, "--daemon");
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--pidfile", "/run/x.pid",
+			       "-d", NULL), CLI_RUN);
+	assert_string_equal(r.cfg.pidfile, "/run/x.pid");
+	/* The default pidfile with -d, none without: both fine. */
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", NULL), CLI_RUN);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "-d", NULL), CLI_RUN);
+}
+
+/* --stats-file or --pidfile where the daemon could never write them. */
+static void test_paths(void **state)
+{
+	char dir[] = "/tmp/ns-monitor-unit.XXXXXX", path[256], err[256];
+	struct result r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/missing/x.prom", dir);
+	assert_int_equal(parse(&r, "-m", "a", "-s", "b", "--stats-file", path,
+			       NULL), CLI_RUN);
+	assert_int_equal(paths_check(&r.cfg, 0, 0, true, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "missing"));
+	assert_non_null(strstr(err, "No such file"));
+	assert_null(strchr(err, '\n'));
+
+	snprintf(path, sizeof(path), "%s/x.prom", dir);
+	parse(&r, "-m", "a", "-s", "b", "--stats-file", path, NULL);
+	assert_int_equal(paths_check(&r.cfg, getuid(), getgid(), true, err,
+				     sizeof(err)), 0);
+	/* Mode 0700, owned by us: not writable by an unrelated --user. */
+	assert_int_equal(chmod(dir, 0700), 0);
+	if (getuid() != 65534) {
+		assert_int_equal(paths_check(&r.cfg, 65534, 65534, false, err,
+					     sizeof(err)), -1);
+		assert_non_null(strstr(err, "not writable by uid 65534"));
+	}
+	/* A pidfile in that directory likewise, but only with -d. */
+	snprintf(path, sizeof(path), "%s/x.pid", dir);
+	parse(&r, "-m", "a", "-s", "b", "-d", "--pidfile", path, NULL);
+	assert_int_equal(paths_check(&r.cfg, getuid(), getgid(), true, err,
+				     sizeof(err)), 0);
+	if (getuid() != 65534)
+		assert_int_equal(paths_check(&r.cfg, 65534, 65534, false, err,
+					     sizeof(err)), -1);
+	/* The runtime directory is made for the run user at start. */
+	parse(&r, "-m", "a", "-s", "b", "-d", NULL);
+	assert_int_equal(paths_check(&r.cfg, 65534, 65534, false, err,
+				     sizeof(err)), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,6 +1010,10 @@ int main(void)
 		cmocka_unit_test(test_stats_options),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_reparse_new_options),
+		cmocka_unit_test(test_master_as_slave),
+		cmocka_unit_test(test_target_not_unicast),
+		cmocka_unit_test(test_pidfile_needs_daemon),
+		cmocka_unit_test(test_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
