@@ -102,7 +102,7 @@ struct engine_notice {
  * ask: solicit target on one slave without creating a kernel neighbor
  * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
  * request out of the one slave that answered, so the kernel resolves the
- * target there and nowhere else.
+ * target there and nowhere else. An action must not call into the engine.
  */
 struct engine_egress {
 	void *ctx;

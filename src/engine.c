@@ -998,7 +998,10 @@ struct engine *engine_init(const struct engine_options *opts,
 {
 	struct engine *e;
 
-	if (!egress->ask || !egress->confirm ||
+	/* Zero would stop all work for good: a caller's bug, not an option. */
+	if (!opts->ask_rate || !opts->ask_burst || !opts->max_inflight ||
+	    !opts->keepalive_rate || !opts->keepalive_burst ||
+	    !egress->ask || !egress->confirm ||
 	    ((opts->learn_routes || opts->proxy_ndp) &&
 	     (!egress->route_add || !egress->route_move || !egress->route_del)) ||
 	    (opts->proxy_ndp && (!egress->proxy_add || !egress->proxy_del))) {

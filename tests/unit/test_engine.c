@@ -831,6 +831,24 @@ static void test_many_records(void **state)
 	teardown_fake(f);
 }
 
+/* Options that would stop all work, and a missing action, are refused. */
+static void test_init_refuses(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct engine_egress eg = { .ask = fk_ask, .confirm = fk_confirm };
+	struct engine *e;
+
+	(void)state;
+	o.max_inflight = 0;
+	assert_null(engine_init(&o, &eg, T0));
+	o = defaults(true);
+	assert_null(engine_init(&o, &eg, T0));	/* no route actions */
+	o = defaults(false);
+	e = engine_init(&o, &eg, T0);
+	assert_non_null(e);
+	engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_learned_full),
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_many_records),
+		cmocka_unit_test(test_init_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
