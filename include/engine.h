@@ -1,0 +1,223 @@
+/*
+ * The resolution engine: decides, per target, which slave to ask when, what
+ * was learned where, and when to forget it. Pure: no sockets, no clock, no
+ * globals. Every entry point takes the time (CLOCK_MONOTONIC nanoseconds,
+ * never decreasing, never 0), and actions go out through the egress given
+ * at init, so a unit test drives it with a fake clock and a fake egress.
+ *
+ * Why a per-target state and not a hold-down plus a token bucket: a probe
+ * dropped by the bucket was lost, and the hold-down armed on arrival then
+ * suppressed the kernel's retransmitted NS too, so that slave was never
+ * asked. Here limits defer work and never lose it:
+ *
+ *  - A target in flight is QUEUED (waiting for --max-inflight), ASKING (in
+ *    the FIFO of targets with asks due, slaves asked in the group's order,
+ *    one cursor per target) or HELD (every slave asked; answers still count
+ *    until the hold-down ends). Asks are paced by one token bucket; the head
+ *    of the FIFO is finished before the next target asks at all.
+ *  - The hold-down starts once every slave was asked, and any NS for a
+ *    target in flight (QUEUED, ASKING, HELD) costs nothing.
+ *  - Learned targets are kept alive by their own bucket: a flood of new
+ *    targets cannot starve them.
+ *
+ * Memory grows with use and is bounded by the options: at most
+ * max_inflight + max_queue targets in flight, max_learned learned.
+ */
+#ifndef NS_MONITOR_ENGINE_H
+#define NS_MONITOR_ENGINE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/*
+ * Defaults. The shipped nft rule logs at most 1000 NS/s (burst 1000); a
+ * resolution costs one ask per slave. 5000 asks/s with a burst of 1000
+ * serves the kernel's full rate of new targets for hosts of up to five
+ * slaves, 50 targets across 200 slaves in 1.8 s, and costs about 2% of a
+ * core (an ask is one packet written by a packet socket).
+ */
+#define ENGINE_DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
+#define ENGINE_DEFAULT_ASK_RATE 5000	/* asks per second */
+#define ENGINE_DEFAULT_ASK_BURST 1000	/* the nft rule's burst */
+/* 1000 NS/s held 3 s, plus a burst of 1000: the kernel rule cannot exceed it. */
+#define ENGINE_DEFAULT_MAX_INFLIGHT 4096
+/* Every one of 10,000 neighbors contacted at once still gets its turn. */
+#define ENGINE_DEFAULT_MAX_QUEUE 16384
+#define ENGINE_DEFAULT_MAX_LEARNED 16384	/* 10,000 neighbors and room */
+/* 10,000 learned entries garbage-collected within a minute: 170/s. */
+#define ENGINE_DEFAULT_KEEPALIVE_RATE 200
+#define ENGINE_DEFAULT_KEEPALIVE_BURST 200
+/* How long a learned location has to answer when asked again. */
+#define ENGINE_DEFAULT_VERIFY_MS 3000
+
+struct engine_options {
+	uint64_t holddown_ns;
+	uint32_t ask_rate, ask_burst;
+	uint32_t max_inflight;
+	uint32_t max_queue;
+	uint32_t max_learned;
+	uint32_t keepalive_rate, keepalive_burst;
+	uint64_t verify_ns;
+	bool learn_routes;	/* route_add/move/del for what answers */
+	bool proxy_ndp;		/* and proxy_add/del on the masters; ns_in */
+	uint64_t hash_key[2];	/* random: crafted targets cannot collide */
+};
+
+void engine_options_default(struct engine_options *o);
+
+/* What the caller may want to log. Limits are said once per episode. */
+enum engine_notice_kind {
+	ENGINE_LIMIT_RATE,	/* asks deferred (--rate, --burst) */
+	ENGINE_LIMIT_INFLIGHT,	/* new targets queued (--max-inflight) */
+	ENGINE_LIMIT_QUEUE,	/* new targets refused (--max-queue) */
+	ENGINE_LIMIT_LEARNED,	/* found but not routed (--max-learned) */
+	ENGINE_LIMIT_KEEPALIVE,	/* re-asks deferred (--keepalive-rate) */
+	ENGINE_LEARNED,		/* slave: where target was found */
+	ENGINE_MOVED,		/* other: old location, slave: new one */
+	ENGINE_FORGOTTEN,	/* slave: old location; reason says why */
+	/* Rate-limited: an attacker can cause these. */
+	ENGINE_CLAIM_REFUSED,	/* slave claimed target, other answered */
+	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
+	ENGINE_REFUSED_MASTER,	/* slave answered for one found on a master */
+	ENGINE_NOTICE_KINDS
+};
+
+struct engine_notice {
+	enum engine_notice_kind kind;
+	uint16_t group;
+	struct in6_addr target;
+	unsigned int slave;
+	unsigned int other;
+	const char *option;	/* limits: the option that raises it */
+	const char *reason;	/* ENGINE_FORGOTTEN */
+	unsigned long suppressed;	/* rate-limited kinds: since the last */
+};
+
+/*
+ * Actions. route_* return 0 or -1 (the engine then does not believe the
+ * route is there); the others cannot fail in a way the engine acts on.
+ * ask: solicit target on one slave without creating a kernel neighbor
+ * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
+ * request out of the one slave that answered, so the kernel resolves the
+ * target there and nowhere else. An action must not call into the engine.
+ */
+struct engine_egress {
+	void *ctx;
+	void (*ask)(void *ctx, uint16_t group, unsigned int slave,
+		    const struct in6_addr *target);
+	void (*confirm)(void *ctx, uint16_t group, unsigned int slave,
+			const struct in6_addr *target);
+	int (*route_add)(void *ctx, const struct in6_addr *target,
+			 unsigned int slave);
+	int (*route_move)(void *ctx, const struct in6_addr *target,
+			  unsigned int from, unsigned int to);
+	int (*route_del)(void *ctx, const struct in6_addr *target,
+			 unsigned int slave);
+	void (*proxy_add)(void *ctx, const struct in6_addr *target,
+			  unsigned int master);
+	void (*proxy_del)(void *ctx, const struct in6_addr *target,
+			  unsigned int master);
+	void (*notice)(void *ctx, const struct engine_notice *n);
+};
+
+struct engine_counters {
+	/* events */
+	uint64_t ns;			/* NS accepted for resolution */
+	uint64_t ns_free;		/* target in flight already: no asks */
+	uint64_t ns_no_group;		/* group without slaves or masters */
+	uint64_t ns_upstream_ignored;	/* ns_in: not eligible, or no --proxy-ndp */
+	uint64_t ns_upstream_known;	/* ns_in: learned already */
+	/* limits */
+	uint64_t targets_deferred;	/* waited for the ask bucket */
+	uint64_t targets_queued;	/* waited for max_inflight */
+	uint64_t targets_refused;	/* queue full: dropped, counted */
+	uint64_t keepalive_deferred;	/* waited for the keepalive bucket */
+	uint64_t learned_full;		/* found, not routed: max_learned */
+	/* actions */
+	uint64_t asks;
+	uint64_t keepalive_asks;
+	uint64_t confirms;
+	uint64_t unanswered;		/* hold-down ended without an answer */
+	/* answers and learning */
+	uint64_t answers;		/* accepted: the first per resolution */
+	uint64_t answers_unasked;	/* from a slave not asked: ignored */
+	uint64_t answers_duplicate;	/* more from the same resolution */
+	uint64_t refused_local;
+	uint64_t refused_master;
+	uint64_t learned;
+	uint64_t moved;
+	uint64_t forgotten;
+	uint64_t claims;		/* another slave claimed a learned one */
+	uint64_t claims_refused;	/* the current location still answered */
+	uint64_t route_failed;		/* route_add/route_move returned -1 */
+	/* gauges */
+	uint64_t inflight;		/* ASKING + HELD */
+	uint64_t queued;
+	uint64_t learned_now;
+	uint64_t records;		/* memory: one per target known */
+};
+
+struct engine;
+
+/* NULL with errno ENOMEM. The egress is copied. */
+struct engine *engine_init(const struct engine_options *opts,
+			   const struct engine_egress *egress, uint64_t now);
+/* Frees memory only: the routes and proxies stay for the egress to purge. */
+void engine_free(struct engine *e);
+
+/*
+ * Group membership. A group comes into being with its first member. An
+ * interface may be both master and slave (a mesh). An interface that goes
+ * down or away is removed by the caller (the kernel dropped its routes) and
+ * added again when it is back; targets learned behind a removed slave are
+ * forgotten, targets in flight go on with the remaining slaves.
+ */
+int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
+		 bool present, uint64_t now);
+int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
+		  bool present, uint64_t now);
+
+/* The host's own addresses: never learned behind a slave. */
+int engine_local_addr(struct engine *e, unsigned int ifindex,
+		      const struct in6_addr *addr, bool present);
+
+/* The host's own NS for target, logged on master. */
+void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
+		   const struct in6_addr *target, uint64_t now);
+/*
+ * The upstream's NS for target arriving on master (--proxy-ndp). The
+ * caller says whether target is eligible (inside our prefixes).
+ */
+void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
+		  const struct in6_addr *target, bool eligible, uint64_t now);
+
+/* An NA (or echo reply) for target arrived on slave. */
+void engine_answer(struct engine *e, unsigned int slave,
+		   const struct in6_addr *target, uint64_t now);
+
+/*
+ * Kernel neighbor events. fresh: REACHABLE (a confirmation just now), as
+ * opposed to STALE and the like, which anyone can cause with one packet.
+ */
+enum engine_neigh_state {
+	ENGINE_NEIGH_USABLE,
+	ENGINE_NEIGH_FAILED,
+	ENGINE_NEIGH_DELETED,
+};
+
+void engine_neigh(struct engine *e, unsigned int ifindex,
+		  const struct in6_addr *target, enum engine_neigh_state state,
+		  bool fresh, uint64_t now);
+
+/* Continue deferred work and expire what is due. */
+void engine_tick(struct engine *e, uint64_t now);
+
+/* When engine_tick is next needed; 0 when idle (arm no timer). */
+uint64_t engine_next_deadline(const struct engine *e);
+
+const struct engine_counters *engine_counters(const struct engine *e);
+
+#endif

@@ -1,0 +1,1048 @@
+/* The resolution engine: per-target state, pacing, learning. Pure. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NIL 0u			/* record 0 is never used: "no record" */
+
+/* Notices an attacker can cause: at most this many per interval. */
+#define NOTICE_LIMIT_BURST 10
+#define NOTICE_LIMIT_INTERVAL (5 * NSEC_PER_SEC)
+
+enum res {
+	RES_NONE,	/* not in flight (learned only) */
+	RES_QUEUED,	/* waits for max_inflight */
+	RES_ASKING,	/* in the ask FIFO */
+	RES_HELD,	/* every slave asked; answers count until held_until */
+};
+
+enum ka {
+	KA_NONE,
+	KA_VERIFY,	/* its entry went: ask the location again */
+	KA_CHALLENGE,	/* another slave claims it: ask the location again */
+};
+
+struct rec {
+	struct in6_addr target;
+	uint64_t held_until;
+	uint64_t ka_until;	/* the location must have answered by then */
+	uint32_t hnext;		/* hash chain; free list when unused */
+	uint32_t rprev, rnext;	/* wait, ask or held list */
+	uint32_t kprev, knext;	/* keepalive to-do or wait list */
+	/*
+	 * Asks go in the group's slave order, so one index says which slaves
+	 * were asked: [0, cursor), except `from`, the master it came through.
+	 */
+	uint32_t cursor;
+	unsigned int from;
+	unsigned int answered;	/* this resolution's first answer, or 0 */
+	unsigned int slave;	/* learned location, or 0 */
+	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
+	uint32_t gi;
+	uint8_t res, ka;
+	bool used, on_master, ka_asked, deferred, ka_deferred;
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
+struct group {
+	uint16_t num;
+	unsigned int *slaves, *masters;
+	uint32_t nslaves, slaves_cap, nmasters, masters_cap;
+};
+
+struct local_addr {
+	unsigned int ifindex;
+	struct in6_addr addr;
+};
+
+struct engine {
+	struct engine_options o;
+	struct engine_egress eg;
+	struct engine_counters c;
+	struct group *groups;
+	uint32_t ngroups;
+	struct rec *recs;	/* pool; indices are stable, pointers are not */
+	uint32_t pool_size, pool_used, free_head;
+	uint32_t *buckets;	/* chained hash of (group, target) */
+	uint32_t nbuckets;	/* power of two */
+	struct list wait, ask, held, ka_todo, ka_wait;
+	struct tokenbucket ask_tb, ka_tb;
+	struct local_addr *locals;
+	uint32_t nlocals, locals_cap;
+	bool episode[ENGINE_NOTICE_KINDS];
+	uint64_t lim_start;
+	unsigned int lim_printed;
+	unsigned long lim_suppressed;
+};
+
+static const char *const limit_option[ENGINE_NOTICE_KINDS] = {
+	[ENGINE_LIMIT_RATE] = "--rate",
+	[ENGINE_LIMIT_INFLIGHT] = "--max-inflight",
+	[ENGINE_LIMIT_QUEUE] = "--max-queue",
+	[ENGINE_LIMIT_LEARNED] = "--max-learned",
+	[ENGINE_LIMIT_KEEPALIVE] = "--keepalive-rate",
+};
+
+void engine_options_default(struct engine_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->holddown_ns = ENGINE_DEFAULT_HOLDDOWN_MS * NSEC_PER_MSEC;
+	o->ask_rate = ENGINE_DEFAULT_ASK_RATE;
+	o->ask_burst = ENGINE_DEFAULT_ASK_BURST;
+	o->max_inflight = ENGINE_DEFAULT_MAX_INFLIGHT;
+	o->max_queue = ENGINE_DEFAULT_MAX_QUEUE;
+	o->max_learned = ENGINE_DEFAULT_MAX_LEARNED;
+	o->keepalive_rate = ENGINE_DEFAULT_KEEPALIVE_RATE;
+	o->keepalive_burst = ENGINE_DEFAULT_KEEPALIVE_BURST;
+	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
+}
+
+/* ---- keyed hash: SipHash-1-3 of (target, group) ---- */
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND							\
+	do {								\
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;			\
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;			\
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+static uint64_t key_hash(const struct engine *e, uint16_t group,
+			 const struct in6_addr *t)
+{
+	uint64_t k0 = e->o.hash_key[0], k1 = e->o.hash_key[1];
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
+	uint64_t v3 = k1 ^ 0x7465646279746573ull;
+	uint64_t m[3];
+
+	memcpy(&m[0], &t->s6_addr[0], 8);
+	memcpy(&m[1], &t->s6_addr[8], 8);
+	m[2] = (uint64_t)18 << 56 | group;	/* length byte, then the tail */
+	for (int i = 0; i < 3; i++) {
+		v3 ^= m[i];
+		SIPROUND;
+		v0 ^= m[i];
+	}
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* ---- records: a pool, a chained hash, intrusive FIFO lists ---- */
+
+static uint32_t *bucket_of(struct engine *e, uint16_t group,
+			   const struct in6_addr *t)
+{
+	return &e->buckets[key_hash(e, group, t) & (e->nbuckets - 1)];
+}
+
+static uint32_t lookup(struct engine *e, uint32_t gi, const struct in6_addr *t)
+{
+	uint32_t i = *bucket_of(e, e->groups[gi].num, t);
+
+	while (i != NIL && (e->recs[i].gi != gi ||
+			    memcmp(&e->recs[i].target, t, sizeof(*t)) != 0))
+		i = e->recs[i].hnext;
+	return i;
+}
+
+static int rehash(struct engine *e, uint32_t nbuckets)
+{
+	uint32_t *b = calloc(nbuckets, sizeof(*b));
+
+	if (!b)
+		return -1;
+	free(e->buckets);
+	e->buckets = b;
+	e->nbuckets = nbuckets;
+	for (uint32_t i = 1; i < e->pool_used; i++) {
+		struct rec *r = &e->recs[i];
+		uint32_t *head;
+
+		if (!r->used)
+			continue;
+		head = bucket_of(e, e->groups[r->gi].num, &r->target);
+		r->hnext = *head;
+		*head = i;
+	}
+	return 0;
+}
+
+static uint32_t rec_new(struct engine *e, uint32_t gi, const struct in6_addr *t)
+{
+	uint32_t i, *head;
+
+	if (e->c.records + 1 > e->nbuckets && e->nbuckets < (1u << 31) &&
+	    rehash(e, e->nbuckets * 2) == -1)
+		return NIL;
+	if (e->free_head != NIL) {
+		i = e->free_head;
+		e->free_head = e->recs[i].hnext;
+	} else {
+		if (e->pool_used == e->pool_size) {
+			uint32_t n = e->pool_size * 2;
+			struct rec *p = realloc(e->recs, (size_t)n * sizeof(*p));
+
+			if (!p)
+				return NIL;
+			e->recs = p;
+			e->pool_size = n;
+		}
+		i = e->pool_used++;
+	}
+	memset(&e->recs[i], 0, sizeof(e->recs[i]));
+	e->recs[i].used = true;
+	e->recs[i].gi = gi;
+	e->recs[i].target = *t;
+	head = bucket_of(e, e->groups[gi].num, t);
+	e->recs[i].hnext = *head;
+	*head = i;
+	e->c.records++;
+	return i;
+}
+
+/* Free a record that is neither in flight nor learned. */
+static void rec_maybe_free(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+	uint32_t *p;
+
+	if (r->res != RES_NONE || r->slave != 0)
+		return;
+	p = bucket_of(e, e->groups[r->gi].num, &r->target);
+	while (*p != i)
+		p = &e->recs[*p].hnext;
+	*p = r->hnext;
+	r->used = false;
+	r->hnext = e->free_head;
+	e->free_head = i;
+	e->c.records--;
+}
+
+/* Two sets of links per record: k selects the keepalive ones. */
+static uint32_t *prev_of(struct engine *e, uint32_t i, bool k)
+{
+	return k ? &e->recs[i].kprev : &e->recs[i].rprev;
+}
+
+static uint32_t *next_of(struct engine *e, uint32_t i, bool k)
+{
+	return k ? &e->recs[i].knext : &e->recs[i].rnext;
+}
+
+static void list_push(struct engine *e, struct list *l, uint32_t i, bool k)
+{
+	*prev_of(e, i, k) = l->tail;
+	*next_of(e, i, k) = NIL;
+	if (l->tail != NIL)
+		*next_of(e, l->tail, k) = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static void list_remove(struct engine *e, struct list *l, uint32_t i, bool k)
+{
+	uint32_t prev = *prev_of(e, i, k), next = *next_of(e, i, k);
+
+	if (prev != NIL)
+		*next_of(e, prev, k) = next;
+	else
+		l->head = next;
+	if (next != NIL)
+		*prev_of(e, next, k) = prev;
+	else
+		l->tail = prev;
+}
+
+/* ---- groups and addresses ---- */
+
+static int find_group(const struct engine *e, uint16_t num)
+{
+	for (uint32_t gi = 0; gi < e->ngroups; gi++)
+		if (e->groups[gi].num == num)
+			return (int)gi;
+	return -1;
+}
+
+static long pos_in(const unsigned int *a, uint32_t n, unsigned int ifindex)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i] == ifindex)
+			return i;
+	return -1;
+}
+
+static bool is_master(const struct group *g, unsigned int ifindex)
+{
+	return pos_in(g->masters, g->nmasters, ifindex) >= 0;
+}
+
+static bool is_local(const struct engine *e, const struct in6_addr *a)
+{
+	for (uint32_t i = 0; i < e->nlocals; i++)
+		if (memcmp(&e->locals[i].addr, a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+/* Grow *a (of *cap elements of size sz) to hold n; no compile-time caps. */
+static int grow(void **a, uint32_t *cap, uint32_t n, size_t sz)
+{
+	uint32_t c = *cap ? *cap : 4;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	while (c < n)
+		c *= 2;
+	p = realloc(*a, (size_t)c * sz);
+	if (!p)
+		return -1;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+/* ---- notices ---- */
+
+static void say(struct engine *e, enum engine_notice_kind kind, uint32_t gi,
+		const struct in6_addr *t, unsigned int slave,
+		unsigned int other, const char *reason)
+{
+	struct engine_notice n = {
+		.kind = kind,
+		.group = e->groups ? e->groups[gi].num : 0,
+		.slave = slave,
+		.other = other,
+		.option = limit_option[kind],
+		.reason = reason,
+	};
+
+	if (!e->eg.notice)
+		return;
+	if (t)
+		n.target = *t;
+	e->eg.notice(e->eg.ctx, &n);
+}
+
+static void say_limited(struct engine *e, enum engine_notice_kind kind,
+			uint32_t gi, const struct in6_addr *t,
+			unsigned int slave, unsigned int other, uint64_t now)
+{
+	struct engine_notice n = {
+		.kind = kind,
+		.group = e->groups[gi].num,
+		.target = *t,
+		.slave = slave,
+		.other = other,
+	};
+
+	if (now - e->lim_start >= NOTICE_LIMIT_INTERVAL) {
+		e->lim_start = now;
+		e->lim_printed = 0;
+	}
+	if (e->lim_printed >= NOTICE_LIMIT_BURST) {
+		e->lim_suppressed++;
+		return;
+	}
+	e->lim_printed++;
+	n.suppressed = e->lim_suppressed;
+	e->lim_suppressed = 0;
+	if (e->eg.notice)
+		e->eg.notice(e->eg.ctx, &n);
+}
+
+/* A limit bites: said once per episode, an episode ends when it stops. */
+static void limit_bites(struct engine *e, enum engine_notice_kind kind,
+			uint32_t gi, const struct in6_addr *t)
+{
+	if (e->episode[kind])
+		return;
+	e->episode[kind] = true;
+	say(e, kind, gi, t, 0, 0, NULL);
+}
+
+static void limit_over(struct engine *e, enum engine_notice_kind kind)
+{
+	e->episode[kind] = false;
+}
+
+/* ---- learning ---- */
+
+static void proxies(struct engine *e, uint32_t i, bool add)
+{
+	struct rec *r = &e->recs[i];
+	struct group *g = &e->groups[r->gi];
+
+	if (!e->o.proxy_ndp)
+		return;
+	for (uint32_t m = 0; m < g->nmasters; m++) {
+		/* A mesh interface where it lives needs no proxy. */
+		if (g->masters[m] == r->slave)
+			continue;
+		if (add)
+			e->eg.proxy_add(e->eg.ctx, &r->target, g->masters[m]);
+		else
+			e->eg.proxy_del(e->eg.ctx, &r->target, g->masters[m]);
+	}
+}
+
+static void ka_cancel(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->ka == KA_NONE)
+		return;
+	list_remove(e, r->ka_asked ? &e->ka_wait : &e->ka_todo, i, true);
+	r->ka = KA_NONE;
+	r->ka_asked = false;
+	r->ka_deferred = false;
+	r->claimant = 0;
+}
+
+/* Ask the learned location again (its own budget); decide at ka_until. */
+static void ka_start(struct engine *e, uint32_t i, enum ka kind,
+		     unsigned int claimant)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->ka == KA_CHALLENGE)
+		return;		/* the first claim is being checked */
+	if (r->ka == KA_NONE)
+		list_push(e, &e->ka_todo, i, true);
+	if (kind == KA_CHALLENGE) {
+		r->claimant = claimant;
+		r->ka = KA_CHALLENGE;
+	} else if (r->ka == KA_NONE) {
+		r->ka = KA_VERIFY;
+	}
+}
+
+static void learn(struct engine *e, uint32_t i, unsigned int slave)
+{
+	struct rec *r = &e->recs[i];
+
+	if (e->c.learned_now >= e->o.max_learned) {
+		e->c.learned_full++;
+		limit_bites(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target);
+		return;
+	}
+	if (e->eg.route_add(e->eg.ctx, &r->target, slave) == -1) {
+		e->c.route_failed++;
+		return;
+	}
+	r->slave = slave;
+	e->c.learned_now++;
+	e->c.learned++;
+	proxies(e, i, true);
+	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
+}
+
+static void unlearn(struct engine *e, uint32_t i, const char *why)
+{
+	struct rec *r = &e->recs[i];
+	unsigned int old = r->slave;
+	struct in6_addr t = r->target;
+	uint32_t gi = r->gi;
+
+	ka_cancel(e, i);
+	proxies(e, i, false);
+	e->eg.route_del(e->eg.ctx, &r->target, old);
+	r->slave = 0;
+	e->c.learned_now--;
+	e->c.forgotten++;
+	limit_over(e, ENGINE_LIMIT_LEARNED);
+	rec_maybe_free(e, i);
+	say(e, ENGINE_FORGOTTEN, gi, &t, old, 0, why);
+}
+
+/* The claimant wins: the learned location did not answer again. */
+static void move(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+	struct group *g = &e->groups[r->gi];
+	unsigned int from = r->slave, to = r->claimant;
+
+	ka_cancel(e, i);
+	if (e->eg.route_move(e->eg.ctx, &r->target, from, to) == -1) {
+		e->c.route_failed++;
+		unlearn(e, i, "its route could not be moved");
+		return;
+	}
+	if (e->o.proxy_ndp && is_master(g, from))
+		e->eg.proxy_add(e->eg.ctx, &r->target, from);
+	if (e->o.proxy_ndp && is_master(g, to))
+		e->eg.proxy_del(e->eg.ctx, &r->target, to);
+	r->slave = to;
+	e->c.moved++;
+	e->c.confirms++;
+	e->eg.confirm(e->eg.ctx, g->num, to, &r->target);
+	say(e, ENGINE_MOVED, r->gi, &r->target, to, from, NULL);
+}
+
+/* The learned location answered: alive, and any claim is refused. */
+static void location_answers(struct engine *e, uint32_t i, uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->ka == KA_CHALLENGE) {
+		e->c.claims_refused++;
+		say_limited(e, ENGINE_CLAIM_REFUSED, r->gi, &r->target,
+			    r->claimant, r->slave, now);
+	}
+	ka_cancel(e, i);
+}
+
+static void location_failed(struct engine *e, uint32_t i)
+{
+	if (e->recs[i].ka == KA_CHALLENGE)
+		move(e, i);
+	else
+		unlearn(e, i, "did not answer when asked again");
+}
+
+static void claim(struct engine *e, uint32_t i, unsigned int slave)
+{
+	e->c.claims++;
+	ka_start(e, i, KA_CHALLENGE, slave);
+}
+
+/* An answer to one of this resolution's asks. */
+static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
+		   uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+	struct group *g = &e->groups[r->gi];
+
+	if (r->slave == slave && r->ka != KA_NONE) {
+		location_answers(e, i, now);
+		return;
+	}
+	if (r->answered) {
+		if (e->o.learn_routes && r->slave && r->slave != slave &&
+		    r->answered != slave)
+			claim(e, i, slave);
+		else
+			e->c.answers_duplicate++;
+		return;
+	}
+	if (is_local(e, &r->target)) {
+		e->c.refused_local++;
+		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
+		return;
+	}
+	if (r->on_master) {
+		e->c.refused_master++;
+		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave, 0, now);
+		return;
+	}
+	e->c.answers++;
+	r->answered = slave;
+	if (e->o.learn_routes && r->slave && r->slave != slave) {
+		/* No confirm: a kernel entry there waits for the verdict. */
+		claim(e, i, slave);
+		return;
+	}
+	e->c.confirms++;
+	e->eg.confirm(e->eg.ctx, g->num, slave, &r->target);
+	if (e->o.learn_routes && !r->slave)
+		learn(e, i, slave);
+}
+
+/* ---- the work loop ---- */
+
+static void expire_held(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->held.head) != NIL && e->recs[i].held_until <= now) {
+		struct rec *r = &e->recs[i];
+
+		list_remove(e, &e->held, i, false);
+		if (!r->answered)
+			e->c.unanswered++;
+		r->res = RES_NONE;
+		r->answered = 0;
+		r->on_master = false;
+		r->deferred = false;
+		r->cursor = 0;
+		r->from = 0;
+		e->c.inflight--;
+		rec_maybe_free(e, i);
+	}
+}
+
+static void promote(struct engine *e)
+{
+	uint32_t i;
+
+	while ((i = e->wait.head) != NIL && e->c.inflight < e->o.max_inflight) {
+		list_remove(e, &e->wait, i, false);
+		e->c.queued--;
+		e->recs[i].res = RES_ASKING;
+		e->c.inflight++;
+		list_push(e, &e->ask, i, false);
+	}
+	if (e->wait.head == NIL) {
+		limit_over(e, ENGINE_LIMIT_INFLIGHT);
+		limit_over(e, ENGINE_LIMIT_QUEUE);
+	}
+}
+
+/* Asks in FIFO order of targets: the head is finished before the next. */
+static void pump_asks(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->ask.head) != NIL) {
+		struct rec *r = &e->recs[i];
+		struct group *g = &e->groups[r->gi];
+
+		while (r->cursor < g->nslaves) {
+			unsigned int s = g->slaves[r->cursor];
+
+			if (s == r->from) {	/* mesh: not where it came from */
+				r->cursor++;
+				continue;
+			}
+			if (!tokenbucket_take(&e->ask_tb, now)) {
+				if (!r->deferred)
+					e->c.targets_deferred++;
+				r->deferred = true;
+				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
+				return;
+			}
+			r->cursor++;
+			e->c.asks++;
+			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
+		}
+		/* Every slave asked: now the hold-down starts. */
+		list_remove(e, &e->ask, i, false);
+		r->res = RES_HELD;
+		r->held_until = now + e->o.holddown_ns;
+		list_push(e, &e->held, i, false);
+	}
+	limit_over(e, ENGINE_LIMIT_RATE);
+}
+
+static void expire_keepalive(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->ka_wait.head) != NIL && e->recs[i].ka_until <= now)
+		location_failed(e, i);
+}
+
+static void pump_keepalive(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->ka_todo.head) != NIL) {
+		struct rec *r = &e->recs[i];
+
+		if (!tokenbucket_take(&e->ka_tb, now)) {
+			if (!r->ka_deferred)
+				e->c.keepalive_deferred++;
+			r->ka_deferred = true;
+			limit_bites(e, ENGINE_LIMIT_KEEPALIVE, r->gi, &r->target);
+			return;
+		}
+		list_remove(e, &e->ka_todo, i, true);
+		r->ka_asked = true;
+		r->ka_until = now + e->o.verify_ns;
+		list_push(e, &e->ka_wait, i, true);
+		e->c.keepalive_asks++;
+		e->eg.ask(e->eg.ctx, e->groups[r->gi].num, r->slave, &r->target);
+	}
+	limit_over(e, ENGINE_LIMIT_KEEPALIVE);
+}
+
+static void run(struct engine *e, uint64_t now)
+{
+	expire_held(e, now);
+	promote(e);
+	pump_asks(e, now);
+	expire_keepalive(e, now);
+	pump_keepalive(e, now);
+}
+
+void engine_tick(struct engine *e, uint64_t now)
+{
+	run(e, now);
+}
+
+/* When the bucket next holds a whole token. */
+static uint64_t token_time(const struct tokenbucket *tb)
+{
+	if (tb->tokens_ns >= NSEC_PER_SEC)
+		return tb->last;
+	return tb->last + (NSEC_PER_SEC - tb->tokens_ns + tb->rate - 1) / tb->rate;
+}
+
+static void earliest(uint64_t *d, uint64_t t)
+{
+	if (t == 0)
+		t = 1;		/* 0 means "none" to the caller */
+	if (*d == 0 || t < *d)
+		*d = t;
+}
+
+uint64_t engine_next_deadline(const struct engine *e)
+{
+	uint64_t d = 0;
+
+	if (e->held.head != NIL)
+		earliest(&d, e->recs[e->held.head].held_until);
+	if (e->ka_wait.head != NIL)
+		earliest(&d, e->recs[e->ka_wait.head].ka_until);
+	if (e->ask.head != NIL)
+		earliest(&d, token_time(&e->ask_tb));
+	if (e->ka_todo.head != NIL)
+		earliest(&d, token_time(&e->ka_tb));
+	return d;
+}
+
+/* ---- events ---- */
+
+static void resolve(struct engine *e, uint32_t gi, unsigned int from,
+		    const struct in6_addr *t, uint64_t now)
+{
+	uint32_t i = lookup(e, gi, t);
+	bool now_ok;
+
+	if (i != NIL && e->recs[i].res != RES_NONE) {
+		e->c.ns_free++;		/* a retransmission: already handled */
+		return;
+	}
+	e->c.ns++;
+	/* Behind the queue, if there is one: first come, first asked. */
+	now_ok = e->c.inflight < e->o.max_inflight && e->wait.head == NIL;
+	if (!now_ok && e->c.queued >= e->o.max_queue) {
+		e->c.targets_refused++;
+		limit_bites(e, ENGINE_LIMIT_QUEUE, gi, t);
+		return;
+	}
+	if (i == NIL && (i = rec_new(e, gi, t)) == NIL) {
+		e->c.targets_refused++;	/* out of memory: as if full */
+		return;
+	}
+	e->recs[i].from = from;
+	if (now_ok) {
+		e->recs[i].res = RES_ASKING;
+		e->c.inflight++;
+		list_push(e, &e->ask, i, false);
+	} else {
+		e->recs[i].res = RES_QUEUED;
+		e->c.queued++;
+		e->c.targets_queued++;
+		list_push(e, &e->wait, i, false);
+		limit_bites(e, ENGINE_LIMIT_INFLIGHT, gi, t);
+	}
+	run(e, now);
+}
+
+void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
+		   const struct in6_addr *target, uint64_t now)
+{
+	int gi = find_group(e, group);
+
+	run(e, now);
+	if (gi < 0) {
+		e->c.ns_no_group++;
+		return;
+	}
+	resolve(e, (uint32_t)gi, master, target, now);
+}
+
+void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
+		  const struct in6_addr *target, bool eligible, uint64_t now)
+{
+	int gi = find_group(e, group);
+	uint32_t i;
+
+	run(e, now);
+	if (gi < 0) {
+		e->c.ns_no_group++;
+		return;
+	}
+	if (!e->o.proxy_ndp || !eligible || is_local(e, target)) {
+		e->c.ns_upstream_ignored++;
+		return;
+	}
+	i = lookup(e, (uint32_t)gi, target);
+	if (i != NIL && e->recs[i].slave) {
+		e->c.ns_upstream_known++;	/* the proxy entry answers */
+		return;
+	}
+	resolve(e, (uint32_t)gi, master, target, now);
+}
+
+void engine_answer(struct engine *e, unsigned int slave,
+		   const struct in6_addr *target, uint64_t now)
+{
+	bool taken = false;
+
+	run(e, now);	/* a resolution whose window ended takes no answer */
+	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+		struct group *g = &e->groups[gi];
+		long pos = pos_in(g->slaves, g->nslaves, slave);
+		uint32_t i;
+		struct rec *r;
+
+		if (pos < 0 || (i = lookup(e, gi, target)) == NIL)
+			continue;
+		r = &e->recs[i];
+		if (r->slave == slave && r->ka != KA_NONE && r->ka_asked) {
+			location_answers(e, i, now);
+			taken = true;
+		} else if ((r->res == RES_ASKING || r->res == RES_HELD) &&
+			   (uint32_t)pos < r->cursor && slave != r->from) {
+			take_answer(e, i, slave, now);
+			taken = true;
+		}
+	}
+	if (!taken)
+		e->c.answers_unasked++;
+	run(e, now);
+}
+
+void engine_neigh(struct engine *e, unsigned int ifindex,
+		  const struct in6_addr *target, enum engine_neigh_state state,
+		  bool fresh, uint64_t now)
+{
+	run(e, now);
+	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+		struct group *g = &e->groups[gi];
+		uint32_t i = lookup(e, gi, target);
+		struct rec *r;
+
+		if (i == NIL)
+			continue;
+		r = &e->recs[i];
+		if (r->slave && ifindex == r->slave) {
+			if (state == ENGINE_NEIGH_USABLE) {
+				if (fresh && r->ka != KA_NONE)
+					location_answers(e, i, now);
+			} else if (state == ENGINE_NEIGH_FAILED &&
+				   r->ka == KA_CHALLENGE) {
+				move(e, i);
+			} else if (r->ka == KA_NONE) {
+				/* Gone or failed says little: ask before forgetting. */
+				ka_start(e, i, KA_VERIFY, 0);
+			}
+			continue;
+		}
+		if (state != ENGINE_NEIGH_USABLE)
+			continue;
+		if (is_master(g, ifindex) && ifindex != r->answered) {
+			if (r->res != RES_NONE)
+				r->on_master = true;
+			/* Fresh: the host asked on the master and got an answer. */
+			if (fresh && r->slave) {
+				e->c.refused_master++;
+				unlearn(e, i, "it answers on a master");
+			}
+			continue;
+		}
+		if (fresh && r->slave && e->o.learn_routes &&
+		    pos_in(g->slaves, g->nslaves, ifindex) >= 0)
+			claim(e, i, ifindex);
+	}
+	run(e, now);
+}
+
+static int group_get(struct engine *e, uint16_t num)
+{
+	int gi = find_group(e, num);
+	struct group *g;
+
+	if (gi >= 0)
+		return gi;
+	g = realloc(e->groups, (e->ngroups + 1) * sizeof(*g));
+	if (!g)
+		return -1;
+	e->groups = g;
+	memset(&g[e->ngroups], 0, sizeof(*g));
+	g[e->ngroups].num = num;
+	return (int)e->ngroups++;
+}
+
+static void slave_removed(struct engine *e, uint32_t gi, unsigned int ifindex,
+			  uint32_t pos)
+{
+	for (uint32_t i = 1; i < e->pool_used; i++) {
+		struct rec *r = &e->recs[i];
+
+		if (!r->used || r->gi != gi)
+			continue;
+		/* Slaves after it moved down by one: so do the cursors. */
+		if ((r->res == RES_ASKING || r->res == RES_HELD) && r->cursor > pos)
+			r->cursor--;
+		if (r->answered == ifindex)
+			r->answered = 0;
+		if (r->ka == KA_CHALLENGE && r->claimant == ifindex)
+			ka_cancel(e, i);
+		if (r->slave == ifindex)
+			unlearn(e, i, "its slave left the group");
+	}
+}
+
+int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
+		 bool present, uint64_t now)
+{
+	int gi = present ? group_get(e, group) : find_group(e, group);
+	struct group *g;
+	long pos;
+
+	if (gi < 0)
+		return present ? -1 : 0;
+	g = &e->groups[gi];
+	pos = pos_in(g->slaves, g->nslaves, ifindex);
+	if (present && pos < 0) {
+		if (grow((void **)&g->slaves, &g->slaves_cap, g->nslaves + 1,
+			 sizeof(*g->slaves)) == -1)
+			return -1;
+		g->slaves[g->nslaves++] = ifindex;
+	} else if (!present && pos >= 0) {
+		memmove(&g->slaves[pos], &g->slaves[pos + 1],
+			(g->nslaves - (uint32_t)pos - 1) * sizeof(*g->slaves));
+		g->nslaves--;
+		slave_removed(e, (uint32_t)gi, ifindex, (uint32_t)pos);
+	}
+	run(e, now);
+	return 0;
+}
+
+int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
+		  bool present, uint64_t now)
+{
+	int gi = present ? group_get(e, group) : find_group(e, group);
+	struct group *g;
+	long pos;
+
+	if (gi < 0)
+		return present ? -1 : 0;
+	g = &e->groups[gi];
+	pos = pos_in(g->masters, g->nmasters, ifindex);
+	if (present == (pos >= 0))
+		return 0;
+	if (present) {
+		if (grow((void **)&g->masters, &g->masters_cap, g->nmasters + 1,
+			 sizeof(*g->masters)) == -1)
+			return -1;
+		g->masters[g->nmasters++] = ifindex;
+	} else {
+		g->masters[pos] = g->masters[--g->nmasters];
+	}
+	/* Proxies follow the masters: every learned target of the group. */
+	for (uint32_t i = 1; e->o.proxy_ndp && i < e->pool_used; i++) {
+		struct rec *r = &e->recs[i];
+
+		if (!r->used || r->gi != (uint32_t)gi || !r->slave ||
+		    r->slave == ifindex)
+			continue;
+		if (present)
+			e->eg.proxy_add(e->eg.ctx, &r->target, ifindex);
+		else
+			e->eg.proxy_del(e->eg.ctx, &r->target, ifindex);
+	}
+	run(e, now);
+	return 0;
+}
+
+int engine_local_addr(struct engine *e, unsigned int ifindex,
+		      const struct in6_addr *addr, bool present)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->nlocals; i++)
+		if (e->locals[i].ifindex == ifindex &&
+		    memcmp(&e->locals[i].addr, addr, sizeof(*addr)) == 0)
+			break;
+	if (!present) {
+		if (i < e->nlocals)
+			e->locals[i] = e->locals[--e->nlocals];
+		return 0;
+	}
+	if (i < e->nlocals)
+		return 0;
+	if (grow((void **)&e->locals, &e->locals_cap, e->nlocals + 1,
+		 sizeof(*e->locals)) == -1)
+		return -1;
+	e->locals[e->nlocals].ifindex = ifindex;
+	e->locals[e->nlocals].addr = *addr;
+	e->nlocals++;
+	return 0;
+}
+
+const struct engine_counters *engine_counters(const struct engine *e)
+{
+	return &e->c;
+}
+
+struct engine *engine_init(const struct engine_options *opts,
+			   const struct engine_egress *egress, uint64_t now)
+{
+	struct engine *e;
+
+	/* Zero would stop all work for good: a caller's bug, not an option. */
+	if (!opts->ask_rate || !opts->ask_burst || !opts->max_inflight ||
+	    !opts->keepalive_rate || !opts->keepalive_burst ||
+	    !egress->ask || !egress->confirm ||
+	    ((opts->learn_routes || opts->proxy_ndp) &&
+	     (!egress->route_add || !egress->route_move || !egress->route_del)) ||
+	    (opts->proxy_ndp && (!egress->proxy_add || !egress->proxy_del))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->o = *opts;
+	e->eg = *egress;
+	/* Proxy entries only make sense for targets with a route. */
+	e->o.learn_routes = opts->learn_routes || opts->proxy_ndp;
+	e->pool_size = 64;
+	e->pool_used = 1;	/* record 0 is NIL */
+	e->recs = calloc(e->pool_size, sizeof(*e->recs));
+	e->nbuckets = 64;
+	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	if (!e->recs || !e->buckets) {
+		engine_free(e);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tokenbucket_init(&e->ask_tb, opts->ask_rate, opts->ask_burst, now);
+	tokenbucket_init(&e->ka_tb, opts->keepalive_rate, opts->keepalive_burst,
+			 now);
+	e->lim_start = now;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+		free(e->groups[gi].slaves);
+		free(e->groups[gi].masters);
+	}
+	free(e->groups);
+	free(e->recs);
+	free(e->buckets);
+	free(e->locals);
+	free(e);
+}

@@ -1,0 +1,879 @@
+/* Unit tests for the resolution engine: a fake clock and a fake egress. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define MS 1000000ull			/* nanoseconds */
+#define SEC 1000000000ull
+#define T0 (1000 * SEC)			/* fake clock start, far from 0 */
+#define GROUP 135
+#define MASTER 10u
+#define SLAVE(j) (100u + (unsigned int)(j))	/* j from 1 */
+
+enum call_kind { ASK, CONFIRM, ROUTE_ADD, ROUTE_MOVE, ROUTE_DEL, PROXY_ADD,
+		 PROXY_DEL };
+
+struct call {
+	enum call_kind kind;
+	unsigned int a, b;	/* slave or master; route_move: from, to */
+	struct in6_addr t;
+	uint64_t at;
+};
+
+/* Records every action, stamped with the fake clock. */
+struct fake {
+	struct call *calls;
+	size_t n, cap;
+	uint64_t now;
+	unsigned int notices[ENGINE_NOTICE_KINDS];
+	struct engine_notice last[ENGINE_NOTICE_KINDS];
+	struct engine *e;
+};
+
+static void record(struct fake *f, enum call_kind kind, unsigned int a,
+		   unsigned int b, const struct in6_addr *t)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 1024;
+		f->calls = realloc(f->calls, f->cap * sizeof(*f->calls));
+		assert_non_null(f->calls);
+	}
+	f->calls[f->n++] = (struct call){ kind, a, b, *t, f->now };
+}
+
+static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
+		   const struct in6_addr *t)
+{
+	assert_int_equal(group, GROUP);
+	record(ctx, ASK, slave, 0, t);
+}
+
+static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
+		       const struct in6_addr *t)
+{
+	assert_int_equal(group, GROUP);
+	record(ctx, CONFIRM, slave, 0, t);
+}
+
+static int fk_route_add(void *ctx, const struct in6_addr *t, unsigned int s)
+{
+	record(ctx, ROUTE_ADD, s, 0, t);
+	return 0;
+}
+
+static int fk_route_move(void *ctx, const struct in6_addr *t,
+			 unsigned int from, unsigned int to)
+{
+	record(ctx, ROUTE_MOVE, from, to, t);
+	return 0;
+}
+
+static int fk_route_del(void *ctx, const struct in6_addr *t, unsigned int s)
+{
+	record(ctx, ROUTE_DEL, s, 0, t);
+	return 0;
+}
+
+static void fk_proxy_add(void *ctx, const struct in6_addr *t, unsigned int m)
+{
+	record(ctx, PROXY_ADD, m, 0, t);
+}
+
+static void fk_proxy_del(void *ctx, const struct in6_addr *t, unsigned int m)
+{
+	record(ctx, PROXY_DEL, m, 0, t);
+}
+
+static void fk_notice(void *ctx, const struct engine_notice *n)
+{
+	struct fake *f = ctx;
+
+	f->notices[n->kind]++;
+	f->last[n->kind] = *n;
+}
+
+/* 2001:db8::<n>: a distinct global target per n. */
+static struct in6_addr target(uint32_t n)
+{
+	struct in6_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.s6_addr[0] = 0x20;
+	a.s6_addr[1] = 0x01;
+	a.s6_addr[2] = 0x0d;
+	a.s6_addr[3] = 0xb8;
+	a.s6_addr[12] = (uint8_t)(n >> 24);
+	a.s6_addr[13] = (uint8_t)(n >> 16);
+	a.s6_addr[14] = (uint8_t)(n >> 8);
+	a.s6_addr[15] = (uint8_t)n;
+	return a;
+}
+
+static uint32_t target_n(const struct in6_addr *a)
+{
+	return (uint32_t)a->s6_addr[12] << 24 | (uint32_t)a->s6_addr[13] << 16 |
+	       (uint32_t)a->s6_addr[14] << 8 | a->s6_addr[15];
+}
+
+/* An engine on group GROUP with master MASTER and slaves SLAVE(1..nslaves). */
+static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct engine_egress eg = {
+		.ask = fk_ask, .confirm = fk_confirm,
+		.route_add = fk_route_add, .route_move = fk_route_move,
+		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
+		.proxy_del = fk_proxy_del, .notice = fk_notice,
+	};
+
+	assert_non_null(f);
+	eg.ctx = f;
+	f->now = T0;
+	f->e = engine_init(o, &eg, T0);
+	assert_non_null(f->e);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER, true, T0), 0);
+	for (unsigned int j = 1; j <= nslaves; j++)
+		assert_int_equal(engine_slave(f->e, GROUP, SLAVE(j), true, T0), 0);
+	return f;
+}
+
+static void teardown_fake(struct fake *f)
+{
+	engine_free(f->e);
+	free(f->calls);
+	free(f);
+}
+
+static struct engine_options defaults(bool learn)
+{
+	struct engine_options o;
+
+	engine_options_default(&o);
+	o.learn_routes = learn;
+	o.hash_key[0] = 0x0123456789abcdefull;
+	o.hash_key[1] = 0xfedcba9876543210ull;
+	return o;
+}
+
+static const struct engine_counters *C(struct fake *f)
+{
+	return engine_counters(f->e);
+}
+
+/* The caller's timer: tick at each deadline up to `until` (0: until idle). */
+static void run_until(struct fake *f, uint64_t until)
+{
+	uint64_t d;
+
+	while ((d = engine_next_deadline(f->e)) != 0 && (!until || d <= until)) {
+		if (d < f->now)
+			d = f->now;
+		f->now = d;
+		engine_tick(f->e, d);
+	}
+	if (until && until > f->now) {
+		f->now = until;
+		engine_tick(f->e, until);
+	}
+}
+
+static void ns(struct fake *f, uint32_t n, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_ns_out(f->e, GROUP, MASTER, &t, at);
+}
+
+static void answer(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_answer(f->e, slave, &t, at);
+}
+
+static void neigh(struct fake *f, unsigned int ifindex, uint32_t n,
+		  enum engine_neigh_state st, bool fresh, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_neigh(f->e, ifindex, &t, st, fresh, at);
+}
+
+/* Calls of a kind, for slave a (0: any) and target n (UINT32_MAX: any). */
+static size_t count(const struct fake *f, enum call_kind kind, unsigned int a,
+		    uint32_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->calls[i].kind == kind && (!a || f->calls[i].a == a) &&
+		    (n == UINT32_MAX || target_n(&f->calls[i].t) == n))
+			c++;
+	return c;
+}
+
+#define ANY UINT32_MAX
+
+/* Every (target, slave) asked exactly once, all before `by`. */
+static void assert_fanout(const struct fake *f, uint32_t first, uint32_t ntargets,
+			  unsigned int nslaves, uint64_t by)
+{
+	unsigned int *m = calloc((size_t)ntargets * nslaves, sizeof(*m));
+
+	assert_non_null(m);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct call *c = &f->calls[i];
+		uint32_t n = target_n(&c->t);
+
+		if (c->kind != ASK)
+			continue;
+		assert_true(n >= first && n < first + ntargets);
+		assert_true(c->a >= SLAVE(1) && c->a <= SLAVE(nslaves));
+		assert_true(c->at < by);
+		m[(size_t)(n - first) * nslaves + (c->a - SLAVE(1))]++;
+	}
+	for (size_t i = 0; i < (size_t)ntargets * nslaves; i++)
+		assert_int_equal(m[i], 1);
+	free(m);
+}
+
+/* Issue 10: 40 new targets across 4 slaves, all found within 1 s. */
+static void test_40_targets_4_slaves(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 4);
+
+	(void)state;
+	for (uint32_t k = 0; k < 40; k++)
+		ns(f, k, T0 + k * MS);
+	run_until(f, T0 + SEC);
+	assert_fanout(f, 0, 40, 4, T0 + SEC);
+	for (uint32_t k = 0; k < 40; k++)
+		answer(f, SLAVE(1 + k % 4), k, T0 + 100 * MS + k * MS);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 40);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 40);
+	for (uint32_t k = 0; k < 40; k++) {
+		assert_int_equal(count(f, CONFIRM, SLAVE(1 + k % 4), k), 1);
+		assert_int_equal(count(f, ROUTE_ADD, SLAVE(1 + k % 4), k), 1);
+	}
+	assert_int_equal(C(f)->targets_deferred, 0);
+	teardown_fake(f);
+}
+
+/* Issue 10: 50 targets across 200 slaves, all asked within 3 s. */
+static void test_50_targets_200_slaves(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f = setup(&o, 200);
+
+	(void)state;
+	for (uint32_t k = 0; k < 50; k++)
+		ns(f, k, T0);
+	run_until(f, T0 + 2 * SEC);
+	assert_int_equal(C(f)->asks, 50 * 200);
+	assert_fanout(f, 0, 50, 200, T0 + 2 * SEC);
+	/* Over the burst: the bucket deferred, and said so once. */
+	assert_true(C(f)->targets_deferred > 0);
+	assert_int_equal(f->notices[ENGINE_LIMIT_RATE], 1);
+	assert_string_equal(f->last[ENGINE_LIMIT_RATE].option, "--rate");
+	/* Answers count until the hold-down ends, 3 s after each fan-out. */
+	for (uint32_t k = 0; k < 50; k++)
+		answer(f, SLAVE(1 + k * 4), k, T0 + 2 * SEC);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 50);
+	teardown_fake(f);
+}
+
+/* A target whose asks were deferred is finished before the next asks. */
+static void test_deferred_first(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f;
+	size_t last_a = 0, first_b = 0;
+
+	(void)state;
+	o.ask_rate = 10;
+	o.ask_burst = 3;
+	f = setup(&o, 4);
+	ns(f, 1, T0);
+	assert_int_equal(count(f, ASK, 0, 1), 3);	/* the burst */
+	ns(f, 2, T0 + 1 * MS);
+	ns(f, 3, T0 + 2 * MS);
+	assert_int_equal(count(f, ASK, 0, 2), 0);
+	run_until(f, 0);
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->calls[i].kind != ASK)
+			continue;
+		if (target_n(&f->calls[i].t) == 1)
+			last_a = i;
+		else if (!first_b)
+			first_b = i;
+	}
+	assert_true(last_a < first_b);
+	assert_fanout(f, 1, 3, 4, UINT64_MAX);
+	/* Asks go in FIFO order of targets, slaves in order within one. */
+	for (size_t i = 0; i < 12; i++) {
+		assert_int_equal(target_n(&f->calls[i].t), 1 + i / 4);
+		assert_int_equal(f->calls[i].a, SLAVE(1 + i % 4));
+	}
+	assert_int_equal(C(f)->targets_deferred, 3);
+	assert_int_equal(f->notices[ENGINE_LIMIT_RATE], 1);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	teardown_fake(f);
+}
+
+/*
+ * The hold-down starts once every slave was asked, and the kernel's
+ * retransmissions meanwhile cost nothing. (Before: armed on arrival, the
+ * retransmissions were suppressed while the bucket had dropped the asks.)
+ */
+static void test_holddown_after_fanout(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f;
+
+	(void)state;
+	o.ask_rate = 2;		/* one ask every 500 ms */
+	o.ask_burst = 1;
+	f = setup(&o, 4);
+	ns(f, 1, T0);
+	assert_int_equal(count(f, ASK, 0, 1), 1);
+	run_until(f, T0 + 1 * SEC);
+	ns(f, 1, T0 + 1 * SEC);		/* the kernel's 2nd and 3rd NS */
+	run_until(f, T0 + 2 * SEC);
+	ns(f, 1, T0 + 2 * SEC);
+	run_until(f, T0 + 4400 * MS);
+	assert_fanout(f, 1, 1, 4, T0 + 1501 * MS);
+	assert_int_equal(C(f)->ns_free, 2);
+	assert_int_equal(C(f)->ns, 1);
+	/* Fan-out done at T0 + 1.5 s: held until T0 + 4.5 s. */
+	ns(f, 1, T0 + 4499 * MS);
+	assert_int_equal(count(f, ASK, 0, 1), 4);
+	assert_int_equal(C(f)->ns_free, 3);
+	ns(f, 1, T0 + 4500 * MS);
+	assert_int_equal(count(f, ASK, 0, 1), 5);
+	assert_int_equal(C(f)->ns, 2);
+	assert_int_equal(C(f)->unanswered, 1);
+	teardown_fake(f);
+}
+
+/* 100,000 distinct targets at once: bounded memory, said once, none lost. */
+static void test_admission_flood(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f = setup(&o, 1);
+	uint32_t admitted = o.max_inflight + o.max_queue;
+
+	(void)state;
+	for (uint32_t k = 0; k < 100000; k++) {
+		ns(f, k, T0 + k);
+		assert_true(C(f)->records <= admitted);
+	}
+	assert_int_equal(C(f)->records, admitted);
+	assert_int_equal(C(f)->inflight, o.max_inflight);
+	assert_int_equal(C(f)->queued, o.max_queue);
+	assert_int_equal(C(f)->targets_refused, 100000 - admitted);
+	assert_int_equal(f->notices[ENGINE_LIMIT_QUEUE], 1);
+	assert_string_equal(f->last[ENGINE_LIMIT_QUEUE].option, "--max-queue");
+	assert_int_equal(f->notices[ENGINE_LIMIT_INFLIGHT], 1);
+	assert_string_equal(f->last[ENGINE_LIMIT_INFLIGHT].option, "--max-inflight");
+	/* A retransmission of a queued target is free. */
+	ns(f, admitted - 1, T0 + 100 * MS);
+	assert_int_equal(C(f)->ns_free, 1);
+	/* Every admitted target gets its turn, in order; then nothing wakes. */
+	run_until(f, 0);
+	assert_int_equal(C(f)->asks, admitted);
+	assert_fanout(f, 0, admitted, 1, UINT64_MAX);
+	for (size_t i = 1; i < f->n; i++)
+		assert_true(target_n(&f->calls[i].t) > target_n(&f->calls[i - 1].t));
+	assert_int_equal(C(f)->records, 0);
+	assert_int_equal(C(f)->inflight, 0);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	/* A new flood is a new episode: said again, once. */
+	for (uint32_t k = 0; k < 30000; k++)
+		ns(f, 200000 + k, f->now + 1);
+	assert_int_equal(f->notices[ENGINE_LIMIT_QUEUE], 2);
+	teardown_fake(f);
+}
+
+static void test_answer_right_slave(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 3);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER + 1, true, T0), 0);
+	ns(f, 1, T0);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, CONFIRM, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 1);	/* one entry only */
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
+	assert_int_equal(count(f, PROXY_ADD, MASTER + 1, 1), 1);
+	assert_int_equal(f->notices[ENGINE_LEARNED], 1);
+	/* The same answer again changes nothing. */
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 1);
+	assert_int_equal(C(f)->answers_duplicate, 1);
+	assert_int_equal(C(f)->learned_now, 1);
+	/* The upstream's NS for it: the proxy entry answers, nothing to do. */
+	{
+		struct in6_addr t = target(1);
+
+		engine_ns_in(f->e, GROUP, MASTER, &t, true, T0 + 3 * MS);
+	}
+	assert_int_equal(C(f)->ns_upstream_known, 1);
+	/* A master that leaves takes its proxy entries along. */
+	assert_int_equal(engine_master(f->e, GROUP, MASTER + 1, false, T0 + 4 * MS), 0);
+	assert_int_equal(count(f, PROXY_DEL, MASTER + 1, 1), 1);
+	teardown_fake(f);
+}
+
+static void test_answer_unasked(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.ask_rate = 1;
+	o.ask_burst = 1;
+	f = setup(&o, 3);
+	ns(f, 1, T0);
+	assert_int_equal(count(f, ASK, 0, ANY), 1);	/* slave 1 only, so far */
+	answer(f, SLAVE(3), 1, T0 + 1 * MS);		/* not asked yet */
+	answer(f, 999, 1, T0 + 1 * MS);			/* not a slave */
+	answer(f, MASTER, 1, T0 + 1 * MS);		/* the master */
+	answer(f, SLAVE(1), 2, T0 + 1 * MS);		/* another target */
+	assert_int_equal(C(f)->answers_unasked, 4);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	/* After the hold-down, the window is closed. */
+	run_until(f, 0);
+	answer(f, SLAVE(1), 1, f->now + 1);
+	assert_int_equal(C(f)->answers_unasked, 5);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+static void test_refuse_local(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+
+	(void)state;
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(C(f)->refused_local, 1);
+	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	/* Once the address is gone, it can be learned. */
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, false), 0);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	teardown_fake(f);
+}
+
+static void test_refuse_usable_on_master(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	ns(f, 1, T0);
+	neigh(f, MASTER, 1, ENGINE_NEIGH_USABLE, false, T0 + 1 * MS);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(f->notices[ENGINE_REFUSED_MASTER], 1);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/* Learn target 1 behind slave 1, and let its resolution end. */
+static void learned_behind_1(struct fake *f)
+{
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	run_until(f, 0);
+	assert_int_equal(C(f)->inflight, 0);
+	assert_int_equal(C(f)->learned_now, 1);
+}
+
+static void test_claim_refused(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	uint64_t t1;
+
+	(void)state;
+	learned_behind_1(f);
+	t1 = f->now + 10 * SEC;
+	/* The route went; the host asks on the master; slave 2 claims it. */
+	ns(f, 1, t1);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);
+	answer(f, SLAVE(2), 1, t1 + 1 * MS);
+	assert_int_equal(C(f)->claims, 1);
+	assert_int_equal(count(f, CONFIRM, SLAVE(2), 1), 0);
+	/* The current location is asked again, from the keepalive budget... */
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 3);
+	assert_int_equal(C(f)->keepalive_asks, 1);
+	/* ...and answers: the claim is refused, the route stays. */
+	answer(f, SLAVE(1), 1, t1 + 2 * MS);
+	assert_int_equal(C(f)->claims_refused, 1);
+	assert_int_equal(f->notices[ENGINE_CLAIM_REFUSED], 1);
+	assert_int_equal(f->last[ENGINE_CLAIM_REFUSED].slave, SLAVE(2));
+	assert_int_equal(f->last[ENGINE_CLAIM_REFUSED].other, SLAVE(1));
+	/* A fresh entry on slave 2 is a claim too, refused the same way. */
+	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_USABLE, true, t1 + 3 * MS);
+	assert_int_equal(C(f)->claims, 2);
+	neigh(f, SLAVE(1), 1, ENGINE_NEIGH_USABLE, true, t1 + 4 * MS);
+	assert_int_equal(C(f)->claims_refused, 2);
+	/* A stale entry on slave 2 is no claim at all. */
+	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_USABLE, false, t1 + 5 * MS);
+	assert_int_equal(C(f)->claims, 2);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 0);
+	assert_int_equal(C(f)->learned_now, 1);
+	teardown_fake(f);
+}
+
+static void test_claim_moves(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	uint64_t t1;
+
+	(void)state;
+	learned_behind_1(f);
+	t1 = f->now + 10 * SEC;
+	ns(f, 1, t1);
+	answer(f, SLAVE(2), 1, t1 + 1 * MS);
+	/* Not moved while the current location may still answer. */
+	run_until(f, t1 + 1 * MS + o.verify_ns - 1);
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
+	run_until(f, t1 + 1 * MS + o.verify_ns);
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 1);
+	assert_int_equal(f->calls[f->n - 2].kind, ROUTE_MOVE);
+	assert_int_equal(f->calls[f->n - 2].a, SLAVE(1));
+	assert_int_equal(f->calls[f->n - 2].b, SLAVE(2));
+	assert_int_equal(count(f, CONFIRM, SLAVE(2), 1), 1);
+	assert_int_equal(C(f)->moved, 1);
+	assert_int_equal(f->notices[ENGINE_MOVED], 1);
+	/* And when the current location's entry fails, at once. */
+	ns(f, 1, t1 + 20 * SEC);
+	answer(f, SLAVE(1), 1, t1 + 20 * SEC + 1 * MS);
+	assert_int_equal(C(f)->claims, 2);
+	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_FAILED, false, t1 + 20 * SEC + 2 * MS);
+	assert_int_equal(C(f)->moved, 2);
+	assert_int_equal(count(f, ROUTE_MOVE, SLAVE(2), 1), 1);
+	teardown_fake(f);
+}
+
+/* Learned targets are asked again from their own budget under a flood. */
+static void test_keepalive_under_flood(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 200);
+	uint64_t t1;
+
+	(void)state;
+	for (uint32_t k = 0; k < 10; k++)
+		ns(f, k, T0);
+	run_until(f, T0 + SEC);
+	for (uint32_t k = 0; k < 10; k++)
+		answer(f, SLAVE(1 + k), k, T0 + SEC);
+	run_until(f, 0);
+	assert_int_equal(C(f)->learned_now, 10);
+	t1 = f->now + SEC;
+	/* A flood: 500 targets × 200 slaves, 20 s of the ask budget. */
+	for (uint32_t k = 1000; k < 1500; k++)
+		ns(f, k, t1);
+	/* Every learned entry is garbage-collected meanwhile. */
+	for (uint32_t k = 0; k < 10; k++)
+		neigh(f, SLAVE(1 + k), k, ENGINE_NEIGH_DELETED, false, t1 + 1 * MS);
+	assert_int_equal(C(f)->keepalive_asks, 10);
+	for (uint32_t k = 0; k < 10; k++)
+		assert_int_equal(count(f, ASK, SLAVE(1 + k), k), 2);
+	/* Half answer: kept. Half do not: forgotten after the window. */
+	for (uint32_t k = 0; k < 5; k++)
+		answer(f, SLAVE(1 + k), k, t1 + 2 * MS);
+	run_until(f, t1 + 1 * MS + o.verify_ns);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 5);
+	for (uint32_t k = 5; k < 10; k++)
+		assert_int_equal(count(f, ROUTE_DEL, SLAVE(1 + k), k), 1);
+	assert_int_equal(C(f)->learned_now, 5);
+	/* The flood went on meanwhile, at its own rate. */
+	assert_true(C(f)->asks > 10 * 200 + o.ask_burst);
+	assert_true(C(f)->asks < 10 * 200 + 500 * 200);
+	teardown_fake(f);
+}
+
+/* A keepalive larger than its burst is deferred, never lost. */
+static void test_keepalive_deferred(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.keepalive_rate = 1;
+	o.keepalive_burst = 1;
+	f = setup(&o, 2);
+	for (uint32_t k = 0; k < 3; k++) {
+		ns(f, k, T0);
+		answer(f, SLAVE(1), k, T0 + 1 * MS);
+	}
+	run_until(f, 0);
+	for (uint32_t k = 0; k < 3; k++)
+		neigh(f, SLAVE(1), k, ENGINE_NEIGH_FAILED, false, f->now + 1);
+	assert_int_equal(C(f)->keepalive_asks, 1);
+	assert_int_equal(f->notices[ENGINE_LIMIT_KEEPALIVE], 1);
+	assert_string_equal(f->last[ENGINE_LIMIT_KEEPALIVE].option, "--keepalive-rate");
+	/* The deferred ones answer in time: the window starts at their ask. */
+	run_until(f, f->now + 1 * SEC);
+	assert_int_equal(C(f)->keepalive_asks, 2);
+	answer(f, SLAVE(1), 1, f->now + 1);
+	run_until(f, f->now + 1 * SEC);
+	assert_int_equal(C(f)->keepalive_asks, 3);
+	answer(f, SLAVE(1), 2, f->now + 1);
+	run_until(f, 0);
+	/* Target 0 did not answer: the only one forgotten. */
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 0), 1);
+	assert_int_equal(C(f)->learned_now, 2);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	teardown_fake(f);
+}
+
+static void test_slave_removed_in_flight(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.ask_rate = 1;
+	o.ask_burst = 1;
+	f = setup(&o, 4);
+	ns(f, 1, T0);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	/* One not asked yet and one already asked leave. */
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(2), false, T0 + 100 * MS), 0);
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(1), false, T0 + 200 * MS), 0);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, SLAVE(2), ANY), 0);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(4), 1), 1);
+	assert_int_equal(count(f, ASK, 0, ANY), 3);
+	/* Held: slave 1's answer is no longer taken, slave 3's is. */
+	ns(f, 2, f->now + 1);
+	run_until(f, f->now + 2 * SEC);
+	assert_int_equal(count(f, ASK, 0, 2), 2);
+	answer(f, SLAVE(1), 2, f->now + 1);
+	assert_int_equal(C(f)->answers_unasked, 1);
+	answer(f, SLAVE(4), 2, f->now + 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(4), 2), 1);
+	/* A learned target leaves with its slave. */
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(4), false, f->now + 1), 0);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(4), 2), 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	run_until(f, 0);
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+static void test_1000_slaves(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 1000);
+
+	(void)state;
+	for (uint32_t k = 0; k < 3; k++)
+		ns(f, k, T0);
+	/* 3000 asks: the burst, then 5000/s. */
+	run_until(f, T0 + SEC);
+	assert_fanout(f, 0, 3, 1000, T0 + SEC);
+	answer(f, SLAVE(1000), 2, T0 + SEC);
+	assert_int_equal(count(f, CONFIRM, SLAVE(1000), 2), 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1000), 2), 1);
+	run_until(f, 0);
+	assert_int_equal(C(f)->records, 1);	/* the learned one */
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	teardown_fake(f);
+}
+
+/* An interface that is master and slave is not asked for its own NS. */
+static void test_mesh(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t;
+
+	(void)state;
+	assert_int_equal(engine_slave(f->e, GROUP, MASTER, true, T0), 0);
+	ns(f, 1, T0);
+	assert_int_equal(count(f, ASK, MASTER, ANY), 0);
+	assert_int_equal(count(f, ASK, 0, 1), 2);
+	answer(f, MASTER, 1, T0 + 1 * MS);
+	assert_int_equal(C(f)->answers_unasked, 1);
+	/* From slave 1, which is a master too: every other slave is asked. */
+	assert_int_equal(engine_master(f->e, GROUP, SLAVE(1), true, T0), 0);
+	t = target(2);
+	engine_ns_out(f->e, GROUP, SLAVE(1), &t, T0 + 2 * MS);
+	assert_int_equal(count(f, ASK, SLAVE(1), 2), 0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 1);
+	assert_int_equal(count(f, ASK, MASTER, 2), 1);
+	teardown_fake(f);
+}
+
+/* --proxy-ndp: the upstream's NS, when the caller says it is eligible. */
+static void test_ns_in(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f;
+	struct in6_addr t = target(1);
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	engine_ns_in(f->e, GROUP, MASTER, &t, false, T0);
+	assert_int_equal(C(f)->ns_upstream_ignored, 1);
+	assert_int_equal(count(f, ASK, 0, ANY), 0);
+	engine_ns_in(f->e, GROUP, MASTER, &t, true, T0);
+	assert_int_equal(count(f, ASK, 0, 1), 2);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
+	teardown_fake(f);
+}
+
+static void test_learned_full(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.max_learned = 2;
+	f = setup(&o, 1);
+	for (uint32_t k = 0; k < 4; k++) {
+		ns(f, k, T0);
+		answer(f, SLAVE(1), k, T0 + 1 * MS);
+	}
+	/* Found (confirmed, the kernel resolves it) but not routed. */
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 4);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 2);
+	assert_int_equal(C(f)->learned_full, 2);
+	assert_int_equal(f->notices[ENGINE_LIMIT_LEARNED], 1);
+	assert_string_equal(f->last[ENGINE_LIMIT_LEARNED].option, "--max-learned");
+	run_until(f, 0);
+	assert_int_equal(C(f)->records, 2);
+	teardown_fake(f);
+}
+
+/* Nothing to do, no deadline; and unknown groups cost nothing. */
+static void test_idle(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+
+	(void)state;
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	engine_ns_out(f->e, GROUP + 1, MASTER, &t, T0);
+	assert_int_equal(C(f)->ns_no_group, 1);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	ns(f, 1, T0);
+	assert_int_equal(engine_next_deadline(f->e), T0 + o.holddown_ns);
+	run_until(f, 0);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+/* The keyed hash spreads targets that differ in a few bits only. */
+static void test_many_records(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 1);
+
+	(void)state;
+	for (uint32_t k = 0; k < 4000; k++)
+		ns(f, k << 8, T0);
+	run_until(f, T0 + 2 * SEC);
+	for (uint32_t k = 0; k < 4000; k++)
+		answer(f, SLAVE(1), k << 8, T0 + 2 * SEC);
+	assert_int_equal(C(f)->learned_now, 4000);
+	run_until(f, 0);
+	assert_int_equal(C(f)->records, 4000);
+	/* Each is still found by its key. */
+	for (uint32_t k = 0; k < 4000; k++)
+		neigh(f, SLAVE(1), k << 8, ENGINE_NEIGH_FAILED, false, f->now);
+	assert_int_equal(C(f)->keepalive_asks, o.keepalive_burst);
+	run_until(f, 0);
+	assert_int_equal(C(f)->keepalive_asks, 4000);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+/* Options that would stop all work, and a missing action, are refused. */
+static void test_init_refuses(void **state)
+{
+	struct engine_options o = defaults(false);
+	struct engine_egress eg = { .ask = fk_ask, .confirm = fk_confirm };
+	struct engine *e;
+
+	(void)state;
+	o.max_inflight = 0;
+	assert_null(engine_init(&o, &eg, T0));
+	o = defaults(true);
+	assert_null(engine_init(&o, &eg, T0));	/* no route actions */
+	o = defaults(false);
+	e = engine_init(&o, &eg, T0);
+	assert_non_null(e);
+	engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_40_targets_4_slaves),
+		cmocka_unit_test(test_50_targets_200_slaves),
+		cmocka_unit_test(test_deferred_first),
+		cmocka_unit_test(test_holddown_after_fanout),
+		cmocka_unit_test(test_admission_flood),
+		cmocka_unit_test(test_answer_right_slave),
+		cmocka_unit_test(test_answer_unasked),
+		cmocka_unit_test(test_refuse_local),
+		cmocka_unit_test(test_refuse_usable_on_master),
+		cmocka_unit_test(test_claim_refused),
+		cmocka_unit_test(test_claim_moves),
+		cmocka_unit_test(test_keepalive_under_flood),
+		cmocka_unit_test(test_keepalive_deferred),
+		cmocka_unit_test(test_slave_removed_in_flight),
+		cmocka_unit_test(test_1000_slaves),
+		cmocka_unit_test(test_mesh),
+		cmocka_unit_test(test_ns_in),
+		cmocka_unit_test(test_learned_full),
+		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_many_records),
+		cmocka_unit_test(test_init_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
