@@ -273,7 +273,7 @@ static void verify(struct learn *l, struct learned *e, uint64_t now)
 	/* Out of the keep-alive budget: deferred, not lost. */
 	l->c.reprobes_deferred++;
 	set_pending(l, e, LEARN_VERIFYING,
-		    now + 1000000000ull / (l->cfg->rate ? l->cfg->rate : 1));
+		    now + 1000000000ull / l->relay->keepalive.rate);
 }
 
 static void move_entry(struct learn *l, struct learned *e, unsigned int ifindex)

@@ -213,7 +213,10 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 		return -1;
 	}
 	tokenbucket_init(&r->bucket, cfg->rate, cfg->burst, now);
-	tokenbucket_init(&r->keepalive, cfg->rate, cfg->burst, now);
+	/* Never below the default, whatever --rate says for new targets. */
+	tokenbucket_init(&r->keepalive,
+			 cfg->rate > DEFAULT_RATE ? cfg->rate : DEFAULT_RATE,
+			 cfg->burst > DEFAULT_BURST ? cfg->burst : DEFAULT_BURST, now);
 	r->echo_id = (uint16_t)(seed >> 16);
 
 	/* Sized to the groups in use: untouched memory is not resident. */
