@@ -21,6 +21,8 @@
 #define LEARN_MAX_PROXIES 4
 #define LEARN_ADDRS 256		/* global addresses followed */
 #define LEARN_VERIFY_NS (3 * 1000000000ull)
+#define LEARN_RETRY_NS (100 * 1000000ull)	/* a probe that could not go out */
+#define LEARN_GIVE_UP_NS (3 * LEARN_VERIFY_NS)	/* ...is tried again this long */
 
 struct relay;
 
@@ -39,6 +41,7 @@ struct learned {
 						   answering here when asked */
 	unsigned int proxies[LEARN_MAX_PROXIES];	/* masters answering for it */
 	uint64_t deadline;			/* VERIFYING, FAILING: decide then */
+	uint64_t verify_since;			/* VERIFYING: asking again since */
 	uint16_t group;
 	uint8_t state;
 	uint8_t nproxies;

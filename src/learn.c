@@ -256,24 +256,32 @@ static unsigned int answers_on_master(struct learn *l, const struct group *g,
 	return 0;
 }
 
-/* Ask e's slave again; the verdict comes from its neighbor entry. */
+/*
+ * Ask e's slave again; the verdict comes from its neighbor entry. A probe
+ * that could not go out (keep-alive budget spent, or the kernel refused it,
+ * as it does when the neighbor table is full) is tried again, for a while:
+ * deferred, not lost.
+ */
 static void verify(struct learn *l, struct learned *e, uint64_t now)
 {
 	struct group *g = relay_group_of_slave(l->relay, e->ifindex);
 	enum probe_result res = PROBE_UNAVAILABLE;
 
-	l->c.reprobes++;
+	if (e->state != LEARN_VERIFYING) {
+		e->verify_since = now;
+		l->c.reprobes++;
+	}
 	if (g)
 		res = relay_probe_one(l->relay, g, e->ifindex, &e->addr, now);
-	e->asked = res != PROBE_DEFERRED;
+	e->asked = res == PROBE_SENT || now - e->verify_since >= LEARN_GIVE_UP_NS;
 	if (e->asked) {
-		set_pending(l, e, LEARN_VERIFYING, now + LEARN_VERIFY_NS);
+		set_pending(l, e, LEARN_VERIFYING,
+			    res == PROBE_SENT ? now + LEARN_VERIFY_NS : now);
 		return;
 	}
-	/* Out of the keep-alive budget: deferred, not lost. */
 	l->c.reprobes_deferred++;
-	set_pending(l, e, LEARN_VERIFYING,
-		    now + 1000000000ull / l->relay->keepalive.rate);
+	set_pending(l, e, LEARN_VERIFYING, now + (res == PROBE_DEFERRED ?
+		    1000000000ull / l->relay->keepalive.rate : LEARN_RETRY_NS));
 }
 
 static void move_entry(struct learn *l, struct learned *e, unsigned int ifindex)
