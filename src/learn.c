@@ -186,11 +186,11 @@ static bool in_our_prefixes(const struct learn *l, const struct group *g,
 	return false;
 }
 
-static bool global_unicast(const struct learn *l, const struct in6_addr *a)
+/* An address that could live behind a slave (the host's own aside). */
+static bool global_unicast(const struct in6_addr *a)
 {
 	return !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
-	       !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a) &&
-	       !is_local(l, a);
+	       !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a);
 }
 
 static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
@@ -418,7 +418,7 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 	 * entry that a guest's own NS or NA made proves nothing.
 	 */
 	if (ev->neigh.state != NUD_REACHABLE || !ev->neigh.has_lladdr ||
-	    ev->deleted || !global_unicast(l, dst) ||
+	    ev->deleted || !global_unicast(dst) ||
 	    !relay_asked(l->relay, ev->ifindex, dst, now))
 		return;
 	claim(l, g, ev->ifindex, dst, e, now);
@@ -430,7 +430,7 @@ void learn_on_answer(struct learn *l, unsigned int ifindex,
 	struct group *g = relay_group_of_slave(l->relay, ifindex);
 	struct learned *e;
 
-	if (!l->cfg->learn_routes || !g || !global_unicast(l, from) ||
+	if (!l->cfg->learn_routes || !g || !global_unicast(from) ||
 	    !relay_asked(l->relay, ifindex, from, now))
 		return;
 	e = lookup(l, from);
@@ -502,7 +502,8 @@ bool learn_wants_upstream(struct learn *l, uint16_t group,
 
 	/* Not through the hold-down: only prefixes vouch for the upstream's. */
 	return g && l->cfg->proxy_ndp && !lookup(l, target) &&
-	       global_unicast(l, target) && in_our_prefixes(l, g, target);
+	       global_unicast(target) && !is_local(l, target) &&
+	       in_our_prefixes(l, g, target);
 }
 
 uint64_t learn_next_deadline(const struct learn *l)
