@@ -51,7 +51,7 @@ struct list {
 	uint32_t head, tail;
 };
 
-struct group {
+struct engine_group {
 	uint16_t num;
 	unsigned int *slaves, *masters;
 	uint32_t nslaves, slaves_cap, nmasters, masters_cap;
@@ -66,7 +66,7 @@ struct engine {
 	struct engine_options o;
 	struct engine_egress eg;
 	struct engine_counters c;
-	struct group *groups;
+	struct engine_group *groups;
 	uint32_t ngroups;
 	struct rec *recs;	/* pool; indices are stable, pointers are not */
 	uint32_t pool_size, pool_used, free_head;
@@ -285,7 +285,7 @@ static long pos_in(const unsigned int *a, uint32_t n, unsigned int ifindex)
 	return -1;
 }
 
-static bool is_master(const struct group *g, unsigned int ifindex)
+static bool is_master(const struct engine_group *g, unsigned int ifindex)
 {
 	return pos_in(g->masters, g->nmasters, ifindex) >= 0;
 }
@@ -385,7 +385,7 @@ static void limit_over(struct engine *e, enum engine_notice_kind kind)
 static void proxies(struct engine *e, uint32_t i, bool add)
 {
 	struct rec *r = &e->recs[i];
-	struct group *g = &e->groups[r->gi];
+	struct engine_group *g = &e->groups[r->gi];
 
 	if (!e->o.proxy_ndp)
 		return;
@@ -473,7 +473,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 static void move(struct engine *e, uint32_t i)
 {
 	struct rec *r = &e->recs[i];
-	struct group *g = &e->groups[r->gi];
+	struct engine_group *g = &e->groups[r->gi];
 	unsigned int from = r->slave, to = r->claimant;
 
 	ka_cancel(e, i);
@@ -525,7 +525,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		   uint64_t now)
 {
 	struct rec *r = &e->recs[i];
-	struct group *g = &e->groups[r->gi];
+	struct engine_group *g = &e->groups[r->gi];
 
 	if (r->slave == slave && r->ka != KA_NONE) {
 		location_answers(e, i, now);
@@ -609,7 +609,7 @@ static void pump_asks(struct engine *e, uint64_t now)
 
 	while ((i = e->ask.head) != NIL) {
 		struct rec *r = &e->recs[i];
-		struct group *g = &e->groups[r->gi];
+		struct engine_group *g = &e->groups[r->gi];
 
 		while (r->cursor < g->nslaves) {
 			unsigned int s = g->slaves[r->cursor];
@@ -797,7 +797,7 @@ void engine_answer(struct engine *e, unsigned int slave,
 
 	run(e, now);	/* a resolution whose window ended takes no answer */
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
-		struct group *g = &e->groups[gi];
+		struct engine_group *g = &e->groups[gi];
 		long pos = pos_in(g->slaves, g->nslaves, slave);
 		uint32_t i;
 		struct rec *r;
@@ -825,7 +825,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 {
 	run(e, now);
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
-		struct group *g = &e->groups[gi];
+		struct engine_group *g = &e->groups[gi];
 		uint32_t i = lookup(e, gi, target);
 		struct rec *r;
 
@@ -867,7 +867,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 static int group_get(struct engine *e, uint16_t num)
 {
 	int gi = find_group(e, num);
-	struct group *g;
+	struct engine_group *g;
 
 	if (gi >= 0)
 		return gi;
@@ -900,11 +900,20 @@ static void slave_removed(struct engine *e, uint32_t gi, unsigned int ifindex,
 	}
 }
 
+static int member_add(unsigned int **a, uint32_t *n, uint32_t *cap,
+		      unsigned int ifindex)
+{
+	if (grow((void **)a, cap, *n + 1, sizeof(**a)) == -1)
+		return -1;
+	(*a)[(*n)++] = ifindex;
+	return 0;
+}
+
 int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 		 bool present, uint64_t now)
 {
 	int gi = present ? group_get(e, group) : find_group(e, group);
-	struct group *g;
+	struct engine_group *g;
 	long pos;
 
 	if (gi < 0)
@@ -912,10 +921,9 @@ int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 	g = &e->groups[gi];
 	pos = pos_in(g->slaves, g->nslaves, ifindex);
 	if (present && pos < 0) {
-		if (grow((void **)&g->slaves, &g->slaves_cap, g->nslaves + 1,
-			 sizeof(*g->slaves)) == -1)
+		if (member_add(&g->slaves, &g->nslaves, &g->slaves_cap,
+			       ifindex) == -1)
 			return -1;
-		g->slaves[g->nslaves++] = ifindex;
 	} else if (!present && pos >= 0) {
 		memmove(&g->slaves[pos], &g->slaves[pos + 1],
 			(g->nslaves - (uint32_t)pos - 1) * sizeof(*g->slaves));
@@ -930,7 +938,7 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		  bool present, uint64_t now)
 {
 	int gi = present ? group_get(e, group) : find_group(e, group);
-	struct group *g;
+	struct engine_group *g;
 	long pos;
 
 	if (gi < 0)
@@ -940,10 +948,9 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 	if (present == (pos >= 0))
 		return 0;
 	if (present) {
-		if (grow((void **)&g->masters, &g->masters_cap, g->nmasters + 1,
-			 sizeof(*g->masters)) == -1)
+		if (member_add(&g->masters, &g->nmasters, &g->masters_cap,
+			       ifindex) == -1)
 			return -1;
-		g->masters[g->nmasters++] = ifindex;
 	} else {
 		g->masters[pos] = g->masters[--g->nmasters];
 	}
