@@ -110,16 +110,25 @@ struct engine_egress {
 		    const struct in6_addr *target);
 	void (*confirm)(void *ctx, uint16_t group, unsigned int slave,
 			const struct in6_addr *target);
-	int (*route_add)(void *ctx, const struct in6_addr *target,
-			 unsigned int slave);
-	int (*route_move)(void *ctx, const struct in6_addr *target,
-			  unsigned int from, unsigned int to);
-	int (*route_del)(void *ctx, const struct in6_addr *target,
-			 unsigned int slave);
-	void (*proxy_add)(void *ctx, const struct in6_addr *target,
-			  unsigned int master);
-	void (*proxy_del)(void *ctx, const struct in6_addr *target,
-			  unsigned int master);
+	int (*route_add)(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave);
+	int (*route_move)(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int from,
+			  unsigned int to);
+	int (*route_del)(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave);
+	void (*proxy_add)(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int master);
+	void (*proxy_del)(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int master);
+	/*
+	 * Optional: whether the kernel holds a usable entry for target on
+	 * one of the group's masters. Asked before an answer behind a slave
+	 * is taken, since the master's entry may predate anything the engine
+	 * saw (it was made long before the NS that started this resolution).
+	 */
+	bool (*on_master)(void *ctx, uint16_t group,
+			  const struct in6_addr *target);
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 

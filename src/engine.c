@@ -394,9 +394,9 @@ static void proxies(struct engine *e, uint32_t i, bool add)
 		if (g->masters[m] == r->slave)
 			continue;
 		if (add)
-			e->eg.proxy_add(e->eg.ctx, &r->target, g->masters[m]);
+			e->eg.proxy_add(e->eg.ctx, g->num, &r->target, g->masters[m]);
 		else
-			e->eg.proxy_del(e->eg.ctx, &r->target, g->masters[m]);
+			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, g->masters[m]);
 	}
 }
 
@@ -440,7 +440,7 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 		limit_bites(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target);
 		return;
 	}
-	if (e->eg.route_add(e->eg.ctx, &r->target, slave) == -1) {
+	if (e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave) == -1) {
 		e->c.route_failed++;
 		return;
 	}
@@ -460,7 +460,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 
 	ka_cancel(e, i);
 	proxies(e, i, false);
-	e->eg.route_del(e->eg.ctx, &r->target, old);
+	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
 	e->c.learned_now--;
 	e->c.forgotten++;
@@ -477,15 +477,15 @@ static void move(struct engine *e, uint32_t i)
 	unsigned int from = r->slave, to = r->claimant;
 
 	ka_cancel(e, i);
-	if (e->eg.route_move(e->eg.ctx, &r->target, from, to) == -1) {
+	if (e->eg.route_move(e->eg.ctx, g->num, &r->target, from, to) == -1) {
 		e->c.route_failed++;
 		unlearn(e, i, "its route could not be moved");
 		return;
 	}
 	if (e->o.proxy_ndp && is_master(g, from))
-		e->eg.proxy_add(e->eg.ctx, &r->target, from);
+		e->eg.proxy_add(e->eg.ctx, g->num, &r->target, from);
 	if (e->o.proxy_ndp && is_master(g, to))
-		e->eg.proxy_del(e->eg.ctx, &r->target, to);
+		e->eg.proxy_del(e->eg.ctx, g->num, &r->target, to);
 	r->slave = to;
 	e->c.moved++;
 	e->c.confirms++;
@@ -544,7 +544,8 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
 		return;
 	}
-	if (r->on_master) {
+	if (r->on_master ||
+	    (e->eg.on_master && e->eg.on_master(e->eg.ctx, g->num, &r->target))) {
 		e->c.refused_master++;
 		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave, 0, now);
 		return;
@@ -962,9 +963,9 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		    r->slave == ifindex)
 			continue;
 		if (present)
-			e->eg.proxy_add(e->eg.ctx, &r->target, ifindex);
+			e->eg.proxy_add(e->eg.ctx, g->num, &r->target, ifindex);
 		else
-			e->eg.proxy_del(e->eg.ctx, &r->target, ifindex);
+			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, ifindex);
 	}
 	run(e, now);
 	return 0;

@@ -35,6 +35,7 @@ struct fake {
 	unsigned int notices[ENGINE_NOTICE_KINDS];
 	struct engine_notice last[ENGINE_NOTICE_KINDS];
 	struct engine *e;
+	bool master_has;	/* what on_master answers */
 };
 
 static void record(struct fake *f, enum call_kind kind, unsigned int a,
@@ -62,33 +63,51 @@ static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
 	record(ctx, CONFIRM, slave, 0, t);
 }
 
-static int fk_route_add(void *ctx, const struct in6_addr *t, unsigned int s)
+static int fk_route_add(void *ctx, uint16_t grp, const struct in6_addr *t,
+			unsigned int s)
 {
+	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_ADD, s, 0, t);
 	return 0;
 }
 
-static int fk_route_move(void *ctx, const struct in6_addr *t,
+static int fk_route_move(void *ctx, uint16_t grp, const struct in6_addr *t,
 			 unsigned int from, unsigned int to)
 {
+	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_MOVE, from, to, t);
 	return 0;
 }
 
-static int fk_route_del(void *ctx, const struct in6_addr *t, unsigned int s)
+static int fk_route_del(void *ctx, uint16_t grp, const struct in6_addr *t,
+			unsigned int s)
 {
+	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_DEL, s, 0, t);
 	return 0;
 }
 
-static void fk_proxy_add(void *ctx, const struct in6_addr *t, unsigned int m)
+static void fk_proxy_add(void *ctx, uint16_t grp, const struct in6_addr *t,
+			 unsigned int m)
 {
+	assert_int_equal(grp, GROUP);
 	record(ctx, PROXY_ADD, m, 0, t);
 }
 
-static void fk_proxy_del(void *ctx, const struct in6_addr *t, unsigned int m)
+static void fk_proxy_del(void *ctx, uint16_t grp, const struct in6_addr *t,
+			 unsigned int m)
 {
+	assert_int_equal(grp, GROUP);
 	record(ctx, PROXY_DEL, m, 0, t);
+}
+
+static bool fk_on_master(void *ctx, uint16_t grp, const struct in6_addr *t)
+{
+	struct fake *f = ctx;
+
+	(void)t;
+	assert_int_equal(grp, GROUP);
+	return f->master_has;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -130,7 +149,8 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.ask = fk_ask, .confirm = fk_confirm,
 		.route_add = fk_route_add, .route_move = fk_route_move,
 		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
-		.proxy_del = fk_proxy_del, .notice = fk_notice,
+		.proxy_del = fk_proxy_del, .on_master = fk_on_master,
+		.notice = fk_notice,
 	};
 
 	assert_non_null(f);
@@ -504,6 +524,22 @@ static void test_refuse_usable_on_master(void **state)
 	teardown_fake(f);
 }
 
+/* An entry on a master made before the NS: the egress is asked. */
+static void test_refuse_known_on_master(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->master_has = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
 /* Learn target 1 behind slave 1, and let its resolution end. */
 static void learned_behind_1(struct fake *f)
 {
@@ -861,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_answer_unasked),
 		cmocka_unit_test(test_refuse_local),
 		cmocka_unit_test(test_refuse_usable_on_master),
+		cmocka_unit_test(test_refuse_known_on_master),
 		cmocka_unit_test(test_claim_refused),
 		cmocka_unit_test(test_claim_moves),
 		cmocka_unit_test(test_keepalive_under_flood),
