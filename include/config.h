@@ -14,10 +14,14 @@
 #define CONFIG_MAX_TARGETS 64
 
 #define DEFAULT_GROUP 135
+/* The resolution engine's (engine.h says why these). */
 #define DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
-#define DEFAULT_RATE 100		/* probes per second */
-#define DEFAULT_BURST 50
-#define DEFAULT_HOLDDOWN_SIZE 4096	/* targets remembered */
+#define DEFAULT_RATE 5000		/* asks per second */
+#define DEFAULT_BURST 1000
+#define DEFAULT_MAX_INFLIGHT 4096
+#define DEFAULT_MAX_QUEUE 16384
+#define DEFAULT_MAX_LEARNED 16384
+#define DEFAULT_KEEPALIVE_RATE 200
 #define DEFAULT_ROUTE_METRIC 1024
 #define DEFAULT_STATS_INTERVAL 15
 /*
@@ -51,6 +55,10 @@ struct config {
 	uint32_t holddown_ms;
 	uint32_t rate;
 	uint32_t burst;
+	uint32_t max_inflight;
+	uint32_t max_queue;
+	uint32_t max_learned;
+	uint32_t keepalive_rate;
 	uint32_t fwmark_base;	/* egress fwmark and table for group G: base + G */
 
 	bool learn_routes;	/* install X/128 dev SLAVE once X is found */

@@ -81,7 +81,8 @@ enum engine_notice_kind {
 	/* Rate-limited: an attacker can cause these. */
 	ENGINE_CLAIM_REFUSED,	/* slave claimed target, other answered */
 	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
-	ENGINE_REFUSED_MASTER,	/* slave answered for one found on a master */
+	ENGINE_REFUSED_MASTER,	/* slave answered for one found on a master
+				   (other: that master, 0 if not known) */
 	ENGINE_NOTICE_KINDS
 };
 
@@ -122,13 +123,13 @@ struct engine_egress {
 	void (*proxy_del)(void *ctx, uint16_t group,
 			  const struct in6_addr *target, unsigned int master);
 	/*
-	 * Optional: whether the kernel holds a usable entry for target on
-	 * one of the group's masters. Asked before an answer behind a slave
-	 * is taken, since the master's entry may predate anything the engine
-	 * saw (it was made long before the NS that started this resolution).
+	 * Optional: the master of the group where the kernel holds a usable
+	 * entry for target, or 0. Asked before an answer behind a slave is
+	 * taken, since the master's entry may predate anything the engine
+	 * saw (made long before the NS that started this resolution).
 	 */
-	bool (*on_master)(void *ctx, uint16_t group,
-			  const struct in6_addr *target);
+	unsigned int (*on_master)(void *ctx, uint16_t group,
+				  const struct in6_addr *target);
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 

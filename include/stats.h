@@ -30,8 +30,6 @@ struct group_counters {
 	unsigned long ns_ignored[NS_VERDICT_MAX];
 	unsigned long upstream_relayed;	/* NS from the upstream, probed for */
 	unsigned long upstream_ignored;	/* ...not for us, or no --proxy-ndp */
-	unsigned long suppressed_holddown;
-	unsigned long suppressed_rate;
 	unsigned long probes_dry_run;
 	/* Gauges of what the last read of masters_G and slaves_G left out. */
 	unsigned long set_invalid[STATS_SETS];	/* elements not names */
@@ -41,6 +39,7 @@ struct group_counters {
 
 struct relay;
 struct learn;
+struct engine_counters;
 struct netlink_overruns {
 	unsigned long rtnetlink;
 	unsigned long nftables;
@@ -48,6 +47,7 @@ struct netlink_overruns {
 
 /* Write every counter in the Prometheus text format. */
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
+		 const struct engine_counters *e,
 		 const struct netlink_overruns *o);
 
 /* A label value as the text format wants it: \\, \" and \n escaped. */
@@ -62,6 +62,7 @@ void stats_escape_label(FILE *out, const char *value);
  */
 int stats_write_file(const char *path, bool follow_link,
 		     const struct relay *r, const struct learn *l,
+		     const struct engine_counters *e,
 		     const struct netlink_overruns *o);
 
 /*
@@ -72,6 +73,7 @@ int stats_check_path(const char *path, bool follow_link, char *err,
 		     size_t errlen);
 
 /* A summary in the log (SIGUSR1, exit). */
-void stats_log(const struct relay *r, const struct learn *l);
+void stats_log(const struct relay *r, const struct learn *l,
+	       const struct engine_counters *e);
 
 #endif

@@ -29,6 +29,10 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_STATS_FOLLOW_LINK,
 	OPT_USER,
+	OPT_MAX_INFLIGHT,
+	OPT_MAX_QUEUE,
+	OPT_MAX_LEARNED,
+	OPT_KEEPALIVE_RATE,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +53,10 @@ static const struct option long_options[] = {
 	{ "holddown",	required_argument, NULL, OPT_HOLDDOWN },
 	{ "rate",	required_argument, NULL, OPT_RATE },
 	{ "burst",	required_argument, NULL, OPT_BURST },
+	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
+	{ "max-queue",	required_argument, NULL, OPT_MAX_QUEUE },
+	{ "max-learned", required_argument, NULL, OPT_MAX_LEARNED },
+	{ "keepalive-rate", required_argument, NULL, OPT_KEEPALIVE_RATE },
 	{ "fwmark",	required_argument, NULL, OPT_FWMARK },
 	{ "link-local",	no_argument,	   NULL, OPT_LINK_LOCAL },
 	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
@@ -90,10 +98,18 @@ void cli_usage(FILE *out)
 "                         relay the upstream's NS for it; implies\n"
 "                         --learn-routes\n"
 "      --keep-routes      leave learned routes and proxy entries at exit\n"
-"      --holddown MS      probe a target at most once per MS milliseconds\n"
-"                         (default %u)\n"
-"      --rate N           at most N probes per second in all (default %u)\n"
-"      --burst N          ...with bursts of up to N probes (default %u)\n"
+"      --holddown MS      once every slave was asked for a target, ask\n"
+"                         again no sooner than MS milliseconds (default %u)\n"
+"      --rate N           at most N asks per second in all, each one\n"
+"                         NS out of one slave; more wait (default %u)\n"
+"      --burst N          ...with bursts of up to N asks (default %u)\n"
+"      --max-inflight N   targets being resolved at once; more wait in\n"
+"                         a queue (default %u)\n"
+"      --max-queue N      targets waiting; beyond, NS are dropped and\n"
+"                         counted (default %u)\n"
+"      --max-learned N    learned routes at most (default %u)\n"
+"      --keepalive-rate N learned targets asked again per second, a\n"
+"                         budget of their own (default %u)\n"
 "      --fwmark BASE      egress fwmark and routing table of group G are\n"
 "                         BASE+G (default 0x%x); a free table, not\n"
 "                         0 or 253-255\n"
@@ -118,7 +134,8 @@ void cli_usage(FILE *out)
 "Exit status: 0 clean exit, 1 set-up failure (or --check found a\n"
 "problem), 2 bad arguments.\n",
 		DEFAULT_GROUP, DEFAULT_ROUTE_METRIC, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
-		EGRESS_BASE, DEFAULT_STATS_INTERVAL, DEFAULT_PIDFILE);
+		DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_MAX_LEARNED,
+		DEFAULT_KEEPALIVE_RATE, EGRESS_BASE, DEFAULT_STATS_INTERVAL, DEFAULT_PIDFILE);
 }
 
 void config_defaults(struct config *cfg)
@@ -127,6 +144,10 @@ void config_defaults(struct config *cfg)
 	cfg->holddown_ms = DEFAULT_HOLDDOWN_MS;
 	cfg->rate = DEFAULT_RATE;
 	cfg->burst = DEFAULT_BURST;
+	cfg->max_inflight = DEFAULT_MAX_INFLIGHT;
+	cfg->max_queue = DEFAULT_MAX_QUEUE;
+	cfg->max_learned = DEFAULT_MAX_LEARNED;
+	cfg->keepalive_rate = DEFAULT_KEEPALIVE_RATE;
 	cfg->fwmark_base = EGRESS_BASE;
 	cfg->pidfile = DEFAULT_PIDFILE;
 	cfg->route_metric = DEFAULT_ROUTE_METRIC;
@@ -408,6 +429,38 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			if (parse_u32(optarg, 1, 1000000, &cfg->burst) == -1) {
 				set_err(err, errlen,
 					"burst '%s' is not a number in 1-1000000", optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_MAX_INFLIGHT:
+			if (parse_u32(optarg, 1, 1000000, &cfg->max_inflight) == -1) {
+				set_err(err, errlen,
+					"max-inflight '%s' is not a number in 1-1000000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_MAX_QUEUE:
+			if (parse_u32(optarg, 0, 1000000, &cfg->max_queue) == -1) {
+				set_err(err, errlen,
+					"max-queue '%s' is not a number in 0-1000000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_MAX_LEARNED:
+			if (parse_u32(optarg, 1, 1000000, &cfg->max_learned) == -1) {
+				set_err(err, errlen,
+					"max-learned '%s' is not a number in 1-1000000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_KEEPALIVE_RATE:
+			if (parse_u32(optarg, 1, 1000000, &cfg->keepalive_rate) == -1) {
+				set_err(err, errlen,
+					"keepalive-rate '%s' is not a number in 1-1000000",
+					optarg);
 				return CLI_ERROR;
 			}
 			break;

@@ -293,7 +293,7 @@ void control_reconcile(struct control *c)
 		gs->warned_no_rule = false;
 		relay_set_masters(c->relay, (uint16_t)g,
 				  (const char (*)[IF_NAMESIZE])gs->masters,
-				  gs->nmasters);
+				  gs->nmasters, monotonic_ns());
 		relay_set_slaves(c->relay, (uint16_t)g,
 				 (const char (*)[IF_NAMESIZE])gs->slaves,
 				 gs->nslaves, monotonic_ns());

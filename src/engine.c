@@ -526,6 +526,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
+	unsigned int master = 0;
 
 	if (r->slave == slave && r->ka != KA_NONE) {
 		location_answers(e, i, now);
@@ -544,10 +545,12 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
 		return;
 	}
-	if (r->on_master ||
-	    (e->eg.on_master && e->eg.on_master(e->eg.ctx, g->num, &r->target))) {
+	if (!r->on_master && e->eg.on_master)
+		master = e->eg.on_master(e->eg.ctx, g->num, &r->target);
+	if (r->on_master || master) {
 		e->c.refused_master++;
-		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave, 0, now);
+		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,
+			    master, now);
 		return;
 	}
 	e->c.answers++;

@@ -1,4 +1,4 @@
-/* Learning: routes and proxy entries for targets found behind a slave. */
+/* Learning's egress: routes and proxy entries, host addresses, neighbors. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "learn.h"
 #include "log.h"
 #include "proxy_ndp_state.h"
@@ -15,8 +16,7 @@
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
 
-/* A claim refused is worth a line, but not one per hostile packet. */
-static struct log_limit refused_limit = LOG_LIMIT_INIT(10, 5);
+static struct log_limit route_limit = LOG_LIMIT_INIT(10, 5);
 
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
 {
@@ -33,37 +33,6 @@ static const char *fmt_ifname(unsigned int ifindex, char *buf)
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
 {
 	return cfg->route_metric + group;
-}
-
-static unsigned int addr_set(const struct in6_addr *a)
-{
-	uint32_t h = 2166136261u;
-
-	/* The low 64 bits differ most between hosts of one prefix. */
-	for (int i = 8; i < 16; i++)
-		h = (h ^ a->s6_addr[i]) * 16777619u;
-	return h % LEARN_SETS;
-}
-
-static struct learned *lookup(struct learn *l, const struct in6_addr *a)
-{
-	struct learned *set = &l->entries[addr_set(a) * LEARN_WAYS];
-
-	for (int i = 0; i < LEARN_WAYS; i++)
-		if (set[i].state != LEARN_FREE &&
-		    memcmp(&set[i].addr, a, sizeof(*a)) == 0)
-			return &set[i];
-	return NULL;
-}
-
-static struct learned *slot_for(struct learn *l, const struct in6_addr *a)
-{
-	struct learned *set = &l->entries[addr_set(a) * LEARN_WAYS];
-
-	for (int i = 0; i < LEARN_WAYS; i++)
-		if (set[i].state == LEARN_FREE)
-			return &set[i];
-	return NULL;
 }
 
 static bool in_prefix(const struct in6_addr *a, const struct prefix6 *p)
@@ -112,58 +81,6 @@ static void ensure_proxy_ndp(struct learn *l, const char *master,
 	}
 }
 
-static void add_proxies(struct learn *l, struct learned *e, struct group *g)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	for (unsigned int i = 0; i < g->nmasters && e->nproxies < LEARN_MAX_PROXIES; i++) {
-		unsigned int ifindex = if_nametoindex(g->masters[i]);
-
-		if (!ifindex || ifindex == e->ifindex)
-			continue;
-		ensure_proxy_ndp(l, g->masters[i], g->num);
-		if (rtnl_proxy(&l->relay->rtnl, RTNL_ADD, &e->addr, ifindex) == -1) {
-			log_warn("proxy entry for %s on %s", fmt_addr(&e->addr, a),
-				 g->masters[i]);
-			continue;
-		}
-		e->proxies[e->nproxies++] = ifindex;
-		l->c.proxies_added++;
-	}
-}
-
-static void remove_entry(struct learn *l, struct learned *e, const char *why)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	fmt_addr(&e->addr, a);
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
-			    learn_route_metric(l->cfg, e->group)) == 0)
-		l->c.routes_removed++;
-	else if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
-		log_warn("removing the route to %s", a);
-	for (unsigned int i = 0; i < e->nproxies; i++)
-		if (rtnl_proxy(&l->relay->rtnl, RTNL_DEL, &e->addr,
-			       e->proxies[i]) == 0)
-			l->c.proxies_removed++;
-	log_info("forgot %s: %s", a, why);
-	if (e->state == LEARN_VERIFYING || e->state == LEARN_FAILING)
-		l->npending--;
-	memset(e, 0, sizeof(*e));
-}
-
-/* Change state, keeping the count of entries that wait for a deadline. */
-static void set_pending(struct learn *l, struct learned *e,
-			enum learn_state state, uint64_t deadline)
-{
-	bool was = e->state == LEARN_VERIFYING || e->state == LEARN_FAILING;
-	bool is = state == LEARN_VERIFYING || state == LEARN_FAILING;
-
-	l->npending += (unsigned int)is - (unsigned int)was;
-	e->state = (uint8_t)state;
-	e->deadline = deadline;
-}
-
 static bool is_local(const struct learn *l, const struct in6_addr *a)
 {
 	for (unsigned int i = 0; i < l->naddrs; i++)
@@ -193,252 +110,6 @@ static bool global_unicast(const struct in6_addr *a)
 	       !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a);
 }
 
-static void learn_new(struct learn *l, struct group *g, unsigned int ifindex,
-		      const struct in6_addr *dst)
-{
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
-	struct learned *e = slot_for(l, dst);
-
-	if (!e) {
-		l->c.table_full++;
-		return;
-	}
-	fmt_addr(dst, a);
-	if_indextoname(ifindex, ifname);
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, dst, ifindex,
-			    learn_route_metric(l->cfg, g->num)) == -1) {
-		log_warn("route %s/128 dev %s", a, ifname);
-		return;
-	}
-	e->addr = *dst;
-	e->ifindex = ifindex;
-	e->group = g->num;
-	e->state = LEARN_ACTIVE;
-	l->c.learned++;
-	l->c.routes_added++;
-	if (l->cfg->proxy_ndp)
-		add_proxies(l, e, g);
-	log_info("learned %s behind %s: route added%s", a, ifname,
-		 e->nproxies ? ", proxied on the masters" : "");
-}
-
-/* Not routing dst behind slave ifindex: why, and where it answers. */
-static void refuse(struct learn *l, const struct in6_addr *dst,
-		   unsigned int ifindex, const char *why, unsigned int where)
-{
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE], other[IF_NAMESIZE] = "";
-
-	l->c.claims_refused++;
-	if (where)
-		fmt_ifname(where, other);
-	log_warnx_limited(&refused_limit, "not routing %s behind %s: %s%s%s",
-			  fmt_addr(dst, a), fmt_ifname(ifindex, ifname), why,
-			  where ? " " : "", other);
-}
-
-/*
- * The master of g where dst has a neighbor entry with a link-layer address
- * (it answered there, and the kernel has not forgotten it), or 0.
- */
-static unsigned int answers_on_master(struct learn *l, const struct group *g,
-				      const struct in6_addr *dst)
-{
-	for (unsigned int i = 0; i < g->nmasters; i++) {
-		unsigned int ifindex = if_nametoindex(g->masters[i]);
-		int state;
-
-		if (!ifindex)
-			continue;
-		state = rtnl_neigh_state(&l->relay->rtnl, ifindex, dst);
-		if (state > 0 && (state & (NUD_USABLE | NUD_NOARP)))
-			return ifindex;
-	}
-	return 0;
-}
-
-/*
- * Ask e's slave again; the verdict comes from its neighbor entry. A probe
- * that could not go out (keep-alive budget spent, or the kernel refused it,
- * as it does when the neighbor table is full) is tried again, for a while:
- * deferred, not lost.
- */
-static void verify(struct learn *l, struct learned *e, uint64_t now)
-{
-	struct group *g = relay_group_of_slave(l->relay, e->ifindex);
-	enum probe_result res = PROBE_UNAVAILABLE;
-
-	if (e->state != LEARN_VERIFYING) {
-		e->verify_since = now;
-		l->c.reprobes++;
-	}
-	if (g)
-		res = relay_probe_one(l->relay, g, e->ifindex, &e->addr, now);
-	e->asked = res == PROBE_SENT || now - e->verify_since >= LEARN_GIVE_UP_NS;
-	if (e->asked) {
-		set_pending(l, e, LEARN_VERIFYING,
-			    res == PROBE_SENT ? now + LEARN_VERIFY_NS : now);
-		return;
-	}
-	l->c.reprobes_deferred++;
-	set_pending(l, e, LEARN_VERIFYING, now + (res == PROBE_DEFERRED ?
-		    1000000000ull / l->relay->keepalive.rate : LEARN_RETRY_NS));
-}
-
-static void move_entry(struct learn *l, struct learned *e, unsigned int ifindex)
-{
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
-	uint32_t metric = learn_route_metric(l->cfg, e->group);
-
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, &e->addr, e->ifindex,
-			    metric) == 0)
-		l->c.routes_removed++;
-	e->challenger = 0;
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, &e->addr, ifindex,
-			    metric) == -1) {
-		e->ifindex = ifindex;	/* nothing of ours is left on the old */
-		remove_entry(l, e, "could not move its route");
-		return;
-	}
-	l->c.routes_added++;
-	l->c.moved++;
-	set_pending(l, e, LEARN_ACTIVE, 0);
-	e->ifindex = ifindex;
-	log_info("%s moved behind %s: route moved", fmt_addr(&e->addr, a),
-		 fmt_ifname(ifindex, ifname));
-}
-
-/* The current location did not answer when asked again. */
-static void location_lost(struct learn *l, struct learned *e, const char *why)
-{
-	if (e->challenger)
-		move_entry(l, e, e->challenger);
-	else
-		remove_entry(l, e, why);
-}
-
-/*
- * dst answered our ask behind slave `ifindex` of g. Never route there an
- * address of this host, or one that answers on a master; if it is known
- * behind another slave, move it only once it stops answering there.
- */
-static void claim(struct learn *l, struct group *g, unsigned int ifindex,
-		  const struct in6_addr *dst, struct learned *e, uint64_t now)
-{
-	char a[INET6_ADDRSTRLEN], cur[IF_NAMESIZE];
-	unsigned int master;
-
-	if (is_local(l, dst)) {
-		refuse(l, dst, ifindex, "it is an address of this host", 0);
-		return;
-	}
-	master = answers_on_master(l, g, dst);
-	if (master) {
-		refuse(l, dst, ifindex, "it answers on master", master);
-		return;
-	}
-	if (!e) {
-		learn_new(l, g, ifindex, dst);
-		return;
-	}
-	if (e->challenger)
-		return;		/* already asking the current location again */
-	/*
-	 * Even a REACHABLE entry there may be 30 s old: resolve it anew, so
-	 * that only a fresh answer keeps it.
-	 */
-	e->challenger = ifindex;
-	/* The kernel reports FAILED, then the deletion: on_location asks. */
-	if (rtnl_neigh_del(&l->relay->rtnl, e->ifindex, dst) == 0)
-		return;
-	if (errno != ENOENT)
-		log_warn("asking %s again: removing its neighbor entry on %s",
-			 fmt_addr(dst, a), fmt_ifname(e->ifindex, cur));
-	verify(l, e, now);
-}
-
-/* An event for the entry where e lives. */
-static void on_location(struct learn *l, struct learned *e,
-			const struct netmon_event *ev, bool usable, uint64_t now)
-{
-	if (ev->deleted) {
-		/*
-		 * Deleted (garbage collection, ip neigh del): that says
-		 * nothing about X. Ask again before giving up.
-		 */
-		if (e->state == LEARN_ACTIVE || e->state == LEARN_FAILING)
-			verify(l, e, now);
-	} else if (ev->neigh.state == NUD_FAILED) {
-		if (e->state == LEARN_VERIFYING && e->asked)
-			location_lost(l, e, "did not answer when asked again");
-		else if (e->state != LEARN_VERIFYING)
-			set_pending(l, e, LEARN_FAILING, now);
-	} else if (usable && e->state != LEARN_ACTIVE) {
-		/* Challenged, only a fresh answer keeps it here. */
-		if (e->challenger && ev->neigh.state != NUD_REACHABLE)
-			return;
-		if (e->challenger) {
-			refuse(l, &e->addr, e->challenger,
-			       "it still answers behind", e->ifindex);
-			e->challenger = 0;
-		}
-		set_pending(l, e, LEARN_ACTIVE, 0);
-	}
-}
-
-void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
-		    uint64_t now)
-{
-	const struct in6_addr *dst = &ev->neigh.dst;
-	bool usable = !ev->deleted && (ev->neigh.state & NUD_USABLE) &&
-		      ev->neigh.has_lladdr;
-	struct learned *e;
-	struct group *g;
-
-	if (!l->cfg->learn_routes || (ev->neigh.flags & NTF_PROXY))
-		return;
-	e = lookup(l, dst);
-	if (e && e->ifindex == ev->ifindex) {
-		on_location(l, e, ev, usable, now);
-		return;
-	}
-	g = relay_group_of_slave(l->relay, ev->ifindex);
-	if (!g) {
-		/* A learned address that answers on a master is not ours. */
-		g = e ? relay_find_group(l->relay, e->group) : NULL;
-		if (g && usable && relay_is_master(g, ev->ifindex)) {
-			refuse(l, dst, e->ifindex, "it answers on master",
-			       ev->ifindex);
-			remove_entry(l, e, "it answers on a master");
-		}
-		return;
-	}
-	/*
-	 * Only an answer to our own question counts: an entry made fresh
-	 * (REACHABLE: a solicited advertisement) on a slave we asked. An
-	 * entry that a guest's own NS or NA made proves nothing.
-	 */
-	if (ev->neigh.state != NUD_REACHABLE || !ev->neigh.has_lladdr ||
-	    ev->deleted || !global_unicast(dst) ||
-	    !relay_asked(l->relay, ev->ifindex, dst, now))
-		return;
-	claim(l, g, ev->ifindex, dst, e, now);
-}
-
-void learn_on_answer(struct learn *l, unsigned int ifindex,
-		     const struct in6_addr *from, uint64_t now)
-{
-	struct group *g = relay_group_of_slave(l->relay, ifindex);
-	struct learned *e;
-
-	if (!l->cfg->learn_routes || !g || !global_unicast(from) ||
-	    !relay_asked(l->relay, ifindex, from, now))
-		return;
-	e = lookup(l, from);
-	if (e && e->ifindex == ifindex)
-		return;		/* its neighbor entry tells how it fares there */
-	claim(l, g, ifindex, from, e, now);
-}
-
 void learn_on_addr(struct learn *l, const struct netmon_event *ev)
 {
 	unsigned int i;
@@ -449,6 +120,9 @@ void learn_on_addr(struct learn *l, const struct netmon_event *ev)
 		if (l->addrs[i].ifindex == ev->ifindex &&
 		    memcmp(&l->addrs[i].addr, &ev->addr.addr, 16) == 0)
 			break;
+	if (l->engine)
+		engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
+				  !ev->deleted);
 	if (ev->deleted) {
 		if (i < l->naddrs)
 			l->addrs[i] = l->addrs[--l->naddrs];
@@ -467,76 +141,133 @@ void learn_on_addr(struct learn *l, const struct netmon_event *ev)
 
 void learn_on_link(struct learn *l, const struct netmon_event *ev)
 {
-	if (!ev->deleted && ev->link.up)
-		return;
-	/*
-	 * Down or gone: the kernel flushed the routes and proxy entries on
-	 * the device. Forget what used it; the next NS learns it again.
-	 */
-	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
-		struct learned *e = &l->entries[i];
-		bool used = e->ifindex == ev->ifindex;
-
-		if (e->state == LEARN_FREE)
-			continue;
-		for (unsigned int j = 0; j < e->nproxies; j++)
-			used = used || e->proxies[j] == ev->ifindex;
-		if (used)
-			remove_entry(l, e, ev->deleted ? "its interface is gone" :
-				     "its interface is down");
-	}
+	/* Routes and proxies on a device that went away went with it. */
 	if (!ev->deleted)
 		return;
 	for (unsigned int i = 0; i < l->naddrs;) {
-		if (l->addrs[i].ifindex == ev->ifindex)
+		if (l->addrs[i].ifindex == ev->ifindex) {
+			if (l->engine)
+				engine_local_addr(l->engine, ev->ifindex,
+						  &l->addrs[i].addr, false);
 			l->addrs[i] = l->addrs[--l->naddrs];
-		else
+		} else {
 			i++;
+		}
 	}
 }
 
-bool learn_wants_upstream(struct learn *l, uint16_t group,
-			  const struct in6_addr *target)
+bool learn_eligible(const struct learn *l, const struct group *g,
+		    const struct in6_addr *target)
 {
-	struct group *g = relay_find_group(l->relay, group);
-
-	/* Not through the hold-down: only prefixes vouch for the upstream's. */
-	return g && l->cfg->proxy_ndp && !lookup(l, target) &&
-	       global_unicast(target) && !is_local(l, target) &&
+	return global_unicast(target) && !is_local(l, target) &&
 	       in_our_prefixes(l, g, target);
 }
 
-uint64_t learn_next_deadline(const struct learn *l)
+/* ---- the engine's egress ---- */
+
+int learn_route_add(struct learn *l, uint16_t group,
+		    const struct in6_addr *target, unsigned int slave)
 {
-	uint64_t next = 0;
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 
-	if (l->npending == 0)
-		return 0;
-	for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++) {
-		const struct learned *e = &l->entries[i];
-
-		if ((e->state == LEARN_VERIFYING || e->state == LEARN_FAILING) &&
-		    (!next || e->deadline < next))
-			next = e->deadline;
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, target, slave,
+			    learn_route_metric(l->cfg, group)) == -1) {
+		log_warnx_limited(&route_limit, "route %s/128 dev %s: %s",
+				  fmt_addr(target, a), fmt_ifname(slave, ifname),
+				  strerror(errno));
+		return -1;
 	}
-	/* 0 means "none" to the caller; a deadline of "now" is 1 ns. */
-	return next ? next : 1;
+	l->c.routes_added++;
+	return 0;
 }
 
-void learn_expire(struct learn *l, uint64_t now)
+int learn_route_del(struct learn *l, uint16_t group,
+		    const struct in6_addr *target, unsigned int slave)
 {
-	for (unsigned int i = 0; l->npending && i < LEARN_SETS * LEARN_WAYS; i++) {
-		struct learned *e = &l->entries[i];
+	char a[INET6_ADDRSTRLEN];
 
-		if (e->deadline > now)
-			continue;
-		if (e->state == LEARN_FAILING)
-			location_lost(l, e, "no longer answers");
-		else if (e->state == LEARN_VERIFYING && !e->asked)
-			verify(l, e, now);
-		else if (e->state == LEARN_VERIFYING)
-			location_lost(l, e, "did not answer when asked again");
+	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, target, slave,
+			    learn_route_metric(l->cfg, group)) == 0) {
+		l->c.routes_removed++;
+		return 0;
 	}
+	/* Gone with its device, or removed by hand: what we wanted. */
+	if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
+		log_warnx_limited(&route_limit, "removing the route to %s: %s",
+				  fmt_addr(target, a), strerror(errno));
+	return -1;
+}
+
+int learn_route_move(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int from,
+		     unsigned int to)
+{
+	learn_route_del(l, group, target, from);
+	return learn_route_add(l, group, target, to);
+}
+
+void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
+		 unsigned int master, bool add)
+{
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+
+	fmt_ifname(master, ifname);
+	if (add)
+		ensure_proxy_ndp(l, ifname, group);
+	if (rtnl_proxy(&l->relay->rtnl, add ? RTNL_ADD : RTNL_DEL, target,
+		       master) == 0) {
+		if (add)
+			l->c.proxies_added++;
+		else
+			l->c.proxies_removed++;
+		return;
+	}
+	if (add || (errno != ENOENT && errno != ENODEV && errno != ESRCH))
+		log_warnx_limited(&route_limit, "%s the proxy entry for %s on %s: %s",
+				  add ? "adding" : "removing",
+				  fmt_addr(target, a), ifname, strerror(errno));
+}
+
+unsigned int learn_on_master(struct learn *l, uint16_t group,
+		     const struct in6_addr *target)
+{
+	struct group *g = relay_find_group(l->relay, group);
+
+	for (unsigned int i = 0; g && i < g->nmasters; i++) {
+		int state;
+
+		if (!g->masters[i].in_engine)
+			continue;
+		state = rtnl_neigh_state(&l->relay->rtnl,
+					 g->masters[i].in_engine, target);
+		if (state > 0 && (state & (NUD_USABLE | NUD_NOARP)))
+			return g->masters[i].in_engine;
+	}
+	return 0;
+}
+
+/*
+ * Neighbor events, as the engine wants them: usable with a link-layer
+ * address (fresh when REACHABLE: just confirmed), failed, or gone.
+ * INCOMPLETE says nothing yet; proxy entries are ours.
+ */
+void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
+		    uint64_t now)
+{
+	enum engine_neigh_state state;
+
+	if (!l->engine || (ev->neigh.flags & NTF_PROXY))
+		return;
+	if (ev->deleted)
+		state = ENGINE_NEIGH_DELETED;
+	else if (ev->neigh.state & NUD_FAILED)
+		state = ENGINE_NEIGH_FAILED;
+	else if ((ev->neigh.state & NUD_USABLE) && ev->neigh.has_lladdr)
+		state = ENGINE_NEIGH_USABLE;
+	else
+		return;
+	engine_neigh(l->engine, ev->ifindex, &ev->neigh.dst, state,
+		     ev->neigh.state == NUD_REACHABLE, now);
 }
 
 /*
@@ -558,27 +289,36 @@ static bool owned_elsewhere(struct rtnl *r, const struct in6_addr *addr,
 	return true;
 }
 
-void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
+/* Our groups' routes, and proxy entries no other instance owns. */
+static void purge(struct learn *l, int *routes, int *proxies)
+{
+	*routes = 0;
+	for (unsigned int i = 0; i < l->cfg->ngroups; i++) {
+		int n = rtnl_purge_routes(&l->relay->rtnl, 254 /* RT_TABLE_MAIN */,
+					  learn_route_metric(l->cfg,
+							     l->cfg->groups[i]));
+
+		if (n > 0)
+			*routes += n;
+	}
+	*proxies = rtnl_purge_proxies(&l->relay->rtnl, owned_elsewhere, l);
+}
+
+void learn_init(struct learn *l, const struct config *cfg, struct relay *relay,
+		struct engine *engine)
 {
 	int routes, proxies;
 
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->relay = relay;
+	l->engine = engine;
 	/* What a killed run of our groups turned on (proxy_ndp_state.h). */
 	for (unsigned int i = 0; i < cfg->ngroups; i++)
 		if (proxy_ndp_state_recover(cfg->groups[i]) == -1)
 			log_warn("group %u: reading the proxy_ndp record of an earlier run",
 				 cfg->groups[i]);
-	routes = 0;
-	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		int n = rtnl_purge_routes(&relay->rtnl, 254 /* RT_TABLE_MAIN */,
-					  learn_route_metric(cfg, cfg->groups[i]));
-
-		if (n > 0)
-			routes += n;
-	}
-	proxies = rtnl_purge_proxies(&relay->rtnl, owned_elsewhere, l);
+	purge(l, &routes, &proxies);
 	if (routes > 0 || proxies > 0)
 		log_info("removed %d route(s) and %d proxy entr%s left by an earlier run",
 			 routes, proxies, proxies == 1 ? "y" : "ies");
@@ -586,15 +326,18 @@ void learn_init(struct learn *l, const struct config *cfg, struct relay *relay)
 
 void learn_fini(struct learn *l)
 {
+	int routes, proxies;
+
 	if (!l->cfg)
 		return;
 	if (l->cfg->keep_routes) {
 		log_info("leaving %lu learned route(s) in place (--keep-routes)",
 			 l->c.routes_added - l->c.routes_removed);
-	} else {
-		for (unsigned int i = 0; i < LEARN_SETS * LEARN_WAYS; i++)
-			if (l->entries[i].state != LEARN_FREE)
-				remove_entry(l, &l->entries[i], "exiting");
+	} else if (l->cfg->learn_routes) {
+		purge(l, &routes, &proxies);
+		if (routes > 0 || proxies > 0)
+			log_info("removed %d learned route(s) and %d proxy entr%s",
+				 routes, proxies, proxies == 1 ? "y" : "ies");
 	}
 	proxy_ndp_state_undo(&l->proxy_ndp);
 }

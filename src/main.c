@@ -24,6 +24,8 @@
 #include "log.h"
 #include "nflog.h"
 #include "control.h"
+#include "egress.h"
+#include "engine.h"
 #include "learn.h"
 #include "netmon.h"
 #include "privs.h"
@@ -234,6 +236,8 @@ struct loop {
 	struct nflog_sock nflog;
 	struct relay relay;
 	struct learn learn;
+	struct engine *engine;
+	struct egress egress;
 	struct control control;
 	struct netmon netmon;
 	int answerfd;		/* echo replies to our probes (learning) */
@@ -256,7 +260,8 @@ static void write_stats(struct loop *l)
 	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
 
 	if (stats_write_file(l->cfg->stats_file, l->cfg->stats_follow_link,
-			     &l->relay, &l->learn, &o) == 0)
+			     &l->relay, &l->learn, engine_counters(l->engine),
+			     &o) == 0)
 		return;
 	if (errno == ELOOP && !l->cfg->stats_follow_link)
 		log_warnx_limited(&link_warn,
@@ -289,13 +294,14 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 }
 
 /*
- * One timer, set to the earliest pending deadline: a learned target being
- * asked again, the next stats file, or a backed-off reload of --rules.
- * Nothing else wakes us when idle.
+ * One timer, set to the earliest pending deadline: the engine's (asks
+ * waiting for the rate, hold-downs ending, learned targets asked again),
+ * the next stats file, or a backed-off reload of --rules. Nothing else
+ * wakes us when idle.
  */
 static void arm_timer(struct loop *l)
 {
-	uint64_t next = learn_next_deadline(&l->learn);
+	uint64_t next = engine_next_deadline(l->engine);
 	uint64_t reload = control_next_deadline(&l->control);
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
@@ -325,7 +331,7 @@ static void on_timer(struct loop *l)
 	uint64_t now = monotonic_ns();
 
 	l->timer_armed = 0;
-	learn_expire(&l->learn, now);
+	engine_tick(l->engine, now);
 	control_on_timer(&l->control, now);
 	if (l->stats_due && l->stats_due <= now) {
 		write_stats(l);
@@ -338,7 +344,7 @@ static void on_answer(unsigned int ifindex, const struct in6_addr *from,
 {
 	struct loop *l = data;
 
-	learn_on_answer(&l->learn, ifindex, from, monotonic_ns());
+	engine_answer(l->engine, ifindex, from, monotonic_ns());
 }
 
 static void on_packet(const struct nflog_packet *pkt, void *data)
@@ -421,7 +427,7 @@ static void handle_signal(struct loop *l)
 			l->stop = true;
 			break;
 		case SIGUSR1:
-			stats_log(&l->relay, &l->learn);
+			stats_log(&l->relay, &l->learn, engine_counters(l->engine));
 			break;
 		case SIGHUP:
 			log_info("SIGHUP: reading the nftables sets and the interfaces again");
@@ -476,6 +482,8 @@ static int epoll_add(int epfd, int fd)
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	struct engine_options eopts;
+	struct engine_egress eg;
 	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
 				 .answerfd = -1 };
 	char err[256];
@@ -551,20 +559,29 @@ int main(int argc, char **argv)
 		log_warnx("%s", err);
 		goto out_nflog;
 	}
-	if (relay_init(&l.relay, &cfg, monotonic_ns()) == -1) {
-		log_warnx("could not set up probing; nothing was left behind");
+	egress_engine_options(&eopts, &cfg);
+	l.egress = (struct egress){ &l.relay, &l.learn, &cfg };
+	egress_make(&eg, &l.egress);
+	l.engine = engine_init(&eopts, &eg, monotonic_ns());
+	if (!l.engine) {
+		log_warn("resolution engine");
 		goto out_nflog;
 	}
-	learn_init(&l.learn, &cfg, &l.relay);
+	if (relay_init(&l.relay, &cfg, l.engine, monotonic_ns()) == -1) {
+		log_warnx("could not set up probing; nothing was left behind");
+		goto out_engine;
+	}
+	learn_init(&l.learn, &cfg, &l.relay, l.engine);
 	l.relay.learn = &l.learn;
 	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
 		log_warn("rtnetlink event socket");
 		goto out_learn;
 	}
-	if (cfg.learn_routes && !cfg.dry_run) {
+	/* Answers to our asks, with or without learning: they say where. */
+	if (!cfg.dry_run) {
 		l.answerfd = answer_open();
 		if (l.answerfd == -1) {
-			log_warn("echo reply socket");
+			log_warn("socket for the answers to our asks");
 			goto out_netmon;
 		}
 	}
@@ -617,7 +634,7 @@ int main(int argc, char **argv)
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
-	stats_log(&l.relay, &l.learn);
+	stats_log(&l.relay, &l.learn, engine_counters(l.engine));
 	if (cfg.stats_file)
 		write_stats(&l);
 
@@ -637,8 +654,13 @@ out_netmon:
 		close(l.answerfd);
 	netmon_close(&l.netmon);
 out_learn:
+	/* What was learned is purged as a whole, not forgotten one by one. */
+	l.relay.engine = NULL;
+	l.learn.engine = NULL;
 	learn_fini(&l.learn);
 	relay_fini(&l.relay);
+out_engine:
+	engine_free(l.engine);
 out_nflog:
 	nflog_teardown(&l.nflog, &cfg);
 	return rc;

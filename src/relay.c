@@ -1,14 +1,19 @@
-/* The relay: from one logged NS to echo requests out of the slaves. */
+/* The relay: logged NS to the engine; asks and confirms out of the slaves. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ask.h"
+#include "engine.h"
 #include "learn.h"
 #include "log.h"
 #include "probe.h"
@@ -31,8 +36,36 @@ uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The engine asks a slave only while it can be asked: present, up, with
+ * its socket and egress route. Called after every change of those.
+ */
+static void slave_sync(struct relay *r, struct group *g, struct slave *s,
+		       uint64_t now)
+{
+	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
+			    s->ifindex : 0;
+
+	if (!r->engine || want == s->in_engine)
+		return;
+	if (s->in_engine)
+		engine_slave(r->engine, g->num, s->in_engine, false, now);
+	s->in_engine = 0;
+	if (!want)
+		return;
+	if (engine_slave(r->engine, g->num, want, true, now) == -1) {
+		log_warn("group %u: slave %s", g->num, s->name);
+		return;
+	}
+	s->in_engine = want;
+}
+
 static void slave_release(struct relay *r, struct group *g, struct slave *s)
 {
+	if (s->in_engine && r->engine)
+		engine_slave(r->engine, g->num, s->in_engine, false,
+			     monotonic_ns());
+	s->in_engine = 0;
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
@@ -44,6 +77,25 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 	s->routed = false;
 	s->ifindex = 0;
 	s->has_ll = false;
+}
+
+/* An Ethernet slave is asked with our own NS, which needs its address. */
+static void slave_find_mac(struct slave *s)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	s->has_mac = false;
+	if (fd == -1)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, s->name, sizeof(s->name));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 &&
+	    ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
+		memcpy(s->mac, ifr.ifr_hwaddr.sa_data, sizeof(s->mac));
+		s->has_mac = true;
+	}
+	close(fd);
 }
 
 static void slave_find_ll(struct relay *r, struct slave *s)
@@ -104,6 +156,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	}
 	if (!s->has_ll)
 		slave_find_ll(r, s);
+	slave_find_mac(s);
+	slave_sync(r, g, s, now);
 	log_debug("slave %s: ifindex %u ready", s->name, ifindex);
 }
 
@@ -193,30 +247,17 @@ struct group *relay_find_group(struct relay *r, uint16_t num)
 	return NULL;
 }
 
-int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
+int relay_init(struct relay *r, const struct config *cfg,
+	       struct engine *engine, uint64_t now)
 {
 	uint64_t seed = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
+	r->engine = engine;
+	r->askfd = -1;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = now ^ (uint64_t)getpid() << 32;
-	if (holddown_init(&r->holddown, DEFAULT_HOLDDOWN_SIZE,
-			  cfg->holddown_ms * NSEC_PER_MSEC, seed) == -1) {
-		log_warn("hold-down table");
-		return -1;
-	}
-	if (holddown_init(&r->asked, DEFAULT_HOLDDOWN_SIZE, RELAY_ASK_WINDOW_NS,
-			  seed ^ 0x61736b6564ull) == -1) {
-		log_warn("ask table");
-		holddown_free(&r->holddown);
-		return -1;
-	}
-	tokenbucket_init(&r->bucket, cfg->rate, cfg->burst, now);
-	/* Never below the default, whatever --rate says for new targets. */
-	tokenbucket_init(&r->keepalive,
-			 cfg->rate > DEFAULT_RATE ? cfg->rate : DEFAULT_RATE,
-			 cfg->burst > DEFAULT_BURST ? cfg->burst : DEFAULT_BURST, now);
 	r->echo_id = (uint16_t)(seed >> 16);
 
 	/* Sized to the groups in use: untouched memory is not resident. */
@@ -225,11 +266,17 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 		log_warn("relay set-up");
 		free(r->groups);
 		r->groups = NULL;
-		holddown_free(&r->holddown);
-		holddown_free(&r->asked);
 		return -1;
 	}
 	r->ngroups = cfg->ngroups;
+	/* No NS of our own without it: every slave is asked with an echo. */
+	if (!cfg->dry_run) {
+		r->askfd = ask_open();
+		if (r->askfd == -1)
+			log_warn("packet socket for neighbor solicitations (asking with echo requests instead)");
+		if (r->askfd < 0)
+			r->askfd = -1;
+	}
 	for (unsigned int i = 0; i < cfg->ngroups; i++) {
 		struct group *g = &r->groups[i];
 
@@ -240,6 +287,7 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now)
 			return -1;
 		}
 		relay_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
+		relay_set_masters(r, g->num, cfg->masters, cfg->nmasters, now);
 	}
 	return 0;
 }
@@ -251,6 +299,24 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 		if (strncmp(name, names[i], IF_NAMESIZE) == 0)
 			return true;
 	return false;
+}
+
+/* Room for one more element in a grown array; -1 (logged) if none. */
+static int grow(void **a, unsigned int *cap, unsigned int n, size_t size)
+{
+	unsigned int c = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = reallocarray(*a, c, size);
+	if (!p) {
+		log_warn("interface list");
+		return -1;
+	}
+	*a = p;
+	*cap = c;
+	return 0;
 }
 
 void relay_set_slaves(struct relay *r, uint16_t num,
@@ -275,7 +341,7 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 		kept++;
 	}
 	g->nslaves = kept;
-	for (i = 0; i < n && g->nslaves < CONFIG_MAX_IFACES; i++) {
+	for (i = 0; i < n; i++) {
 		struct slave *s;
 		unsigned int j;
 
@@ -284,12 +350,68 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 				break;
 		if (j < g->nslaves)
 			continue;
+		if (grow((void **)&g->slaves, &g->slaves_cap, g->nslaves,
+			 sizeof(*g->slaves)) == -1)
+			return;
 		s = &g->slaves[g->nslaves++];
 		memset(s, 0, sizeof(*s));
 		memcpy(s->name, names[i], IF_NAMESIZE);
 		s->fd = -1;
 		log_info("group %u: slave %s added", g->num, s->name);
 		slave_refresh(r, g, s, now);
+	}
+}
+
+/* A master is known to the engine by its ifindex while it exists. */
+static void master_sync(struct relay *r, struct group *g, struct master *m,
+			unsigned int ifindex, uint64_t now)
+{
+	if (!r->engine || ifindex == m->in_engine)
+		return;
+	if (m->in_engine)
+		engine_master(r->engine, g->num, m->in_engine, false, now);
+	m->in_engine = 0;
+	if (ifindex && engine_master(r->engine, g->num, ifindex, true, now) == 0)
+		m->in_engine = ifindex;
+}
+
+void relay_set_masters(struct relay *r, uint16_t num,
+		       const char (*names)[IF_NAMESIZE], unsigned int n,
+		       uint64_t now)
+{
+	struct group *g = relay_find_group(r, num);
+	unsigned int i, kept = 0;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nmasters; i++) {
+		struct master *m = &g->masters[i];
+
+		if (!name_in(m->name, names, n)) {
+			master_sync(r, g, m, 0, now);
+			continue;
+		}
+		if (kept != i)
+			g->masters[kept] = *m;
+		kept++;
+	}
+	g->nmasters = kept;
+	for (i = 0; i < n; i++) {
+		struct master *m;
+		unsigned int j;
+
+		for (j = 0; j < g->nmasters; j++)
+			if (strncmp(g->masters[j].name, names[i], IF_NAMESIZE) == 0)
+				break;
+		if (j < g->nmasters)
+			continue;
+		if (grow((void **)&g->masters, &g->masters_cap, g->nmasters,
+			 sizeof(*g->masters)) == -1)
+			return;
+		m = &g->masters[g->nmasters++];
+		memset(m, 0, sizeof(*m));
+		memcpy(m->name, names[i], IF_NAMESIZE);
+		master_sync(r, g, m, if_nametoindex(m->name), now);
 	}
 }
 
@@ -305,73 +427,109 @@ void relay_fini(struct relay *r)
 			      EGRESS_RULE_PREF) == -1)
 			log_warn("group %u: removing the egress rule", g->num);
 		g->rule_installed = false;
+		free(g->slaves);
+		free(g->masters);
 	}
 	r->ngroups = 0;
 	free(r->groups);
 	r->groups = NULL;
+	if (r->askfd != -1)
+		close(r->askfd);
+	r->askfd = -1;
 	rtnl_close(&r->rtnl);
-	holddown_free(&r->holddown);
-	holddown_free(&r->asked);
 }
 
-static enum probe_result probe_slave(struct relay *r, struct group *g,
-				      struct slave *s, struct tokenbucket *budget,
-				      const struct in6_addr *target,
-				      const char *tstr, uint64_t now)
+static struct slave *slave_of(struct group *g, unsigned int ifindex)
 {
-	if (s->ifindex && !s->up) {
-		s->probes_down++;
-		log_debug("%s is down: no probe for %s", s->name, tstr);
-		return PROBE_UNAVAILABLE;
-	}
-	if ((s->fd == -1 || !s->routed) && now >= s->next_refresh)
-		slave_refresh(r, g, s, now);
-	if (s->fd == -1 || !s->routed) {
-		s->probes_absent++;
-		return PROBE_UNAVAILABLE;
-	}
-	if (!tokenbucket_take(budget, now)) {
-		g->counters.suppressed_rate++;
-		log_debug("rate limit: no probe for %s on %s", tstr, s->name);
-		return PROBE_DEFERRED;
-	}
+	for (unsigned int i = 0; i < g->nslaves; i++)
+		if (g->slaves[i].ifindex == ifindex)
+			return &g->slaves[i];
+	return NULL;
+}
+
+static void send_failed(struct slave *s, const char *what,
+			const struct in6_addr *target, int err)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	s->probes_failed++;
+	inet_ntop(AF_INET6, target, addr, sizeof(addr));
+	log_warnx_limited(&send_fail_limit, "%s for %s on %s: %s", what, addr,
+			  s->name, strerror(err));
+}
+
+/* An echo request out of s: the kernel resolves target there. */
+static void send_echo(struct relay *r, struct slave *s,
+		      const struct in6_addr *target, const char *what)
+{
 	if (!s->has_ll && !s->ll_warned) {
 		log_warnx_limited(&slave_limit,
 				  "slave %s: no usable link-local address (yet); the kernel picks the probe source",
 				  s->name);
 		s->ll_warned = true;
 	}
-	if (r->cfg->dry_run) {
-		g->counters.probes_dry_run++;
-		log_info("dry run: would probe %s on %s", tstr, s->name);
-		return PROBE_UNAVAILABLE;
-	}
 	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
-		int err = errno;
-		char addr[INET6_ADDRSTRLEN];
-
-		s->probes_failed++;
-		inet_ntop(AF_INET6, target, addr, sizeof(addr));
-		log_warnx_limited(&send_fail_limit, "probe for %s on %s: %s",
-				  addr, s->name, strerror(err));
-		/* The interface changed under us: look it up again. */
-		if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
-		    err == ENETUNREACH || err == EINVAL)
-			slave_release(r, g, s);
-		return PROBE_UNAVAILABLE;
+		send_failed(s, what, target, errno);
+		return;
 	}
 	s->probes_sent++;
-	/* What answers there now may be learned: it answers our question. */
-	holddown_hit(&r->asked, s->ifindex, target, now);
-	log_debug("probe %s on %s", tstr, s->name);
-	return PROBE_SENT;
+	if (log_debug_enabled()) {
+		char addr[INET6_ADDRSTRLEN];
+
+		log_debug("%s %s on %s", what,
+			  inet_ntop(AF_INET6, target, addr, sizeof(addr)),
+			  s->name);
+	}
 }
 
-bool relay_asked(const struct relay *r, unsigned int ifindex,
-		 const struct in6_addr *target, uint64_t now)
+/*
+ * Ask with our own NS from the packet socket: the kernel makes no
+ * neighbor entry for it, so a slave where target is not leaves nothing
+ * behind. Slaves without Ethernet addressing, or without a link-local
+ * source yet, get an echo instead.
+ */
+void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
+	       const struct in6_addr *target)
 {
-	return holddown_contains(&r->asked, ifindex, target, now);
+	struct group *g = relay_find_group(r, group);
+	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!s || s->fd == -1) {
+		if (s)
+			s->probes_absent++;
+		return;
+	}
+	if (r->cfg->dry_run) {
+		g->counters.probes_dry_run++;
+		log_info("dry run: would probe %s on %s",
+			 inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
+		return;
+	}
+	if (r->askfd == -1 || !s->has_mac || !s->has_ll) {
+		send_echo(r, s, target, "probe");
+		return;
+	}
+	if (ask_send(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
+		send_failed(s, "probe", target, errno);
+		return;
+	}
+	s->asks_sent++;
+	if (log_debug_enabled())
+		log_debug("probe %s on %s",
+			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
+}
+
+void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
+		   const struct in6_addr *target)
+{
+	struct group *g = relay_find_group(r, group);
+	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+
+	if (!s || s->fd == -1 || r->cfg->dry_run)
+		return;
+	send_echo(r, s, target, "confirm");
 }
 
 static const char *ifname_or_index(unsigned int ifindex, char *buf)
@@ -388,6 +546,7 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 	enum ns_verdict v;
 	struct ns_info ns;
 	struct group *g;
+	bool eligible;
 
 	g = relay_find_group(r, pkt->group);
 	if (!g) {
@@ -408,95 +567,51 @@ void relay_packet(struct relay *r, const struct nflog_packet *pkt,
 				  g->num, ns_verdict_name(v));
 		return;
 	}
-	/*
-	 * An NS that arrived on a master (input hook) asks for a target the
-	 * upstream wants: worth probing only with --proxy-ndp, for a target
-	 * that belongs behind our slaves and is not known yet.
-	 */
-	if (!pkt->outdev) {
-		if (!r->learn || !learn_wants_upstream(r->learn, g->num, &ns.target)) {
-			g->counters.upstream_ignored++;
-			return;
-		}
-		g->counters.upstream_relayed++;
-	}
 	g->counters.ns_valid++;
-	/*
-	 * Formatting costs more than the rest: only when something logs it
-	 * (debug, dry run). Otherwise only log_debug() calls, which are off,
-	 * would read it.
-	 */
-	tstr[0] = '\0';
-	if (log_debug_enabled() || r->cfg->dry_run)
-		inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr));
-	if (holddown_hit(&r->holddown, g->num, &ns.target, now)) {
-		g->counters.suppressed_holddown++;
-		if (log_debug_enabled())
-			log_debug("NS for %s %s %s: held down", tstr,
-				  pkt->outdev ? "on" : "from upstream on",
-				  ifname_or_index(pkt->outdev ? pkt->outdev :
-						  pkt->indev, ifname));
-		return;
-	}
 	if (log_debug_enabled())
-		log_debug("NS for %s %s %s: probing", tstr,
+		log_debug("NS for %s %s %s",
+			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
 			  pkt->outdev ? "on" : "from upstream on",
 			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
 					  ifname));
-	for (unsigned int i = 0; i < g->nslaves; i++) {
-		struct slave *s = &g->slaves[i];
-
-		/* The master it came through is not probed (mesh groups). */
-		if (s->ifindex && s->ifindex == (pkt->outdev ? pkt->outdev : pkt->indev))
-			continue;
-		probe_slave(r, g, s, &r->bucket, &ns.target, tstr, now);
+	if (pkt->outdev) {
+		engine_ns_out(r->engine, g->num, pkt->outdev, &ns.target, now);
+		return;
 	}
-}
-
-struct group *relay_group_of_slave(struct relay *r, unsigned int ifindex)
-{
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		for (unsigned int j = 0; j < r->groups[i].nslaves; j++)
-			if (r->groups[i].slaves[j].ifindex == ifindex)
-				return &r->groups[i];
-	return NULL;
+	/*
+	 * An NS that arrived on a master (input hook) asks for a target the
+	 * upstream wants: worth asking for only with --proxy-ndp, for a
+	 * target inside our prefixes (the engine knows what it learned).
+	 */
+	eligible = r->cfg->proxy_ndp && r->learn &&
+		   learn_eligible(r->learn, g, &ns.target);
+	if (eligible)
+		g->counters.upstream_relayed++;
+	else
+		g->counters.upstream_ignored++;
+	engine_ns_in(r->engine, g->num, pkt->indev, &ns.target, eligible, now);
 }
 
 bool relay_is_master(const struct group *g, unsigned int ifindex)
 {
-	char name[IF_NAMESIZE];
-
-	if (!if_indextoname(ifindex, name))
-		return false;
 	for (unsigned int i = 0; i < g->nmasters; i++)
-		if (strcmp(g->masters[i], name) == 0)
+		if (g->masters[i].in_engine == ifindex)
 			return true;
 	return false;
 }
 
-void relay_set_masters(struct relay *r, uint16_t num,
-		       const char (*names)[IF_NAMESIZE], unsigned int n)
+static void masters_on_link(struct relay *r, struct group *g,
+			    const struct netmon_event *ev, uint64_t now)
 {
-	struct group *g = relay_find_group(r, num);
+	for (unsigned int j = 0; j < g->nmasters; j++) {
+		struct master *m = &g->masters[j];
+		bool named = strcmp(m->name, ev->link.name) == 0;
 
-	if (!g)
-		return;
-	memcpy(g->masters, names, (size_t)n * IF_NAMESIZE);
-	g->nmasters = n;
-}
-
-enum probe_result relay_probe_one(struct relay *r, struct group *g,
-				  unsigned int ifindex,
-				  const struct in6_addr *target, uint64_t now)
-{
-	char tstr[INET6_ADDRSTRLEN];
-
-	inet_ntop(AF_INET6, target, tstr, sizeof(tstr));
-	for (unsigned int i = 0; i < g->nslaves; i++)
-		if (g->slaves[i].ifindex == ifindex)
-			return probe_slave(r, g, &g->slaves[i], &r->keepalive,
-					   target, tstr, now);
-	return PROBE_UNAVAILABLE;
+		if (m->in_engine == ev->ifindex && (ev->deleted || !named))
+			master_sync(r, g, m, 0, now);
+		else if (named && !ev->deleted)
+			master_sync(r, g, m, ev->ifindex, now);
+	}
 }
 
 void relay_on_link(struct relay *r, const struct netmon_event *ev,
@@ -505,6 +620,7 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct group *g = &r->groups[i];
 
+		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
 			struct slave *s = &g->slaves[j];
 			bool named = strcmp(s->name, ev->link.name) == 0;
@@ -519,8 +635,10 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 			if (!named || ev->deleted)
 				continue;
 			if (s->ifindex == ev->ifindex) {
-				if (s->up == ev->link.up)
+				if (s->up == ev->link.up) {
+					slave_find_mac(s);	/* address change */
 					continue;
+				}
 				log_info("slave %s is %s", s->name,
 					 ev->link.up ? "up" : "down");
 			} else {
@@ -529,10 +647,12 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 			s->up = ev->link.up;
 			/* The kernel flushes the routes of a device going down. */
 			s->routed = s->routed && s->up;
-			if (s->up)
+			if (s->up) {
 				slave_refresh(r, g, s, now);
-			else
+			} else {
 				s->ifindex = ev->ifindex;
+				slave_sync(r, g, s, now);
+			}
 		}
 	}
 }

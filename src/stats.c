@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "learn.h"
 #include "log.h"
 #include "relay.h"
@@ -79,7 +80,78 @@ static const char *const set_names[STATS_SETS] = {
 	[STATS_SET_SLAVES] = "slaves",
 };
 
+static void gauge(FILE *out, const char *name, const char *help,
+		  unsigned long v)
+{
+	header(out, name, "gauge", help);
+	fprintf(out, "ns_monitor_%s %lu\n", name, v);
+}
+
+/* The resolution engine's counters (engine.h says what each one is). */
+static void engine_stats(FILE *out, const struct engine_counters *e)
+{
+	counter(out, "resolutions_total",
+		"Targets whose resolution started: every slave of the group asked.",
+		e->ns);
+	counter(out, "solicitations_absorbed_total",
+		"Neighbor Solicitations for a target being resolved already: nothing more asked.",
+		e->ns_free);
+	counter(out, "targets_deferred_total",
+		"Targets whose asks waited for the rate limit (--rate, --burst).",
+		e->targets_deferred);
+	counter(out, "targets_queued_total",
+		"Targets that waited for room in flight (--max-inflight).",
+		e->targets_queued);
+	counter(out, "targets_refused_total",
+		"Targets dropped because the queue was full (--max-queue).",
+		e->targets_refused);
+	counter(out, "engine_asks_total", "Asks sent, all slaves.", e->asks);
+	counter(out, "confirms_total",
+		"Echo requests out of the one slave where a target answered.",
+		e->confirms);
+	counter(out, "unanswered_total",
+		"Resolutions that ended without an answer from any slave.",
+		e->unanswered);
+	header(out, "answers_total", "counter",
+	       "Answers from a slave, by what was made of them.");
+	fprintf(out, "ns_monitor_answers_total{kind=\"taken\"} %lu\n",
+		(unsigned long)e->answers);
+	fprintf(out, "ns_monitor_answers_total{kind=\"unasked\"} %lu\n",
+		(unsigned long)e->answers_unasked);
+	fprintf(out, "ns_monitor_answers_total{kind=\"duplicate\"} %lu\n",
+		(unsigned long)e->answers_duplicate);
+	counter(out, "learned_total", "Targets learned behind a slave.",
+		e->learned);
+	counter(out, "learned_moves_total", "Learned targets that moved.",
+		e->moved);
+	counter(out, "forgotten_total", "Learned targets forgotten.",
+		e->forgotten);
+	counter(out, "reprobes_total",
+		"Learned targets asked again (entry gone, or a claim to check).",
+		e->keepalive_asks);
+	counter(out, "reprobes_deferred_total",
+		"Re-asks of learned targets put off by the keep-alive rate.",
+		e->keepalive_deferred);
+	counter(out, "claims_refused_total",
+		"Answers behind a slave not routed there: an address of the host, one that answers on a master, or one that still answers where it was learned.",
+		e->claims_refused + e->refused_local + e->refused_master);
+	counter(out, "learn_table_full_total",
+		"Targets answered but not routed: --max-learned reached.",
+		e->learned_full);
+	counter(out, "route_failures_total",
+		"Routes the kernel refused to add or move.", e->route_failed);
+	gauge(out, "targets_in_flight", "Targets being resolved now.",
+	      e->inflight);
+	gauge(out, "targets_waiting", "Targets queued for room in flight.",
+	      e->queued);
+	gauge(out, "targets_learned", "Targets routed behind a slave now.",
+	      e->learned_now);
+	gauge(out, "engine_records", "Targets the engine holds state for.",
+	      e->records);
+}
+
 void stats_write(FILE *out, const struct relay *r, const struct learn *l,
+		 const struct engine_counters *e,
 		 const struct netlink_overruns *o)
 {
 	const struct counters *c = &r->counters;
@@ -120,21 +192,21 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		  g->counters.upstream_relayed);
 
 	header(out, "probes_suppressed_total", "counter",
-	       "Probes not sent by policy, by reason.");
-	PER_GROUP(out, r, "probes_suppressed_total", ",reason=\"holddown\"",
-		  g->counters.suppressed_holddown);
-	PER_GROUP(out, r, "probes_suppressed_total", ",reason=\"rate\"",
-		  g->counters.suppressed_rate);
+	       "Asks not sent by policy, by reason.");
 	PER_GROUP(out, r, "probes_suppressed_total", ",reason=\"dry_run\"",
 		  g->counters.probes_dry_run);
 
-	header(out, "probes_total", "counter", "Echo requests sent, per slave.");
+	header(out, "asks_total", "counter",
+	       "Neighbor Solicitations of our own sent, per slave.");
+	PER_SLAVE(out, r, "asks_total", "", s->asks_sent);
+	header(out, "probes_total", "counter",
+	       "Echo requests sent, per slave: asks where a slave cannot take our own NS, and confirmations where a target answered.");
 	PER_SLAVE(out, r, "probes_total", "", s->probes_sent);
 	header(out, "probe_failures_total", "counter",
-	       "Echo requests the kernel refused, per slave.");
+	       "Asks and echo requests the kernel refused, per slave.");
 	PER_SLAVE(out, r, "probe_failures_total", "", s->probes_failed);
 	header(out, "probes_not_sent_total", "counter",
-	       "Echo requests not sent because the slave was down or missing.");
+	       "Asks not sent because the slave was down or missing.");
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
@@ -158,11 +230,9 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 				r->groups[i].num, set_names[s],
 				r->groups[i].counters.set_wrong_type[s]);
 
+	if (e)
+		engine_stats(out, e);
 	if (l) {
-		counter(out, "learned_total", "Targets learned behind a slave.",
-			l->c.learned);
-		counter(out, "learned_moves_total", "Learned targets that moved.",
-			l->c.moved);
 		counter(out, "routes_added_total", "Host routes installed.",
 			l->c.routes_added);
 		counter(out, "routes_removed_total", "Host routes removed.",
@@ -171,18 +241,6 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 			l->c.proxies_added);
 		counter(out, "proxies_removed_total", "Proxy NDP entries removed.",
 			l->c.proxies_removed);
-		counter(out, "reprobes_total",
-			"Learned targets asked again after their entry went.",
-			l->c.reprobes);
-		counter(out, "reprobes_deferred_total",
-			"Re-asks of learned targets put off by the keep-alive rate.",
-			l->c.reprobes_deferred);
-		counter(out, "claims_refused_total",
-			"Answers behind a slave not routed there: an address of the host, one that answers on a master, or one that still answers where it was learned.",
-			l->c.claims_refused);
-		counter(out, "learn_table_full_total",
-			"Targets not learned because the table was full.",
-			l->c.table_full);
 	}
 	header(out, "netlink_overruns_total", "counter",
 	       "Times a netlink event socket overflowed (state re-read).");
@@ -304,7 +362,8 @@ static int tmp_name(char *buf, size_t size, const char *base)
 
 /* Write into a new file of our own beside PATH, then rename it over PATH. */
 static int write_beside(const char *path, const struct relay *r,
-			const struct learn *l, const struct netlink_overruns *o)
+			const struct learn *l, const struct engine_counters *e,
+			const struct netlink_overruns *o)
 {
 	char dir[PATH_MAX], tmp[NAME_MAX + 1];
 	const char *slash = strrchr(path, '/');
@@ -345,7 +404,7 @@ static int write_beside(const char *path, const struct relay *r,
 		errno = saved;
 		goto out_unlink;
 	}
-	stats_write(f, r, l, o);
+	stats_write(f, r, l, e, o);
 	rc = fflush(f) == EOF || ferror(f) ? -1 : 0;
 	if (rc == 0 && fsync(fileno(f)) == -1)
 		rc = -1;
@@ -368,6 +427,7 @@ out:
 
 int stats_write_file(const char *path, bool follow_link,
 		     const struct relay *r, const struct learn *l,
+		     const struct engine_counters *e,
 		     const struct netlink_overruns *o)
 {
 	char real[PATH_MAX];
@@ -375,10 +435,11 @@ int stats_write_file(const char *path, bool follow_link,
 	/* Checked at every write: a link may be planted at any time. */
 	if (stats_resolve(path, follow_link, real, sizeof(real)) == -1)
 		return -1;
-	return write_beside(real, r, l, o);
+	return write_beside(real, r, l, e, o);
 }
 
-void stats_log(const struct relay *r, const struct learn *l)
+void stats_log(const struct relay *r, const struct learn *l,
+	       const struct engine_counters *e)
 {
 	const struct counters *c = &r->counters;
 
@@ -392,21 +453,33 @@ void stats_log(const struct relay *r, const struct learn *l)
 
 		for (int v = 0; v < NS_VERDICT_MAX; v++)
 			ignored += gc->ns_ignored[v];
-		log_info("group %u: NS valid %lu, ignored %lu; suppressed: hold-down %lu, rate %lu, dry-run %lu",
-			 g->num, gc->ns_valid, ignored, gc->suppressed_holddown,
-			 gc->suppressed_rate, gc->probes_dry_run);
+		log_info("group %u: NS valid %lu, ignored %lu, dry-run %lu",
+			 g->num, gc->ns_valid, ignored, gc->probes_dry_run);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
 			const struct slave *s = &g->slaves[j];
 
-			log_info("group %u: slave %s: probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
-				 g->num, s->name, s->probes_sent, s->probes_failed,
-				 s->probes_down, s->probes_absent);
+			log_info("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+				 g->num, s->name, s->asks_sent, s->probes_sent,
+				 s->probes_failed, s->probes_down, s->probes_absent);
 		}
 	}
-	if (l && l->cfg && l->cfg->learn_routes)
-		log_info("learned %lu, moved %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu (deferred %lu)",
-			 l->c.learned, l->c.moved, l->c.routes_added,
-			 l->c.routes_removed, l->c.proxies_added,
-			 l->c.proxies_removed, l->c.claims_refused,
-			 l->c.reprobes, l->c.reprobes_deferred);
+	if (e) {
+		log_info("targets: resolved %lu, NS absorbed %lu, deferred %lu, queued %lu, refused %lu, unanswered %lu; asks %lu, confirms %lu; in flight %lu",
+			 (unsigned long)e->ns, (unsigned long)e->ns_free,
+			 (unsigned long)e->targets_deferred,
+			 (unsigned long)e->targets_queued,
+			 (unsigned long)e->targets_refused,
+			 (unsigned long)e->unanswered, (unsigned long)e->asks,
+			 (unsigned long)e->confirms, (unsigned long)e->inflight);
+		if (l && l->cfg && l->cfg->learn_routes)
+			log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu (deferred %lu)",
+				 (unsigned long)e->learned, (unsigned long)e->moved,
+				 (unsigned long)e->forgotten, l->c.routes_added,
+				 l->c.routes_removed, l->c.proxies_added,
+				 l->c.proxies_removed,
+				 (unsigned long)(e->claims_refused + e->refused_local +
+						 e->refused_master),
+				 (unsigned long)e->keepalive_asks,
+				 (unsigned long)e->keepalive_deferred);
+	}
 }

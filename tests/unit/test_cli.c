@@ -111,8 +111,12 @@ static void test_config_defaults(void **state)
 	assert_int_equal(cfg.nslaves, 0);
 	assert_int_equal(cfg.ngroups, 0);
 	assert_int_equal(cfg.holddown_ms, 3000);
-	assert_int_equal(cfg.rate, 100);
-	assert_int_equal(cfg.burst, 50);
+	assert_int_equal(cfg.rate, 5000);
+	assert_int_equal(cfg.burst, 1000);
+	assert_int_equal(cfg.max_inflight, 4096);
+	assert_int_equal(cfg.max_queue, 16384);
+	assert_int_equal(cfg.max_learned, 16384);
+	assert_int_equal(cfg.keepalive_rate, 200);
 	assert_int_equal(cfg.fwmark_base, 0x6e730000u);
 	assert_string_equal(cfg.pidfile, "/run/ns-monitor/ns-monitor.pid");
 }
@@ -161,6 +165,8 @@ static void test_long_options(void **state)
 	assert_int_equal(parse(&r, "--master", "br0", "--slaves", "s0,s1",
 			       "--group", "7", "--holddown", "500",
 			       "--rate", "20", "--burst", "3",
+			       "--max-inflight", "9", "--max-queue", "0",
+			       "--max-learned", "11", "--keepalive-rate", "13",
 			       "--fwmark", "0x10", "--dry-run", "--link-local",
 			       "--daemon", "--pidfile", "/run/x.pid",
 			       "-v", "-v", NULL), CLI_RUN);
@@ -175,6 +181,10 @@ static void test_long_options(void **state)
 	assert_int_equal(r.cfg.holddown_ms, 500);
 	assert_int_equal(r.cfg.rate, 20);
 	assert_int_equal(r.cfg.burst, 3);
+	assert_int_equal(r.cfg.max_inflight, 9);
+	assert_int_equal(r.cfg.max_queue, 0);
+	assert_int_equal(r.cfg.max_learned, 11);
+	assert_int_equal(r.cfg.keepalive_rate, 13);
 	assert_int_equal(r.cfg.fwmark_base, 0x10);
 	assert_true(r.cfg.dry_run);
 	assert_true(r.cfg.link_local);
@@ -287,6 +297,14 @@ static void test_bad_numbers(void **state)
 	expect_error(&r, "rate");
 	parse(&r, "-m", "a", "-s", "b", "--burst", "0", NULL);
 	expect_error(&r, "burst");
+	parse(&r, "-m", "a", "-s", "b", "--max-inflight", "0", NULL);
+	expect_error(&r, "max-inflight");
+	parse(&r, "-m", "a", "-s", "b", "--max-queue", "1000001", NULL);
+	expect_error(&r, "max-queue");
+	parse(&r, "-m", "a", "-s", "b", "--max-learned", "0", NULL);
+	expect_error(&r, "max-learned");
+	parse(&r, "-m", "a", "-s", "b", "--keepalive-rate", "x", NULL);
+	expect_error(&r, "keepalive-rate");
 	parse(&r, "-m", "a", "-s", "b", "--holddown", "3600001", NULL);
 	expect_error(&r, "holddown");
 	parse(&r, "-m", "a", "-s", "b", "--holddown", "-5", NULL);

@@ -101,13 +101,14 @@ static void fk_proxy_del(void *ctx, uint16_t grp, const struct in6_addr *t,
 	record(ctx, PROXY_DEL, m, 0, t);
 }
 
-static bool fk_on_master(void *ctx, uint16_t grp, const struct in6_addr *t)
+static unsigned int fk_on_master(void *ctx, uint16_t grp,
+				 const struct in6_addr *t)
 {
 	struct fake *f = ctx;
 
 	(void)t;
 	assert_int_equal(grp, GROUP);
-	return f->master_has;
+	return f->master_has ? MASTER : 0;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -535,6 +536,7 @@ static void test_refuse_known_on_master(void **state)
 	ns(f, 1, T0);
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
 	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	teardown_fake(f);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "learn.h"
 #include "relay.h"
 #include "stats.h"
@@ -27,15 +28,24 @@
 struct fixture {
 	struct relay *r;
 	struct learn *l;
+	struct engine_counters e;
 	struct netlink_overruns o;
 	char dir[64];
 };
+
+/* The engine's counters, exported along with the learn table's. */
+static const struct engine_counters *engine_c;
 
 static void set_slave(struct group *g, const char *name, unsigned long sent,
 		      unsigned long failed, unsigned long down,
 		      unsigned long absent)
 {
-	struct slave *s = &g->slaves[g->nslaves++];
+	struct slave *s;
+
+	g->slaves = realloc(g->slaves, (g->nslaves + 1) * sizeof(*g->slaves));
+	assert_non_null(g->slaves);
+	s = &g->slaves[g->nslaves++];
+	memset(s, 0, sizeof(*s));
 
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->fd = -1;
@@ -73,8 +83,6 @@ static int setup(void **state)
 	g->counters.ns_ignored[NS_TARGET_LINKLOCAL] = 9;
 	g->counters.upstream_relayed = 6;
 	g->counters.upstream_ignored = 8;
-	g->counters.suppressed_holddown = 3;
-	g->counters.suppressed_rate = 11;
 	g->counters.probes_dry_run = 0;
 	set_slave(g, "eth1", 7, 1, 2, 0);
 	set_slave(g, "veth-a.10", 13, 0, 0, 12);
@@ -82,20 +90,24 @@ static int setup(void **state)
 	g = &f->r->groups[f->r->ngroups++];
 	g->num = 7;
 	g->counters.ns_valid = 1;
-	g->counters.suppressed_holddown = 99;
+	g->counters.probes_dry_run = 99;
 	set_slave(g, "wg0", 4294967295ul, 0, 0, 0);
 
-	f->l->c.learned = 21;
-	f->l->c.moved = 2;
+	f->e.learned = 21;
+	f->e.moved = 2;
 	f->l->c.routes_added = 23;
 	f->l->c.routes_removed = 19;
 	f->l->c.proxies_added = 31;
 	f->l->c.proxies_removed = 29;
-	f->l->c.reprobes = 37;
-	f->l->c.reprobes_deferred = 38;
-	f->l->c.claims_refused = 39;
-	f->l->c.table_full = 1;
+	f->e.keepalive_asks = 37;
+	f->e.keepalive_deferred = 38;
+	f->e.claims_refused = 30;
+	f->e.refused_local = 4;
+	f->e.refused_master = 5;
+	f->e.learned_full = 1;
+	f->e.inflight = 12;
 
+	engine_c = &f->e;
 	f->o.rtnetlink = 2;
 	f->o.nftables = 3;
 	*state = f;
@@ -122,6 +134,8 @@ static int teardown(void **state)
 			closedir(d);
 		rmdir(f->dir);
 	}
+	for (unsigned int i = 0; i < f->r->ngroups; i++)
+		free(f->r->groups[i].slaves);
 	free(f->r->groups);
 	free(f->r);
 	free(f->l);
@@ -138,7 +152,7 @@ static char *write_string(const struct relay *r, const struct learn *l,
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
-	stats_write(out, r, l, o);
+	stats_write(out, r, l, l ? engine_c : NULL, o);
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(buf);
 	assert_int_equal(strlen(buf), len);
@@ -306,10 +320,9 @@ static void test_values(void **state)
 	assert_null(strstr(text, "reason=\"unknown\""));
 	expect_line(text, "ns_monitor_upstream_ns_relayed_total{group=\"135\"} 6");
 
-	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"135\",reason=\"holddown\"} 3");
-	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"135\",reason=\"rate\"} 11");
+	expect_line(text, "ns_monitor_targets_in_flight 12");
 	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"135\",reason=\"dry_run\"} 0");
-	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"7\",reason=\"holddown\"} 99");
+	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"7\",reason=\"dry_run\"} 99");
 
 	expect_line(text, "ns_monitor_probes_total{group=\"135\",slave=\"eth1\"} 7");
 	expect_line(text, "ns_monitor_probes_total{group=\"135\",slave=\"veth-a.10\"} 13");
@@ -483,7 +496,7 @@ static void test_write_file(void **state)
 	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -495,7 +508,7 @@ static void test_write_file(void **state)
 
 	/* Again, with new values: replaced, not appended to. */
 	f->r->counters.nflog_messages = 43;
-	assert_int_equal(stats_write_file(path, false, f->r, NULL, NULL), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, NULL, NULL, NULL), 0);
 	want = write_string(f->r, NULL, NULL);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -514,7 +527,7 @@ static void test_write_file(void **state)
 	assert_non_null(stale);
 	fputs("garbage\n", stale);
 	assert_int_equal(fclose(stale), 0);
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -558,7 +571,7 @@ static void test_write_file_tmp_link(void **state)
 	make_victim(victim);
 	assert_int_equal(symlink(victim, tmp), 0);
 
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	expect_victim(victim);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
@@ -587,14 +600,14 @@ static void test_write_file_path_link(void **state)
 	assert_non_null(strstr(err, "is a symbolic link"));
 	assert_non_null(strstr(err, "--stats-follow-link"));
 	errno = 0;
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ELOOP);
 	expect_victim(victim);
 	assert_int_equal(dir_entries(f->dir), 2);	/* nothing left behind */
 
 	/* Told to follow: the target is replaced, the link stays. */
 	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), 0);
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(victim);
 	assert_string_equal(got, want);
@@ -609,7 +622,7 @@ static void test_write_file_path_link(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(unlink(victim), 0);
 	assert_int_equal(symlink("real.prom", path), 0);
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
 	snprintf(victim, sizeof(victim), "%s/real.prom", f->dir);
 	got = read_all(victim);
 	assert_string_equal(got, want);
@@ -621,7 +634,7 @@ static void test_write_file_path_link(void **state)
 	assert_int_equal(unlink(victim), 0);
 	assert_int_equal(symlink("ns-monitor.prom", victim), 0);
 	errno = 0;
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ELOOP);
 	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), -1);
 	assert_int_equal(dir_entries(f->dir), 2);
@@ -648,7 +661,7 @@ static void test_write_file_mode(void **state)
 
 	make_dir(f);
 	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), 0);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	umask(old);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
@@ -715,7 +728,7 @@ static void test_write_file_fails(void **state)
 	/* A directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/missing/ns-monitor.prom", f->dir);
 	errno = 0;
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(dir_entries(f->dir), 0);
 
@@ -724,7 +737,7 @@ static void test_write_file_fails(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(longpath, sizeof(longpath), "%s/adir/x", f->dir);
 	assert_int_equal(mkdir(longpath, 0700), 0);	/* not empty */
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(dir_entries(f->dir), 1);	/* adir only */
 	assert_int_equal(rmdir(longpath), 0);
 	assert_int_equal(rmdir(path), 0);
@@ -734,7 +747,7 @@ static void test_write_file_fails(void **state)
 	longpath[0] = '/';
 	longpath[4093] = '\0';
 	errno = 0;
-	assert_int_equal(stats_write_file(longpath, false, f->r, f->l, &f->o), -1);
+	assert_int_equal(stats_write_file(longpath, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ENAMETOOLONG);
 	assert_int_equal(dir_entries(f->dir), 0);
 }

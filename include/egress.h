@@ -1,0 +1,26 @@
+/*
+ * The engine's egress: its actions dispatched to the parts that own the
+ * kernel objects (relay: asks and confirms; learn: routes and proxies), and
+ * its notices turned into log lines.
+ */
+#ifndef NS_MONITOR_EGRESS_H
+#define NS_MONITOR_EGRESS_H
+
+#include "engine.h"
+
+struct relay;
+struct learn;
+
+struct egress {
+	struct relay *relay;
+	struct learn *learn;
+	const struct config *cfg;
+};
+
+/* Fill eg with callbacks on x (which must outlive the engine). */
+void egress_make(struct engine_egress *eg, struct egress *x);
+
+/* The engine's options from the command line. */
+void egress_engine_options(struct engine_options *o, const struct config *cfg);
+
+#endif

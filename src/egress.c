@@ -1,0 +1,185 @@
+/* The engine's egress: actions to the relay and learning, notices to the log. */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "config.h"
+#include "egress.h"
+#include "learn.h"
+#include "log.h"
+#include "relay.h"
+
+#define NSEC_PER_MSEC 1000000ull
+
+static void eg_ask(void *ctx, uint16_t group, unsigned int slave,
+		   const struct in6_addr *target)
+{
+	struct egress *x = ctx;
+
+	relay_ask(x->relay, group, slave, target);
+}
+
+static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
+		       const struct in6_addr *target)
+{
+	struct egress *x = ctx;
+
+	relay_confirm(x->relay, group, slave, target);
+}
+
+static int eg_route_add(void *ctx, uint16_t group,
+			const struct in6_addr *target, unsigned int slave)
+{
+	struct egress *x = ctx;
+
+	return learn_route_add(x->learn, group, target, slave);
+}
+
+static int eg_route_move(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int from,
+			 unsigned int to)
+{
+	struct egress *x = ctx;
+
+	return learn_route_move(x->learn, group, target, from, to);
+}
+
+static int eg_route_del(void *ctx, uint16_t group,
+			const struct in6_addr *target, unsigned int slave)
+{
+	struct egress *x = ctx;
+
+	return learn_route_del(x->learn, group, target, slave);
+}
+
+static void eg_proxy_add(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int master)
+{
+	struct egress *x = ctx;
+
+	learn_proxy(x->learn, group, target, master, true);
+}
+
+static void eg_proxy_del(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int master)
+{
+	struct egress *x = ctx;
+
+	learn_proxy(x->learn, group, target, master, false);
+}
+
+static unsigned int eg_on_master(void *ctx, uint16_t group,
+				 const struct in6_addr *target)
+{
+	struct egress *x = ctx;
+
+	return learn_on_master(x->learn, group, target);
+}
+
+static const char *ifname(unsigned int ifindex, char *buf)
+{
+	if (!ifindex || !if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
+	return buf;
+}
+
+static void eg_notice(void *ctx, const struct engine_notice *n)
+{
+	struct egress *x = ctx;
+	char a[INET6_ADDRSTRLEN], s[IF_NAMESIZE], o[IF_NAMESIZE];
+	char more[48] = "";
+
+	inet_ntop(AF_INET6, &n->target, a, sizeof(a));
+	ifname(n->slave, s);
+	ifname(n->other, o);
+	if (n->suppressed)
+		snprintf(more, sizeof(more), " (%lu more not logged)",
+			 n->suppressed);
+	switch (n->kind) {
+	case ENGINE_LIMIT_RATE:
+		log_warnx("group %u: more asks than %u a second (%s %u, --burst %u): they wait their turn, none is lost; raise %s if this lasts",
+			  n->group, x->cfg->rate, n->option, x->cfg->rate,
+			  x->cfg->burst, n->option);
+		break;
+	case ENGINE_LIMIT_INFLIGHT:
+		log_warnx("group %u: %u targets being resolved at once (%s): new ones wait in a queue, from %s on",
+			  n->group, x->cfg->max_inflight, n->option, a);
+		break;
+	case ENGINE_LIMIT_QUEUE:
+		log_warnx("group %u: %u targets waiting already (%s): NS for new targets are dropped and counted, from %s on",
+			  n->group, x->cfg->max_queue, n->option, a);
+		break;
+	case ENGINE_LIMIT_LEARNED:
+		log_warnx("group %u: %u routes learned already (%s): %s is answered but not routed",
+			  n->group, x->cfg->max_learned, n->option, a);
+		break;
+	case ENGINE_LIMIT_KEEPALIVE:
+		log_warnx("group %u: learned targets asked again faster than %u a second (%s): they wait their turn",
+			  n->group, x->cfg->keepalive_rate, n->option);
+		break;
+	case ENGINE_LEARNED:
+		log_info("learned %s behind %s: route added%s", a, s,
+			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
+		break;
+	case ENGINE_MOVED:
+		log_info("%s moved behind %s: route moved from %s", a, s, o);
+		break;
+	case ENGINE_FORGOTTEN:
+		log_info("forgot %s behind %s: %s", a, s, n->reason);
+		break;
+	case ENGINE_CLAIM_REFUSED:
+		log_warnx("not routing %s behind %s: it still answers behind %s%s",
+			  a, s, o, more);
+		break;
+	case ENGINE_REFUSED_LOCAL:
+		log_warnx("not routing %s behind %s: it is an address of this host%s",
+			  a, s, more);
+		break;
+	case ENGINE_REFUSED_MASTER:
+		if (n->other)
+			log_warnx("not routing %s behind %s: it answers on master %s%s",
+				  a, s, o, more);
+		else
+			log_warnx("not routing %s behind %s: it answers on a master%s",
+				  a, s, more);
+		break;
+	case ENGINE_NOTICE_KINDS:
+		break;
+	}
+}
+
+void egress_make(struct engine_egress *eg, struct egress *x)
+{
+	*eg = (struct engine_egress){
+		.ctx = x,
+		.ask = eg_ask,
+		.confirm = eg_confirm,
+		.route_add = eg_route_add,
+		.route_move = eg_route_move,
+		.route_del = eg_route_del,
+		.proxy_add = eg_proxy_add,
+		.proxy_del = eg_proxy_del,
+		.on_master = eg_on_master,
+		.notice = eg_notice,
+	};
+}
+
+void egress_engine_options(struct engine_options *o, const struct config *cfg)
+{
+	engine_options_default(o);
+	o->holddown_ns = (uint64_t)cfg->holddown_ms * NSEC_PER_MSEC;
+	o->ask_rate = cfg->rate;
+	o->ask_burst = cfg->burst;
+	o->max_inflight = cfg->max_inflight;
+	o->max_queue = cfg->max_queue;
+	o->max_learned = cfg->max_learned;
+	o->keepalive_rate = cfg->keepalive_rate;
+	o->keepalive_burst = cfg->keepalive_rate;
+	o->learn_routes = cfg->learn_routes;
+	o->proxy_ndp = cfg->proxy_ndp;
+	/* Targets are chosen by whoever talks to us: keyed hashing. */
+	if (getrandom(o->hash_key, sizeof(o->hash_key), GRND_NONBLOCK) !=
+	    sizeof(o->hash_key))
+		o->hash_key[0] = (uint64_t)(uintptr_t)o ^ 0x6e736d6f6e69746full;
+}
