@@ -42,9 +42,10 @@ struct rec {
 	unsigned int answered;	/* this resolution's first answer, or 0 */
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
+	unsigned int on_master;	/* in flight: a master where it is usable */
 	uint32_t gi;
 	uint8_t res, ka;
-	bool used, on_master, ka_asked, deferred, ka_deferred;
+	bool used, ka_asked, deferred, ka_deferred;
 };
 
 struct list {
@@ -545,9 +546,10 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
 		return;
 	}
-	if (!r->on_master && e->eg.on_master)
+	master = r->on_master;
+	if (!master && e->eg.on_master)
 		master = e->eg.on_master(e->eg.ctx, g->num, &r->target);
-	if (r->on_master || master) {
+	if (master) {
 		e->c.refused_master++;
 		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,
 			    master, now);
@@ -580,7 +582,7 @@ static void expire_held(struct engine *e, uint64_t now)
 			e->c.unanswered++;
 		r->res = RES_NONE;
 		r->answered = 0;
-		r->on_master = false;
+		r->on_master = 0;
 		r->deferred = false;
 		r->cursor = 0;
 		r->from = 0;
@@ -853,7 +855,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			continue;
 		if (is_master(g, ifindex) && ifindex != r->answered) {
 			if (r->res != RES_NONE)
-				r->on_master = true;
+				r->on_master = ifindex;
 			/* Fresh: the host asked on the master and got an answer. */
 			if (fresh && r->slave) {
 				e->c.refused_master++;

@@ -520,6 +520,8 @@ static void test_refuse_usable_on_master(void **state)
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
 	assert_int_equal(C(f)->refused_master, 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_MASTER], 1);
+	/* The notice names the master, for the log. */
+	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	teardown_fake(f);
