@@ -237,6 +237,7 @@ struct loop {
 	struct control control;
 	struct netmon netmon;
 	int answerfd;		/* echo replies to our probes (learning) */
+	struct answer_counters answers;
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -334,10 +335,13 @@ static void on_timer(struct loop *l)
 }
 
 static void on_answer(unsigned int ifindex, const struct in6_addr *from,
-		      void *data)
+		      enum answer_kind kind, void *data)
 {
 	struct loop *l = data;
 
+	/* NAs answer the engine's own NS, which is not wired yet. */
+	if (kind != ANSWER_ECHO_REPLY)
+		return;
 	learn_on_answer(&l->learn, ifindex, from, monotonic_ns());
 }
 
@@ -457,7 +461,7 @@ static int loop_run(struct loop *l)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
 				answer_read(l->answerfd, l->relay.echo_id,
-					    on_answer, l);
+					    on_answer, l, &l->answers);
 			else
 				drain_nflog(l);
 		}
