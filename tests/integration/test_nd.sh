@@ -49,7 +49,7 @@ NFT
 ns_seen() { nft_counter g t pre ns; }
 
 # --- the NA for T comes back, reported on s1 with target T ---
-OUT=$TMP/ask.out
+OUT=$TMP/ask.log
 ask -w 2000 s1 $TGT >"$OUT" 2>&1
 check "ask: T answered (exit 0)" test $? -eq 0
 check "ask: reported as an NA on s1 for T" grep -qx "na s1 $TGT" "$OUT"
@@ -78,7 +78,7 @@ check "absent: none unresolved in r" not eval "neigh_r | grep -qE 'INCOMPLETE|FA
 
 # --- forged NAs from g are not reported: hop limit 64, no S flag, S flag to
 #     a multicast group; a good one after them ends the wait ---
-LISTEN=$TMP/listen.out
+LISTEN=$TMP/listen.log
 ip netns exec "$T-r" "$ND_ASK" -l -w 5000 s1 $CONTROL >"$LISTEN" 2>&1 &
 LPID=$!
 check "forged: the listener is ready" wait_for 5 grep -qx ready "$LISTEN"
