@@ -66,6 +66,10 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# Asks with the daemon's own ask.c and answer.c, so it links the library.
+$(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
 $(BUILD):
 	mkdir -p $@
 
@@ -87,9 +91,9 @@ endif
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(BIN) $(BUILD)/ns_flood
+integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
-		bash tests/integration/run.sh
+		ND_ASK=$(abspath $(BUILD)/nd_ask) bash tests/integration/run.sh
 
 fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)

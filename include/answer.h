@@ -1,7 +1,8 @@
 /*
- * Answers to our probes: the echo replies that come back on a slave. Such a
- * reply says the target answered there, even when the kernel's neighbor
- * entry was already usable and so changed state no more.
+ * Answers to our probes, read from one raw ICMPv6 socket: the echo replies
+ * that come back on a slave, and the NAs answering our own NS (ask.c). Such
+ * an answer says the target is there, even when the kernel's neighbor entry
+ * was already usable (echo) or does not exist at all (our NS).
  */
 #ifndef NS_MONITOR_ANSWER_H
 #define NS_MONITOR_ANSWER_H
@@ -9,13 +10,37 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-typedef void (*answer_cb)(unsigned int ifindex, const struct in6_addr *from,
-			  void *data);
+enum answer_kind {
+	ANSWER_ECHO_REPLY,	/* target: the reply's source */
+	ANSWER_NA,		/* target: the NA's target field */
+};
 
-/* A raw ICMPv6 socket that reads echo replies only. -1 with errno. */
+typedef void (*answer_cb)(unsigned int ifindex, const struct in6_addr *target,
+			  enum answer_kind kind, void *data);
+
+/* What answer_read() saw; it only adds. */
+struct answer_counters {
+	uint64_t echo_replies;	/* replies with our identifier, reported */
+	uint64_t nas;		/* valid solicited unicast NAs, reported */
+	uint64_t malformed;	/* NAs refused by nd_parse_na(), or without
+				   their interface or hop limit */
+	uint64_t unsolicited;	/* valid NAs without the S flag, or sent to a
+				   multicast group: not an answer to an NS */
+};
+
+/*
+ * A raw ICMPv6 socket that reads echo replies and NAs only, with the
+ * interface, destination and hop limit of each. -1 with errno.
+ */
 int answer_open(void);
 
-/* Read what is pending; call cb for each reply with our identifier. */
-void answer_read(int fd, uint16_t id, answer_cb cb, void *data);
+/*
+ * Read what is pending; call cb for each echo reply with our identifier and
+ * each valid, solicited NA sent to a unicast address (the NA answering our
+ * NS is sent to the slave's link-local address). Which NA answers an NS of
+ * ours is the caller's question: the kernel's own NS are answered alike.
+ */
+void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
+		 struct answer_counters *c);
 
 #endif

@@ -14,6 +14,9 @@
 struct mnl_socket;
 struct nlmsghdr;
 
+/* The longest hardware address kept (the kernel's MAX_ADDR_LEN). */
+#define NETMON_LLADDR_MAX 32
+
 enum netmon_kind {
 	NETMON_NONE,
 	NETMON_LINK,
@@ -29,6 +32,15 @@ struct netmon_event {
 		struct {
 			char name[IF_NAMESIZE];
 			bool up;	/* administratively up and running */
+			/*
+			 * ARPHRD_*: only ARPHRD_ETHER slaves can be asked
+			 * with our NS (ask.c); tun or wireguard have no
+			 * link-layer address and get an echo.
+			 */
+			uint16_t type;
+			/* IFLA_ADDRESS; addr_len 0: none, or too long */
+			uint8_t addr_len;
+			uint8_t addr[NETMON_LLADDR_MAX];
 		} link;
 		struct {
 			struct in6_addr addr;

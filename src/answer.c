@@ -1,15 +1,23 @@
-/* Answers to our probes: echo replies, with the interface they came in on. */
+/*
+ * Answers to our probes: echo replies and NAs, with the interface they came
+ * in on. NAs are checked here (nd_parse_na) because a raw socket sees them
+ * before the kernel's own checks; a hostile one is counted and dropped.
+ */
 #include <errno.h>
 #include <netinet/icmp6.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "answer.h"
 #include "log.h"
+#include "nd.h"
 #include "probe.h"
 
-#define ANSWER_BATCH 64		/* replies read per wake-up at most */
+#define ANSWER_BATCH 64		/* messages read per wake-up at most */
+/* An NA with options up to a full Ethernet frame; a longer one is cut. */
+#define ANSWER_BUF 1500
 
 int answer_open(void)
 {
@@ -22,9 +30,12 @@ int answer_open(void)
 		return -1;
 	ICMP6_FILTER_SETBLOCKALL(&filter);
 	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+	ICMP6_FILTER_SETPASS(ND_NEIGHBOR_ADVERT, &filter);
 	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter,
 		       sizeof(filter)) == -1 ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		       sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
 		       sizeof(on)) == -1) {
 		int saved = errno;
 
@@ -35,13 +46,65 @@ int answer_open(void)
 	return fd;
 }
 
-void answer_read(int fd, uint16_t id, answer_cb cb, void *data)
+struct ancillary {
+	unsigned int ifindex;	/* 0: not given */
+	struct in6_addr dst;
+	int hoplimit;		/* -1: not given */
+};
+
+static void read_ancillary(struct msghdr *msg, struct ancillary *a)
+{
+	a->ifindex = 0;
+	a->hoplimit = -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
+	     cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (cm->cmsg_type == IPV6_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			a->ifindex = (unsigned int)pi.ipi6_ifindex;
+			a->dst = pi.ipi6_addr;
+		} else if (cm->cmsg_type == IPV6_HOPLIMIT &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&a->hoplimit, CMSG_DATA(cm), sizeof(int));
+		}
+	}
+}
+
+static void on_na(const uint8_t *buf, size_t len, bool cut,
+		  const struct ancillary *a, answer_cb cb, void *data,
+		  struct answer_counters *c)
+{
+	struct in6_addr target;
+	uint8_t flags;
+
+	if (cut || !a->ifindex ||
+	    nd_parse_na(buf, len, a->hoplimit, &target, &flags) != ND_OK) {
+		c->malformed++;
+		return;
+	}
+	/* RFC 4861 7.1.2: a multicast NA never has S; an NA without it
+	   answers no NS, ours or the kernel's. */
+	if (!(flags & ND_NA_SOLICITED) || IN6_IS_ADDR_MULTICAST(&a->dst)) {
+		c->unsolicited++;
+		return;
+	}
+	c->nas++;
+	cb(a->ifindex, &target, ANSWER_NA, data);
+}
+
+void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
+		 struct answer_counters *c)
 {
 	for (int i = 0; i < ANSWER_BATCH; i++) {
-		uint8_t buf[64];
+		uint8_t buf[ANSWER_BUF];
 		union {
 			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				 CMSG_SPACE(sizeof(int))];
 		} control;
 		struct sockaddr_in6 from;
 		struct iovec iov = { buf, sizeof(buf) };
@@ -53,31 +116,26 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data)
 			.msg_control = control.buf,
 			.msg_controllen = sizeof(control.buf),
 		};
-		unsigned int ifindex = 0;
+		struct ancillary a;
 		ssize_t n = recvmsg(fd, &msg, 0);
 
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warn("reading echo replies");
+				log_warn("reading echo replies and NAs");
 			return;
 		}
-		if (msg.msg_namelen < sizeof(from) ||
-		    !probe_is_reply(buf, (size_t)n, id))
+		read_ancillary(&msg, &a);
+		if (n >= 1 && buf[0] == ND_NEIGHBOR_ADVERT) {
+			on_na(buf, (size_t)n, msg.msg_flags & MSG_TRUNC, &a,
+			      cb, data, c);
 			continue;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm;
-		     cm = CMSG_NXTHDR(&msg, cm)) {
-			struct in6_pktinfo pi;
-
-			if (cm->cmsg_level != IPPROTO_IPV6 ||
-			    cm->cmsg_type != IPV6_PKTINFO ||
-			    cm->cmsg_len < CMSG_LEN(sizeof(pi)))
-				continue;
-			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			ifindex = (unsigned int)pi.ipi6_ifindex;
 		}
-		if (ifindex)
-			cb(ifindex, &from.sin6_addr, data);
+		if (msg.msg_namelen < sizeof(from) ||
+		    !probe_is_reply(buf, (size_t)n, id) || !a.ifindex)
+			continue;
+		c->echo_replies++;
+		cb(a.ifindex, &from.sin6_addr, ANSWER_ECHO_REPLY, data);
 	}
 }

@@ -241,6 +241,7 @@ struct loop {
 	struct control control;
 	struct netmon netmon;
 	int answerfd;		/* echo replies to our probes (learning) */
+	struct answer_counters answers;
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -340,10 +341,12 @@ static void on_timer(struct loop *l)
 }
 
 static void on_answer(unsigned int ifindex, const struct in6_addr *from,
-		      void *data)
+		      enum answer_kind kind, void *data)
 {
 	struct loop *l = data;
 
+	/* An echo reply from target, or an NA for it: it lives there. */
+	(void)kind;
 	engine_answer(l->engine, ifindex, from, monotonic_ns());
 }
 
@@ -463,7 +466,7 @@ static int loop_run(struct loop *l)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
 				answer_read(l->answerfd, l->relay.echo_id,
-					    on_answer, l);
+					    on_answer, l, &l->answers);
 			else
 				drain_nflog(l);
 		}

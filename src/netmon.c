@@ -61,6 +61,13 @@ static enum netmon_kind parse_link(const struct nlmsghdr *nlh,
 	if (ev->link.name[0] == '\0')
 		return NETMON_NONE;
 	ev->ifindex = (unsigned int)ifi->ifi_index;
+	ev->link.type = ifi->ifi_type;
+	len = tb[IFLA_ADDRESS] ? mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) : 0;
+	/* A cut address would be another host's: none rather than that. */
+	if (len > 0 && len <= NETMON_LLADDR_MAX) {
+		memcpy(ev->link.addr, mnl_attr_get_payload(tb[IFLA_ADDRESS]), len);
+		ev->link.addr_len = (uint8_t)len;
+	}
 	ev->link.up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
 	ev->deleted = nlh->nlmsg_type == RTM_DELLINK;
 	return ev->kind = NETMON_LINK;

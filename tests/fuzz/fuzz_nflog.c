@@ -40,20 +40,10 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libnetfilter_log/linux_nfnetlink_log.h>
 
+#include "fuzz_check.h"
 #include "nflog.h"
 #include "nlmsg.h"
 #include "nftwatch.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 #define PACKET_TYPE ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET)
 #define HDR_LEN (MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))

@@ -4,9 +4,10 @@
     python3 tests/fuzz/make_corpus.py [OUTDIR]
 
 OUTDIR defaults to tests/fuzz/corpus next to this script; it gets
-ns_parse/ (raw IPv6 packets for fuzz_ns_parse) and nflog/ (inputs of
+ns_parse/ (raw IPv6 packets for fuzz_ns_parse), nflog/ (inputs of
 fuzz_nflog: a mode byte, then a netlink receive buffer or attribute bytes,
-see fuzz_nflog.c). Output is deterministic; rerunning rewrites the same files.
+see fuzz_nflog.c) and nd/ (a hop limit byte, then an ICMPv6 message, for
+fuzz_nd). Output is deterministic; rerunning rewrites the same files.
 Netlink headers are in host byte order, as the kernel sends them.
 """
 import os
@@ -58,6 +59,32 @@ NS_SEEDS = {
     # Accepted only with NS_PARSE_ALLOW_LINKLOCAL.
     "target_link_local": ns_packet("fe80::1", "ff02::1:ff00:2", "fe80::2",
                                    SLLA),
+}
+
+# --- ICMPv6 Neighbor Advertisement, for fuzz_nd ---------------------------
+# A hop limit byte, then the ICMPv6 message from its type on. The fuzzer
+# also reads the first 38 bytes after the hop limit as the source, target
+# and link-layer address of an NS it builds.
+
+TLLA = option(2, 1, bytes.fromhex("02005e100002"))
+
+
+def na(target=TARGET, flags=0x60, options=TLLA, hop_limit=255, icmp_type=136,
+       code=0):
+    body = struct.pack("!BBHI", icmp_type, code, 0, flags << 24) + ip6(target)
+    return bytes([hop_limit]) + body + options
+
+
+ND_SEEDS = {
+    "na_solicited_tlla": na(),
+    "na_no_options": na(options=b""),
+    "na_unsolicited": na(flags=0x20),
+    "na_hop_limit_64": na(hop_limit=64),
+    "na_target_multicast": na(target="ff02::1"),
+    "na_option_zero_length": na(options=struct.pack("!BB", 2, 0) + bytes(6)),
+    "na_option_truncated": na(options=struct.pack("!BB", 2, 2) + bytes(6)),
+    "ns_not_na": na(icmp_type=135, options=SLLA),
+    "na_link_local_target": na(target="fe80::2"),
 }
 
 # --- netlink ----------------------------------------------------------------
@@ -180,8 +207,9 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
     write(os.path.join(out, "ns_parse"), NS_SEEDS)
     write(os.path.join(out, "nflog"), NFLOG_SEEDS)
-    print("wrote %d ns_parse and %d nflog seeds under %s"
-          % (len(NS_SEEDS), len(NFLOG_SEEDS), out))
+    write(os.path.join(out, "nd"), ND_SEEDS)
+    print("wrote %d ns_parse, %d nflog and %d nd seeds under %s"
+          % (len(NS_SEEDS), len(NFLOG_SEEDS), len(ND_SEEDS), out))
 
 
 if __name__ == "__main__":

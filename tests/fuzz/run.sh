@@ -38,10 +38,11 @@ sources() {
 	case $1 in
 	ns_parse) echo src/ns_parse.c ;;
 	nflog)    echo src/nflog.c src/nftwatch.c src/ifname.c ;;
+	nd)       echo src/nd.c src/ns_parse.c ;;
 	esac
 }
 
-TARGETS="ns_parse nflog"
+TARGETS="ns_parse nflog nd"
 status=0
 
 for t in $TARGETS; do

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -131,6 +132,104 @@ static void test_link_up_running(void **state)
 	assert_false(ev.deleted);
 	assert_int_equal(ev.ifindex, 7);
 	assert_string_equal(ev.link.name, "eth1");
+	assert_true(ev.link.up);
+	assert_int_equal(ev.link.addr_len, sizeof(mac));
+	assert_memory_equal(ev.link.addr, mac, sizeof(mac));
+}
+
+/* What ask.c needs of a slave: an Ethernet type and its MAC. */
+static void test_link_ether_address(void **state)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct netmon_event ev;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 9, IFF_UP | IFF_RUNNING);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_type = ARPHRD_ETHER;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "vnet0");
+	/* The broadcast address comes first: not taken for the MAC. */
+	mnl_attr_put(nlh, IFLA_BROADCAST, sizeof(bcast), bcast);
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.type, ARPHRD_ETHER);
+	assert_int_equal(ev.link.addr_len, 6);
+	assert_memory_equal(ev.link.addr, mac, sizeof(mac));
+	assert_string_equal(ev.link.name, "vnet0");
+	assert_true(ev.link.up);
+}
+
+static void test_link_no_address(void **state)
+{
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct netmon_event ev;
+
+	(void)state;
+	/* A tun or wireguard device: no link layer, no IFLA_ADDRESS. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 10, IFF_UP | IFF_RUNNING);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_type = ARPHRD_NONE;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "wg0");
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.type, ARPHRD_NONE);
+	assert_int_equal(ev.link.addr_len, 0);
+
+	/* An empty attribute is no address either. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 10, IFF_UP | IFF_RUNNING);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "tun0");
+	mnl_attr_put(nlh, IFLA_ADDRESS, 0, NULL);
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.addr_len, 0);
+}
+
+static void test_link_address_lengths(void **state)
+{
+	uint8_t big[NETMON_LLADDR_MAX + 1];
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct netmon_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i + 1);
+	/* Infiniband: 20 bytes, kept whole. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 11, IFF_UP | IFF_RUNNING);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_type = ARPHRD_INFINIBAND;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "ib0");
+	mnl_attr_put(nlh, IFLA_ADDRESS, 20, big);
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.type, ARPHRD_INFINIBAND);
+	assert_int_equal(ev.link.addr_len, 20);
+	assert_memory_equal(ev.link.addr, big, 20);
+
+	/* The longest kept, last in the message (ASan sees the end). */
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 11, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "x0");
+	mnl_attr_put(nlh, IFLA_ADDRESS, NETMON_LLADDR_MAX, big);
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.addr_len, NETMON_LLADDR_MAX);
+	assert_memory_equal(ev.link.addr, big, NETMON_LLADDR_MAX);
+
+	/* One byte longer: no address rather than a cut one. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_link(u.b, RTM_NEWLINK, 11, IFF_UP | IFF_RUNNING);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "x0");
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(big), big);
+	assert_int_equal(parse(nlh, &ev), NETMON_LINK);
+	assert_int_equal(ev.link.addr_len, 0);
+	assert_string_equal(ev.link.name, "x0");
 	assert_true(ev.link.up);
 }
 
@@ -734,6 +833,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_up_running),
+		cmocka_unit_test(test_link_ether_address),
+		cmocka_unit_test(test_link_no_address),
+		cmocka_unit_test(test_link_address_lengths),
 		cmocka_unit_test(test_link_up_not_running),
 		cmocka_unit_test(test_link_deleted),
 		cmocka_unit_test(test_link_name_longest),

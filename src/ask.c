@@ -1,0 +1,52 @@
+/* Our NS out of a slave through a packet socket: no neighbor entry involved. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ask.h"
+#include "nd.h"
+
+int ask_open(void)
+{
+	/*
+	 * Protocol 0: bound to no protocol, the socket is sent no packet,
+	 * so it never needs reading and costs nothing when traffic flows.
+	 */
+	return socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
+	     const struct in6_addr *src, const struct in6_addr *target)
+{
+	uint8_t pkt[ND_NS_LEN];
+	struct sockaddr_ll to;
+	struct in6_addr group;
+	size_t len = nd_build_ns(pkt, sizeof(pkt), src, lladdr, target);
+	ssize_t n;
+
+	if (len == 0 || ifindex == 0 || ifindex > INT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	nd_solicited_node(target, &group);
+	memset(&to, 0, sizeof(to));
+	to.sll_family = AF_PACKET;
+	to.sll_protocol = htons(ETH_P_IPV6);
+	to.sll_ifindex = (int)ifindex;
+	/* SOCK_DGRAM: the kernel writes the Ethernet header to this MAC. */
+	to.sll_halen = 6;
+	nd_multicast_mac(&group, to.sll_addr);
+	do
+		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if ((size_t)n != len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
