@@ -73,16 +73,16 @@ int relay_init(struct relay *r, const struct config *cfg, uint64_t now);
 void relay_fini(struct relay *r);
 
 /*
- * Make group `num`'s slaves exactly `names`: slaves that stay keep their
- * sockets, those that go are released (route removed), new ones are set up.
+ * Make group `num`'s slaves exactly what `specs` names: slaves that stay
+ * keep their sockets, those that go are released (route removed), new ones
+ * are set up. A pattern stands for the interfaces that match it now.
  */
 void relay_set_slaves(struct relay *r, uint16_t num,
-		      const char (*names)[IF_NAMESIZE], unsigned int n,
-		      uint64_t now);
+		      const struct ifspec *specs, unsigned int n, uint64_t now);
 
-/* The group's masters, by name (for learning and proxy entries). */
+/* The group's masters (for learning and proxy entries); patterns as above. */
 void relay_set_masters(struct relay *r, uint16_t num,
-		       const char (*names)[IF_NAMESIZE], unsigned int n);
+		       const struct ifspec *specs, unsigned int n);
 
 /*
  * ENOBUFS on the NFLOG socket: the kernel dropped at least one message, of

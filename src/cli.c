@@ -133,6 +133,14 @@ void config_defaults(struct config *cfg)
 	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
 }
 
+void config_free(struct config *cfg)
+{
+	free(cfg->masters);
+	free(cfg->slaves);
+	cfg->masters = cfg->slaves = NULL;
+	cfg->nmasters = cfg->nslaves = 0;
+}
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -253,30 +261,27 @@ static int add_targets(struct config *cfg, const char *arg, char *err,
 	}
 }
 
-static int add_ifname(char list[][IF_NAMESIZE], unsigned int *n,
-		      const char *name, size_t len, const char *what,
+static int add_ifspec(struct ifspec **list, unsigned int *n,
+		      const char *text, size_t len, const char *what,
 		      char *err, size_t errlen)
 {
-	if (!ifname_valid(name, len)) {
-		set_err(err, errlen, "invalid %s interface name '%.*s'", what,
-			(int)len, name);
+	struct ifspec s;
+	const char *why = ifspec_parse(text, len, &s);
+
+	if (why) {
+		set_err(err, errlen, "invalid %s interface '%.*s': %s", what,
+			(int)len, text, why);
 		return -1;
 	}
-	for (unsigned int i = 0; i < *n; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
-			return 0;	/* given twice: once is enough */
-	if (*n >= CONFIG_MAX_IFACES) {
-		set_err(err, errlen, "too many %s interfaces (at most %d)", what,
-			CONFIG_MAX_IFACES);
+	/* Given twice: once is enough (ifspec_add keeps one). */
+	if (ifspec_add(list, n, &s) == -1) {
+		set_err(err, errlen, "out of memory for the %s interfaces", what);
 		return -1;
 	}
-	memcpy(list[*n], name, len);
-	list[*n][len] = '\0';
-	(*n)++;
 	return 0;
 }
 
-static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
+static int add_iflist(struct ifspec **list, unsigned int *n,
 		      const char *arg, const char *what, char *err,
 		      size_t errlen)
 {
@@ -285,7 +290,7 @@ static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (add_ifname(list, n, p, len, what, err, errlen) == -1)
+		if (add_ifspec(list, n, p, len, what, err, errlen) == -1)
 			return -1;
 		if (p[len] == '\0')
 			return 0;
@@ -330,12 +335,12 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (add_iflist(cfg->masters, &cfg->nmasters, optarg,
+			if (add_iflist(&cfg->masters, &cfg->nmasters, optarg,
 				       "master", err, errlen) == -1)
 				return CLI_ERROR;
 			break;
 		case 's':
-			if (add_iflist(cfg->slaves, &cfg->nslaves, optarg,
+			if (add_iflist(&cfg->slaves, &cfg->nslaves, optarg,
 				       "slave", err, errlen) == -1)
 				return CLI_ERROR;
 			break;
@@ -526,9 +531,12 @@ next:		;
 		 * of it, so with no other slave nothing would ever be probed.
 		 */
 		if (config_slaves_all_masters(cfg)) {
+			char m[IFSPEC_TEXT], sl[IFSPEC_TEXT];
+
 			set_err(err, errlen,
 				"every slave is also a master (-m %s -s %s): a master's own NS are never probed out of it, so nothing would be relayed; give a slave that is not a master",
-				cfg->masters[0], cfg->slaves[0]);
+				ifspec_format(&cfg->masters[0], m),
+				ifspec_format(&cfg->slaves[0], sl));
 			return CLI_ERROR;
 		}
 		for (unsigned int i = 0; i < cfg->ntargets; i++) {
@@ -577,7 +585,8 @@ bool config_slaves_all_masters(const struct config *cfg)
 		bool master = false;
 
 		for (unsigned int j = 0; j < cfg->nmasters; j++)
-			master = master || strcmp(cfg->slaves[i], cfg->masters[j]) == 0;
+			master = master || ifspec_equal(&cfg->masters[j],
+							&cfg->slaves[i]);
 		if (!master)
 			return false;
 	}
@@ -588,8 +597,8 @@ bool config_slave_is_master(const struct config *cfg, const char **name)
 {
 	for (unsigned int i = 0; i < cfg->nslaves; i++)
 		for (unsigned int j = 0; j < cfg->nmasters; j++)
-			if (strcmp(cfg->slaves[i], cfg->masters[j]) == 0) {
-				*name = cfg->slaves[i];
+			if (ifspec_equal(&cfg->slaves[i], &cfg->masters[j])) {
+				*name = cfg->slaves[i].name;
 				return true;
 			}
 	return false;

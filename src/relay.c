@@ -253,9 +253,80 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 	return false;
 }
 
+static int push_name(char (**names)[IF_NAMESIZE], unsigned int *count,
+		     unsigned int *cap, const char *name)
+{
+	if (*count == *cap) {
+		unsigned int grown = *cap ? *cap * 2 : 16;
+		void *p = realloc(*names, (size_t)grown * IF_NAMESIZE);
+
+		if (!p)
+			return -1;
+		*names = p;
+		*cap = grown;
+	}
+	snprintf((*names)[(*count)++], IF_NAMESIZE, "%s", name);
+	return 0;
+}
+
+/*
+ * The names specs stand for now: a pattern by the interfaces that match it
+ * at this moment (one that appears later waits for the next change).
+ * Returns how many (malloc'd into *out), or -1.
+ */
+static int specs_names(const struct ifspec *specs, unsigned int n,
+		       char (**out)[IF_NAMESIZE])
+{
+	struct if_nameindex *all = NULL;
+	char (*names)[IF_NAMESIZE] = NULL;
+	unsigned int count = 0, cap = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!specs[i].prefix) {
+			if (push_name(&names, &count, &cap, specs[i].name) == -1)
+				goto fail;
+			continue;
+		}
+		if (!all && !(all = if_nameindex()))
+			goto fail;
+		for (struct if_nameindex *p = all; p->if_index; p++)
+			if (ifspec_match(&specs[i], p->if_name) &&
+			    push_name(&names, &count, &cap, p->if_name) == -1)
+				goto fail;
+	}
+	if (all)
+		if_freenameindex(all);
+	*out = names;
+	return (int)count;
+fail:
+	if (all)
+		if_freenameindex(all);
+	free(names);
+	return -1;
+}
+
+static void set_slave_names(struct relay *r, uint16_t num,
+			    const char (*names)[IF_NAMESIZE], unsigned int n,
+			    uint64_t now);
+
 void relay_set_slaves(struct relay *r, uint16_t num,
-		      const char (*names)[IF_NAMESIZE], unsigned int n,
-		      uint64_t now)
+		      const struct ifspec *specs, unsigned int n, uint64_t now)
+{
+	char (*names)[IF_NAMESIZE] = NULL;
+	int count = specs_names(specs, n, &names);
+
+	if (count == -1) {
+		log_warn("group %u: the slaves' names", num);
+		return;
+	}
+	set_slave_names(r, num, (const char (*)[IF_NAMESIZE])names,
+			(unsigned int)count, now);
+	free(names);
+}
+
+static void set_slave_names(struct relay *r, uint16_t num,
+			    const char (*names)[IF_NAMESIZE], unsigned int n,
+			    uint64_t now)
 {
 	struct group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
@@ -475,14 +546,24 @@ bool relay_is_master(const struct group *g, unsigned int ifindex)
 }
 
 void relay_set_masters(struct relay *r, uint16_t num,
-		       const char (*names)[IF_NAMESIZE], unsigned int n)
+		       const struct ifspec *specs, unsigned int n)
 {
 	struct group *g = relay_find_group(r, num);
+	char (*names)[IF_NAMESIZE] = NULL;
+	int count;
 
 	if (!g)
 		return;
-	memcpy(g->masters, names, (size_t)n * IF_NAMESIZE);
-	g->nmasters = n;
+	count = specs_names(specs, n, &names);
+	if (count == -1) {
+		log_warn("group %u: the masters' names", num);
+		return;
+	}
+	if (count > CONFIG_MAX_IFACES)
+		count = CONFIG_MAX_IFACES;
+	memcpy(g->masters, names, (size_t)count * IF_NAMESIZE);
+	g->nmasters = (unsigned int)count;
+	free(names);
 }
 
 enum probe_result relay_probe_one(struct relay *r, struct group *g,
