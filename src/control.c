@@ -103,7 +103,7 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	}
 	if (info.invalid)
 		log_warnx_limited(&c->invalid_warn,
-				  "group %u: set %s: %u element(s) skipped, neither interface names nor patterns such as \"veth*\": \"%s\" is %s",
+				  "group %u: set %s: %u element(s) skipped, not interface names or patterns such as \"veth*\": \"%s\" is %s",
 				  g, name, info.invalid, info.first_invalid,
 				  ifname_key_reason(info.first_reason));
 	if (grp) {
