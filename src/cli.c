@@ -272,7 +272,7 @@ static int add_ifspec(struct ifspec **list, unsigned int *n,
 	const char *why = ifspec_parse(text, len, &s);
 
 	if (why) {
-		set_err(err, errlen, "invalid %s interface '%.*s': %s", what,
+		set_err(err, errlen, "invalid %s interface name '%.*s': %s", what,
 			(int)len, text, why);
 		return -1;
 	}
