@@ -9,6 +9,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ifspec.h"
+
+/*
+ * Only the relay's slave table and the proxy_ndp state file still hold a
+ * fixed number of interfaces; the command line and the sets take any number.
+ */
 #define CONFIG_MAX_IFACES 64
 #define CONFIG_MAX_GROUPS 16
 #define CONFIG_MAX_TARGETS 64
@@ -39,9 +45,9 @@ struct prefix6 {
 };
 
 struct config {
-	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	struct ifspec *masters;	/* -m: names or patterns (malloc'd) */
 	unsigned int nmasters;
-	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	struct ifspec *slaves;	/* -s */
 	unsigned int nslaves;
 	uint16_t groups[CONFIG_MAX_GROUPS];
 	unsigned int ngroups;
@@ -88,13 +94,16 @@ enum cli_result {
 
 void config_defaults(struct config *cfg);
 
+/* Free what cli_parse() allocated (the interface lists). */
+void config_free(struct config *cfg);
+
 /* Parse argv into cfg; on CLI_ERROR, err holds a one-line reason. */
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			  size_t errlen);
 
 void cli_usage(FILE *out);
 
-/* True when there are slaves and every one is also a master. */
+/* True when there are slaves and every one is also a master (the same spec). */
 bool config_slaves_all_masters(const struct config *cfg);
 
 /* True, and *name set, when some interface is both master and slave. */

@@ -18,13 +18,12 @@
 /* What was last said about one interface set, to say it once per change. */
 struct set_report {
 	uint32_t warned_type;		/* key type warned about, 0: none */
-	unsigned int warned_members;	/* member count warned about, 0: none */
 };
 
 struct group_state {
-	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];	/* last seen */
+	struct ifspec *masters;	/* last seen: names and patterns (malloc'd) */
 	unsigned int nmasters;
-	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	struct ifspec *slaves;
 	unsigned int nslaves;
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */

@@ -23,6 +23,8 @@ enum ifname_key {
 	IFNAME_KEY_UNTERMINATED,	/* no NUL within IFNAMSIZ bytes */
 	IFNAME_KEY_PADDING,		/* bytes after the NUL: binary data */
 	IFNAME_KEY_CHARS,		/* refused by ifname_valid() */
+	IFNAME_KEY_RANGE,		/* an interval that no pattern makes */
+	IFNAME_KEY_OPEN,		/* an interval start without its end */
 	IFNAME_KEY_MAX,
 };
 

@@ -18,9 +18,9 @@
 
 struct nft_group_spec {
 	uint16_t group;
-	const char *const *masters;
+	const struct ifspec *masters;	/* names or patterns ("veth*") */
 	unsigned int nmasters;
-	const char *const *slaves;
+	const struct ifspec *slaves;
 	unsigned int nslaves;
 	const struct prefix6 *targets;	/* none: every target */
 	unsigned int ntargets;
@@ -32,10 +32,14 @@ void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size);
 
 /*
  * Write the nft commands that create group G's objects (pure). Returns the
- * length written, or -1 if buf is too small.
+ * length written, or -1 if buf is too small (nftctl_commands_size() is
+ * enough).
  */
 int nftctl_group_commands(char *buf, size_t size,
 			  const struct nft_group_spec *spec);
+
+/* A buffer size that holds spec's commands, whatever its interfaces. */
+size_t nftctl_commands_size(const struct nft_group_spec *spec);
 
 /*
  * Replace group G's objects by what spec says: a chain and sets left by a

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ifname.h"
+#include "ifspec.h"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -43,31 +44,28 @@ enum nftwatch_event nftwatch_classify(const struct nlmsghdr *nlh);
  */
 bool nftwatch_read(struct nftwatch *w);
 
-/*
- * Read the interface names in set `name` of inet ns_monitor. Returns how
- * many (at most max), or -1 with errno ENOENT when the set or the table is
- * missing. A set of another type reads as empty.
- */
-int nftwatch_read_ifset(struct nftwatch *w, const char *name,
-			char names[][IF_NAMESIZE], unsigned int max);
-
 #define NFTWATCH_TYPE_IFNAME 41	/* nftables' datatype number of ifname */
 
-/* What a read of an interface set found besides the names. */
+/* What a read of an interface set found besides the specs. */
 struct nftwatch_ifset {
-	unsigned int n;			/* names stored, at most max */
-	unsigned int members;		/* valid names in the set: may be > max */
-	unsigned int invalid;		/* elements skipped: not names */
+	unsigned int invalid;		/* elements skipped: not names/patterns */
 	enum ifname_key first_reason;	/* ...why the first one was */
-	char first_invalid[4 * IF_NAMESIZE + 1];	/* ...and it, printable */
+	char first_invalid[8 * IF_NAMESIZE + 4];	/* ...and it, printable */
 	bool wrong_type;		/* key is not ifname: nothing read */
+	bool interval;			/* flags interval: patterns possible */
 	uint32_t key_type;
 	uint32_t key_len;
 };
 
-/* The same, with info filled in. 0, or -1 with errno (ENOENT: missing). */
+/*
+ * Read the members of set `name` of inet ns_monitor, names and patterns,
+ * into *specs (grown as needed, the caller frees it; *n is set to how
+ * many, whatever it was). A set of another type reads as empty, with
+ * info->wrong_type. 0, or -1 with errno (ENOENT: the set or table is
+ * missing).
+ */
 int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
-			     char names[][IF_NAMESIZE], unsigned int max,
+			     struct ifspec **specs, unsigned int *n,
 			     struct nftwatch_ifset *info);
 
 /* "ipv6_addr" for a set key's datatype number (buf for unknown ones). */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ifspec.h"
 #include "netmon.h"
 #include "nflog.h"
 #include "rtnl.h"
@@ -49,6 +50,10 @@ struct master {
 
 struct group {
 	uint16_t num;
+	struct ifspec *slave_specs;	/* as given: names and patterns */
+	unsigned int nslave_specs;
+	struct ifspec *master_specs;
+	unsigned int nmaster_specs;
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
 	struct slave *slaves;		/* grown as members come */
@@ -84,16 +89,17 @@ int relay_init(struct relay *r, const struct config *cfg,
 void relay_fini(struct relay *r);
 
 /*
- * Make group `num`'s slaves exactly `names`: slaves that stay keep their
- * sockets, those that go are released (route removed), new ones are set up.
+ * Make group `num`'s slaves exactly what specs name: a name, or each
+ * interface a pattern matches (now, and as interfaces come and go).
+ * Slaves that stay keep their sockets, those that go are released (route
+ * removed), new ones are set up.
  */
 void relay_set_slaves(struct relay *r, uint16_t num,
-		      const char (*names)[IF_NAMESIZE], unsigned int n,
-		      uint64_t now);
+		      const struct ifspec *specs, unsigned int n, uint64_t now);
 
-/* The group's masters, by name. */
+/* The group's masters, the same way. */
 void relay_set_masters(struct relay *r, uint16_t num,
-		       const char (*names)[IF_NAMESIZE], unsigned int n,
+		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now);
 
 /*

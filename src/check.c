@@ -3,6 +3,7 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,50 +66,64 @@ static unsigned long long effective_caps(void)
 	return caps;
 }
 
+/* A pattern is fine with no interface yet: VMs and containers come later. */
 static void check_interfaces(struct report *r, const char *what,
-			     const char (*names)[IF_NAMESIZE], unsigned int n)
+			     const struct ifspec *specs, unsigned int n)
 {
+	struct if_nameindex *all = NULL;
+	char text[IFSPEC_TEXT];
+
 	for (unsigned int i = 0; i < n; i++) {
-		if (if_nametoindex(names[i]))
-			ok(r, "%s %s exists", what, names[i]);
-		else
-			problem(r, "%s %s does not exist: check the name (ns-monitor waits for it to appear)",
-				what, names[i]);
+		unsigned int matches = 0;
+
+		if (!specs[i].prefix) {
+			if (if_nametoindex(specs[i].name))
+				ok(r, "%s %s exists", what, specs[i].name);
+			else
+				problem(r, "%s %s does not exist: check the name (ns-monitor waits for it to appear)",
+					what, specs[i].name);
+			continue;
+		}
+		if (!all)
+			all = if_nameindex();
+		for (struct if_nameindex *p = all; p && p->if_index; p++)
+			matches += ifspec_match(&specs[i], p->if_name);
+		ok(r, "%s pattern %s matches %u interface(s) now", what,
+		   ifspec_format(&specs[i], text), matches);
 	}
+	if (all)
+		if_freenameindex(all);
 }
 
 /*
- * Read set WHICH_G; a problem for a key that is not ifname, elements that
- * are not interface names, members beyond the daemon's limit. n or -1.
+ * Read set WHICH_G; a problem for a key that is not ifname and for elements
+ * that are neither interface names nor patterns. n or -1.
  */
 static int check_ifset(struct report *r, struct nftwatch *w, unsigned int g,
-		       const char *which, char names[][IF_NAMESIZE])
+		       const char *which, struct ifspec **specs)
 {
 	struct nftwatch_ifset info;
 	char name[32], tbuf[48];
+	unsigned int n = 0;
 
 	snprintf(name, sizeof(name), "%s_%u", which, g);
-	if (nftwatch_read_ifset_info(w, name, names, CONFIG_MAX_IFACES, &info) == -1)
+	if (nftwatch_read_ifset_info(w, name, specs, &n, &info) == -1)
 		return -1;
 	if (info.wrong_type)
 		problem(r, "group %u: set %s has type %s, it must be type ifname: make it again (nft delete set inet ns_monitor %s, then load the rules again)",
 			g, name, nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
 			name);
 	if (info.invalid)
-		problem(r, "group %u: set %s: %u element(s) are not interface names and are skipped: \"%s\" is %s",
+		problem(r, "group %u: set %s: %u element(s) are neither interface names nor patterns (\"veth*\") and are skipped: \"%s\" is %s",
 			g, name, info.invalid, info.first_invalid,
 			ifname_key_reason(info.first_reason));
-	if (info.members > info.n)
-		problem(r, "group %u: set %s holds %u interfaces; ns-monitor takes only %u, the other %u are not used",
-			g, name, info.members, info.n, info.members - info.n);
-	return (int)info.n;
+	return (int)n;
 }
 
 static void check_group_sets(struct report *r, struct nftwatch *w,
 			     unsigned int g, const char *rules)
 {
-	char masters[CONFIG_MAX_IFACES][IF_NAMESIZE];
-	char slaves[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	struct ifspec *masters = NULL, *slaves = NULL;
 	char name[32];
 	int n;
 
@@ -127,27 +142,28 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
 		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
 			g, g, g);
-	n = check_ifset(r, w, g, "masters", masters);
+	n = check_ifset(r, w, g, "masters", &masters);
 	if (n == -1) {
 		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
-		return;
+		goto out;
 	}
 	if (n == 0)
 		problem(r, "group %u: set masters_%u is empty, nothing is relayed: nft add element inet ns_monitor masters_%u { \"IF\" }",
 			g, g, g);
-	check_interfaces(r, "master", (const char (*)[IF_NAMESIZE])masters,
-			 (unsigned int)n);
-	n = check_ifset(r, w, g, "slaves", slaves);
+	check_interfaces(r, "master", masters, (unsigned int)n);
+	n = check_ifset(r, w, g, "slaves", &slaves);
 	if (n == -1) {
 		problem(r, "group %u: set slaves_%u is missing: load the rules again", g, g);
-		return;
+		goto out;
 	}
 	if (n == 0)
 		problem(r, "group %u: set slaves_%u is empty, nothing is probed: nft add element inet ns_monitor slaves_%u { \"IF\" }",
 			g, g, g);
-	check_interfaces(r, "slave", (const char (*)[IF_NAMESIZE])slaves,
-			 (unsigned int)n);
+	check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+out:
+	free(masters);
+	free(slaves);
 }
 
 /* Each group's egress table must hold no routes but ours (see relay.c). */
@@ -243,11 +259,9 @@ int check_run(const struct config *cfg, FILE *out)
 		else
 			ok(&r, "nf_tables is available");
 		if (cfg->standalone) {
-			check_interfaces(&r, "master",
-					 (const char (*)[IF_NAMESIZE])cfg->masters,
+			check_interfaces(&r, "master", cfg->masters,
 					 cfg->nmasters);
-			check_interfaces(&r, "slave",
-					 (const char (*)[IF_NAMESIZE])cfg->slaves,
+			check_interfaces(&r, "slave", cfg->slaves,
 					 cfg->nslaves);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)

@@ -78,13 +78,16 @@ void cli_usage(FILE *out)
 "neighbor where it lives.\n"
 "\n"
 "Standalone mode (-m, -s): ns-monitor loads its nftables objects itself.\n"
-"  -m, --master IF        interface whose outgoing NS are relayed (repeatable)\n"
+"  -m, --master IF[,IF]   interface whose outgoing NS are relayed (repeatable)\n"
 "  -s, --slaves IF[,IF]   interfaces probed for the target (repeatable)\n"
+"                         IF may be a pattern: 'veth*' is every interface\n"
+"                         whose name starts with veth (one '*', at the end)\n"
 "  -t, --targets P[,P]    only relay targets inside these prefixes\n"
 "                         (unicast: not IPv4-mapped, multicast, ...)\n"
 "  -g, --group N          NFLOG group, 0-65535 (default %u)\n"
 "Managed mode (no -m): the table inet ns_monitor is loaded beforehand\n"
-"(ns-monitor.nft); the sets masters_N and slaves_N say what to relay.\n"
+"(ns-monitor.nft); the sets masters_N and slaves_N say what to relay\n"
+"(names, or patterns such as \"vnet*\" in sets with flags interval).\n"
 "  -g, --group N          serve group N (repeatable)\n"
 "      --rules FILE       load FILE again if the table or the group's rule\n"
 "                         disappears (checked at start: it must define\n"
@@ -152,6 +155,14 @@ void config_defaults(struct config *cfg)
 	cfg->pidfile = DEFAULT_PIDFILE;
 	cfg->route_metric = DEFAULT_ROUTE_METRIC;
 	cfg->stats_interval = DEFAULT_STATS_INTERVAL;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->masters);
+	free(cfg->slaves);
+	cfg->masters = cfg->slaves = NULL;
+	cfg->nmasters = cfg->nslaves = 0;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -274,30 +285,27 @@ static int add_targets(struct config *cfg, const char *arg, char *err,
 	}
 }
 
-static int add_ifname(char list[][IF_NAMESIZE], unsigned int *n,
-		      const char *name, size_t len, const char *what,
+static int add_ifspec(struct ifspec **list, unsigned int *n,
+		      const char *text, size_t len, const char *what,
 		      char *err, size_t errlen)
 {
-	if (!ifname_valid(name, len)) {
-		set_err(err, errlen, "invalid %s interface name '%.*s'", what,
-			(int)len, name);
+	struct ifspec s;
+	const char *why = ifspec_parse(text, len, &s);
+
+	if (why) {
+		set_err(err, errlen, "invalid %s interface name '%.*s': %s", what,
+			(int)len, text, why);
 		return -1;
 	}
-	for (unsigned int i = 0; i < *n; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
-			return 0;	/* given twice: once is enough */
-	if (*n >= CONFIG_MAX_IFACES) {
-		set_err(err, errlen, "too many %s interfaces (at most %d)", what,
-			CONFIG_MAX_IFACES);
+	/* Given twice: once is enough (ifspec_add keeps one). */
+	if (ifspec_add(list, n, &s) == -1) {
+		set_err(err, errlen, "out of memory for the %s interfaces", what);
 		return -1;
 	}
-	memcpy(list[*n], name, len);
-	list[*n][len] = '\0';
-	(*n)++;
 	return 0;
 }
 
-static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
+static int add_iflist(struct ifspec **list, unsigned int *n,
 		      const char *arg, const char *what, char *err,
 		      size_t errlen)
 {
@@ -306,7 +314,7 @@ static int add_iflist(char list[][IF_NAMESIZE], unsigned int *n,
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (add_ifname(list, n, p, len, what, err, errlen) == -1)
+		if (add_ifspec(list, n, p, len, what, err, errlen) == -1)
 			return -1;
 		if (p[len] == '\0')
 			return 0;
@@ -351,12 +359,12 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (add_iflist(cfg->masters, &cfg->nmasters, optarg,
+			if (add_iflist(&cfg->masters, &cfg->nmasters, optarg,
 				       "master", err, errlen) == -1)
 				return CLI_ERROR;
 			break;
 		case 's':
-			if (add_iflist(cfg->slaves, &cfg->nslaves, optarg,
+			if (add_iflist(&cfg->slaves, &cfg->nslaves, optarg,
 				       "slave", err, errlen) == -1)
 				return CLI_ERROR;
 			break;
@@ -579,9 +587,12 @@ next:		;
 		 * of it, so with no other slave nothing would ever be probed.
 		 */
 		if (config_slaves_all_masters(cfg)) {
+			char m[IFSPEC_TEXT], sl[IFSPEC_TEXT];
+
 			set_err(err, errlen,
 				"every slave is also a master (-m %s -s %s): a master's own NS are never probed out of it, so nothing would be relayed; give a slave that is not a master",
-				cfg->masters[0], cfg->slaves[0]);
+				ifspec_format(&cfg->masters[0], m),
+				ifspec_format(&cfg->slaves[0], sl));
 			return CLI_ERROR;
 		}
 		for (unsigned int i = 0; i < cfg->ntargets; i++) {
@@ -630,7 +641,8 @@ bool config_slaves_all_masters(const struct config *cfg)
 		bool master = false;
 
 		for (unsigned int j = 0; j < cfg->nmasters; j++)
-			master = master || strcmp(cfg->slaves[i], cfg->masters[j]) == 0;
+			master = master || ifspec_equal(&cfg->masters[j],
+							&cfg->slaves[i]);
 		if (!master)
 			return false;
 	}
@@ -641,8 +653,8 @@ bool config_slave_is_master(const struct config *cfg, const char **name)
 {
 	for (unsigned int i = 0; i < cfg->nslaves; i++)
 		for (unsigned int j = 0; j < cfg->nmasters; j++)
-			if (strcmp(cfg->slaves[i], cfg->masters[j]) == 0) {
-				*name = cfg->slaves[i];
+			if (ifspec_equal(&cfg->slaves[i], &cfg->masters[j])) {
+				*name = cfg->slaves[i].name;
 				return true;
 			}
 	return false;

@@ -9,20 +9,15 @@
 #include "nftctl.h"
 
 static void group_spec(const struct control *c, unsigned int i,
-		       const char **masters, const char **slaves,
 		       struct nft_group_spec *spec)
 {
 	const struct group_state *gs = &c->groups[i];
 
-	for (unsigned int j = 0; j < gs->nmasters; j++)
-		masters[j] = gs->masters[j];
-	for (unsigned int j = 0; j < gs->nslaves; j++)
-		slaves[j] = gs->slaves[j];
 	memset(spec, 0, sizeof(*spec));
 	spec->group = c->cfg->groups[i];
-	spec->masters = masters;
+	spec->masters = gs->masters;
 	spec->nmasters = gs->nmasters;
-	spec->slaves = slaves;
+	spec->slaves = gs->slaves;
 	spec->nslaves = gs->nslaves;
 	spec->targets = c->cfg->targets;
 	spec->ntargets = c->cfg->ntargets;
@@ -44,11 +39,10 @@ static void explain_nft_error(const char *what, const char *err)
 /* Standalone: (re)create group i's objects from what we last knew. */
 static int load_group(struct control *c, unsigned int i)
 {
-	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
 	struct nft_group_spec spec;
 	char err[256];
 
-	group_spec(c, i, masters, slaves, &spec);
+	group_spec(c, i, &spec);
 	if (nftctl_load_group(&spec, err, sizeof(err)) == -1) {
 		explain_nft_error("loading the nftables rules", err);
 		return -1;
@@ -60,7 +54,6 @@ static int load_group(struct control *c, unsigned int i)
 /* Managed mode with --rules: load the file, then put back the members. */
 static int load_rules_file(struct control *c)
 {
-	const char *masters[CONFIG_MAX_IFACES], *slaves[CONFIG_MAX_IFACES];
 	struct nft_group_spec spec;
 	char err[512];
 
@@ -69,7 +62,7 @@ static int load_rules_file(struct control *c)
 		return -1;
 	}
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
-		group_spec(c, i, masters, slaves, &spec);
+		group_spec(c, i, &spec);
 		if (nftctl_add_elements(&spec, err, sizeof(err)) == -1)
 			explain_nft_error("restoring the set members", err);
 	}
@@ -77,14 +70,15 @@ static int load_rules_file(struct control *c)
 }
 
 /*
- * Read set `which` ("masters" or "slaves") of group i into names, and say
- * what it holds that the daemon does not use: a key that is not ifname
- * (once per change; nothing is read), elements that are not interface
- * names (rate-limited; skipped), more members than it takes (once per
- * change). The numbers go to the stats file. Returns how many names, or -1.
+ * Read set `which` ("masters" or "slaves") of group i into *specs (names
+ * and patterns, grown as needed), and say what it holds that the daemon
+ * does not use: a key that is not ifname (once per change; nothing is
+ * read), elements that are neither names nor patterns such as "veth*"
+ * (rate-limited; skipped). The numbers go to the stats file. Returns how
+ * many specs, or -1.
  */
 static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
-		      char names[][IF_NAMESIZE])
+		      struct ifspec **specs)
 {
 	const char *which = set == STATS_SET_MASTERS ? "masters" : "slaves";
 	struct set_report *rep = &c->groups[i].sets[set];
@@ -92,10 +86,10 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	struct group *grp = relay_find_group(c->relay, (uint16_t)g);
 	struct nftwatch_ifset info;
 	char name[32], tbuf[48];
+	unsigned int n = 0;
 
 	snprintf(name, sizeof(name), "%s_%u", which, g);
-	if (nftwatch_read_ifset_info(&c->watch, name, names, CONFIG_MAX_IFACES,
-				     &info) == -1)
+	if (nftwatch_read_ifset_info(&c->watch, name, specs, &n, &info) == -1)
 		return -1;
 	if (info.wrong_type) {
 		if (rep->warned_type != info.key_type + 1)
@@ -109,49 +103,47 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	}
 	if (info.invalid)
 		log_warnx_limited(&c->invalid_warn,
-				  "group %u: set %s: %u element(s) skipped, not interface names: \"%s\" is %s",
+				  "group %u: set %s: %u element(s) skipped, not interface names or patterns such as \"veth*\": \"%s\" is %s",
 				  g, name, info.invalid, info.first_invalid,
 				  ifname_key_reason(info.first_reason));
-	if (info.members > info.n) {
-		if (rep->warned_members != info.members)
-			log_warnx("group %u: set %s holds %u interfaces; ns-monitor takes only %u (a compile-time limit), the other %u are not used",
-				  g, name, info.members, info.n,
-				  info.members - info.n);
-		rep->warned_members = info.members;
-	} else {
-		if (rep->warned_members && !info.wrong_type)
-			log_info("group %u: set %s holds %u interfaces, all used",
-				 g, name, info.members);
-		rep->warned_members = 0;
-	}
 	if (grp) {
 		grp->counters.set_invalid[set] = info.invalid;
-		grp->counters.set_unused[set] = info.members - info.n;
+		grp->counters.set_unused[set] = 0;
 		grp->counters.set_wrong_type[set] = info.wrong_type;
 	}
-	return (int)info.n;
+	return (int)n;
 }
 
 /* Read group i: 1 if its chain and sets are there, 0 if not, -1 on error. */
 static int read_group(struct control *c, unsigned int i)
 {
 	struct group_state *gs = &c->groups[i];
+	struct ifspec *slaves = NULL, *masters = NULL;
 	unsigned int g = c->cfg->groups[i];
 	char name[32];
-	int n, m;
+	int n, m, rc = 1;
 
 	snprintf(name, sizeof(name), "output_%u", g);
 	n = nftwatch_chain_exists(&c->watch, name);
 	if (n != 1)
 		return n;
-	/* One at a time: a successful read may clear errno (an ACK sets 0). */
-	n = read_ifset(c, i, STATS_SET_SLAVES, gs->slaves);
-	if (n == -1)
-		return errno == ENOENT ? 0 : -1;
-	m = read_ifset(c, i, STATS_SET_MASTERS, gs->masters);
-	if (m == -1)
-		return errno == ENOENT ? 0 : -1;
+	/*
+	 * One at a time: a successful read may clear errno (an ACK sets 0).
+	 * Into new arrays: what was last seen stays whole until both are read.
+	 */
+	n = read_ifset(c, i, STATS_SET_SLAVES, &slaves);
+	m = n == -1 ? -1 : read_ifset(c, i, STATS_SET_MASTERS, &masters);
+	if (n == -1 || m == -1) {
+		rc = errno == ENOENT ? 0 : -1;
+		free(slaves);
+		free(masters);
+		return rc;
+	}
+	free(gs->slaves);
+	free(gs->masters);
+	gs->slaves = slaves;
 	gs->nslaves = (unsigned int)n;
+	gs->masters = masters;
 	gs->nmasters = (unsigned int)m;
 	return 1;
 }
@@ -291,12 +283,10 @@ void control_reconcile(struct control *c)
 		gs->present = true;
 		gs->warned_missing = false;
 		gs->warned_no_rule = false;
-		relay_set_masters(c->relay, (uint16_t)g,
-				  (const char (*)[IF_NAMESIZE])gs->masters,
+		relay_set_masters(c->relay, (uint16_t)g, gs->masters,
 				  gs->nmasters, monotonic_ns());
-		relay_set_slaves(c->relay, (uint16_t)g,
-				 (const char (*)[IF_NAMESIZE])gs->slaves,
-				 gs->nslaves, monotonic_ns());
+		relay_set_slaves(c->relay, (uint16_t)g, gs->slaves, gs->nslaves,
+				 monotonic_ns());
 	}
 	/* Repaired, by a reload or by hand: the next failure starts at 1 s. */
 	if (all_ok) {
@@ -347,6 +337,16 @@ static int rules_file_check(const struct config *cfg)
 	return 0;
 }
 
+static int copy_specs(struct ifspec **dst, unsigned int *n,
+		      const struct ifspec *src, unsigned int nsrc)
+{
+	*n = 0;
+	for (unsigned int i = 0; i < nsrc; i++)
+		if (ifspec_add(dst, n, &src[i]) == -1)
+			return -1;
+	return 0;
+}
+
 int control_init(struct control *c, const struct config *cfg,
 		 struct relay *relay)
 {
@@ -369,10 +369,14 @@ int control_init(struct control *c, const struct config *cfg,
 		for (unsigned int i = 0; i < cfg->ngroups; i++) {
 			struct group_state *gs = &c->groups[i];
 
-			memcpy(gs->masters, cfg->masters, sizeof(gs->masters));
-			gs->nmasters = cfg->nmasters;
-			memcpy(gs->slaves, cfg->slaves, sizeof(gs->slaves));
-			gs->nslaves = cfg->nslaves;
+			if (copy_specs(&gs->masters, &gs->nmasters,
+				       cfg->masters, cfg->nmasters) == -1 ||
+			    copy_specs(&gs->slaves, &gs->nslaves,
+				       cfg->slaves, cfg->nslaves) == -1) {
+				log_warn("control set-up");
+				control_fini(c);
+				return -1;
+			}
 			if (load_group(c, i) == -1) {
 				control_fini(c);
 				return -1;
@@ -410,6 +414,10 @@ void control_fini(struct control *c)
 		c->groups[i].loaded = false;
 	}
 	nftwatch_close(&c->watch);
+	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
+		free(c->groups[i].masters);
+		free(c->groups[i].slaves);
+	}
 	free(c->groups);
 	c->groups = NULL;
 }

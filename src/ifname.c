@@ -53,6 +53,8 @@ const char *ifname_key_reason(enum ifname_key why)
 		[IFNAME_KEY_UNTERMINATED] = "longer than 15 characters",
 		[IFNAME_KEY_PADDING] = "binary data, not a name",
 		[IFNAME_KEY_CHARS] = "characters an interface name cannot have (whitespace, '/', ':', quotes, backslash, non-ASCII) or \".\" or \"..\"",
+		[IFNAME_KEY_RANGE] = "a range of names that is neither one name nor a pattern such as \"veth*\"",
+		[IFNAME_KEY_OPEN] = "a range without an end",
 	};
 
 	return why < IFNAME_KEY_MAX ? reasons[why] : "invalid";

@@ -49,15 +49,26 @@ static void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+/* "veth*" is a pattern to nft as well: a range, in a set with flags interval. */
 static void sb_elements(struct strbuf *sb, const char *set, uint16_t group,
-			const char *const *names, unsigned int n)
+			const struct ifspec *specs, unsigned int n)
 {
+	char text[IFSPEC_TEXT];
+
 	if (n == 0)
 		return;
 	sb_printf(sb, "add element inet " NFT_TABLE " %s_%u { ", set, group);
 	for (unsigned int i = 0; i < n; i++)
-		sb_printf(sb, "%s\"%s\"", i ? ", " : "", names[i]);
+		sb_printf(sb, "%s\"%s\"", i ? ", " : "",
+			  ifspec_format(&specs[i], text));
 	sb_printf(sb, " }\n");
+}
+
+/* Per element at most ", \"" + 16 + "\"": 20 bytes; the rest is fixed text. */
+size_t nftctl_commands_size(const struct nft_group_spec *spec)
+{
+	return 16384 + ((size_t)spec->nmasters + spec->nslaves) * 24 +
+	       (size_t)spec->ntargets * 96;
 }
 
 void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size)
@@ -106,8 +117,10 @@ int nftctl_group_commands(char *buf, size_t size,
 	unsigned int g = spec->group;
 
 	sb_printf(&sb, "add table inet " NFT_TABLE "\n");
-	sb_printf(&sb, "add set inet " NFT_TABLE " masters_%u { type ifname; }\n", g);
-	sb_printf(&sb, "add set inet " NFT_TABLE " slaves_%u { type ifname; }\n", g);
+	sb_printf(&sb, "add set inet " NFT_TABLE " masters_%u "
+		  "{ type ifname; flags interval; }\n", g);
+	sb_printf(&sb, "add set inet " NFT_TABLE " slaves_%u "
+		  "{ type ifname; flags interval; }\n", g);
 	sb_printf(&sb, "add set inet " NFT_TABLE " targets_%u "
 		  "{ typeof @th,64,128; flags interval; }\n", g);
 	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
@@ -164,6 +177,12 @@ static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
 		return -1;
 	}
 	nft_ctx_set_dry_run(nft, dry_run);
+	/*
+	 * The only listing is of our table, to see which objects exist: set
+	 * elements (thousands of slaves) would only push them out of the
+	 * buffer.
+	 */
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_TERSE);
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	rc = path ? nft_run_cmd_from_filename(nft, path) :
@@ -241,43 +260,62 @@ static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
 int nftctl_load_group(const struct nft_group_spec *spec, char *err,
 		      size_t errlen)
 {
-	char cmds[16384];
-	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+	size_t size = nftctl_commands_size(spec);
+	char *cmds = malloc(size);
+	struct strbuf sb = { cmds, size, 0, false };
 	char *listing;
 	bool absent;
-	int n;
+	int n, rc;
 
-	listing = list_table(&absent, err, errlen);
-	if (!listing && !absent)
+	if (!cmds) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	listing = list_table(&absent, err, errlen);
+	if (!listing && !absent) {
+		free(cmds);
+		return -1;
+	}
 	/* One transaction: leftovers go and the new objects come together. */
 	if (listing) {
 		sb_deletes(&sb, listing, spec->group);
 		free(listing);
 	}
-	n = nftctl_group_commands(cmds + sb.len, sizeof(cmds) - sb.len, spec);
+	n = nftctl_group_commands(cmds + sb.len, size - sb.len, spec);
 	if (n < 0 || sb.overflow) {
-		snprintf(err, errlen, "too many interfaces for one nft command");
+		snprintf(err, errlen, "the nft commands do not fit in %zu bytes",
+			 size);
+		free(cmds);
 		return -1;
 	}
-	return nft_run(cmds, NULL, 0, err, errlen);
+	rc = nft_run(cmds, NULL, 0, err, errlen);
+	free(cmds);
+	return rc;
 }
 
 int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 			size_t errlen)
 {
-	char cmds[8192];
-	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
+	size_t size = nftctl_commands_size(spec);
+	char *cmds = malloc(size);
+	struct strbuf sb = { cmds, size, 0, false };
+	int rc = 0;
 
+	if (!cmds) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
 	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
 	if (sb.overflow) {
-		snprintf(err, errlen, "too many interfaces for one nft command");
-		return -1;
+		snprintf(err, errlen, "the nft commands do not fit in %zu bytes",
+			 size);
+		rc = -1;
+	} else if (sb.len) {
+		rc = nft_run(cmds, NULL, 0, err, errlen);
 	}
-	if (sb.len == 0)
-		return 0;
-	return nft_run(cmds, NULL, 0, err, errlen);
+	free(cmds);
+	return rc;
 }
 
 int nftctl_load_file(const char *path, char *err, size_t errlen)

@@ -5,6 +5,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -185,43 +186,59 @@ static int query(struct nftwatch *w, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret == MNL_CB_ERROR ? -1 : 0;
 }
 
+/* The elements as the dump brings them, decoded once it is complete. */
 struct ifset_ctx {
-	char (*names)[IF_NAMESIZE];
-	unsigned int max;
-	struct nftwatch_ifset *info;
+	struct ifset_elem *elems;
+	size_t n;
+	size_t cap;
+	bool nomem;
 };
+
+static void copy_key(uint8_t dst[IF_NAMESIZE], const void *src, uint32_t len)
+{
+	memset(dst, 0, IF_NAMESIZE);
+	memcpy(dst, src, len < IF_NAMESIZE ? len : IF_NAMESIZE);
+}
 
 static int ifset_elem_cb(struct nftnl_set_elem *e, void *data)
 {
 	struct ifset_ctx *ctx = data;
-	struct nftwatch_ifset *info = ctx->info;
-	uint32_t len = 0;
-	const char *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	char name[IF_NAMESIZE];
-	enum ifname_key why;
+	struct ifset_elem *el;
+	uint32_t len = 0, end_len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	const void *key_end = NULL;
 
-	if (!key)
+	if (!key || ctx->nomem)
 		return 0;
-	/* An interval set's end markers are bounds, not members. */
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-	    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-	     NFT_SET_ELEM_INTERVAL_END))
-		return 0;
-	why = ifname_from_key(key, len, name);
-	if (why != IFNAME_KEY_OK) {
-		if (info->invalid++ == 0) {
-			info->first_reason = why;
-			ifname_key_printable(key, len, info->first_invalid,
-					     sizeof(info->first_invalid));
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
+		struct ifset_elem *grown = realloc(ctx->elems, cap * sizeof(*grown));
+
+		if (!grown) {
+			ctx->nomem = true;
+			return 0;
 		}
-		return 0;
+		ctx->elems = grown;
+		ctx->cap = cap;
 	}
-	info->members++;
-	if (info->n < ctx->max)
-		memcpy(ctx->names[info->n++], name, IF_NAMESIZE);
+	el = &ctx->elems[ctx->n++];
+	memset(el, 0, sizeof(*el));
+	copy_key(el->key, key, len);
+	/* The set's key length is 16 (checked before): longer cannot be. */
+	el->len = len <= IF_NAMESIZE ? len : IF_NAMESIZE;
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
+	if (key_end && end_len) {
+		copy_key(el->key_end, key_end, end_len);
+		el->end_len = end_len;
+	}
+	el->interval_end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			   (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+			    NFT_SET_ELEM_INTERVAL_END);
 	return 0;
 }
 
+/* One message of the dump: a large set comes in several. */
 static int ifset_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -244,6 +261,9 @@ static int set_key_cb(const struct nlmsghdr *nlh, void *data)
 	if (nftnl_set_nlmsg_parse(nlh, s) >= 0) {
 		info->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 		info->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		info->interval = nftnl_set_is_set(s, NFTNL_SET_FLAGS) &&
+				 (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) &
+				  NFT_SET_INTERVAL);
 	}
 	nftnl_set_free(s);
 	return MNL_CB_OK;
@@ -271,15 +291,18 @@ const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size)
 }
 
 int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
-			     char names[][IF_NAMESIZE], unsigned int max,
+			     struct ifspec **specs, unsigned int *n,
 			     struct nftwatch_ifset *info)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifset_ctx ctx = { names, max, info };
+	struct ifset_ctx ctx = { NULL, 0, 0, false };
+	struct ifset_report rep;
 	struct nftnl_set *s;
 	struct nlmsghdr *nlh;
+	int rc;
 
 	memset(info, 0, sizeof(*info));
+	*n = 0;
 	s = nftnl_set_alloc();
 	if (!s)
 		return -1;
@@ -303,17 +326,19 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 				    NLM_F_DUMP, ++w->seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	return query(w, nlh, ifset_msg_cb, &ctx);
-}
-
-int nftwatch_read_ifset(struct nftwatch *w, const char *name,
-			char names[][IF_NAMESIZE], unsigned int max)
-{
-	struct nftwatch_ifset info;
-
-	if (nftwatch_read_ifset_info(w, name, names, max, &info) == -1)
-		return -1;
-	return (int)info.n;
+	rc = query(w, nlh, ifset_msg_cb, &ctx);
+	if (rc == 0 && ctx.nomem) {
+		errno = ENOMEM;
+		rc = -1;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (rc == 0)
+		rc = ifset_decode(ctx.elems, ctx.n, info->interval, specs, n, &rep);
+	free(ctx.elems);
+	info->invalid = rep.invalid;
+	info->first_reason = rep.first_reason;
+	memcpy(info->first_invalid, rep.first_invalid, sizeof(info->first_invalid));
+	return rc;
 }
 
 int nftwatch_chain_exists(struct nftwatch *w, const char *name)

@@ -319,9 +319,9 @@ static int grow(void **a, unsigned int *cap, unsigned int n, size_t size)
 	return 0;
 }
 
-void relay_set_slaves(struct relay *r, uint16_t num,
-		      const char (*names)[IF_NAMESIZE], unsigned int n,
-		      uint64_t now)
+static void set_slave_names(struct relay *r, uint16_t num,
+			    const char (*names)[IF_NAMESIZE], unsigned int n,
+			    uint64_t now)
 {
 	struct group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
@@ -375,9 +375,9 @@ static void master_sync(struct relay *r, struct group *g, struct master *m,
 		m->in_engine = ifindex;
 }
 
-void relay_set_masters(struct relay *r, uint16_t num,
-		       const char (*names)[IF_NAMESIZE], unsigned int n,
-		       uint64_t now)
+static void set_master_names(struct relay *r, uint16_t num,
+			     const char (*names)[IF_NAMESIZE], unsigned int n,
+			     uint64_t now)
 {
 	struct group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
@@ -415,6 +415,127 @@ void relay_set_masters(struct relay *r, uint16_t num,
 	}
 }
 
+static int push_name(char (**names)[IF_NAMESIZE], unsigned int *count,
+		     unsigned int *cap, const char *name)
+{
+	if (*count == *cap) {
+		unsigned int grown = *cap ? *cap * 2 : 16;
+		void *p = reallocarray(*names, grown, IF_NAMESIZE);
+
+		if (!p)
+			return -1;
+		*names = p;
+		*cap = grown;
+	}
+	snprintf((*names)[(*count)++], IF_NAMESIZE, "%s", name);
+	return 0;
+}
+
+/*
+ * The names specs stand for now: a pattern by the interfaces that match it
+ * at this moment (link events bring the rest). Returns how many (malloc'd
+ * into *out), or -1.
+ */
+static int specs_names(const struct ifspec *specs, unsigned int n,
+		       char (**out)[IF_NAMESIZE])
+{
+	struct if_nameindex *all = NULL;
+	char (*names)[IF_NAMESIZE] = NULL;
+	unsigned int count = 0, cap = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!specs[i].prefix) {
+			if (push_name(&names, &count, &cap, specs[i].name) == -1)
+				goto fail;
+			continue;
+		}
+		if (!all && !(all = if_nameindex()))
+			goto fail;
+		for (struct if_nameindex *p = all; p->if_index; p++)
+			if (ifspec_match(&specs[i], p->if_name) &&
+			    push_name(&names, &count, &cap, p->if_name) == -1)
+				goto fail;
+	}
+	if (all)
+		if_freenameindex(all);
+	*out = names;
+	return (int)count;
+fail:
+	if (all)
+		if_freenameindex(all);
+	free(names);
+	return -1;
+}
+
+/* Keep a copy of specs in *dst: patterns are matched again later. */
+static int keep_specs(struct ifspec **dst, unsigned int *ndst,
+		      const struct ifspec *specs, unsigned int n)
+{
+	struct ifspec *copy = NULL;
+
+	if (*dst == specs)
+		return 0;
+	if (n) {
+		copy = reallocarray(NULL, n, sizeof(*copy));
+		if (!copy)
+			return -1;
+		memcpy(copy, specs, n * sizeof(*copy));
+	}
+	free(*dst);
+	*dst = copy;
+	*ndst = n;
+	return 0;
+}
+
+void relay_set_slaves(struct relay *r, uint16_t num,
+		      const struct ifspec *specs, unsigned int n, uint64_t now)
+{
+	struct group *g = relay_find_group(r, num);
+	char (*names)[IF_NAMESIZE] = NULL;
+	int count;
+
+	if (!g)
+		return;
+	if (keep_specs(&g->slave_specs, &g->nslave_specs, specs, n) == -1 ||
+	    (count = specs_names(g->slave_specs, g->nslave_specs, &names)) == -1) {
+		log_warn("group %u: the slaves' names", num);
+		return;
+	}
+	set_slave_names(r, num, (const char (*)[IF_NAMESIZE])names,
+			(unsigned int)count, now);
+	free(names);
+}
+
+void relay_set_masters(struct relay *r, uint16_t num,
+		       const struct ifspec *specs, unsigned int n,
+		       uint64_t now)
+{
+	struct group *g = relay_find_group(r, num);
+	char (*names)[IF_NAMESIZE] = NULL;
+	int count;
+
+	if (!g)
+		return;
+	if (keep_specs(&g->master_specs, &g->nmaster_specs, specs, n) == -1 ||
+	    (count = specs_names(g->master_specs, g->nmaster_specs, &names)) == -1) {
+		log_warn("group %u: the masters' names", num);
+		return;
+	}
+	set_master_names(r, num, (const char (*)[IF_NAMESIZE])names,
+			 (unsigned int)count, now);
+	free(names);
+}
+
+/* Whether name is one a pattern of specs matches (not only a name given). */
+static bool pattern_matches(const struct ifspec *specs, unsigned int n,
+			    const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (specs[i].prefix && ifspec_match(&specs[i], name))
+			return true;
+	return false;
+}
+
 void relay_fini(struct relay *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
@@ -429,6 +550,8 @@ void relay_fini(struct relay *r)
 		g->rule_installed = false;
 		free(g->slaves);
 		free(g->masters);
+		free(g->slave_specs);
+		free(g->master_specs);
 	}
 	r->ngroups = 0;
 	free(r->groups);
@@ -600,6 +723,25 @@ bool relay_is_master(const struct group *g, unsigned int ifindex)
 	return false;
 }
 
+/* The name of the slave on ifindex, or NULL. */
+static const char *slave_named(const struct group *g, unsigned int ifindex)
+{
+	for (unsigned int i = 0; ifindex && i < g->nslaves; i++)
+		if (g->slaves[i].ifindex == ifindex)
+			return g->slaves[i].name;
+	return NULL;
+}
+
+/* Whether the master on ifindex is one a pattern brought in. */
+static bool master_by_pattern(const struct group *g, unsigned int ifindex)
+{
+	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
+		if (g->masters[i].in_engine == ifindex)
+			return pattern_matches(g->master_specs, g->nmaster_specs,
+					       g->masters[i].name);
+	return false;
+}
+
 static void masters_on_link(struct relay *r, struct group *g,
 			    const struct netmon_event *ev, uint64_t now)
 {
@@ -619,6 +761,19 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct group *g = &r->groups[i];
+
+		/* An interface a pattern matches came, went or was renamed. */
+		if (pattern_matches(g->slave_specs, g->nslave_specs, ev->link.name) ||
+		    (slave_named(g, ev->ifindex) &&
+		     pattern_matches(g->slave_specs, g->nslave_specs,
+				     slave_named(g, ev->ifindex))))
+			relay_set_slaves(r, g->num, g->slave_specs,
+					 g->nslave_specs, now);
+		if (pattern_matches(g->master_specs, g->nmaster_specs,
+				    ev->link.name) ||
+		    master_by_pattern(g, ev->ifindex))
+			relay_set_masters(r, g->num, g->master_specs,
+					  g->nmaster_specs, now);
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {

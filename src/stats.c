@@ -212,7 +212,7 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 		  s->probes_absent);
 
 	header(out, "set_members_ignored", "gauge",
-	       "Members of masters_G and slaves_G not used: not interface names, or beyond the daemon's limit.");
+	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		for (int s = 0; s < STATS_SETS; s++) {
 			const struct group_counters *gc = &r->groups[i].counters;

@@ -5,24 +5,29 @@
 #   U(u0) ---- m0 [R] s1 ---- x0(X)  2001:db8:1::100
 #   V(v0) ---- m1     s2 ---- y0(Y)  2001:db8:1::201
 #                     s3 ---- z0(Z)  2001:db8:3::100   (group 136)
+#                  vnet0 ---- p0
+#                  vnet1 ---- q0(Q)  2001:db8:1::400   (section 12: patterns)
 . "$(dirname "$0")/lib.sh"
 need_root
 
 RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
 GOLDEN=$(cd "$(dirname "$0")/../.." && pwd)/tests/golden/ns-monitor.nft.dump
 
-for n in r u v x y z; do netns_add $n; done
+for n in r u v x y z p q; do netns_add $n; done
 veth r m0 u u0
 veth r m1 v v0
 veth r s1 x x0
 veth r s2 y y0
 veth r s3 z z0
+veth r vnet0 p p0
+veth r vnet1 q q0
 in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
 in_ns r ip -6 addr add 2001:db8:3::1/64 dev m1 nodad
 in_ns x ip -6 addr add 2001:db8:1::100/64 dev x0 nodad
 in_ns y ip -6 addr add 2001:db8:1::201/64 dev y0 nodad
 in_ns z ip -6 addr add 2001:db8:3::100/64 dev z0 nodad
-for s in s1 s2 s3; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+in_ns q ip -6 addr add 2001:db8:1::400/64 dev q0 nodad
+for s in s1 s2 s3 vnet0 vnet1; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
 
 reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
 reachable_on() { [ "$(in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}')" = REACHABLE ]; }
@@ -257,6 +262,56 @@ check "managed: relaying resumes once the rule is back" \
 	eval 'reach 2001:db8:1::319; wait_for 5 logged "$LOG" "probe 2001:db8:1::319 on s1"'
 nftr flush table inet ns_monitor
 check "managed: a flushed table is reported again" wait_for 2 logged_n "$LOG" "$WARN" 2
+stop_daemon $PID 1
+
+# 12. Patterns (issue 10): "m*" in masters_135 matches the NS the host sends
+# on m0 in the kernel, and "vnet*" in slaves_135 is vnet0 and vnet1 to the
+# daemon, which finds Q behind vnet1.
+nftr flush ruleset
+nftr -f "$RULES"
+check "patterns: the shipped sets take \"vnet*\" and \"m*\"" eval \
+	'nftr add element inet ns_monitor masters_135 "{ \"m*\" }" &&
+	 nftr add element inet ns_monitor slaves_135 "{ \"vnet*\" }"'
+LOG=$TMP/patterns.log
+start_daemon r "$LOG" -g 135 || fail "managed daemon did not start"
+PID=$DAEMON_PID
+check "patterns: \"vnet*\" makes vnet0 a slave" wait_for 2 logged "$LOG" "group 135: slave vnet0 added"
+check "patterns: \"vnet*\" makes vnet1 a slave" wait_for 2 logged "$LOG" "group 135: slave vnet1 added"
+check "patterns: no slave named after the range's bounds" \
+	not grep -qE "slave vne(t|u) added" "$LOG"
+before=$(logged_ns 135)
+reach 2001:db8:1::400
+check "patterns: Q found behind vnet1" wait_for 5 reachable_on 2001:db8:1::400 vnet1
+check "patterns: the NS on m0 matched \"m*\" in the kernel" [ "$(logged_ns 135)" -gt "$before" ]
+check "patterns: the probe went out of vnet1" logged "$LOG" "probe 2001:db8:1::400 on vnet1"
+stop_daemon $PID 1
+
+# 300 names in slaves_135 (600 interval elements, a dump of several
+# messages): all read. None of these interfaces exists; the relay's own
+# table is not what is counted here, the set as read is.
+in_ns r ip -6 neigh flush dev vnet1
+many=$(for i in $(seq 0 299); do printf '"d%s", ' "$i"; done)
+nftr add element inet ns_monitor slaves_135 "{ ${many%, } }"
+check "300 names: the set holds them" \
+	eval '[ "$(nftr -j list set inet ns_monitor slaves_135 | grep -o "\"d[0-9]*\"" | wc -l)" = 300 ]'
+LOG=$TMP/many.log
+start_daemon r "$LOG" -g 135 || fail "managed daemon did not start"
+PID=$DAEMON_PID
+check "300 names: the daemon reads all 300 and the pattern" \
+	wait_for 3 logged "$LOG" "group 135: rules present, 1 master(s), 301 slave(s)"
+stop_daemon $PID 1
+
+# Standalone: -m and -s take patterns; the daemon's own sets do too.
+nftr flush ruleset
+LOG=$TMP/standalone-patterns.log
+start_daemon r "$LOG" -m 'm*' -s 'vnet*' || fail "standalone daemon with patterns did not start"
+PID=$DAEMON_PID
+check "standalone patterns: vnet1 is a slave" wait_for 2 logged "$LOG" "group 135: slave vnet1 added"
+check "standalone patterns: its sets hold the patterns" \
+	eval 'in_set masters_135 "m\\*" && in_set slaves_135 "vnet\\*"'
+in_ns r ip -6 neigh flush dev vnet1
+reach 2001:db8:1::400
+check "standalone patterns: Q found behind vnet1" wait_for 5 reachable_on 2001:db8:1::400 vnet1
 stop_daemon $PID 1
 
 summary

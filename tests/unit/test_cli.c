@@ -40,11 +40,15 @@ struct result {
 static enum cli_result parse(struct result *r, ...)
 	__attribute__((sentinel));
 
+/* The interface lists of the last parse, freed by the next one. */
+static struct config last_cfg;
+
 static enum cli_result parse(struct result *r, ...)
 {
 	const char *s = "ns-monitor";
 	va_list ap;
 
+	config_free(&last_cfg);
 	memset(r, 0, sizeof(*r));
 	memset(r->err, 'x', sizeof(r->err) - 1);	/* must be overwritten */
 	va_start(ap, r);
@@ -60,6 +64,7 @@ static enum cli_result parse(struct result *r, ...)
 	r->a.argv[r->a.argc] = NULL;
 	r->res = cli_parse(r->a.argc, r->a.argv, &r->cfg, r->err,
 			   sizeof(r->err));
+	last_cfg = r->cfg;
 	return r->res;
 }
 
@@ -82,9 +87,9 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(parse(&r, "-m", "eth0", "-s", "eth1", NULL), CLI_RUN);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.cfg.nmasters, 1);
-	assert_string_equal(r.cfg.masters[0], "eth0");
+	assert_string_equal(r.cfg.masters[0].name, "eth0");
 	assert_int_equal(r.cfg.nslaves, 1);
-	assert_string_equal(r.cfg.slaves[0], "eth1");
+	assert_string_equal(r.cfg.slaves[0].name, "eth1");
 	assert_int_equal(r.cfg.ngroups, 1);
 	assert_int_equal(r.cfg.groups[0], DEFAULT_GROUP);
 	assert_int_equal(r.cfg.groups[0], 135);
@@ -129,15 +134,15 @@ static void test_slave_lists(void **state)
 	assert_int_equal(parse(&r, "-m", "eth0", "-s", "a,b", "-s", "c", NULL),
 			 CLI_RUN);
 	assert_int_equal(r.cfg.nslaves, 3);
-	assert_string_equal(r.cfg.slaves[0], "a");
-	assert_string_equal(r.cfg.slaves[1], "b");
-	assert_string_equal(r.cfg.slaves[2], "c");
+	assert_string_equal(r.cfg.slaves[0].name, "a");
+	assert_string_equal(r.cfg.slaves[1].name, "b");
+	assert_string_equal(r.cfg.slaves[2].name, "c");
 
 	/* Several masters too. */
 	assert_int_equal(parse(&r, "-m", "m0,m1", "-m", "m2", "-s", "s", NULL),
 			 CLI_RUN);
 	assert_int_equal(r.cfg.nmasters, 3);
-	assert_string_equal(r.cfg.masters[2], "m2");
+	assert_string_equal(r.cfg.masters[2].name, "m2");
 }
 
 static void test_duplicates_collapsed(void **state)
@@ -150,9 +155,9 @@ static void test_duplicates_collapsed(void **state)
 			       "-g", "7", "-g", "7", NULL), CLI_RUN);
 	assert_int_equal(r.cfg.nmasters, 1);
 	assert_int_equal(r.cfg.nslaves, 3);
-	assert_string_equal(r.cfg.slaves[0], "a");
-	assert_string_equal(r.cfg.slaves[1], "b");
-	assert_string_equal(r.cfg.slaves[2], "ab");	/* prefix, not dup */
+	assert_string_equal(r.cfg.slaves[0].name, "a");
+	assert_string_equal(r.cfg.slaves[1].name, "b");
+	assert_string_equal(r.cfg.slaves[2].name, "ab");	/* prefix, not dup */
 	assert_int_equal(r.cfg.ngroups, 1);
 	assert_int_equal(r.cfg.groups[0], 7);
 }
@@ -172,10 +177,10 @@ static void test_long_options(void **state)
 			       "-v", "-v", NULL), CLI_RUN);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.cfg.nmasters, 1);
-	assert_string_equal(r.cfg.masters[0], "br0");
+	assert_string_equal(r.cfg.masters[0].name, "br0");
 	assert_int_equal(r.cfg.nslaves, 2);
-	assert_string_equal(r.cfg.slaves[0], "s0");
-	assert_string_equal(r.cfg.slaves[1], "s1");
+	assert_string_equal(r.cfg.slaves[0].name, "s0");
+	assert_string_equal(r.cfg.slaves[1].name, "s1");
 	assert_int_equal(r.cfg.ngroups, 1);
 	assert_int_equal(r.cfg.groups[0], 7);
 	assert_int_equal(r.cfg.holddown_ms, 500);
@@ -202,9 +207,9 @@ static void test_option_forms(void **state)
 	assert_int_equal(parse(&r, "--master=eth0", "-seth1,eth2", "-g42",
 			       "--holddown=0", "-dvv", "--verbose", NULL),
 			 CLI_RUN);
-	assert_string_equal(r.cfg.masters[0], "eth0");
+	assert_string_equal(r.cfg.masters[0].name, "eth0");
 	assert_int_equal(r.cfg.nslaves, 2);
-	assert_string_equal(r.cfg.slaves[1], "eth2");
+	assert_string_equal(r.cfg.slaves[1].name, "eth2");
 	assert_int_equal(r.cfg.groups[0], 42);
 	assert_int_equal(r.cfg.holddown_ms, 0);
 	assert_true(r.cfg.daemonize);
@@ -240,7 +245,7 @@ static void test_limits_accepted(void **state)
 	/* 15 characters is the longest interface name. */
 	assert_int_equal(parse(&r, "-m", "abcdefghijklmno", "-s", "b", NULL),
 			 CLI_RUN);
-	assert_string_equal(r.cfg.masters[0], "abcdefghijklmno");
+	assert_string_equal(r.cfg.masters[0].name, "abcdefghijklmno");
 }
 
 static void test_no_master(void **state)
@@ -481,7 +486,7 @@ static void test_reparse(void **state)
 	assert_int_equal(parse(&r, "-V", "-m", "a", "-s", "b", "-g", "9", NULL),
 			 CLI_VERSION);
 	assert_int_equal(parse(&r, "-m", "c", "-s", "d", NULL), CLI_RUN);
-	assert_string_equal(r.cfg.masters[0], "c");
+	assert_string_equal(r.cfg.masters[0].name, "c");
 	assert_int_equal(r.cfg.groups[0], DEFAULT_GROUP);
 
 	/* An error does not leak state into the next run either. */
@@ -876,6 +881,73 @@ static void test_reparse_new_options(void **state)
 	assert_null(r.cfg.rules);
 }
 
+/* Issue 10: slaves and masters by pattern, "veth*". */
+static void test_patterns(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "eth*", "-s", "veth*,tap*,vnet0",
+			       NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nmasters, 1);
+	assert_true(r.cfg.masters[0].prefix);
+	assert_string_equal(r.cfg.masters[0].name, "eth");
+	assert_int_equal(r.cfg.nslaves, 3);
+	assert_true(r.cfg.slaves[0].prefix);
+	assert_string_equal(r.cfg.slaves[0].name, "veth");
+	assert_true(r.cfg.slaves[1].prefix);
+	assert_false(r.cfg.slaves[2].prefix);
+	assert_string_equal(r.cfg.slaves[2].name, "vnet0");
+	/* The longest prefix; "veth*" twice is once; "veth" is another. */
+	assert_int_equal(parse(&r, "-m", "abcdefghijklmno*", "-s",
+			       "veth*,veth*,veth", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nslaves, 2);
+	/* One '*', at the end, after a prefix that fits. */
+	parse(&r, "-m", "eth0", "-s", "*", NULL);
+	expect_error(&r, "'*'");
+	parse(&r, "-m", "eth0", "-s", "ve*th", NULL);
+	expect_error(&r, "ve*th");
+	parse(&r, "-m", "eth0", "-s", "veth**", NULL);
+	expect_error(&r, "veth**");
+	parse(&r, "-m", "*eth", "-s", "veth0", NULL);
+	expect_error(&r, "*eth");
+	parse(&r, "-m", "eth0", "-s", "abcdefghijklmnop*", NULL);
+	expect_error(&r, "abcdefghijklmnop*");
+	parse(&r, "-m", "eth0", "-s", "a b*", NULL);
+	expect_error(&r, "a b*");
+	/* The same pattern as master and only slave: nothing to probe. */
+	parse(&r, "-m", "eth*", "-s", "eth*", NULL);
+	expect_error(&r, "every slave is also a master (-m eth* -s eth*)");
+}
+
+/* Issue 10: no fixed number of slaves (it was 64). */
+static void test_many_slaves(void **state)
+{
+	char list[4][ARG_LEN];
+	struct result r;
+
+	(void)state;
+	for (unsigned int a = 0; a < 4; a++) {
+		size_t used = 0;
+
+		for (unsigned int i = 0; i < 100; i++)
+			used += (size_t)snprintf(list[a] + used, sizeof(list[a]) - used,
+						 "%sv%u", i ? "," : "", a * 100 + i);
+	}
+	assert_int_equal(parse(&r, "-m", "eth0", "-s", list[0], "-s", list[1],
+			       "-s", list[2], "-s", list[3], NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nslaves, 400);
+	assert_string_equal(r.cfg.slaves[0].name, "v0");
+	assert_string_equal(r.cfg.slaves[399].name, "v399");
+}
+
+static int free_last(void **state)
+{
+	(void)state;
+	config_free(&last_cfg);
+	return 0;
+}
+
 /* Issue 9, item 11: each of these was accepted without a word. */
 static void test_master_as_slave(void **state)
 {
@@ -1032,7 +1104,9 @@ int main(void)
 		cmocka_unit_test(test_target_not_unicast),
 		cmocka_unit_test(test_pidfile_needs_daemon),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_many_slaves),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, free_last);
 }

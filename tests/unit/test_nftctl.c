@@ -131,8 +131,9 @@ static void test_range_small_buffer(void **state)
 
 /* ---- nftctl_group_commands ---- */
 
-static const char *const two_masters[] = { "eth0", "br-lan" };
-static const char *const three_slaves[] = { "eth1", "eth2", "wg0" };
+static const struct ifspec two_masters[] = { { "eth0", false }, { "br-lan", false } };
+static const struct ifspec three_slaves[] = { { "eth1", false }, { "eth2", false },
+					      { "vnet", true } };
 
 static struct nft_group_spec basic_spec(void)
 {
@@ -186,14 +187,14 @@ static void test_commands_basic(void **state)
 
 	(void)state;
 	table = find_line(buf, "add table inet ns_monitor");
-	masters = find_line(buf, "add set inet ns_monitor masters_135 { type ifname; }");
-	slaves = find_line(buf, "add set inet ns_monitor slaves_135 { type ifname; }");
+	masters = find_line(buf, "add set inet ns_monitor masters_135 { type ifname; flags interval; }");
+	slaves = find_line(buf, "add set inet ns_monitor slaves_135 { type ifname; flags interval; }");
 	targets = find_line(buf, "add set inet ns_monitor targets_135 "
 			    "{ typeof @th,64,128; flags interval; }");
 	el_m = find_line(buf, "add element inet ns_monitor masters_135 "
 			 "{ \"eth0\", \"br-lan\" }");
 	el_s = find_line(buf, "add element inet ns_monitor slaves_135 "
-			 "{ \"eth1\", \"eth2\", \"wg0\" }");
+			 "{ \"eth1\", \"eth2\", \"vnet*\" }");
 	/* No targets: every target, as the one element ::/0. */
 	el_t = find_line(buf, "add element inet ns_monitor targets_135 { "
 			 ALL_RANGE " }");
@@ -225,8 +226,8 @@ static void test_commands_basic(void **state)
 
 static void test_commands_exact(void **state)
 {
-	static const char *const m[] = { "m0" };
-	static const char *const s[] = { "s0" };
+	static const struct ifspec m[] = { { "m0", false } };
+	static const struct ifspec s[] = { { "s0", false } };
 	struct nft_group_spec spec;
 	char *buf;
 
@@ -240,8 +241,8 @@ static void test_commands_exact(void **state)
 	buf = commands(&spec);
 	assert_string_equal(buf,
 		"add table inet ns_monitor\n"
-		"add set inet ns_monitor masters_7 { type ifname; }\n"
-		"add set inet ns_monitor slaves_7 { type ifname; }\n"
+		"add set inet ns_monitor masters_7 { type ifname; flags interval; }\n"
+		"add set inet ns_monitor slaves_7 { type ifname; flags interval; }\n"
 		"add set inet ns_monitor targets_7 { typeof @th,64,128; flags interval; }\n"
 		"add element inet ns_monitor masters_7 { \"m0\" }\n"
 		"add element inet ns_monitor slaves_7 { \"s0\" }\n"
@@ -317,8 +318,8 @@ static void test_commands_no_interfaces(void **state)
 	memset(&spec, 0, sizeof(spec));
 	spec.group = 0;
 	buf = commands(&spec);
-	find_line(buf, "add set inet ns_monitor masters_0 { type ifname; }");
-	find_line(buf, "add set inet ns_monitor slaves_0 { type ifname; }");
+	find_line(buf, "add set inet ns_monitor masters_0 { type ifname; flags interval; }");
+	find_line(buf, "add set inet ns_monitor slaves_0 { type ifname; flags interval; }");
 	assert_null(strstr(buf, "masters_0 { }"));
 	assert_null(strstr(buf, "add element inet ns_monitor masters_"));
 	assert_null(strstr(buf, "add element inet ns_monitor slaves_"));
@@ -335,7 +336,7 @@ static void test_commands_group_numbers(void **state)
 	(void)state;
 	spec.group = 65535;
 	buf = commands(&spec);
-	find_line(buf, "add set inet ns_monitor masters_65535 { type ifname; }");
+	find_line(buf, "add set inet ns_monitor masters_65535 { type ifname; flags interval; }");
 	find_line(buf, "add set inet ns_monitor targets_65535 "
 		  "{ typeof @th,64,128; flags interval; }");
 	assert_non_null(strstr(buf, "oifname @masters_65535 "));
@@ -406,19 +407,21 @@ static void test_commands_too_small(void **state)
 	check_too_small(&spec);
 }
 
+/* Issue 10: no fixed number of interfaces; the size helper fits them all. */
 static void test_commands_many_interfaces(void **state)
 {
-	static char names[CONFIG_MAX_IFACES][IF_NAMESIZE];
-	static const char *ptrs[CONFIG_MAX_IFACES];
+	enum { N = 4096 };
+	static struct ifspec specs[N];
 	static struct prefix6 t[CONFIG_MAX_TARGETS];
 	struct nft_group_spec spec;
+	size_t size;
 	char *buf;
 	char last[64];
 
 	(void)state;
-	for (unsigned int i = 0; i < CONFIG_MAX_IFACES; i++) {
-		snprintf(names[i], sizeof(names[i]), "abcdefghijk%04u", i);
-		ptrs[i] = names[i];
+	for (unsigned int i = 0; i < N; i++) {
+		snprintf(specs[i].name, sizeof(specs[i].name), "abcdefghijk%04u", i);
+		specs[i].prefix = i % 2;
 	}
 	for (unsigned int i = 0; i < CONFIG_MAX_TARGETS; i++) {
 		t[i] = prefix("2001:db8::", 64);
@@ -427,24 +430,30 @@ static void test_commands_many_interfaces(void **state)
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.group = 65535;
-	spec.masters = ptrs;
-	spec.nmasters = CONFIG_MAX_IFACES;
-	spec.slaves = ptrs;
-	spec.nslaves = CONFIG_MAX_IFACES;
+	spec.masters = specs;
+	spec.nmasters = N;
+	spec.slaves = specs;
+	spec.nslaves = N;
 	spec.targets = t;
 	spec.ntargets = CONFIG_MAX_TARGETS;
 	spec.upstream = true;
-	/* The most a configuration can ask for fits nftctl_load_group's 16 KiB. */
-	buf = malloc(16384);
+	size = nftctl_commands_size(&spec);
+	buf = malloc(size);
 	assert_non_null(buf);
-	assert_true(nftctl_group_commands(buf, 16384, &spec) > 0);
-	snprintf(last, sizeof(last), "\"abcdefghijk%04u\" }\n",
-		 CONFIG_MAX_IFACES - 1);
+	assert_true(nftctl_group_commands(buf, size, &spec) > 0);
+	snprintf(last, sizeof(last), "\"abcdefghijk%04u*\" }\n", N - 1);
 	assert_non_null(strstr(buf, last));
+	assert_non_null(strstr(buf, "\"abcdefghijk0000\", \"abcdefghijk0001*\""));
 	assert_non_null(strstr(buf, "0x20010db80000003f0000000000000000-"
 			       "0x20010db80000003fffffffffffffffff }\n"));
+	/* One byte short of the text and its NUL: refused, not cut. */
+	size = strlen(buf) + 1;
 	free(buf);
-	check_too_small(&spec);
+	buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(nftctl_group_commands(buf, size - 1, &spec), -1);
+	assert_true(nftctl_group_commands(buf, size, &spec) > 0);
+	free(buf);
 }
 
 int main(void)
