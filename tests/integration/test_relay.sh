@@ -35,6 +35,21 @@ table inet nsmtest {
 }
 NFT
 echoes() { nft_counter r nsmtest out "$1"; }
+# What reaches the hosts behind the slaves: NS from R's link-local (ours,
+# and the kernel's), to X's solicited-node group. Our own NS leave through a packet socket,
+# past R's output hook, so they are counted where they arrive.
+for h in x y; do
+	in_ns $h nft -f - <<NFT
+table inet nsmtest {
+	chain in {
+		type filter hook prerouting priority 0; policy accept;
+		icmpv6 type nd-neighbor-solicit ip6 saddr fe80::/10 ip6 daddr ff02::1:ff00:100 counter comment "ns_x"
+		icmpv6 type echo-request counter comment "echo"
+	}
+}
+NFT
+done
+arrived() { nft_counter "$1" nsmtest in "$2"; }
 
 # reach TARGET: make R try to reach TARGET once, in the background.
 reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
@@ -53,10 +68,14 @@ reach $X
 check "X becomes REACHABLE behind s1" wait_for 5 reachable_on $X s1
 # The kernel sends its NS three times, 1 s apart; all three reach the daemon.
 check "the daemon sees the kernel's three NS for X" wait_for 6 ns_seen "$LOG" $X 3
+# Asked on both slaves with our own NS; the echo that makes the kernel
+# resolve X goes out of s1 only, where X answered.
+check "our NS for X reached the host behind s2, once" [ "$(arrived y ns_x)" = 1 ]
+check "...and the host behind s1 (with the kernel's own NS: 2)" [ "$(arrived x ns_x)" = 2 ]
 check "exactly one echo request out of s1" [ "$(echoes echo_s1)" = 1 ]
-check "exactly one echo request out of s2" [ "$(echoes echo_s2)" = 1 ]
-check "the probes come from link-local sources" \
-	[ "$(echoes ll_s1)" = 1 -a "$(echoes ll_s2)" = 1 ]
+check "no echo request out of s2" [ "$(echoes echo_s2)" = 0 ]
+check "...so no neighbor entry for X on s2" [ -z "$(in_ns r ip -6 neigh show $X dev s2)" ]
+check "the echo comes from a link-local source" [ "$(echoes ll_s1)" = 1 ]
 check "the master is not probed" [ "$(count_lines "$LOG" "probe $X on m0")" = 0 ]
 
 # sync MARKER: an NS on the master the daemon must see; NFLOG keeps order,
@@ -105,14 +124,15 @@ check "the NFLOG group is released" group_free
 check "the test's own ruleset is untouched" in_ns r nft list table inet nsmtest >/dev/null
 
 # 7. --dry-run logs and sends nothing.
-before=$(( $(echoes echo_s1) + $(echoes echo_s2) ))
+before=$(( $(echoes echo_s1) + $(echoes echo_s2) + $(arrived x ns_x) + $(arrived y ns_x) ))
 LOG=$TMP/dry.log
 start_daemon r "$LOG" -m m0 -s s1,s2 --dry-run || fail "dry-run daemon did not start"
 PID=$DAEMON_PID
 reach 2001:db8:1::302
 check "--dry-run logs the probes it would send" \
 	wait_for 5 logged "$LOG" "would probe 2001:db8:1::302 on s2"
-check "--dry-run sends nothing" [ $(( $(echoes echo_s1) + $(echoes echo_s2) )) = $before ]
+check "--dry-run sends nothing" \
+	[ $(( $(echoes echo_s1) + $(echoes echo_s2) + $(arrived x ns_x) + $(arrived y ns_x) )) = $before ]
 stop_daemon $PID 1
 
 # 8. SIGKILL, then a new start replaces what the killed run left.
