@@ -66,6 +66,9 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+$(BUILD)/neigh_peak: tests/tools/neigh_peak.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD):
 	mkdir -p $@
 
@@ -87,8 +90,9 @@ endif
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(BIN) $(BUILD)/ns_flood
+integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/neigh_peak
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
+		NEIGH_PEAK=$(abspath $(BUILD)/neigh_peak) \
 		bash tests/integration/run.sh
 
 fuzz: deps
