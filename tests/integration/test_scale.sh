@@ -75,7 +75,7 @@ learned() { ip -n $T-r -6 route show proto 135 | awk '{ sub("/128", "", $1); pri
 # entry (REACHABLE, STALE, DELAY or PROBE) there. Few processes: it is
 # polled while the burst runs, beside the sampler.
 located() {
-	{ ip -n $T-r -6 route show proto 135; echo ==; ip -n $T-r -6 neigh show; } |
+	{ ip -n $T-r -6 route show proto 135; echo '=='; ip -n $T-r -6 neigh show; } |
 	awk -v want="$TMP/expected-$1" '
 		BEGIN { while ((getline l < want) > 0) { w[l] = 1; n++ } }
 		$0 == "==" { neigh = 1; next }
