@@ -101,6 +101,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory ns-monitor
 	@bash bench/run.sh ./ns-monitor
+	@BENCH_NEW=./ns-monitor bash bench/scale.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor
