@@ -70,6 +70,9 @@ $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
 $(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(BUILD)/neigh_peak: tests/tools/neigh_peak.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD):
 	mkdir -p $@
 
@@ -91,9 +94,11 @@ endif
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask
+integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
-		ND_ASK=$(abspath $(BUILD)/nd_ask) bash tests/integration/run.sh
+		ND_ASK=$(abspath $(BUILD)/nd_ask) \
+		NEIGH_PEAK=$(abspath $(BUILD)/neigh_peak) \
+		bash tests/integration/run.sh
 
 fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -101,6 +106,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory ns-monitor
 	@bash bench/run.sh ./ns-monitor
+	@BENCH_NEW=./ns-monitor bash bench/scale.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor
