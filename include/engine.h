@@ -123,13 +123,13 @@ struct engine_egress {
 	void (*proxy_del)(void *ctx, uint16_t group,
 			  const struct in6_addr *target, unsigned int master);
 	/*
-	 * Optional: the master of the group where the kernel holds a usable
-	 * entry for target, or 0. Asked before an answer behind a slave is
-	 * taken, since the master's entry may predate anything the engine
-	 * saw (made long before the NS that started this resolution).
+	 * Optional: whether the kernel holds a usable entry for target on
+	 * master (an ifindex). Asked for each master of the group before an
+	 * answer behind a slave is taken, since the master's entry may
+	 * predate anything the engine saw (made long before this NS).
 	 */
-	unsigned int (*on_master)(void *ctx, uint16_t group,
-				  const struct in6_addr *target);
+	bool (*usable_on)(void *ctx, unsigned int master,
+			  const struct in6_addr *target);
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 

@@ -1,6 +1,6 @@
 /*
- * The relay: groups, their slaves and masters as interfaces, and the
- * logged NS handed to the engine. Owns what asks and confirms go out of
+ * The relay: groups, their slaves and masters as interfaces. Owns what
+ * the engine's asks and confirms go out of
  * (the echo socket and egress route per slave, the packet socket for the
  * daemon's own NS) and tells the engine which slaves can be asked. It
  * decides nothing about targets: the engine does (engine.h).
@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ifspec.h"
 #include "netmon.h"
-#include "nflog.h"
 #include "rtnl.h"
 #include "stats.h"
 
@@ -61,21 +61,14 @@ struct group {
 	struct master *masters;
 	unsigned int nmasters, masters_cap;
 	struct group_counters counters;
-	uint32_t next_seq;		/* NFLOG sequence number expected next:
-					   our bind made the instance, from 0 */
-	bool gap_pending;		/* an overrun since its last message */
 };
-
-struct learn;
 
 struct relay {
 	const struct config *cfg;
 	struct rtnl rtnl;
 	struct group *groups;		/* ngroups of them */
 	unsigned int ngroups;
-	struct counters counters;
-	struct engine *engine;		/* set by the caller after init */
-	struct learn *learn;		/* for eligibility of upstream NS */
+	struct engine *engine;		/* NULL while tearing down */
 	int askfd;			/* packet socket: our own NS */
 	uint16_t echo_id;
 	uint16_t echo_seq;
@@ -102,17 +95,6 @@ void relay_set_masters(struct relay *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now);
 
-/*
- * ENOBUFS on the NFLOG socket: the kernel dropped at least one message, of
- * some group. How many shows only in the next message of each group (its
- * sequence number); the kernel offers no way to ask before. So one is
- * counted at once, and taken off the gap that shows up later.
- */
-void relay_nflog_overrun(struct relay *r);
-
-/* Account a group's NFLOG sequence number (gaps are lost messages). */
-void relay_nflog_seq(struct relay *r, struct group *g, uint32_t seq);
-
 struct group *relay_find_group(struct relay *r, uint16_t num);
 bool relay_is_master(const struct group *g, unsigned int ifindex);
 
@@ -126,11 +108,5 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now);
 void relay_on_addr(struct relay *r, const struct netmon_event *ev);
-
-/* Handle one logged packet. */
-void relay_packet(struct relay *r, const struct nflog_packet *pkt,
-		  uint64_t now);
-
-uint64_t monotonic_ns(void);
 
 #endif

@@ -10,26 +10,11 @@
 
 #include "ns_parse.h"
 
-/* NFLOG intake, for all groups. */
-struct counters {
-	unsigned long nflog_messages;	/* packet messages received */
-	unsigned long nflog_malformed;	/* packet messages we could not parse */
-	unsigned long nflog_overruns;	/* ENOBUFS: the kernel dropped some */
-	unsigned long nflog_lost;	/* ...how many, from sequence gaps */
-	unsigned long nflog_lost_credit; /* counted at ENOBUFS, not yet in a gap */
-	unsigned long nflog_lost_pending; /* groups whose gap is not seen yet */
-	unsigned long ns_not_ours;	/* unknown group, or no device */
-};
-
 /* The two interface sets of a group, for the gauges below. */
 enum stats_set { STATS_SET_MASTERS, STATS_SET_SLAVES, STATS_SETS };
 
 /* Per relay group. */
 struct group_counters {
-	unsigned long ns_valid;
-	unsigned long ns_ignored[NS_VERDICT_MAX];
-	unsigned long upstream_relayed;	/* NS from the upstream, probed for */
-	unsigned long upstream_ignored;	/* ...not for us, or no --proxy-ndp */
 	unsigned long probes_dry_run;
 	/* Gauges of what the last read of masters_G and slaves_G left out. */
 	unsigned long set_invalid[STATS_SETS];	/* elements not names */
@@ -39,16 +24,29 @@ struct group_counters {
 
 struct relay;
 struct learn;
+struct intake;
 struct engine_counters;
+struct answer_counters;
 struct netlink_overruns {
 	unsigned long rtnetlink;
 	unsigned long nftables;
 };
 
+/*
+ * What the counters are read from; any part may be NULL (not running, or
+ * a test that fills in only some).
+ */
+struct stats_sources {
+	const struct relay *relay;
+	const struct intake *intake;
+	const struct learn *learn;
+	const struct engine_counters *engine;
+	const struct answer_counters *answers;
+	const struct netlink_overruns *overruns;
+};
+
 /* Write every counter in the Prometheus text format. */
-void stats_write(FILE *out, const struct relay *r, const struct learn *l,
-		 const struct engine_counters *e,
-		 const struct netlink_overruns *o);
+void stats_write(FILE *out, const struct stats_sources *src);
 
 /* A label value as the text format wants it: \\, \" and \n escaped. */
 void stats_escape_label(FILE *out, const char *value);
@@ -61,9 +59,7 @@ void stats_escape_label(FILE *out, const char *value);
  * file the link leads to is replaced. Nothing is left behind on failure.
  */
 int stats_write_file(const char *path, bool follow_link,
-		     const struct relay *r, const struct learn *l,
-		     const struct engine_counters *e,
-		     const struct netlink_overruns *o);
+		     const struct stats_sources *src);
 
 /*
  * At start: 0 if PATH can be the stats file, -1 with a one-line reason in
@@ -73,7 +69,6 @@ int stats_check_path(const char *path, bool follow_link, char *err,
 		     size_t errlen);
 
 /* A summary in the log (SIGUSR1, exit). */
-void stats_log(const struct relay *r, const struct learn *l,
-	       const struct engine_counters *e);
+void stats_log(const struct stats_sources *src);
 
 #endif

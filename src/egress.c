@@ -69,12 +69,12 @@ static void eg_proxy_del(void *ctx, uint16_t group,
 	learn_proxy(x->learn, group, target, master, false);
 }
 
-static unsigned int eg_on_master(void *ctx, uint16_t group,
-				 const struct in6_addr *target)
+static bool eg_usable_on(void *ctx, unsigned int master,
+			 const struct in6_addr *target)
 {
 	struct egress *x = ctx;
 
-	return learn_on_master(x->learn, group, target);
+	return learn_usable_on(x->learn, master, target);
 }
 
 static const char *ifname(unsigned int ifindex, char *buf)
@@ -160,7 +160,7 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 		.route_del = eg_route_del,
 		.proxy_add = eg_proxy_add,
 		.proxy_del = eg_proxy_del,
-		.on_master = eg_on_master,
+		.usable_on = eg_usable_on,
 		.notice = eg_notice,
 	};
 }

@@ -547,8 +547,10 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		return;
 	}
 	master = r->on_master;
-	if (!master && e->eg.on_master)
-		master = e->eg.on_master(e->eg.ctx, g->num, &r->target);
+	for (uint32_t m = 0; !master && e->eg.usable_on && m < g->nmasters; m++)
+		if (g->masters[m] != slave &&
+		    e->eg.usable_on(e->eg.ctx, g->masters[m], &r->target))
+			master = g->masters[m];
 	if (master) {
 		e->c.refused_master++;
 		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,

@@ -11,7 +11,6 @@
 #include "learn.h"
 #include "log.h"
 #include "proxy_ndp_state.h"
-#include "relay.h"
 
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
@@ -33,16 +32,6 @@ static const char *fmt_ifname(unsigned int ifindex, char *buf)
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
 {
 	return cfg->route_metric + group;
-}
-
-static bool in_prefix(const struct in6_addr *a, const struct prefix6 *p)
-{
-	unsigned int full = p->len / 8, rest = p->len % 8;
-
-	if (memcmp(a->s6_addr, p->addr.s6_addr, full) != 0)
-		return false;
-	return rest == 0 ||
-	       ((a->s6_addr[full] ^ p->addr.s6_addr[full]) & (0xff00u >> rest)) == 0;
 }
 
 /* sysctl through /proc: there is no netlink way to set proxy_ndp. */
@@ -81,88 +70,6 @@ static void ensure_proxy_ndp(struct learn *l, const char *master,
 	}
 }
 
-static bool is_local(const struct learn *l, const struct in6_addr *a)
-{
-	for (unsigned int i = 0; i < l->naddrs; i++)
-		if (memcmp(&l->addrs[i].addr, a, sizeof(*a)) == 0)
-			return true;
-	return false;
-}
-
-/* Inside the configured target prefixes or an on-link prefix of a master. */
-static bool in_our_prefixes(const struct learn *l, const struct group *g,
-			    const struct in6_addr *a)
-{
-	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
-		if (in_prefix(a, &l->cfg->targets[i]))
-			return true;
-	for (unsigned int i = 0; i < l->naddrs; i++)
-		if (relay_is_master(g, l->addrs[i].ifindex) &&
-		    in_prefix(a, &l->addrs[i].prefix))
-			return true;
-	return false;
-}
-
-/* An address that could live behind a slave (the host's own aside). */
-static bool global_unicast(const struct in6_addr *a)
-{
-	return !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
-	       !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a);
-}
-
-void learn_on_addr(struct learn *l, const struct netmon_event *ev)
-{
-	unsigned int i;
-
-	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
-		return;
-	for (i = 0; i < l->naddrs; i++)
-		if (l->addrs[i].ifindex == ev->ifindex &&
-		    memcmp(&l->addrs[i].addr, &ev->addr.addr, 16) == 0)
-			break;
-	if (l->engine)
-		engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
-				  !ev->deleted);
-	if (ev->deleted) {
-		if (i < l->naddrs)
-			l->addrs[i] = l->addrs[--l->naddrs];
-		return;
-	}
-	if (i == l->naddrs) {
-		if (l->naddrs == LEARN_ADDRS)
-			return;
-		l->naddrs++;
-	}
-	l->addrs[i].ifindex = ev->ifindex;
-	l->addrs[i].addr = ev->addr.addr;
-	l->addrs[i].prefix.addr = ev->addr.addr;
-	l->addrs[i].prefix.len = ev->addr.prefixlen;
-}
-
-void learn_on_link(struct learn *l, const struct netmon_event *ev)
-{
-	/* Routes and proxies on a device that went away went with it. */
-	if (!ev->deleted)
-		return;
-	for (unsigned int i = 0; i < l->naddrs;) {
-		if (l->addrs[i].ifindex == ev->ifindex) {
-			if (l->engine)
-				engine_local_addr(l->engine, ev->ifindex,
-						  &l->addrs[i].addr, false);
-			l->addrs[i] = l->addrs[--l->naddrs];
-		} else {
-			i++;
-		}
-	}
-}
-
-bool learn_eligible(const struct learn *l, const struct group *g,
-		    const struct in6_addr *target)
-{
-	return global_unicast(target) && !is_local(l, target) &&
-	       in_our_prefixes(l, g, target);
-}
-
 /* ---- the engine's egress ---- */
 
 int learn_route_add(struct learn *l, uint16_t group,
@@ -170,7 +77,7 @@ int learn_route_add(struct learn *l, uint16_t group,
 {
 	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_ADD, target, slave,
+	if (rtnl_host_route(&l->rtnl, RTNL_ADD, target, slave,
 			    learn_route_metric(l->cfg, group)) == -1) {
 		log_warnx_limited(&route_limit, "route %s/128 dev %s: %s",
 				  fmt_addr(target, a), fmt_ifname(slave, ifname),
@@ -186,7 +93,7 @@ int learn_route_del(struct learn *l, uint16_t group,
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (rtnl_host_route(&l->relay->rtnl, RTNL_DEL, target, slave,
+	if (rtnl_host_route(&l->rtnl, RTNL_DEL, target, slave,
 			    learn_route_metric(l->cfg, group)) == 0) {
 		l->c.routes_removed++;
 		return 0;
@@ -214,7 +121,7 @@ void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 	fmt_ifname(master, ifname);
 	if (add)
 		ensure_proxy_ndp(l, ifname, group);
-	if (rtnl_proxy(&l->relay->rtnl, add ? RTNL_ADD : RTNL_DEL, target,
+	if (rtnl_proxy(&l->rtnl, add ? RTNL_ADD : RTNL_DEL, target,
 		       master) == 0) {
 		if (add)
 			l->c.proxies_added++;
@@ -228,22 +135,12 @@ void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 				  fmt_addr(target, a), ifname, strerror(errno));
 }
 
-unsigned int learn_on_master(struct learn *l, uint16_t group,
+bool learn_usable_on(struct learn *l, unsigned int ifindex,
 		     const struct in6_addr *target)
 {
-	struct group *g = relay_find_group(l->relay, group);
+	int state = rtnl_neigh_state(&l->rtnl, ifindex, target);
 
-	for (unsigned int i = 0; g && i < g->nmasters; i++) {
-		int state;
-
-		if (!g->masters[i].in_engine)
-			continue;
-		state = rtnl_neigh_state(&l->relay->rtnl,
-					 g->masters[i].in_engine, target);
-		if (state > 0 && (state & (NUD_USABLE | NUD_NOARP)))
-			return g->masters[i].in_engine;
-	}
-	return 0;
+	return state > 0 && (state & (NUD_USABLE | NUD_NOARP));
 }
 
 /*
@@ -294,24 +191,26 @@ static void purge(struct learn *l, int *routes, int *proxies)
 {
 	*routes = 0;
 	for (unsigned int i = 0; i < l->cfg->ngroups; i++) {
-		int n = rtnl_purge_routes(&l->relay->rtnl, 254 /* RT_TABLE_MAIN */,
+		int n = rtnl_purge_routes(&l->rtnl, 254 /* RT_TABLE_MAIN */,
 					  learn_route_metric(l->cfg,
 							     l->cfg->groups[i]));
 
 		if (n > 0)
 			*routes += n;
 	}
-	*proxies = rtnl_purge_proxies(&l->relay->rtnl, owned_elsewhere, l);
+	*proxies = rtnl_purge_proxies(&l->rtnl, owned_elsewhere, l);
 }
 
-void learn_init(struct learn *l, const struct config *cfg, struct relay *relay,
-		struct engine *engine)
+int learn_init(struct learn *l, const struct config *cfg, struct engine *engine)
 {
 	int routes, proxies;
 
 	memset(l, 0, sizeof(*l));
+	if (rtnl_open(&l->rtnl) == -1) {
+		log_warn("rtnetlink socket for routes and proxy entries");
+		return -1;
+	}
 	l->cfg = cfg;
-	l->relay = relay;
 	l->engine = engine;
 	/* What a killed run of our groups turned on (proxy_ndp_state.h). */
 	for (unsigned int i = 0; i < cfg->ngroups; i++)
@@ -322,6 +221,7 @@ void learn_init(struct learn *l, const struct config *cfg, struct relay *relay,
 	if (routes > 0 || proxies > 0)
 		log_info("removed %d route(s) and %d proxy entr%s left by an earlier run",
 			 routes, proxies, proxies == 1 ? "y" : "ies");
+	return 0;
 }
 
 void learn_fini(struct learn *l)
@@ -340,4 +240,6 @@ void learn_fini(struct learn *l)
 				 routes, proxies, proxies == 1 ? "y" : "ies");
 	}
 	proxy_ndp_state_undo(&l->proxy_ndp);
+	rtnl_close(&l->rtnl);
+	l->cfg = NULL;
 }

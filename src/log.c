@@ -6,6 +6,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 static bool use_syslog;
@@ -91,12 +92,9 @@ void log_debug(const char *fmt, ...)
 
 void log_warnx_limited(struct log_limit *lim, const char *fmt, ...)
 {
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = monotonic_ns();
 	va_list ap;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	if (lim->window_start_ns == 0 ||
 	    now - lim->window_start_ns >= (uint64_t)lim->interval_s * 1000000000ull) {
 		if (lim->suppressed)

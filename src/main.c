@@ -1,6 +1,7 @@
 /*
  * ns-monitor: wiring. Parse the command line, set up in a straight line
- * (NFLOG, relay, nftables), run one event loop, undo everything in reverse.
+ * (engine, NFLOG intake, relay, learning, nftables), run one event loop,
+ * undo everything in reverse.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@
 #include "check.h"
 #include "config.h"
 #include "log.h"
-#include "nflog.h"
+#include "hostaddr.h"
+#include "intake.h"
 #include "control.h"
 #include "egress.h"
 #include "engine.h"
@@ -37,60 +39,6 @@
 
 #define EXIT_SETUP 1
 #define EXIT_USAGE 2
-#define NFLOG_RCVBUF_MAX (16 * 1024 * 1024)
-#define NFLOG_VLEN 32		/* datagrams per recvmmsg() */
-#define NFLOG_ROUNDS 8		/* recvmmsg() calls per wake-up at most */
-#define NFLOG_DGRAM_SIZE 1024	/* one message: under 500 bytes with our range */
-
-static void explain_setup_errno(const char *what, int err)
-{
-	switch (err) {
-	case EPERM:
-	case EACCES:
-		log_warnx("%s: permission denied: run ns-monitor as root, or with CAP_NET_ADMIN and CAP_NET_RAW",
-			  what);
-		break;
-	case EPROTONOSUPPORT:
-	case EAFNOSUPPORT:
-	case EOPNOTSUPP:
-		log_warnx("%s: not supported by this kernel: load nf_tables and nfnetlink_log (modprobe nf_tables nfnetlink_log)",
-			  what);
-		break;
-	default:
-		log_warnx("%s: %s", what, strerror(err));
-	}
-}
-
-static int nflog_setup(struct nflog_sock *nf, const struct config *cfg)
-{
-	if (nflog_sock_open(nf) == -1) {
-		explain_setup_errno("NFLOG netlink socket", errno);
-		return -1;
-	}
-	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		if (nflog_sock_bind(nf, cfg->groups[i], NFT_SNAPLEN) == 0)
-			continue;
-		/* The kernel says EPERM for a group bound by someone else. */
-		if ((errno == EPERM || errno == EBUSY) &&
-		    nflog_group_bound(cfg->groups[i]) == 1)
-			log_warnx("NFLOG group %u is already bound by another process (another ns-monitor, ulogd or tcpdump -i nflog:%u?); see /proc/net/netfilter/nfnetlink_log, stop it or choose another group with -g",
-				  cfg->groups[i], cfg->groups[i]);
-		else
-			explain_setup_errno("binding the NFLOG group", errno);
-		for (unsigned int j = 0; j < i; j++)
-			nflog_sock_unbind(nf, cfg->groups[j]);
-		nflog_sock_close(nf);
-		return -1;
-	}
-	return 0;
-}
-
-static void nflog_teardown(struct nflog_sock *nf, const struct config *cfg)
-{
-	for (unsigned int i = 0; i < cfg->ngroups; i++)
-		nflog_sock_unbind(nf, cfg->groups[i]);
-	nflog_sock_close(nf);
-}
 
 static int write_pidfile(const char *path, uid_t uid, gid_t gid)
 {
@@ -233,7 +181,8 @@ static void daemon_ready(int *ready_fd)
 }
 
 struct loop {
-	struct nflog_sock nflog;
+	struct intake intake;
+	struct hostaddrs addrs;
 	struct relay relay;
 	struct learn learn;
 	struct engine *engine;
@@ -251,18 +200,30 @@ struct loop {
 	bool stop;
 };
 
+/* Where the counters come from, for the stats file and SIGUSR1. */
+static struct stats_sources sources(const struct loop *l,
+				    struct netlink_overruns *o)
+{
+	o->rtnetlink = l->netmon.overruns;
+	o->nftables = l->control.watch.overruns;
+	return (struct stats_sources){
+		.relay = &l->relay,
+		.intake = &l->intake,
+		.learn = &l->learn,
+		.engine = engine_counters(l->engine),
+		.answers = &l->answers,
+		.overruns = o,
+	};
+}
+
 static void write_stats(struct loop *l)
 {
-	struct netlink_overruns o = {
-		.rtnetlink = l->netmon.overruns,
-		.nftables = l->control.watch.overruns,
-	};
-
 	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
+	struct netlink_overruns o;
+	struct stats_sources src = sources(l, &o);
 
 	if (stats_write_file(l->cfg->stats_file, l->cfg->stats_follow_link,
-			     &l->relay, &l->learn, engine_counters(l->engine),
-			     &o) == 0)
+			     &src) == 0)
 		return;
 	if (errno == ELOOP && !l->cfg->stats_follow_link)
 		log_warnx_limited(&link_warn,
@@ -270,6 +231,34 @@ static void write_stats(struct loop *l)
 				  l->cfg->stats_file);
 	else
 		log_warn("writing %s", l->cfg->stats_file);
+}
+
+static void log_stats(struct loop *l)
+{
+	struct netlink_overruns o;
+	struct stats_sources src = sources(l, &o);
+
+	stats_log(&src);
+}
+
+/* An address of the host went with its device: the engine forgets it. */
+static void addr_gone(const struct host_addr *a, void *data)
+{
+	struct loop *l = data;
+
+	engine_local_addr(l->engine, a->ifindex, &a->addr, false);
+}
+
+/* The host's own global addresses: never learned behind a slave. */
+static void on_addr(struct loop *l, const struct netmon_event *ev)
+{
+	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
+		return;
+	if (hostaddr_set(&l->addrs, ev->ifindex, &ev->addr.addr,
+			 ev->addr.prefixlen, !ev->deleted) == -1 ||
+	    engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
+			      !ev->deleted) == -1)
+		log_warn("following the host's addresses");
 }
 
 static void on_netmon(const struct netmon_event *ev, void *data)
@@ -280,11 +269,12 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	switch (ev->kind) {
 	case NETMON_LINK:
 		relay_on_link(&l->relay, ev, now);
-		learn_on_link(&l->learn, ev);
+		if (ev->deleted)
+			hostaddr_drop_ifindex(&l->addrs, ev->ifindex, addr_gone, l);
 		break;
 	case NETMON_ADDR:
 		relay_on_addr(&l->relay, ev);
-		learn_on_addr(&l->learn, ev);
+		on_addr(l, ev);
 		break;
 	case NETMON_NEIGH:
 		learn_on_neigh(&l->learn, ev, now);
@@ -350,74 +340,6 @@ static void on_answer(unsigned int ifindex, const struct in6_addr *from,
 	engine_answer(l->engine, ifindex, from, monotonic_ns());
 }
 
-static void on_packet(const struct nflog_packet *pkt, void *data)
-{
-	struct relay *r = data;
-
-	relay_packet(r, pkt, monotonic_ns());
-}
-
-/*
- * Read NFLOG datagrams in batches: one recvmmsg() brings up to NFLOG_VLEN
- * of them (one NS each), and a short batch means the queue is empty, so no
- * extra call to learn that. Bounded per wake-up, so signals stay timely.
- */
-static void drain_nflog(struct loop *l)
-{
-	static char bufs[NFLOG_VLEN][NFLOG_DGRAM_SIZE];
-	static struct iovec iov[NFLOG_VLEN];
-	static struct mmsghdr msgs[NFLOG_VLEN];
-	struct counters *c = &l->relay.counters;
-	int fd = nflog_sock_fd(&l->nflog);
-
-	for (int round = 0; round < NFLOG_ROUNDS; round++) {
-		int n;
-
-		for (int i = 0; i < NFLOG_VLEN; i++) {
-			iov[i].iov_base = bufs[i];
-			iov[i].iov_len = sizeof(bufs[i]);
-			memset(&msgs[i], 0, sizeof(msgs[i]));
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(fd, msgs, NFLOG_VLEN, MSG_DONTWAIT, NULL);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				int size;
-
-				c->nflog_overruns++;
-				relay_nflog_overrun(&l->relay);
-				size = nflog_sock_grow_rcvbuf(&l->nflog, NFLOG_RCVBUF_MAX);
-				if (c->nflog_overruns == 1)
-					log_warnx("NFLOG overrun: the kernel dropped messages; receive buffer now %d bytes",
-						  size);
-				continue;
-			}
-			log_warn("NFLOG recvmmsg");
-			return;
-		}
-		for (int i = 0; i < n; i++) {
-			struct nflog_batch_stats bs = { 0, 0 };
-
-			/* Our copy range keeps messages small; a cut one is bad. */
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				c->nflog_malformed++;
-				continue;
-			}
-			nflog_process(bufs[i], msgs[i].msg_len, on_packet, &l->relay,
-				      &bs);
-			c->nflog_messages += bs.packets;
-			c->nflog_malformed += bs.malformed;
-		}
-		if (n < NFLOG_VLEN)
-			return;
-	}
-}
-
 static void handle_signal(struct loop *l)
 {
 	struct signalfd_siginfo si;
@@ -430,7 +352,7 @@ static void handle_signal(struct loop *l)
 			l->stop = true;
 			break;
 		case SIGUSR1:
-			stats_log(&l->relay, &l->learn, engine_counters(l->engine));
+			log_stats(l);
 			break;
 		case SIGHUP:
 			log_info("SIGHUP: reading the nftables sets and the interfaces again");
@@ -468,7 +390,7 @@ static int loop_run(struct loop *l)
 				answer_read(l->answerfd, l->relay.echo_id,
 					    on_answer, l, &l->answers);
 			else
-				drain_nflog(l);
+				intake_drain(&l->intake);
 		}
 		arm_timer(l);
 	}
@@ -553,29 +475,30 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Binding first: a second instance stops here, touching nothing. */
-	if (nflog_setup(&l.nflog, &cfg) == -1)
-		return EXIT_SETUP;
-	/* For the pidfile and the state files, before we stop being root. */
-	if ((cfg.daemonize || cfg.proxy_ndp) &&
-	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		goto out_nflog;
-	}
+	/* Memory only: nothing in the system is touched yet. */
 	egress_engine_options(&eopts, &cfg);
 	l.egress = (struct egress){ &l.relay, &l.learn, &cfg };
 	egress_make(&eg, &l.egress);
 	l.engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l.engine) {
 		log_warn("resolution engine");
-		goto out_nflog;
+		return EXIT_SETUP;
+	}
+	/* Binding first: a second instance stops here, touching nothing. */
+	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs) == -1)
+		goto out_engine;
+	/* For the pidfile and the state files, before we stop being root. */
+	if ((cfg.daemonize || cfg.proxy_ndp) &&
+	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out_intake;
 	}
 	if (relay_init(&l.relay, &cfg, l.engine, monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
-		goto out_engine;
+		goto out_intake;
 	}
-	learn_init(&l.learn, &cfg, &l.relay, l.engine);
-	l.relay.learn = &l.learn;
+	if (learn_init(&l.learn, &cfg, l.engine) == -1)
+		goto out_relay;
 	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
 		log_warn("rtnetlink event socket");
 		goto out_learn;
@@ -612,7 +535,7 @@ int main(int argc, char **argv)
 	if (l.sigfd == -1 || l.timerfd == -1 || l.epfd == -1 ||
 	    epoll_add(l.epfd, l.sigfd) == -1 ||
 	    epoll_add(l.epfd, l.timerfd) == -1 ||
-	    epoll_add(l.epfd, nflog_sock_fd(&l.nflog)) == -1 ||
+	    epoll_add(l.epfd, intake_fd(&l.intake)) == -1 ||
 	    epoll_add(l.epfd, netmon_fd(&l.netmon)) == -1 ||
 	    epoll_add(l.epfd, control_fd(&l.control)) == -1 ||
 	    (l.answerfd != -1 && epoll_add(l.epfd, l.answerfd) == -1)) {
@@ -637,7 +560,7 @@ int main(int argc, char **argv)
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
-	stats_log(&l.relay, &l.learn, engine_counters(l.engine));
+	log_stats(&l);
 	if (cfg.stats_file)
 		write_stats(&l);
 
@@ -661,10 +584,13 @@ out_learn:
 	l.relay.engine = NULL;
 	l.learn.engine = NULL;
 	learn_fini(&l.learn);
+out_relay:
+	l.relay.engine = NULL;
 	relay_fini(&l.relay);
+out_intake:
+	intake_close(&l.intake);
 out_engine:
 	engine_free(l.engine);
-out_nflog:
-	nflog_teardown(&l.nflog, &cfg);
+	hostaddr_free(&l.addrs);
 	return rc;
 }

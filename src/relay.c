@@ -1,4 +1,4 @@
-/* The relay: logged NS to the engine; asks and confirms out of the slaves. */
+/* The relay: the slaves the engine asks, and the asks and confirms. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -14,7 +14,6 @@
 
 #include "ask.h"
 #include "engine.h"
-#include "learn.h"
 #include "log.h"
 #include "probe.h"
 #include "relay.h"
@@ -23,18 +22,9 @@
 #define SLAVE_RETRY_NS (1000 * NSEC_PER_MSEC)
 
 static struct log_limit send_fail_limit = LOG_LIMIT_INIT(10, 5);
-static struct log_limit ignored_limit = LOG_LIMIT_INIT(10, 5);
 /* Slaves missing or without a link-local source: once per slave and state
    change, and with hundreds of slaves churning, at most this many. */
 static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
-
-uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * The engine asks a slave only while it can be asked: present, up, with
@@ -209,34 +199,6 @@ static int group_egress_init(struct relay *r, struct group *g)
 	}
 	g->rule_installed = true;
 	return 0;
-}
-
-void relay_nflog_overrun(struct relay *r)
-{
-	struct counters *c = &r->counters;
-
-	c->nflog_lost++;
-	c->nflog_lost_credit++;
-	c->nflog_lost_pending = r->ngroups;
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		r->groups[i].gap_pending = true;
-}
-
-void relay_nflog_seq(struct relay *r, struct group *g, uint32_t seq)
-{
-	struct counters *c = &r->counters;
-	/* A gap in the group's sequence is what the kernel could not deliver. */
-	uint32_t gap = seq - g->next_seq;
-	uint32_t paid = gap < c->nflog_lost_credit ? gap :
-			(uint32_t)c->nflog_lost_credit;
-
-	c->nflog_lost_credit -= paid;
-	c->nflog_lost += gap - paid;
-	g->next_seq = seq + 1;
-	if (g->gap_pending) {
-		g->gap_pending = false;
-		c->nflog_lost_pending--;
-	}
 }
 
 struct group *relay_find_group(struct relay *r, uint16_t num)
@@ -653,66 +615,6 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
 	send_echo(r, s, target, "confirm");
-}
-
-static const char *ifname_or_index(unsigned int ifindex, char *buf)
-{
-	if (!if_indextoname(ifindex, buf))
-		sprintf(buf, "ifindex %u", ifindex);
-	return buf;
-}
-
-void relay_packet(struct relay *r, const struct nflog_packet *pkt,
-		  uint64_t now)
-{
-	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
-	enum ns_verdict v;
-	struct ns_info ns;
-	struct group *g;
-	bool eligible;
-
-	g = relay_find_group(r, pkt->group);
-	if (!g) {
-		r->counters.ns_not_ours++;
-		return;
-	}
-	if (pkt->has_seq)
-		relay_nflog_seq(r, g, pkt->seq);
-	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
-		r->counters.ns_not_ours++;
-		return;
-	}
-	v = ns_parse(pkt->payload, pkt->payload_len,
-		     r->cfg->link_local ? NS_PARSE_ALLOW_LINKLOCAL : 0, &ns);
-	if (v != NS_OK) {
-		g->counters.ns_ignored[v]++;
-		log_warnx_limited(&ignored_limit, "group %u: ignored a logged packet: %s",
-				  g->num, ns_verdict_name(v));
-		return;
-	}
-	g->counters.ns_valid++;
-	if (log_debug_enabled())
-		log_debug("NS for %s %s %s",
-			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
-			  pkt->outdev ? "on" : "from upstream on",
-			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
-					  ifname));
-	if (pkt->outdev) {
-		engine_ns_out(r->engine, g->num, pkt->outdev, &ns.target, now);
-		return;
-	}
-	/*
-	 * An NS that arrived on a master (input hook) asks for a target the
-	 * upstream wants: worth asking for only with --proxy-ndp, for a
-	 * target inside our prefixes (the engine knows what it learned).
-	 */
-	eligible = r->cfg->proxy_ndp && r->learn &&
-		   learn_eligible(r->learn, g, &ns.target);
-	if (eligible)
-		g->counters.upstream_relayed++;
-	else
-		g->counters.upstream_ignored++;
-	engine_ns_in(r->engine, g->num, pkt->indev, &ns.target, eligible, now);
 }
 
 bool relay_is_master(const struct group *g, unsigned int ifindex)

@@ -9,7 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "engine.h"
+#include "intake.h"
 #include "learn.h"
 #include "log.h"
 #include "relay.h"
@@ -32,7 +34,7 @@ static void counter(FILE *out, const char *name, const char *help,
 /* One sample per group; expr picks the counter from g. */
 #define PER_GROUP(out, r, metric, labels, expr)				\
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
-		const struct group *g = &(r)->groups[i_];		\
+		const __typeof__((r)->groups[0]) *g = &(r)->groups[i_]; \
 		fprintf(out, "ns_monitor_" metric "{group=\"%u\"" labels "} %lu\n", \
 			g->num, (unsigned long)(expr));			\
 	}
@@ -64,7 +66,7 @@ void stats_escape_label(FILE *out, const char *value)
  */
 #define PER_SLAVE(out, r, metric, labels, expr)				\
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
-		const struct group *g = &(r)->groups[i_];		\
+		const __typeof__((r)->groups[0]) *g = &(r)->groups[i_]; \
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
 			const struct slave *s = &g->slaves[j_];		\
 			fprintf(out, "ns_monitor_" metric			\
@@ -150,11 +152,10 @@ static void engine_stats(FILE *out, const struct engine_counters *e)
 	      e->records);
 }
 
-void stats_write(FILE *out, const struct relay *r, const struct learn *l,
-		 const struct engine_counters *e,
-		 const struct netlink_overruns *o)
+/* The NFLOG intake's counters. */
+static void intake_stats(FILE *out, const struct intake *in)
 {
-	const struct counters *c = &r->counters;
+	const struct intake_counters *c = &in->c;
 
 	counter(out, "nflog_messages_total",
 		"NFLOG packet messages received.", c->nflog_messages);
@@ -174,23 +175,40 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 
 	header(out, "ns_valid_total", "counter",
 	       "Valid Neighbor Solicitations received.");
-	PER_GROUP(out, r, "ns_valid_total", "", g->counters.ns_valid);
+	PER_GROUP(out, in, "ns_valid_total", "", g->ns_valid);
 
 	header(out, "ns_ignored_total", "counter",
 	       "Logged packets ignored, by reason.");
 	for (int v = 1; v < NS_VERDICT_MAX; v++)
-		for (unsigned int i = 0; i < r->ngroups; i++)
+		for (unsigned int i = 0; i < in->ngroups; i++)
 			fprintf(out, "ns_monitor_ns_ignored_total{group=\"%u\",reason=\"%s\"} %lu\n",
-				r->groups[i].num, ns_verdict_name((enum ns_verdict)v),
-				r->groups[i].counters.ns_ignored[v]);
-	PER_GROUP(out, r, "ns_ignored_total", ",reason=\"upstream\"",
-		  g->counters.upstream_ignored);
+				in->groups[i].num, ns_verdict_name((enum ns_verdict)v),
+				in->groups[i].ns_ignored[v]);
+	PER_GROUP(out, in, "ns_ignored_total", ",reason=\"upstream\"",
+		  g->upstream_ignored);
 
 	header(out, "upstream_ns_relayed_total", "counter",
-	       "Neighbor Solicitations from the upstream probed for (--proxy-ndp).");
-	PER_GROUP(out, r, "upstream_ns_relayed_total", "",
-		  g->counters.upstream_relayed);
+	       "Neighbor Solicitations from the upstream handed to the engine (--proxy-ndp).");
+	PER_GROUP(out, in, "upstream_ns_relayed_total", "", g->upstream_relayed);
+}
 
+static void answer_stats(FILE *out, const struct answer_counters *a)
+{
+	header(out, "answer_packets_total", "counter",
+	       "Packets read on the answer socket, by kind: echo replies to our echo requests, solicited NAs, and NAs dropped as malformed or unsolicited.");
+	fprintf(out, "ns_monitor_answer_packets_total{kind=\"echo_reply\"} %lu\n",
+		(unsigned long)a->echo_replies);
+	fprintf(out, "ns_monitor_answer_packets_total{kind=\"na\"} %lu\n",
+		(unsigned long)a->nas);
+	fprintf(out, "ns_monitor_answer_packets_total{kind=\"malformed\"} %lu\n",
+		(unsigned long)a->malformed);
+	fprintf(out, "ns_monitor_answer_packets_total{kind=\"unsolicited\"} %lu\n",
+		(unsigned long)a->unsolicited);
+}
+
+/* The relay's counters: per group and per slave. */
+static void relay_stats(FILE *out, const struct relay *r)
+{
 	header(out, "probes_suppressed_total", "counter",
 	       "Asks not sent by policy, by reason.");
 	PER_GROUP(out, r, "probes_suppressed_total", ",reason=\"dry_run\"",
@@ -229,9 +247,21 @@ void stats_write(FILE *out, const struct relay *r, const struct learn *l,
 			fprintf(out, "ns_monitor_set_wrong_type{group=\"%u\",set=\"%s\"} %lu\n",
 				r->groups[i].num, set_names[s],
 				r->groups[i].counters.set_wrong_type[s]);
+}
 
-	if (e)
-		engine_stats(out, e);
+void stats_write(FILE *out, const struct stats_sources *src)
+{
+	const struct learn *l = src->learn;
+	const struct netlink_overruns *o = src->overruns;
+
+	if (src->intake)
+		intake_stats(out, src->intake);
+	if (src->relay)
+		relay_stats(out, src->relay);
+	if (src->answers)
+		answer_stats(out, src->answers);
+	if (src->engine)
+		engine_stats(out, src->engine);
 	if (l) {
 		counter(out, "routes_added_total", "Host routes installed.",
 			l->c.routes_added);
@@ -361,9 +391,7 @@ static int tmp_name(char *buf, size_t size, const char *base)
 }
 
 /* Write into a new file of our own beside PATH, then rename it over PATH. */
-static int write_beside(const char *path, const struct relay *r,
-			const struct learn *l, const struct engine_counters *e,
-			const struct netlink_overruns *o)
+static int write_beside(const char *path, const struct stats_sources *src)
 {
 	char dir[PATH_MAX], tmp[NAME_MAX + 1];
 	const char *slash = strrchr(path, '/');
@@ -404,7 +432,7 @@ static int write_beside(const char *path, const struct relay *r,
 		errno = saved;
 		goto out_unlink;
 	}
-	stats_write(f, r, l, e, o);
+	stats_write(f, src);
 	rc = fflush(f) == EOF || ferror(f) ? -1 : 0;
 	if (rc == 0 && fsync(fileno(f)) == -1)
 		rc = -1;
@@ -426,35 +454,45 @@ out:
 }
 
 int stats_write_file(const char *path, bool follow_link,
-		     const struct relay *r, const struct learn *l,
-		     const struct engine_counters *e,
-		     const struct netlink_overruns *o)
+		     const struct stats_sources *src)
 {
 	char real[PATH_MAX];
 
 	/* Checked at every write: a link may be planted at any time. */
 	if (stats_resolve(path, follow_link, real, sizeof(real)) == -1)
 		return -1;
-	return write_beside(real, r, l, e, o);
+	return write_beside(real, src);
 }
 
-void stats_log(const struct relay *r, const struct learn *l,
-	       const struct engine_counters *e)
+void stats_log(const struct stats_sources *src)
 {
-	const struct counters *c = &r->counters;
+	const struct intake *in = src->intake;
+	const struct relay *r = src->relay;
+	const struct learn *l = src->learn;
+	const struct engine_counters *e = src->engine;
 
-	log_info("nflog: messages %lu, overruns %lu, lost %lu, malformed %lu, foreign %lu",
-		 c->nflog_messages, c->nflog_overruns, c->nflog_lost,
-		 c->nflog_malformed, c->ns_not_ours);
-	for (unsigned int i = 0; i < r->ngroups; i++) {
+	if (in) {
+		const struct intake_counters *c = &in->c;
+
+		log_info("nflog: messages %lu, overruns %lu, lost %lu, malformed %lu, foreign %lu",
+			 c->nflog_messages, c->nflog_overruns, c->nflog_lost,
+			 c->nflog_malformed, c->ns_not_ours);
+		for (unsigned int i = 0; i < in->ngroups; i++) {
+			const struct intake_group *g = &in->groups[i];
+			unsigned long ignored = g->upstream_ignored;
+
+			for (int v = 0; v < NS_VERDICT_MAX; v++)
+				ignored += g->ns_ignored[v];
+			log_info("group %u: NS valid %lu, ignored %lu",
+				 g->num, g->ns_valid, ignored);
+		}
+	}
+	for (unsigned int i = 0; r && i < r->ngroups; i++) {
 		const struct group *g = &r->groups[i];
-		const struct group_counters *gc = &g->counters;
-		unsigned long ignored = gc->upstream_ignored;
 
-		for (int v = 0; v < NS_VERDICT_MAX; v++)
-			ignored += gc->ns_ignored[v];
-		log_info("group %u: NS valid %lu, ignored %lu, dry-run %lu",
-			 g->num, gc->ns_valid, ignored, gc->probes_dry_run);
+		if (g->counters.probes_dry_run)
+			log_info("group %u: dry run, asks not sent %lu", g->num,
+				 g->counters.probes_dry_run);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
 			const struct slave *s = &g->slaves[j];
 

@@ -35,7 +35,7 @@ struct fake {
 	unsigned int notices[ENGINE_NOTICE_KINDS];
 	struct engine_notice last[ENGINE_NOTICE_KINDS];
 	struct engine *e;
-	bool master_has;	/* what on_master answers */
+	bool master_has;	/* usable_on: target usable on MASTER */
 };
 
 static void record(struct fake *f, enum call_kind kind, unsigned int a,
@@ -101,14 +101,13 @@ static void fk_proxy_del(void *ctx, uint16_t grp, const struct in6_addr *t,
 	record(ctx, PROXY_DEL, m, 0, t);
 }
 
-static unsigned int fk_on_master(void *ctx, uint16_t grp,
-				 const struct in6_addr *t)
+static bool fk_usable_on(void *ctx, unsigned int master,
+			 const struct in6_addr *t)
 {
 	struct fake *f = ctx;
 
 	(void)t;
-	assert_int_equal(grp, GROUP);
-	return f->master_has ? MASTER : 0;
+	return f->master_has && master == MASTER;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -150,7 +149,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.ask = fk_ask, .confirm = fk_confirm,
 		.route_add = fk_route_add, .route_move = fk_route_move,
 		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
-		.proxy_del = fk_proxy_del, .on_master = fk_on_master,
+		.proxy_del = fk_proxy_del, .usable_on = fk_usable_on,
 		.notice = fk_notice,
 	};
 

@@ -7,9 +7,10 @@
 
 #include <string.h>
 
-#include "relay.h"
+#include "intake.h"
 
-static void setup_relay(struct relay *r, struct group *g, unsigned int n)
+static void setup_intake(struct intake *r, struct intake_group *g,
+			 unsigned int n)
 {
 	memset(r, 0, sizeof(*r));
 	memset(g, 0, n * sizeof(*g));
@@ -22,61 +23,61 @@ static void setup_relay(struct relay *r, struct group *g, unsigned int n)
 /* Issue 9 item 10: before, nothing was counted until the next message. */
 static void test_overrun_counts_at_once(void **state)
 {
-	struct relay r;
-	struct group g[1];
+	struct intake r;
+	struct intake_group g[1];
 
 	(void)state;
-	setup_relay(&r, g, 1);
-	relay_nflog_seq(&r, &g[0], 0);
-	relay_nflog_seq(&r, &g[0], 1);
-	assert_int_equal(r.counters.nflog_lost, 0);
-	relay_nflog_overrun(&r);
-	assert_int_equal(r.counters.nflog_lost, 1);
-	assert_int_equal(r.counters.nflog_lost_pending, 1);
+	setup_intake(&r, g, 1);
+	intake_seq(&r, &g[0], 0);
+	intake_seq(&r, &g[0], 1);
+	assert_int_equal(r.c.nflog_lost, 0);
+	intake_overrun(&r);
+	assert_int_equal(r.c.nflog_lost, 1);
+	assert_int_equal(r.c.nflog_lost_pending, 1);
 	/* The next message shows 5 lost: 4 more, not 5 (no double count). */
-	relay_nflog_seq(&r, &g[0], 7);
-	assert_int_equal(r.counters.nflog_lost, 5);
-	assert_int_equal(r.counters.nflog_lost_pending, 0);
-	assert_int_equal(r.counters.nflog_lost_credit, 0);
-	relay_nflog_seq(&r, &g[0], 8);
-	assert_int_equal(r.counters.nflog_lost, 5);
+	intake_seq(&r, &g[0], 7);
+	assert_int_equal(r.c.nflog_lost, 5);
+	assert_int_equal(r.c.nflog_lost_pending, 0);
+	assert_int_equal(r.c.nflog_lost_credit, 0);
+	intake_seq(&r, &g[0], 8);
+	assert_int_equal(r.c.nflog_lost, 5);
 }
 
 /* Two groups: the loss belonged to the second; the first shows no gap. */
 static void test_two_groups(void **state)
 {
-	struct relay r;
-	struct group g[2];
+	struct intake r;
+	struct intake_group g[2];
 
 	(void)state;
-	setup_relay(&r, g, 2);
-	relay_nflog_seq(&r, &g[0], 0);
-	relay_nflog_seq(&r, &g[1], 0);
-	relay_nflog_overrun(&r);
-	relay_nflog_overrun(&r);	/* a second one before any message */
-	assert_int_equal(r.counters.nflog_lost, 2);
-	assert_int_equal(r.counters.nflog_lost_pending, 2);
-	relay_nflog_seq(&r, &g[0], 1);	/* no gap here */
-	assert_int_equal(r.counters.nflog_lost, 2);
-	assert_int_equal(r.counters.nflog_lost_pending, 1);
-	relay_nflog_seq(&r, &g[1], 4);	/* 3 lost: one more than counted */
-	assert_int_equal(r.counters.nflog_lost, 3);
-	assert_int_equal(r.counters.nflog_lost_pending, 0);
-	assert_int_equal(r.counters.nflog_lost_credit, 0);
+	setup_intake(&r, g, 2);
+	intake_seq(&r, &g[0], 0);
+	intake_seq(&r, &g[1], 0);
+	intake_overrun(&r);
+	intake_overrun(&r);	/* a second one before any message */
+	assert_int_equal(r.c.nflog_lost, 2);
+	assert_int_equal(r.c.nflog_lost_pending, 2);
+	intake_seq(&r, &g[0], 1);	/* no gap here */
+	assert_int_equal(r.c.nflog_lost, 2);
+	assert_int_equal(r.c.nflog_lost_pending, 1);
+	intake_seq(&r, &g[1], 4);	/* 3 lost: one more than counted */
+	assert_int_equal(r.c.nflog_lost, 3);
+	assert_int_equal(r.c.nflog_lost_pending, 0);
+	assert_int_equal(r.c.nflog_lost_credit, 0);
 }
 
 /* Gaps without an overrun seen (a sequence wrap included) count as before. */
 static void test_plain_gap(void **state)
 {
-	struct relay r;
-	struct group g[1];
+	struct intake r;
+	struct intake_group g[1];
 
 	(void)state;
-	setup_relay(&r, g, 1);
+	setup_intake(&r, g, 1);
 	g[0].next_seq = 0xfffffffeu;
-	relay_nflog_seq(&r, &g[0], 1);
-	assert_int_equal(r.counters.nflog_lost, 3);
-	assert_int_equal(r.counters.nflog_lost_pending, 0);
+	intake_seq(&r, &g[0], 1);
+	assert_int_equal(r.c.nflog_lost, 3);
+	assert_int_equal(r.c.nflog_lost_pending, 0);
 }
 
 int main(void)

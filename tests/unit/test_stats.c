@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "engine.h"
+#include "intake.h"
 #include "learn.h"
 #include "relay.h"
 #include "stats.h"
@@ -26,6 +28,9 @@
 #define NAME_LEN 128
 
 struct fixture {
+	struct intake in;
+	struct intake_group ig[2];
+	struct answer_counters a;
 	struct relay *r;
 	struct learn *l;
 	struct engine_counters e;
@@ -35,6 +40,30 @@ struct fixture {
 
 /* The engine's counters, exported along with the learn table's. */
 static const struct engine_counters *engine_c;
+/* The intake and answer counters every write takes. */
+static const struct intake *the_intake;
+static const struct answer_counters *the_answers;
+
+static struct stats_sources sources(const struct relay *r,
+				    const struct learn *l,
+				    const struct engine_counters *e,
+				    const struct netlink_overruns *o)
+{
+	return (struct stats_sources){
+		.relay = r, .intake = the_intake, .learn = l, .engine = e,
+		.answers = the_answers, .overruns = o,
+	};
+}
+
+static int write_file(const char *path, bool follow_link,
+		      const struct relay *r, const struct learn *l,
+		      const struct engine_counters *e,
+		      const struct netlink_overruns *o)
+{
+	struct stats_sources src = sources(r, l, e, o);
+
+	return stats_write_file(path, follow_link, &src);
+}
 
 static void set_slave(struct group *g, const char *name, unsigned long sent,
 		      unsigned long failed, unsigned long down,
@@ -70,26 +99,34 @@ static int setup(void **state)
 	if (!f->r->groups)
 		return -1;
 
-	f->r->counters.nflog_messages = 42;
-	f->r->counters.nflog_malformed = 2;
-	f->r->counters.nflog_overruns = 1;
-	f->r->counters.nflog_lost = 17;
-	f->r->counters.ns_not_ours = 4;
+	f->in.groups = f->ig;
+	f->in.ngroups = 2;
+	f->in.c.nflog_messages = 42;
+	f->in.c.nflog_malformed = 2;
+	f->in.c.nflog_overruns = 1;
+	f->in.c.nflog_lost = 17;
+	f->in.c.ns_not_ours = 4;
+	f->ig[0].num = 135;
+	f->ig[0].ns_valid = 40;
+	f->ig[0].ns_ignored[NS_HOP_LIMIT] = 5;
+	f->ig[0].ns_ignored[NS_TARGET_LINKLOCAL] = 9;
+	f->ig[0].upstream_relayed = 6;
+	f->ig[0].upstream_ignored = 8;
+	f->ig[1].num = 7;
+	f->ig[1].ns_valid = 1;
+	f->a.nas = 3;
+	f->a.unsolicited = 2;
+	the_intake = &f->in;
+	the_answers = &f->a;
 
 	g = &f->r->groups[f->r->ngroups++];
 	g->num = 135;
-	g->counters.ns_valid = 40;
-	g->counters.ns_ignored[NS_HOP_LIMIT] = 5;
-	g->counters.ns_ignored[NS_TARGET_LINKLOCAL] = 9;
-	g->counters.upstream_relayed = 6;
-	g->counters.upstream_ignored = 8;
 	g->counters.probes_dry_run = 0;
 	set_slave(g, "eth1", 7, 1, 2, 0);
 	set_slave(g, "veth-a.10", 13, 0, 0, 12);
 
 	g = &f->r->groups[f->r->ngroups++];
 	g->num = 7;
-	g->counters.ns_valid = 1;
 	g->counters.probes_dry_run = 99;
 	set_slave(g, "wg0", 4294967295ul, 0, 0, 0);
 
@@ -152,7 +189,11 @@ static char *write_string(const struct relay *r, const struct learn *l,
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
-	stats_write(out, r, l, l ? engine_c : NULL, o);
+	{
+		struct stats_sources src = sources(r, l, l ? engine_c : NULL, o);
+
+		stats_write(out, &src);
+	}
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(buf);
 	assert_int_equal(strlen(buf), len);
@@ -417,6 +458,11 @@ static void test_empty_relay(void **state)
 	(void)state;
 	assert_non_null(r);
 	/* No groups: headers for the per-group metrics, no samples. */
+	{
+		static struct intake empty;
+
+		the_intake = &empty;
+	}
 	text = write_string(r, NULL, NULL);
 	check_format(text);
 	expect_line(text, "ns_monitor_nflog_messages_total 0");
@@ -431,8 +477,8 @@ static void test_large_values(void **state)
 	struct fixture *f = *state;
 	char *text;
 
-	f->r->counters.nflog_messages = (unsigned long)-1;
-	f->r->groups[0].counters.ns_ignored[NS_VERDICT_MAX - 1] = (unsigned long)-1;
+	f->in.c.nflog_messages = (unsigned long)-1;
+	f->ig[0].ns_ignored[NS_VERDICT_MAX - 1] = (unsigned long)-1;
 	text = write_string(f->r, f->l, &f->o);
 	check_format(text);
 	if (sizeof(unsigned long) == 8)
@@ -496,7 +542,7 @@ static void test_write_file(void **state)
 	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -507,8 +553,8 @@ static void test_write_file(void **state)
 	assert_int_equal(dir_entries(f->dir), 1);
 
 	/* Again, with new values: replaced, not appended to. */
-	f->r->counters.nflog_messages = 43;
-	assert_int_equal(stats_write_file(path, false, f->r, NULL, NULL, NULL), 0);
+	f->in.c.nflog_messages = 43;
+	assert_int_equal(write_file(path, false, f->r, NULL, NULL, NULL), 0);
 	want = write_string(f->r, NULL, NULL);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -527,7 +573,7 @@ static void test_write_file(void **state)
 	assert_non_null(stale);
 	fputs("garbage\n", stale);
 	assert_int_equal(fclose(stale), 0);
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
 	assert_string_equal(got, want);
@@ -571,7 +617,7 @@ static void test_write_file_tmp_link(void **state)
 	make_victim(victim);
 	assert_int_equal(symlink(victim, tmp), 0);
 
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	expect_victim(victim);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(path);
@@ -600,14 +646,14 @@ static void test_write_file_path_link(void **state)
 	assert_non_null(strstr(err, "is a symbolic link"));
 	assert_non_null(strstr(err, "--stats-follow-link"));
 	errno = 0;
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ELOOP);
 	expect_victim(victim);
 	assert_int_equal(dir_entries(f->dir), 2);	/* nothing left behind */
 
 	/* Told to follow: the target is replaced, the link stays. */
 	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), 0);
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
 	want = write_string(f->r, f->l, &f->o);
 	got = read_all(victim);
 	assert_string_equal(got, want);
@@ -622,7 +668,7 @@ static void test_write_file_path_link(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(unlink(victim), 0);
 	assert_int_equal(symlink("real.prom", path), 0);
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, true, f->r, f->l, engine_c, &f->o), 0);
 	snprintf(victim, sizeof(victim), "%s/real.prom", f->dir);
 	got = read_all(victim);
 	assert_string_equal(got, want);
@@ -634,7 +680,7 @@ static void test_write_file_path_link(void **state)
 	assert_int_equal(unlink(victim), 0);
 	assert_int_equal(symlink("ns-monitor.prom", victim), 0);
 	errno = 0;
-	assert_int_equal(stats_write_file(path, true, f->r, f->l, engine_c, &f->o), -1);
+	assert_int_equal(write_file(path, true, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ELOOP);
 	assert_int_equal(stats_check_path(path, true, err, sizeof(err)), -1);
 	assert_int_equal(dir_entries(f->dir), 2);
@@ -661,7 +707,7 @@ static void test_write_file_mode(void **state)
 
 	make_dir(f);
 	snprintf(path, sizeof(path), "%s/ns-monitor.prom", f->dir);
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), 0);
 	umask(old);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
@@ -728,7 +774,7 @@ static void test_write_file_fails(void **state)
 	/* A directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/missing/ns-monitor.prom", f->dir);
 	errno = 0;
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(dir_entries(f->dir), 0);
 
@@ -737,7 +783,7 @@ static void test_write_file_fails(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(longpath, sizeof(longpath), "%s/adir/x", f->dir);
 	assert_int_equal(mkdir(longpath, 0700), 0);	/* not empty */
-	assert_int_equal(stats_write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
+	assert_int_equal(write_file(path, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(dir_entries(f->dir), 1);	/* adir only */
 	assert_int_equal(rmdir(longpath), 0);
 	assert_int_equal(rmdir(path), 0);
@@ -747,7 +793,7 @@ static void test_write_file_fails(void **state)
 	longpath[0] = '/';
 	longpath[4093] = '\0';
 	errno = 0;
-	assert_int_equal(stats_write_file(longpath, false, f->r, f->l, engine_c, &f->o), -1);
+	assert_int_equal(write_file(longpath, false, f->r, f->l, engine_c, &f->o), -1);
 	assert_int_equal(errno, ENAMETOOLONG);
 	assert_int_equal(dir_entries(f->dir), 0);
 }

@@ -1,0 +1,49 @@
+/*
+ * The host's own global addresses and their on-link prefixes, as rtnetlink
+ * reports them: never learned behind a slave, and what says whether the
+ * upstream's NS asks for one of our neighbors. Pure; grows as needed.
+ */
+#ifndef NS_MONITOR_HOSTADDR_H
+#define NS_MONITOR_HOSTADDR_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct host_addr {
+	unsigned int ifindex;
+	struct in6_addr addr;
+	uint8_t prefixlen;
+};
+
+struct hostaddrs {
+	struct host_addr *v;
+	unsigned int n, cap;
+};
+
+/* Add (or update) or remove an address. -1 with errno ENOMEM. */
+int hostaddr_set(struct hostaddrs *h, unsigned int ifindex,
+		 const struct in6_addr *addr, uint8_t prefixlen, bool present);
+
+/*
+ * Forget every address of ifindex (its device is gone); cb, when not
+ * NULL, hears of each one first.
+ */
+void hostaddr_drop_ifindex(struct hostaddrs *h, unsigned int ifindex,
+			   void (*cb)(const struct host_addr *a, void *data),
+			   void *data);
+
+bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a);
+
+/* Whether a lies inside the prefix of an address on ifindex. */
+bool hostaddr_on_link(const struct hostaddrs *h, unsigned int ifindex,
+		      const struct in6_addr *a);
+
+void hostaddr_free(struct hostaddrs *h);
+
+/* Whether a lies inside p. */
+bool prefix6_contains(const struct prefix6 *p, const struct in6_addr *a);
+
+#endif

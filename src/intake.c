@@ -1,0 +1,280 @@
+/* NFLOG intake: logged NS in, neutral events for the engine out. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "engine.h"
+#include "hostaddr.h"
+#include "intake.h"
+#include "log.h"
+#include "nftctl.h"
+#include "clock.h"
+
+#define NFLOG_RCVBUF_MAX (16 * 1024 * 1024)
+#define NFLOG_VLEN 32		/* datagrams per recvmmsg() */
+#define NFLOG_ROUNDS 8		/* recvmmsg() calls per wake-up at most */
+#define NFLOG_DGRAM_SIZE 1024	/* one message: under 500 bytes with our range */
+
+static struct log_limit ignored_limit = LOG_LIMIT_INIT(10, 5);
+
+static void explain_setup_errno(const char *what, int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		log_warnx("%s: permission denied: run ns-monitor as root, or with CAP_NET_ADMIN and CAP_NET_RAW",
+			  what);
+		break;
+	case EPROTONOSUPPORT:
+	case EAFNOSUPPORT:
+	case EOPNOTSUPP:
+		log_warnx("%s: not supported by this kernel: load nf_tables and nfnetlink_log (modprobe nf_tables nfnetlink_log)",
+			  what);
+		break;
+	default:
+		log_warnx("%s: %s", what, strerror(err));
+	}
+}
+
+int intake_open(struct intake *in, const struct config *cfg,
+		struct engine *engine, const struct hostaddrs *addrs)
+{
+	memset(in, 0, sizeof(*in));
+	in->cfg = cfg;
+	in->engine = engine;
+	in->addrs = addrs;
+	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
+	if (!in->groups) {
+		log_warn("NFLOG intake");
+		return -1;
+	}
+	in->ngroups = cfg->ngroups;
+	for (unsigned int i = 0; i < cfg->ngroups; i++)
+		in->groups[i].num = cfg->groups[i];
+	if (nflog_sock_open(&in->nf) == -1) {
+		explain_setup_errno("NFLOG netlink socket", errno);
+		goto fail;
+	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		if (nflog_sock_bind(&in->nf, cfg->groups[i], NFT_SNAPLEN) == 0)
+			continue;
+		/* The kernel says EPERM for a group bound by someone else. */
+		if ((errno == EPERM || errno == EBUSY) &&
+		    nflog_group_bound(cfg->groups[i]) == 1)
+			log_warnx("NFLOG group %u is already bound by another process (another ns-monitor, ulogd or tcpdump -i nflog:%u?); see /proc/net/netfilter/nfnetlink_log, stop it or choose another group with -g",
+				  cfg->groups[i], cfg->groups[i]);
+		else
+			explain_setup_errno("binding the NFLOG group", errno);
+		for (unsigned int j = 0; j < i; j++)
+			nflog_sock_unbind(&in->nf, cfg->groups[j]);
+		nflog_sock_close(&in->nf);
+		goto fail;
+	}
+	in->bound = true;
+	return 0;
+fail:
+	free(in->groups);
+	in->groups = NULL;
+	in->ngroups = 0;
+	return -1;
+}
+
+void intake_close(struct intake *in)
+{
+	if (in->bound) {
+		for (unsigned int i = 0; i < in->cfg->ngroups; i++)
+			nflog_sock_unbind(&in->nf, in->cfg->groups[i]);
+		nflog_sock_close(&in->nf);
+	}
+	in->bound = false;
+	free(in->groups);
+	in->groups = NULL;
+	in->ngroups = 0;
+}
+
+int intake_fd(const struct intake *in)
+{
+	return nflog_sock_fd(&in->nf);
+}
+
+void intake_overrun(struct intake *in)
+{
+	struct intake_counters *c = &in->c;
+
+	c->nflog_lost++;
+	c->nflog_lost_credit++;
+	c->nflog_lost_pending = in->ngroups;
+	for (unsigned int i = 0; i < in->ngroups; i++)
+		in->groups[i].gap_pending = true;
+}
+
+void intake_seq(struct intake *in, struct intake_group *g, uint32_t seq)
+{
+	struct intake_counters *c = &in->c;
+	/* A gap in the group's sequence is what the kernel could not deliver. */
+	uint32_t gap = seq - g->next_seq;
+	uint32_t paid = gap < c->nflog_lost_credit ? gap :
+			(uint32_t)c->nflog_lost_credit;
+
+	c->nflog_lost_credit -= paid;
+	c->nflog_lost += gap - paid;
+	g->next_seq = seq + 1;
+	if (g->gap_pending) {
+		g->gap_pending = false;
+		c->nflog_lost_pending--;
+	}
+}
+
+static struct intake_group *find_group(struct intake *in, uint16_t num)
+{
+	for (unsigned int i = 0; i < in->ngroups; i++)
+		if (in->groups[i].num == num)
+			return &in->groups[i];
+	return NULL;
+}
+
+static const char *ifname_or_index(unsigned int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		sprintf(buf, "ifindex %u", ifindex);
+	return buf;
+}
+
+/* Inside a -t prefix, or the on-link prefix of an address on master. */
+static bool upstream_eligible(const struct intake *in, unsigned int master,
+			      const struct in6_addr *t)
+{
+	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
+	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t))
+		return false;
+	if (!in->addrs)
+		return false;
+	if (hostaddr_is_local(in->addrs, t))
+		return false;
+	for (unsigned int i = 0; i < in->cfg->ntargets; i++)
+		if (prefix6_contains(&in->cfg->targets[i], t))
+			return true;
+	return hostaddr_on_link(in->addrs, master, t);
+}
+
+void intake_packet(struct intake *in, const struct nflog_packet *pkt,
+		   uint64_t now)
+{
+	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	struct intake_group *g;
+	enum ns_verdict v;
+	struct ns_info ns;
+	bool eligible;
+
+	g = find_group(in, pkt->group);
+	if (!g) {
+		in->c.ns_not_ours++;
+		return;
+	}
+	if (pkt->has_seq)
+		intake_seq(in, g, pkt->seq);
+	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
+		in->c.ns_not_ours++;
+		return;
+	}
+	v = ns_parse(pkt->payload, pkt->payload_len,
+		     in->cfg->link_local ? NS_PARSE_ALLOW_LINKLOCAL : 0, &ns);
+	if (v != NS_OK) {
+		g->ns_ignored[v]++;
+		log_warnx_limited(&ignored_limit, "group %u: ignored a logged packet: %s",
+				  g->num, ns_verdict_name(v));
+		return;
+	}
+	g->ns_valid++;
+	if (log_debug_enabled())
+		log_debug("NS for %s %s %s",
+			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
+			  pkt->outdev ? "on" : "from upstream on",
+			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
+					  ifname));
+	if (pkt->outdev) {
+		engine_ns_out(in->engine, g->num, pkt->outdev, &ns.target, now);
+		return;
+	}
+	/*
+	 * An NS that arrived on a master (input hook) asks for a target the
+	 * upstream wants: worth asking for only with --proxy-ndp, for a
+	 * target inside our prefixes (the engine knows what it learned).
+	 */
+	eligible = in->cfg->proxy_ndp &&
+		   upstream_eligible(in, pkt->indev, &ns.target);
+	if (eligible)
+		g->upstream_relayed++;
+	else
+		g->upstream_ignored++;
+	engine_ns_in(in->engine, g->num, pkt->indev, &ns.target, eligible, now);
+}
+
+static void on_packet(const struct nflog_packet *pkt, void *data)
+{
+	intake_packet(data, pkt, monotonic_ns());
+}
+
+/*
+ * Read NFLOG datagrams in batches: one recvmmsg() brings up to NFLOG_VLEN
+ * of them (one NS each), and a short batch means the queue is empty, so no
+ * extra call to learn that. Bounded per wake-up, so signals stay timely.
+ */
+void intake_drain(struct intake *in)
+{
+	static char bufs[NFLOG_VLEN][NFLOG_DGRAM_SIZE];
+	static struct iovec iov[NFLOG_VLEN];
+	static struct mmsghdr msgs[NFLOG_VLEN];
+	struct intake_counters *c = &in->c;
+	int fd = nflog_sock_fd(&in->nf);
+
+	for (int round = 0; round < NFLOG_ROUNDS; round++) {
+		int n;
+
+		for (int i = 0; i < NFLOG_VLEN; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			memset(&msgs[i], 0, sizeof(msgs[i]));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, msgs, NFLOG_VLEN, MSG_DONTWAIT, NULL);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				int size;
+
+				c->nflog_overruns++;
+				intake_overrun(in);
+				size = nflog_sock_grow_rcvbuf(&in->nf, NFLOG_RCVBUF_MAX);
+				if (c->nflog_overruns == 1)
+					log_warnx("NFLOG overrun: the kernel dropped messages; receive buffer now %d bytes",
+						  size);
+				continue;
+			}
+			log_warn("NFLOG recvmmsg");
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct nflog_batch_stats bs = { 0, 0 };
+
+			/* Our copy range keeps messages small; a cut one is bad. */
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				c->nflog_malformed++;
+				continue;
+			}
+			nflog_process(bufs[i], msgs[i].msg_len, on_packet, in, &bs);
+			c->nflog_messages += bs.packets;
+			c->nflog_malformed += bs.malformed;
+		}
+		if (n < NFLOG_VLEN)
+			return;
+	}
+}
