@@ -404,7 +404,8 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-int main(int argc, char **argv)
+/* Everything but the command line's memory, freed by main(). */
+static int run(int argc, char **argv, struct config *cfgp)
 {
 	struct config cfg;
 	struct engine_options eopts;
@@ -420,7 +421,11 @@ int main(int argc, char **argv)
 	bool pidfile = false;
 	int rc = EXIT_SETUP;
 
-	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
+	/* A copy whose lists cfgp owns: main() frees them at any return. */
+	enum cli_result parsed = cli_parse(argc, argv, cfgp, err, sizeof(err));
+
+	cfg = *cfgp;
+	switch (parsed) {
 	case CLI_HELP:
 		cli_usage(stdout);
 		return 0;
@@ -592,5 +597,16 @@ out_intake:
 out_engine:
 	engine_free(l.engine);
 	hostaddr_free(&l.addrs);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = run(argc, argv, &cfg);
+	config_free(&cfg);
 	return rc;
 }
