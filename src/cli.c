@@ -73,9 +73,10 @@ void cli_usage(FILE *out)
 	fprintf(out,
 "Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
 "       ns-monitor -g GROUP [-g GROUP...] [--rules FILE] [options]\n"
-"Relay the host's own IPv6 Neighbor Solicitations on a master interface to\n"
-"the slave interfaces as ICMPv6 echo requests, so the kernel finds the\n"
-"neighbor where it lives.\n"
+"For each target the host solicits on a master interface, ask the slave\n"
+"interfaces with a Neighbor Solicitation of its own, and send an ICMPv6\n"
+"echo request out of the one that answers, so the kernel finds the\n"
+"neighbor where it lives (with --learn-routes, the host then reaches it).\n"
 "\n"
 "Standalone mode (-m, -s): ns-monitor loads its nftables objects itself.\n"
 "  -m, --master IF[,IF]   interface whose outgoing NS are relayed (repeatable)\n"
