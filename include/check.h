@@ -6,6 +6,31 @@
 
 #include "config.h"
 
+/*
+ * The kernel's IPv6 neighbor table is one for the whole machine, every
+ * namespace included: gc_thresh3 entries at most, and above gc_thresh2
+ * entries older than 5 s are collected. What this configuration needs of
+ * it: an entry for each guest's link-local and global address behind
+ * every slave (2 per slave), on top of what is in use now.
+ */
+struct neigh_sizing {
+	unsigned long thresh2, thresh3;
+	unsigned long in_use;		/* entries now, all namespaces */
+	unsigned long slaves;		/* in all groups, existing now */
+};
+
+enum neigh_verdict {
+	NEIGH_OK,
+	NEIGH_GC_PRESSURE,	/* needed > gc_thresh2: entries collected early */
+	NEIGH_TOO_SMALL,	/* needed > gc_thresh3: new entries fail */
+};
+
+/* The verdict, the entries needed, and values to raise the thresholds to. */
+enum neigh_verdict neigh_sizing_check(const struct neigh_sizing *s,
+				      unsigned long *needed,
+				      unsigned long *thresh2,
+				      unsigned long *thresh3);
+
 /* Print findings to out; returns the number of problems found. */
 int check_run(const struct config *cfg, FILE *out);
 

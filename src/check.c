@@ -39,6 +39,21 @@ static void problem(struct report *r, const char *fmt, ...)
 static void ok(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+static void warning(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Worth changing, but ns-monitor works without: not a problem. */
+static void warning(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("warning: ", r->out);
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+}
+
 static void ok(struct report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -66,20 +81,25 @@ static unsigned long long effective_caps(void)
 	return caps;
 }
 
-/* A pattern is fine with no interface yet: VMs and containers come later. */
-static void check_interfaces(struct report *r, const char *what,
-			     const struct ifspec *specs, unsigned int n)
+/*
+ * A pattern is fine with no interface yet: VMs and containers come later.
+ * Returns how many interfaces the specs stand for now.
+ */
+static unsigned int check_interfaces(struct report *r, const char *what,
+				     const struct ifspec *specs, unsigned int n)
 {
 	struct if_nameindex *all = NULL;
 	char text[IFSPEC_TEXT];
+	unsigned int total = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int matches = 0;
 
 		if (!specs[i].prefix) {
-			if (if_nametoindex(specs[i].name))
+			if (if_nametoindex(specs[i].name)) {
 				ok(r, "%s %s exists", what, specs[i].name);
-			else
+				total++;
+			} else
 				problem(r, "%s %s does not exist: check the name (ns-monitor waits for it to appear)",
 					what, specs[i].name);
 			continue;
@@ -90,9 +110,11 @@ static void check_interfaces(struct report *r, const char *what,
 			matches += ifspec_match(&specs[i], p->if_name);
 		ok(r, "%s pattern %s matches %u interface(s) now", what,
 		   ifspec_format(&specs[i], text), matches);
+		total += matches;
 	}
 	if (all)
 		if_freenameindex(all);
+	return total;
 }
 
 /*
@@ -120,9 +142,11 @@ static int check_ifset(struct report *r, struct nftwatch *w, unsigned int g,
 	return (int)n;
 }
 
-static void check_group_sets(struct report *r, struct nftwatch *w,
-			     unsigned int g, const char *rules)
+/* Returns the slaves the group's set stands for now. */
+static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
+				     unsigned int g, const char *rules)
 {
+	unsigned int nslaves = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
 	char name[32];
 	int n;
@@ -132,12 +156,12 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 	if (n != 1 && rules) {
 		ok(r, "group %u: no chain output_%u yet; it will be loaded from %s",
 		   g, g, rules);
-		return;
+		return 0;
 	}
 	if (n != 1) {
 		problem(r, "group %u: chain output_%u of table inet ns_monitor is missing: load the rules (nft -f /etc/ns-monitor/ns-monitor.nft) or run with --rules FILE",
 			g, g);
-		return;
+		return 0;
 	}
 	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
 		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
@@ -159,11 +183,97 @@ static void check_group_sets(struct report *r, struct nftwatch *w,
 	if (n == 0)
 		problem(r, "group %u: set slaves_%u is empty, nothing is probed: nft add element inet ns_monitor slaves_%u { \"IF\" }",
 			g, g, g);
-	check_interfaces(r, "slave", slaves, (unsigned int)n);
+	nslaves = check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
 out:
 	free(masters);
 	free(slaves);
+	return nslaves;
+}
+
+enum neigh_verdict neigh_sizing_check(const struct neigh_sizing *s,
+				      unsigned long *needed,
+				      unsigned long *thresh2,
+				      unsigned long *thresh3)
+{
+	unsigned long want = 1024;
+
+	*needed = s->in_use + 2 * s->slaves;
+	/* Twice what is needed, so collection has room to work. */
+	while (want < 2 * *needed && want < (1ul << 30))
+		want *= 2;
+	*thresh3 = want > s->thresh3 ? want : s->thresh3;
+	*thresh2 = *thresh3 / 2 > s->thresh2 ? *thresh3 / 2 : s->thresh2;
+	if (*needed > s->thresh3)
+		return NEIGH_TOO_SMALL;
+	if (*needed > s->thresh2)
+		return NEIGH_GC_PRESSURE;
+	return NEIGH_OK;
+}
+
+static long read_ulong(const char *path, int base)
+{
+	FILE *f = fopen(path, "re");
+	char line[64];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		v = strtol(line, NULL, base);
+	fclose(f);
+	return v;
+}
+
+/* The machine's entries in use: the first field of ndisc_cache's stats. */
+static long neigh_entries(void)
+{
+	FILE *f = fopen("/proc/net/stat/ndisc_cache", "re");
+	char line[512];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
+		v = strtol(line, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+static void check_neighbor_table(struct report *r, unsigned long slaves)
+{
+	const char *base = "/proc/sys/net/ipv6/neigh/default/";
+	char path[96];
+	long t2, t3, in_use;
+	unsigned long needed, want2, want3;
+	struct neigh_sizing s;
+
+	snprintf(path, sizeof(path), "%sgc_thresh2", base);
+	t2 = read_ulong(path, 10);
+	snprintf(path, sizeof(path), "%sgc_thresh3", base);
+	t3 = read_ulong(path, 10);
+	in_use = neigh_entries();
+	if (t2 < 0 || t3 < 0 || in_use < 0) {
+		warning(r, "cannot read the IPv6 neighbor table's thresholds (%sgc_thresh2, gc_thresh3) or /proc/net/stat/ndisc_cache",
+			base);
+		return;
+	}
+	s = (struct neigh_sizing){ (unsigned long)t2, (unsigned long)t3,
+				   (unsigned long)in_use, slaves };
+	switch (neigh_sizing_check(&s, &needed, &want2, &want3)) {
+	case NEIGH_OK:
+		ok(r, "neighbor table: %ld entries in use, about %lu needed with %lu slave(s); gc_thresh2 %ld, gc_thresh3 %ld",
+		   in_use, needed, slaves, t2, t3);
+		break;
+	case NEIGH_GC_PRESSURE:
+		warning(r, "neighbor table: about %lu entries needed (%ld in use, 2 per slave for %lu slave(s)) but gc_thresh2 is %ld: above it, entries are collected after 5 s; raise it: sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
+			needed, in_use, slaves, t2, want2, want3);
+		break;
+	case NEIGH_TOO_SMALL:
+		problem(r, "neighbor table: about %lu entries needed (%ld in use, 2 per slave for %lu slave(s)) but gc_thresh3 is %ld, the most the kernel holds for the whole machine: raise it: sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
+			needed, in_use, slaves, t3, want2, want3);
+		break;
+	}
 }
 
 /* Each group's egress table must hold no routes but ours (see relay.c). */
@@ -227,6 +337,7 @@ int check_run(const struct config *cfg, FILE *out)
 {
 	struct report r = { out, 0 };
 	unsigned long long caps = effective_caps();
+	unsigned long slaves = 0;
 	struct nftwatch w;
 
 	if ((caps >> CAP_NET_ADMIN_BIT & 1) && (caps >> CAP_NET_RAW_BIT & 1))
@@ -261,14 +372,16 @@ int check_run(const struct config *cfg, FILE *out)
 		if (cfg->standalone) {
 			check_interfaces(&r, "master", cfg->masters,
 					 cfg->nmasters);
-			check_interfaces(&r, "slave", cfg->slaves,
-					 cfg->nslaves);
+			slaves = check_interfaces(&r, "slave", cfg->slaves,
+						  cfg->nslaves);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
-				check_group_sets(&r, &w, cfg->groups[i], cfg->rules);
+				slaves += check_group_sets(&r, &w, cfg->groups[i],
+							   cfg->rules);
 		}
 		nftwatch_close(&w);
 	}
+	check_neighbor_table(&r, slaves);
 	if (!cfg->standalone && cfg->rules)
 		check_rules_file(&r, cfg);
 

@@ -55,6 +55,8 @@ nftr add element inet ns_monitor slaves_136 '{ "s3" }'
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 -g 136); rc=$?
 check "--check on a good setup exits 0" [ $rc = 0 ]
 check "--check on a good setup says so" grep -q "configuration OK" <<<"$out"
+check "--check sizes the neighbor table against the slaves" \
+	grep -qE "^ok: neighbor table: [0-9]+ entries in use, about [0-9]+ needed with [0-9]+ slave" <<<"$out"
 
 LOG=$TMP/managed.log
 start_daemon r "$LOG" -g 135 -g 136 || { cat "$LOG"; echo "FAIL: managed daemon did not start"; exit 1; }
@@ -312,6 +314,19 @@ check "standalone patterns: its sets hold the patterns" \
 in_ns r ip -6 neigh flush dev vnet1
 reach 2001:db8:1::400
 check "standalone patterns: Q found behind vnet1" wait_for 5 reachable_on 2001:db8:1::400 vnet1
+# Created after start, an interface that matches is a slave at once; one
+# that goes is dropped.
+veth r vnet2 p p2
+in_ns p ip -6 addr add 2001:db8:1::402/128 dev p2 nodad
+check "standalone patterns: vnet2, created after start, is a slave at once" \
+	wait_for 3 logged "$LOG" "group 135: slave vnet2 added"
+wait_for 5 ll_ready r vnet2
+reach 2001:db8:1::402
+check "standalone patterns: a target behind vnet2 is found" \
+	wait_for 5 reachable_on 2001:db8:1::402 vnet2
+in_ns r ip link del vnet2
+check "standalone patterns: vnet2 deleted is dropped" \
+	wait_for 3 logged "$LOG" "group 135: slave vnet2 removed"
 stop_daemon $PID 1
 
 summary
