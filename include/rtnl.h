@@ -97,4 +97,16 @@ int rtnl_table_foreign_routes(struct rtnl *r, uint32_t table, uint8_t *protocol)
  */
 int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out);
 
+/*
+ * The IPv6 neighbor table's thresholds and entries in use. One table for
+ * the whole machine; read over rtnetlink, since the gc_thresh sysctls
+ * exist in the initial namespace only.
+ */
+struct rtnl_neigh_table {
+	uint32_t thresh2, thresh3;
+	uint32_t entries;
+};
+
+int rtnl_neigh_table(struct rtnl *r, struct rtnl_neigh_table *out);
+
 #endif

@@ -211,67 +211,36 @@ enum neigh_verdict neigh_sizing_check(const struct neigh_sizing *s,
 	return NEIGH_OK;
 }
 
-static long read_ulong(const char *path, int base)
-{
-	FILE *f = fopen(path, "re");
-	char line[64];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f))
-		v = strtol(line, NULL, base);
-	fclose(f);
-	return v;
-}
-
-/* The machine's entries in use: the first field of ndisc_cache's stats. */
-static long neigh_entries(void)
-{
-	FILE *f = fopen("/proc/net/stat/ndisc_cache", "re");
-	char line[512];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
-		v = strtol(line, NULL, 16);
-	fclose(f);
-	return v;
-}
-
 static void check_neighbor_table(struct report *r, unsigned long slaves)
 {
-	const char *base = "/proc/sys/net/ipv6/neigh/default/";
-	char path[96];
-	long t2, t3, in_use;
+	struct rtnl_neigh_table t;
 	unsigned long needed, want2, want3;
 	struct neigh_sizing s;
+	struct rtnl nl;
+	int rc = -1;
 
-	snprintf(path, sizeof(path), "%sgc_thresh2", base);
-	t2 = read_ulong(path, 10);
-	snprintf(path, sizeof(path), "%sgc_thresh3", base);
-	t3 = read_ulong(path, 10);
-	in_use = neigh_entries();
-	if (t2 < 0 || t3 < 0 || in_use < 0) {
-		warning(r, "cannot read the IPv6 neighbor table's thresholds (%sgc_thresh2, gc_thresh3) or /proc/net/stat/ndisc_cache",
-			base);
+	if (rtnl_open(&nl) == 0) {
+		rc = rtnl_neigh_table(&nl, &t);
+		rtnl_close(&nl);
+	}
+	if (rc == -1) {
+		warning(r, "cannot read the IPv6 neighbor table's thresholds (ip ntable show name ndisc_cache): %s",
+			strerror(errno));
 		return;
 	}
-	s = (struct neigh_sizing){ (unsigned long)t2, (unsigned long)t3,
-				   (unsigned long)in_use, slaves };
+	s = (struct neigh_sizing){ t.thresh2, t.thresh3, t.entries, slaves };
 	switch (neigh_sizing_check(&s, &needed, &want2, &want3)) {
 	case NEIGH_OK:
-		ok(r, "neighbor table: %ld entries in use, about %lu needed with %lu slave(s); gc_thresh2 %ld, gc_thresh3 %ld",
-		   in_use, needed, slaves, t2, t3);
+		ok(r, "neighbor table: %u entries in use, about %lu needed with %lu slave(s); gc_thresh2 %u, gc_thresh3 %u",
+		   t.entries, needed, slaves, t.thresh2, t.thresh3);
 		break;
 	case NEIGH_GC_PRESSURE:
-		warning(r, "neighbor table: about %lu entries needed (%ld in use, 2 per slave for %lu slave(s)) but gc_thresh2 is %ld: above it, entries are collected after 5 s; raise it: sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
-			needed, in_use, slaves, t2, want2, want3);
+		warning(r, "neighbor table: about %lu entries needed (%u in use, 2 per slave for %lu slave(s)) but gc_thresh2 is %u: above it, entries are collected after 5 s; raise it: sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
+			needed, t.entries, slaves, t.thresh2, want2, want3);
 		break;
 	case NEIGH_TOO_SMALL:
-		problem(r, "neighbor table: about %lu entries needed (%ld in use, 2 per slave for %lu slave(s)) but gc_thresh3 is %ld, the most the kernel holds for the whole machine: raise it: sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
-			needed, in_use, slaves, t3, want2, want3);
+		problem(r, "neighbor table: about %lu entries needed (%u in use, 2 per slave for %lu slave(s)) but gc_thresh3 is %u, the most the kernel holds for the whole machine: raise it (sysctls of the initial namespace): sysctl -w net.ipv6.neigh.default.gc_thresh2=%lu net.ipv6.neigh.default.gc_thresh3=%lu",
+			needed, t.entries, slaves, t.thresh3, want2, want3);
 		break;
 	}
 }

@@ -612,3 +612,68 @@ int rtnl_route_get(struct rtnl *r, const struct in6_addr *dst,
 	}
 	return 0;
 }
+
+struct ntable_ctx {
+	struct rtnl_neigh_table *out;
+	bool found;
+};
+
+static int ntable_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NDTA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int ntable_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ntable_ctx *ctx = data;
+	const struct nlattr *tb[NDTA_MAX + 1] = { NULL };
+	const struct ndtmsg *ndtm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGHTBL || ndtm->ndtm_family != AF_INET6 ||
+	    mnl_attr_parse(nlh, sizeof(*ndtm), ntable_attr_cb, tb) != MNL_CB_OK)
+		return MNL_CB_OK;
+	/* The table's own message, not one of its per-device parameter sets. */
+	if (!tb[NDTA_NAME] || !tb[NDTA_THRESH2] || !tb[NDTA_THRESH3] ||
+	    !tb[NDTA_CONFIG] ||
+	    mnl_attr_validate(tb[NDTA_THRESH2], MNL_TYPE_U32) < 0 ||
+	    mnl_attr_validate(tb[NDTA_THRESH3], MNL_TYPE_U32) < 0 ||
+	    mnl_attr_get_payload_len(tb[NDTA_CONFIG]) < sizeof(struct ndt_config))
+		return MNL_CB_OK;
+	{
+		struct ndt_config conf;
+
+		memcpy(&conf, mnl_attr_get_payload(tb[NDTA_CONFIG]), sizeof(conf));
+		ctx->out->thresh2 = mnl_attr_get_u32(tb[NDTA_THRESH2]);
+		ctx->out->thresh3 = mnl_attr_get_u32(tb[NDTA_THRESH3]);
+		ctx->out->entries = conf.ndtc_entries;
+		ctx->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_neigh_table(struct rtnl *r, struct rtnl_neigh_table *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ntable_ctx ctx = { out, false };
+	struct nlmsghdr *nlh;
+	struct ndtmsg *ndtm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETNEIGHTBL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ndtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndtm));
+	ndtm->ndtm_family = AF_INET6;
+	if (rtnl_talk(r, nlh, ntable_cb, &ctx) == -1)
+		return -1;
+	if (!ctx.found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}

@@ -55,8 +55,9 @@ nftr add element inet ns_monitor slaves_136 '{ "s3" }'
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 -g 136); rc=$?
 check "--check on a good setup exits 0" [ $rc = 0 ]
 check "--check on a good setup says so" grep -q "configuration OK" <<<"$out"
-check "--check sizes the neighbor table against the slaves" \
-	grep -qE "^ok: neighbor table: [0-9]+ entries in use, about [0-9]+ needed with [0-9]+ slave" <<<"$out"
+# ok or a warning: the table is the whole machine's, what else runs counts.
+check "--check sizes the neighbor table against the 2 slaves" \
+	grep -qE "^(ok|warning): neighbor table: .*[^0-9]2 slave\(s\)" <<<"$out"
 
 LOG=$TMP/managed.log
 start_daemon r "$LOG" -g 135 -g 136 || { cat "$LOG"; echo "FAIL: managed daemon did not start"; exit 1; }
