@@ -171,6 +171,10 @@ static int teardown(void **state)
 			closedir(d);
 		rmdir(f->dir);
 	}
+	/* What the next test without a fixture must not read. */
+	the_intake = NULL;
+	the_answers = NULL;
+	engine_c = NULL;
 	for (unsigned int i = 0; i < f->r->ngroups; i++)
 		free(f->r->groups[i].slaves);
 	free(f->r->groups);
@@ -462,6 +466,7 @@ static void test_empty_relay(void **state)
 		static struct intake empty;
 
 		the_intake = &empty;
+		the_answers = NULL;
 	}
 	text = write_string(r, NULL, NULL);
 	check_format(text);
