@@ -11,14 +11,6 @@
 
 #include "ifspec.h"
 
-/*
- * Only the relay's slave table and the proxy_ndp state file still hold a
- * fixed number of interfaces; the command line and the sets take any number.
- */
-#define CONFIG_MAX_IFACES 64
-#define CONFIG_MAX_GROUPS 16
-#define CONFIG_MAX_TARGETS 64
-
 #define DEFAULT_GROUP 135
 /* The resolution engine's (engine.h says why these). */
 #define DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
@@ -49,9 +41,9 @@ struct config {
 	unsigned int nmasters;
 	struct ifspec *slaves;	/* -s */
 	unsigned int nslaves;
-	uint16_t groups[CONFIG_MAX_GROUPS];
+	uint16_t *groups;	/* -g, grown as given (malloc'd) */
 	unsigned int ngroups;
-	struct prefix6 targets[CONFIG_MAX_TARGETS];
+	struct prefix6 *targets;	/* -t (malloc'd) */
 	unsigned int ntargets;
 
 	bool standalone;	/* -m/-s: we own the nft objects of our group */

@@ -15,10 +15,12 @@
 #include "config.h"
 
 #define PROXY_NDP_STATE_MAX 4096	/* bytes of a state file read */
+/* Masters proxy_ndp was turned on for, per process: the file's worth. */
+#define PROXY_NDP_MAX_MASTERS 64
 
 struct proxy_ndp_state {
-	char names[CONFIG_MAX_IFACES][IF_NAMESIZE];	/* turned on by us */
-	uint16_t groups[CONFIG_MAX_IFACES];		/* for this group */
+	char names[PROXY_NDP_MAX_MASTERS][IF_NAMESIZE];	/* turned on by us */
+	uint16_t groups[PROXY_NDP_MAX_MASTERS];		/* for this group */
 	unsigned int n;
 };
 

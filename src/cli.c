@@ -162,8 +162,29 @@ void config_free(struct config *cfg)
 {
 	free(cfg->masters);
 	free(cfg->slaves);
+	free(cfg->groups);
+	free(cfg->targets);
 	cfg->masters = cfg->slaves = NULL;
 	cfg->nmasters = cfg->nslaves = 0;
+	cfg->groups = NULL;
+	cfg->targets = NULL;
+	cfg->ngroups = cfg->ntargets = 0;
+}
+
+/* Room for one more of n elements of size in *v; -1 if out of memory. */
+static int grow_one(void *v, unsigned int n, size_t size)
+{
+	void **p = v;
+	void *grown;
+
+	/* Powers of two: a new block only when n reaches one. */
+	if (n && (n & (n - 1)))
+		return 0;
+	grown = reallocarray(*p, n ? 2 * (size_t)n : 1, size);
+	if (!grown)
+		return -1;
+	*p = grown;
+	return 0;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -263,9 +284,9 @@ static int add_targets(struct config *cfg, const char *arg, char *err,
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (cfg->ntargets >= CONFIG_MAX_TARGETS) {
-			set_err(err, errlen, "too many target prefixes (at most %d)",
-				CONFIG_MAX_TARGETS);
+		if (grow_one(&cfg->targets, cfg->ntargets,
+			     sizeof(*cfg->targets)) == -1) {
+			set_err(err, errlen, "out of memory for target prefixes");
 			return -1;
 		}
 		if (len < sizeof(one)) {
@@ -379,9 +400,9 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				if (cfg->groups[i] == v)
 					goto next;
-			if (cfg->ngroups >= CONFIG_MAX_GROUPS) {
-				set_err(err, errlen, "too many groups (at most %d)",
-					CONFIG_MAX_GROUPS);
+			if (grow_one(&cfg->groups, cfg->ngroups,
+				     sizeof(*cfg->groups)) == -1) {
+				set_err(err, errlen, "out of memory for groups");
 				return CLI_ERROR;
 			}
 			cfg->groups[cfg->ngroups++] = (uint16_t)v;
@@ -580,8 +601,13 @@ next:		;
 				"--rules is for managed mode (without -m and -s)");
 			return CLI_ERROR;
 		}
-		if (cfg->ngroups == 0)
+		if (cfg->ngroups == 0) {
+			if (grow_one(&cfg->groups, 0, sizeof(*cfg->groups)) == -1) {
+				set_err(err, errlen, "out of memory for groups");
+				return CLI_ERROR;
+			}
 			cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
+		}
 		/*
 		 * A master may also be a slave (a mesh: its NS go to the
 		 * other slaves), but a master's NS are never probed back out

@@ -80,7 +80,7 @@ int proxy_ndp_state_parse(const char *buf, size_t len,
 /* Write the group's record: a temporary file beside it, then rename. */
 static int save(const struct proxy_ndp_state *st, uint16_t group)
 {
-	char path[128], tmp[160], buf[CONFIG_MAX_IFACES * IF_NAMESIZE];
+	char path[128], tmp[160], buf[PROXY_NDP_MAX_MASTERS * IF_NAMESIZE];
 	size_t len = 0;
 	int fd;
 
@@ -125,7 +125,7 @@ bool proxy_ndp_state_has(const struct proxy_ndp_state *st, const char *ifname)
 int proxy_ndp_state_turn_on(struct proxy_ndp_state *st, const char *ifname,
 			    uint16_t group)
 {
-	if (st->n >= CONFIG_MAX_IFACES) {
+	if (st->n >= PROXY_NDP_MAX_MASTERS) {
 		errno = ENOSPC;
 		return -1;
 	}
@@ -168,7 +168,7 @@ void proxy_ndp_state_undo(struct proxy_ndp_state *st)
 int proxy_ndp_state_recover(uint16_t group)
 {
 	char path[128], buf[PROXY_NDP_STATE_MAX];
-	char names[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	char names[PROXY_NDP_MAX_MASTERS][IF_NAMESIZE];
 	ssize_t len;
 	int fd, n;
 
@@ -180,7 +180,7 @@ int proxy_ndp_state_recover(uint16_t group)
 	len = read(fd, buf, sizeof(buf));
 	close(fd);
 	n = len < 0 ? -1 : proxy_ndp_state_parse(buf, (size_t)len, names,
-						  CONFIG_MAX_IFACES);
+						  PROXY_NDP_MAX_MASTERS);
 	if (n == -1)
 		log_warnx("%s: not a proxy_ndp record of ours; removing it", path);
 	for (int i = 0; i < n; i++) {

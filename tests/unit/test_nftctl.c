@@ -15,6 +15,8 @@
 
 #include "nftctl.h"
 
+#define MANY_TARGETS 64
+
 #define RANGE_LEN 69	/* "0x" 32 "-0x" 32 */
 #define CANARY 32
 #define CANARY_BYTE 0xa5
@@ -412,7 +414,7 @@ static void test_commands_many_interfaces(void **state)
 {
 	enum { N = 4096 };
 	static struct ifspec specs[N];
-	static struct prefix6 t[CONFIG_MAX_TARGETS];
+	static struct prefix6 t[MANY_TARGETS];
 	struct nft_group_spec spec;
 	size_t size;
 	char *buf;
@@ -423,7 +425,7 @@ static void test_commands_many_interfaces(void **state)
 		snprintf(specs[i].name, sizeof(specs[i].name), "abcdefghijk%04u", i);
 		specs[i].prefix = i % 2;
 	}
-	for (unsigned int i = 0; i < CONFIG_MAX_TARGETS; i++) {
+	for (unsigned int i = 0; i < MANY_TARGETS; i++) {
 		t[i] = prefix("2001:db8::", 64);
 		t[i].addr.s6_addr[6] = (uint8_t)(i >> 8);
 		t[i].addr.s6_addr[7] = (uint8_t)i;
@@ -435,7 +437,7 @@ static void test_commands_many_interfaces(void **state)
 	spec.slaves = specs;
 	spec.nslaves = N;
 	spec.targets = t;
-	spec.ntargets = CONFIG_MAX_TARGETS;
+	spec.ntargets = MANY_TARGETS;
 	spec.upstream = true;
 	size = nftctl_commands_size(&spec);
 	buf = malloc(size);
