@@ -202,6 +202,8 @@ int ifset_decode(struct ifset_elem *e, size_t n, bool interval,
 		}
 		return 0;
 	}
+	if (n == 0)
+		return 0;	/* an empty set: qsort() wants an array */
 	qsort(e, n, sizeof(*e), key_cmp);
 	for (i = 0; i < n; i++) {
 		if (e[i].end_len) {

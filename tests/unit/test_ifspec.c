@@ -303,10 +303,26 @@ static void test_decode_many(void **state)
 	free(e);
 }
 
+/* An empty set, as an empty interval set dumps: no elements, no array. */
+static void test_decode_empty(void **state)
+{
+	struct ifspec *v = NULL;
+	unsigned int nv = 0;
+	struct ifset_report rep = { 0 };
+
+	(void)state;
+	assert_int_equal(ifset_decode(NULL, 0, true, &v, &nv, &rep), 0);
+	assert_int_equal(ifset_decode(NULL, 0, false, &v, &nv, &rep), 0);
+	assert_int_equal(nv, 0);
+	assert_int_equal(rep.invalid, 0);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_decode_empty),
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_parse_refusals),
