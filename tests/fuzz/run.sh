@@ -37,7 +37,7 @@ export UBSAN_OPTIONS
 sources() {
 	case $1 in
 	ns_parse) echo src/ns_parse.c ;;
-	nflog)    echo src/nflog.c src/nftwatch.c src/ifname.c ;;
+	nflog)    echo src/nflog.c src/nftwatch.c src/ifname.c src/ifspec.c ;;
 	nd)       echo src/nd.c src/ns_parse.c ;;
 	esac
 }
