@@ -52,6 +52,11 @@
 #define ENGINE_DEFAULT_KEEPALIVE_BURST 200
 /* How long a learned location has to answer when asked again. */
 #define ENGINE_DEFAULT_VERIFY_MS 3000
+/*
+ * How long after a guest's DAD NS its address answers: DAD sends one NS
+ * and waits RetransTimer (1 s) for an objection; a little more for margin.
+ */
+#define ENGINE_DEFAULT_GUEST_DELAY_MS 1100
 
 struct engine_options {
 	uint64_t holddown_ns;
@@ -61,6 +66,7 @@ struct engine_options {
 	uint32_t max_learned;
 	uint32_t keepalive_rate, keepalive_burst;
 	uint64_t verify_ns;
+	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
 	bool learn_routes;	/* route_add/move/del for what answers */
 	bool proxy_ndp;		/* and proxy_add/del on the masters; ns_in */
 	uint64_t hash_key[2];	/* random: crafted targets cannot collide */
@@ -140,6 +146,9 @@ struct engine_counters {
 	uint64_t ns_no_group;		/* group without slaves or masters */
 	uint64_t ns_upstream_ignored;	/* ns_in: not eligible, or no --proxy-ndp */
 	uint64_t ns_upstream_known;	/* ns_in: learned already */
+	uint64_t guests;		/* a guest's sign: its slave asked */
+	uint64_t guests_known;		/* ...learned there, or in flight */
+	uint64_t guests_ignored;	/* not a slave, ours, no learning */
 	/* limits */
 	uint64_t targets_deferred;	/* waited for the ask bucket */
 	uint64_t targets_queued;	/* waited for max_inflight */
@@ -166,6 +175,7 @@ struct engine_counters {
 	/* gauges */
 	uint64_t inflight;		/* ASKING + HELD */
 	uint64_t queued;
+	uint64_t guests_waiting;	/* signs waiting for their due time */
 	uint64_t learned_now;
 	uint64_t records;		/* memory: one per target known */
 };
@@ -203,6 +213,19 @@ void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
  */
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		  const struct in6_addr *target, bool eligible, uint64_t now);
+
+/*
+ * A sign that target lives behind slave, seen on the slave before anyone
+ * asked (a new guest): its duplicate address detection (DAD: the address
+ * answers only once that is over), or a packet from the address. Only
+ * that slave is asked; the answer is taken as any answer is (a claim on a
+ * target learned elsewhere is checked there first). With learn_routes only.
+ */
+enum engine_guest_sign { ENGINE_GUEST_DAD, ENGINE_GUEST_SOURCE };
+
+void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
+		  const struct in6_addr *target, enum engine_guest_sign sign,
+		  uint64_t now);
 
 /* An NA (or echo reply) for target arrived on slave. */
 void engine_answer(struct engine *e, unsigned int slave,

@@ -18,6 +18,7 @@ enum res {
 	RES_QUEUED,	/* waits for max_inflight */
 	RES_ASKING,	/* in the ask FIFO */
 	RES_HELD,	/* every slave asked; answers count until held_until */
+	RES_DELAYED,	/* a guest's sign: its slave is asked at `due` */
 };
 
 enum ka {
@@ -43,6 +44,8 @@ struct rec {
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
 	unsigned int on_master;	/* in flight: a master where it is usable */
+	unsigned int only;	/* in flight for a guest's sign: this slave */
+	uint64_t due;		/* RES_DELAYED: when to ask it */
 	uint32_t gi;
 	uint8_t res, ka;
 	bool used, ka_asked, deferred, ka_deferred;
@@ -73,7 +76,7 @@ struct engine {
 	uint32_t pool_size, pool_used, free_head;
 	uint32_t *buckets;	/* chained hash of (group, target) */
 	uint32_t nbuckets;	/* power of two */
-	struct list wait, ask, held, ka_todo, ka_wait;
+	struct list wait, ask, held, delayed, ka_todo, ka_wait;
 	struct tokenbucket ask_tb, ka_tb;
 	struct local_addr *locals;
 	uint32_t nlocals, locals_cap;
@@ -103,6 +106,7 @@ void engine_options_default(struct engine_options *o)
 	o->keepalive_rate = ENGINE_DEFAULT_KEEPALIVE_RATE;
 	o->keepalive_burst = ENGINE_DEFAULT_KEEPALIVE_BURST;
 	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
+	o->guest_delay_ns = ENGINE_DEFAULT_GUEST_DELAY_MS * NSEC_PER_MSEC;
 }
 
 /* ---- keyed hash: SipHash-1-3 of (target, group) ---- */
@@ -588,6 +592,7 @@ static void expire_held(struct engine *e, uint64_t now)
 		r->deferred = false;
 		r->cursor = 0;
 		r->from = 0;
+		r->only = 0;
 		e->c.inflight--;
 		rec_maybe_free(e, i);
 	}
@@ -622,7 +627,8 @@ static void pump_asks(struct engine *e, uint64_t now)
 		while (r->cursor < g->nslaves) {
 			unsigned int s = g->slaves[r->cursor];
 
-			if (s == r->from) {	/* mesh: not where it came from */
+			/* Mesh: not where it came from; a guest: its slave only. */
+			if (s == r->from || (r->only && s != r->only)) {
 				r->cursor++;
 				continue;
 			}
@@ -678,9 +684,12 @@ static void pump_keepalive(struct engine *e, uint64_t now)
 	limit_over(e, ENGINE_LIMIT_KEEPALIVE);
 }
 
+static void expire_delayed(struct engine *e, uint64_t now);
+
 static void run(struct engine *e, uint64_t now)
 {
 	expire_held(e, now);
+	expire_delayed(e, now);
 	promote(e);
 	pump_asks(e, now);
 	expire_keepalive(e, now);
@@ -714,6 +723,8 @@ uint64_t engine_next_deadline(const struct engine *e)
 
 	if (e->held.head != NIL)
 		earliest(&d, e->recs[e->held.head].held_until);
+	if (e->delayed.head != NIL)
+		earliest(&d, e->recs[e->delayed.head].due);
 	if (e->ka_wait.head != NIL)
 		earliest(&d, e->recs[e->ka_wait.head].ka_until);
 	if (e->ask.head != NIL)
@@ -725,41 +736,89 @@ uint64_t engine_next_deadline(const struct engine *e)
 
 /* ---- events ---- */
 
+/*
+ * Record i starts a resolution: asked now if there is room in flight, else
+ * queued (first come, first asked), else refused. from: the master its NS
+ * came through (not asked); only: a guest's slave, the one asked.
+ */
+static void admit(struct engine *e, uint32_t i, unsigned int from,
+		  unsigned int only)
+{
+	struct rec *r = &e->recs[i];
+
+	r->from = from;
+	r->only = only;
+	/* Behind the queue, if there is one. */
+	if (e->c.inflight < e->o.max_inflight && e->wait.head == NIL) {
+		r->res = RES_ASKING;
+		e->c.inflight++;
+		list_push(e, &e->ask, i, false);
+		return;
+	}
+	r->res = RES_QUEUED;
+	e->c.queued++;
+	e->c.targets_queued++;
+	list_push(e, &e->wait, i, false);
+	limit_bites(e, ENGINE_LIMIT_INFLIGHT, r->gi, &r->target);
+}
+
+/* Room to queue one more, or the target is refused (counted, said once). */
+static bool may_queue(struct engine *e, uint32_t gi, const struct in6_addr *t)
+{
+	if (e->c.inflight < e->o.max_inflight && e->wait.head == NIL)
+		return true;
+	if (e->c.queued < e->o.max_queue)
+		return true;
+	e->c.targets_refused++;
+	limit_bites(e, ENGINE_LIMIT_QUEUE, gi, t);
+	return false;
+}
+
+static void undelay(struct engine *e, uint32_t i)
+{
+	list_remove(e, &e->delayed, i, false);
+	e->recs[i].res = RES_NONE;
+	e->c.guests_waiting--;
+}
+
 static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		    const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
-	bool now_ok;
 
+	if (i != NIL && e->recs[i].res == RES_DELAYED)
+		undelay(e, i);	/* every slave is asked now, its own too */
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
 		return;
 	}
 	e->c.ns++;
-	/* Behind the queue, if there is one: first come, first asked. */
-	now_ok = e->c.inflight < e->o.max_inflight && e->wait.head == NIL;
-	if (!now_ok && e->c.queued >= e->o.max_queue) {
-		e->c.targets_refused++;
-		limit_bites(e, ENGINE_LIMIT_QUEUE, gi, t);
+	if (!may_queue(e, gi, t))
 		return;
-	}
 	if (i == NIL && (i = rec_new(e, gi, t)) == NIL) {
 		e->c.targets_refused++;	/* out of memory: as if full */
 		return;
 	}
-	e->recs[i].from = from;
-	if (now_ok) {
-		e->recs[i].res = RES_ASKING;
-		e->c.inflight++;
-		list_push(e, &e->ask, i, false);
-	} else {
-		e->recs[i].res = RES_QUEUED;
-		e->c.queued++;
-		e->c.targets_queued++;
-		list_push(e, &e->wait, i, false);
-		limit_bites(e, ENGINE_LIMIT_INFLIGHT, gi, t);
-	}
+	admit(e, i, from, 0);
 	run(e, now);
+}
+
+/* Guests whose address is usable by now: ask their slave. */
+static void expire_delayed(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->delayed.head) != NIL && e->recs[i].due <= now) {
+		struct rec *r = &e->recs[i];
+		unsigned int slave = r->only;
+
+		undelay(e, i);
+		if (!may_queue(e, r->gi, &r->target)) {
+			rec_maybe_free(e, i);
+			continue;
+		}
+		admit(e, i, 0, slave);
+	}
 }
 
 void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
@@ -798,6 +857,54 @@ void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 	resolve(e, (uint32_t)gi, master, target, now);
 }
 
+void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
+		  const struct in6_addr *target, enum engine_guest_sign sign,
+		  uint64_t now)
+{
+	int gi = find_group(e, group);
+	struct engine_group *g;
+	uint32_t i;
+	struct rec *r;
+
+	run(e, now);
+	if (gi < 0 || !e->o.learn_routes || is_local(e, target)) {
+		e->c.guests_ignored++;
+		return;
+	}
+	g = &e->groups[gi];
+	if (pos_in(g->slaves, g->nslaves, slave) < 0) {
+		e->c.guests_ignored++;
+		return;
+	}
+	i = lookup(e, (uint32_t)gi, target);
+	/* Learned there already, or being resolved: nothing to add. */
+	if (i != NIL && (e->recs[i].slave == slave || e->recs[i].res != RES_NONE)) {
+		e->c.guests_known++;
+		return;
+	}
+	if (e->c.guests_waiting >= e->o.max_queue) {
+		e->c.targets_refused++;
+		limit_bites(e, ENGINE_LIMIT_QUEUE, (uint32_t)gi, target);
+		return;
+	}
+	if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
+		e->c.targets_refused++;
+		return;
+	}
+	e->c.guests++;
+	r = &e->recs[i];
+	r->only = slave;
+	/*
+	 * A DAD NS says the address is tentative: it answers nothing until
+	 * DAD is over. A packet from the address says it is in use now.
+	 */
+	r->due = now + (sign == ENGINE_GUEST_DAD ? e->o.guest_delay_ns : 0);
+	r->res = RES_DELAYED;
+	e->c.guests_waiting++;
+	list_push(e, &e->delayed, i, false);
+	run(e, now);
+}
+
 void engine_answer(struct engine *e, unsigned int slave,
 		   const struct in6_addr *target, uint64_t now)
 {
@@ -817,7 +924,8 @@ void engine_answer(struct engine *e, unsigned int slave,
 			location_answers(e, i, now);
 			taken = true;
 		} else if ((r->res == RES_ASKING || r->res == RES_HELD) &&
-			   (uint32_t)pos < r->cursor && slave != r->from) {
+			   (uint32_t)pos < r->cursor && slave != r->from &&
+			   (!r->only || slave == r->only)) {
 			take_answer(e, i, slave, now);
 			taken = true;
 		}

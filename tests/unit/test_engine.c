@@ -888,6 +888,132 @@ static void test_init_refuses(void **state)
 	engine_free(e);
 }
 
+static void guest(struct fake *f, unsigned int slave, uint32_t n,
+		  enum engine_guest_sign sign, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_guest(f->e, GROUP, slave, &t, sign, at);
+}
+
+/* A guest's DAD NS: its slave alone is asked, once DAD is over, and learned. */
+static void test_guest_dad(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 4);
+	uint64_t due = T0 + o.guest_delay_ns;
+
+	(void)state;
+	guest(f, SLAVE(3), 1, ENGINE_GUEST_DAD, T0);
+	assert_int_equal(count(f, ASK, 0, ANY), 0);	/* tentative: not yet */
+	assert_int_equal(engine_next_deadline(f->e), due);
+	run_until(f, due - 1);
+	assert_int_equal(count(f, ASK, 0, ANY), 0);
+	run_until(f, due);
+	assert_int_equal(count(f, ASK, 0, ANY), 1);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
+	answer(f, SLAVE(3), 1, due + 1 * MS);
+	assert_int_equal(count(f, CONFIRM, SLAVE(3), 1), 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(3), 1), 1);
+	assert_int_equal(C(f)->guests, 1);
+	/* The same sign again, learned there: nothing more. */
+	guest(f, SLAVE(3), 1, ENGINE_GUEST_DAD, due + 2 * MS);
+	assert_int_equal(C(f)->guests_known, 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, 0, ANY), 1);
+	assert_int_equal(C(f)->records, 1);
+	teardown_fake(f);
+}
+
+/* A packet from the address: asked at once; others' answers do not count. */
+static void test_guest_source(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 4);
+
+	(void)state;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, ASK, 0, ANY), 1);
+	answer(f, SLAVE(4), 1, T0 + 1 * MS);	/* not asked there */
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->answers_unasked, 1);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	teardown_fake(f);
+}
+
+/* The host's NS while a guest's ask waits: every slave is asked now. */
+static void test_guest_then_ns(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 3);
+
+	(void)state;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_DAD, T0);
+	ns(f, 1, T0 + 10 * MS);
+	assert_int_equal(count(f, ASK, 0, 1), 3);
+	assert_int_equal(C(f)->guests_waiting, 0);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, 0, 1), 3);	/* not asked again */
+	teardown_fake(f);
+}
+
+/*
+ * A guest behind slave 2 sending from target 1, learned behind slave 1:
+ * asked on 2; its answer is a claim, checked where 1 lives; 1 answers
+ * there, so the route stays.
+ */
+static void test_guest_cannot_steal(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	size_t asked2;
+	uint64_t t1;
+
+	(void)state;
+	learned_behind_1(f);
+	asked2 = count(f, ASK, SLAVE(2), 1);
+	t1 = f->now + 1 * MS;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, t1);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), asked2 + 1);
+	answer(f, SLAVE(2), 1, t1 + 1 * MS);
+	assert_int_equal(C(f)->claims, 1);
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
+	/* The location is asked again; it answers: the claim is refused. */
+	assert_true(count(f, ASK, SLAVE(1), 1) >= 2);
+	answer(f, SLAVE(1), 1, t1 + 2 * MS);
+	assert_int_equal(C(f)->claims_refused, 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 0);
+	teardown_fake(f);
+}
+
+/* Signs that are not a guest's: not a slave, the host's own, no learning. */
+static void test_guest_ignored(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct engine_options nolearn = defaults(false);
+	struct fake *g = setup(&nolearn, 2);
+	struct in6_addr t = target(7);
+
+	(void)state;
+	guest(f, MASTER, 1, ENGINE_GUEST_SOURCE, T0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	guest(f, SLAVE(1), 7, ENGINE_GUEST_SOURCE, T0);
+	assert_int_equal(C(f)->guests_ignored, 2);
+	guest(g, SLAVE(1), 1, ENGINE_GUEST_SOURCE, T0);
+	assert_int_equal(C(g)->guests_ignored, 1);
+	run_until(f, 0);
+	run_until(g, 0);
+	assert_int_equal(count(f, ASK, 0, ANY) + count(g, ASK, 0, ANY), 0);
+	teardown_fake(f);
+	teardown_fake(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +1039,11 @@ int main(void)
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_init_refuses),
+		cmocka_unit_test(test_guest_dad),
+		cmocka_unit_test(test_guest_source),
+		cmocka_unit_test(test_guest_then_ns),
+		cmocka_unit_test(test_guest_cannot_steal),
+		cmocka_unit_test(test_guest_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
