@@ -38,6 +38,8 @@ struct intake_group {
 	unsigned long ns_ignored[NS_VERDICT_MAX];
 	unsigned long upstream_relayed;	/* NS from the upstream, handed on */
 	unsigned long upstream_ignored;	/* ...not for us, or no --proxy-ndp */
+	unsigned long guest_signs;	/* a new guest's DAD NS or first packet */
+	unsigned long guest_ignored;	/* ...logged, but no sign of one */
 };
 
 struct intake {

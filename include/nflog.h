@@ -30,7 +30,12 @@ struct nflog_packet {
 	size_t payload_len;
 	uint32_t seq;		/* the group's sequence number, if has_seq */
 	bool has_seq;
+	const char *prefix;	/* the rule's log prefix, not terminated */
+	size_t prefix_len;	/* ...its length up to any NUL; 0: none */
 };
+
+/* Whether pkt was logged with this prefix. */
+bool nflog_prefix_is(const struct nflog_packet *pkt, const char *prefix);
 
 /* Outcome of parsing one netlink message. */
 enum nflog_msg_kind {

@@ -13,6 +13,10 @@
 
 #define NFT_TABLE "ns_monitor"
 #define NFT_SNAPLEN 128		/* an NS with its options fits */
+/* A new guest's address logged once per this many seconds at most. */
+#define NFT_GUEST_SEEN_TIMEOUT 60
+/* The log prefix of the guests_G chain: a new guest's sign, not an NS to relay. */
+#define NFT_GUEST_PREFIX "guest"
 #define NFT_LIMIT_RATE 1000	/* NS per second logged, kernel side */
 #define NFT_LIMIT_BURST 1000
 
@@ -25,6 +29,7 @@ struct nft_group_spec {
 	const struct prefix6 *targets;	/* none: every target */
 	unsigned int ntargets;
 	bool upstream;			/* also log the upstream's NS (proxy NDP) */
+	bool guests;			/* and a new guest's signs (learning) */
 };
 
 /* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */

@@ -6,6 +6,7 @@
 #define NS_MONITOR_NS_PARSE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,15 @@ struct ns_info {
 
 enum ns_verdict ns_parse(const uint8_t *buf, size_t len, unsigned int flags,
 			 struct ns_info *out);
+
+/*
+ * A packet logged on a slave as a new guest's sign: its duplicate address
+ * detection (an NS from ::, for the address it is about to take: *dad set,
+ * *addr the target) or any packet from a global address (*addr the source).
+ * NS_OK, or why it is no sign (the target verdicts say it of the source).
+ */
+enum ns_verdict guest_sign_parse(const uint8_t *buf, size_t len,
+				 struct in6_addr *addr, bool *dad);
 
 /* Short name of a verdict, for logs and metric labels ("hop_limit"). */
 const char *ns_verdict_name(enum ns_verdict v);

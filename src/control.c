@@ -22,6 +22,7 @@ static void group_spec(const struct control *c, unsigned int i,
 	spec->targets = c->cfg->targets;
 	spec->ntargets = c->cfg->ntargets;
 	spec->upstream = c->cfg->proxy_ndp;
+	spec->guests = c->cfg->learn_routes;
 }
 
 static void explain_nft_error(const char *what, const char *err)

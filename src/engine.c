@@ -576,24 +576,30 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 
 /* ---- the work loop ---- */
 
+/* A held resolution is over: its answers no longer count. */
+static void finish(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+
+	list_remove(e, &e->held, i, false);
+	if (!r->answered)
+		e->c.unanswered++;
+	r->res = RES_NONE;
+	r->answered = 0;
+	r->on_master = 0;
+	r->deferred = false;
+	r->cursor = 0;
+	r->from = 0;
+	r->only = 0;
+	e->c.inflight--;
+}
+
 static void expire_held(struct engine *e, uint64_t now)
 {
 	uint32_t i;
 
 	while ((i = e->held.head) != NIL && e->recs[i].held_until <= now) {
-		struct rec *r = &e->recs[i];
-
-		list_remove(e, &e->held, i, false);
-		if (!r->answered)
-			e->c.unanswered++;
-		r->res = RES_NONE;
-		r->answered = 0;
-		r->on_master = 0;
-		r->deferred = false;
-		r->cursor = 0;
-		r->from = 0;
-		r->only = 0;
-		e->c.inflight--;
+		finish(e, i);
 		rec_maybe_free(e, i);
 	}
 }
@@ -877,6 +883,16 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		return;
 	}
 	i = lookup(e, (uint32_t)gi, target);
+	/*
+	 * A resolution whose asks are done but that did not ask this slave
+	 * (a guest's, for another) or got its answer elsewhere: it ends
+	 * here, and this slave is asked. A guest that moved, or one that
+	 * claims another's address: the answer decides, as always.
+	 */
+	if (i != NIL && e->recs[i].res == RES_HELD &&
+	    e->recs[i].answered != slave &&
+	    (e->recs[i].only ? e->recs[i].only != slave : e->recs[i].answered))
+		finish(e, i);
 	/* Learned there already, or being resolved: nothing to add. */
 	if (i != NIL && (e->recs[i].slave == slave || e->recs[i].res != RES_NONE)) {
 		e->c.guests_known++;

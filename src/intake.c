@@ -161,6 +161,32 @@ static bool upstream_eligible(const struct intake *in, unsigned int master,
 	return hostaddr_on_link(in->addrs, master, t);
 }
 
+/*
+ * A packet the guests_G chain logged on a slave: a new guest's DAD NS, or
+ * the first packet from one of its addresses in a while. Its slave is
+ * asked; the answer decides, as for any other ask.
+ */
+static void guest_sign(struct intake *in, struct intake_group *g,
+		       const struct nflog_packet *pkt, uint64_t now)
+{
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	struct in6_addr addr;
+	bool dad = false;
+
+	if (!pkt->indev ||
+	    guest_sign_parse(pkt->payload, pkt->payload_len, &addr, &dad) != NS_OK) {
+		g->guest_ignored++;
+		return;
+	}
+	g->guest_signs++;
+	if (log_debug_enabled())
+		log_debug("%s %s on %s", dad ? "DAD for" : "a packet from",
+			  inet_ntop(AF_INET6, &addr, a, sizeof(a)),
+			  ifname_or_index(pkt->indev, ifname));
+	engine_guest(in->engine, g->num, pkt->indev, &addr,
+		     dad ? ENGINE_GUEST_DAD : ENGINE_GUEST_SOURCE, now);
+}
+
 void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		   uint64_t now)
 {
@@ -179,6 +205,10 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		intake_seq(in, g, pkt->seq);
 	if (!pkt->payload || (!pkt->outdev && !pkt->indev)) {
 		in->c.ns_not_ours++;
+		return;
+	}
+	if (nflog_prefix_is(pkt, NFT_GUEST_PREFIX)) {
+		guest_sign(in, g, pkt, now);
 		return;
 	}
 	v = ns_parse(pkt->payload, pkt->payload_len,

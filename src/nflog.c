@@ -50,7 +50,21 @@ enum nflog_msg_kind nflog_parse_msg(const struct nlmsghdr *nlh,
 		out->payload = mnl_attr_get_payload(attrs[NFULA_PAYLOAD]);
 		out->payload_len = mnl_attr_get_payload_len(attrs[NFULA_PAYLOAD]);
 	}
+	if (attrs[NFULA_PREFIX]) {
+		/* The kernel terminates it; a forged message need not. */
+		out->prefix = mnl_attr_get_payload(attrs[NFULA_PREFIX]);
+		out->prefix_len = strnlen(out->prefix,
+					  mnl_attr_get_payload_len(attrs[NFULA_PREFIX]));
+	}
 	return NFLOG_MSG_PACKET;
+}
+
+bool nflog_prefix_is(const struct nflog_packet *pkt, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return pkt->prefix && pkt->prefix_len == n &&
+	       memcmp(pkt->prefix, prefix, n) == 0;
 }
 
 struct process_ctx {

@@ -156,6 +156,32 @@ int nftctl_group_commands(char *buf, size_t size,
 			  "log group %u snaplen %u\n",
 			  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
 	}
+	/*
+	 * With learning: a new guest's signs on a slave, so that it is found
+	 * before the host needs it. Its duplicate address detection (an NS
+	 * from ::), and the first packet from an address in targets_G, once
+	 * per NFT_GUEST_SEEN_TIMEOUT (guests_seen_G remembers it).
+	 */
+	if (spec->guests) {
+		sb_printf(&sb, "add set inet " NFT_TABLE " guests_seen_%u "
+			  "{ type ifname . ipv6_addr; size 65536; flags dynamic,timeout; timeout %us; }\n",
+			  g, NFT_GUEST_SEEN_TIMEOUT);
+		sb_printf(&sb, "add chain inet " NFT_TABLE " guests_%u "
+			  "{ type filter hook prerouting priority -200; policy accept; }\n", g);
+		sb_printf(&sb, "add rule inet " NFT_TABLE " guests_%u "
+			  "iifname @slaves_%u icmpv6 type nd-neighbor-solicit "
+			  "ip6 saddr :: @th,64,128 @targets_%u "
+			  "limit rate %u/second burst %u packets counter "
+			  "log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u\n",
+			  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+		sb_printf(&sb, "add rule inet " NFT_TABLE " guests_%u "
+			  "iifname @slaves_%u iifname . ip6 saddr != @guests_seen_%u "
+			  "@nh,64,128 @targets_%u add @guests_seen_%u { iifname . ip6 saddr } "
+			  "limit rate %u/second burst %u packets counter "
+			  "log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u\n",
+			  g, g, g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g,
+			  NFT_SNAPLEN);
+	}
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
@@ -245,12 +271,16 @@ static bool listing_has(const char *listing, const char *kind,
 /* Append the deletes for whatever of group G's objects the listing shows. */
 static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
 {
-	static const char *const sets[] = { "masters", "slaves", "targets" };
+	static const char *const sets[] = { "masters", "slaves", "targets",
+					     "guests_seen" };
 
 	if (listing_has(listing, "chain", "output", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
 	if (listing_has(listing, "chain", "input", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " input_%u\n", g);
+	/* Before the sets: its rules use them. */
+	if (listing_has(listing, "chain", "guests", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " guests_%u\n", g);
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		if (listing_has(listing, "set", sets[i], g))
 			sb_printf(sb, "delete set inet " NFT_TABLE " %s_%u\n",

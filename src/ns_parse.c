@@ -90,3 +90,30 @@ enum ns_verdict ns_parse(const uint8_t *buf, size_t len, unsigned int flags,
 		return NS_SOURCE_UNSPECIFIED;
 	return NS_OK;
 }
+
+enum ns_verdict guest_sign_parse(const uint8_t *buf, size_t len,
+				 struct in6_addr *addr, bool *dad)
+{
+	struct ns_info ns;
+
+	if (len < NS_IPV6_HDR_LEN)
+		return NS_SHORT;
+	if ((buf[0] >> 4) != 6)
+		return NS_NOT_IPV6;
+	if (ns_parse(buf, len, 0, &ns) == NS_SOURCE_UNSPECIFIED) {
+		*addr = ns.target;
+		*dad = true;
+		return NS_OK;
+	}
+	*dad = false;
+	memcpy(addr, buf + 8, sizeof(*addr));
+	if (IN6_IS_ADDR_MULTICAST(addr))
+		return NS_TARGET_MULTICAST;
+	if (IN6_IS_ADDR_LOOPBACK(addr))
+		return NS_TARGET_LOOPBACK;
+	if (IN6_IS_ADDR_UNSPECIFIED(addr))
+		return NS_SOURCE_UNSPECIFIED;
+	if (IN6_IS_ADDR_LINKLOCAL(addr))
+		return NS_TARGET_LINKLOCAL;
+	return NS_OK;
+}

@@ -190,6 +190,12 @@ static void intake_stats(FILE *out, const struct intake *in)
 	header(out, "upstream_ns_relayed_total", "counter",
 	       "Neighbor Solicitations from the upstream handed to the engine (--proxy-ndp).");
 	PER_GROUP(out, in, "upstream_ns_relayed_total", "", g->upstream_relayed);
+
+	header(out, "guest_signs_total", "counter",
+	       "A new guest's signs logged on a slave (its DAD NS, or a packet from its address), by whether they were one.");
+	PER_GROUP(out, in, "guest_signs_total", ",kind=\"taken\"", g->guest_signs);
+	PER_GROUP(out, in, "guest_signs_total", ",kind=\"ignored\"",
+		  g->guest_ignored);
 }
 
 static void answer_stats(FILE *out, const struct answer_counters *a)

@@ -991,6 +991,27 @@ static void test_guest_cannot_steal(void **state)
 	teardown_fake(f);
 }
 
+/* A sign on another slave while a guest's resolution is held: asked now. */
+static void test_guest_other_slave_held(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 3);
+
+	(void)state;
+	guest(f, SLAVE(1), 1, ENGINE_GUEST_SOURCE, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0 + 5 * MS);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 0);
+	/* Its answer is a claim, checked where the target lives. */
+	answer(f, SLAVE(2), 1, T0 + 6 * MS);
+	assert_int_equal(C(f)->claims, 1);
+	run_until(f, 0);
+	assert_int_equal(C(f)->inflight, 0);
+	teardown_fake(f);
+}
+
 /* Signs that are not a guest's: not a slave, the host's own, no learning. */
 static void test_guest_ignored(void **state)
 {
@@ -1043,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_guest_source),
 		cmocka_unit_test(test_guest_then_ns),
 		cmocka_unit_test(test_guest_cannot_steal),
+		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_guest_ignored),
 	};
 

@@ -1,0 +1,130 @@
+#!/bin/bash
+# First contact (issue 11): a new guest behind a slave is found from its own
+# signs before the host needs it, so the host's first connect() succeeds on
+# its first SYN; and a guest cannot take another's route by sending from its
+# address.
+#
+#   U(u0) ---- m0 [R] s1 ---- x0(X)   new addresses with DAD, default via R
+#   2001:db8:1::2/64  s2 ---- y0(Y)   2001:db8:1::201/128, default via R
+. "$(dirname "$0")/lib.sh"
+need_root
+
+Y=2001:db8:1::201
+
+for n in r u x y; do netns_add $n; done
+veth r m0 u u0
+veth r s1 x x0
+veth r s2 y y0
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns u ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
+in_ns y ip -6 addr add $Y/128 dev y0 nodad
+# The guest behind s1 runs duplicate address detection, as a container or
+# VM does: one NS from ::, and the address usable a second later.
+in_ns x sysctl -qw net.ipv6.conf.x0.accept_dad=1 net.ipv6.conf.x0.dad_transmits=1
+for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
+in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
+in_ns y ip -6 route add default via "$(r_ll s2)" dev y0
+
+route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
+logged() { grep -qF -- "$2" "$1"; }
+usable() { ! in_ns x ip -6 addr show dev x0 | grep -q "$1.*tentative"; }
+
+# connect_once ADDR: one TCP connect from R to ADDR port 7, one SYN: it
+# gives up before the kernel would send a second one (1 s). Prints the ms.
+connect_once() {
+	in_ns r python3 - "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.settimeout(0.9)
+t = time.monotonic()
+try:
+    s.connect((sys.argv[1], 7))
+except OSError as e:
+    print("failed after %.0f ms: %s" % ((time.monotonic() - t) * 1000, e))
+    sys.exit(1)
+print("%.1f" % ((time.monotonic() - t) * 1000))
+PY
+}
+# listen NS ADDR: accept TCP connections on ADDR port 7 in NS (background).
+listen() {
+	in_ns "$1" python3 - "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 7))
+s.listen(16)
+s.settimeout(30)
+try:
+    while True:
+        c, _ = s.accept()
+        c.close()
+except OSError:
+    pass
+PY
+	LISTENERS+=($!)
+}
+LISTENERS=()
+cleanup_listeners() { for p in "${LISTENERS[@]}"; do kill "$p" 2>/dev/null; done; }
+
+LOG=$TMP/guests.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+PID=$DAEMON_PID
+
+# 1. A new guest: its DAD is seen on s1, s1 alone is asked once DAD is over,
+#    and the route is there before the host ever sends to it.
+X1=2001:db8:1::101
+in_ns x ip -6 addr add $X1/128 dev x0
+check "new guest: its DAD NS is seen on s1" wait_for 3 logged "$LOG" "DAD for $X1 on s1"
+check "new guest: its route appears without the host asking" wait_for 3 route_dev $X1 s1
+check "new guest: only s1 was asked" not logged "$LOG" "probe $X1 on s2"
+check "new guest: the host sent no NS for it on m0" not logged "$LOG" "NS for $X1 on m0"
+wait_for 3 usable $X1
+listen x $X1
+wait_for 3 eval "in_ns x ss -ltn | grep -q ':7 '"
+ms=$(connect_once $X1)
+check "new guest: the host's first connect() succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+
+# 2. A guest that sends first (address configured without DAD): the first
+#    packet from its address is the sign.
+X2=2001:db8:1::102
+in_ns x ip -6 addr add $X2/128 dev x0 nodad
+in_ns x ping -c1 -W1 -I $X2 "$(r_ll s1)%x0" >/dev/null 2>&1
+check "talking guest: a packet from its address is seen on s1" \
+	wait_for 3 logged "$LOG" "a packet from $X2 on s1"
+check "talking guest: its route appears" wait_for 3 route_dev $X2 s1
+listen x $X2
+wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$X2\\]:7 '"
+ms=$(connect_once $X2)
+check "talking guest: the host's first connect() succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+
+# 3. Y lives behind s2 and is learned there; the guest behind s1 sends from
+#    Y's address: s1 is asked, its answer is a claim, Y answers behind s2,
+#    the claim is refused and the route stays.
+in_ns y ping -c1 -W1 -I $Y "$(r_ll s2)%y0" >/dev/null 2>&1
+check "steal: Y learned behind s2 from its own packet" wait_for 3 route_dev $Y s2
+in_ns x ip -6 addr add $Y/128 dev x0 nodad
+in_ns x ping -c1 -W1 -I $Y "$(r_ll s1)%x0" >/dev/null 2>&1
+check "steal: the packet from Y's address is seen on s1" \
+	wait_for 3 logged "$LOG" "a packet from $Y on s1"
+check "steal: the claim is refused" \
+	wait_for 5 logged "$LOG" "not routing $Y behind s1: it still answers behind s2"
+check "steal: Y keeps its route behind s2" route_dev $Y s2
+check "steal: no move was made" not logged "$LOG" "$Y moved"
+in_ns x ip -6 addr del $Y/128 dev x0
+
+# 4. Without --learn-routes the signs are read and left alone.
+stop_daemon $PID 1
+cleanup_listeners
+LOG=$TMP/nolearn.log
+start_daemon r "$LOG" -m m0 -s s1,s2 || fail "daemon did not start"
+PID=$DAEMON_PID
+check "no learning: no chain for guests" \
+	not eval "in_ns r nft list chain inet ns_monitor guests_135 >/dev/null 2>&1"
+stop_daemon $PID 1
+check "no route of ours is left" [ -z "$(in_ns r ip -6 route show proto 135)" ]
+
+summary
