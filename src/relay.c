@@ -693,7 +693,15 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 				continue;
 			if (s->ifindex == ev->ifindex) {
 				if (s->up == ev->link.up) {
-					slave_find_mac(s);	/* address change */
+					/*
+					 * A set-up that failed (the route of
+					 * a link without carrier yet) is tried
+					 * again at its next event.
+					 */
+					if (s->up && !s->in_engine)
+						slave_refresh(r, g, s, now);
+					else
+						slave_find_mac(s);
 					continue;
 				}
 				log_info("slave %s is %s", s->name,
