@@ -84,6 +84,7 @@ enum engine_notice_kind {
 	ENGINE_LEARNED,		/* slave: where target was found */
 	ENGINE_MOVED,		/* other: old location, slave: new one */
 	ENGINE_FORGOTTEN,	/* slave: old location; reason says why */
+	ENGINE_ADOPTED,		/* slave: where the kernel had it; reason: how */
 	/* Rate-limited: an attacker can cause these. */
 	ENGINE_CLAIM_REFUSED,	/* slave claimed target, other answered */
 	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
@@ -99,7 +100,7 @@ struct engine_notice {
 	unsigned int slave;
 	unsigned int other;
 	const char *option;	/* limits: the option that raises it */
-	const char *reason;	/* ENGINE_FORGOTTEN */
+	const char *reason;	/* ENGINE_FORGOTTEN, ENGINE_ADOPTED */
 	unsigned long suppressed;	/* rate-limited kinds: since the last */
 };
 
@@ -172,6 +173,8 @@ struct engine_counters {
 	uint64_t claims;		/* another slave claimed a learned one */
 	uint64_t claims_refused;	/* the current location still answered */
 	uint64_t route_failed;		/* route_add/route_move returned -1 */
+	uint64_t adopted;		/* taken from the kernel at start */
+	uint64_t adopt_refused;		/* not taken (and a route removed) */
 	/* gauges */
 	uint64_t inflight;		/* ASKING + HELD */
 	uint64_t queued;
@@ -244,6 +247,22 @@ enum engine_neigh_state {
 void engine_neigh(struct engine *e, unsigned int ifindex,
 		  const struct in6_addr *target, enum engine_neigh_state state,
 		  bool fresh, uint64_t now);
+
+/*
+ * A location the kernel already knows, taken as learned without asking
+ * first: a route of ours an earlier run left (routed: it is there, no
+ * route_add), or a usable neighbor entry for target on slave (a route is
+ * added). So that a restart does not make the first contact with every
+ * neighbor pay again. Taken on trust only for a while: the location is
+ * asked again at once (from the keep-alive budget) and forgotten, route
+ * removed, if it does not answer within verify_ns. Refused as an answer
+ * would be (an address of the host, a target usable on a master, a slave
+ * not in the group, --max-learned reached, learned elsewhere already);
+ * a refused routed one has its route removed. Needs learn_routes.
+ * 0 when target is learned behind slave now, -1 when refused.
+ */
+int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
+		 const struct in6_addr *target, bool routed, uint64_t now);
 
 /* Continue deferred work and expire what is due. */
 void engine_tick(struct engine *e, uint64_t now);

@@ -18,6 +18,8 @@
 #include "rtnl.h"
 
 struct engine;
+struct hostaddrs;
+struct relay;
 
 struct learn_counters {
 	unsigned long routes_added;
@@ -36,12 +38,24 @@ struct learn {
 };
 
 /*
- * Purge what a killed run of the same groups left: routes, proxy entries,
- * proxy_ndp turned on. Each group's routes carry a metric of their own
- * (learn_route_metric), so another instance's are left alone; no live
- * instance can own ours, as we hold the NFLOG groups.
+ * Purge what a killed run of the same groups left: routes (kept for
+ * learn_adopt with --learn-routes), proxy entries, proxy_ndp turned on.
+ * Each group's routes carry a metric of their own (learn_route_metric), so
+ * another instance's are left alone; no live instance can own ours, as we
+ * hold the NFLOG groups.
  */
 int learn_init(struct learn *l, const struct config *cfg, struct engine *engine);
+
+/*
+ * With --learn-routes, once the slaves, masters and host addresses are
+ * known: hand the engine what the kernel knows already (engine_adopt), so
+ * a restart does not make first contact pay again: our groups' routes an
+ * earlier run left (killed, or --keep-routes), and usable neighbor entries
+ * on the slaves for targets inside our prefixes. What the engine refuses
+ * (its slave left the group, ...) is removed. Each is asked again.
+ */
+void learn_adopt(struct learn *l, struct relay *relay,
+		 const struct hostaddrs *h, uint64_t now);
 
 /* Remove every route and proxy entry of ours (unless --keep-routes). */
 void learn_fini(struct learn *l);

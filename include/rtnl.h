@@ -61,6 +61,24 @@ int rtnl_purge_table(struct rtnl *r, uint32_t table);
 /* The same, only those with this metric. */
 int rtnl_purge_routes(struct rtnl *r, uint32_t table, uint32_t metric);
 
+/* A host route of ours, or a neighbor entry, as a dump lists them. */
+struct rtnl_entry {
+	struct in6_addr dst;
+	unsigned int ifindex;	/* the route's device, the entry's interface */
+	uint16_t state;		/* neighbor entries: NUD_* */
+};
+
+/*
+ * Our IPv6 /128 routes in `table` with `metric`; *out is malloc'd (free
+ * it), *n long. Collected whole before anything is done with them, so the
+ * caller may talk to the kernel on the same socket. -1 on error.
+ */
+int rtnl_host_routes(struct rtnl *r, uint32_t table, uint32_t metric,
+		     struct rtnl_entry **out, size_t *n);
+
+/* The IPv6 neighbor entries (not proxies) with a link-layer address. */
+int rtnl_neighbors(struct rtnl *r, struct rtnl_entry **out, size_t *n);
+
 /*
  * The NUD state of addr's neighbor entry on ifindex: NUD_NONE (0) when
  * there is none or it has no link-layer address yet; -1 on error.

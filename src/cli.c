@@ -102,6 +102,7 @@ void cli_usage(FILE *out)
 "                         relay the upstream's NS for it; implies\n"
 "                         --learn-routes\n"
 "      --keep-routes      leave learned routes and proxy entries at exit\n"
+"                         (a start with --learn-routes adopts the routes)\n"
 "      --holddown MS      once every slave was asked for a target, ask\n"
 "                         again no sooner than MS milliseconds (default %u)\n"
 "      --rate N           at most N asks per second in all, each one\n"

@@ -128,6 +128,11 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	case ENGINE_FORGOTTEN:
 		log_info("forgot %s behind %s: %s", a, s, n->reason);
 		break;
+	case ENGINE_ADOPTED:
+		log_info("adopted %s behind %s (%s): route in place%s, asking it again",
+			 a, s, n->reason,
+			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
+		break;
 	case ENGINE_CLAIM_REFUSED:
 		log_warnx("not routing %s behind %s: it still answers behind %s%s",
 			  a, s, o, more);

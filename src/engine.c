@@ -436,23 +436,35 @@ static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 	}
 }
 
-static void learn(struct engine *e, uint32_t i, unsigned int slave)
+/* Routed: the route is in the kernel already (adopted), no route_add. */
+static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
+		     bool routed)
 {
 	struct rec *r = &e->recs[i];
 
 	if (e->c.learned_now >= e->o.max_learned) {
 		e->c.learned_full++;
 		limit_bites(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target);
-		return;
+		return false;
 	}
-	if (e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave) == -1) {
+	if (!routed &&
+	    e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave) == -1) {
 		e->c.route_failed++;
-		return;
+		return false;
 	}
 	r->slave = slave;
 	e->c.learned_now++;
-	e->c.learned++;
 	proxies(e, i, true);
+	return true;
+}
+
+static void learn(struct engine *e, uint32_t i, unsigned int slave)
+{
+	struct rec *r = &e->recs[i];
+
+	if (!learn_at(e, i, slave, false))
+		return;
+	e->c.learned++;
 	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
 }
 
@@ -994,6 +1006,72 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			claim(e, i, ifindex);
 	}
 	run(e, now);
+}
+
+/* Whether target answers (as far as the kernel knows) on a master. */
+static unsigned int usable_on_master(struct engine *e, uint32_t gi,
+				     unsigned int slave,
+				     const struct in6_addr *t)
+{
+	struct engine_group *g = &e->groups[gi];
+	uint32_t i = lookup(e, gi, t);
+
+	if (i != NIL && e->recs[i].on_master)
+		return e->recs[i].on_master;
+	for (uint32_t m = 0; e->eg.usable_on && m < g->nmasters; m++)
+		if (g->masters[m] != slave &&
+		    e->eg.usable_on(e->eg.ctx, g->masters[m], t))
+			return g->masters[m];
+	return 0;
+}
+
+int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
+		 const struct in6_addr *target, bool routed, uint64_t now)
+{
+	int gi = find_group(e, group);
+	unsigned int master;
+	uint32_t i = NIL;
+	bool taken = false;
+
+	run(e, now);
+	if (!e->o.learn_routes || gi < 0 ||
+	    pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, slave) < 0) {
+		/* Not (or no longer) a slave of ours: as a purge would. */
+	} else if (is_local(e, target)) {
+		e->c.refused_local++;
+		say_limited(e, ENGINE_REFUSED_LOCAL, (uint32_t)gi, target, slave,
+			    0, now);
+	} else if ((master = usable_on_master(e, (uint32_t)gi, slave, target))) {
+		e->c.refused_master++;
+		say_limited(e, ENGINE_REFUSED_MASTER, (uint32_t)gi, target,
+			    slave, master, now);
+	} else if ((i = lookup(e, (uint32_t)gi, target)) != NIL &&
+		   e->recs[i].slave) {
+		/* Known already: kept where it is, proven by its answers. */
+		if (e->recs[i].slave == slave)
+			return 0;
+	} else if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
+		errno = ENOMEM;
+	} else if (learn_at(e, i, slave, routed)) {
+		taken = true;
+	} else {
+		rec_maybe_free(e, i);
+	}
+	if (!taken) {
+		e->c.adopt_refused++;
+		if (routed && e->eg.route_del)
+			e->eg.route_del(e->eg.ctx, group, target, slave);
+		run(e, now);
+		return -1;
+	}
+	e->c.adopted++;
+	say(e, ENGINE_ADOPTED, (uint32_t)gi, target, slave, 0,
+	    routed ? "its route was left by an earlier run" :
+		     "the kernel has a usable neighbor entry there");
+	/* Trusted only until it is asked: verified from the keep-alive budget. */
+	ka_start(e, i, KA_VERIFY, 0);
+	run(e, now);
+	return 0;
 }
 
 static int group_get(struct engine *e, uint16_t num)

@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <linux/neighbour.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "hostaddr.h"
 #include "learn.h"
 #include "log.h"
 #include "proxy_ndp_state.h"
+#include "relay.h"
 
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
@@ -186,11 +189,14 @@ static bool owned_elsewhere(struct rtnl *r, const struct in6_addr *addr,
 	return true;
 }
 
-/* Our groups' routes, and proxy entries no other instance owns. */
-static void purge(struct learn *l, int *routes, int *proxies)
+/*
+ * Our groups' routes (unless they are to be adopted), and proxy entries no
+ * other instance owns.
+ */
+static void purge(struct learn *l, bool routes_too, int *routes, int *proxies)
 {
 	*routes = 0;
-	for (unsigned int i = 0; i < l->cfg->ngroups; i++) {
+	for (unsigned int i = 0; routes_too && i < l->cfg->ngroups; i++) {
 		int n = rtnl_purge_routes(&l->rtnl, 254 /* RT_TABLE_MAIN */,
 					  learn_route_metric(l->cfg,
 							     l->cfg->groups[i]));
@@ -217,11 +223,140 @@ int learn_init(struct learn *l, const struct config *cfg, struct engine *engine)
 		if (proxy_ndp_state_recover(cfg->groups[i]) == -1)
 			log_warn("group %u: reading the proxy_ndp record of an earlier run",
 				 cfg->groups[i]);
-	purge(l, &routes, &proxies);
+	/*
+	 * With --learn-routes, the routes are adopted once the slaves are
+	 * known (learn_adopt); proxies are made anew for what is adopted.
+	 */
+	purge(l, !cfg->learn_routes, &routes, &proxies);
 	if (routes > 0 || proxies > 0)
 		log_info("removed %d route(s) and %d proxy entr%s left by an earlier run",
 			 routes, proxies, proxies == 1 ? "y" : "ies");
 	return 0;
+}
+
+/*
+ * Neighbors worth adopting: global unicast, not the host's, inside our
+ * prefixes (the targets, or the on-link prefix of one of the group's
+ * masters: what intake.c takes from the upstream).
+ */
+static bool adopt_eligible(const struct learn *l, const struct group *g,
+			   const struct hostaddrs *h, const struct in6_addr *t)
+{
+	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
+	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t) ||
+	    IN6_IS_ADDR_V4MAPPED(t) || hostaddr_is_local(h, t))
+		return false;
+	for (unsigned int i = 0; i < l->cfg->ntargets; i++)
+		if (prefix6_contains(&l->cfg->targets[i], t))
+			return true;
+	for (unsigned int m = 0; m < g->nmasters; m++)
+		if (g->masters[m].in_engine &&
+		    hostaddr_on_link(h, g->masters[m].in_engine, t))
+			return true;
+	return false;
+}
+
+static bool slave_of(const struct group *g, unsigned int ifindex)
+{
+	for (unsigned int s = 0; s < g->nslaves; s++)
+		if (g->slaves[s].in_engine == ifindex)
+			return true;
+	return false;
+}
+
+#define NUD_ADOPTABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct rtnl_entry *x = a, *y = b;
+
+	return memcmp(&x->dst, &y->dst, sizeof(x->dst));
+}
+
+/*
+ * One target's entries (n of them, on any interface). Adopted only when
+ * exactly one slave of the group has a usable entry: a guest can make a
+ * STALE entry for another's address on its own slave (an NS with that
+ * source), and which of two is right is for a resolution to find out.
+ */
+static void adopt_neighbor(struct learn *l, const struct group *g,
+			   const struct hostaddrs *h, const struct rtnl_entry *e,
+			   size_t n, uint64_t now)
+{
+	static struct log_limit twice = LOG_LIMIT_INIT(10, 5);
+	char a[INET6_ADDRSTRLEN];
+	const struct rtnl_entry *one = NULL;
+
+	if (!adopt_eligible(l, g, h, &e->dst))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		/* On a master (a mesh) it is reachable as it is. */
+		if (!(e[i].state & NUD_ADOPTABLE) || !slave_of(g, e[i].ifindex) ||
+		    relay_is_master(g, e[i].ifindex))
+			continue;
+		if (one && one->ifindex != e[i].ifindex) {
+			log_warnx_limited(&twice, "group %u: not adopting %s: usable behind two slaves; the next NS for it decides",
+					  g->num, fmt_addr(&e->dst, a));
+			return;
+		}
+		one = &e[i];
+	}
+	if (one)
+		engine_adopt(l->engine, g->num, one->ifindex, &one->dst, false,
+			     now);
+}
+
+void learn_adopt(struct learn *l, struct relay *relay,
+		 const struct hostaddrs *h, uint64_t now)
+{
+	struct rtnl_entry *v;
+	size_t n;
+	unsigned long routes = 0, removed = 0, neighbors;
+	uint64_t before;
+
+	if (!l->cfg || !l->engine || !l->cfg->learn_routes)
+		return;
+	for (unsigned int gi = 0; gi < l->cfg->ngroups; gi++) {
+		uint16_t num = l->cfg->groups[gi];
+
+		if (rtnl_host_routes(&l->rtnl, 254 /* RT_TABLE_MAIN */,
+				     learn_route_metric(l->cfg, num), &v, &n) == -1) {
+			log_warn("group %u: reading the routes an earlier run left (removing them instead)",
+				 num);
+			rtnl_purge_routes(&l->rtnl, 254, learn_route_metric(l->cfg, num));
+			continue;
+		}
+		/* A refused one is removed by the engine, as a purge would. */
+		for (size_t i = 0; i < n; i++)
+			if (engine_adopt(l->engine, num, v[i].ifindex, &v[i].dst,
+					 true, now) == 0)
+				routes++;
+			else
+				removed++;
+		free(v);
+	}
+	/* Those with a route already are not counted twice. */
+	before = engine_counters(l->engine)->adopted;
+	if (rtnl_neighbors(&l->rtnl, &v, &n) == -1) {
+		log_warn("reading the neighbor table to adopt what it knows");
+		n = 0;
+		v = NULL;
+	}
+	/* Entries for one target side by side: see adopt_neighbor(). */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), entry_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && memcmp(&v[j].dst, &v[i].dst,
+						sizeof(v[i].dst)) == 0; j++)
+			;
+		for (unsigned int gi = 0; gi < relay->ngroups; gi++)
+			adopt_neighbor(l, &relay->groups[gi], h, &v[i], j - i, now);
+	}
+	free(v);
+	neighbors = (unsigned long)(engine_counters(l->engine)->adopted - before);
+	if (routes || removed || neighbors)
+		log_info("adopted %lu route(s) left by an earlier run (removed %lu) and %lu neighbor entr%s on the slaves; each is asked again",
+			 routes, removed, neighbors, neighbors == 1 ? "y" : "ies");
 }
 
 void learn_fini(struct learn *l)
@@ -234,7 +369,7 @@ void learn_fini(struct learn *l)
 		log_info("leaving %lu learned route(s) in place (--keep-routes)",
 			 l->c.routes_added - l->c.routes_removed);
 	} else if (l->cfg->learn_routes) {
-		purge(l, &routes, &proxies);
+		purge(l, true, &routes, &proxies);
 		if (routes > 0 || proxies > 0)
 			log_info("removed %d learned route(s) and %d proxy entr%s",
 				 routes, proxies, proxies == 1 ? "y" : "ies");

@@ -523,6 +523,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_warn("rtnetlink dump");
 		goto out_loop;
 	}
+	/* What the kernel knows already, so a restart costs no first contact. */
+	learn_adopt(&l.learn, &l.relay, &l.addrs, monotonic_ns());
 
 	/*
 	 * Detach before making the signalfd and the epoll set: a signalfd

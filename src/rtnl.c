@@ -5,6 +5,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -396,6 +397,121 @@ int rtnl_purge_table(struct rtnl *r, uint32_t table)
 int rtnl_purge_routes(struct rtnl *r, uint32_t table, uint32_t metric)
 {
 	return purge_routes(r, table, &metric);
+}
+
+struct entries_ctx {
+	uint32_t table, metric;
+	struct rtnl_entry *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static struct rtnl_entry *entry_new(struct entries_ctx *ctx)
+{
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
+		struct rtnl_entry *v = realloc(ctx->v, cap * sizeof(*v));
+
+		if (!v) {
+			ctx->nomem = true;
+			return NULL;
+		}
+		ctx->v = v;
+		ctx->cap = cap;
+	}
+	memset(&ctx->v[ctx->n], 0, sizeof(ctx->v[0]));
+	return &ctx->v[ctx->n++];
+}
+
+static int host_routes_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct entries_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	struct rtnl_entry *e;
+	uint32_t table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    rtm->rtm_family != AF_INET6 || rtm->rtm_protocol != RTPROT_NS_MONITOR ||
+	    rtm->rtm_dst_len != 128)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != ctx->table || !tb[RTA_DST] || !tb[RTA_OIF] ||
+	    !tb[RTA_PRIORITY] || mnl_attr_get_u32(tb[RTA_PRIORITY]) != ctx->metric)
+		return MNL_CB_OK;
+	if (!(e = entry_new(ctx)))
+		return MNL_CB_OK;
+	memcpy(&e->dst, mnl_attr_get_payload(tb[RTA_DST]), sizeof(e->dst));
+	e->ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	return MNL_CB_OK;
+}
+
+static int neighbors_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct entries_ctx *ctx = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = { NULL };
+	struct rtnl_entry *e;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm) ||
+	    ndm->ndm_family != AF_INET6 || (ndm->ndm_flags & NTF_PROXY) ||
+	    ndm->ndm_ifindex <= 0)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb);
+	if (!tb[NDA_DST] || !tb[NDA_LLADDR] || !(e = entry_new(ctx)))
+		return MNL_CB_OK;
+	memcpy(&e->dst, mnl_attr_get_payload(tb[NDA_DST]), sizeof(e->dst));
+	e->ifindex = (unsigned int)ndm->ndm_ifindex;
+	e->state = ndm->ndm_state;
+	return MNL_CB_OK;
+}
+
+static int dump_entries(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+			struct entries_ctx *ctx, struct rtnl_entry **out,
+			size_t *n)
+{
+	if (rtnl_talk(r, nlh, cb, ctx) == -1 || ctx->nomem) {
+		int saved = ctx->nomem ? ENOMEM : errno;
+
+		free(ctx->v);
+		errno = saved;
+		return -1;
+	}
+	*out = ctx->v;
+	*n = ctx->n;
+	return 0;
+}
+
+int rtnl_host_routes(struct rtnl *r, uint32_t table, uint32_t metric,
+		     struct rtnl_entry **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct entries_ctx ctx = { .table = table, .metric = metric };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	return dump_entries(r, nlh, host_routes_cb, &ctx, out, n);
+}
+
+int rtnl_neighbors(struct rtnl *r, struct rtnl_entry **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct entries_ctx ctx = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET6;
+	return dump_entries(r, nlh, neighbors_cb, &ctx, out, n);
 }
 
 struct foreign_ctx {

@@ -124,6 +124,9 @@ static void engine_stats(FILE *out, const struct engine_counters *e)
 		(unsigned long)e->answers_duplicate);
 	counter(out, "learned_total", "Targets learned behind a slave.",
 		e->learned);
+	counter(out, "adopted_total",
+		"Targets adopted at start from what the kernel knew (a route left by an earlier run, a usable neighbor entry on a slave), each asked again.",
+		e->adopted);
 	counter(out, "learned_moves_total", "Learned targets that moved.",
 		e->moved);
 	counter(out, "forgotten_total", "Learned targets forgotten.",

@@ -152,4 +152,92 @@ check "...and that is logged once" \
 	[ "$(count_lines "$LOG" "slave s3: no usable link-local address")" = 1 ]
 stop_daemon $DAEMON_PID 1
 
+# 11-13. A restart with --learn-routes adopts what the kernel knows: the
+#     routes an earlier run left (killed, or --keep-routes) and usable
+#     neighbor entries on the slaves, each asked again (verify: 3 s).
+# Steps above moved X away and re-created s2: X back behind s1, Y routed.
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns y ip -6 route replace default via "$(r_ll s2)" dev y0
+learn_x() { wait_for 8 eval "ping_ok r $X; route_dev $X s1"; }
+# Route events in r from now on; ready once a marker route shows up.
+MON=$TMP/routes.mon
+watch_routes() {
+	: >"$MON"
+	# Not through in_ns: $! must be the monitor, not a subshell.
+	ip netns exec "$T-r" ip -6 monitor route >"$MON" 2>&1 &
+	MONPID=$!
+	in_ns r ip -6 route add 2001:db8:ffff::1/128 dev lo
+	wait_for 5 grep -q 2001:db8:ffff::1 "$MON"
+	in_ns r ip -6 route del 2001:db8:ffff::1/128 dev lo
+}
+unwatch_routes() { kill "$MONPID" 2>/dev/null; wait "$MONPID" 2>/dev/null; }
+removed_ever() { grep -q "^Deleted $1 " "$MON"; }
+# Stays for longer than the verify window: never removed, not only back.
+stays() { not wait_while 5 route_dev "$1" "$2" && not removed_ever "$1"; }
+
+# 11. After SIGKILL: Y's route is kept across the restart, and the host's
+#     first ping after it goes through.
+LOG=$TMP/adopt-killed.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+learn_y
+kill -KILL $DAEMON_PID; wait $DAEMON_PID 2>/dev/null
+watch_routes
+LOG=$TMP/adopt-restart.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not restart"
+check "after SIGKILL, the first ping to Y after the restart succeeds" ping_ok r $Y
+check "...Y's route is adopted" logged "$LOG" "adopted $Y behind s2"
+check "...and kept past the verify window, never removed" stays $Y s2
+unwatch_routes
+stop_daemon $DAEMON_PID 1
+check "...and SIGTERM still removes it" no_leftovers
+
+# 12. After a --keep-routes exit: Y (alive) is kept and reached at once; X,
+#     gone meanwhile, is forgotten within the verify window.
+LOG=$TMP/adopt-keep.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes --keep-routes || fail "daemon did not start"
+learn_x
+learn_y
+stop_daemon $DAEMON_PID 1
+in_ns x ip -6 addr del $X/128 dev x0
+watch_routes
+LOG=$TMP/adopt-after-keep.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not restart"
+check "after --keep-routes, the first ping to Y after the restart succeeds" ping_ok r $Y
+check "...X's route is adopted too" logged "$LOG" "adopted $X behind s1"
+check "...X (gone) is forgotten within the verify window (3 s)" \
+	wait_for 5 eval "! route_dev $X s1 && logged '$LOG' 'forgot $X behind s1: did not answer when asked again'"
+check "...Y (alive) is kept, never removed" stays $Y s2
+unwatch_routes
+stop_daemon $DAEMON_PID 1
+
+# 13. A usable neighbor entry on a slave, made by the host talking to X
+#     through a route added by hand, is adopted at start: the route appears
+#     without any NS.
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns r ip -6 route add $X/128 dev s1
+check "X reached through a route added by hand" wait_for 3 ping_ok r $X
+in_ns r ip -6 route del $X/128 dev s1
+check "...which leaves a usable entry for X on s1" \
+	eval "in_ns r ip -6 neigh show $X dev s1 | grep -qE 'REACHABLE|STALE|DELAY|PROBE'"
+LOG=$TMP/adopt-neigh.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+check "the entry is adopted at start: X/128 dev s1" wait_for 2 route_dev $X s1
+check "...without any NS for X" not logged "$LOG" "NS for $X"
+check "...X answers: kept past the verify window" not wait_while 5 route_dev $X s1
+check "...and the first ping goes through" ping_ok r $X
+stop_daemon $DAEMON_PID 1
+check "clean at the end" no_leftovers
+
+# 14. A usable entry for X behind two slaves (a guest can make one for
+#     another's address): neither is adopted, the next NS decides.
+in_ns r ip -6 neigh replace $X lladdr 02:00:00:00:00:01 dev s2 nud stale
+check "X has a usable entry on s1 still" \
+	eval "in_ns r ip -6 neigh show $X dev s1 | grep -qE 'REACHABLE|STALE|DELAY|PROBE'"
+LOG=$TMP/adopt-twice.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+check "an entry behind two slaves is not adopted" \
+	eval "logged '$LOG' 'not adopting $X: usable behind two slaves' && ! route_dev $X s1 && ! route_dev $X s2"
+stop_daemon $DAEMON_PID 1
+in_ns r ip -6 neigh del $X dev s2
+
 summary

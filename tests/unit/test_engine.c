@@ -824,6 +824,144 @@ static void test_learned_full(void **state)
 	teardown_fake(f);
 }
 
+static int adopt(struct fake *f, unsigned int slave, uint32_t n, bool routed,
+		 uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	return engine_adopt(f->e, GROUP, slave, &t, routed, at);
+}
+
+/* A route left by an earlier run, adopted: asked at once, kept if it answers. */
+static void test_adopt_answered(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	assert_int_equal(adopt(f, SLAVE(2), 1, true, T0), 0);
+	/* The route is there: not added again; the proxy is made anew. */
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
+	assert_int_equal(C(f)->adopted, 1);
+	assert_int_equal(C(f)->learned_now, 1);
+	assert_int_equal(f->notices[ENGINE_ADOPTED], 1);
+	assert_int_equal(f->last[ENGINE_ADOPTED].slave, SLAVE(2));
+	/* Verified: asked at once on its slave only, from the keep-alive budget. */
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(1), ANY), 0);
+	assert_int_equal(C(f)->keepalive_asks, 1);
+	assert_int_equal(C(f)->asks, 0);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 0);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(C(f)->learned_now, 1);
+	assert_int_equal(engine_next_deadline(f->e), 0);
+	/* Adopted twice (its neighbor entry too): nothing more happens. */
+	assert_int_equal(adopt(f, SLAVE(2), 1, false, f->now + 1), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->adopted, 1);
+	/* Then it lives as any learned target: a later NS costs nothing. */
+	ns(f, 1, f->now + 1 * SEC);
+	answer(f, SLAVE(2), 1, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->claims, 0);
+	teardown_fake(f);
+}
+
+/* A neighbor entry adopted gets its route; one that stays silent goes. */
+static void test_adopt_silent_forgotten(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	assert_int_equal(adopt(f, SLAVE(1), 1, false, T0), 0);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(adopt(f, SLAVE(2), 2, true, T0), 0);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), ANY), 0);
+	assert_int_equal(C(f)->keepalive_asks, 2);
+	/* Kept for the whole verify window... */
+	run_until(f, T0 + o.verify_ns - 1);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 0);
+	assert_int_equal(C(f)->learned_now, 2);
+	/* ...and forgotten at its end, route removed. */
+	run_until(f, T0 + o.verify_ns);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(2), 2), 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_int_equal(C(f)->forgotten, 2);
+	assert_int_equal(C(f)->records, 0);
+	assert_string_equal(f->last[ENGINE_FORGOTTEN].reason,
+			    "did not answer when asked again");
+	teardown_fake(f);
+}
+
+/* Refused as an answer would be; a refused route is removed. */
+static void test_adopt_refused(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+
+	(void)state;
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	assert_int_equal(adopt(f, SLAVE(1), 1, true, T0), -1);
+	assert_int_equal(C(f)->refused_local, 1);
+	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(adopt(f, SLAVE(1), 1, false, T0), -1);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 1);
+	/* Usable on a master: not behind a slave. */
+	f->master_has = true;
+	assert_int_equal(adopt(f, SLAVE(1), 2, true, T0), -1);
+	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
+	f->master_has = false;
+	/* A slave that is not (any more) in the group: removed as a purge. */
+	assert_int_equal(adopt(f, SLAVE(9), 3, true, T0), -1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(9), 3), 1);
+	/* Learned behind another slave already: that one stays. */
+	assert_int_equal(adopt(f, SLAVE(1), 4, false, T0), 0);
+	assert_int_equal(adopt(f, SLAVE(2), 4, true, T0), -1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(2), 4), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 4), 0);
+	assert_int_equal(C(f)->adopted, 1);
+	assert_int_equal(C(f)->adopt_refused, 5);
+	assert_int_equal(C(f)->learned_now, 1);
+	assert_int_equal(C(f)->records, 1);
+	teardown_fake(f);
+}
+
+/* Beyond --max-learned: counted, said once, the route removed. */
+static void test_adopt_full(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.max_learned = 2;
+	f = setup(&o, 1);
+	for (uint32_t k = 0; k < 4; k++)
+		adopt(f, SLAVE(1), k, true, T0);
+	assert_int_equal(C(f)->adopted, 2);
+	assert_int_equal(C(f)->learned_now, 2);
+	assert_int_equal(C(f)->learned_full, 2);
+	assert_int_equal(C(f)->adopt_refused, 2);
+	assert_int_equal(f->notices[ENGINE_LIMIT_LEARNED], 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 3), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 0), 0);
+	assert_int_equal(C(f)->records, 2);
+	teardown_fake(f);
+}
+
 /* Nothing to do, no deadline; and unknown groups cost nothing. */
 static void test_idle(void **state)
 {
@@ -1057,6 +1195,10 @@ int main(void)
 		cmocka_unit_test(test_mesh),
 		cmocka_unit_test(test_ns_in),
 		cmocka_unit_test(test_learned_full),
+		cmocka_unit_test(test_adopt_answered),
+		cmocka_unit_test(test_adopt_silent_forgotten),
+		cmocka_unit_test(test_adopt_refused),
+		cmocka_unit_test(test_adopt_full),
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_init_refuses),
