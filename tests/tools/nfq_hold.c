@@ -10,7 +10,8 @@
  *
  * Prints "ready", then "held ID DST OUTDEV" for each packet held. Reads
  * commands, one a line, on stdin:
- *   slave ID       release ID with HOLD_TO_SLAVE (routed again)
+ *   slave ID       release ID with HOLD_TO_SLAVE (routed again); prints
+ *                  "released ID slave at T" (T: CLOCK_MONOTONIC, µs)
  *   unchanged ID   release ID with HOLD_UNCHANGED
  *   auto           from now on release every packet unchanged at once
  *   locate ADDR MS add ADDR to located_QUEUE for MS ms
@@ -25,12 +26,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netfilter.h>
 
 #include "log.h"
 
 static struct hold h;
+
+/* CLOCK_MONOTONIC in µs, comparable with tcp_probe's "at". */
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
 static int auto_release;
 
 static void on_held(uint32_t id, const struct in6_addr *dst, unsigned int outdev,
@@ -71,11 +82,11 @@ static void command(char *line)
 	} else if (sscanf(line, "slave %lu", &id) == 1) {
 		if (hold_verdict(&h, (uint32_t)id, HOLD_TO_SLAVE) == -1)
 			perror("nfq_hold: verdict");
-		printf("released %lu slave\n", id);
+		printf("released %lu slave at %lld\n", id, now_us());
 	} else if (sscanf(line, "unchanged %lu", &id) == 1) {
 		if (hold_verdict(&h, (uint32_t)id, HOLD_UNCHANGED) == -1)
 			perror("nfq_hold: verdict");
-		printf("released %lu unchanged\n", id);
+		printf("released %lu unchanged at %lld\n", id, now_us());
 	} else if (line[0]) {
 		fprintf(stderr, "nfq_hold: unknown command: %s\n", line);
 	}
@@ -90,7 +101,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || argc > 4 ||
 	    (q = strtoul(argv[1], NULL, 10)) > 65535 ||
-	    (argc == 3 && (max_len = strtoul(argv[2], NULL, 10)) == 0)) {
+	    (argc >= 3 && (max_len = strtoul(argv[2], NULL, 10)) == 0)) {
 		fprintf(stderr, "usage: nfq_hold QUEUE [MAX_LEN [TABLE]]\n");
 		return 2;
 	}

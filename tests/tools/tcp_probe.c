@@ -5,8 +5,9 @@
  *   tcp_probe listen ADDR PORT          accept and close, forever
  *   tcp_probe connect ADDR PORT MS      one attempt, at most MS ms
  *
- * connect prints "connected us N retrans N" (TCP_INFO's total
- * retransmissions: 0 means the first SYN got through) and exits 0, or
+ * connect prints "connected us N retrans N at T" (TCP_INFO's total
+ * retransmissions: 0 means the first SYN got through; T the
+ * CLOCK_MONOTONIC time in µs) and exits 0, or
  * "failed us N: REASON" and exits 1.
  */
 #include <arpa/inet.h>
@@ -83,7 +84,8 @@ static int do_connect(const struct sockaddr_in6 *sa, int ms)
 	}
 	memset(&ti, 0, sizeof(ti));
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
-	printf("connected us %lld retrans %u\n", now_us() - t0, ti.tcpi_total_retrans);
+	printf("connected us %lld retrans %u at %lld\n", now_us() - t0,
+	       ti.tcpi_total_retrans, now_us());
 	close(fd);
 	return 0;
 }
