@@ -80,9 +80,11 @@ static void command(char *line)
 		else
 			printf("located %s\n", addr);
 	} else if (sscanf(line, "slave %lu", &id) == 1) {
+		long long t = now_us();	/* before: the SYN may finish first */
+
 		if (hold_verdict(&h, (uint32_t)id, HOLD_TO_SLAVE) == -1)
 			perror("nfq_hold: verdict");
-		printf("released %lu slave at %lld\n", id, now_us());
+		printf("released %lu slave at %lld\n", id, t);
 	} else if (sscanf(line, "unchanged %lu", &id) == 1) {
 		if (hold_verdict(&h, (uint32_t)id, HOLD_UNCHANGED) == -1)
 			perror("nfq_hold: verdict");
