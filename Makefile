@@ -14,7 +14,7 @@ SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS     := libmnl libnetfilter_log libnftables libnftnl libcap-ng
+PKGS     := libmnl libnetfilter_log libnetfilter_queue libnftables libnftnl libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -73,6 +73,13 @@ $(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 $(BUILD)/neigh_peak: tests/tools/neigh_peak.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# Holds with the daemon's own hold.c, so it links the library.
+$(BUILD)/nfq_hold: tests/tools/nfq_hold.c $(LIB) $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tcp_probe: tests/tools/tcp_probe.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD):
 	mkdir -p $@
 
@@ -94,9 +101,12 @@ endif
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak
+integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
+		$(BUILD)/nfq_hold $(BUILD)/tcp_probe
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
 		ND_ASK=$(abspath $(BUILD)/nd_ask) \
+		NFQ_HOLD=$(abspath $(BUILD)/nfq_hold) \
+		TCP_PROBE=$(abspath $(BUILD)/tcp_probe) \
 		NEIGH_PEAK=$(abspath $(BUILD)/neigh_peak) \
 		bash tests/integration/run.sh
 

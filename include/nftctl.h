@@ -43,6 +43,14 @@ void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size);
 int nftctl_group_commands(char *buf, size_t size,
 			  const struct nft_group_spec *spec);
 
+/*
+ * With --queue: the set located_G and the chain hold_G that sends packets
+ * for a target in targets_G, leaving by a master, not located yet, to
+ * NFQUEUE queue G (pure; after nftctl_group_commands()). Returns the
+ * length written, or -1 if buf is too small (1024 is enough).
+ */
+int nftctl_queue_commands(char *buf, size_t size, uint16_t group);
+
 /* A buffer size that holds spec's commands, whatever its interfaces. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec);
 

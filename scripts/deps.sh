@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
-libmnl-dev libnetfilter-log-dev libnftables-dev libnftnl-dev libcap-ng-dev
+libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-dev libcap-ng-dev
 libcmocka-dev
 nftables iproute2 iputils-ping tcpdump procps kmod ndppd gnuplot-nox jq
 systemd

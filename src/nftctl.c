@@ -187,6 +187,32 @@ int nftctl_group_commands(char *buf, size_t size,
 	return (int)sb.len;
 }
 
+int nftctl_queue_commands(char *buf, size_t size, uint16_t group)
+{
+	struct strbuf sb = { buf, size, 0, size == 0 };
+	unsigned int g = group;
+
+	sb_printf(&sb, "add set inet " NFT_TABLE " located_%u "
+		  "{ type ipv6_addr; flags timeout; }\n", g);
+	/*
+	 * A route chain: a rule that changes the mark here is routed again
+	 * at once. The queue itself works in any output chain: a verdict's
+	 * changed mark makes nf_reinject() look the route up again in the
+	 * output hook (nf_ip6_reroute()), not in forward. The destination
+	 * is read as raw bits (@nh,192,128) to match targets_G's type.
+	 * bypass: with nobody bound the packet goes on (fail open).
+	 */
+	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_%u "
+		  "{ type route hook output priority -150; policy accept; }\n", g);
+	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_%u "
+		  "oifname @masters_%u meta nfproto ipv6 @nh,192,128 @targets_%u "
+		  "ip6 daddr != @located_%u counter queue num %u bypass\n",
+		  g, g, g, g, g);
+	if (sb.overflow)
+		return -1;
+	return (int)sb.len;
+}
+
 /*
  * Run commands from a buffer, or from a file when `path` is set; on failure
  * copy nft's error text (first line) into err.

@@ -21,7 +21,7 @@ secs=$1
 
 cd "$(dirname "$0")/../.." || exit 2
 CLANG=${CLANG:-clang}
-PKGS="libmnl libnetfilter_log libnftnl"
+PKGS="libmnl libnetfilter_log libnetfilter_queue libnftnl"
 OUT=build/fuzz
 
 command -v "$CLANG" >/dev/null 2>&1 || { echo "fuzz: $CLANG not found" >&2; exit 2; }
@@ -39,10 +39,11 @@ sources() {
 	ns_parse) echo src/ns_parse.c ;;
 	nflog)    echo src/nflog.c src/nftwatch.c src/ifname.c src/ifspec.c ;;
 	nd)       echo src/nd.c src/ns_parse.c ;;
+	hold)     echo src/hold.c src/log.c src/clock.c ;;
 	esac
 }
 
-TARGETS="ns_parse nflog nd"
+TARGETS="ns_parse nflog nd hold"
 status=0
 
 for t in $TARGETS; do
