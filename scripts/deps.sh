@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-dev libcap-ng-dev
 libcmocka-dev
-nftables iproute2 iputils-ping tcpdump procps kmod ndppd gnuplot-nox jq
+nftables iptables iproute2 iputils-ping tcpdump procps kmod ndppd gnuplot-nox jq python3
 systemd
 man-db groff-base mandoc"
 
