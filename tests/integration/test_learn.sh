@@ -235,8 +235,11 @@ check "X has a usable entry on s1 still" \
 	eval "in_ns r ip -6 neigh show $X dev s1 | grep -qE 'REACHABLE|STALE|DELAY|PROBE'"
 LOG=$TMP/adopt-twice.log
 start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+# (X may still be learned a moment later, from its answer on s1 to the
+# kernel's own probe: the guests chain sees that packet. Not adopted, here.)
 check "an entry behind two slaves is not adopted" \
-	eval "logged '$LOG' 'not adopting $X: usable behind two slaves' && ! route_dev $X s1 && ! route_dev $X s2"
+	eval "logged '$LOG' 'not adopting $X: usable behind two slaves' && ! logged '$LOG' 'adopted $X'"
+check "...and never routed behind the slave of the made-up entry" not route_dev $X s2
 stop_daemon $DAEMON_PID 1
 in_ns r ip -6 neigh del $X dev s2
 
