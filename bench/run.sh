@@ -347,10 +347,12 @@ counters() {
 			v = num($0, "messages"); if (v >= 0 && !seen_m++) msgs = v
 			v = num($0, "handled"); if (v >= 0 && !seen_h++) msgs = v
 			v = num($0, "overruns"); if (v >= 0 && !seen_o++) ovr = v
+			# ns-monitor: its own NS (asks) and echo requests, per slave.
+			v = num($0, "asks sent"); if (v >= 0) sent += v
 			v = num($0, "probes sent"); if (v >= 0) { sent += v; f = num($0, "failed"); if (f > 0) failed += f }
 			v = num($0, "probes ok"); if (v >= 0) { sent += v; f = num($0, "failed"); if (f > 0) failed += f }
 		}
-		END { print msgs + 0, sent + 0, failed + 0, ovr + 0 }'
+		END { printf "%.0f %.0f %.0f %.0f\n", msgs, sent, failed, ovr }'
 }
 
 # CPU of the method in clock ticks, children included (the seed's pings).
@@ -359,7 +361,8 @@ cpu_ticks() {
 }
 # CPU in ns (the scheduler's sum_exec_runtime, all threads; no children).
 cpu_ns() {
-	cat /proc/"$MPID"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+	# %.0f: mawk prints numbers past 2^31 as 2.2e+09 otherwise.
+	cat /proc/"$MPID"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$MPID/status" 2>/dev/null; }
 ctxt() {
