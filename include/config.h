@@ -20,6 +20,10 @@
 #define DEFAULT_MAX_QUEUE 16384
 #define DEFAULT_MAX_LEARNED 16384
 #define DEFAULT_KEEPALIVE_RATE 200
+/* --queue: a held packet waits this long for its target at most... */
+#define DEFAULT_QUEUE_WAIT_MS 100
+/* ...and this many are held at once (the kernel's queue is as long). */
+#define DEFAULT_QUEUE_MAX 1024
 #define DEFAULT_ROUTE_METRIC 1024
 #define DEFAULT_STATS_INTERVAL 15
 /*
@@ -62,6 +66,9 @@ struct config {
 	bool learn_routes;	/* install X/128 dev SLAVE once X is found */
 	bool proxy_ndp;		/* and a proxy entry on the masters */
 	bool keep_routes;	/* leave them at exit */
+	bool queue;		/* hold the host's packets to unlocated targets */
+	uint32_t queue_wait_ms;
+	uint32_t queue_max;
 	uint32_t route_metric;
 
 	const char *stats_file;	/* Prometheus text file, written every... */

@@ -67,6 +67,12 @@ struct engine_options {
 	uint32_t keepalive_rate, keepalive_burst;
 	uint64_t verify_ns;
 	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
+	/*
+	 * Packets held for targets being resolved (NFQUEUE): at most
+	 * max_held, each at most queue_wait_ns. 0: none are taken.
+	 */
+	uint32_t max_held;
+	uint64_t queue_wait_ns;
 	bool learn_routes;	/* route_add/move/del for what answers */
 	bool proxy_ndp;		/* and proxy_add/del on the masters; ns_in */
 	uint64_t hash_key[2];	/* random: crafted targets cannot collide */
@@ -81,6 +87,7 @@ enum engine_notice_kind {
 	ENGINE_LIMIT_QUEUE,	/* new targets refused (--max-queue) */
 	ENGINE_LIMIT_LEARNED,	/* found but not routed (--max-learned) */
 	ENGINE_LIMIT_KEEPALIVE,	/* re-asks deferred (--keepalive-rate) */
+	ENGINE_LIMIT_HELD,	/* packets not held (--queue-max) */
 	ENGINE_LEARNED,		/* slave: where target was found */
 	ENGINE_MOVED,		/* other: old location, slave: new one */
 	ENGINE_FORGOTTEN,	/* slave: old location; reason says why */
@@ -137,6 +144,16 @@ struct engine_egress {
 	 */
 	bool (*usable_on)(void *ctx, unsigned int master,
 			  const struct in6_addr *target);
+	/*
+	 * With max_held: a held packet goes on, routed again (its target was
+	 * learned behind a slave: the new route takes it) or unchanged (by
+	 * the master, as it would have). located: target needs no holding
+	 * any more (learned, or found on a master).
+	 */
+	void (*release)(void *ctx, uint16_t group, uint32_t packet_id,
+			bool reroute);
+	void (*located)(void *ctx, uint16_t group,
+			const struct in6_addr *target);
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 
@@ -150,6 +167,10 @@ struct engine_counters {
 	uint64_t guests;		/* a guest's sign: its slave asked */
 	uint64_t guests_known;		/* ...learned there, or in flight */
 	uint64_t guests_ignored;	/* not a slave, ours, no learning */
+	uint64_t held;			/* packets held for a resolution */
+	uint64_t held_rerouted;		/* ...released by the new route */
+	uint64_t held_unchanged;	/* ...released to the master */
+	uint64_t held_full;		/* not held: max_held reached */
 	/* limits */
 	uint64_t targets_deferred;	/* waited for the ask bucket */
 	uint64_t targets_queued;	/* waited for max_inflight */
@@ -216,6 +237,17 @@ void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
  */
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		  const struct in6_addr *target, bool eligible, uint64_t now);
+
+/*
+ * A packet this host sent to target by a master, held (NFQUEUE) until the
+ * target is located: the engine resolves it at once and releases the
+ * packet through the egress, routed again once the target is learned, or
+ * unchanged when it answers on a master, is not found, or the wait ends.
+ * Always released, whatever happens: a full engine releases it at once.
+ */
+void engine_held(struct engine *e, uint16_t group, unsigned int master,
+		 const struct in6_addr *target, uint32_t packet_id,
+		 uint64_t now);
 
 /*
  * A sign that target lives behind slave, seen on the slave before anyone

@@ -118,6 +118,10 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		log_warnx("group %u: learned targets asked again faster than %u a second (%s): they wait their turn",
 			  n->group, x->cfg->keepalive_rate, n->option);
 		break;
+	case ENGINE_LIMIT_HELD:
+		log_warnx("group %u: %u packets held already (%s): more go on by the master without waiting, from one for %s on",
+			  n->group, x->cfg->queue_max, n->option, a);
+		break;
 	case ENGINE_LEARNED:
 		log_info("learned %s behind %s: route added%s", a, s,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
@@ -182,6 +186,10 @@ void egress_engine_options(struct engine_options *o, const struct config *cfg)
 	o->keepalive_rate = cfg->keepalive_rate;
 	o->keepalive_burst = cfg->keepalive_rate;
 	o->learn_routes = cfg->learn_routes;
+	if (cfg->queue) {
+		o->max_held = cfg->queue_max;
+		o->queue_wait_ns = (uint64_t)cfg->queue_wait_ms * NSEC_PER_MSEC;
+	}
 	o->proxy_ndp = cfg->proxy_ndp;
 	/* Targets are chosen by whoever talks to us: keyed hashing. */
 	if (getrandom(o->hash_key, sizeof(o->hash_key), GRND_NONBLOCK) !=

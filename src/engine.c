@@ -55,6 +55,14 @@ struct list {
 	uint32_t head, tail;
 };
 
+/* A held packet: released by `until` at the latest. */
+struct held_pkt {
+	uint64_t until;
+	uint32_t id;
+	uint32_t rec;		/* NIL once released */
+	uint16_t group;
+};
+
 struct engine_group {
 	uint16_t num;
 	unsigned int *slaves, *masters;
@@ -78,6 +86,8 @@ struct engine {
 	uint32_t nbuckets;	/* power of two */
 	struct list wait, ask, held, delayed, ka_todo, ka_wait;
 	struct tokenbucket ask_tb, ka_tb;
+	struct held_pkt *held_pkts;	/* a ring of max_held, FIFO by until */
+	uint32_t held_head, held_n;
 	struct local_addr *locals;
 	uint32_t nlocals, locals_cap;
 	bool episode[ENGINE_NOTICE_KINDS];
@@ -92,6 +102,7 @@ static const char *const limit_option[ENGINE_NOTICE_KINDS] = {
 	[ENGINE_LIMIT_QUEUE] = "--max-queue",
 	[ENGINE_LIMIT_LEARNED] = "--max-learned",
 	[ENGINE_LIMIT_KEEPALIVE] = "--keepalive-rate",
+	[ENGINE_LIMIT_HELD] = "--queue-max",
 };
 
 void engine_options_default(struct engine_options *o)
@@ -437,6 +448,51 @@ static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 }
 
 /* Routed: the route is in the kernel already (adopted), no route_add. */
+/* ---- held packets ---- */
+
+static void release(struct engine *e, struct held_pkt *h, bool reroute)
+{
+	if (reroute)
+		e->c.held_rerouted++;
+	else
+		e->c.held_unchanged++;
+	h->rec = NIL;
+	e->eg.release(e->eg.ctx, h->group, h->id, reroute);
+}
+
+/* Every packet held for record i goes on. */
+static void release_rec(struct engine *e, uint32_t i, bool reroute)
+{
+	for (uint32_t k = 0; k < e->held_n; k++) {
+		struct held_pkt *h = &e->held_pkts[(e->held_head + k) % e->o.max_held];
+
+		if (h->rec == i)
+			release(e, h, reroute);
+	}
+}
+
+/* The target needs no holding any more: its packets skip the queue. */
+static void located(struct engine *e, uint32_t i)
+{
+	if (e->o.max_held && e->eg.located)
+		e->eg.located(e->eg.ctx, e->groups[e->recs[i].gi].num,
+			      &e->recs[i].target);
+}
+
+static void expire_held_pkts(struct engine *e, uint64_t now)
+{
+	while (e->held_n) {
+		struct held_pkt *h = &e->held_pkts[e->held_head];
+
+		if (h->rec != NIL && h->until > now)
+			break;
+		if (h->rec != NIL)
+			release(e, h, false);
+		e->held_head = (e->held_head + 1) % e->o.max_held;
+		e->held_n--;
+	}
+}
+
 static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 		     bool routed)
 {
@@ -466,6 +522,10 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 		return;
 	e->c.learned++;
 	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
+	if (e->o.max_held) {
+		release_rec(e, i, true);
+		located(e, i);
+	}
 }
 
 static void unlearn(struct engine *e, uint32_t i, const char *why)
@@ -571,6 +631,10 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		e->c.refused_master++;
 		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,
 			    master, now);
+		if (e->o.max_held) {
+			release_rec(e, i, false);
+			located(e, i);
+		}
 		return;
 	}
 	e->c.answers++;
@@ -593,6 +657,8 @@ static void finish(struct engine *e, uint32_t i)
 {
 	struct rec *r = &e->recs[i];
 
+	if (e->o.max_held)
+		release_rec(e, i, false);	/* not found: by the master */
 	list_remove(e, &e->held, i, false);
 	if (!r->answered)
 		e->c.unanswered++;
@@ -708,6 +774,8 @@ static void run(struct engine *e, uint64_t now)
 {
 	expire_held(e, now);
 	expire_delayed(e, now);
+	if (e->o.max_held)
+		expire_held_pkts(e, now);
 	promote(e);
 	pump_asks(e, now);
 	expire_keepalive(e, now);
@@ -743,6 +811,8 @@ uint64_t engine_next_deadline(const struct engine *e)
 		earliest(&d, e->recs[e->held.head].held_until);
 	if (e->delayed.head != NIL)
 		earliest(&d, e->recs[e->delayed.head].due);
+	if (e->held_n)
+		earliest(&d, e->held_pkts[e->held_head].until);
 	if (e->ka_wait.head != NIL)
 		earliest(&d, e->recs[e->ka_wait.head].ka_until);
 	if (e->ask.head != NIL)
@@ -873,6 +943,50 @@ void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		return;
 	}
 	resolve(e, (uint32_t)gi, master, target, now);
+}
+
+void engine_held(struct engine *e, uint16_t group, unsigned int master,
+		 const struct in6_addr *target, uint32_t packet_id,
+		 uint64_t now)
+{
+	struct held_pkt h = { now + e->o.queue_wait_ns, packet_id, NIL, group };
+	int gi = find_group(e, group);
+	uint32_t i;
+
+	run(e, now);
+	if (!e->o.max_held)
+		return;
+	if (gi < 0 || e->held_n == e->o.max_held) {
+		if (gi >= 0) {
+			e->c.held_full++;
+			limit_bites(e, ENGINE_LIMIT_HELD, (uint32_t)gi, target);
+		}
+		e->c.held_unchanged++;
+		e->eg.release(e->eg.ctx, group, packet_id, false);
+		return;
+	}
+	limit_over(e, ENGINE_LIMIT_HELD);
+	i = lookup(e, (uint32_t)gi, target);
+	/* Learned meanwhile: the route is there now. */
+	if (i != NIL && e->recs[i].slave) {
+		e->c.held++;
+		e->c.held_rerouted++;
+		e->eg.release(e->eg.ctx, group, packet_id, true);
+		located(e, i);
+		return;
+	}
+	resolve(e, (uint32_t)gi, master, target, now);
+	i = lookup(e, (uint32_t)gi, target);
+	if (i == NIL || e->recs[i].res == RES_NONE) {
+		/* Refused (queue full): it goes on, by the master. */
+		e->c.held_unchanged++;
+		e->eg.release(e->eg.ctx, group, packet_id, false);
+		return;
+	}
+	e->c.held++;
+	h.rec = i;
+	e->held_pkts[(e->held_head + e->held_n) % e->o.max_held] = h;
+	e->held_n++;
 }
 
 void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
@@ -1221,7 +1335,8 @@ struct engine *engine_init(const struct engine_options *opts,
 	    !egress->ask || !egress->confirm ||
 	    ((opts->learn_routes || opts->proxy_ndp) &&
 	     (!egress->route_add || !egress->route_move || !egress->route_del)) ||
-	    (opts->proxy_ndp && (!egress->proxy_add || !egress->proxy_del))) {
+	    (opts->proxy_ndp && (!egress->proxy_add || !egress->proxy_del)) ||
+	    (opts->max_held && (!egress->release || !opts->queue_wait_ns))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -1237,7 +1352,9 @@ struct engine *engine_init(const struct engine_options *opts,
 	e->recs = calloc(e->pool_size, sizeof(*e->recs));
 	e->nbuckets = 64;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
-	if (!e->recs || !e->buckets) {
+	if (opts->max_held)
+		e->held_pkts = calloc(opts->max_held, sizeof(*e->held_pkts));
+	if (!e->recs || !e->buckets || (opts->max_held && !e->held_pkts)) {
 		engine_free(e);
 		errno = ENOMEM;
 		return NULL;
@@ -1261,5 +1378,6 @@ void engine_free(struct engine *e)
 	free(e->recs);
 	free(e->buckets);
 	free(e->locals);
+	free(e->held_pkts);
 	free(e);
 }

@@ -18,7 +18,7 @@
 #define SLAVE(j) (100u + (unsigned int)(j))	/* j from 1 */
 
 enum call_kind { ASK, CONFIRM, ROUTE_ADD, ROUTE_MOVE, ROUTE_DEL, PROXY_ADD,
-		 PROXY_DEL };
+		 PROXY_DEL, RELEASE_REROUTE, RELEASE_UNCHANGED, LOCATED };
 
 struct call {
 	enum call_kind kind;
@@ -110,6 +110,22 @@ static bool fk_usable_on(void *ctx, unsigned int master,
 	return f->master_has && master == MASTER;
 }
 
+/* A release is recorded with the packet id as `a`, its target unknown. */
+static void fk_release(void *ctx, uint16_t grp, uint32_t id, bool reroute)
+{
+	struct in6_addr none;
+
+	assert_int_equal(grp, GROUP);
+	memset(&none, 0xff, sizeof(none));
+	record(ctx, reroute ? RELEASE_REROUTE : RELEASE_UNCHANGED, id, 0, &none);
+}
+
+static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t)
+{
+	assert_int_equal(grp, GROUP);
+	record(ctx, LOCATED, 0, 0, t);
+}
+
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	struct fake *f = ctx;
@@ -150,6 +166,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.route_add = fk_route_add, .route_move = fk_route_move,
 		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
 		.proxy_del = fk_proxy_del, .usable_on = fk_usable_on,
+		.release = fk_release, .located = fk_located,
 		.notice = fk_notice,
 	};
 
@@ -1173,6 +1190,109 @@ static void test_guest_ignored(void **state)
 	teardown_fake(g);
 }
 
+static void held(struct fake *f, uint32_t n, uint32_t id, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_held(f->e, GROUP, MASTER, &t, id, at);
+}
+
+static struct engine_options queue_options(void)
+{
+	struct engine_options o = defaults(true);
+
+	o.max_held = 4;
+	o.queue_wait_ns = 100 * MS;
+	return o;
+}
+
+/* Held packets start a resolution, and go on by the new route once found. */
+static void test_held_rerouted(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f = setup(&o, 3);
+
+	(void)state;
+	held(f, 1, 11, T0);
+	held(f, 1, 12, T0 + 1 * MS);	/* the SYN's retransmission, say */
+	assert_int_equal(count(f, ASK, 0, 1), 3);	/* one resolution */
+	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY) +
+			 count(f, RELEASE_UNCHANGED, 0, ANY), 0);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, RELEASE_REROUTE, 11, ANY), 1);
+	assert_int_equal(count(f, RELEASE_REROUTE, 12, ANY), 1);
+	assert_int_equal(count(f, LOCATED, 0, 1), 1);
+	/* The route is added before the packets are released. */
+	for (size_t k = 0; k < f->n; k++) {
+		if (f->calls[k].kind == ROUTE_ADD)
+			break;
+		assert_true(f->calls[k].kind != RELEASE_REROUTE);
+	}
+	/* One held after that goes on at once. */
+	held(f, 1, 13, T0 + 3 * MS);
+	assert_int_equal(count(f, RELEASE_REROUTE, 13, ANY), 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 0, ANY), 0);
+	assert_int_equal(C(f)->held, 3);
+	teardown_fake(f);
+}
+
+/* No slave answers: released unchanged when the wait ends, not later. */
+static void test_held_wait_ends(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	held(f, 1, 21, T0);
+	run_until(f, T0 + o.queue_wait_ns - 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 21, ANY), 0);
+	run_until(f, T0 + o.queue_wait_ns);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 21, ANY), 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 0, ANY), 1);
+	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/* On a master (the upstream's address): unchanged, and located. */
+static void test_held_on_master(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->master_has = true;
+	held(f, 1, 31, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 31, ANY), 1);
+	assert_int_equal(count(f, LOCATED, 0, 1), 1);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/* Full: a packet beyond max_held goes on at once; every one is released. */
+static void test_held_full(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	for (uint32_t k = 0; k < 6; k++)
+		held(f, 100 + k, 40 + k, T0 + k * MS);
+	assert_int_equal(C(f)->held_full, 2);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 44, ANY), 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 45, ANY), 1);
+	assert_int_equal(f->notices[ENGINE_LIMIT_HELD], 1);
+	run_until(f, 0);
+	for (uint32_t k = 0; k < 6; k++)
+		assert_int_equal(count(f, RELEASE_UNCHANGED, 40 + k, ANY) +
+				 count(f, RELEASE_REROUTE, 40 + k, ANY), 1);
+	teardown_fake(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1208,6 +1328,10 @@ int main(void)
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_guest_ignored),
+		cmocka_unit_test(test_held_rerouted),
+		cmocka_unit_test(test_held_wait_ends),
+		cmocka_unit_test(test_held_on_master),
+		cmocka_unit_test(test_held_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
