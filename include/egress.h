@@ -10,11 +10,13 @@
 
 struct relay;
 struct learn;
+struct hold;
 
 struct egress {
 	struct relay *relay;
 	struct learn *learn;
 	const struct config *cfg;
+	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
 };
 
 /* Fill eg with callbacks on x (which must outlive the engine). */

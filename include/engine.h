@@ -249,6 +249,9 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		 const struct in6_addr *target, uint32_t packet_id,
 		 uint64_t now);
 
+/* At exit: every held packet goes on unchanged (a closed queue drops them). */
+void engine_release_held(struct engine *e);
+
 /*
  * A sign that target lives behind slave, seen on the slave before anyone
  * asked (a new guest): its duplicate address detection (DAD: the address

@@ -30,6 +30,7 @@ struct nft_group_spec {
 	unsigned int ntargets;
 	bool upstream;			/* also log the upstream's NS (proxy NDP) */
 	bool guests;			/* and a new guest's signs (learning) */
+	bool queue;			/* and the hold chain (--queue) */
 };
 
 /* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */

@@ -33,6 +33,9 @@ enum {
 	OPT_MAX_QUEUE,
 	OPT_MAX_LEARNED,
 	OPT_KEEPALIVE_RATE,
+	OPT_QUEUE,
+	OPT_QUEUE_WAIT,
+	OPT_QUEUE_MAX,
 };
 
 static const struct option long_options[] = {
@@ -57,6 +60,9 @@ static const struct option long_options[] = {
 	{ "max-queue",	required_argument, NULL, OPT_MAX_QUEUE },
 	{ "max-learned", required_argument, NULL, OPT_MAX_LEARNED },
 	{ "keepalive-rate", required_argument, NULL, OPT_KEEPALIVE_RATE },
+	{ "queue",	no_argument,	   NULL, OPT_QUEUE },
+	{ "queue-wait",	required_argument, NULL, OPT_QUEUE_WAIT },
+	{ "queue-max",	required_argument, NULL, OPT_QUEUE_MAX },
 	{ "fwmark",	required_argument, NULL, OPT_FWMARK },
 	{ "link-local",	no_argument,	   NULL, OPT_LINK_LOCAL },
 	{ "dry-run",	no_argument,	   NULL, OPT_DRY_RUN },
@@ -102,6 +108,12 @@ void cli_usage(FILE *out)
 "                         relay the upstream's NS for it; implies\n"
 "                         --learn-routes\n"
 "      --keep-routes      leave learned routes and proxy entries at exit\n"
+"      --queue            hold the host's packets to a target not located\n"
+"                         yet (NFQUEUE GROUP) until it is: the first one\n"
+"                         leaves by the right slave; implies --learn-routes\n"
+"      --queue-wait MS    ...at most MS milliseconds, then by the master\n"
+"                         (default %u)\n"
+"      --queue-max N      ...at most N packets at once (default %u)\n"
 "                         (a start with --learn-routes adopts the routes)\n"
 "      --holddown MS      once every slave was asked for a target, ask\n"
 "                         again no sooner than MS milliseconds (default %u)\n"
@@ -138,7 +150,8 @@ void cli_usage(FILE *out)
 "\n"
 "Exit status: 0 clean exit, 1 set-up failure (or --check found a\n"
 "problem), 2 bad arguments.\n",
-		DEFAULT_GROUP, DEFAULT_ROUTE_METRIC, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
+		DEFAULT_GROUP, DEFAULT_ROUTE_METRIC, DEFAULT_QUEUE_WAIT_MS,
+		DEFAULT_QUEUE_MAX, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
 		DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_MAX_LEARNED,
 		DEFAULT_KEEPALIVE_RATE, EGRESS_BASE, DEFAULT_STATS_INTERVAL, DEFAULT_PIDFILE);
 }
@@ -153,6 +166,8 @@ void config_defaults(struct config *cfg)
 	cfg->max_queue = DEFAULT_MAX_QUEUE;
 	cfg->max_learned = DEFAULT_MAX_LEARNED;
 	cfg->keepalive_rate = DEFAULT_KEEPALIVE_RATE;
+	cfg->queue_wait_ms = DEFAULT_QUEUE_WAIT_MS;
+	cfg->queue_max = DEFAULT_QUEUE_MAX;
 	cfg->fwmark_base = EGRESS_BASE;
 	cfg->pidfile = DEFAULT_PIDFILE;
 	cfg->route_metric = DEFAULT_ROUTE_METRIC;
@@ -460,6 +475,26 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			if (parse_u32(optarg, 1, 1000000, &cfg->burst) == -1) {
 				set_err(err, errlen,
 					"burst '%s' is not a number in 1-1000000", optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_QUEUE:
+			cfg->queue = true;
+			cfg->learn_routes = true;	/* the route is what it waits for */
+			break;
+		case OPT_QUEUE_WAIT:
+			if (parse_u32(optarg, 1, 10000, &cfg->queue_wait_ms) == -1) {
+				set_err(err, errlen,
+					"queue-wait '%s' is not a number of milliseconds in 1-10000",
+					optarg);
+				return CLI_ERROR;
+			}
+			break;
+		case OPT_QUEUE_MAX:
+			if (parse_u32(optarg, 1, 65536, &cfg->queue_max) == -1) {
+				set_err(err, errlen,
+					"queue-max '%s' is not a number in 1-65536",
+					optarg);
 				return CLI_ERROR;
 			}
 			break;

@@ -23,6 +23,7 @@ static void group_spec(const struct control *c, unsigned int i,
 	spec->ntargets = c->cfg->ntargets;
 	spec->upstream = c->cfg->proxy_ndp;
 	spec->guests = c->cfg->learn_routes;
+	spec->queue = c->cfg->queue;
 }
 
 static void explain_nft_error(const char *what, const char *err)
@@ -46,6 +47,8 @@ static int load_group(struct control *c, unsigned int i)
 	group_spec(c, i, &spec);
 	if (nftctl_load_group(&spec, err, sizeof(err)) == -1) {
 		explain_nft_error("loading the nftables rules", err);
+		if (c->cfg->queue)
+			log_warnx("--queue needs nftables' queue statement (kernel module nft_queue, CONFIG_NFT_QUEUE): if this kernel lacks it, run without --queue, or in managed mode with a queue rule of your own (see ns-monitor.nft)");
 		return -1;
 	}
 	c->groups[i].loaded = true;

@@ -1,11 +1,14 @@
 /* The engine's egress: actions to the relay and learning, notices to the log. */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 
 #include "config.h"
 #include "egress.h"
+#include "hold.h"
 #include "learn.h"
 #include "log.h"
 #include "relay.h"
@@ -75,6 +78,37 @@ static bool eg_usable_on(void *ctx, unsigned int master,
 	struct egress *x = ctx;
 
 	return learn_usable_on(x->learn, master, target);
+}
+
+/* A located target stays out of the queue this long after its last use. */
+#define LOCATED_TIMEOUT_MS (10 * 60 * 1000)
+
+static struct hold *hold_of(struct egress *x, uint16_t group)
+{
+	for (unsigned int i = 0; x->holds && i < x->cfg->ngroups; i++)
+		if (x->cfg->groups[i] == group)
+			return &x->holds[i];
+	return NULL;
+}
+
+static void eg_release(void *ctx, uint16_t group, uint32_t packet_id,
+		       bool reroute)
+{
+	struct hold *h = hold_of(ctx, group);
+
+	if (h)
+		hold_verdict(h, packet_id, reroute ? HOLD_TO_SLAVE : HOLD_UNCHANGED);
+}
+
+static void eg_located(void *ctx, uint16_t group, const struct in6_addr *target)
+{
+	static struct log_limit set_limit = LOG_LIMIT_INIT(600, 1);
+	struct hold *h = hold_of(ctx, group);
+
+	if (h && hold_located_add(h, group, target, LOCATED_TIMEOUT_MS) == -1)
+		log_warnx_limited(&set_limit,
+				  "group %u: adding to set located_%u: %s (without it, packets to targets found already pass through ns-monitor too: load the --queue rules, see ns-monitor.nft)",
+				  group, group, strerror(errno));
 }
 
 static const char *ifname(unsigned int ifindex, char *buf)
@@ -170,6 +204,8 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 		.proxy_add = eg_proxy_add,
 		.proxy_del = eg_proxy_del,
 		.usable_on = eg_usable_on,
+		.release = eg_release,
+		.located = eg_located,
 		.notice = eg_notice,
 	};
 }

@@ -989,6 +989,17 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 	e->held_n++;
 }
 
+void engine_release_held(struct engine *e)
+{
+	for (uint32_t k = 0; k < e->held_n; k++) {
+		struct held_pkt *h = &e->held_pkts[(e->held_head + k) % e->o.max_held];
+
+		if (h->rec != NIL)
+			release(e, h, false);
+	}
+	e->held_n = 0;
+}
+
 void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  const struct in6_addr *target, enum engine_guest_sign sign,
 		  uint64_t now)

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "egress.h"
 #include "engine.h"
+#include "hold.h"
 #include "learn.h"
 #include "netmon.h"
 #include "privs.h"
@@ -190,6 +191,8 @@ struct loop {
 	struct control control;
 	struct netmon netmon;
 	int answerfd;		/* echo replies to our probes (learning) */
+	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
+	unsigned int nholds;
 	struct answer_counters answers;
 	int epfd;
 	int sigfd;
@@ -364,6 +367,58 @@ static void handle_signal(struct loop *l)
 	}
 }
 
+struct held_ctx {
+	struct loop *l;
+	uint16_t group;
+};
+
+static void on_held(uint32_t packet_id, const struct in6_addr *dst,
+		    unsigned int outdev, void *data)
+{
+	struct held_ctx *c = data;
+
+	engine_held(c->l->engine, c->group, outdev, dst, packet_id,
+		    monotonic_ns());
+}
+
+static void read_holds(struct loop *l, int fd)
+{
+	for (unsigned int i = 0; i < l->nholds; i++) {
+		struct held_ctx c = { l, l->cfg->groups[i] };
+
+		if (hold_fd(&l->holds[i]) == fd)
+			hold_read(&l->holds[i], on_held, &c);
+	}
+}
+
+/* --queue: bind NFQUEUE G for each group G. -1 (logged) on failure. */
+static int holds_open(struct loop *l)
+{
+	const struct config *cfg = l->cfg;
+
+	l->holds = calloc(cfg->ngroups, sizeof(*l->holds));
+	if (!l->holds) {
+		log_warn("--queue");
+		return -1;
+	}
+	for (; l->nholds < cfg->ngroups; l->nholds++)
+		if (hold_open(&l->holds[l->nholds], cfg->groups[l->nholds],
+			      cfg->queue_max) == -1)
+			return -1;
+	l->egress.holds = l->holds;
+	return 0;
+}
+
+static void holds_close(struct loop *l)
+{
+	l->egress.holds = NULL;
+	for (unsigned int i = 0; i < l->nholds; i++)
+		hold_close(&l->holds[i]);
+	free(l->holds);
+	l->holds = NULL;
+	l->nholds = 0;
+}
+
 static int loop_run(struct loop *l)
 {
 	struct epoll_event ev[8];
@@ -389,8 +444,10 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == l->answerfd)
 				answer_read(l->answerfd, l->relay.echo_id,
 					    on_answer, l, &l->answers);
-			else
+			else if (ev[i].data.fd == intake_fd(&l->intake))
 				intake_drain(&l->intake);
+			else
+				read_holds(l, ev[i].data.fd);
 		}
 		arm_timer(l);
 	}
@@ -482,7 +539,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 
 	/* Memory only: nothing in the system is touched yet. */
 	egress_engine_options(&eopts, &cfg);
-	l.egress = (struct egress){ &l.relay, &l.learn, &cfg };
+	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL };
 	egress_make(&eg, &l.egress);
 	l.engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l.engine) {
@@ -504,6 +561,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 	}
 	if (learn_init(&l.learn, &cfg, l.engine) == -1)
 		goto out_relay;
+	if (cfg.queue && holds_open(&l) == -1)
+		goto out_learn;
 	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
 		log_warn("rtnetlink event socket");
 		goto out_learn;
@@ -549,6 +608,11 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_warn("event loop set-up");
 		goto out_loop;
 	}
+	for (unsigned int i = 0; i < l.nholds; i++)
+		if (epoll_add(l.epfd, hold_fd(&l.holds[i])) == -1) {
+			log_warn("event loop set-up");
+			goto out_loop;
+		}
 	if (privs_drop(cfg.user, uid, gid) == -1)
 		goto out_loop;
 	if (cfg.stats_file) {
@@ -587,6 +651,10 @@ out_netmon:
 		close(l.answerfd);
 	netmon_close(&l.netmon);
 out_learn:
+	/* Held packets go on: a queue closed under them would drop them. */
+	if (l.nholds)
+		engine_release_held(l.engine);
+	holds_close(&l);
 	/* What was learned is purged as a whole, not forgotten one by one. */
 	l.relay.engine = NULL;
 	l.learn.engine = NULL;

@@ -182,6 +182,15 @@ int nftctl_group_commands(char *buf, size_t size,
 			  g, g, g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g,
 			  NFT_SNAPLEN);
 	}
+	if (spec->queue && !sb.overflow) {
+		int n = nftctl_queue_commands(sb.buf + sb.len, sb.size - sb.len,
+					      spec->group);
+
+		if (n < 0)
+			sb.overflow = true;
+		else
+			sb.len += (size_t)n;
+	}
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
@@ -298,13 +307,15 @@ static bool listing_has(const char *listing, const char *kind,
 static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
 {
 	static const char *const sets[] = { "masters", "slaves", "targets",
-					     "guests_seen" };
+					     "guests_seen", "located" };
 
 	if (listing_has(listing, "chain", "output", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
 	if (listing_has(listing, "chain", "input", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " input_%u\n", g);
 	/* Before the sets: its rules use them. */
+	if (listing_has(listing, "chain", "hold", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_%u\n", g);
 	if (listing_has(listing, "chain", "guests", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " guests_%u\n", g);
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)

@@ -116,9 +116,64 @@ check "steal: Y keeps its route behind s2" route_dev $Y s2
 check "steal: no move was made" not logged "$LOG" "$Y moved"
 in_ns x ip -6 addr del $Y/128 dev x0
 
-# 4. Without --learn-routes the signs are read and left alone.
+# 5. --queue: the host speaks first, to a target that never talked. Its
+#    first SYN is held (NFQUEUE 135) instead of waiting on the master's
+#    neighbor entry, the target is found behind s1, and the SYN leaves by
+#    s1. The queue rule is the operator's (managed mode): nft's own queue
+#    statement where the kernel has it, else ip6tables-nft's NFQUEUE
+#    target, as here; both hand the packet to the same queue.
 stop_daemon $PID 1
 cleanup_listeners
+RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+in_ns r nft -f "$RULES"
+in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }'
+in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
+in_ns r nft add set inet ns_monitor located_135 '{ type ipv6_addr; flags timeout; }'
+in_ns r ip6tables-nft -t mangle -A OUTPUT -o m0 -d 2001:db8:1::/64 \
+	-j NFQUEUE --queue-num 135 --queue-bypass || fail "the queue rule"
+Z=2001:db8:1::150
+in_ns x ip -6 addr add $Z/128 dev x0 nodad
+listen x $Z
+wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$Z\\]:7 '"
+LOG=$TMP/queue.log
+start_daemon r "$LOG" -g 135 --queue || fail "daemon with --queue did not start"
+PID=$DAEMON_PID
+ms=$(connect_once $Z)
+check "--queue: the host's first connect() to a silent target succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+check "--queue: it was found behind s1" logged "$LOG" "learned $Z behind s1"
+check "--queue: and is in located_135 now (its packets skip the queue)" \
+	eval "in_ns r nft list set inet ns_monitor located_135 | grep -q '$Z'"
+check "--queue: the first ping to the upstream on m0 is answered, not lost" \
+	eval "in_ns r ping -c1 -W1 2001:db8:1::2 >/dev/null"
+kill -KILL $PID; wait $PID 2>/dev/null
+check "--queue: after SIGKILL traffic still flows (bypass)" \
+	eval "in_ns r ping -c1 -W1 2001:db8:1::2 >/dev/null"
+in_ns r ip6tables-nft -t mangle -F OUTPUT
+in_ns r nft delete table inet ns_monitor
+cleanup_listeners
+
+# 6. --queue in standalone mode loads the hold chain with nft's queue
+#    statement. A kernel without it (CONFIG_NFT_QUEUE) refuses the rule: the
+#    start then fails saying so, and leaves nothing behind.
+LOG=$TMP/queue-standalone.log
+in_ns r "$NS_MONITOR" -m m0 -s s1,s2 --queue >"$LOG" 2>&1 &
+QPID=$!
+DAEMONS+=("$QPID")
+wait_for 5 eval "logged '$LOG' 'relaying NS' || ! kill -0 $QPID 2>/dev/null"
+if kill -0 $QPID 2>/dev/null; then
+	check "standalone --queue: the hold chain queues to group 135" \
+		eval "in_ns r nft list chain inet ns_monitor hold_135 | grep -q 'queue.*num 135.*bypass'"
+	stop_daemon $QPID 1
+else
+	wait $QPID; rc=$?
+	check "standalone --queue without nft's queue statement: exit 1 ($rc)" [ $rc = 1 ]
+	check "...saying what the kernel lacks" logged "$LOG" "CONFIG_NFT_QUEUE"
+fi
+check "standalone --queue: nothing of ours left" \
+	eval "! in_ns r nft list table inet ns_monitor >/dev/null 2>&1 && ! in_ns r ip -6 rule | grep -q 28275"
+
+# 4. Without --learn-routes the signs are read and left alone.
 LOG=$TMP/nolearn.log
 start_daemon r "$LOG" -m m0 -s s1,s2 || fail "daemon did not start"
 PID=$DAEMON_PID

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "paths.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS 48
 #define ARG_LEN 1024	/* room for long -t lists */
 
 /*
@@ -172,6 +172,7 @@ static void test_long_options(void **state)
 			       "--rate", "20", "--burst", "3",
 			       "--max-inflight", "9", "--max-queue", "0",
 			       "--max-learned", "11", "--keepalive-rate", "13",
+			       "--queue", "--queue-wait", "250", "--queue-max", "64",
 			       "--fwmark", "0x10", "--dry-run", "--link-local",
 			       "--daemon", "--pidfile", "/run/x.pid",
 			       "-v", "-v", NULL), CLI_RUN);
@@ -190,6 +191,10 @@ static void test_long_options(void **state)
 	assert_int_equal(r.cfg.max_queue, 0);
 	assert_int_equal(r.cfg.max_learned, 11);
 	assert_int_equal(r.cfg.keepalive_rate, 13);
+	assert_true(r.cfg.queue);
+	assert_true(r.cfg.learn_routes);	/* --queue implies it */
+	assert_int_equal(r.cfg.queue_wait_ms, 250);
+	assert_int_equal(r.cfg.queue_max, 64);
 	assert_int_equal(r.cfg.fwmark_base, 0x10);
 	assert_true(r.cfg.dry_run);
 	assert_true(r.cfg.link_local);
@@ -310,6 +315,10 @@ static void test_bad_numbers(void **state)
 	expect_error(&r, "max-learned");
 	parse(&r, "-m", "a", "-s", "b", "--keepalive-rate", "x", NULL);
 	expect_error(&r, "keepalive-rate");
+	parse(&r, "-m", "a", "-s", "b", "--queue-wait", "0", NULL);
+	expect_error(&r, "queue-wait");
+	parse(&r, "-m", "a", "-s", "b", "--queue-max", "65537", NULL);
+	expect_error(&r, "queue-max");
 	parse(&r, "-m", "a", "-s", "b", "--holddown", "3600001", NULL);
 	expect_error(&r, "holddown");
 	parse(&r, "-m", "a", "-s", "b", "--holddown", "-5", NULL);
