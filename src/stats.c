@@ -145,6 +145,14 @@ static void engine_stats(FILE *out, const struct engine_counters *e)
 		e->learned_full);
 	counter(out, "route_failures_total",
 		"Routes the kernel refused to add or move.", e->route_failed);
+	header(out, "held_packets_total", "counter",
+	       "Packets held for a target being resolved (--queue), by how they went on: rerouted by the new route, or unchanged by the master; full: not held, --queue-max reached.");
+	fprintf(out, "ns_monitor_held_packets_total{outcome=\"rerouted\"} %lu\n",
+		(unsigned long)e->held_rerouted);
+	fprintf(out, "ns_monitor_held_packets_total{outcome=\"unchanged\"} %lu\n",
+		(unsigned long)e->held_unchanged);
+	fprintf(out, "ns_monitor_held_packets_total{outcome=\"full\"} %lu\n",
+		(unsigned long)e->held_full);
 	gauge(out, "targets_in_flight", "Targets being resolved now.",
 	      e->inflight);
 	gauge(out, "targets_waiting", "Targets queued for room in flight.",
