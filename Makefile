@@ -117,6 +117,7 @@ bench: deps
 	@$(MAKE) --no-print-directory ns-monitor
 	@bash bench/run.sh ./ns-monitor
 	@BENCH_NEW=./ns-monitor bash bench/scale.sh
+	@bash bench/first_contact.sh ./ns-monitor
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor

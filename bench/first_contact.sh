@@ -1,0 +1,176 @@
+#!/bin/bash
+# First contact: the host's cold TCP connect() to neighbors behind slaves
+# that never talked, all at once, one attempt each (no retry: it gives up at
+# 5 s, past the kernel's 3 s neighbor resolution). Root only; namespaces of
+# its own, deleted on exit (trap); every wait bounded.
+#
+#   bash bench/first_contact.sh [NS_MONITOR]    (make bench)
+#
+# Modes, RUNS fresh runs each (BENCH_FC_RUNS, default 3), TARGETS targets
+# (BENCH_FC_TARGETS, default 100) spread over 4 slaves:
+#   learn   ns-monitor -g 135 --learn-routes: the SYN waits on the master's
+#           neighbor entry, which fails after 3 s (EHOSTUNREACH)
+#   queue   the same with --queue: the SYN waits in NFQUEUE 135 until the
+#           target is found behind its slave (managed mode; the queue rule
+#           is ip6tables-nft's NFQUEUE target, as on kernels without nft's
+#           queue statement)
+# Measured per connect: time to established or to the error, in ms; p50 and
+# p99 over all connects of a mode; how many succeeded. Writes
+# bench/results/first_contact.md.
+#
+#   U(u0) ---- m0 [R] s1..s4 ---- g1..g4 [G]   targets: /128 on the peers
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(dirname "$here")
+BIN=$(readlink -f "${1:-$top/build/default/ns-monitor}")
+RULES=$top/nft/ns-monitor.nft
+RESULTS=${BENCH_RESULTS:-$here/results}
+RUNS=${BENCH_FC_RUNS:-3}
+TARGETS=${BENCH_FC_TARGETS:-100}
+[ "$(id -u)" -eq 0 ] || { echo "bench/first_contact.sh: needs root" >&2; exit 1; }
+for c in python3 ip6tables-nft nft ip; do
+	command -v "$c" >/dev/null || { echo "bench/first_contact.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
+done
+[ -x "$BIN" ] || { echo "bench/first_contact.sh: $BIN: no binary (make)" >&2; exit 1; }
+
+P=nsf$$
+R=$P-r U=$P-u G=$P-g
+TMP=$(mktemp -d /tmp/ns-fc.XXXXXX)
+PIDS=()
+T0=$SECONDS
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	for n in "$R" "$U" "$G"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+say() { printf '[%4ds] %s\n' $((SECONDS - T0)) "$*" >&2; }
+wait_for() {
+	local end=$(($(date +%s%N) + ${1%.*} * 1000000000))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s%N)" -ge "$end" ] && return 1
+		sleep 0.02
+	done
+}
+in_r() { ip netns exec "$R" "$@"; }
+in_g() { ip netns exec "$G" "$@"; }
+
+for n in "$R" "$U" "$G"; do
+	ip netns add "$n" || exit 1
+	ip -n "$n" link set lo up
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+done
+ip -n "$R" link add m0 type veth peer name u0 netns "$U"
+ip -n "$R" link set m0 up
+ip -n "$U" link set u0 up
+ip -n "$R" -6 addr add 2001:db8:1::1/64 dev m0 nodad
+ip -n "$U" -6 addr add 2001:db8:1::2/64 dev u0 nodad
+for k in 1 2 3 4; do
+	ip -n "$R" link add "s$k" type veth peer name "g$k" netns "$G"
+	ip -n "$R" link set "s$k" up
+	ip -n "$G" link set "g$k" up
+	ip -n "$R" -6 addr add "fe80::1:$k/64" dev "s$k" nodad
+done
+# Target i lives behind slave i % 4 + 1; G answers the host through s1.
+for i in $(seq "$TARGETS"); do
+	echo "addr add 2001:db8:1::1:$i/128 dev g$((i % 4 + 1)) nodad"
+done | ip -n "$G" -batch -
+ip -n "$G" -6 route add default via fe80::1:1 dev g1
+targets=$(for i in $(seq "$TARGETS"); do printf '2001:db8:1::1:%s ' "$i"; done)
+
+in_g python3 - <<'PY' >"$TMP/listen.out" 2>&1 &
+import socket, select
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 7))
+s.listen(1024)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    c.close()
+PY
+PIDS+=($!)
+disown
+wait_for 5 grep -q listening "$TMP/listen.out" || { say "listener did not start"; exit 1; }
+
+# connect_all: one connect per target, all at once; "ok MS" or "fail MS".
+connect_all() {
+	in_r python3 - $targets <<'PY'
+import socket, sys, threading, time
+out = []
+lock = threading.Lock()
+def one(a):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(5)
+    t = time.monotonic()
+    try:
+        s.connect((a, 7))
+        r = "ok"
+    except OSError:
+        r = "fail"
+    with lock:
+        out.append("%s %.2f" % (r, (time.monotonic() - t) * 1000))
+    s.close()
+th = [threading.Thread(target=one, args=(a,)) for a in sys.argv[1:]]
+for x in th: x.start()
+for x in th: x.join()
+print("\n".join(out))
+PY
+}
+
+run_mode() {
+	local mode=$1 run=$2 extra=()
+	in_r nft -f "$RULES"
+	in_r nft add element inet ns_monitor masters_135 '{ "m0" }'
+	in_r nft add element inet ns_monitor slaves_135 '{ "s1", "s2", "s3", "s4" }'
+	if [ "$mode" = queue ]; then
+		in_r nft add set inet ns_monitor located_135 '{ type ipv6_addr; flags timeout; }'
+		in_r ip6tables-nft -t mangle -A OUTPUT -o m0 -d 2001:db8:1::/64 \
+			-j NFQUEUE --queue-num 135 --queue-bypass
+		extra=(--queue)
+	fi
+	in_r ip -6 neigh flush all
+	ip netns exec "$R" "$BIN" -g 135 --learn-routes "${extra[@]}" >"$TMP/d.log" 2>&1 &
+	local pid=$!
+	PIDS+=("$pid")
+	wait_for 5 grep -q 'relaying NS' "$TMP/d.log" || { say "$mode: daemon did not start"; cat "$TMP/d.log" >&2; exit 1; }
+	connect_all | sed "s/^/$mode /" >>"$TMP/results"
+	kill -TERM "$pid"; wait "$pid" 2>/dev/null
+	in_r ip6tables-nft -t mangle -F OUTPUT 2>/dev/null
+	in_r nft delete table inet ns_monitor 2>/dev/null
+	in_r ip -6 route flush proto 135 2>/dev/null
+	say "$mode run $run: $(grep -c "^$mode ok" "$TMP/results") connects succeeded so far"
+}
+
+: >"$TMP/results"
+for run in $(seq "$RUNS"); do
+	# Interleaved, the order flipping every run.
+	if [ $((run % 2)) = 1 ]; then modes="learn queue"; else modes="queue learn"; fi
+	for m in $modes; do run_mode "$m" "$run"; done
+done
+
+mkdir -p "$RESULTS"
+{
+	echo "# First contact: cold connect() to neighbors behind slaves"
+	echo
+	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs; $RUNS runs per mode, $TARGETS targets at once behind 4 slaves, one connect each (no retry, 5 s timeout); binary sha256 $(sha256sum "$BIN" | cut -c1-12)."
+	echo
+	echo "| mode | connects | succeeded | p50 ms | p99 ms | max ms |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for m in learn queue; do
+		awk -v m="$m" '$1 == m { n++; if ($2 == "ok") ok++; print $3 }' "$TMP/results" | sort -n >"$TMP/$m.ms"
+		n=$(wc -l <"$TMP/$m.ms")
+		ok=$(grep -c "^$m ok" "$TMP/results")
+		pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.1f", v[i] }' "$TMP/$m.ms"; }
+		label=$([ "$m" = learn ] && echo "--learn-routes" || echo "--learn-routes --queue")
+		echo "| $label | $n | $ok | $(pct 0.5) | $(pct 0.99) | $(awk 'END { printf "%.1f", $1 }' "$TMP/$m.ms") |"
+	done
+} >"$RESULTS/first_contact.md"
+cat "$RESULTS/first_contact.md"
