@@ -9,17 +9,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine.h"
 #include "ifspec.h"
 
 #define DEFAULT_GROUP 135
-/* The resolution engine's (engine.h says why these). */
-#define DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
-#define DEFAULT_RATE 5000		/* asks per second */
-#define DEFAULT_BURST 1000
-#define DEFAULT_MAX_INFLIGHT 4096
-#define DEFAULT_MAX_QUEUE 16384
-#define DEFAULT_MAX_LEARNED 16384
-#define DEFAULT_KEEPALIVE_RATE 200
+/* The resolution engine's: engine.h says why these. */
+#define DEFAULT_HOLDDOWN_MS ENGINE_DEFAULT_HOLDDOWN_MS
+#define DEFAULT_RATE ENGINE_DEFAULT_ASK_RATE
+#define DEFAULT_BURST ENGINE_DEFAULT_ASK_BURST
+#define DEFAULT_MAX_INFLIGHT ENGINE_DEFAULT_MAX_INFLIGHT
+#define DEFAULT_MAX_QUEUE ENGINE_DEFAULT_MAX_QUEUE
+#define DEFAULT_MAX_LEARNED ENGINE_DEFAULT_MAX_LEARNED
+#define DEFAULT_KEEPALIVE_RATE ENGINE_DEFAULT_KEEPALIVE_RATE
 /* --queue: a held packet waits this long for its target at most... */
 #define DEFAULT_QUEUE_WAIT_MS 100
 /* ...and this many are held at once (the kernel's queue is as long). */
