@@ -34,8 +34,14 @@ struct nlmsghdr;
  */
 #define HOLD_REROUTE_BIT 0x00000100u
 
-/* Only the IPv6 header is read; a little more for the next header. */
-#define HOLD_COPY_RANGE 64
+/*
+ * Only the IPv6 header is read. 40 bytes also keep every packet message a
+ * multiple of 4 long, the way the kernel pads all other netlink messages.
+ */
+#define HOLD_COPY_RANGE 40
+
+/* An unpadded last message is parsed from a copy of at most this size. */
+#define HOLD_MSG_PADDED_MAX 1024
 
 enum hold_verdict {
 	HOLD_TO_SLAVE,	/* route again, via the changed mark */

@@ -72,10 +72,31 @@ int hold_process(const void *buf, size_t len, hold_msg_cb cb, void *data,
 	size_t left = len;
 
 	/* By hand, not mnl_cb_run(): a truncated tail must be counted. */
-	while (nlmsg_fits(nlh, left)) {
+	while (left > 0) {
+		union {
+			struct nlmsghdr h;
+			char b[HOLD_MSG_PADDED_MAX];
+		} padded;
+		const struct nlmsghdr *m = nlh;
 		struct hold_packet pkt;
-		enum hold_msg_kind kind = hold_parse_msg(nlh, &pkt);
+		enum hold_msg_kind kind;
 
+		if (!nlmsg_fits(nlh, left)) {
+			/*
+			 * nfnetlink_queue does not pad the last message of a
+			 * read: a packet copy whose length is not a multiple
+			 * of 4 ends it short of the aligned length, up to
+			 * which libmnl walks attributes. Parse a padded copy;
+			 * dropping it would keep its packet held for ever.
+			 */
+			if (left < sizeof(*nlh) || nlh->nlmsg_len != left ||
+			    left > sizeof(padded))
+				break;
+			memset(&padded, 0, sizeof(padded));
+			memcpy(&padded, nlh, left);
+			m = &padded.h;
+		}
+		kind = hold_parse_msg(m, &pkt);
 		if (kind == HOLD_MSG_MALFORMED)
 			stats->malformed++;
 		if (kind != HOLD_MSG_OTHER)
