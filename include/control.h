@@ -41,6 +41,7 @@ struct control {
 	struct log_limit invalid_warn;	/* elements that are not names */
 	uint64_t reload_after;		/* --rules: backing off until then, 0: not */
 	unsigned int reload_delay;	/* seconds, doubling to RELOAD_DELAY_MAX */
+	bool queue_xt_said;		/* the NFQUEUE fallback, said once */
 };
 
 #define RELOAD_DELAY_MAX 60

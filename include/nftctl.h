@@ -30,7 +30,8 @@ struct nft_group_spec {
 	unsigned int ntargets;
 	bool upstream;			/* also log the upstream's NS (proxy NDP) */
 	bool guests;			/* and a new guest's signs (learning) */
-	bool queue;			/* and the hold chain (--queue) */
+	bool queue;			/* and the hold chains (--queue) */
+	bool queue_xt;			/* its verdict: by queue_xt_add() */
 };
 
 /* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */
@@ -45,12 +46,16 @@ int nftctl_group_commands(char *buf, size_t size,
 			  const struct nft_group_spec *spec);
 
 /*
- * With --queue: the set located_G and the chain hold_G that sends packets
- * for a target in targets_G, leaving by a master, not located yet, to
- * NFQUEUE queue G (pure; after nftctl_group_commands()). Returns the
- * length written, or -1 if buf is too small (1024 is enough).
+ * With --queue: the set located_G, and two chains that send packets for a
+ * target in targets_G, leaving by a master, not located yet, to chain
+ * hold_queue_G: hold_G for the host's own (output), hold_fwd_G for those
+ * it forwards (prerouting). hold_queue_G sends them to NFQUEUE queue G,
+ * with nft's queue statement when `verdict` is set (else the caller adds
+ * the verdict: queue_xt_add()). Pure; after nftctl_group_commands().
+ * Returns the length written, or -1 if buf is too small (2048 is enough).
  */
-int nftctl_queue_commands(char *buf, size_t size, uint16_t group);
+int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
+			  bool verdict);
 
 /* A buffer size that holds spec's commands, whatever its interfaces. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec);

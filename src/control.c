@@ -7,6 +7,7 @@
 #include "control.h"
 #include "log.h"
 #include "nftctl.h"
+#include "queue_xt.h"
 
 static void group_spec(const struct control *c, unsigned int i,
 		       struct nft_group_spec *spec)
@@ -45,13 +46,35 @@ static int load_group(struct control *c, unsigned int i)
 	char err[256];
 
 	group_spec(c, i, &spec);
+	if (nftctl_load_group(&spec, err, sizeof(err)) == 0) {
+		c->groups[i].loaded = true;
+		return 0;
+	}
+	if (!spec.queue) {
+		explain_nft_error("loading the nftables rules", err);
+		return -1;
+	}
+	/*
+	 * A kernel without nft's queue statement (CONFIG_NFT_QUEUE) refuses
+	 * the hold chain's verdict: the rest loads without it, and the
+	 * verdict is the xtables NFQUEUE target. Whatever failed first, a
+	 * failure now says what.
+	 */
+	spec.queue_xt = true;
 	if (nftctl_load_group(&spec, err, sizeof(err)) == -1) {
 		explain_nft_error("loading the nftables rules", err);
-		if (c->cfg->queue)
-			log_warnx("--queue needs nftables' queue statement (kernel module nft_queue, CONFIG_NFT_QUEUE): if this kernel lacks it, run without --queue, or in managed mode with a queue rule of your own (see ns-monitor.nft)");
 		return -1;
 	}
 	c->groups[i].loaded = true;
+	if (queue_xt_add(spec.group, err, sizeof(err)) == -1) {
+		log_warnx("--queue: neither nft's queue statement (kernel module nft_queue) nor %s works on this kernel (nft_compat, xt_NFQUEUE): run without --queue",
+			  err);
+		return -1;
+	}
+	if (!c->queue_xt_said) {
+		log_info("--queue: this kernel lacks nft's queue statement; queueing with the xtables NFQUEUE target (nft will call table inet " NFT_TABLE " managed by iptables-nft)");
+		c->queue_xt_said = true;
+	}
 	return 0;
 }
 

@@ -184,7 +184,7 @@ int nftctl_group_commands(char *buf, size_t size,
 	}
 	if (spec->queue && !sb.overflow) {
 		int n = nftctl_queue_commands(sb.buf + sb.len, sb.size - sb.len,
-					      spec->group);
+					      spec->group, !spec->queue_xt);
 
 		if (n < 0)
 			sb.overflow = true;
@@ -196,7 +196,8 @@ int nftctl_group_commands(char *buf, size_t size,
 	return (int)sb.len;
 }
 
-int nftctl_queue_commands(char *buf, size_t size, uint16_t group)
+int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
+			  bool verdict)
 {
 	struct strbuf sb = { buf, size, 0, size == 0 };
 	unsigned int g = group;
@@ -204,19 +205,41 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group)
 	sb_printf(&sb, "add set inet " NFT_TABLE " located_%u "
 		  "{ type ipv6_addr; flags timeout; }\n", g);
 	/*
-	 * A route chain: a rule that changes the mark here is routed again
-	 * at once. The queue itself works in any output chain: a verdict's
-	 * changed mark makes nf_reinject() look the route up again in the
-	 * output hook (nf_ip6_reroute()), not in forward. The destination
-	 * is read as raw bits (@nh,192,128) to match targets_G's type.
+	 * Both hooks go to one chain with the verdict alone: where the
+	 * kernel lacks nft's queue statement, that one rule is the xtables
+	 * NFQUEUE target instead (queue_xt.c), the rest is the same.
 	 * bypass: with nobody bound the packet goes on (fail open).
+	 */
+	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_queue_%u\n", g);
+	if (verdict)
+		sb_printf(&sb, "add rule inet " NFT_TABLE " hold_queue_%u "
+			  "queue num %u bypass\n", g, g);
+	/*
+	 * The host's own packets. A route chain: a verdict's changed mark
+	 * makes nf_reinject() look the route up again (nf_ip6_reroute(), in
+	 * the output hook only). The destination is read as raw bits
+	 * (@nh,192,128) to match targets_G's type.
 	 */
 	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_%u "
 		  "{ type route hook output priority -150; policy accept; }\n", g);
 	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_%u "
 		  "oifname @masters_%u meta nfproto ipv6 @nh,192,128 @targets_%u "
-		  "ip6 daddr != @located_%u counter queue num %u bypass\n",
+		  "ip6 daddr != @located_%u counter goto hold_queue_%u\n",
 		  g, g, g, g, g);
+	/*
+	 * Packets the host forwards from a guest (to a target behind another
+	 * slave, or on the master's link): held before the routing decision,
+	 * so that a released packet is routed afresh, by the route learned
+	 * meanwhile. Not those for the host itself (fib ... local). (fib's
+	 * oifname is a string, masters_G holds interface names: no lookup
+	 * of one in the other.)
+	 */
+	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_fwd_%u "
+		  "{ type filter hook prerouting priority -150; policy accept; }\n", g);
+	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_fwd_%u "
+		  "iifname @slaves_%u meta nfproto ipv6 fib daddr type != local "
+		  "@nh,192,128 @targets_%u ip6 daddr != @located_%u "
+		  "counter goto hold_queue_%u\n", g, g, g, g, g);
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
@@ -275,23 +298,50 @@ static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
 
 #define LIST_MAX (64 * 1024)
 
-/* The table listing, or NULL with *absent set when there is no table. */
+/*
+ * Our table's chains and sets, by name (terse: no set elements), or NULL
+ * with *absent set when there is no table. Not `list table`: that prints
+ * the rules too, and for a rule with an xtables expression (the NFQUEUE
+ * fallback, queue_xt.c) libxtables writes to our stderr. `list chains`
+ * and `list sets` cover every inet table: only our table's blocks are kept.
+ */
 static char *list_table(bool *absent, char *err, size_t errlen)
 {
-	char *out = malloc(LIST_MAX);
+	static const char head[] = "table inet " NFT_TABLE " {\n";
+	char *out = malloc(LIST_MAX), *kept, *at;
+	size_t len = 0;
 
 	*absent = false;
-	if (!out) {
+	if (!out || !(kept = malloc(LIST_MAX))) {
+		free(out);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (nft_run("list table inet " NFT_TABLE, out, LIST_MAX, err, errlen) == -1) {
+	if (nft_run("list chains inet; list sets inet", out, LIST_MAX, err,
+		    errlen) == -1) {
 		free(out);
-		if (strstr(err, "No such file or directory"))
-			*absent = true;
+		free(kept);
 		return NULL;
 	}
-	return out;
+	kept[0] = '\0';
+	for (at = out; (at = strstr(at, head)); ) {
+		char *end = strstr(at, "\n}\n");
+		size_t n = end ? (size_t)(end + 3 - at) : strlen(at);
+
+		if (len + n < LIST_MAX) {
+			memcpy(kept + len, at, n);
+			len += n;
+			kept[len] = '\0';
+		}
+		at += n;
+	}
+	free(out);
+	if (len == 0) {
+		free(kept);
+		*absent = true;
+		return NULL;
+	}
+	return kept;
 }
 
 static bool listing_has(const char *listing, const char *kind,
@@ -313,9 +363,13 @@ static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
 		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
 	if (listing_has(listing, "chain", "input", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " input_%u\n", g);
-	/* Before the sets: its rules use them. */
+	/* Before the sets: their rules use them; hold_queue_G after both. */
 	if (listing_has(listing, "chain", "hold", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_%u\n", g);
+	if (listing_has(listing, "chain", "hold_fwd", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_fwd_%u\n", g);
+	if (listing_has(listing, "chain", "hold_queue", g))
+		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_queue_%u\n", g);
 	if (listing_has(listing, "chain", "guests", g))
 		sb_printf(sb, "delete chain inet " NFT_TABLE " guests_%u\n", g);
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)

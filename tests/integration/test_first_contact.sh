@@ -31,10 +31,11 @@ route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 logged() { grep -qF -- "$2" "$1"; }
 usable() { ! in_ns x ip -6 addr show dev x0 | grep -q "$1.*tentative"; }
 
-# connect_once ADDR: one TCP connect from R to ADDR port 7, one SYN: it
-# gives up before the kernel would send a second one (1 s). Prints the ms.
+# connect_once ADDR [NS]: one TCP connect from R (or NS) to ADDR port 7, one
+# SYN: it gives up before the kernel would send a second one (1 s). Prints
+# the ms.
 connect_once() {
-	in_ns r python3 - "$1" <<'PY'
+	in_ns "${2:-r}" python3 - "$1" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.settimeout(0.9)
@@ -153,25 +154,46 @@ in_ns r ip6tables-nft -t mangle -F OUTPUT
 in_ns r nft delete table inet ns_monitor
 cleanup_listeners
 
-# 6. --queue in standalone mode loads the hold chain with nft's queue
-#    statement. A kernel without it (CONFIG_NFT_QUEUE) refuses the rule: the
-#    start then fails saying so, and leaves nothing behind.
+# 6. --queue in standalone mode: the daemon's own hold chains, for the
+#    host's packets (output) and for those it forwards from a guest
+#    (prerouting). Their verdict is nft's queue statement, or where the
+#    kernel lacks it (CONFIG_NFT_QUEUE) the xtables NFQUEUE target.
 LOG=$TMP/queue-standalone.log
-in_ns r "$NS_MONITOR" -m m0 -s s1,s2 --queue >"$LOG" 2>&1 &
-QPID=$!
-DAEMONS+=("$QPID")
-wait_for 5 eval "logged '$LOG' 'relaying NS' || ! kill -0 $QPID 2>/dev/null"
-if kill -0 $QPID 2>/dev/null; then
-	check "standalone --queue: the hold chain queues to group 135" \
-		eval "in_ns r nft list chain inet ns_monitor hold_135 | grep -q 'queue.*num 135.*bypass'"
-	stop_daemon $QPID 1
-else
-	wait $QPID; rc=$?
-	check "standalone --queue without nft's queue statement: exit 1 ($rc)" [ $rc = 1 ]
-	check "...saying what the kernel lacks" logged "$LOG" "CONFIG_NFT_QUEUE"
-fi
+W=2001:db8:1::160
+V=2001:db8:1::161
+in_ns x ip -6 addr add $W/128 dev x0 nodad
+in_ns x ip -6 addr add $V/128 dev x0 nodad
+listen x $W
+listen x $V
+wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$V\\]:7 '"
+# The upstream answers Y through R (no proxy NDP here).
+in_ns u ip -6 route add $Y/128 via 2001:db8:1::1 dev u0
+in_ns r ip -6 neigh flush dev m0
+start_daemon r "$LOG" -m m0 -s s1,s2 --queue || fail "standalone --queue did not start"
+PID=$DAEMON_PID
+check "standalone --queue: hold_queue_135 sends to NFQUEUE 135, bypass" \
+	eval "in_ns r nft list chain inet ns_monitor hold_queue_135 2>/dev/null | grep -q 'queue num 135 bypass'"
+check "standalone --queue: where nft has no queue statement, it says so" \
+	eval "in_ns r nft -c add rule inet ns_monitor hold_queue_135 queue num 135 >/dev/null 2>&1 || logged '$LOG' 'xtables NFQUEUE target'"
+ms=$(connect_once $W)
+check "standalone --queue: the host's first connect() to a silent target succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+ms=$(connect_once $V y)
+check "standalone --queue: a guest's first connect() through the host to a silent target behind another slave succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+check "... held on its way through (hold_fwd_135 counted it)" \
+	eval "in_ns r nft list chain inet ns_monitor hold_fwd_135 | grep -q 'counter packets [1-9]'"
+check "... and it left by s1, where $V was found" route_dev $V s1
+check "standalone --queue: a guest's first ping to the upstream through the host is answered" \
+	eval "in_ns y ping -c1 -W2 2001:db8:1::2 >/dev/null"
+kill -KILL $PID; wait $PID 2>/dev/null
+check "standalone --queue: after SIGKILL a guest's traffic still flows (bypass)" \
+	eval "in_ns y ping -c1 -W1 2001:db8:1::2 >/dev/null"
+start_daemon r "$LOG.2" -m m0 -s s1,s2 --queue || fail "standalone --queue did not start again"
+stop_daemon $DAEMON_PID 1
 check "standalone --queue: nothing of ours left" \
-	eval "! in_ns r nft list table inet ns_monitor >/dev/null 2>&1 && ! in_ns r ip -6 rule | grep -q 28275"
+	eval "! in_ns r nft list table inet ns_monitor >/dev/null 2>&1 && ! in_ns r ip -6 rule | grep -q 28275 && [ -z \"\$(in_ns r ip -6 route show proto 135)\" ]"
+cleanup_listeners
 
 # 4. Without --learn-routes the signs are read and left alone.
 LOG=$TMP/nolearn.log

@@ -138,17 +138,28 @@ static void unpadded_last_message_is_a_packet(void **state)
 
 static void queue_rule_text(void **state)
 {
-	char out[1024];
-	int n = nftctl_queue_commands(out, sizeof(out), 135);
+	char out[2048];
+	int n = nftctl_queue_commands(out, sizeof(out), 135, true);
 
 	(void)state;
 	assert_true(n > 0);
 	assert_non_null(strstr(out, "add set inet ns_monitor located_135 { type ipv6_addr; flags timeout; }"));
-	assert_non_null(strstr(out, "type route hook output"));
-	assert_non_null(strstr(out, "oifname @masters_135 "));
-	assert_non_null(strstr(out, "@nh,192,128 @targets_135 ip6 daddr != @located_135 "));
-	assert_non_null(strstr(out, "queue num 135 bypass\n"));
-	assert_int_equal(nftctl_queue_commands(out, 40, 135), -1);
+	assert_non_null(strstr(out, "add rule inet ns_monitor hold_queue_135 queue num 135 bypass\n"));
+	/* The host's own packets, in a route chain. */
+	assert_non_null(strstr(out, "hold_135 { type route hook output"));
+	assert_non_null(strstr(out, "hold_135 oifname @masters_135 "));
+	/* Forwarded ones, before the routing decision. */
+	assert_non_null(strstr(out, "hold_fwd_135 { type filter hook prerouting"));
+	assert_non_null(strstr(out, "hold_fwd_135 iifname @slaves_135 meta nfproto ipv6 fib daddr type != local "));
+	assert_non_null(strstr(out, "@nh,192,128 @targets_135 ip6 daddr != @located_135 counter goto hold_queue_135\n"));
+	/* hold_queue_G exists before the rules that go to it. */
+	assert_true(strstr(out, "add chain inet ns_monitor hold_queue_135") <
+		    strstr(out, "goto hold_queue_135"));
+	assert_int_equal(nftctl_queue_commands(out, 40, 135, true), -1);
+	/* Without the verdict (the xtables fallback adds it). */
+	assert_true(nftctl_queue_commands(out, sizeof(out), 135, false) > 0);
+	assert_null(strstr(out, "queue num"));
+	assert_non_null(strstr(out, "goto hold_queue_135"));
 }
 
 int main(void)
