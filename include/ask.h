@@ -26,4 +26,13 @@ int ask_open(void);
 int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
 	     const struct in6_addr *src, const struct in6_addr *target);
 
+/*
+ * Advertise target at lladdr (a master's MAC) to an upstream neighbor that
+ * solicited it: an NA from src (an address of the master) to dst (the
+ * solicitor) sent to its MAC to_mac on ifindex. 0, or -1 with errno.
+ */
+int ask_advertise(int fd, unsigned int ifindex, const uint8_t to_mac[6],
+		  const struct in6_addr *src, const struct in6_addr *dst,
+		  const struct in6_addr *target, const uint8_t lladdr[6]);
+
 #endif

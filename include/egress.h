@@ -17,6 +17,8 @@ struct egress {
 	struct learn *learn;
 	const struct config *cfg;
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
+	struct askers *askers;	/* --proxy-ndp: the upstream's NS to answer */
+	const struct hostaddrs *addrs;	/* ...from an address of the master */
 };
 
 /* Fill eg with callbacks on x (which must outlive the engine). */

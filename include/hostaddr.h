@@ -37,6 +37,10 @@ void hostaddr_drop_ifindex(struct hostaddrs *h, unsigned int ifindex,
 
 bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a);
 
+/* One of the addresses on ifindex (the first known), or NULL. */
+const struct in6_addr *hostaddr_on_ifindex(const struct hostaddrs *h,
+					   unsigned int ifindex);
+
 /* Whether a lies inside the prefix of an address on ifindex. */
 bool hostaddr_on_link(const struct hostaddrs *h, unsigned int ifindex,
 		      const struct in6_addr *a);

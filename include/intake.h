@@ -48,6 +48,7 @@ struct intake {
 	bool bound;
 	struct engine *engine;
 	const struct hostaddrs *addrs;	/* for the upstream's targets */
+	struct askers *askers;		/* --proxy-ndp: NS to answer, or NULL */
 	struct intake_group *groups;	/* cfg->ngroups of them */
 	unsigned int ngroups;
 	struct intake_counters c;

@@ -1,6 +1,7 @@
 /*
  * Neighbor Discovery messages of our own: the NS that asks a slave for a
- * target, and the NA that answers it. Pure: bytes and lengths, no sockets,
+ * target, the checks of the NA that answers it, and the NA that answers
+ * the upstream for a target found behind a slave. Pure: bytes and lengths, no sockets,
  * so both are unit tested and the parser is fuzzed.
  *
  * Why our own NS and not the kernel's: an NS the kernel sends is tied to a
@@ -18,6 +19,8 @@
 /* IPv6 header (40), NS (24), source link-layer address option for Ethernet (8). */
 #define ND_NS_LEN 72
 #define ND_NA_MIN_LEN 24	/* type, code, checksum, flags, target */
+/* IPv6 header (40), NA (24), target link-layer address option (8). */
+#define ND_NA_LEN 72
 
 /* NA flags, as they stand in the first byte after the checksum. */
 #define ND_NA_ROUTER 0x80
@@ -51,6 +54,16 @@ void nd_multicast_mac(const struct in6_addr *group, uint8_t mac[6]);
  */
 size_t nd_build_ns(uint8_t *buf, size_t size, const struct in6_addr *src,
 		   const uint8_t lladdr[6], const struct in6_addr *target);
+
+/*
+ * A whole IPv6 packet advertising target at lladdr: from src to dst, hop
+ * limit 255, flags ND_NA_*, a target link-layer address option (type 2:
+ * an NA with a source one is ignored), checksum computed. Returns
+ * ND_NA_LEN, or 0 if buf is smaller.
+ */
+size_t nd_build_na(uint8_t *buf, size_t size, const struct in6_addr *src,
+		   const struct in6_addr *dst, const struct in6_addr *target,
+		   const uint8_t lladdr[6], uint8_t flags);
 
 /*
  * Check an NA as a raw ICMPv6 socket delivers it (icmp starts at the ICMPv6

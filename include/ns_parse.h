@@ -36,6 +36,8 @@ struct ns_info {
 	struct in6_addr src;
 	struct in6_addr dst;
 	struct in6_addr target;
+	uint8_t slla[6];	/* the sender's link-layer address, */
+	bool has_slla;		/* ...if it gave one (Ethernet's 6 bytes) */
 };
 
 #define NS_IPV6_HDR_LEN 40

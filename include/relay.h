@@ -104,6 +104,15 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target);
 
+/*
+ * Answer the upstream's NS for target on master ourselves (askers.h): an NA
+ * from src (an address of the master) to `to` at to_mac, with the master's
+ * MAC. 0, or -1 with errno.
+ */
+int relay_advertise(struct relay *r, unsigned int master,
+		    const struct in6_addr *src, const struct in6_addr *to,
+		    const uint8_t to_mac[6], const struct in6_addr *target);
+
 /* Link and address events: follow slaves that come, go, rename, go down. */
 void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now);

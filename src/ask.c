@@ -18,27 +18,23 @@ int ask_open(void)
 	return socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
-int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
-	     const struct in6_addr *src, const struct in6_addr *target)
+/* SOCK_DGRAM: the kernel writes the Ethernet header, to this MAC. */
+static int send_frame(int fd, unsigned int ifindex, const uint8_t mac[6],
+		      const uint8_t *pkt, size_t len)
 {
-	uint8_t pkt[ND_NS_LEN];
 	struct sockaddr_ll to;
-	struct in6_addr group;
-	size_t len = nd_build_ns(pkt, sizeof(pkt), src, lladdr, target);
 	ssize_t n;
 
 	if (len == 0 || ifindex == 0 || ifindex > INT32_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	nd_solicited_node(target, &group);
 	memset(&to, 0, sizeof(to));
 	to.sll_family = AF_PACKET;
 	to.sll_protocol = htons(ETH_P_IPV6);
 	to.sll_ifindex = (int)ifindex;
-	/* SOCK_DGRAM: the kernel writes the Ethernet header to this MAC. */
 	to.sll_halen = 6;
-	nd_multicast_mac(&group, to.sll_addr);
+	memcpy(to.sll_addr, mac, 6);
 	do
 		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
 	while (n == -1 && errno == EINTR);
@@ -49,4 +45,31 @@ int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
 		return -1;
 	}
 	return 0;
+}
+
+int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
+	     const struct in6_addr *src, const struct in6_addr *target)
+{
+	uint8_t pkt[ND_NS_LEN], mac[6];
+	struct in6_addr group;
+	size_t len = nd_build_ns(pkt, sizeof(pkt), src, lladdr, target);
+
+	nd_solicited_node(target, &group);
+	nd_multicast_mac(&group, mac);
+	return send_frame(fd, ifindex, mac, pkt, len);
+}
+
+int ask_advertise(int fd, unsigned int ifindex, const uint8_t to_mac[6],
+		  const struct in6_addr *src, const struct in6_addr *dst,
+		  const struct in6_addr *target, const uint8_t lladdr[6])
+{
+	uint8_t pkt[ND_NA_LEN];
+	/*
+	 * As the kernel answers for a proxy entry: solicited, not
+	 * overriding (the target's own answer would win), not a router.
+	 */
+	size_t len = nd_build_na(pkt, sizeof(pkt), src, dst, target, lladdr,
+				 ND_NA_SOLICITED);
+
+	return send_frame(fd, ifindex, to_mac, pkt, len);
 }

@@ -6,9 +6,12 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "askers.h"
+#include "clock.h"
 #include "config.h"
 #include "egress.h"
 #include "hold.h"
+#include "hostaddr.h"
 #include "learn.h"
 #include "log.h"
 #include "relay.h"
@@ -56,12 +59,47 @@ static int eg_route_del(void *ctx, uint16_t group,
 	return learn_route_del(x->learn, group, target, slave);
 }
 
+struct answer_ctx {
+	struct egress *x;
+	const struct in6_addr *src;
+};
+
+static void answer_asker(const struct asker *k, void *data)
+{
+	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
+	struct answer_ctx *a = data;
+	char t[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
+	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
+	if (relay_advertise(a->x->relay, k->master, a->src, &k->src, k->mac,
+			    &k->target) == -1) {
+		log_warnx_limited(&fail_limit, "answering %s's NS for %s: %s (it will be answered when it asks again)",
+				  to, t, strerror(errno));
+		return;
+	}
+	if (log_debug_enabled())
+		log_debug("answered %s's NS for %s", to, t);
+}
+
 static void eg_proxy_add(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct egress *x = ctx;
+	struct answer_ctx a = { x, NULL };
 
 	learn_proxy(x->learn, group, target, master, true);
+	/*
+	 * The kernel answers only the upstream's NS that come after the
+	 * entry; the one that asked for target is answered now, not at its
+	 * next try a second later. From an address of the master's.
+	 */
+	if (!x->askers)
+		return;
+	a.src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
+	if (a.src)
+		askers_take(x->askers, master, target, monotonic_ns(),
+			    answer_asker, &a);
 }
 
 static void eg_proxy_del(void *ctx, uint16_t group,

@@ -93,3 +93,12 @@ void hostaddr_free(struct hostaddrs *h)
 	free(h->v);
 	memset(h, 0, sizeof(*h));
 }
+
+const struct in6_addr *hostaddr_on_ifindex(const struct hostaddrs *h,
+					   unsigned int ifindex)
+{
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->v[i].ifindex == ifindex)
+			return &h->v[i].addr;
+	return NULL;
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "askers.h"
 #include "engine.h"
 #include "hostaddr.h"
 #include "intake.h"
@@ -237,10 +238,14 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 	 */
 	eligible = in->cfg->proxy_ndp &&
 		   upstream_eligible(in, pkt->indev, &ns.target);
-	if (eligible)
+	if (eligible) {
 		g->upstream_relayed++;
-	else
+		if (in->askers && ns.has_slla)
+			askers_note(in->askers, pkt->indev, &ns.target,
+				    &ns.src, ns.slla, now);
+	} else {
 		g->upstream_ignored++;
+	}
 	engine_ns_in(in->engine, g->num, pkt->indev, &ns.target, eligible, now);
 }
 

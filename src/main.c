@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "answer.h"
+#include "askers.h"
 #include "check.h"
 #include "config.h"
 #include "log.h"
@@ -194,6 +195,7 @@ struct loop {
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
 	unsigned int nholds;
 	struct answer_counters answers;
+	struct askers askers;	/* --proxy-ndp: the upstream's NS to answer */
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -539,7 +541,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 
 	/* Memory only: nothing in the system is touched yet. */
 	egress_engine_options(&eopts, &cfg);
-	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL };
+	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL,
+				    cfg.proxy_ndp ? &l.askers : NULL, &l.addrs };
 	egress_make(&eg, &l.egress);
 	l.engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l.engine) {
@@ -549,6 +552,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	/* Binding first: a second instance stops here, touching nothing. */
 	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs) == -1)
 		goto out_engine;
+	l.intake.askers = l.egress.askers;
 	/* For the pidfile and the state files, before we stop being root. */
 	if ((cfg.daemonize || cfg.proxy_ndp) &&
 	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {

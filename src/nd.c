@@ -8,6 +8,7 @@
 #define ND_NS_TYPE 135
 #define ND_NA_TYPE 136
 #define ND_OPT_SOURCE_LLADDR 1
+#define ND_OPT_TARGET_LLADDR 2
 #define ND_MSG_LEN 24		/* NS and NA alike: type .. target */
 #define ND_SLLA_LEN 8		/* one 8-octet unit: type, length, 6 bytes */
 
@@ -74,39 +75,65 @@ static uint16_t icmp6_checksum(const struct in6_addr *src,
 	return (uint16_t)~sum;
 }
 
-size_t nd_build_ns(uint8_t *buf, size_t size, const struct in6_addr *src,
-		   const uint8_t lladdr[6], const struct in6_addr *target)
+/*
+ * An IPv6 header, hop limit 255 (or every receiver drops it, RFC 4861
+ * 7.1.1 and 7.1.2), and the ND message with its one link-layer address
+ * option; the checksum is computed last.
+ */
+static void build_nd(uint8_t *buf, const struct in6_addr *src,
+		     const struct in6_addr *dst, uint8_t type, uint8_t flags,
+		     const struct in6_addr *target, uint8_t opt_type,
+		     const uint8_t lladdr[6])
 {
 	const size_t plen = ND_MSG_LEN + ND_SLLA_LEN;
 	uint8_t *icmp = buf + IPV6_HDR_LEN;
-	struct in6_addr group;
 	uint16_t sum;
 
-	if (size < ND_NS_LEN)
-		return 0;
-	nd_solicited_node(target, &group);
-	memset(buf, 0, ND_NS_LEN);
-	/* Version 6, traffic class and flow label 0, as the kernel's own NS. */
+	memset(buf, 0, IPV6_HDR_LEN + plen);
+	/* Version 6, traffic class and flow label 0, as the kernel's own. */
 	buf[0] = 0x60;
 	buf[4] = (uint8_t)(plen >> 8);
 	buf[5] = (uint8_t)plen;
 	buf[6] = ICMPV6_NEXT_HEADER;
-	/* 255, or every receiver drops it (RFC 4861 7.1.1). */
 	buf[7] = 255;
 	memcpy(buf + 8, src->s6_addr, 16);
-	memcpy(buf + 24, group.s6_addr, 16);
+	memcpy(buf + 24, dst->s6_addr, 16);
 
-	icmp[0] = ND_NS_TYPE;
+	icmp[0] = type;
+	icmp[4] = flags;
 	memcpy(icmp + 8, target->s6_addr, 16);
-	/* With our link-layer address the answer comes straight back. */
-	icmp[24] = ND_OPT_SOURCE_LLADDR;
+	icmp[24] = opt_type;
 	icmp[25] = 1;
 	memcpy(icmp + 26, lladdr, 6);
 
-	sum = icmp6_checksum(src, &group, icmp, plen);
+	sum = icmp6_checksum(src, dst, icmp, plen);
 	icmp[2] = (uint8_t)(sum >> 8);
 	icmp[3] = (uint8_t)sum;
+}
+
+size_t nd_build_ns(uint8_t *buf, size_t size, const struct in6_addr *src,
+		   const uint8_t lladdr[6], const struct in6_addr *target)
+{
+	struct in6_addr group;
+
+	if (size < ND_NS_LEN)
+		return 0;
+	nd_solicited_node(target, &group);
+	/* With our link-layer address the answer comes straight back. */
+	build_nd(buf, src, &group, ND_NS_TYPE, 0, target,
+		 ND_OPT_SOURCE_LLADDR, lladdr);
 	return ND_NS_LEN;
+}
+
+size_t nd_build_na(uint8_t *buf, size_t size, const struct in6_addr *src,
+		   const struct in6_addr *dst, const struct in6_addr *target,
+		   const uint8_t lladdr[6], uint8_t flags)
+{
+	if (size < ND_NA_LEN)
+		return 0;
+	build_nd(buf, src, dst, ND_NA_TYPE, flags, target,
+		 ND_OPT_TARGET_LLADDR, lladdr);
+	return ND_NA_LEN;
 }
 
 enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,

@@ -5,6 +5,7 @@
 
 #define ICMPV6_NEXT_HEADER 58
 #define ND_NEIGHBOR_SOLICIT_TYPE 135
+#define ND_OPT_SOURCE_LLADDR 1
 
 static const char *const verdict_names[NS_VERDICT_MAX] = {
 	[NS_OK]			= "ok",
@@ -59,6 +60,7 @@ enum ns_verdict ns_parse(const uint8_t *buf, size_t len, unsigned int flags,
 	/* Options are 8-octet units; a zero length would loop forever. */
 	opt = icmp + NS_MSG_LEN;
 	left = plen - NS_MSG_LEN;
+	out->has_slla = false;
 	while (left > 0) {
 		size_t olen;
 
@@ -69,6 +71,10 @@ enum ns_verdict ns_parse(const uint8_t *buf, size_t len, unsigned int flags,
 			return NS_OPT_ZERO_LEN;
 		if (olen > left)
 			return NS_OPT_TRUNCATED;
+		if (opt[0] == ND_OPT_SOURCE_LLADDR && olen == 8) {
+			memcpy(out->slla, opt + 2, sizeof(out->slla));
+			out->has_slla = true;
+		}
 		opt += olen;
 		left -= olen;
 	}

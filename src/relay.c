@@ -70,22 +70,29 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 }
 
 /* An Ethernet slave is asked with our own NS, which needs its address. */
-static void slave_find_mac(struct slave *s)
+/* An interface's Ethernet address by name; false if it has none. */
+static bool if_ether_mac(const char *name, uint8_t mac[6])
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = false;
 
-	s->has_mac = false;
 	if (fd == -1)
-		return;
+		return false;
 	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, s->name, sizeof(s->name));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 &&
 	    ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
-		memcpy(s->mac, ifr.ifr_hwaddr.sa_data, sizeof(s->mac));
-		s->has_mac = true;
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+		ok = true;
 	}
 	close(fd);
+	return ok;
+}
+
+static void slave_find_mac(struct slave *s)
+{
+	s->has_mac = if_ether_mac(s->name, s->mac);
 }
 
 static void slave_find_ll(struct relay *r, struct slave *s)
@@ -604,6 +611,23 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 	if (log_debug_enabled())
 		log_debug("probe %s on %s",
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
+}
+
+int relay_advertise(struct relay *r, unsigned int master,
+		    const struct in6_addr *src, const struct in6_addr *to,
+		    const uint8_t to_mac[6], const struct in6_addr *target)
+{
+	char name[IF_NAMESIZE];
+	uint8_t mac[6];
+
+	if (r->cfg->dry_run)
+		return 0;
+	if (r->askfd == -1 || !if_indextoname(master, name) ||
+	    !if_ether_mac(name, mac)) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return ask_advertise(r->askfd, master, to_mac, src, to, target, mac);
 }
 
 void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,

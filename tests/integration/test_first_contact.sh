@@ -195,6 +195,28 @@ check "standalone --queue: nothing of ours left" \
 	eval "! in_ns r nft list table inet ns_monitor >/dev/null 2>&1 && ! in_ns r ip -6 rule | grep -q 28275 && [ -z \"\$(in_ns r ip -6 route show proto 135)\" ]"
 cleanup_listeners
 
+# 7. The upstream speaks first (--proxy-ndp): its NS for a target that never
+#    talked is logged on m0, the target is found behind s1, the proxy entry
+#    is added, and ns-monitor answers that NS itself. The kernel would answer
+#    only the NS after the entry, the upstream's next try a second later:
+#    the upstream's first connect() would need a second SYN.
+T7=2001:db8:1::170
+in_ns x ip -6 addr add $T7/128 dev x0 nodad
+listen x $T7
+wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$T7\\]:7 '"
+LOG=$TMP/upstream.log
+start_daemon r "$LOG" -v -m m0 -s s1,s2 --learn-routes --proxy-ndp || fail "daemon with --proxy-ndp did not start"
+PID=$DAEMON_PID
+ms=$(connect_once $T7 u)
+check "--proxy-ndp: the upstream's first connect() to a silent target succeeds on its first SYN ($ms ms)" \
+	[ $? = 0 ]
+check "--proxy-ndp: its NS was answered by ns-monitor" \
+	logged "$LOG" "answered 2001:db8:1::2's NS for $T7"
+check "--proxy-ndp: the target's proxy entry is on m0" \
+	eval "in_ns r ip -6 neigh show proxy dev m0 | grep -q '$T7'"
+stop_daemon $PID 1
+cleanup_listeners
+
 # 4. Without --learn-routes the signs are read and left alone.
 LOG=$TMP/nolearn.log
 start_daemon r "$LOG" -m m0 -s s1,s2 || fail "daemon did not start"

@@ -155,6 +155,40 @@ static void test_build_ns_too_small(void **state)
 		assert_int_equal(buf[i], 0xa5);
 }
 
+/*
+ * Our NA to the upstream: what nd_parse_na() (the checks a receiver makes)
+ * takes, with the flags and target link-layer address we gave, to the
+ * solicitor, and a checksum that holds.
+ */
+static void test_build_na(void **state)
+{
+	struct in6_addr src = addr("2001:db8:1::1"), dst = addr("2001:db8:1::2");
+	struct in6_addr t = addr("2001:db8:1::100"), got;
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	uint8_t *buf = malloc(ND_NA_LEN);	/* exactly: ASan sees overruns */
+	uint8_t flags = 0;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(nd_build_na(buf, ND_NA_LEN, &src, &dst, &t, mac,
+				     ND_NA_SOLICITED), ND_NA_LEN);
+	assert_true(checksum_ok(buf, ND_NA_LEN));
+	assert_int_equal(buf[6], 58);
+	assert_int_equal(buf[7], 255);
+	assert_memory_equal(buf + 8, &src, 16);
+	assert_memory_equal(buf + 24, &dst, 16);
+	assert_int_equal(nd_parse_na(buf + 40, ND_NA_LEN - 40, 255, &got, &flags),
+			 ND_OK);
+	assert_memory_equal(&got, &t, sizeof(t));
+	assert_int_equal(flags, ND_NA_SOLICITED);
+	/* A target (2), not a source (1), link-layer address option. */
+	assert_int_equal(buf[64], 2);
+	assert_int_equal(buf[65], 1);
+	assert_memory_equal(buf + 66, mac, 6);
+	assert_int_equal(nd_build_na(buf, ND_NA_LEN - 1, &src, &dst, &t, mac, 0), 0);
+	free(buf);
+}
+
 /* ---- nd_parse_na ---- */
 
 /* A solicited, override NA for 2001:db8::2 with a target link-layer option. */
@@ -331,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_build_ns_as_the_kernel),
 		cmocka_unit_test(test_build_ns_checksums),
 		cmocka_unit_test(test_build_ns_too_small),
+		cmocka_unit_test(test_build_na),
 		cmocka_unit_test(test_na_ok),
 		cmocka_unit_test(test_na_short),
 		cmocka_unit_test(test_na_type),

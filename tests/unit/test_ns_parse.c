@@ -119,6 +119,10 @@ static void test_valid(void **state)
 	assert_memory_equal(&info.src, &src, sizeof(src));
 	assert_memory_equal(&info.dst, &dst, sizeof(dst));
 	assert_memory_equal(&info.target, &target, sizeof(target));
+	/* The sender's link-layer address, to answer it (askers.h). */
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+	assert_true(info.has_slla);
+	assert_memory_equal(info.slla, mac, sizeof(mac));
 }
 
 static void test_no_options(void **state)
@@ -130,8 +134,26 @@ static void test_no_options(void **state)
 
 	(void)state;
 	assert_int_equal(len, 64);
+	memset(&info, 0xa5, sizeof(info));
 	assert_int_equal(parse(buf, len, 0, &info), NS_OK);
 	assert_memory_equal(&info.target, &target, sizeof(target));
+	assert_false(info.has_slla);
+}
+
+/* A source link-layer option longer than Ethernet's is not taken as one. */
+static void test_slla_not_ethernet(void **state)
+{
+	uint8_t buf[BUF_SIZE];
+	struct ns_info info;
+	size_t len = build_ns(buf);
+
+	(void)state;
+	buf[OPT_OFF + 1] = 2;
+	memset(buf + len, 0, 8);
+	len += 8;
+	set_plen(buf, len - NS_IPV6_HDR_LEN);
+	assert_int_equal(parse(buf, len, 0, &info), NS_OK);
+	assert_false(info.has_slla);
 }
 
 static void test_two_options(void **state)
@@ -443,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_no_options),
+		cmocka_unit_test(test_slla_not_ethernet),
 		cmocka_unit_test(test_two_options),
 		cmocka_unit_test(test_extra_captured_bytes),
 		cmocka_unit_test(test_short),

@@ -1,0 +1,51 @@
+/*
+ * The upstream's NS waiting for an answer, by target (--proxy-ndp).
+ *
+ * The kernel answers an NS for a proxy entry only when the NS arrives
+ * after the entry: the upstream's first NS for a target not found yet goes
+ * unanswered, and its next try comes a second later. So the NS that set a
+ * resolution going is remembered here, and answered by the daemon itself
+ * the moment the target's proxy entry is in. Pure; a fixed ring, oldest
+ * forgotten first (the upstream then simply asks again).
+ */
+#ifndef NS_MONITOR_ASKERS_H
+#define NS_MONITOR_ASKERS_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ASKERS_MAX 256
+/* The upstream gives up after 3 NS a second apart (RFC 4861 10). */
+#define ASKER_TTL_NS (3ull * 1000000000ull)
+
+struct asker {
+	struct in6_addr target;
+	struct in6_addr src;		/* the solicitor */
+	uint8_t mac[6];			/* ...and its link-layer address */
+	unsigned int master;		/* ifindex the NS came in on */
+	uint64_t at;			/* when, ns; 0: free */
+};
+
+struct askers {
+	struct asker v[ASKERS_MAX];
+	unsigned int next;
+	unsigned long noted, answered;
+};
+
+/* Remember an NS from src (mac) on master for target; one per src and target. */
+void askers_note(struct askers *a, unsigned int master,
+		 const struct in6_addr *target, const struct in6_addr *src,
+		 const uint8_t mac[6], uint64_t now);
+
+typedef void (*asker_cb)(const struct asker *k, void *data);
+
+/*
+ * Call cb for each NS for target on master that is still waiting (younger
+ * than ASKER_TTL_NS), and forget them. Returns how many.
+ */
+unsigned int askers_take(struct askers *a, unsigned int master,
+			 const struct in6_addr *target, uint64_t now,
+			 asker_cb cb, void *data);
+
+#endif
