@@ -222,9 +222,18 @@ static struct stats_sources sources(const struct loop *l,
 static void write_stats(struct loop *l)
 {
 	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
+	static struct log_limit ntable_warn = LOG_LIMIT_INIT(3600, 1);
 	struct netlink_overruns o;
 	struct stats_sources src = sources(l, &o);
+	struct rtnl_neigh_table ntable;
 
+	/* Once per write, never per packet: one dump of a few hundred bytes. */
+	if (rtnl_neigh_table(&l->relay.rtnl, &ntable) == 0)
+		src.neigh_table = &ntable;
+	else
+		log_warnx_limited(&ntable_warn,
+				  "reading the neighbor table's size for %s: %s (its gauges are left out)",
+				  l->cfg->stats_file, strerror(errno));
 	if (stats_write_file(l->cfg->stats_file, l->cfg->stats_follow_link,
 			     &src) == 0)
 		return;

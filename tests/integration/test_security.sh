@@ -233,7 +233,7 @@ PID=$DAEMON_PID
 sample() { grep -qxF -- "$2" "$1" 2>/dev/null; }
 # Every line a HELP, a TYPE or one sample: nothing forged.
 well_formed() {
-	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z_]+ .+|ns_monitor_[a-z_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
+	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z0-9_]+ .+|ns_monitor_[a-z0-9_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
 }
 check "sets: s1 is taken from slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
 check "sets: elements that are not interface names are skipped, with a warning" \
