@@ -632,6 +632,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	}
 
 	daemon_ready(&ready_fd);
+	relay_log_start(&l.relay);
 	if (cfg.standalone)
 		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
 			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
@@ -640,6 +641,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
+	/* Before the summary, so that it counts what the exit removes. */
+	learn_withdraw(&l.learn);
 	log_stats(&l);
 	if (cfg.stats_file)
 		write_stats(&l);

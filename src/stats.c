@@ -224,16 +224,6 @@ static void answer_stats(FILE *out, const struct answer_counters *a)
 		(unsigned long)a->unsolicited);
 }
 
-/* Slaves the engine can ask now: present, up, with socket and route. */
-static unsigned int slaves_ready(const struct group *g)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < g->nslaves; i++)
-		n += g->slaves[i].in_engine != 0;
-	return n;
-}
-
 /* The relay's counters: per group and per slave. */
 static void relay_stats(FILE *out, const struct relay *r)
 {
@@ -259,9 +249,9 @@ static void relay_stats(FILE *out, const struct relay *r)
 
 	header(out, "slaves", "gauge",
 	       "Slave interfaces of the group now, by state: ready to be asked, or waiting (missing, down, or not set up yet).");
-	PER_GROUP(out, r, "slaves", ",state=\"ready\"", slaves_ready(g));
+	PER_GROUP(out, r, "slaves", ",state=\"ready\"", relay_slaves_ready(g));
 	PER_GROUP(out, r, "slaves", ",state=\"waiting\"",
-		  g->nslaves - slaves_ready(g));
+		  g->nslaves - relay_slaves_ready(g));
 	header(out, "masters", "gauge",
 	       "Master interfaces of the group now (present or not).");
 	PER_GROUP(out, r, "masters", "", g->nmasters);
