@@ -51,6 +51,14 @@ prom_ok() {
 }
 check "the stats file is written" wait_for 3 test -s "$STATS"
 check "the stats file is valid Prometheus text" prom_ok
+# promtool's lint too (names, units, HELP): silent and exit 0, or it says why.
+lint_ok() {
+	local out
+	out=$(promtool check metrics <"$STATS" 2>&1) && [ -z "$out" ] && return 0
+	echo "$out"
+	return 1
+}
+check "promtool check metrics: no lint complaint" lint_ok
 probes_s1() { [ "$(metric 'ns_monitor_probes_total{group="135",slave="s1"}')" = "$1" ]; }
 check "the stats file counts the probe on s1 (rewritten every second)" wait_for 3 probes_s1 1
 check "the NFLOG counter is there" [ -n "$(metric ns_monitor_nflog_messages_total)" ]
