@@ -181,6 +181,8 @@ check "stats: links at PATH.tmp and guessable names are not written through" vic
 check "stats: the planted links are left as they were" links_intact
 regular() { [ -f "$1" ] && [ ! -L "$1" ]; }
 check "stats: the file is a regular file" regular "$PROM"
+check "stats: the daemon runs with umask 0077 (the unit's UMask=)" \
+	[ "$(awk '$1 == "Umask:" {print $2}' /proc/"$PID"/status)" = 0077 ]
 check "stats: mode 0644 under umask 077" [ "$(stat -c %a "$PROM")" = 644 ]
 # A link planted at PATH while the daemon runs: refused, said, not written.
 as_nobody ln -sfn "$VICTIM" "$PROM"
