@@ -34,6 +34,7 @@ struct learn {
 	struct engine *engine;
 	struct proxy_ndp_state proxy_ndp;	/* what we turned on */
 	bool forwarding_warned;
+	bool withdrawn;			/* learn_withdraw() ran */
 	struct learn_counters c;
 };
 
@@ -57,7 +58,14 @@ int learn_init(struct learn *l, const struct config *cfg, struct engine *engine)
 void learn_adopt(struct learn *l, struct relay *relay,
 		 const struct hostaddrs *h, uint64_t now);
 
-/* Remove every route and proxy entry of ours (unless --keep-routes). */
+/*
+ * At exit: remove every route and proxy entry of ours (unless
+ * --keep-routes), counted in routes_removed and proxies_removed. Once;
+ * learn_fini() does it if it was not done.
+ */
+void learn_withdraw(struct learn *l);
+
+/* learn_withdraw(), proxy_ndp as it was, the socket closed. */
 void learn_fini(struct learn *l);
 
 /* The engine's egress for routes and proxies (engine.h). */

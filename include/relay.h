@@ -72,6 +72,11 @@ struct relay {
 	int askfd;			/* packet socket: our own NS */
 	uint16_t echo_id;
 	uint16_t echo_seq;
+	/*
+	 * Set by relay_log_start(): slaves that come and go are logged one
+	 * by one from then on; before, at -v only (a summary says the rest).
+	 */
+	bool started;
 };
 
 /* Set up groups, egress rules and routes, sockets. -1 on failure. */
@@ -96,6 +101,15 @@ void relay_set_masters(struct relay *r, uint16_t num,
 		       uint64_t now);
 
 struct group *relay_find_group(struct relay *r, uint16_t num);
+
+/* Slaves the engine can ask now: present, up, with socket and route. */
+unsigned int relay_slaves_ready(const struct group *g);
+
+/*
+ * Once at start: one line per group (its slaves and masters), where each
+ * slave had a line of its own before (those stay for -v).
+ */
+void relay_log_start(struct relay *r);
 bool relay_is_master(const struct group *g, unsigned int ifindex);
 
 /* The engine's egress for asks and confirms (engine.h). */

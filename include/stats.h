@@ -27,6 +27,7 @@ struct learn;
 struct intake;
 struct engine_counters;
 struct answer_counters;
+struct rtnl_neigh_table;
 struct netlink_overruns {
 	unsigned long rtnetlink;
 	unsigned long nftables;
@@ -43,6 +44,8 @@ struct stats_sources {
 	const struct engine_counters *engine;
 	const struct answer_counters *answers;
 	const struct netlink_overruns *overruns;
+	/* The host-wide neighbor table, read for this write; NULL: unread. */
+	const struct rtnl_neigh_table *neigh_table;
 };
 
 /* Write every counter in the Prometheus text format. */

@@ -9,6 +9,9 @@ libcmocka-dev
 nftables iptables iproute2 iputils-ping tcpdump procps kmod ndppd gnuplot-nox jq python3
 systemd
 man-db groff-base mandoc"
+# Test only: promtool (package prometheus) lints the stats file the daemon
+# writes (tests/integration/test_hardening.sh, test_observe.sh).
+PKGS="$PKGS prometheus"
 
 missing=""
 for p in $PKGS; do

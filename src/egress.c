@@ -195,35 +195,38 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			  n->group, x->cfg->queue_max, n->option, a);
 		break;
 	case ENGINE_LEARNED:
-		log_info("learned %s behind %s: route added%s", a, s,
+		log_info("group %u: learned %s behind %s: route added%s",
+			 n->group, a, s,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		break;
 	case ENGINE_MOVED:
-		log_info("%s moved behind %s: route moved from %s", a, s, o);
+		log_info("group %u: %s moved behind %s: route moved from %s",
+			 n->group, a, s, o);
 		break;
 	case ENGINE_FORGOTTEN:
-		log_info("forgot %s behind %s: %s", a, s, n->reason);
+		log_info("group %u: forgot %s behind %s: %s", n->group, a, s,
+			 n->reason);
 		break;
 	case ENGINE_ADOPTED:
-		log_info("adopted %s behind %s (%s): route in place%s, asking it again",
-			 a, s, n->reason,
+		log_info("group %u: adopted %s behind %s (%s): route in place%s, asking it again",
+			 n->group, a, s, n->reason,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		break;
 	case ENGINE_CLAIM_REFUSED:
-		log_warnx("not routing %s behind %s: it still answers behind %s%s",
-			  a, s, o, more);
+		log_warnx("group %u: not routing %s behind %s: it still answers behind %s%s",
+			  n->group, a, s, o, more);
 		break;
 	case ENGINE_REFUSED_LOCAL:
-		log_warnx("not routing %s behind %s: it is an address of this host%s",
-			  a, s, more);
+		log_warnx("group %u: not routing %s behind %s: it is an address of this host%s",
+			  n->group, a, s, more);
 		break;
 	case ENGINE_REFUSED_MASTER:
 		if (n->other)
-			log_warnx("not routing %s behind %s: it answers on master %s%s",
-				  a, s, o, more);
+			log_warnx("group %u: not routing %s behind %s: it answers on master %s%s",
+				  n->group, a, s, o, more);
 		else
-			log_warnx("not routing %s behind %s: it answers on a master%s",
-				  a, s, more);
+			log_warnx("group %u: not routing %s behind %s: it answers on a master%s",
+				  n->group, a, s, more);
 		break;
 	case ENGINE_NOTICE_KINDS:
 		break;

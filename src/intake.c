@@ -181,7 +181,8 @@ static void guest_sign(struct intake *in, struct intake_group *g,
 	}
 	g->guest_signs++;
 	if (log_debug_enabled())
-		log_debug("%s %s on %s", dad ? "DAD for" : "a packet from",
+		log_debug("group %u: %s %s on %s", g->num,
+			  dad ? "DAD for" : "a packet from",
 			  inet_ntop(AF_INET6, &addr, a, sizeof(a)),
 			  ifname_or_index(pkt->indev, ifname));
 	engine_guest(in->engine, g->num, pkt->indev, &addr,
@@ -222,7 +223,7 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 	}
 	g->ns_valid++;
 	if (log_debug_enabled())
-		log_debug("NS for %s %s %s",
+		log_debug("group %u: NS for %s %s %s", g->num,
 			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
 			  pkt->outdev ? "on" : "from upstream on",
 			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,

@@ -82,8 +82,8 @@ int learn_route_add(struct learn *l, uint16_t group,
 
 	if (rtnl_host_route(&l->rtnl, RTNL_ADD, target, slave,
 			    learn_route_metric(l->cfg, group)) == -1) {
-		log_warnx_limited(&route_limit, "route %s/128 dev %s: %s",
-				  fmt_addr(target, a), fmt_ifname(slave, ifname),
+		log_warnx_limited(&route_limit, "group %u: route %s/128 dev %s: %s",
+				  group, fmt_addr(target, a), fmt_ifname(slave, ifname),
 				  strerror(errno));
 		return -1;
 	}
@@ -103,8 +103,8 @@ int learn_route_del(struct learn *l, uint16_t group,
 	}
 	/* Gone with its device, or removed by hand: what we wanted. */
 	if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
-		log_warnx_limited(&route_limit, "removing the route to %s: %s",
-				  fmt_addr(target, a), strerror(errno));
+		log_warnx_limited(&route_limit, "group %u: removing the route to %s: %s",
+				  group, fmt_addr(target, a), strerror(errno));
 	return -1;
 }
 
@@ -133,8 +133,8 @@ void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		return;
 	}
 	if (add || (errno != ENOENT && errno != ENODEV && errno != ESRCH))
-		log_warnx_limited(&route_limit, "%s the proxy entry for %s on %s: %s",
-				  add ? "adding" : "removing",
+		log_warnx_limited(&route_limit, "group %u: %s the proxy entry for %s on %s: %s",
+				  group, add ? "adding" : "removing",
 				  fmt_addr(target, a), ifname, strerror(errno));
 }
 
@@ -359,21 +359,34 @@ void learn_adopt(struct learn *l, struct relay *relay,
 			 routes, removed, neighbors, neighbors == 1 ? "y" : "ies");
 }
 
-void learn_fini(struct learn *l)
+void learn_withdraw(struct learn *l)
 {
 	int routes, proxies;
 
-	if (!l->cfg)
+	if (!l->cfg || l->withdrawn)
 		return;
+	l->withdrawn = true;
 	if (l->cfg->keep_routes) {
 		log_info("leaving %lu learned route(s) in place (--keep-routes)",
 			 l->c.routes_added - l->c.routes_removed);
 	} else if (l->cfg->learn_routes) {
 		purge(l, true, &routes, &proxies);
+		/* Counted, so that the exit summary says what went. */
+		if (routes > 0)
+			l->c.routes_removed += (unsigned long)routes;
+		if (proxies > 0)
+			l->c.proxies_removed += (unsigned long)proxies;
 		if (routes > 0 || proxies > 0)
 			log_info("removed %d learned route(s) and %d proxy entr%s",
 				 routes, proxies, proxies == 1 ? "y" : "ies");
 	}
+}
+
+void learn_fini(struct learn *l)
+{
+	if (!l->cfg)
+		return;
+	learn_withdraw(l);
 	proxy_ndp_state_undo(&l->proxy_ndp);
 	rtnl_close(&l->rtnl);
 	l->cfg = NULL;

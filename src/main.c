@@ -224,9 +224,18 @@ static struct stats_sources sources(const struct loop *l,
 static void write_stats(struct loop *l)
 {
 	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
+	static struct log_limit ntable_warn = LOG_LIMIT_INIT(3600, 1);
 	struct netlink_overruns o;
 	struct stats_sources src = sources(l, &o);
+	struct rtnl_neigh_table ntable;
 
+	/* Once per write, never per packet: one dump of a few hundred bytes. */
+	if (rtnl_neigh_table(&l->relay.rtnl, &ntable) == 0)
+		src.neigh_table = &ntable;
+	else
+		log_warnx_limited(&ntable_warn,
+				  "reading the neighbor table's size for %s: %s (its gauges are left out)",
+				  l->cfg->stats_file, strerror(errno));
 	if (stats_write_file(l->cfg->stats_file, l->cfg->stats_follow_link,
 			     &src) == 0)
 		return;
@@ -627,6 +636,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	}
 
 	daemon_ready(&ready_fd);
+	relay_log_start(&l.relay);
 	if (cfg.standalone)
 		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
 			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
@@ -635,6 +645,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
+	/* Before the summary, so that it counts what the exit removes. */
+	learn_withdraw(&l.learn);
 	log_stats(&l);
 	if (cfg.stats_file)
 		write_stats(&l);

@@ -63,7 +63,8 @@ static void slave_release(struct relay *r, struct group *g, struct slave *s)
 	    rtnl_default_route(&r->rtnl, RTNL_DEL, s->ifindex, g->fwmark,
 			       s->ifindex) == -1 && errno != ENOENT &&
 	    errno != ENODEV)
-		log_warn("%s: removing egress route", s->name);
+		log_warn("group %u: slave %s: removing egress route", g->num,
+			 s->name);
 	s->routed = false;
 	s->ifindex = 0;
 	s->has_ll = false;
@@ -123,8 +124,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	if (ifindex == 0) {
 		if (!s->absent_warned)
 			log_warnx_limited(&slave_limit,
-					  "slave %s: no such interface; probing it when it appears",
-					  s->name);
+					  "group %u: slave %s: no such interface; probing it when it appears",
+					  g->num, s->name);
 		s->absent_warned = true;
 		return;
 	}
@@ -137,7 +138,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	if (s->fd == -1) {
 		s->fd = probe_socket_open(s->name, g->fwmark);
 		if (s->fd == -1) {
-			log_warn("slave %s: probe socket", s->name);
+			log_warn("group %u: slave %s: probe socket", g->num,
+				 s->name);
 			return;
 		}
 	}
@@ -145,8 +147,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 	if (!s->routed) {
 		if (rtnl_default_route(&r->rtnl, RTNL_ADD, ifindex, g->fwmark,
 				       ifindex) == -1) {
-			log_warn("slave %s: egress route in table %u", s->name,
-				 g->fwmark);
+			log_warn("group %u: slave %s: egress route in table %u",
+				 g->num, s->name, g->fwmark);
 			return;
 		}
 		s->routed = true;
@@ -155,7 +157,8 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 		slave_find_ll(r, s);
 	slave_find_mac(s);
 	slave_sync(r, g, s, now);
-	log_debug("slave %s: ifindex %u ready", s->name, ifindex);
+	log_debug("group %u: slave %s: ifindex %u ready", g->num, s->name,
+		  ifindex);
 }
 
 /* 0 if group g's egress table holds no routes but ours, else -1 (logged). */
@@ -206,6 +209,26 @@ static int group_egress_init(struct relay *r, struct group *g)
 	}
 	g->rule_installed = true;
 	return 0;
+}
+
+unsigned int relay_slaves_ready(const struct group *g)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < g->nslaves; i++)
+		n += g->slaves[i].in_engine != 0;
+	return n;
+}
+
+void relay_log_start(struct relay *r)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		const struct group *g = &r->groups[i];
+
+		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)",
+			 g->num, g->nslaves, relay_slaves_ready(g), g->nmasters);
+	}
+	r->started = true;
 }
 
 struct group *relay_find_group(struct relay *r, uint16_t num)
@@ -326,7 +349,10 @@ static void set_slave_names(struct relay *r, uint16_t num,
 		memset(s, 0, sizeof(*s));
 		memcpy(s->name, names[i], IF_NAMESIZE);
 		s->fd = -1;
-		log_info("group %u: slave %s added", g->num, s->name);
+		if (r->started)
+			log_info("group %u: slave %s added", g->num, s->name);
+		else
+			log_debug("group %u: slave %s added", g->num, s->name);
 		slave_refresh(r, g, s, now);
 	}
 }
@@ -539,37 +565,37 @@ static struct slave *slave_of(struct group *g, unsigned int ifindex)
 	return NULL;
 }
 
-static void send_failed(struct slave *s, const char *what,
-			const struct in6_addr *target, int err)
+static void send_failed(const struct group *g, struct slave *s,
+			const char *what, const struct in6_addr *target, int err)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	s->probes_failed++;
 	inet_ntop(AF_INET6, target, addr, sizeof(addr));
-	log_warnx_limited(&send_fail_limit, "%s for %s on %s: %s", what, addr,
-			  s->name, strerror(err));
+	log_warnx_limited(&send_fail_limit, "group %u: %s for %s on %s: %s",
+			  g->num, what, addr, s->name, strerror(err));
 }
 
 /* An echo request out of s: the kernel resolves target there. */
-static void send_echo(struct relay *r, struct slave *s,
+static void send_echo(struct relay *r, const struct group *g, struct slave *s,
 		      const struct in6_addr *target, const char *what)
 {
 	if (!s->has_ll && !s->ll_warned) {
 		log_warnx_limited(&slave_limit,
-				  "slave %s: no usable link-local address (yet); the kernel picks the probe source",
-				  s->name);
+				  "group %u: slave %s: no usable link-local address (yet); the kernel picks the probe source",
+				  g->num, s->name);
 		s->ll_warned = true;
 	}
 	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
-		send_failed(s, what, target, errno);
+		send_failed(g, s, what, target, errno);
 		return;
 	}
 	s->probes_sent++;
 	if (log_debug_enabled()) {
 		char addr[INET6_ADDRSTRLEN];
 
-		log_debug("%s %s on %s", what,
+		log_debug("group %u: %s %s on %s", g->num, what,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)),
 			  s->name);
 	}
@@ -595,21 +621,21 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 	}
 	if (r->cfg->dry_run) {
 		g->counters.probes_dry_run++;
-		log_info("dry run: would probe %s on %s",
+		log_info("group %u: dry run: would probe %s on %s", g->num,
 			 inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
 		return;
 	}
 	if (r->askfd == -1 || !s->has_mac || !s->has_ll) {
-		send_echo(r, s, target, "probe");
+		send_echo(r, g, s, target, "probe");
 		return;
 	}
 	if (ask_send(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
-		send_failed(s, "probe", target, errno);
+		send_failed(g, s, "probe", target, errno);
 		return;
 	}
 	s->asks_sent++;
 	if (log_debug_enabled())
-		log_debug("probe %s on %s",
+		log_debug("group %u: probe %s on %s", g->num,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
 }
 
@@ -638,7 +664,7 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
-	send_echo(r, s, target, "confirm");
+	send_echo(r, g, s, target, "confirm");
 }
 
 bool relay_is_master(const struct group *g, unsigned int ifindex)
@@ -707,8 +733,8 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 			bool named = strcmp(s->name, ev->link.name) == 0;
 
 			if (s->ifindex == ev->ifindex && (ev->deleted || !named)) {
-				log_warnx("slave %s: %s; probing it again when it is back",
-					  s->name, ev->deleted ? "interface deleted" :
+				log_warnx("group %u: slave %s: %s; probing it again when it is back",
+					  g->num, s->name, ev->deleted ? "interface deleted" :
 					  "interface renamed");
 				slave_release(r, g, s);
 				continue;
@@ -728,7 +754,7 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 						slave_find_mac(s);
 					continue;
 				}
-				log_info("slave %s is %s", s->name,
+				log_info("group %u: slave %s is %s", g->num, s->name,
 					 ev->link.up ? "up" : "down");
 			} else {
 				slave_release(r, g, s);	/* new or re-created */

@@ -15,6 +15,7 @@
 #include "learn.h"
 #include "log.h"
 #include "relay.h"
+#include "rtnl.h"
 #include "stats.h"
 
 static void header(FILE *out, const char *name, const char *type,
@@ -184,23 +185,23 @@ static void intake_stats(FILE *out, const struct intake *in)
 		"NFLOG messages for no group of ours or without a device.",
 		c->ns_not_ours);
 
-	header(out, "ns_valid_total", "counter",
+	header(out, "solicitations_valid_total", "counter",
 	       "Valid Neighbor Solicitations received.");
-	PER_GROUP(out, in, "ns_valid_total", "", g->ns_valid);
+	PER_GROUP(out, in, "solicitations_valid_total", "", g->ns_valid);
 
-	header(out, "ns_ignored_total", "counter",
+	header(out, "solicitations_ignored_total", "counter",
 	       "Logged packets ignored, by reason.");
 	for (int v = 1; v < NS_VERDICT_MAX; v++)
 		for (unsigned int i = 0; i < in->ngroups; i++)
-			fprintf(out, "ns_monitor_ns_ignored_total{group=\"%u\",reason=\"%s\"} %lu\n",
+			fprintf(out, "ns_monitor_solicitations_ignored_total{group=\"%u\",reason=\"%s\"} %lu\n",
 				in->groups[i].num, ns_verdict_name((enum ns_verdict)v),
 				in->groups[i].ns_ignored[v]);
-	PER_GROUP(out, in, "ns_ignored_total", ",reason=\"upstream\"",
+	PER_GROUP(out, in, "solicitations_ignored_total", ",reason=\"upstream\"",
 		  g->upstream_ignored);
 
-	header(out, "upstream_ns_relayed_total", "counter",
+	header(out, "upstream_solicitations_relayed_total", "counter",
 	       "Neighbor Solicitations from the upstream handed to the engine (--proxy-ndp).");
-	PER_GROUP(out, in, "upstream_ns_relayed_total", "", g->upstream_relayed);
+	PER_GROUP(out, in, "upstream_solicitations_relayed_total", "", g->upstream_relayed);
 
 	header(out, "guest_signs_total", "counter",
 	       "A new guest's signs logged on a slave (its DAD NS, or a packet from its address), by whether they were one.");
@@ -246,6 +247,15 @@ static void relay_stats(FILE *out, const struct relay *r)
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
 
+	header(out, "slaves", "gauge",
+	       "Slave interfaces of the group now, by state: ready to be asked, or waiting (missing, down, or not set up yet).");
+	PER_GROUP(out, r, "slaves", ",state=\"ready\"", relay_slaves_ready(g));
+	PER_GROUP(out, r, "slaves", ",state=\"waiting\"",
+		  g->nslaves - relay_slaves_ready(g));
+	header(out, "masters", "gauge",
+	       "Master interfaces of the group now (present or not).");
+	PER_GROUP(out, r, "masters", "", g->nmasters);
+
 	header(out, "set_members_ignored", "gauge",
 	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
 	for (unsigned int i = 0; i < r->ngroups; i++)
@@ -288,6 +298,17 @@ void stats_write(FILE *out, const struct stats_sources *src)
 			l->c.proxies_added);
 		counter(out, "proxies_removed_total", "Proxy NDP entries removed.",
 			l->c.proxies_removed);
+	}
+	if (src->neigh_table) {
+		gauge(out, "neighbor_table_entries",
+		      "IPv6 neighbor entries in use, all network namespaces of the machine together.",
+		      src->neigh_table->entries);
+		gauge(out, "neighbor_table_gc_thresh2",
+		      "Above this many IPv6 neighbor entries the kernel collects them after 5 s (net.ipv6.neigh.default.gc_thresh2).",
+		      src->neigh_table->thresh2);
+		gauge(out, "neighbor_table_gc_thresh3",
+		      "The most IPv6 neighbor entries the kernel holds: new ones fail beyond (net.ipv6.neigh.default.gc_thresh3).",
+		      src->neigh_table->thresh3);
 	}
 	header(out, "netlink_overruns_total", "counter",
 	       "Times a netlink event socket overflowed (state re-read).");

@@ -39,9 +39,9 @@ check "with dropped capabilities it still relays" wait_for 5 logged "$LOG" "prob
 # 2. The stats file: Prometheus text format, checked line by line.
 prom_ok() {
 	awk '
-	/^# HELP ns_monitor_[a-z_]+ .+/ { help[$3] = 1; next }
-	/^# TYPE ns_monitor_[a-z_]+ (counter|gauge)$/ { type[$3] = 1; next }
-	/^ns_monitor_[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$/ {
+	/^# HELP ns_monitor_[a-z0-9_]+ .+/ { help[$3] = 1; next }
+	/^# TYPE ns_monitor_[a-z0-9_]+ (counter|gauge)$/ { type[$3] = 1; next }
+	/^ns_monitor_[a-z0-9_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$/ {
 		name = $1; sub(/\{.*/, "", name); seen[name] = 1; next }
 	{ print "bad line: " $0; bad = 1 }
 	END {
@@ -51,6 +51,14 @@ prom_ok() {
 }
 check "the stats file is written" wait_for 3 test -s "$STATS"
 check "the stats file is valid Prometheus text" prom_ok
+# promtool's lint too (names, units, HELP): silent and exit 0, or it says why.
+lint_ok() {
+	local out
+	out=$(promtool check metrics <"$STATS" 2>&1) && [ -z "$out" ] && return 0
+	echo "$out"
+	return 1
+}
+check "promtool check metrics: no lint complaint" lint_ok
 probes_s1() { [ "$(metric 'ns_monitor_probes_total{group="135",slave="s1"}')" = "$1" ]; }
 check "the stats file counts the probe on s1 (rewritten every second)" wait_for 3 probes_s1 1
 check "the NFLOG counter is there" [ -n "$(metric ns_monitor_nflog_messages_total)" ]
@@ -112,7 +120,7 @@ for i in $(seq 1 40); do
 done
 in_ns r ping -c 20 -i 0.01 -W1 2001:db8:5::1 >/dev/null 2>&1
 in_ns x ping -c 20 -i 0.01 -W1 "$(in_ns r ip -6 addr show dev s1 scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p')%x0" >/dev/null 2>&1
-ignored() { [ "$(metric "ns_monitor_ns_ignored_total{group=\"135\",reason=\"$1\"}")" -ge "$2" ] 2>/dev/null; }
+ignored() { [ "$(metric "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"$1\"}")" -ge "$2" ] 2>/dev/null; }
 check "UDP logged into the group is ignored as next_header" wait_for 3 ignored next_header 40
 check "echo requests and replies, NA are ignored as type" wait_for 3 ignored type 20
 check "an NS cut by a small snaplen is ignored as short" wait_for 3 ignored short 1

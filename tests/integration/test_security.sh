@@ -181,6 +181,8 @@ check "stats: links at PATH.tmp and guessable names are not written through" vic
 check "stats: the planted links are left as they were" links_intact
 regular() { [ -f "$1" ] && [ ! -L "$1" ]; }
 check "stats: the file is a regular file" regular "$PROM"
+check "stats: the daemon runs with umask 0077 (the unit's UMask=)" \
+	[ "$(awk '$1 == "Umask:" {print $2}' /proc/"$PID"/status)" = 0077 ]
 check "stats: mode 0644 under umask 077" [ "$(stat -c %a "$PROM")" = 644 ]
 # A link planted at PATH while the daemon runs: refused, said, not written.
 as_nobody ln -sfn "$VICTIM" "$PROM"
@@ -233,7 +235,7 @@ PID=$DAEMON_PID
 sample() { grep -qxF -- "$2" "$1" 2>/dev/null; }
 # Every line a HELP, a TYPE or one sample: nothing forged.
 well_formed() {
-	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z_]+ .+|ns_monitor_[a-z_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
+	! grep -vE '^(# (HELP|TYPE) ns_monitor_[a-z0-9_]+ .+|ns_monitor_[a-z0-9_]+(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? [0-9]+)$' "$1"
 }
 check "sets: s1 is taken from slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
 check "sets: elements that are not interface names are skipped, with a warning" \

@@ -22,6 +22,7 @@
 #include "intake.h"
 #include "learn.h"
 #include "relay.h"
+#include "rtnl.h"
 #include "stats.h"
 
 #define MAX_METRICS 64
@@ -43,6 +44,8 @@ static const struct engine_counters *engine_c;
 /* The intake and answer counters every write takes. */
 static const struct intake *the_intake;
 static const struct answer_counters *the_answers;
+/* The neighbor table as the daemon read it for a write; NULL: unread. */
+static const struct rtnl_neigh_table *the_ntable;
 
 static struct stats_sources sources(const struct relay *r,
 				    const struct learn *l,
@@ -52,6 +55,7 @@ static struct stats_sources sources(const struct relay *r,
 	return (struct stats_sources){
 		.relay = r, .intake = the_intake, .learn = l, .engine = e,
 		.answers = the_answers, .overruns = o,
+		.neigh_table = the_ntable,
 	};
 }
 
@@ -174,6 +178,7 @@ static int teardown(void **state)
 	/* What the next test without a fixture must not read. */
 	the_intake = NULL;
 	the_answers = NULL;
+	the_ntable = NULL;
 	engine_c = NULL;
 	for (unsigned int i = 0; i < f->r->ngroups; i++)
 		free(f->r->groups[i].slaves);
@@ -255,11 +260,11 @@ static struct metric *find_metric(struct metric *m, int *n, const char *name,
 static int check_format(const char *text)
 {
 	static const char sample_re[] =
-		"^ns_monitor_[a-z_]+"
+		"^ns_monitor_[a-z0-9_]+"
 		"(\\{[a-z_]+=\"" LABEL_RE "\"(,[a-z_]+=\"" LABEL_RE "\")*\\})?"
 		" [0-9]+$";
 	static const char comment_re[] =
-		"^# (HELP ns_monitor_[a-z_]+ [^\n]+|TYPE ns_monitor_[a-z_]+ (counter|gauge))$";
+		"^# (HELP ns_monitor_[a-z0-9_]+ [^\n]+|TYPE ns_monitor_[a-z0-9_]+ (counter|gauge))$";
 	struct metric m[MAX_METRICS];
 	struct metric *cur = NULL;
 	regex_t sample, comment;
@@ -353,17 +358,17 @@ static void test_values(void **state)
 	expect_line(text, "ns_monitor_nflog_malformed_total 2");
 	expect_line(text, "ns_monitor_nflog_foreign_total 4");
 
-	expect_line(text, "ns_monitor_ns_valid_total{group=\"135\"} 40");
-	expect_line(text, "ns_monitor_ns_valid_total{group=\"7\"} 1");
-	expect_line(text, "ns_monitor_ns_ignored_total{group=\"135\",reason=\"hop_limit\"} 5");
-	expect_line(text, "ns_monitor_ns_ignored_total{group=\"135\",reason=\"target_link_local\"} 9");
-	expect_line(text, "ns_monitor_ns_ignored_total{group=\"135\",reason=\"short\"} 0");
-	expect_line(text, "ns_monitor_ns_ignored_total{group=\"7\",reason=\"hop_limit\"} 0");
-	expect_line(text, "ns_monitor_ns_ignored_total{group=\"135\",reason=\"upstream\"} 8");
+	expect_line(text, "ns_monitor_solicitations_valid_total{group=\"135\"} 40");
+	expect_line(text, "ns_monitor_solicitations_valid_total{group=\"7\"} 1");
+	expect_line(text, "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"hop_limit\"} 5");
+	expect_line(text, "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"target_link_local\"} 9");
+	expect_line(text, "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"short\"} 0");
+	expect_line(text, "ns_monitor_solicitations_ignored_total{group=\"7\",reason=\"hop_limit\"} 0");
+	expect_line(text, "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"upstream\"} 8");
 	/* NS_OK is not a reason to ignore anything. */
 	assert_null(strstr(text, "reason=\"ok\""));
 	assert_null(strstr(text, "reason=\"unknown\""));
-	expect_line(text, "ns_monitor_upstream_ns_relayed_total{group=\"135\"} 6");
+	expect_line(text, "ns_monitor_upstream_solicitations_relayed_total{group=\"135\"} 6");
 
 	expect_line(text, "ns_monitor_targets_in_flight 12");
 	expect_line(text, "ns_monitor_probes_suppressed_total{group=\"135\",reason=\"dry_run\"} 0");
@@ -419,7 +424,7 @@ static void test_every_slave_and_group(void **state)
 	assert_null(strstr(text, "slave=\"\""));
 	/* Every verdict but NS_OK, for each group, plus "upstream". */
 	count = 0;
-	for (const char *p = text; (p = strstr(p, "\nns_monitor_ns_ignored_total{")); p++)
+	for (const char *p = text; (p = strstr(p, "\nns_monitor_solicitations_ignored_total{")); p++)
 		count++;
 	assert_int_equal(count, 2 * (NS_VERDICT_MAX - 1) + 2);
 	free(text);
@@ -741,6 +746,89 @@ static void test_set_gauges(void **state)
 	free(text);
 }
 
+/* Slaves per group, ready or waiting, and masters per group. */
+static void test_interface_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct group *g = &f->r->groups[0];
+	char *text;
+
+	g->slaves[1].in_engine = 12;	/* veth-a.10 ready, eth1 waiting */
+	g->nmasters = 2;
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "# TYPE ns_monitor_slaves gauge");
+	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"ready\"} 1");
+	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"waiting\"} 1");
+	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"ready\"} 0");
+	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"waiting\"} 1");
+	expect_line(text, "# TYPE ns_monitor_masters gauge");
+	expect_line(text, "ns_monitor_masters{group=\"135\"} 2");
+	expect_line(text, "ns_monitor_masters{group=\"7\"} 0");
+	free(text);
+
+	/* Every slave ready: nothing waits. */
+	g->slaves[0].in_engine = 11;
+	f->r->groups[1].slaves[0].in_engine = 13;
+	text = write_string(f->r, f->l, &f->o);
+	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"ready\"} 2");
+	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"waiting\"} 0");
+	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"ready\"} 1");
+	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"waiting\"} 0");
+	free(text);
+}
+
+/* What the engine holds now: gauges beside its counters. */
+static void test_engine_gauges(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+
+	f->e.learned_now = 17;
+	f->e.inflight = 3;
+	f->e.queued = 4;
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "# TYPE ns_monitor_targets_learned gauge");
+	expect_line(text, "ns_monitor_targets_learned 17");
+	expect_line(text, "# TYPE ns_monitor_targets_in_flight gauge");
+	expect_line(text, "ns_monitor_targets_in_flight 3");
+	expect_line(text, "ns_monitor_targets_waiting 4");
+	free(text);
+}
+
+/* The host-wide neighbor table: its fill and its limits, when read. */
+static void test_neighbor_table_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct rtnl_neigh_table t = { .thresh2 = 512, .thresh3 = 1024,
+				      .entries = 907 };
+	char *text;
+
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	/* Unread (the dump failed): left out, nothing made up. */
+	assert_null(strstr(text, "neighbor_table"));
+	free(text);
+
+	the_ntable = &t;
+	text = write_string(f->r, f->l, &f->o);
+	check_format(text);
+	expect_line(text, "# TYPE ns_monitor_neighbor_table_entries gauge");
+	expect_line(text, "ns_monitor_neighbor_table_entries 907");
+	expect_line(text, "# TYPE ns_monitor_neighbor_table_gc_thresh2 gauge");
+	expect_line(text, "ns_monitor_neighbor_table_gc_thresh2 512");
+	expect_line(text, "# TYPE ns_monitor_neighbor_table_gc_thresh3 gauge");
+	expect_line(text, "ns_monitor_neighbor_table_gc_thresh3 1024");
+	free(text);
+
+	t.thresh3 = UINT32_MAX;
+	text = write_string(f->r, NULL, NULL);
+	check_format(text);
+	expect_line(text, "ns_monitor_neighbor_table_gc_thresh3 4294967295");
+	free(text);
+}
+
 /* A slave name cannot end its label and forge a sample. */
 static void test_label_escaping(void **state)
 {
@@ -828,6 +916,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_label_escaping, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_set_gauges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interface_gauges, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_engine_gauges, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_neighbor_table_gauges, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
