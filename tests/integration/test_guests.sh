@@ -6,7 +6,8 @@
 #
 #   U(u0) ---- m0 [R] s1 ---- x0 (X)  2001:db8:1::100/128, default via R's fe80 on s1
 #   ::2/64   ::1/64   s2 ---- z0 (Z)  2001:db8:1::300/64 on-link, then /120;
-#                                     default via R's fe80 on s2
+#                                     default via R's fe80 on s2; then as
+#                                     Docker does with a /80 subnet
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -111,6 +112,21 @@ in_ns z ip -6 route replace default via "$(r_ll s2)" dev z0
 check "Z with a /120 on-link reaches the host's master-side address" \
 	wait_for 10 ping_ok z $MASTER_ADDR
 check "Z with a /120 on-link reaches the upstream" wait_for 10 ping_ok z $UPSTREAM
+
+# Docker's way with a narrower subnet: the gateway address (the subnet's
+# first) on the bridge, the /80 on-link in the container, default via the
+# gateway. The host routes the /80 to the slave by itself; the upstream
+# reaches the container through --proxy-ndp.
+D=2001:db8:1:0:d0c::300
+in_ns r ip -6 addr add 2001:db8:1:0:d0c::1/80 dev s2 nodad
+in_ns z ip -6 addr del $Z/120 dev z0
+in_ns z ip -6 addr add $D/80 dev z0 nodad
+in_ns z ip -6 route replace default via 2001:db8:1:0:d0c::1 dev z0
+check "a container on a /80 with Docker's gateway reaches the host's master-side address" \
+	wait_for 10 ping_ok z $MASTER_ADDR
+check "...the host reaches it (its /80 route on s2)" ping_ok r $D
+check "...the upstream reaches it (proxy NDP on m0)" wait_for 10 ping_ok u $D
+check "...and it reaches the upstream" wait_for 10 ping_ok z $UPSTREAM
 check "SIGTERM exits within a second" stop_daemon "$DAEMON_PID" 1
 
 summary
