@@ -42,7 +42,7 @@ say() { echo "install.sh: $*"; }
 must_build=no
 make -q ns-monitor 2>/dev/null || must_build=yes
 if [ -n "$DESTDIR" ]; then
-	say "DESTDIR set: no packages installed (runtime: $(sh scripts/deps.sh --list runtime | tr '\n' ' '))"
+	say "DESTDIR set: no packages installed (runtime: $(sh scripts/deps.sh --list runtime | paste -sd' '))"
 	if [ "$must_build" = yes ] && ! sh scripts/deps.sh --check build; then
 		say "building needs the packages above: sudo scripts/deps.sh build"
 		exit 1
