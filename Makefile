@@ -143,9 +143,10 @@ install: ns-monitor
 	install -D -m 0644 dist/rt_protos.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ns-monitor.conf
 
+# KEEP: installed files to leave in place (uninstall.sh: edited configuration).
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null
+	rm -f $(addprefix $(DESTDIR),$(filter-out $(KEEP),$(INSTALLED)))
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null || true
 
 clean:
 	rm -rf build ns-monitor

@@ -1,26 +1,88 @@
 #!/bin/sh
-# Install every Debian package ns-monitor needs to build, run, test, fuzz and
-# benchmark. Idempotent: when everything is present it only runs dpkg-query.
+# Install the Debian packages ns-monitor needs, by group:
+#
+#   runtime  what an installed ns-monitor needs on a production host: the
+#            shared libraries it links against, nft (install.sh loads the
+#            rules with it) and ip
+#   build    what `make` needs: compiler, pkg-config, the -dev packages
+#   test     what `make check`, `make fuzz`, `make bench` and `make demo`
+#            need beyond those: cmocka, clang, ndppd, gnuplot, tcpdump...
+#
+#   scripts/deps.sh                  every group (make check, demo, bench, CI)
+#   scripts/deps.sh runtime          the runtime group only
+#   scripts/deps.sh runtime build    several groups
+#   scripts/deps.sh --check GROUP... name the missing packages, install nothing
+#                                    (exit 1 if any is missing)
+#   scripts/deps.sh --list GROUP...  print the packages, one a line
+#
+# Idempotent: when everything is present it only runs dpkg-query.
 set -eu
 
-PKGS="build-essential pkg-config clang libclang-rt-14-dev
-libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-dev libcap-ng-dev
-libcmocka-dev
-nftables iptables iproute2 iputils-ping tcpdump procps kmod ndppd gnuplot-nox jq python3
+RUNTIME="libc6 libmnl0 libnetfilter-log1 libnetfilter-queue1 libnftables1 libnftnl11 libcap-ng0
+nftables iproute2"
+
+BUILD="build-essential pkg-config
+libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-dev libcap-ng-dev"
+
+# One purpose a line.
+TEST="libcmocka-dev
+clang libclang-rt-14-dev
+iptables iputils-ping tcpdump procps kmod python3 jq
+ndppd gnuplot-nox
 systemd
 man-db groff-base mandoc"
 # Test only: promtool (package prometheus) lints the stats file the daemon
 # writes (tests/integration/test_hardening.sh, test_observe.sh).
 PKGS="$PKGS prometheus"
 
+usage() {
+	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|test|all]..." >&2
+	exit 2
+}
+
+mode=install
+case "${1:-}" in
+--check) mode=check; shift ;;
+--list) mode=list; shift ;;
+-h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac
+[ $# -eq 0 ] && set -- all
+
+PKGS=""
+for group in "$@"; do
+	case "$group" in
+	runtime) PKGS="$PKGS $RUNTIME" ;;
+	build) PKGS="$PKGS $BUILD" ;;
+	test) PKGS="$PKGS $TEST" ;;
+	all) PKGS="$PKGS $RUNTIME $BUILD $TEST" ;;
+	*) echo "deps.sh: unknown group '$group' (runtime, build, test or all)" >&2; usage ;;
+	esac
+done
+
+if [ "$mode" = list ]; then
+	# shellcheck disable=SC2086  # one package per word
+	printf '%s\n' $PKGS
+	exit 0
+fi
+
+# One dpkg-query for all: a package it does not know is simply not listed.
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null |
+	awk '/ install ok installed$/ { printf "%s ", $1 }')"
 missing=""
 for p in $PKGS; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		missing="$missing $p"
-	fi
+	case "$installed" in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
 done
 
 [ -z "$missing" ] && exit 0
+
+if [ "$mode" = check ]; then
+	echo "deps.sh: missing packages:$missing" >&2
+	exit 1
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages:$missing; run as root (sudo make ...)" >&2

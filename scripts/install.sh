@@ -6,13 +6,23 @@
 #   sudo PREFIX=/usr scripts/install.sh
 #   sudo DESTDIR=/tmp/stage scripts/install.sh
 #
+# Packages: only the runtime group of scripts/deps.sh (the libraries the
+# daemon links against, nftables, iproute2), never the test and benchmark
+# ones. The build group (compiler, -dev packages) only if the binary must
+# be built here: run `make` on a build host first and a production host
+# gets the runtime group alone.
+#
 # The operator's /etc/default/ns-monitor and /etc/ns-monitor/ns-monitor.nft
 # are never overwritten: when they differ from the shipped ones, they stay,
-# and the shipped versions are put beside them as *.dist.
+# and the shipped versions are put beside them as *.dist. The checksums of
+# the shipped versions go to /var/lib/ns-monitor/conffiles, so that
+# uninstall.sh removes them only if nobody edited them since.
 #
 # With DESTDIR set, this is a staged install (a package build, a test): the
-# files go under DESTDIR and nothing live is touched, so no nft and no
-# systemctl.
+# files go under DESTDIR and nothing live is touched, so no nft, no
+# systemctl and no packages at all (a package declares its dependencies:
+# `scripts/deps.sh --list runtime`); a build that lacks its tools fails
+# with the command that installs them.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -28,13 +38,28 @@ fi
 
 say() { echo "install.sh: $*"; }
 
-sh scripts/deps.sh
+# `make -q` is true when ./ns-monitor is up to date: nothing to build.
+must_build=no
+make -q ns-monitor 2>/dev/null || must_build=yes
+if [ -n "$DESTDIR" ]; then
+	say "DESTDIR set: no packages installed (runtime: $(sh scripts/deps.sh --list runtime | paste -sd' '))"
+	if [ "$must_build" = yes ] && ! sh scripts/deps.sh --check build; then
+		say "building needs the packages above: sudo scripts/deps.sh build"
+		exit 1
+	fi
+else
+	sh scripts/deps.sh runtime
+	if [ "$must_build" = yes ]; then
+		say "building ns-monitor here: the build packages too (run make on a build host to keep them off this one)"
+		sh scripts/deps.sh build
+	fi
+fi
 make --no-print-directory
 
-# Configuration files the operator may have edited: installed path, shipped
-# source. Those that differ are saved now and put back after `make install`.
-CONFFILES="$DESTDIR$SYSCONFDIR/default/ns-monitor:dist/ns-monitor.default
-$DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft:nft/ns-monitor.nft"
+# Configuration files the operator edited (neither the shipped version nor
+# the one installed last time) are saved now and put back after
+# `make install`.
+. scripts/conffiles.sh
 SAVE=$(mktemp -d)
 restored=no
 restore() {
@@ -43,7 +68,7 @@ restore() {
 	n=0
 	for pair in $CONFFILES; do
 		n=$((n + 1))
-		[ -e "$SAVE/$n" ] && cp -p "$SAVE/$n" "${pair%%:*}"
+		[ -e "$SAVE/$n" ] && cp -p "$SAVE/$n" "$DESTDIR${pair%%:*}"
 	done
 	return 0
 }
@@ -53,8 +78,9 @@ trap 'exit 130' INT TERM
 n=0
 for pair in $CONFFILES; do
 	n=$((n + 1))
-	conf=${pair%%:*} shipped=${pair#*:}
-	if [ -e "$conf" ] && ! cmp -s "$conf" "$shipped"; then
+	conf=$DESTDIR${pair%%:*} shipped=${pair#*:}
+	if [ -e "$conf" ] && ! cmp -s "$conf" "$shipped" &&
+	    ! conffile_unedited "${pair%%:*}" "$shipped"; then
 		cp -p "$conf" "$SAVE/$n"
 	fi
 done
@@ -69,7 +95,7 @@ make --no-print-directory install DESTDIR="$DESTDIR" PREFIX="$PREFIX" \
 n=0
 for pair in $CONFFILES; do
 	n=$((n + 1))
-	conf=${pair%%:*}
+	conf=$DESTDIR${pair%%:*}
 	if [ -e "$SAVE/$n" ]; then
 		cp -p "$conf" "$conf.dist"
 		say "kept your $conf; the shipped version is $conf.dist"
@@ -78,6 +104,7 @@ for pair in $CONFFILES; do
 	fi
 done
 restore
+conffiles_record
 say "installed in ${DESTDIR:-/} with PREFIX=$PREFIX"
 
 if [ -n "$DESTDIR" ]; then

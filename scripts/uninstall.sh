@@ -3,6 +3,10 @@
 # rules, `make uninstall`, and the *.dist files install.sh may have left.
 # Safe to run again.
 #
+# /etc/default/ns-monitor and /etc/ns-monitor/ns-monitor.nft go only if
+# they are still what install.sh installed (the checksums it recorded in
+# /var/lib/ns-monitor/conffiles); edited, they stay, and it says so.
+#
 #   sudo scripts/uninstall.sh                PREFIX=/usr/local by default
 #   sudo PREFIX=/usr scripts/uninstall.sh    the PREFIX it was installed with
 #
@@ -34,26 +38,41 @@ if [ -z "$DESTDIR" ]; then
 	fi
 fi
 
+. scripts/conffiles.sh
+
+# Edited configuration stays (live paths, as make's KEEP takes them).
+keep=""
+for pair in $CONFFILES; do
+	conf=${pair%%:*}
+	if [ -e "$DESTDIR$conf" ] && ! conffile_unedited "$conf" "${pair#*:}"; then
+		keep="$keep $conf"
+	fi
+done
+
 # The files `make install` puts in place (see INSTALLED in the Makefile),
-# and the shipped copies install.sh left beside edited configuration.
+# the shipped copies install.sh left beside edited configuration, and its
+# record of checksums.
 FILES="$DESTDIR$PREFIX/sbin/ns-monitor
 $DESTDIR$PREFIX/share/man/man8/ns-monitor.8
 $DESTDIR$PREFIX/lib/systemd/system/ns-monitor.service
 $DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft
 $DESTDIR$SYSCONFDIR/default/ns-monitor
 $DESTDIR$SYSCONFDIR/iproute2/rt_protos.d/ns-monitor.conf"
-DIST="$DESTDIR$SYSCONFDIR/default/ns-monitor.dist
-$DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft.dist"
+OURS="$DESTDIR$SYSCONFDIR/default/ns-monitor.dist
+$DESTDIR$SYSCONFDIR/ns-monitor/ns-monitor.nft.dist
+$CONFFILES_RECORD"
 
 present=""
-for f in $FILES $DIST; do
+for f in $FILES $OURS; do
+	case " $keep " in *" ${f#"$DESTDIR"} "*) continue ;; esac
 	[ -e "$f" ] && present="$present $f"
 done
 
 # shellcheck disable=SC2086  # one path per word
-rm -f $DIST
+rm -f $OURS
+rmdir "${CONFFILES_RECORD%/*}" 2>/dev/null || true
 make --no-print-directory uninstall DESTDIR="$DESTDIR" PREFIX="$PREFIX" \
-	SYSCONFDIR="$SYSCONFDIR"
+	SYSCONFDIR="$SYSCONFDIR" KEEP="$keep"
 
 if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
 	systemctl daemon-reload
@@ -67,6 +86,9 @@ else
 		[ -e "$f" ] && say "  (still there: $f)" || echo "    $f"
 	done
 fi
+for conf in $keep; do
+	say "kept $DESTDIR$conf: edited since it was installed; delete it yourself if it is no longer wanted"
+done
 
 if [ -z "$DESTDIR" ] && pids=$(pidof ns-monitor); then
 	say "an ns-monitor process is still running (pid $pids): stop it with kill $pids"

@@ -1,0 +1,132 @@
+#!/bin/bash
+# What reaches whom: the shipped service arguments, the relay alone, and
+# the guest set-ups the README supports (a /128 or a narrower on-link
+# prefix, default route via the host's link-local on the slave) against
+# the whole /64 on-link (Docker's usual setting).
+#
+#   U(u0) ---- m0 [R] s1 ---- x0 (X)  2001:db8:1::100/128, default via R's fe80 on s1
+#   ::2/64   ::1/64   s2 ---- z0 (Z)  2001:db8:1::300/64 on-link, then /120;
+#                                     default via R's fe80 on s2; then as
+#                                     Docker does with a /80 subnet
+. "$(dirname "$0")/lib.sh"
+need_root
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+X=2001:db8:1::100
+Z=2001:db8:1::300
+MASTER_ADDR=2001:db8:1::1
+UPSTREAM=2001:db8:1::2
+
+for n in r u x z; do netns_add $n; done
+veth r m0 u u0
+veth r s1 x x0
+veth r s2 z z0
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+in_ns r ip -6 addr add $MASTER_ADDR/64 dev m0 nodad
+in_ns u ip -6 addr add $UPSTREAM/64 dev u0 nodad
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns z ip -6 addr add $Z/64 dev z0 nodad
+for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
+in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
+in_ns z ip -6 route add default via "$(r_ll s2)" dev z0
+# U has the /64 on-link and no route via R: it reaches X and Z only
+# through R's proxy NDP on m0.
+
+ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
+resolved_on() {	# resolved_on IF TARGET: R's neighbor entry there is usable
+	in_ns r ip -6 neigh show "$2" dev "$1" | grep -qE 'REACHABLE|STALE|DELAY|PROBE'
+}
+
+# The service's arguments, as shipped, with the rules file of the tree.
+RULES=$TMP/ns-monitor.nft
+cp "$TOP/nft/ns-monitor.nft" "$RULES"
+SHIPPED=$(. "$TOP/dist/ns-monitor.default" && echo "$NS_MONITOR_ARGS")
+SHIPPED=${SHIPPED//\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
+RELAY_ALONE=${SHIPPED//--learn-routes/}
+# $SHIPPED and $RELAY_ALONE are passed unquoted below: words, as systemd
+# splits $NS_MONITOR_ARGS.
+managed() {	# managed LOG ARGS...: the shipped table and sets, the daemon
+	local log=$1
+	shift
+	in_ns r nft -f "$RULES" || return 1
+	in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }'
+	in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
+	start_daemon r "$log" "$@"
+}
+stop_managed() {
+	stop_daemon "$DAEMON_PID" 2
+	in_ns r nft delete table inet ns_monitor 2>/dev/null
+	in_ns r ip -6 neigh flush dev m0
+	in_ns r ip -6 neigh flush dev s1
+}
+
+# 1. The relay alone: X is found on s1 (R's neighbor entry there is
+#    usable), but R's route still says m0, so R does not reach X.
+LOG=$TMP/relay-alone.log
+# shellcheck disable=SC2086
+managed "$LOG" $RELAY_ALONE || { cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+ping_ok r $X	# starts the relay; fails: R solicits X on m0
+check "relay alone: X is resolved on s1" wait_for 5 resolved_on s1 $X
+check "relay alone: the host still does not reach X (two more tries)" \
+	eval "! ping_ok r $X && ! ping_ok r $X"
+check "relay alone: no route to X" not route_dev $X s1
+check "relay alone: R still solicits X on m0" \
+	eval "in_ns r ip -6 neigh show $X dev m0 | grep -qE 'INCOMPLETE|FAILED'"
+stop_managed
+
+# 2. The shipped arguments: the host reaches X.
+LOG=$TMP/shipped.log
+check "the shipped arguments include --learn-routes" grep -q -- '--learn-routes' <<<"$SHIPPED"
+# shellcheck disable=SC2086
+managed "$LOG" $SHIPPED || { cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+check "shipped arguments: the host reaches X" wait_for 10 ping_ok r $X
+check "shipped arguments: through X/128 dev s1" route_dev $X s1
+stop_managed
+
+# 3. Guests, with --proxy-ndp (standalone).
+LOG=$TMP/guests.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp || { cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+check "X (/128, default via R's link-local) reaches the host's master-side address" \
+	wait_for 10 ping_ok x $MASTER_ADDR
+check "X reaches the upstream" wait_for 10 ping_ok x $UPSTREAM
+
+# Z has the whole /64 on-link: the host's master-side address and the
+# upstream are on-link for it, and its NS for them on s2 go unanswered (the
+# kernel answers NS on an interface only for that interface's addresses).
+in_ns r ping -c1 -W1 $Z >/dev/null 2>&1 &
+check "Z's route is learned on s2" wait_for 5 route_dev $Z s2
+check "Z reaches R's link-local on s2 (its link works)" \
+	ping_ok z "$(r_ll s2)%z0"
+check "Z (/64 on-link) does not reach the host's master-side address" \
+	eval "! ping_ok z $MASTER_ADDR && ! ping_ok z $MASTER_ADDR"
+check "...its NS for it went unanswered" \
+	eval "in_ns z ip -6 neigh show $MASTER_ADDR dev z0 | grep -qE 'INCOMPLETE|FAILED'"
+check "Z (/64 on-link) does not reach the upstream" not ping_ok z $UPSTREAM
+
+# The same guest with a narrower on-link prefix reaches both.
+in_ns z ip -6 addr del $Z/64 dev z0
+in_ns z ip -6 addr add $Z/120 dev z0 nodad
+in_ns z ip -6 route replace default via "$(r_ll s2)" dev z0
+check "Z with a /120 on-link reaches the host's master-side address" \
+	wait_for 10 ping_ok z $MASTER_ADDR
+check "Z with a /120 on-link reaches the upstream" wait_for 10 ping_ok z $UPSTREAM
+
+# Docker's way with a narrower subnet: the gateway address (the subnet's
+# first) on the bridge, the /80 on-link in the container, default via the
+# gateway. The host routes the /80 to the slave by itself; the upstream
+# reaches the container through --proxy-ndp.
+D=2001:db8:1:0:d0c::300
+in_ns r ip -6 addr add 2001:db8:1:0:d0c::1/80 dev s2 nodad
+in_ns z ip -6 addr del $Z/120 dev z0
+in_ns z ip -6 addr add $D/80 dev z0 nodad
+in_ns z ip -6 route replace default via 2001:db8:1:0:d0c::1 dev z0
+check "a container on a /80 with Docker's gateway reaches the host's master-side address" \
+	wait_for 10 ping_ok z $MASTER_ADDR
+check "...the host reaches it (its /80 route on s2)" ping_ok r $D
+check "...the upstream reaches it (proxy NDP on m0)" wait_for 10 ping_ok u $D
+check "...and it reaches the upstream" wait_for 10 ping_ok z $UPSTREAM
+check "SIGTERM exits within a second" stop_daemon "$DAEMON_PID" 1
+
+summary
