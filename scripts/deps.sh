@@ -30,10 +30,10 @@ clang libclang-rt-14-dev
 iptables iputils-ping tcpdump procps kmod python3 jq
 ndppd gnuplot-nox
 systemd
-man-db groff-base mandoc"
-# Test only: promtool (package prometheus) lints the stats file the daemon
-# writes (tests/integration/test_hardening.sh, test_observe.sh).
-PKGS="$PKGS prometheus"
+man-db groff-base mandoc
+prometheus"
+# prometheus: its promtool lints the stats file the daemon writes
+# (tests/integration/test_hardening.sh, test_observe.sh).
 
 usage() {
 	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|test|all]..." >&2
