@@ -118,6 +118,8 @@ bench: deps
 	@bash bench/run.sh ./ns-monitor
 	@BENCH_NEW=./ns-monitor bash bench/scale.sh
 	@bash bench/first_contact.sh ./ns-monitor
+	@$(MAKE) --no-print-directory $(BUILD)/nfq_hold
+	@bash bench/queue.sh $(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor

@@ -154,7 +154,7 @@ static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t se
 		mt->sent++;
 		return 0;
 	}
-	if (odhcpd_route128(&ctl, 1, t, slave_idx) == -1) {
+	if (odhcpd_route128(&ctl, 1, t, slave_idx, ODHCPD_PING_METRIC) == -1) {
 		mt->fail_add++;
 		mt->last_errno = errno;
 		return -1;
@@ -167,7 +167,7 @@ static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t se
 	} else {
 		mt->sent++;
 	}
-	if (odhcpd_route128(&ctl, 0, t, slave_idx) == -1) {
+	if (odhcpd_route128(&ctl, 0, t, slave_idx, ODHCPD_PING_METRIC) == -1) {
 		mt->fail_del++;
 		mt->last_errno = errno;
 		rc = -1;

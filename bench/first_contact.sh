@@ -8,12 +8,18 @@
 #
 # Modes, RUNS fresh runs each (BENCH_FC_RUNS, default 3), TARGETS targets
 # (BENCH_FC_TARGETS, default 100) spread over 4 slaves:
-#   learn   ns-monitor -g 135 --learn-routes: the SYN waits on the master's
-#           neighbor entry, which fails after 3 s (EHOSTUNREACH)
+#   learn   ns-monitor -m m0 -s s1,..,s4 --learn-routes: the SYN waits on
+#           the master's neighbor entry, which fails after 3 s
+#           (EHOSTUNREACH)
 #   queue   the same with --queue: the SYN waits in NFQUEUE 135 until the
-#           target is found behind its slave (managed mode; the queue rule
-#           is ip6tables-nft's NFQUEUE target, as on kernels without nft's
-#           queue statement)
+#           target is found behind its slave (the daemon's own hold
+#           chains; on a kernel without nft's queue statement their
+#           verdict is the xtables NFQUEUE target)
+#   odhcpd  odhcpd's method (bench/odhcpd.c -l): an echo per slave for each
+#           NS, a /128 route metric 1024 once a neighbor entry appears on a
+#           slave (odhcpd's learn_routes)
+#   seed    the seed's method (bench/seed.c): `ping -I SLAVE X` per slave
+#           for each NS, no route learned
 # Measured per connect: time to established or to the error, in ms; p50 and
 # p99 over all connects of a mode; how many succeeded. Writes
 # bench/results/first_contact.md.
@@ -29,7 +35,7 @@ RESULTS=${BENCH_RESULTS:-$here/results}
 RUNS=${BENCH_FC_RUNS:-3}
 TARGETS=${BENCH_FC_TARGETS:-100}
 [ "$(id -u)" -eq 0 ] || { echo "bench/first_contact.sh: needs root" >&2; exit 1; }
-for c in python3 ip6tables-nft nft ip; do
+for c in python3 nft ip cc pkg-config; do
 	command -v "$c" >/dev/null || { echo "bench/first_contact.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
 done
 [ -x "$BIN" ] || { echo "bench/first_contact.sh: $BIN: no binary (make)" >&2; exit 1; }
@@ -59,6 +65,16 @@ wait_for() {
 	done
 }
 in_r() { ip netns exec "$R" "$@"; }
+
+# The two other methods, built here (as bench/run.sh does).
+TOOLS=$TMP/tools
+mkdir -p "$TOOLS"
+f="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I$top/include -I$here"
+cc $f "$here/seed.c" -o "$TOOLS/seed" &&
+	cc $f $(pkg-config --cflags libmnl) "$here/odhcpd.c" "$here/odhcpd_route.c" \
+		"$top/src/probe.c" "$top/src/probe_build.c" "$top/src/rtnl.c" \
+		-o "$TOOLS/odhcpd" $(pkg-config --libs libmnl) ||
+	{ say "building bench/odhcpd.c and bench/seed.c failed"; exit 1; }
 in_g() { ip netns exec "$G" "$@"; }
 
 for n in "$R" "$U" "$G"; do
@@ -125,34 +141,46 @@ print("\n".join(out))
 PY
 }
 
+MODES="learn queue odhcpd seed"
+SLAVES=s1,s2,s3,s4
+
 run_mode() {
-	local mode=$1 run=$2 extra=()
-	in_r nft -f "$RULES"
-	in_r nft add element inet ns_monitor masters_135 '{ "m0" }'
-	in_r nft add element inet ns_monitor slaves_135 '{ "s1", "s2", "s3", "s4" }'
-	if [ "$mode" = queue ]; then
-		in_r nft add set inet ns_monitor located_135 '{ type ipv6_addr; flags timeout; }'
-		in_r ip6tables-nft -t mangle -A OUTPUT -o m0 -d 2001:db8:1::/64 \
-			-j NFQUEUE --queue-num 135 --queue-bypass
-		extra=(--queue)
-	fi
+	local mode=$1 run=$2 pid
 	in_r ip -6 neigh flush all
-	ip netns exec "$R" "$BIN" -g 135 --learn-routes "${extra[@]}" >"$TMP/d.log" 2>&1 &
-	local pid=$!
+	case $mode in
+	learn|queue)
+		local extra=()
+		[ "$mode" = queue ] && extra=(--queue)
+		ip netns exec "$R" "$BIN" -m m0 -s $SLAVES --learn-routes "${extra[@]}" >"$TMP/d.log" 2>&1 &
+		pid=$!
+		ready='relaying NS' ;;
+	odhcpd)
+		ip netns exec "$R" "$TOOLS/odhcpd" -l -m m0 -s $SLAVES 2>"$TMP/d.log" &
+		pid=$!
+		ready='listening on' ;;
+	seed)
+		# `ping -I SLAVE X` needs a route for X on the slave: on-link,
+		# worse than the master's (one metric each: the same one would make one multipath route).
+		for k in 1 2 3 4; do in_r ip -6 route add 2001:db8:1::/64 dev "s$k" metric $((2000 + k)); done
+		ip netns exec "$R" "$TOOLS/seed" -m m0 -s $SLAVES 2>"$TMP/d.log" &
+		pid=$!
+		ready='listening on' ;;
+	esac
 	PIDS+=("$pid")
-	wait_for 5 grep -q 'relaying NS' "$TMP/d.log" || { say "$mode: daemon did not start"; cat "$TMP/d.log" >&2; exit 1; }
+	wait_for 5 grep -q "$ready" "$TMP/d.log" || { say "$mode: did not start"; cat "$TMP/d.log" >&2; exit 1; }
 	connect_all | sed "s/^/$mode /" >>"$TMP/results"
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null
-	in_r ip6tables-nft -t mangle -F OUTPUT 2>/dev/null
 	in_r nft delete table inet ns_monitor 2>/dev/null
 	in_r ip -6 route flush proto 135 2>/dev/null
+	in_r ip -6 route flush proto static 2>/dev/null
+	for k in 1 2 3 4; do in_r ip -6 route del 2001:db8:1::/64 dev "s$k" metric $((2000 + k)) 2>/dev/null; done
 	say "$mode run $run: $(grep -c "^$mode ok" "$TMP/results") connects succeeded so far"
 }
 
 : >"$TMP/results"
 for run in $(seq "$RUNS"); do
 	# Interleaved, the order flipping every run.
-	if [ $((run % 2)) = 1 ]; then modes="learn queue"; else modes="queue learn"; fi
+	if [ $((run % 2)) = 1 ]; then modes=$MODES; else modes=$(echo $MODES | tr ' ' '\n' | tac | tr '\n' ' '); fi
 	for m in $modes; do run_mode "$m" "$run"; done
 done
 
@@ -164,12 +192,17 @@ mkdir -p "$RESULTS"
 	echo
 	echo "| mode | connects | succeeded | p50 ms | p99 ms | max ms |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	for m in learn queue; do
+	for m in $MODES; do
 		awk -v m="$m" '$1 == m { n++; if ($2 == "ok") ok++; print $3 }' "$TMP/results" | sort -n >"$TMP/$m.ms"
 		n=$(wc -l <"$TMP/$m.ms")
 		ok=$(grep -c "^$m ok" "$TMP/results")
 		pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.1f", v[i] }' "$TMP/$m.ms"; }
-		label=$([ "$m" = learn ] && echo "--learn-routes" || echo "--learn-routes --queue")
+		case $m in
+		learn) label="ns-monitor --learn-routes" ;;
+		queue) label="ns-monitor --learn-routes --queue" ;;
+		odhcpd) label="odhcpd's method (learn_routes)" ;;
+		seed) label="the seed's method" ;;
+		esac
 		echo "| $label | $n | $ok | $(pct 0.5) | $(pct 0.99) | $(awk 'END { printf "%.1f", $1 }' "$TMP/$m.ms") |"
 	done
 } >"$RESULTS/first_contact.md"

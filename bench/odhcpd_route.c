@@ -34,7 +34,7 @@ int bench_nl_ack(struct rtnl *r, struct nlmsghdr *nlh)
 }
 
 int odhcpd_route128(struct rtnl *r, int add, const struct in6_addr *dst,
-		    unsigned int ifindex)
+		    unsigned int ifindex, unsigned int metric)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -51,6 +51,6 @@ int odhcpd_route128(struct rtnl *r, int add, const struct in6_addr *dst,
 	rtm->rtm_type = add ? RTN_UNICAST : RTN_UNSPEC;
 	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, ODHCPD_PING_METRIC);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	return bench_nl_ack(r, nlh);
 }

@@ -15,12 +15,13 @@
 struct nlmsghdr;
 
 #define ODHCPD_PING_METRIC 128	/* odhcpd ping6(): netlink_setup_route(.., 128, ..) */
+#define ODHCPD_LEARN_METRIC 1024	/* odhcpd setup_route(): learned neighbors */
 
 /* Send one request with NLM_F_ACK and wait for the ack: 0, or -1 with errno. */
 int bench_nl_ack(struct rtnl *r, struct nlmsghdr *nlh);
 
-/* odhcpd's netlink_setup_route(addr, 128, ifindex, NULL, 128, add). */
+/* odhcpd's netlink_setup_route(addr, 128, ifindex, NULL, metric, add). */
 int odhcpd_route128(struct rtnl *r, int add, const struct in6_addr *dst,
-		    unsigned int ifindex);
+		    unsigned int ifindex, unsigned int metric);
 
 #endif

@@ -28,7 +28,7 @@ libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-
 TEST="libcmocka-dev
 clang libclang-rt-14-dev
 iptables iputils-ping tcpdump procps kmod python3 jq
-ndppd gnuplot-nox
+ndppd gnuplot-nox iperf3
 systemd
 man-db groff-base mandoc
 prometheus"
