@@ -322,6 +322,27 @@ static void check_rules_file(struct report *r, const struct config *cfg)
 }
 
 /*
+ * Proxy NDP needs net.ipv6.conf.all.forwarding: the master's own
+ * forwarding makes the kernel answer the upstream's NS, but ip6_forward()
+ * reads "all" for the packets that follow (test_proxy_ndp.sh).
+ */
+static void check_forwarding(struct report *r)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
+	int on = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = -1;
+		fclose(f);
+	}
+	if (on == 1)
+		ok(r, "--proxy-ndp: net.ipv6.conf.all.forwarding is 1");
+	else
+		warning(r, "--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets: sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
+}
+
+/*
  * A bound group is what a running ns-monitor looks like: say so, with its
  * pid, and go on checking what it serves. Anyone else holding the group
  * (ulogd, tcpdump -i nflog:G) keeps ns-monitor from starting.
@@ -393,6 +414,8 @@ int check_run(const struct config *cfg, FILE *out)
 		}
 		nftwatch_close(&w);
 	}
+	if (cfg->proxy_ndp)
+		check_forwarding(&r);
 	check_neighbor_table(&r, slaves);
 	if (!cfg->standalone && cfg->rules)
 		check_rules_file(&r, cfg);
