@@ -13,6 +13,7 @@
 #include "nflog.h"
 #include "nftctl.h"
 #include "nftwatch.h"
+#include "outfilter.h"
 #include "rtnl.h"
 #include "sockowner.h"
 
@@ -321,6 +322,62 @@ static void check_rules_file(struct report *r, const struct config *cfg)
 	}
 }
 
+struct outfilter_report {
+	struct report *r;
+	const struct config *cfg;
+	char rule[256];
+	unsigned int drops, allowed, chains;
+};
+
+static void outfilter_chain_seen(const struct outfilter_chain *c, void *data)
+{
+	struct outfilter_report *o = data;
+	char why[96], ipt[160] = "";
+
+	o->chains++;
+	switch (outfilter_judge(c, why, sizeof(why))) {
+	case OUTFILTER_PASSES:
+		break;
+	case OUTFILTER_ALLOWED:
+		o->allowed++;
+		ok(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) accepts by meta mark, before any drop",
+		   c->name, c->family, c->table, c->priority);
+		break;
+	case OUTFILTER_DROPS:
+		o->drops++;
+		/* ip6tables-nft's chains are ip6 ones: its own command too. */
+		if (strcmp(c->family, "ip6") == 0)
+			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x%s -j ACCEPT)",
+				 c->name, o->cfg->fwmark_base + o->cfg->groups[0],
+				 o->cfg->ngroups > 1 ? ", and so on for each group" : "");
+		warning(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops ns-monitor's echo requests (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
+			c->name, c->family, c->table, c->priority, why,
+			c->family, c->table, c->name, o->rule, ipt);
+		break;
+	}
+}
+
+/*
+ * The echo requests (confirms, and asks of slaves without Ethernet or a
+ * link-local address) pass the output hook: a firewall that drops there
+ * makes each one fail with EPERM (outfilter.h).
+ */
+static void check_output_filter(struct report *r, const struct config *cfg)
+{
+	struct outfilter_report o = { .r = r, .cfg = cfg };
+
+	outfilter_accept_rule(o.rule, sizeof(o.rule), cfg->fwmark_base,
+			      cfg->groups, cfg->ngroups);
+	if (outfilter_scan(outfilter_chain_seen, &o) == -1) {
+		warning(r, "firewall: cannot read the nftables ruleset to look for drops in the output hook: %s",
+			strerror(errno));
+		return;
+	}
+	if (o.drops == 0)
+		ok(r, "firewall: none of %u output-hook chain(s) of ip6 and inet tables drops ns-monitor's echo requests (checked: each base chain's policy, unconditional drop or reject rules, accept rules that match meta mark; jumps are not followed)",
+		   o.chains);
+}
+
 /*
  * Proxy NDP needs net.ipv6.conf.all.forwarding: the master's own
  * forwarding makes the kernel answer the upstream's NS, but ip6_forward()
@@ -414,6 +471,7 @@ int check_run(const struct config *cfg, FILE *out)
 		}
 		nftwatch_close(&w);
 	}
+	check_output_filter(&r, cfg);
 	if (cfg->proxy_ndp)
 		check_forwarding(&r);
 	check_neighbor_table(&r, slaves);
