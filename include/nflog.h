@@ -79,9 +79,10 @@ int nflog_sock_unbind(struct nflog_sock *nf, uint16_t group);
  * Whether some socket in this network namespace has `group` bound, from
  * /proc/net/netfilter/nfnetlink_log. The kernel answers a bind of a taken
  * group with EPERM, the same as for a missing privilege: this tells them
- * apart. Returns 1, 0, or -1 when the file cannot be read.
+ * apart. Returns 1 (with the binding socket's port id in *portid unless
+ * NULL), 0, or -1 when the file cannot be read.
  */
-int nflog_group_bound(uint16_t group);
+int nflog_group_bound(uint16_t group, uint32_t *portid);
 
 /* Grow the receive buffer after ENOBUFS, up to max; returns the new size. */
 int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max);

@@ -39,6 +39,7 @@ struct slave {
 	unsigned long asks_sent;	/* our own NS */
 	unsigned long probes_sent;	/* echo requests */
 	unsigned long probes_failed;
+	unsigned long probes_firewalled;	/* of those: EPERM, the output hook */
 	unsigned long probes_down;	/* not sent: interface down */
 	unsigned long probes_absent;	/* not sent: interface missing */
 };
@@ -56,6 +57,7 @@ struct group {
 	unsigned int nmaster_specs;
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
+	bool firewall_warned;		/* said that the firewall drops echoes */
 	struct slave *slaves;		/* grown as members come */
 	unsigned int nslaves, slaves_cap;
 	struct master *masters;

@@ -7,11 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/netlink.h>
+
 #include "check.h"
 #include "nflog.h"
 #include "nftctl.h"
 #include "nftwatch.h"
+#include "outfilter.h"
 #include "rtnl.h"
+#include "sockowner.h"
 
 #define CAP_NET_ADMIN_BIT 12
 #define CAP_NET_RAW_BIT 13
@@ -82,12 +86,14 @@ static unsigned long long effective_caps(void)
 }
 
 /*
- * A pattern is fine with no interface yet: VMs and containers come later.
- * Returns how many interfaces the specs stand for now.
+ * A pattern is fine with no interface yet: VMs and containers come later,
+ * and so is a slave named that is not there (a warning); a master that is
+ * not there is a problem. Returns how many interfaces the specs stand for now.
  */
 static unsigned int check_interfaces(struct report *r, const char *what,
 				     const struct ifspec *specs, unsigned int n)
 {
+	bool slaves = strcmp(what, "slave") == 0;
 	struct if_nameindex *all = NULL;
 	char text[IFSPEC_TEXT];
 	unsigned int total = 0;
@@ -99,7 +105,11 @@ static unsigned int check_interfaces(struct report *r, const char *what,
 			if (if_nametoindex(specs[i].name)) {
 				ok(r, "%s %s exists", what, specs[i].name);
 				total++;
-			} else
+			} else if (slaves)
+				/* VMs and containers come and go: not an error. */
+				warning(r, "%s %s does not exist (yet): ns-monitor takes it when it appears; check the name if it should be there",
+					what, specs[i].name);
+			else
 				problem(r, "%s %s does not exist: check the name (ns-monitor waits for it to appear)",
 					what, specs[i].name);
 			continue;
@@ -144,7 +154,8 @@ static int check_ifset(struct report *r, struct nftwatch *w, unsigned int g,
 
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
-				     unsigned int g, const char *rules)
+				     unsigned int g, const char *rules,
+				     bool proxy_ndp)
 {
 	unsigned int nslaves = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
@@ -185,6 +196,15 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 			g, g, g);
 	nslaves = check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+	/*
+	 * Without it the upstream's NS never reach the daemon: only targets
+	 * the host itself asked for get proxied, and a host behind a slave
+	 * that never talked stays unreachable from the upstream.
+	 */
+	snprintf(name, sizeof(name), "input_%u", g);
+	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
+		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft) and load it again",
+			g, g, g);
 out:
 	free(masters);
 	free(slaves);
@@ -302,6 +322,115 @@ static void check_rules_file(struct report *r, const struct config *cfg)
 	}
 }
 
+struct outfilter_report {
+	struct report *r;
+	const struct config *cfg;
+	char rule[256];
+	unsigned int drops, allowed, chains;
+};
+
+static void outfilter_chain_seen(const struct outfilter_chain *c, void *data)
+{
+	struct outfilter_report *o = data;
+	char why[96], ipt[160] = "";
+
+	o->chains++;
+	switch (outfilter_judge(c, why, sizeof(why))) {
+	case OUTFILTER_PASSES:
+		break;
+	case OUTFILTER_ALLOWED:
+		o->allowed++;
+		ok(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) accepts by meta mark, before any drop",
+		   c->name, c->family, c->table, c->priority);
+		break;
+	case OUTFILTER_DROPS:
+		o->drops++;
+		/* ip6tables-nft's chains are ip6 ones: its own command too. */
+		if (strcmp(c->family, "ip6") == 0)
+			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x%s -j ACCEPT)",
+				 c->name, o->cfg->fwmark_base + o->cfg->groups[0],
+				 o->cfg->ngroups > 1 ? ", and so on for each group" : "");
+		warning(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops ns-monitor's echo requests (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
+			c->name, c->family, c->table, c->priority, why,
+			c->family, c->table, c->name, o->rule, ipt);
+		break;
+	}
+}
+
+/*
+ * The echo requests (confirms, and asks of slaves without Ethernet or a
+ * link-local address) pass the output hook: a firewall that drops there
+ * makes each one fail with EPERM (outfilter.h).
+ */
+static void check_output_filter(struct report *r, const struct config *cfg)
+{
+	struct outfilter_report o = { .r = r, .cfg = cfg };
+
+	outfilter_accept_rule(o.rule, sizeof(o.rule), cfg->fwmark_base,
+			      cfg->groups, cfg->ngroups);
+	if (outfilter_scan(outfilter_chain_seen, &o) == -1) {
+		warning(r, "firewall: cannot read the nftables ruleset to look for drops in the output hook: %s",
+			strerror(errno));
+		return;
+	}
+	if (o.drops == 0)
+		ok(r, "firewall: none of %u output-hook chain(s) of ip6 and inet tables drops ns-monitor's echo requests (checked: each base chain's policy, unconditional drop or reject rules, accept rules that match meta mark; jumps are not followed)",
+		   o.chains);
+}
+
+/*
+ * Proxy NDP needs net.ipv6.conf.all.forwarding: the master's own
+ * forwarding makes the kernel answer the upstream's NS, but ip6_forward()
+ * reads "all" for the packets that follow (test_proxy_ndp.sh).
+ */
+static void check_forwarding(struct report *r)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
+	int on = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = -1;
+		fclose(f);
+	}
+	if (on == 1)
+		ok(r, "--proxy-ndp: net.ipv6.conf.all.forwarding is 1");
+	else
+		warning(r, "--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets: sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
+}
+
+/*
+ * A bound group is what a running ns-monitor looks like: say so, with its
+ * pid, and go on checking what it serves. Anyone else holding the group
+ * (ulogd, tcpdump -i nflog:G) keeps ns-monitor from starting.
+ */
+static void check_nflog_group(struct report *r, unsigned int g)
+{
+	char comm[32];
+	uint32_t portid = 0;
+	pid_t pid;
+	int bound = nflog_group_bound((uint16_t)g, &portid);
+
+	if (bound == 0) {
+		ok(r, "NFLOG group %u is free", g);
+		return;
+	}
+	if (bound == -1) {
+		problem(r, "cannot read /proc/net/netfilter/nfnetlink_log: load nfnetlink_log (modprobe nfnetlink_log)");
+		return;
+	}
+	pid = netlink_socket_owner(NETLINK_NETFILTER, portid, comm, sizeof(comm));
+	if (pid > 0 && strcmp(comm, "ns-monitor") == 0)
+		ok(r, "NFLOG group %u: ns-monitor is running (pid %d); checking what it serves",
+		   g, (int)pid);
+	else if (pid > 0)
+		problem(r, "NFLOG group %u is bound by %s (pid %d), so ns-monitor cannot read it: stop that process or choose another group with -g",
+			g, comm[0] ? comm : "another process", (int)pid);
+	else
+		problem(r, "NFLOG group %u is bound by a process not found here (netlink port id %u, see /proc/net/netfilter/nfnetlink_log): stop it or choose another group with -g",
+			g, portid);
+}
+
 int check_run(const struct config *cfg, FILE *out)
 {
 	struct report r = { out, 0 };
@@ -314,17 +443,8 @@ int check_run(const struct config *cfg, FILE *out)
 	else
 		problem(&r, "privileges: CAP_NET_ADMIN and CAP_NET_RAW are needed: run as root");
 
-	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		int bound = nflog_group_bound(cfg->groups[i]);
-
-		if (bound == 1)
-			problem(&r, "NFLOG group %u is already bound (is ns-monitor running? see /proc/net/netfilter/nfnetlink_log)",
-				cfg->groups[i]);
-		else if (bound == 0)
-			ok(&r, "NFLOG group %u is free", cfg->groups[i]);
-		else
-			problem(&r, "cannot read /proc/net/netfilter/nfnetlink_log: load nfnetlink_log (modprobe nfnetlink_log)");
-	}
+	for (unsigned int i = 0; i < cfg->ngroups; i++)
+		check_nflog_group(&r, cfg->groups[i]);
 
 	check_egress_tables(&r, cfg);
 
@@ -346,10 +466,14 @@ int check_run(const struct config *cfg, FILE *out)
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				slaves += check_group_sets(&r, &w, cfg->groups[i],
-							   cfg->rules);
+							   cfg->rules,
+							   cfg->proxy_ndp);
 		}
 		nftwatch_close(&w);
 	}
+	check_output_filter(&r, cfg);
+	if (cfg->proxy_ndp)
+		check_forwarding(&r);
 	check_neighbor_table(&r, slaves);
 	if (!cfg->standalone && cfg->rules)
 		check_rules_file(&r, cfg);

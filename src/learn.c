@@ -37,7 +37,7 @@ uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
 	return cfg->route_metric + group;
 }
 
-/* sysctl through /proc: there is no netlink way to set proxy_ndp. */
+/* sysctl through /proc: there is no netlink way to read these. */
 static int conf_read(const char *ifname, const char *key)
 {
 	char path[128], v[16] = "";
@@ -53,23 +53,27 @@ static int conf_read(const char *ifname, const char *key)
 	return v[0] ? v[0] - '0' : -1;
 }
 
-/* Make the kernel answer NS for proxy entries on this master. */
+/*
+ * Make the kernel answer NS for proxy entries on this master, at once.
+ * Proxy NDP needs forwarding twice over: on the master for the kernel to
+ * answer the NS at all, and net.ipv6.conf.all.forwarding for it to forward
+ * the packets that follow (ip6_forward() reads "all", not the interface);
+ * setting "all" sets every interface's too.
+ */
 static void ensure_proxy_ndp(struct learn *l, const char *master,
 			     uint16_t group)
 {
 	if (proxy_ndp_state_has(&l->proxy_ndp, master))
 		return;
-	if (conf_read(master, "proxy_ndp") == 0) {
-		if (proxy_ndp_state_turn_on(&l->proxy_ndp, master, group) == -1) {
-			log_warn("%s: turning on proxy_ndp", master);
-			return;
-		}
-		log_info("%s: turned on proxy_ndp (turned off again at exit)", master);
+	if (proxy_ndp_state_take(&l->proxy_ndp, master, group) == -1) {
+		log_warn("%s: turning on proxy_ndp", master);
+		return;
 	}
-	if (!l->forwarding_warned && conf_read(master, "forwarding") == 0) {
+	if (!l->forwarding_warned && (conf_read("all", "forwarding") == 0 ||
+				      conf_read(master, "forwarding") == 0)) {
 		l->forwarding_warned = true;
-		log_warnx("%s: forwarding is off, so the kernel will not answer for proxied targets: sysctl -w net.ipv6.conf.%s.forwarding=1",
-			  master, master);
+		log_warnx("%s: IPv6 forwarding is off, so the upstream cannot reach proxied targets (the kernel neither answers for them nor forwards to them): sysctl -w net.ipv6.conf.all.forwarding=1",
+			  master);
 	}
 }
 

@@ -272,19 +272,23 @@ int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
 	return nf->rcvbuf;
 }
 
-int nflog_group_bound(uint16_t group)
+int nflog_group_bound(uint16_t group, uint32_t *portid)
 {
 	/* The calling thread's network namespace, whatever /proc shows. */
 	FILE *f = fopen("/proc/self/net/netfilter/nfnetlink_log", "re");
-	unsigned int g;
+	unsigned int g, peer;
 	char line[256];
 	int found = 0;
 
 	if (!f)
 		return -1;
+	/* "group peer_portid qlen copy_mode copy_range flushtimeout use" */
 	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%u", &g) == 1 && g == group)
+		if (sscanf(line, "%u %u", &g, &peer) == 2 && g == group) {
 			found = 1;
+			if (portid)
+				*portid = peer;
+		}
 	fclose(f);
 	return found;
 }

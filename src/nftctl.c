@@ -246,6 +246,28 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 }
 
 /*
+ * The line of nft's error text that says what is wrong: an error in an
+ * included file (a --rules file checked through "include") comes after
+ * "In file included from <cmdline>:3:1-26:" lines that say only where
+ * the include was; the parser's message ("FILE:LINE:COL: Error: syntax
+ * error, ...") is the first line with "Error:".
+ */
+static const char *nft_error_line(const char *e)
+{
+	for (const char *line = e; *line; ) {
+		size_t len = strcspn(line, "\n");
+		const char *hit = memmem(line, len, "Error:", 6);
+
+		if (hit)
+			return line;
+		line += len;
+		if (*line)
+			line++;
+	}
+	return e;
+}
+
+/*
  * Run commands from a buffer, or from a file when `path` is set; on failure
  * copy nft's error text (first line) into err.
  */
@@ -272,7 +294,7 @@ static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
 	rc = path ? nft_run_cmd_from_filename(nft, path) :
 		    nft_run_cmd_from_buffer(nft, cmds);
 	if (rc != 0 && err && errlen) {
-		const char *e = nft_ctx_get_error_buffer(nft);
+		const char *e = nft_error_line(nft_ctx_get_error_buffer(nft));
 
 		snprintf(err, errlen, "%s%s%.*s", path ? path : "", path ? ": " : "",
 			 (int)strcspn(e, "\n"), e);

@@ -22,6 +22,9 @@
 #define SLAVE_RETRY_NS (1000 * NSEC_PER_MSEC)
 
 static struct log_limit send_fail_limit = LOG_LIMIT_INIT(10, 5);
+/* A firewall dropping echoes: once per episode, and episodes that come and
+   go (a rule toggled) at most this often. */
+static struct log_limit firewall_limit = LOG_LIMIT_INIT(60, 2);
 /* Slaves missing or without a link-local source: once per slave and state
    change, and with hundreds of slaves churning, at most this many. */
 static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
@@ -565,19 +568,40 @@ static struct slave *slave_of(struct group *g, unsigned int ifindex)
 	return NULL;
 }
 
-static void send_failed(const struct group *g, struct slave *s,
-			const char *what, const struct in6_addr *target, int err)
+/*
+ * EPERM from the echo socket: a chain on the output hook dropped the echo
+ * request (our asks, written below IPv6, never pass there). Said once per
+ * episode, which ends when an echo gets through again; each one counted.
+ */
+static void firewall_dropped(struct group *g, struct slave *s)
+{
+	s->probes_firewalled++;
+	if (g->firewall_warned)
+		return;
+	g->firewall_warned = true;
+	log_warnx_limited(&firewall_limit,
+			  "group %u: the host's firewall drops ns-monitor's echo requests in its output chain (sendmsg on %s: Operation not permitted), so the kernel is not made to find a target where it answered (and slaves without Ethernet or link-local addressing cannot be asked). Allow them before the chain's drops, by their mark: nft insert rule FAMILY TABLE CHAIN meta mark 0x%08x accept (ip6tables: ip6tables -I OUTPUT -m mark --mark 0x%08x -j ACCEPT); ns-monitor --check names the chain. Counted in ns_monitor_probes_firewalled_total; said again only after echoes got through",
+			  g->num, s->name, g->fwmark, g->fwmark);
+}
+
+/* A send failed; echo: the packet went through the output hook. */
+static void send_failed(struct group *g, struct slave *s, const char *what,
+			const struct in6_addr *target, int err, bool echo)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	s->probes_failed++;
+	if (err == EPERM && echo) {
+		firewall_dropped(g, s);
+		return;
+	}
 	inet_ntop(AF_INET6, target, addr, sizeof(addr));
 	log_warnx_limited(&send_fail_limit, "group %u: %s for %s on %s: %s",
 			  g->num, what, addr, s->name, strerror(err));
 }
 
 /* An echo request out of s: the kernel resolves target there. */
-static void send_echo(struct relay *r, const struct group *g, struct slave *s,
+static void send_echo(struct relay *r, struct group *g, struct slave *s,
 		      const struct in6_addr *target, const char *what)
 {
 	if (!s->has_ll && !s->ll_warned) {
@@ -588,10 +612,15 @@ static void send_echo(struct relay *r, const struct group *g, struct slave *s,
 	}
 	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
-		send_failed(g, s, what, target, errno);
+		send_failed(g, s, what, target, errno, true);
 		return;
 	}
 	s->probes_sent++;
+	if (g->firewall_warned) {
+		g->firewall_warned = false;
+		log_info("group %u: echo requests get through the firewall again (on %s)",
+			 g->num, s->name);
+	}
 	if (log_debug_enabled()) {
 		char addr[INET6_ADDRSTRLEN];
 
@@ -630,7 +659,7 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 		return;
 	}
 	if (ask_send(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
-		send_failed(g, s, "probe", target, errno);
+		send_failed(g, s, "probe", target, errno, false);
 		return;
 	}
 	s->asks_sent++;

@@ -241,6 +241,9 @@ static void relay_stats(FILE *out, const struct relay *r)
 	header(out, "probe_failures_total", "counter",
 	       "Asks and echo requests the kernel refused, per slave.");
 	PER_SLAVE(out, r, "probe_failures_total", "", s->probes_failed);
+	header(out, "probes_firewalled_total", "counter",
+	       "Echo requests the host's firewall dropped in its output chain (EPERM), per slave; also in probe_failures_total.");
+	PER_SLAVE(out, r, "probes_firewalled_total", "", s->probes_firewalled);
 	header(out, "probes_not_sent_total", "counter",
 	       "Asks not sent because the slave was down or missing.");
 	PER_SLAVE(out, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);

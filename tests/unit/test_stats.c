@@ -403,7 +403,7 @@ static void test_every_slave_and_group(void **state)
 	struct fixture *f = *state;
 	char *text = write_string(f->r, f->l, &f->o);
 	static const char *const per_slave[] = {
-		"probes_total", "probe_failures_total",
+		"probes_total", "probe_failures_total", "probes_firewalled_total",
 	};
 	static const char *const names[] = { "eth1", "veth-a.10", "wg0" };
 	static const unsigned int groups[] = { 135, 135, 7 };
