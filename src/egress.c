@@ -94,7 +94,7 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 	 * entry; the one that asked for target is answered now, not at its
 	 * next try a second later. From an address of the master's.
 	 */
-	if (!x->askers)
+	if (!x->askers || !learn_forwards(master))
 		return;
 	a.src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
 	if (a.src)

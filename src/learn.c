@@ -53,6 +53,15 @@ static int conf_read(const char *ifname, const char *key)
 	return v[0] ? v[0] - '0' : -1;
 }
 
+bool learn_forwards(unsigned int master)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(master, name) &&
+	       conf_read("all", "forwarding") == 1 &&
+	       conf_read(name, "forwarding") == 1;
+}
+
 /*
  * Make the kernel answer NS for proxy entries on this master, at once.
  * Proxy NDP needs forwarding twice over: on the master for the kernel to
