@@ -171,6 +171,11 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			 a, s, n->reason,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		break;
+	case ENGINE_ROUTE_RESTORED:
+		log_warnx("group %u: route %s/128 dev %s was deleted from outside while %s is learned there: added it again (%u of %u times within %u s; deleted once more, it is forgotten instead)",
+			  n->group, a, s, a, n->other, ENGINE_ROUTE_RESTORES,
+			  ENGINE_ROUTE_RESTORE_WINDOW_S);
+		break;
 	case ENGINE_CLAIM_REFUSED:
 		log_warnx("not routing %s behind %s: it still answers behind %s%s",
 			  a, s, o, more);
