@@ -231,8 +231,9 @@ static int members_vanished(struct control *c, unsigned int i,
 		spec.nslaves = old->nslaves;
 	}
 	if (!spec.nmasters && !spec.nslaves) {
-		log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and members added by hand are gone: %s; they are not relayed any more. To keep members across reloads, put them in the rules file (elements = { ... } in the set's definition)%s",
-			  g, lost, restore ? "" :
+		log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; they are not relayed any more. To keep members across reloads, put them in the rules file (elements = { ... } in the set's definition)%s",
+			  g, lost, restore ?
+			  " (only a set that comes back empty is refilled; this one came back with members of its own)" :
 			  ", or run ns-monitor with --restore-members");
 		return 0;
 	}
@@ -240,7 +241,7 @@ static int members_vanished(struct control *c, unsigned int i,
 		explain_nft_error("adding the vanished set members again", err);
 		return 0;
 	}
-	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and members added by hand are gone: %s; added them again to %s%s%s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
+	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s%s%s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
 		  g, lost, spec.nmasters ? mname : "",
 		  spec.nmasters && spec.nslaves ? " and " : "",
 		  spec.nslaves ? sname : "",

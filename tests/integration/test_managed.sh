@@ -350,7 +350,7 @@ add_members() {
 	nftr add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
 }
 members_back() { in_set masters_135 m0 && in_set slaves_135 s1 && in_set slaves_135 s2; }
-GONE='members added by hand are gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
+GONE='set members are gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
 nftr -f "$FW"
 add_members
 LOG=$TMP/reload.log
@@ -387,11 +387,24 @@ check "--restore-members: a table deleted, then loaded again, gets its members b
 	wait_for 2 members_back
 reach 2001:db8:1::321
 check "...relaying resumes" wait_for 5 logged "$LOG" "probe 2001:db8:1::321 on s1"
+# A set that comes back with the file's own members is left as it is.
+OWN=$TMP/rules-own.nft
+sed '/set slaves_135 {/,/}/ s/flags interval/flags interval\n\t\telements = { "s2" }/' "$RULES" >"$OWN"
+sed "s|$RULES|$OWN|" "$FW" >"$TMP/nftables-own.conf"
+nftr -f "$TMP/nftables-own.conf"
+check "--restore-members: a set that comes back with the file's members is left as it is" \
+	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set that came back with members of its own is the file'"'"'s choice, left as it is)"'
+check "...masters_135 refilled, slaves_135 the file's" \
+	eval 'in_set masters_135 m0 && in_set slaves_135 s2 && ! in_set slaves_135 s1'
+added=$(count_lines "$LOG" "group 135: slave s1 added")
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+wait_for 2 logged_n "$LOG" "group 135: slave s1 added" $((added + 1))
 # Emptied on purpose, in the same table: left empty, and no warning.
 warnings=$(count_lines "$LOG" "created anew")
+removed=$(count_lines "$LOG" "group 135: slave s1 removed")
 nftr flush set inet ns_monitor slaves_135
 check "--restore-members: a set flushed on purpose is followed" \
-	wait_for 2 logged "$LOG" "group 135: slave s1 removed"
+	wait_for 2 logged_n "$LOG" "group 135: slave s1 removed" $((removed + 1))
 check "...and stays empty" not wait_for 2 in_set slaves_135 s1
 check "...without a warning" [ "$(count_lines "$LOG" "created anew")" = "$warnings" ]
 stop_daemon $PID 1
