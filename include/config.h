@@ -53,6 +53,8 @@ struct config {
 
 	bool standalone;	/* -m/-s: we own the nft objects of our group */
 	const char *rules;	/* managed mode: reload this file if it goes */
+	bool restore_members;	/* managed mode: refill sets a recreated
+				   table brought back empty */
 	bool check;		/* --check: validate, report, exit */
 
 	uint32_t holddown_ms;

@@ -30,6 +30,12 @@ struct group_state {
 	bool warned_missing;	/* said once that they are missing */
 	struct set_report sets[STATS_SETS];	/* masters_G, slaves_G */
 	bool warned_no_rule;	/* said once that the chain lost its rule */
+	/*
+	 * The table's handle when the sets were last read whole: another
+	 * handle at the next read means the table was made anew since (a
+	 * firewall reload), 0: not read yet.
+	 */
+	uint64_t table_handle;
 };
 
 struct control {
@@ -48,6 +54,15 @@ struct control {
 
 /* The wait after a reload that failed, given the last one (0: none) (pure). */
 unsigned int control_backoff(unsigned int prev);
+
+/*
+ * The members of old[] that are not in new[] (pure), written into buf as
+ * nft writes them ("eth0", "veth*"), cut with "..." if buf is too small.
+ * Returns how many.
+ */
+unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
+			      const struct ifspec *new, unsigned int nnew,
+			      char *buf, size_t size);
 
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,

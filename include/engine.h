@@ -57,6 +57,13 @@
  * and waits RetransTimer (1 s) for an objection; a little more for margin.
  */
 #define ENGINE_DEFAULT_GUEST_DELAY_MS 1100
+/*
+ * A learned route deleted from outside is added again at most this many
+ * times within ENGINE_ROUTE_RESTORE_WINDOW_S; one more deletion in that
+ * window means someone wants it gone: the target is forgotten instead.
+ */
+#define ENGINE_ROUTE_RESTORES 3
+#define ENGINE_ROUTE_RESTORE_WINDOW_S 60
 
 struct engine_options {
 	uint64_t holddown_ns;
@@ -92,6 +99,8 @@ enum engine_notice_kind {
 	ENGINE_MOVED,		/* other: old location, slave: new one */
 	ENGINE_FORGOTTEN,	/* slave: old location; reason says why */
 	ENGINE_ADOPTED,		/* slave: where the kernel had it; reason: how */
+	ENGINE_ROUTE_RESTORED,	/* slave: route deleted from outside, added
+				   again; other: how many times in the window */
 	/* Rate-limited: an attacker can cause these. */
 	ENGINE_CLAIM_REFUSED,	/* slave claimed target, other answered */
 	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
@@ -196,6 +205,8 @@ struct engine_counters {
 	uint64_t route_failed;		/* route_add/route_move returned -1 */
 	uint64_t adopted;		/* taken from the kernel at start */
 	uint64_t adopt_refused;		/* not taken (and a route removed) */
+	uint64_t routes_restored;	/* deleted from outside, added again */
+	uint64_t routes_given_up;	/* deleted too often: target forgotten */
 	/* gauges */
 	uint64_t inflight;		/* ASKING + HELD */
 	uint64_t queued;
@@ -298,6 +309,46 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
  */
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 		 const struct in6_addr *target, bool routed, uint64_t now);
+
+/*
+ * The route of target, learned behind slave, is gone from the kernel
+ * although the engine did not remove it (deleted from outside, `ip route
+ * del`). The caller has checked that the kernel has no such route now.
+ * The engine adds it again (ENGINE_ROUTE_RESTORED notice), at most
+ * ENGINE_ROUTE_RESTORES times within ENGINE_ROUTE_RESTORE_WINDOW_S; past
+ * that, or if it cannot be added, the target is forgotten (its next NS
+ * learns it anew), so the engine never fights a deleter in a tight loop.
+ * Nothing is done when target is not learned behind slave in group (the
+ * engine moved or forgot it itself: its own deletion).
+ */
+enum engine_route_gone {
+	ENGINE_ROUTE_GONE_NOT_OURS,	/* not learned there: nothing done */
+	ENGINE_ROUTE_GONE_RESTORED,	/* added again */
+	ENGINE_ROUTE_GONE_GIVEN_UP,	/* deleted once too often: forgotten */
+	ENGINE_ROUTE_GONE_FAILED,	/* could not be added: forgotten */
+};
+
+enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
+					 unsigned int slave,
+					 const struct in6_addr *target,
+					 uint64_t now);
+
+/* Where target is learned in group: its slave, 0 if it is not learned. */
+unsigned int engine_learned_slave(struct engine *e, uint16_t group,
+				  const struct in6_addr *target);
+
+/* One learned target, as engine_learned_list() gives them. */
+struct engine_learned {
+	struct in6_addr target;
+	unsigned int slave;
+};
+
+/*
+ * The targets learned in group now, in *out (malloc'd, the caller frees
+ * it; NULL when none), *n of them. 0, or -1 with errno ENOMEM.
+ */
+int engine_learned_list(const struct engine *e, uint16_t group,
+			struct engine_learned **out, size_t *n);
 
 /* Continue deferred work and expire what is due. */
 void engine_tick(struct engine *e, uint64_t now);

@@ -86,6 +86,24 @@ bool learn_usable_on(struct learn *l, unsigned int ifindex,
 void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		    uint64_t now);
 
+/*
+ * Route events: a learned route of ours (our protocol, one of our groups'
+ * metrics, the main table) deleted while the engine still holds its target
+ * there was deleted from outside: the engine adds it again, or gives up
+ * (engine_route_gone). The engine's own deletions (moves, expiry, a slave
+ * that left) find the target elsewhere or forgotten, and are left alone.
+ */
+void learn_on_route(struct learn *l, const struct netmon_event *ev,
+		    uint64_t now);
+
+/*
+ * Learned state against the kernel's routes (SIGHUP, lost route events):
+ * a learned target whose route is missing is handed to engine_route_gone;
+ * a route of ours the engine does not hold is adopted (asked again, and
+ * removed if it does not answer).
+ */
+void learn_reconcile(struct learn *l, uint64_t now);
+
 /* The metric of group's learned routes: it marks them as the group's. */
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group);
 

@@ -1,5 +1,6 @@
 /*
- * One rtnetlink socket for link, address and neighbor events (libmnl), with
+ * One rtnetlink socket for link, address, neighbor and host route events
+ * (libmnl), with
  * a dump at start and after any overrun, so what we know never drifts from
  * what the kernel has.
  */
@@ -22,6 +23,7 @@ enum netmon_kind {
 	NETMON_LINK,
 	NETMON_ADDR,
 	NETMON_NEIGH,
+	NETMON_ROUTE,	/* IPv6 host routes (/128): learned routes are */
 };
 
 struct netmon_event {
@@ -54,6 +56,12 @@ struct netmon_event {
 			uint8_t flags;	/* NTF_* */
 			bool has_lladdr;
 		} neigh;
+		struct {		/* ifindex: its device (RTA_OIF) */
+			struct in6_addr dst;
+			uint32_t table;
+			uint32_t metric;	/* RTA_PRIORITY */
+			uint8_t protocol;	/* RTPROT_* */
+		} route;
 	};
 };
 
@@ -75,12 +83,14 @@ struct netmon {
 	netmon_cb cb;
 	void *data;
 	unsigned long overruns;
-	bool neighbors;		/* neighbor events too (learning) */
+	bool neighbors;		/* neighbor and route events too (learning) */
 };
 
 /*
- * Links and addresses always; neighbors only when asked (learning): each
- * probe makes several neighbor events, not worth a wake-up otherwise.
+ * Links and addresses always; neighbors and IPv6 routes only when asked
+ * (learning): each probe makes several neighbor events, not worth a
+ * wake-up otherwise. Route events are not dumped: learning reads its own
+ * routes when it needs them (netmon->overruns says when events were lost).
  */
 int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data);
 void netmon_close(struct netmon *m);

@@ -71,6 +71,14 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 /* "ipv6_addr" for a set key's datatype number (buf for unknown ones). */
 const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size);
 
+/*
+ * The handle of table inet ns_monitor: the kernel numbers tables anew each
+ * time one is created, so a changed handle means the table was deleted and
+ * made again (a firewall reload), even within one transaction. 0, or -1
+ * with errno (ENOENT: there is no such table).
+ */
+int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle);
+
 /* 1 if chain `name` exists in inet ns_monitor, 0 if not, -1 on error. */
 int nftwatch_chain_exists(struct nftwatch *w, const char *name);
 

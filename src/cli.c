@@ -20,6 +20,7 @@ enum {
 	OPT_LINK_LOCAL,
 	OPT_PIDFILE,
 	OPT_RULES,
+	OPT_RESTORE_MEMBERS,
 	OPT_CHECK,
 	OPT_LEARN_ROUTES,
 	OPT_PROXY_NDP,
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "group",	required_argument, NULL, 'g' },
 	{ "targets",	required_argument, NULL, 't' },
 	{ "rules",	required_argument, NULL, OPT_RULES },
+	{ "restore-members", no_argument,  NULL, OPT_RESTORE_MEMBERS },
 	{ "check",	no_argument,	   NULL, OPT_CHECK },
 	{ "learn-routes", no_argument,	   NULL, OPT_LEARN_ROUTES },
 	{ "proxy-ndp",	no_argument,	   NULL, OPT_PROXY_NDP },
@@ -102,6 +104,10 @@ void cli_usage(FILE *out)
 "      --rules FILE       load FILE again if the table or the group's rule\n"
 "                         disappears (checked at start: it must define\n"
 "                         output_N, masters_N and slaves_N)\n"
+"      --restore-members  when the table is created anew (a firewall\n"
+"                         reload) and masters_N or slaves_N comes back\n"
+"                         empty, add what it held again (an emptied set\n"
+"                         in the same table is left empty)\n"
 "Both:\n"
 "      --learn-routes     once a target answers behind a slave, route it\n"
 "                         there: TARGET/128 dev SLAVE proto ns-monitor;\n"
@@ -438,6 +444,9 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			}
 			cfg->rules = optarg;
 			break;
+		case OPT_RESTORE_MEMBERS:
+			cfg->restore_members = true;
+			break;
 		case OPT_CHECK:
 			cfg->check = true;
 			break;
@@ -639,6 +648,11 @@ next:		;
 		if (cfg->rules) {
 			set_err(err, errlen,
 				"--rules is for managed mode (without -m and -s)");
+			return CLI_ERROR;
+		}
+		if (cfg->restore_members) {
+			set_err(err, errlen,
+				"--restore-members is for managed mode (without -m and -s): standalone mode always restores its own sets");
 			return CLI_ERROR;
 		}
 		if (cfg->ngroups == 0) {

@@ -39,6 +39,20 @@ static void explain_nft_error(const char *what, const char *err)
 		log_warnx("%s: %s", what, err);
 }
 
+/*
+ * The table as we made it (a load of ours): its members are what we last
+ * knew, nothing vanished. Every group, as --rules puts back all of them.
+ */
+static void note_own_table(struct control *c)
+{
+	uint64_t h;
+
+	if (nftwatch_table_handle(&c->watch, &h) == -1)
+		return;
+	for (unsigned int i = 0; i < c->cfg->ngroups; i++)
+		c->groups[i].table_handle = h;
+}
+
 /* Standalone: (re)create group i's objects from what we last knew. */
 static int load_group(struct control *c, unsigned int i)
 {
@@ -48,6 +62,7 @@ static int load_group(struct control *c, unsigned int i)
 	group_spec(c, i, &spec);
 	if (nftctl_load_group(&spec, err, sizeof(err)) == 0) {
 		c->groups[i].loaded = true;
+		note_own_table(c);
 		return 0;
 	}
 	if (!spec.queue) {
@@ -75,6 +90,7 @@ static int load_group(struct control *c, unsigned int i)
 		log_info("--queue: this kernel lacks nft's queue statement; queueing with the xtables NFQUEUE target (nft will call table inet " NFT_TABLE " managed by iptables-nft)");
 		c->queue_xt_said = true;
 	}
+	note_own_table(c);
 	return 0;
 }
 
@@ -93,6 +109,7 @@ static int load_rules_file(struct control *c)
 		if (nftctl_add_elements(&spec, err, sizeof(err)) == -1)
 			explain_nft_error("restoring the set members", err);
 	}
+	note_own_table(c);
 	return 0;
 }
 
@@ -139,6 +156,122 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 		grp->counters.set_wrong_type[set] = info.wrong_type;
 	}
 	return (int)n;
+}
+
+unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
+			      const struct ifspec *new, unsigned int nnew,
+			      char *buf, size_t size)
+{
+	char text[IFSPEC_TEXT];
+	unsigned int n = 0;
+	size_t len = 0;
+	bool cut = false;
+
+	if (size)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < nold; i++) {
+		bool kept = false;
+		int w;
+
+		for (unsigned int j = 0; j < nnew && !kept; j++)
+			kept = ifspec_equal(&old[i], &new[j]);
+		if (kept)
+			continue;
+		n++;
+		if (cut || !size)
+			continue;
+		w = snprintf(buf + len, size - len, "%s\"%s\"", len ? ", " : "",
+			     ifspec_format(&old[i], text));
+		/* Room for ", ..." is kept: the list says it goes on. */
+		if (w < 0 || (size_t)w + 6 > size - len) {
+			buf[len] = '\0';
+			snprintf(buf + len, size - len, "%s...", len ? ", " : "");
+			cut = true;
+			continue;
+		}
+		len += (size_t)w;
+	}
+	return n;
+}
+
+static int copy_specs(struct ifspec **dst, unsigned int *n,
+		      const struct ifspec *src, unsigned int nsrc);
+
+/* What group i's interface sets held when they were last read whole. */
+struct members {
+	struct ifspec *masters, *slaves;
+	unsigned int nmasters, nslaves;
+};
+
+static void members_free(struct members *m)
+{
+	free(m->masters);
+	free(m->slaves);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * The table was made anew under us (its handle changed) and group i's
+ * sets are read again: say which members vanished, and with
+ * --restore-members (or in standalone mode, where the sets are ours) add
+ * them back to a set that came back empty. A set that still holds
+ * something is the file's choice, and left as it is. Returns 1 if members
+ * were added (read the group again), 0 if not.
+ */
+static int members_vanished(struct control *c, unsigned int i,
+			    const struct members *old)
+{
+	struct group_state *gs = &c->groups[i];
+	unsigned int g = c->cfg->groups[i];
+	bool restore = c->cfg->restore_members || c->cfg->standalone;
+	char lost_m[512], lost_s[512], lost[1100], err[256];
+	char mname[24], sname[24];
+	unsigned int nm, ns;
+	struct nft_group_spec spec;
+	int n = 0;
+
+	nm = control_vanished(old->masters, old->nmasters, gs->masters,
+			      gs->nmasters, lost_m, sizeof(lost_m));
+	ns = control_vanished(old->slaves, old->nslaves, gs->slaves,
+			      gs->nslaves, lost_s, sizeof(lost_s));
+	if (!nm && !ns)
+		return 0;
+	snprintf(mname, sizeof(mname), "masters_%u", g);
+	snprintf(sname, sizeof(sname), "slaves_%u", g);
+	lost[0] = '\0';
+	if (nm)
+		n = snprintf(lost, sizeof(lost), "%s lost %s", mname, lost_m);
+	if (ns && n >= 0 && (size_t)n < sizeof(lost))
+		snprintf(lost + n, sizeof(lost) - (size_t)n, "%s%s lost %s",
+			 nm ? "; " : "", sname, lost_s);
+	memset(&spec, 0, sizeof(spec));
+	spec.group = (uint16_t)g;
+	if (restore && nm && gs->nmasters == 0) {
+		spec.masters = old->masters;
+		spec.nmasters = old->nmasters;
+	}
+	if (restore && ns && gs->nslaves == 0) {
+		spec.slaves = old->slaves;
+		spec.nslaves = old->nslaves;
+	}
+	if (!spec.nmasters && !spec.nslaves) {
+		log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; they are not relayed any more. To keep members across reloads, put them in the rules file (elements = { ... } in the set's definition)%s",
+			  g, lost, restore ?
+			  " (only a set that comes back empty is refilled; this one came back with members of its own)" :
+			  ", or run ns-monitor with --restore-members");
+		return 0;
+	}
+	if (nftctl_add_elements(&spec, err, sizeof(err)) == -1) {
+		explain_nft_error("adding the vanished set members again", err);
+		return 0;
+	}
+	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s%s%s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
+		  g, lost, spec.nmasters ? mname : "",
+		  spec.nmasters && spec.nslaves ? " and " : "",
+		  spec.nslaves ? sname : "",
+		  (nm && !spec.nmasters) || (ns && !spec.nslaves) ?
+			" (a set that came back with members of its own is the file's choice, left as it is)" : "");
+	return 1;
 }
 
 /* Read group i: 1 if its chain and sets are there, 0 if not, -1 on error. */
@@ -259,11 +392,29 @@ static enum group_health reload_rules(struct control *c, unsigned int i,
 void control_reconcile(struct control *c)
 {
 	bool reloaded = false, all_ok = true;
+	uint64_t handle = 0;
+	int handle_rc = nftwatch_table_handle(&c->watch, &handle);
 
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
 		struct group_state *gs = &c->groups[i];
 		unsigned int g = c->cfg->groups[i];
-		enum group_health rc = group_health(c, i);
+		unsigned long restores = c->restores;
+		struct members old = { NULL, NULL, 0, 0 };
+		bool recreated = handle_rc == 0 && gs->table_handle &&
+				 handle != gs->table_handle;
+		enum group_health rc;
+
+		/* What the sets held before the table was made anew. */
+		if (recreated &&
+		    (copy_specs(&old.masters, &old.nmasters, gs->masters,
+				gs->nmasters) == -1 ||
+		     copy_specs(&old.slaves, &old.nslaves, gs->slaves,
+				gs->nslaves) == -1)) {
+			log_warn("group %u: keeping the set members seen last", g);
+			members_free(&old);
+			recreated = false;
+		}
+		rc = group_health(c, i);
 
 		if ((rc == GROUP_MISSING || rc == GROUP_NO_RULE) &&
 		    c->cfg->standalone) {
@@ -282,6 +433,15 @@ void control_reconcile(struct control *c)
 			reloaded = true;
 			rc = reload_rules(c, i, rc);
 		}
+		/* Loaded by us: what it holds is what we knew. */
+		if (c->restores != restores)
+			recreated = false;
+		if (rc == GROUP_OK && recreated &&
+		    members_vanished(c, i, &old) == 1)
+			rc = group_health(c, i);
+		members_free(&old);
+		if (rc == GROUP_OK && c->restores == restores && handle_rc == 0)
+			gs->table_handle = handle;
 		if (rc != GROUP_OK)
 			all_ok = false;
 		if (rc == GROUP_ERROR) {

@@ -156,6 +156,9 @@ static const char *ifname(unsigned int ifindex, char *buf)
 	return buf;
 }
 
+/* `ip route flush proto ns-monitor` restores thousands of routes at once. */
+static struct log_limit restored_limit = LOG_LIMIT_INIT(5, 10);
+
 static void eg_notice(void *ctx, const struct engine_notice *n)
 {
 	struct egress *x = ctx;
@@ -211,6 +214,11 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		log_info("group %u: adopted %s behind %s (%s): route in place%s, asking it again",
 			 n->group, a, s, n->reason,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
+		break;
+	case ENGINE_ROUTE_RESTORED:
+		log_warnx_limited(&restored_limit, "group %u: route %s/128 dev %s was deleted from outside while %s is learned there: added it again (%u of %u times within %u s; deleted once more, it is forgotten instead)",
+			  n->group, a, s, a, n->other, ENGINE_ROUTE_RESTORES,
+			  ENGINE_ROUTE_RESTORE_WINDOW_S);
 		break;
 	case ENGINE_CLAIM_REFUSED:
 		log_warnx("group %u: not routing %s behind %s: it still answers behind %s%s",

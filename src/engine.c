@@ -8,6 +8,8 @@
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
 #define NIL 0u			/* record 0 is never used: "no record" */
+#define ENGINE_STR2(x) #x
+#define ENGINE_STR(x) ENGINE_STR2(x)
 
 /* Notices an attacker can cause: at most this many per interval. */
 #define NOTICE_LIMIT_BURST 10
@@ -46,6 +48,8 @@ struct rec {
 	unsigned int on_master;	/* in flight: a master where it is usable */
 	unsigned int only;	/* in flight for a guest's sign: this slave */
 	uint64_t due;		/* RES_DELAYED: when to ask it */
+	uint64_t restored_since;	/* first restore of its window, 0: none */
+	uint8_t restores;		/* routes restored in that window */
 	uint32_t gi;
 	uint8_t res, ka;
 	bool used, ka_asked, deferred, ka_deferred;
@@ -1196,6 +1200,91 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 	/* Trusted only until it is asked: verified from the keep-alive budget. */
 	ka_start(e, i, KA_VERIFY, 0);
 	run(e, now);
+	return 0;
+}
+
+enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
+					 unsigned int slave,
+					 const struct in6_addr *target,
+					 uint64_t now)
+{
+	static const uint64_t window = ENGINE_ROUTE_RESTORE_WINDOW_S * NSEC_PER_SEC;
+	int gi = find_group(e, group);
+	uint32_t i;
+	struct rec *r;
+
+	if (!e->o.learn_routes || gi < 0 ||
+	    (i = lookup(e, (uint32_t)gi, target)) == NIL ||
+	    e->recs[i].slave != slave)
+		return ENGINE_ROUTE_GONE_NOT_OURS;
+	r = &e->recs[i];
+	if (!r->restored_since || now - r->restored_since >= window) {
+		r->restored_since = now;
+		r->restores = 0;
+	}
+	if (r->restores >= ENGINE_ROUTE_RESTORES) {
+		e->c.routes_given_up++;
+		unlearn(e, i, "its route was deleted from outside again after "
+			      ENGINE_STR(ENGINE_ROUTE_RESTORES) " restores within "
+			      ENGINE_STR(ENGINE_ROUTE_RESTORE_WINDOW_S)
+			      " s: not restored any more; its next NS learns it anew");
+		run(e, now);
+		return ENGINE_ROUTE_GONE_GIVEN_UP;
+	}
+	if (e->eg.route_add(e->eg.ctx, group, target, slave) == -1) {
+		e->c.route_failed++;
+		unlearn(e, i, "its route was deleted from outside and could not be added again");
+		run(e, now);
+		return ENGINE_ROUTE_GONE_FAILED;
+	}
+	r->restores++;
+	e->c.routes_restored++;
+	say(e, ENGINE_ROUTE_RESTORED, (uint32_t)gi, target, slave, r->restores,
+	    NULL);
+	return ENGINE_ROUTE_GONE_RESTORED;
+}
+
+unsigned int engine_learned_slave(struct engine *e, uint16_t group,
+				  const struct in6_addr *target)
+{
+	int gi = find_group(e, group);
+	uint32_t i;
+
+	if (gi < 0 || (i = lookup(e, (uint32_t)gi, target)) == NIL)
+		return 0;
+	return e->recs[i].slave;
+}
+
+int engine_learned_list(const struct engine *e, uint16_t group,
+			struct engine_learned **out, size_t *n)
+{
+	int gi = find_group(e, group);
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (uint32_t i = 1; gi >= 0 && i < e->pool_used; i++) {
+		const struct rec *r = &e->recs[i];
+
+		if (!r->used || r->gi != (uint32_t)gi || !r->slave)
+			continue;
+		if (*n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			struct engine_learned *grown = realloc(*out, c * sizeof(**out));
+
+			if (!grown) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				errno = ENOMEM;
+				return -1;
+			}
+			*out = grown;
+			cap = c;
+		}
+		(*out)[*n].target = r->target;
+		(*out)[(*n)++].slave = r->slave;
+	}
 	return 0;
 }
 

@@ -183,6 +183,112 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		     ev->neigh.state == NUD_REACHABLE, now);
 }
 
+/* The group whose learned routes carry this metric; false if none does. */
+static bool group_of_metric(const struct learn *l, uint32_t metric,
+			    uint16_t *group)
+{
+	for (unsigned int i = 0; i < l->cfg->ngroups; i++)
+		if (learn_route_metric(l->cfg, l->cfg->groups[i]) == metric) {
+			*group = l->cfg->groups[i];
+			return true;
+		}
+	return false;
+}
+
+/* Whether the kernel routes target by our route of metric on ifindex now. */
+static bool route_in_place(struct learn *l, const struct in6_addr *target,
+			   unsigned int ifindex, uint32_t metric)
+{
+	struct rtnl_route rt;
+
+	return rtnl_route_get(&l->rtnl, target, &rt) == 0 &&
+	       rt.protocol == RTPROT_NS_MONITOR && rt.dst_len == 128 &&
+	       rt.oif == ifindex && rt.metric == metric;
+}
+
+void learn_on_route(struct learn *l, const struct netmon_event *ev,
+		    uint64_t now)
+{
+	uint16_t group;
+
+	if (!l->engine || !l->cfg || !l->cfg->learn_routes || !ev->deleted ||
+	    ev->route.protocol != RTPROT_NS_MONITOR ||
+	    ev->route.table != 254 /* RT_TABLE_MAIN */ ||
+	    !group_of_metric(l, ev->route.metric, &group))
+		return;
+	/* Our own deletions: the engine holds it elsewhere, or not at all. */
+	if (engine_learned_slave(l->engine, group, &ev->route.dst) != ev->ifindex)
+		return;
+	/* Deleted, then added again since (by us): an old event. */
+	if (route_in_place(l, &ev->route.dst, ev->ifindex, ev->route.metric))
+		return;
+	engine_route_gone(l->engine, group, ev->ifindex, &ev->route.dst, now);
+}
+
+static int entry_dst_cmp(const void *a, const void *b)
+{
+	const struct rtnl_entry *x = a, *y = b;
+	int c = memcmp(&x->dst, &y->dst, sizeof(x->dst));
+
+	if (c)
+		return c;
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+static void reconcile_group(struct learn *l, uint16_t group, uint64_t now)
+{
+	uint32_t metric = learn_route_metric(l->cfg, group);
+	struct engine_learned *held;
+	struct rtnl_entry *routes;
+	size_t nheld, nroutes;
+	unsigned long restored = 0, adopted = 0;
+
+	if (rtnl_host_routes(&l->rtnl, 254 /* RT_TABLE_MAIN */, metric,
+			     &routes, &nroutes) == -1) {
+		log_warn("group %u: reading the learned routes", group);
+		return;
+	}
+	if (engine_learned_list(l->engine, group, &held, &nheld) == -1) {
+		log_warn("group %u: listing the learned targets", group);
+		free(routes);
+		return;
+	}
+	if (nroutes > 1)
+		qsort(routes, nroutes, sizeof(*routes), entry_dst_cmp);
+	/* Held by the engine, missing in the kernel: deleted from outside. */
+	for (size_t i = 0; i < nheld; i++) {
+		struct rtnl_entry key = { .dst = held[i].target,
+					  .ifindex = held[i].slave };
+
+		if (!bsearch(&key, routes, nroutes, sizeof(*routes),
+			     entry_dst_cmp) &&
+		    engine_route_gone(l->engine, group, held[i].slave,
+				      &held[i].target, now) ==
+			    ENGINE_ROUTE_GONE_RESTORED)
+			restored++;
+	}
+	/* In the kernel, not held (or held elsewhere): checked as at start. */
+	for (size_t i = 0; i < nroutes; i++)
+		if (engine_learned_slave(l->engine, group, &routes[i].dst) !=
+			    routes[i].ifindex &&
+		    engine_adopt(l->engine, group, routes[i].ifindex,
+				 &routes[i].dst, true, now) == 0)
+			adopted++;
+	free(held);
+	free(routes);
+	if (restored || adopted)
+		log_info("group %u: learned routes checked against the kernel: %lu restored, %lu adopted (each asked again)",
+			 group, restored, adopted);
+}
+
+void learn_reconcile(struct learn *l, uint64_t now)
+{
+	if (!l->engine || !l->cfg || !l->cfg->learn_routes)
+		return;
+	for (unsigned int i = 0; i < l->cfg->ngroups; i++)
+		reconcile_group(l, l->cfg->groups[i], now);
+}
+
 /*
  * A proxy entry of our protocol for an address routed by another group's
  * route (another metric) belongs to the instance serving that group.

@@ -293,9 +293,22 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	case NETMON_NEIGH:
 		learn_on_neigh(&l->learn, ev, now);
 		break;
+	case NETMON_ROUTE:
+		learn_on_route(&l->learn, ev, now);
+		break;
 	case NETMON_NONE:
 		break;
 	}
+}
+
+/* Route events lost in an overrun: compare the learned routes whole. */
+static void read_netmon(struct loop *l)
+{
+	unsigned long overruns = l->netmon.overruns;
+
+	netmon_read(&l->netmon);
+	if (l->netmon.overruns != overruns)
+		learn_reconcile(&l->learn, monotonic_ns());
 }
 
 /*
@@ -369,10 +382,11 @@ static void handle_signal(struct loop *l)
 			log_stats(l);
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: reading the nftables sets and the interfaces again");
+			log_info("SIGHUP: reading the nftables sets, the interfaces and the learned routes again");
 			control_reconcile(&l->control);
 			if (netmon_dump(&l->netmon) == -1)
 				log_warn("rtnetlink dump");
+			learn_reconcile(&l->learn, monotonic_ns());
 			break;
 		}
 	}
@@ -449,7 +463,7 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == control_fd(&l->control))
 				control_on_event(&l->control);
 			else if (ev[i].data.fd == netmon_fd(&l->netmon))
-				netmon_read(&l->netmon);
+				read_netmon(l);
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)

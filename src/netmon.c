@@ -1,4 +1,4 @@
-/* rtnetlink events: links, IPv6 addresses, IPv6 neighbors. */
+/* rtnetlink events: links, IPv6 addresses, neighbors and host routes. */
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
@@ -124,6 +124,33 @@ static enum netmon_kind parse_neigh(const struct nlmsghdr *nlh,
 	return ev->kind = NETMON_NEIGH;
 }
 
+/* IPv6 host routes only: learned routes are /128, nothing else matters. */
+static enum netmon_kind parse_route(const struct nlmsghdr *nlh,
+				    struct netmon_event *ev)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
+	struct attr_table t = { tb, RTA_MAX };
+	const struct rtmsg *rtm;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return NETMON_NONE;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != 128 ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, &t) < 0 ||
+	    !attr_len_ok(tb[RTA_DST], 16) || !attr_len_ok(tb[RTA_OIF], 4))
+		return NETMON_NONE;
+	memcpy(&ev->route.dst, mnl_attr_get_payload(tb[RTA_DST]), 16);
+	ev->ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	/* rtm_table holds only 8 bits; RTA_TABLE the whole number. */
+	ev->route.table = attr_len_ok(tb[RTA_TABLE], 4) ?
+		mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	ev->route.metric = attr_len_ok(tb[RTA_PRIORITY], 4) ?
+		mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	ev->route.protocol = rtm->rtm_protocol;
+	ev->deleted = nlh->nlmsg_type == RTM_DELROUTE;
+	return ev->kind = NETMON_ROUTE;
+}
+
 enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 			      struct netmon_event *ev)
 {
@@ -138,6 +165,9 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
 		return parse_neigh(nlh, ev);
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		return parse_route(nlh, ev);
 	}
 	return NETMON_NONE;
 }
@@ -145,7 +175,7 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data)
 {
 	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV6_IFADDR |
-			      (neighbors ? RTMGRP_NEIGH : 0);
+			      (neighbors ? RTMGRP_NEIGH | RTMGRP_IPV6_ROUTE : 0);
 
 	memset(m, 0, sizeof(*m));
 	m->neighbors = neighbors;

@@ -15,6 +15,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "ifname.h"
 #include "nftctl.h"
@@ -339,6 +340,38 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 	info->first_reason = rep.first_reason;
 	memcpy(info->first_invalid, rep.first_invalid, sizeof(info->first_invalid));
 	return rc;
+}
+
+static int table_handle_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint64_t *handle = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, t) >= 0 &&
+	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		*handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+
+	*handle = 0;
+	t = nftnl_table_alloc();
+	if (!t)
+		return -1;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
+				    NLM_F_ACK, ++w->seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return query(w, nlh, table_handle_cb, handle);
 }
 
 int nftwatch_chain_exists(struct nftwatch *w, const char *name)

@@ -128,6 +128,12 @@ static void engine_stats(FILE *out, const struct engine_counters *e)
 	counter(out, "adopted_total",
 		"Targets adopted at start from what the kernel knew (a route left by an earlier run, a usable neighbor entry on a slave), each asked again.",
 		e->adopted);
+	counter(out, "routes_restored_total",
+		"Learned routes deleted from outside and added again.",
+		e->routes_restored);
+	counter(out, "routes_given_up_total",
+		"Learned targets forgotten because their route kept being deleted from outside.",
+		e->routes_given_up);
 	counter(out, "learned_moves_total", "Learned targets that moved.",
 		e->moved);
 	counter(out, "forgotten_total", "Learned targets forgotten.",

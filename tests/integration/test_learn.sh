@@ -243,4 +243,61 @@ check "...and never routed behind the slave of the made-up entry" not route_dev 
 stop_daemon $DAEMON_PID 1
 in_ns r ip -6 neigh del $X dev s2
 
+# 15. A learned route deleted from outside (ip route del) comes back while
+#     X is learned there; the daemon's own removals do not; deleted again
+#     and again, it is given up rather than fought over.
+METRIC=$((1024 + 135))	# --route-metric's default + the group
+LOG=$TMP/outside.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --learn-routes || fail "daemon did not start"
+PID=$DAEMON_PID
+learn_x
+restored() { count_lines "$LOG" "route $X/128 dev s1 was deleted from outside"; }
+in_ns r ip -6 route del $X/128 dev s1 proto 135 metric $METRIC
+check "a learned route deleted from outside comes back within 2 s" wait_for 2 route_dev $X s1
+check "...the log says it was deleted from outside and added again" [ "$(restored)" = 1 ]
+check "...and X answers a ping again" ping_ok r $X
+
+# SIGHUP compares learned state with the kernel's routes. Stopped while
+# the route goes, the daemon finds it missing by whichever comes first,
+# the route event or the SIGHUP, and restores it once.
+kill -STOP $PID
+in_ns r ip -6 route del $X/128 dev s1 proto 135 metric $METRIC
+kill -HUP $PID
+kill -CONT $PID
+check "SIGHUP: the route deleted while stopped is back within 2 s" wait_for 2 route_dev $X s1
+check "...restored once, by the event or the SIGHUP's check" \
+	wait_for 2 eval "[ \$(( \$(restored) + \$(count_lines '$LOG' 'checked against the kernel: 1 restored') )) = 2 ]"
+# A route of ours the daemon does not hold (left by hand or by another run
+# of the group), to Z behind s2, which never talked: SIGHUP adopts it and
+# asks Z again.
+Z=2001:db8:1::202
+in_ns y ip -6 addr add $Z/128 dev y0 nodad
+in_ns r ip -6 route add $Z/128 dev s2 proto 135 metric $METRIC
+kill -HUP $PID
+check "SIGHUP adopts a route of ours it did not hold" \
+	wait_for 2 logged "$LOG" "adopted $Z behind s2"
+check "...Z answers: kept past the verify window" not wait_while 5 route_dev $Z s2
+
+# Deleted once more after 3 restores within 60 s: X is forgotten, said once.
+in_ns r ip -6 route del $X/128 dev s1 proto 135 metric $METRIC
+check "a third deletion is restored too" wait_for 2 eval "route_dev $X s1 && [ \$(restored) -ge 2 ]"
+in_ns r ip -6 route del $X/128 dev s1 proto 135 metric $METRIC
+check "a fourth deletion within the minute is given up, and said" \
+	wait_for 2 logged "$LOG" "forgot $X behind s1: its route was deleted from outside again after 3 restores within 60 s"
+check "...the route stays gone" not wait_for 2 route_dev $X s1
+check "...and the next NS for X learns it anew" learn_x
+
+# The daemon's own removal (X gone, forgotten when it does not answer) is
+# not undone.
+before=$(restored)
+in_ns x ip -6 addr del $X/128 dev x0
+in_ns r ip -6 neigh del $X dev s1
+check "X gone: forgotten by the daemon within 5 s" \
+	wait_for 5 eval "! route_dev $X s1 && logged '$LOG' 'forgot $X behind s1: did not answer when asked again'"
+check "...its own removal is not taken for one from outside" \
+	not wait_for 2 eval "route_dev $X s1 || [ \$(restored) != $before ]"
+check "SIGTERM exits within a second" stop_daemon $PID 1
+check "...and leaves no route of ours" no_leftovers
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+
 summary

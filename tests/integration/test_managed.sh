@@ -367,4 +367,100 @@ check "standalone patterns: vnet2 deleted is dropped" \
 	wait_for 3 logged "$LOG" "group 135: slave vnet2 removed"
 stop_daemon $PID 1
 
+# 13. A firewall reload that includes the rules file after `flush ruleset`
+# (the README's recipe) makes the table anew, with the file's empty sets:
+# members added by hand are gone. Said once, by name; --restore-members
+# puts them back; a set emptied on purpose stays empty; standalone mode
+# keeps its command line's members.
+FW=$TMP/nftables.conf
+cat >"$FW" <<EOF
+flush ruleset
+table inet filter {
+	chain input {
+		type filter hook input priority filter; policy accept;
+	}
+}
+include "$RULES"
+EOF
+add_members() {
+	nftr add element inet ns_monitor masters_135 '{ "m0" }' &&
+	nftr add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
+}
+members_back() { in_set masters_135 m0 && in_set slaves_135 s1 && in_set slaves_135 s2; }
+GONE='set members are gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
+nftr -f "$FW"
+add_members
+LOG=$TMP/reload.log
+start_daemon r "$LOG" -g 135 || fail "managed daemon did not start"
+PID=$DAEMON_PID
+wait_for 2 logged "$LOG" "group 135: slave s2 added"
+nftr -f "$FW"
+check "reload: the members are gone from the sets" eval '! in_set slaves_135 s1 && ! in_set masters_135 m0'
+check "reload: the daemon says which members vanished from which sets" \
+	wait_for 2 logged "$LOG" "$GONE"
+check "...how to keep them: in the file, or --restore-members" \
+	eval 'logged "$LOG" "put them in the rules file (elements = { ... }" && logged "$LOG" "or run ns-monitor with --restore-members"'
+check "...in one warning" [ "$(count_lines "$LOG" "created anew")" = 1 ]
+check "...and relaying stops (the slaves are removed)" logged "$LOG" "group 135: slave s1 removed"
+stop_daemon $PID 1
+
+add_members
+LOG=$TMP/restore.log
+start_daemon r "$LOG" -g 135 --restore-members || fail "daemon with --restore-members did not start"
+PID=$DAEMON_PID
+wait_for 2 logged "$LOG" "group 135: slave s2 added"
+nftr -f "$FW"
+check "--restore-members: the members are back within 2 s" wait_for 2 members_back
+check "...the log says what was added again, and where" \
+	wait_for 2 logged "$LOG" "$GONE; added them again to masters_135 and slaves_135, which came back empty"
+check "...the relay never lost its slaves" not logged "$LOG" "slave s1 removed"
+reach 2001:db8:1::320
+check "...relaying goes on" wait_for 5 logged "$LOG" "probe 2001:db8:1::320 on s1"
+# Deleted and loaded again in two commits: the table is new all the same.
+nftr flush ruleset
+wait_for 2 logged "$LOG" "nothing is relayed until it is loaded"
+nftr -f "$RULES"
+check "--restore-members: a table deleted, then loaded again, gets its members back" \
+	wait_for 2 members_back
+reach 2001:db8:1::321
+check "...relaying resumes" wait_for 5 logged "$LOG" "probe 2001:db8:1::321 on s1"
+# A set that comes back with the file's own members is left as it is.
+OWN=$TMP/rules-own.nft
+sed '/set slaves_135 {/,/}/ s/flags interval/flags interval\n\t\telements = { "s2" }/' "$RULES" >"$OWN"
+sed "s|$RULES|$OWN|" "$FW" >"$TMP/nftables-own.conf"
+nftr -f "$TMP/nftables-own.conf"
+check "--restore-members: a set that comes back with the file's members is left as it is" \
+	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set that came back with members of its own is the file'"'"'s choice, left as it is)"'
+check "...masters_135 refilled, slaves_135 the file's" \
+	eval 'in_set masters_135 m0 && in_set slaves_135 s2 && ! in_set slaves_135 s1'
+added=$(count_lines "$LOG" "group 135: slave s1 added")
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+wait_for 2 logged_n "$LOG" "group 135: slave s1 added" $((added + 1))
+# Emptied on purpose, in the same table: left empty, and no warning.
+warnings=$(count_lines "$LOG" "created anew")
+removed=$(count_lines "$LOG" "group 135: slave s1 removed")
+nftr flush set inet ns_monitor slaves_135
+check "--restore-members: a set flushed on purpose is followed" \
+	wait_for 2 logged_n "$LOG" "group 135: slave s1 removed" $((removed + 1))
+check "...and stays empty" not wait_for 2 in_set slaves_135 s1
+check "...without a warning" [ "$(count_lines "$LOG" "created anew")" = "$warnings" ]
+stop_daemon $PID 1
+
+# Standalone: the command line's members survive a flush ruleset, and a
+# reload that makes the table anew from the file with empty sets.
+nftr flush ruleset
+LOG=$TMP/standalone-reload.log
+start_daemon r "$LOG" -m m0 -s s1,s2 || fail "standalone daemon did not start"
+PID=$DAEMON_PID
+nftr flush ruleset
+check "standalone: after flush ruleset its sets hold the command line's members" \
+	wait_for 2 members_back
+nftr -f "$FW"
+check "standalone: a reload that empties its sets gets them refilled" \
+	wait_for 2 members_back
+check "...and says so" wait_for 2 logged "$LOG" "$GONE; added them again"
+reach 2001:db8:1::322
+check "standalone: relaying goes on" wait_for 5 logged "$LOG" "probe 2001:db8:1::322 on s1"
+stop_daemon $PID 1
+
 summary

@@ -700,6 +700,29 @@ static void test_managed_mode(void **state)
 	assert_true(r.cfg.dry_run);
 }
 
+/* Issue 12: members put back when a reload recreates the table. */
+static void test_restore_members(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-g", "135", NULL), CLI_RUN);
+	assert_false(r.cfg.restore_members);
+	assert_int_equal(parse(&r, "-g", "135", "--restore-members", NULL),
+			 CLI_RUN);
+	assert_true(r.cfg.restore_members);
+	assert_int_equal(parse(&r, "--restore-members", "-g", "135", "--rules",
+			       "/etc/ns-monitor/ns-monitor.nft", NULL), CLI_RUN);
+	assert_true(r.cfg.restore_members);
+	assert_non_null(r.cfg.rules);
+	/* Standalone mode restores its own sets anyway. */
+	parse(&r, "-m", "a", "-s", "b", "--restore-members", NULL);
+	expect_error(&r, "--restore-members is for managed mode");
+	/* A flag: no value. */
+	parse(&r, "-g", "135", "--restore-members=yes", NULL);
+	expect_error(&r, "restore-members");
+}
+
 static void test_managed_mode_errors(void **state)
 {
 	struct result r;
@@ -1088,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_managed_mode),
+		cmocka_unit_test(test_restore_members),
 		cmocka_unit_test(test_managed_mode_errors),
 		cmocka_unit_test(test_learning_options),
 		cmocka_unit_test(test_route_metric),

@@ -1,9 +1,11 @@
-/* Unit tests for the --rules reload back-off (pure). */
+/* Unit tests for the --rules reload back-off and the vanished members (pure). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <string.h>
 
 #include "control.h"
 
@@ -33,11 +35,74 @@ static void test_backoff_attempts_per_minute(void **state)
 	assert_int_equal(attempts, 6);	/* at 0, 1, 3, 7, 15, 31 s */
 }
 
+static struct ifspec spec(const char *text)
+{
+	struct ifspec s;
+
+	assert_null(ifspec_parse(text, strlen(text), &s));
+	return s;
+}
+
+/* A reload made the table anew: what the sets lost, as nft writes it. */
+static void test_vanished(void **state)
+{
+	struct ifspec old[3], now[2];
+	char buf[64];
+
+	(void)state;
+	old[0] = spec("docker0");
+	old[1] = spec("veth*");
+	old[2] = spec("br-vms");
+	/* Everything gone. */
+	assert_int_equal(control_vanished(old, 3, NULL, 0, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "\"docker0\", \"veth*\", \"br-vms\"");
+	/* Some kept (the file's elements): only the others are named. */
+	now[0] = spec("veth*");
+	now[1] = spec("eth9");
+	assert_int_equal(control_vanished(old, 3, now, 2, buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "\"docker0\", \"br-vms\"");
+	/* A name is not the pattern that starts with it. */
+	now[0] = spec("veth");
+	assert_int_equal(control_vanished(old + 1, 1, now, 1, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "\"veth*\"");
+	/* Nothing lost. */
+	assert_int_equal(control_vanished(old, 1, old, 3, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(control_vanished(NULL, 0, NULL, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
+/* Many lost members: all counted, the list cut with "...", never overrun. */
+static void test_vanished_cut(void **state)
+{
+	struct ifspec old[100];
+	char name[16], buf[40];
+	unsigned int n;
+
+	(void)state;
+	for (unsigned int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "veth%u", i);
+		old[i] = spec(name);
+	}
+	memset(buf, 'x', sizeof(buf));
+	n = control_vanished(old, 100, NULL, 0, buf, sizeof(buf));
+	assert_int_equal(n, 100);
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_true(strncmp(buf, "\"veth0\", \"veth1\"", 16) == 0);
+	assert_string_equal(buf + strlen(buf) - 3, "...");
+	/* No room at all: counted still. */
+	assert_int_equal(control_vanished(old, 100, NULL, 0, buf, 0), 100);
+	assert_int_equal(control_vanished(old, 100, NULL, 0, buf, 1), 100);
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff_doubles_to_the_cap),
 		cmocka_unit_test(test_backoff_attempts_per_minute),
+		cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_vanished_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

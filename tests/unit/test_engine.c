@@ -642,6 +642,106 @@ static void test_claim_moves(void **state)
 	teardown_fake(f);
 }
 
+/* A route deleted from outside: added again, then given up, never fought. */
+static void test_route_gone_restored(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+	uint64_t t1;
+
+	(void)state;
+	learned_behind_1(f);
+	t1 = f->now + 1 * SEC;
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
+	/* Not where it is learned, or not learned at all: nothing done. */
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(2), &t, t1),
+			 ENGINE_ROUTE_GONE_NOT_OURS);
+	t = target(2);
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, t1),
+			 ENGINE_ROUTE_GONE_NOT_OURS);
+	assert_int_equal(engine_route_gone(f->e, GROUP + 1, SLAVE(1), &t, t1),
+			 ENGINE_ROUTE_GONE_NOT_OURS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 1);
+	/* Restored ENGINE_ROUTE_RESTORES times within the window... */
+	t = target(1);
+	for (unsigned int k = 1; k <= ENGINE_ROUTE_RESTORES; k++) {
+		f->now = t1 + k * SEC;
+		assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t,
+						   f->now),
+				 ENGINE_ROUTE_GONE_RESTORED);
+		assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1 + k);
+		assert_int_equal(f->notices[ENGINE_ROUTE_RESTORED], k);
+		assert_int_equal(f->last[ENGINE_ROUTE_RESTORED].other, k);
+		assert_int_equal(f->last[ENGINE_ROUTE_RESTORED].slave, SLAVE(1));
+	}
+	assert_int_equal(C(f)->routes_restored, ENGINE_ROUTE_RESTORES);
+	assert_int_equal(C(f)->learned_now, 1);
+	/* ...once more within it: forgotten, not added again. */
+	f->now = t1 + (ENGINE_ROUTE_RESTORE_WINDOW_S - 1) * SEC;
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, f->now),
+			 ENGINE_ROUTE_GONE_GIVEN_UP);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1 + ENGINE_ROUTE_RESTORES);
+	assert_int_equal(C(f)->routes_given_up, 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_int_equal(f->notices[ENGINE_FORGOTTEN], 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), 0);
+	/* Forgotten: a later deletion event is the engine's own, ignored. */
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, f->now),
+			 ENGINE_ROUTE_GONE_NOT_OURS);
+	teardown_fake(f);
+}
+
+/* Restores spread wider than the window are each taken as the first. */
+static void test_route_gone_window(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+	uint64_t w = ENGINE_ROUTE_RESTORE_WINDOW_S * SEC;
+
+	(void)state;
+	learned_behind_1(f);
+	for (unsigned int k = 1; k <= 3 * ENGINE_ROUTE_RESTORES; k++) {
+		f->now += w / 2;
+		/* Keep it alive meanwhile: it answers when asked. */
+		neigh(f, SLAVE(1), 1, ENGINE_NEIGH_USABLE, true, f->now);
+		assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t,
+						   f->now),
+				 ENGINE_ROUTE_GONE_RESTORED);
+		f->now += w / 2 + 1;
+	}
+	assert_int_equal(C(f)->routes_given_up, 0);
+	assert_int_equal(C(f)->learned_now, 1);
+	teardown_fake(f);
+}
+
+/* The learned targets of a group, listed for a comparison with the kernel. */
+static void test_learned_list(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct engine_learned *v;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(engine_learned_list(f->e, GROUP, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	learned_behind_1(f);
+	ns(f, 2, f->now + 1 * SEC);
+	answer(f, SLAVE(2), 2, f->now + 1 * MS);
+	ns(f, 3, f->now + 1 * MS);	/* in flight, not learned */
+	assert_int_equal(engine_learned_list(f->e, GROUP, &v, &n), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i].slave, SLAVE(target_n(&v[i].target)));
+	free(v);
+	assert_int_equal(engine_learned_list(f->e, GROUP + 1, &v, &n), 0);
+	assert_int_equal(n, 0);
+	teardown_fake(f);
+}
+
 /* Learned targets are asked again from their own budget under a flood. */
 static void test_keepalive_under_flood(void **state)
 {
@@ -1318,6 +1418,9 @@ int main(void)
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_silent_forgotten),
 		cmocka_unit_test(test_adopt_refused),
+		cmocka_unit_test(test_route_gone_restored),
+		cmocka_unit_test(test_route_gone_window),
+		cmocka_unit_test(test_learned_list),
 		cmocka_unit_test(test_adopt_full),
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_many_records),

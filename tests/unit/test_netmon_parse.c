@@ -789,6 +789,102 @@ static void test_neigh_unknown_attributes(void **state)
 	assert_false(ev.neigh.has_lladdr);
 }
 
+/* ---- routes ---- */
+
+static struct nlmsghdr *put_route(void *buf, uint16_t type, uint8_t family,
+				  uint8_t dst_len, uint8_t protocol)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = type;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_protocol = protocol;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNICAST;
+	return nlh;
+}
+
+static void test_route_host_deleted(void **state)
+{
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct netmon_event ev;
+	struct in6_addr dst = addr6("2001:db8:1::100");
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
+	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 1159);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	mnl_attr_put_u32(nlh, RTA_MAX + 3, 1);	/* unknown: skipped */
+	assert_int_equal(parse(nlh, &ev), NETMON_ROUTE);
+	assert_int_equal(ev.kind, NETMON_ROUTE);
+	assert_true(ev.deleted);
+	assert_int_equal(ev.ifindex, 7);
+	assert_memory_equal(&ev.route.dst, &dst, sizeof(dst));
+	assert_int_equal(ev.route.table, RT_TABLE_MAIN);
+	assert_int_equal(ev.route.metric, 1159);
+	assert_int_equal(ev.route.protocol, 135);
+
+	/* Added; a table above 255 is only in RTA_TABLE; no metric: 0. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_NEWROUTE, AF_INET6, 128, 4);
+	mnl_attr_put_u32(nlh, RTA_TABLE, 1000);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, 3);
+	assert_int_equal(parse(nlh, &ev), NETMON_ROUTE);
+	assert_false(ev.deleted);
+	assert_int_equal(ev.route.table, 1000);
+	assert_int_equal(ev.route.metric, 0);
+	assert_int_equal(ev.route.protocol, 4);
+}
+
+static void test_route_ignored(void **state)
+{
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct in6_addr dst = addr6("2001:db8:1::100");
+	uint32_t v4 = htonl(0xc0000202);
+
+	(void)state;
+	/* Not a host route. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 64, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	expect_none(nlh);
+	/* IPv4. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET, 32, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(v4), &v4);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	expect_none(nlh);
+	/* No device (multipath, blackhole), or no destination. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	expect_none(nlh);
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	expect_none(nlh);
+	/* A destination too short. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(v4), &v4);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	expect_none(nlh);
+	/* Shorter than an rtmsg. */
+	nlh->nlmsg_len = (uint32_t)(sizeof(struct nlmsghdr) +
+				    sizeof(struct rtmsg) - 1);
+	expect_none(nlh);
+}
+
 /* ---- others ---- */
 
 static void test_other_types(void **state)
@@ -804,7 +900,7 @@ static void test_other_types(void **state)
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 32;
+	rtm->rtm_dst_len = 32;	/* not a host route: not followed */
 	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
 	mnl_attr_put_u32(nlh, RTA_OIF, 3);
 	expect_none(nlh);
@@ -824,7 +920,7 @@ static void test_other_types(void **state)
 	expect_none(nlh);
 
 	/* A bare header of another type is not read beyond. */
-	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_type = RTM_NEWRULE;
 	nlh->nlmsg_len = sizeof(struct nlmsghdr);
 	expect_none(nlh);
 }
@@ -832,6 +928,8 @@ static void test_other_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_route_host_deleted),
+		cmocka_unit_test(test_route_ignored),
 		cmocka_unit_test(test_link_up_running),
 		cmocka_unit_test(test_link_ether_address),
 		cmocka_unit_test(test_link_no_address),
