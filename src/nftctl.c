@@ -215,13 +215,15 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 		sb_printf(&sb, "add rule inet " NFT_TABLE " hold_queue_%u "
 			  "queue num %u bypass\n", g, g);
 	/*
-	 * The host's own packets. A route chain: a verdict's changed mark
-	 * makes nf_reinject() look the route up again (nf_ip6_reroute(), in
-	 * the output hook only). The destination is read as raw bits
+	 * The host's own packets. A filter chain is enough: a verdict's
+	 * changed mark makes nf_reinject() look the route up again
+	 * (nf_ip6_reroute(), in the output hook only) whatever the chain's
+	 * type, and a route chain would compare addresses and mark around
+	 * every packet that passes. The destination is read as raw bits
 	 * (@nh,192,128) to match targets_G's type.
 	 */
 	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_%u "
-		  "{ type route hook output priority -150; policy accept; }\n", g);
+		  "{ type filter hook output priority -150; policy accept; }\n", g);
 	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_%u "
 		  "oifname @masters_%u meta nfproto ipv6 @nh,192,128 @targets_%u "
 		  "ip6 daddr != @located_%u counter goto hold_queue_%u\n",

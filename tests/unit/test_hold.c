@@ -146,7 +146,7 @@ static void queue_rule_text(void **state)
 	assert_non_null(strstr(out, "add set inet ns_monitor located_135 { type ipv6_addr; flags timeout; }"));
 	assert_non_null(strstr(out, "add rule inet ns_monitor hold_queue_135 queue num 135 bypass\n"));
 	/* The host's own packets, in a route chain. */
-	assert_non_null(strstr(out, "hold_135 { type route hook output"));
+	assert_non_null(strstr(out, "hold_135 { type filter hook output"));
 	assert_non_null(strstr(out, "hold_135 oifname @masters_135 "));
 	/* Forwarded ones, before the routing decision. */
 	assert_non_null(strstr(out, "hold_fwd_135 { type filter hook prerouting"));
