@@ -2,11 +2,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "ifname.h"
 #include "version.h"
@@ -393,11 +395,248 @@ static int reserved_table_check(const struct config *cfg, char *err,
 	return 0;
 }
 
+/* Options that set a number: one line each, the range in the message. */
+struct number_option {
+	int opt;
+	const char *what;		/* as the message names it */
+	size_t field;			/* a uint32_t in struct config */
+	unsigned long min, max;
+	const char *range;
+};
+
+#define FIELD(f) offsetof(struct config, f)
+
+static const struct number_option number_options[] = {
+	/* Plus the group number, the metric must stay within 32 bits. */
+	{ OPT_ROUTE_METRIC, "route metric", FIELD(route_metric), 0, 0xffff0000ul,
+	  "a number in 0-4294901760" },
+	{ OPT_HOLDDOWN, "holddown", FIELD(holddown_ms), 0, 3600000,
+	  "a number of milliseconds in 0-3600000" },
+	{ OPT_RATE, "rate", FIELD(rate), 1, 1000000, "a number in 1-1000000" },
+	{ OPT_BURST, "burst", FIELD(burst), 1, 1000000, "a number in 1-1000000" },
+	{ OPT_QUEUE_WAIT, "queue-wait", FIELD(queue_wait_ms), 1, 10000,
+	  "a number of milliseconds in 1-10000" },
+	{ OPT_QUEUE_MAX, "queue-max", FIELD(queue_max), 1, 65536,
+	  "a number in 1-65536" },
+	{ OPT_MAX_INFLIGHT, "max-inflight", FIELD(max_inflight), 1, 1000000,
+	  "a number in 1-1000000" },
+	{ OPT_MAX_QUEUE, "max-queue", FIELD(max_queue), 0, 1000000,
+	  "a number in 0-1000000" },
+	{ OPT_MAX_LEARNED, "max-learned", FIELD(max_learned), 1, 1000000,
+	  "a number in 1-1000000" },
+	{ OPT_KEEPALIVE_RATE, "keepalive-rate", FIELD(keepalive_rate), 1, 1000000,
+	  "a number in 1-1000000" },
+	{ OPT_FWMARK, "fwmark", FIELD(fwmark_base), 1, 0xffff0000ul,
+	  "a number in 1-0xffff0000" },
+	{ OPT_STATS_INTERVAL, "stats interval", FIELD(stats_interval), 1, 86400,
+	  "a number of seconds in 1-86400" },
+};
+
+/* Options that turn something on; some imply --learn-routes. */
+struct flag_option {
+	int opt;
+	size_t field;			/* a bool in struct config */
+	bool learns;			/* the route is what it works with */
+};
+
+static const struct flag_option flag_options[] = {
+	{ OPT_RESTORE_MEMBERS, FIELD(restore_members), false },
+	{ OPT_CHECK, FIELD(check), false },
+	{ OPT_LEARN_ROUTES, FIELD(learn_routes), true },
+	{ OPT_PROXY_NDP, FIELD(proxy_ndp), true },
+	{ OPT_KEEP_ROUTES, FIELD(keep_routes), false },
+	{ OPT_QUEUE, FIELD(queue), true },
+	{ OPT_STATS_FOLLOW_LINK, FIELD(stats_follow_link), false },
+	{ OPT_LINK_LOCAL, FIELD(link_local), false },
+	{ OPT_DRY_RUN, FIELD(dry_run), false },
+	{ 'd', FIELD(daemonize), false },
+};
+
+/* Options that take a file or user name. */
+struct name_option {
+	int opt;
+	size_t field;			/* a const char * in struct config */
+	bool absolute;			/* a path from /, named by `what` */
+	const char *what;		/* else the message when empty */
+};
+
+static const struct name_option name_options[] = {
+	{ OPT_RULES, FIELD(rules), false, "--rules needs a file name" },
+	{ OPT_USER, FIELD(user), false, "--user needs a user name" },
+	{ OPT_STATS_FILE, FIELD(stats_file), true, "stats file" },
+	{ OPT_PIDFILE, FIELD(pidfile), true, "pidfile" },
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A table option: 1 taken, 0 not a table option, -1 refused (err set). */
+static int table_option(int c, struct config *cfg, char *err, size_t errlen)
+{
+	char *base = (char *)cfg;
+
+	for (size_t i = 0; i < N(number_options); i++) {
+		const struct number_option *o = &number_options[i];
+
+		if (o->opt != c)
+			continue;
+		if (parse_u32(optarg, o->min, o->max,
+			      (uint32_t *)(base + o->field)) == -1) {
+			set_err(err, errlen, "%s '%s' is not %s", o->what,
+				optarg, o->range);
+			return -1;
+		}
+		return 1;
+	}
+	for (size_t i = 0; i < N(flag_options); i++) {
+		if (flag_options[i].opt != c)
+			continue;
+		*(bool *)(base + flag_options[i].field) = true;
+		if (flag_options[i].learns)
+			cfg->learn_routes = true;
+		return 1;
+	}
+	for (size_t i = 0; i < N(name_options); i++) {
+		const struct name_option *o = &name_options[i];
+
+		if (o->opt != c)
+			continue;
+		if (o->absolute && optarg[0] != '/') {
+			set_err(err, errlen, "%s '%s' is not an absolute path",
+				o->what, optarg);
+			return -1;
+		}
+		if (!o->absolute && optarg[0] == '\0') {
+			set_err(err, errlen, "%s", o->what);
+			return -1;
+		}
+		*(const char **)(base + o->field) = optarg;
+		if (c == OPT_PIDFILE)
+			cfg->pidfile_given = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int add_group_num(struct config *cfg, uint32_t v, char *err,
+			 size_t errlen)
+{
+	for (unsigned int i = 0; i < cfg->ngroups; i++)
+		if (cfg->groups[i] == v)
+			return 0;
+	if (grow_one(&cfg->groups, cfg->ngroups, sizeof(*cfg->groups)) == -1) {
+		set_err(err, errlen, "out of memory for groups");
+		return -1;
+	}
+	cfg->groups[cfg->ngroups++] = (uint16_t)v;
+	return 0;
+}
+
+static int add_group(struct config *cfg, const char *arg, char *err,
+		     size_t errlen)
+{
+	uint32_t v;
+
+	if (parse_u32(arg, 0, 65535, &v) == -1) {
+		set_err(err, errlen, "group '%s' is not a number in 0-65535", arg);
+		return -1;
+	}
+	return add_group_num(cfg, v, err, errlen);
+}
+
+static enum cli_result unknown_option(char **argv, char *err, size_t errlen)
+{
+	/*
+	 * For a long option given a value it takes none (--dry-run=1)
+	 * glibc puts the option's own value in optopt; only a real short
+	 * option is named by it.
+	 */
+	if (optopt > 0 && optopt < 256 && optopt != '?' &&
+	    !strchr("msgtdvhV", optopt))
+		set_err(err, errlen, "unknown option '-%c'", optopt);
+	else
+		set_err(err, errlen, "unknown option or unexpected value '%s'",
+			argv[optind - 1]);
+	return CLI_ERROR;
+}
+
+/* -m and -s: what standalone mode needs, and what it refuses. */
+static int check_standalone(struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->nmasters == 0) {
+		set_err(err, errlen, "no master interface given (-m IF)");
+		return -1;
+	}
+	if (cfg->nslaves == 0) {
+		set_err(err, errlen, "no slave interface given (-s IF[,IF...])");
+		return -1;
+	}
+	if (cfg->ngroups > 1) {
+		set_err(err, errlen, "give one group (-g) with -m and -s");
+		return -1;
+	}
+	if (cfg->rules) {
+		set_err(err, errlen,
+			"--rules is for managed mode (without -m and -s)");
+		return -1;
+	}
+	if (cfg->restore_members) {
+		set_err(err, errlen,
+			"--restore-members is for managed mode (without -m and -s): standalone mode always restores its own sets");
+		return -1;
+	}
+	if (cfg->ngroups == 0 &&
+	    add_group_num(cfg, DEFAULT_GROUP, err, errlen) == -1)
+		return -1;
+	/*
+	 * A master may also be a slave (a mesh: its NS go to the other
+	 * slaves), but a master's NS are never probed back out of it, so
+	 * with no other slave nothing would ever be probed.
+	 */
+	if (config_slaves_all_masters(cfg)) {
+		char m[IFSPEC_TEXT], sl[IFSPEC_TEXT];
+
+		set_err(err, errlen,
+			"every slave is also a master (-m %s -s %s): a master's own NS are never probed out of it, so nothing would be relayed; give a slave that is not a master",
+			ifspec_format(&cfg->masters[0], m),
+			ifspec_format(&cfg->slaves[0], sl));
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->ntargets; i++) {
+		const char *why = target_prefix_problem(&cfg->targets[i],
+							cfg->link_local);
+		char a[INET6_ADDRSTRLEN];
+
+		if (!why)
+			continue;
+		inet_ntop(AF_INET6, &cfg->targets[i].addr, a, sizeof(a));
+		set_err(err, errlen,
+			"target prefix %s/%u is %s: no NS is ever sent for it; give a global unicast prefix",
+			a, cfg->targets[i].len, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* -g alone: the sets of the rules file say the rest. */
+static int check_managed(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->ngroups == 0) {
+		set_err(err, errlen,
+			"nothing to do: give -m IF -s IF (standalone) or -g GROUP (managed mode)");
+		return -1;
+	}
+	if (cfg->ntargets) {
+		set_err(err, errlen,
+			"-t is for standalone mode; in managed mode fill the set targets_N");
+		return -1;
+	}
+	return 0;
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			  size_t errlen)
 {
-	uint32_t v;
-	int c;
+	int c, taken;
 
 	config_defaults(cfg);
 	err[0] = '\0';
@@ -405,6 +644,11 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":m:s:g:t:dvhV", long_options,
 				NULL)) != -1) {
+		taken = table_option(c, cfg, err, errlen);
+		if (taken == -1)
+			return CLI_ERROR;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'm':
 			if (add_iflist(&cfg->masters, &cfg->nmasters, optarg,
@@ -417,183 +661,12 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				return CLI_ERROR;
 			break;
 		case 'g':
-			if (parse_u32(optarg, 0, 65535, &v) == -1) {
-				set_err(err, errlen,
-					"group '%s' is not a number in 0-65535",
-					optarg);
+			if (add_group(cfg, optarg, err, errlen) == -1)
 				return CLI_ERROR;
-			}
-			for (unsigned int i = 0; i < cfg->ngroups; i++)
-				if (cfg->groups[i] == v)
-					goto next;
-			if (grow_one(&cfg->groups, cfg->ngroups,
-				     sizeof(*cfg->groups)) == -1) {
-				set_err(err, errlen, "out of memory for groups");
-				return CLI_ERROR;
-			}
-			cfg->groups[cfg->ngroups++] = (uint16_t)v;
 			break;
 		case 't':
 			if (add_targets(cfg, optarg, err, errlen) == -1)
 				return CLI_ERROR;
-			break;
-		case OPT_RULES:
-			if (optarg[0] == '\0') {
-				set_err(err, errlen, "--rules needs a file name");
-				return CLI_ERROR;
-			}
-			cfg->rules = optarg;
-			break;
-		case OPT_RESTORE_MEMBERS:
-			cfg->restore_members = true;
-			break;
-		case OPT_CHECK:
-			cfg->check = true;
-			break;
-		case OPT_LEARN_ROUTES:
-			cfg->learn_routes = true;
-			break;
-		case OPT_PROXY_NDP:
-			cfg->proxy_ndp = true;
-			cfg->learn_routes = true;
-			break;
-		case OPT_KEEP_ROUTES:
-			cfg->keep_routes = true;
-			break;
-		case OPT_ROUTE_METRIC:
-			/* Plus the group number, it must stay within 32 bits. */
-			if (parse_u32(optarg, 0, 0xffff0000u, &cfg->route_metric) == -1) {
-				set_err(err, errlen,
-					"route metric '%s' is not a number in 0-4294901760",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_HOLDDOWN:
-			if (parse_u32(optarg, 0, 3600000, &cfg->holddown_ms) == -1) {
-				set_err(err, errlen,
-					"holddown '%s' is not a number of milliseconds in 0-3600000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_RATE:
-			if (parse_u32(optarg, 1, 1000000, &cfg->rate) == -1) {
-				set_err(err, errlen,
-					"rate '%s' is not a number in 1-1000000", optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_BURST:
-			if (parse_u32(optarg, 1, 1000000, &cfg->burst) == -1) {
-				set_err(err, errlen,
-					"burst '%s' is not a number in 1-1000000", optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_QUEUE:
-			cfg->queue = true;
-			cfg->learn_routes = true;	/* the route is what it waits for */
-			break;
-		case OPT_QUEUE_WAIT:
-			if (parse_u32(optarg, 1, 10000, &cfg->queue_wait_ms) == -1) {
-				set_err(err, errlen,
-					"queue-wait '%s' is not a number of milliseconds in 1-10000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_QUEUE_MAX:
-			if (parse_u32(optarg, 1, 65536, &cfg->queue_max) == -1) {
-				set_err(err, errlen,
-					"queue-max '%s' is not a number in 1-65536",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_MAX_INFLIGHT:
-			if (parse_u32(optarg, 1, 1000000, &cfg->max_inflight) == -1) {
-				set_err(err, errlen,
-					"max-inflight '%s' is not a number in 1-1000000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_MAX_QUEUE:
-			if (parse_u32(optarg, 0, 1000000, &cfg->max_queue) == -1) {
-				set_err(err, errlen,
-					"max-queue '%s' is not a number in 0-1000000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_MAX_LEARNED:
-			if (parse_u32(optarg, 1, 1000000, &cfg->max_learned) == -1) {
-				set_err(err, errlen,
-					"max-learned '%s' is not a number in 1-1000000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_KEEPALIVE_RATE:
-			if (parse_u32(optarg, 1, 1000000, &cfg->keepalive_rate) == -1) {
-				set_err(err, errlen,
-					"keepalive-rate '%s' is not a number in 1-1000000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_FWMARK:
-			if (parse_u32(optarg, 1, 0xffff0000ul, &cfg->fwmark_base) == -1) {
-				set_err(err, errlen,
-					"fwmark '%s' is not a number in 1-0xffff0000",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_STATS_FILE:
-			if (optarg[0] != '/') {
-				set_err(err, errlen,
-					"stats file '%s' is not an absolute path", optarg);
-				return CLI_ERROR;
-			}
-			cfg->stats_file = optarg;
-			break;
-		case OPT_STATS_INTERVAL:
-			if (parse_u32(optarg, 1, 86400, &cfg->stats_interval) == -1) {
-				set_err(err, errlen,
-					"stats interval '%s' is not a number of seconds in 1-86400",
-					optarg);
-				return CLI_ERROR;
-			}
-			break;
-		case OPT_STATS_FOLLOW_LINK:
-			cfg->stats_follow_link = true;
-			break;
-		case OPT_USER:
-			if (optarg[0] == '\0') {
-				set_err(err, errlen, "--user needs a user name");
-				return CLI_ERROR;
-			}
-			cfg->user = optarg;
-			break;
-		case OPT_LINK_LOCAL:
-			cfg->link_local = true;
-			break;
-		case OPT_DRY_RUN:
-			cfg->dry_run = true;
-			break;
-		case 'd':
-			cfg->daemonize = true;
-			break;
-		case OPT_PIDFILE:
-			if (optarg[0] != '/') {
-				set_err(err, errlen, "pidfile '%s' is not an absolute path",
-					optarg);
-				return CLI_ERROR;
-			}
-			cfg->pidfile = optarg;
-			cfg->pidfile_given = true;
 			break;
 		case 'v':
 			cfg->verbose++;
@@ -607,21 +680,8 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 				argv[optind - 1]);
 			return CLI_ERROR;
 		default:
-			/*
-			 * For a long option given a value it takes none
-			 * (--dry-run=1) glibc puts the option's own value in
-			 * optopt; only a real short option is named by it.
-			 */
-			if (optopt > 0 && optopt < 256 && optopt != '?' &&
-			    !strchr("msgtdvhV", optopt))
-				set_err(err, errlen, "unknown option '-%c'", optopt);
-			else
-				set_err(err, errlen,
-					"unknown option or unexpected value '%s'",
-					argv[optind - 1]);
-			return CLI_ERROR;
+			return unknown_option(argv, err, errlen);
 		}
-next:		;
 	}
 	if (optind < argc) {
 		set_err(err, errlen, "unexpected argument '%s'", argv[optind]);
@@ -632,75 +692,9 @@ next:		;
 		return CLI_ERROR;
 	}
 	cfg->standalone = cfg->nmasters > 0 || cfg->nslaves > 0;
-	if (cfg->standalone) {
-		if (cfg->nmasters == 0) {
-			set_err(err, errlen, "no master interface given (-m IF)");
-			return CLI_ERROR;
-		}
-		if (cfg->nslaves == 0) {
-			set_err(err, errlen, "no slave interface given (-s IF[,IF...])");
-			return CLI_ERROR;
-		}
-		if (cfg->ngroups > 1) {
-			set_err(err, errlen, "give one group (-g) with -m and -s");
-			return CLI_ERROR;
-		}
-		if (cfg->rules) {
-			set_err(err, errlen,
-				"--rules is for managed mode (without -m and -s)");
-			return CLI_ERROR;
-		}
-		if (cfg->restore_members) {
-			set_err(err, errlen,
-				"--restore-members is for managed mode (without -m and -s): standalone mode always restores its own sets");
-			return CLI_ERROR;
-		}
-		if (cfg->ngroups == 0) {
-			if (grow_one(&cfg->groups, 0, sizeof(*cfg->groups)) == -1) {
-				set_err(err, errlen, "out of memory for groups");
-				return CLI_ERROR;
-			}
-			cfg->groups[cfg->ngroups++] = DEFAULT_GROUP;
-		}
-		/*
-		 * A master may also be a slave (a mesh: its NS go to the
-		 * other slaves), but a master's NS are never probed back out
-		 * of it, so with no other slave nothing would ever be probed.
-		 */
-		if (config_slaves_all_masters(cfg)) {
-			char m[IFSPEC_TEXT], sl[IFSPEC_TEXT];
-
-			set_err(err, errlen,
-				"every slave is also a master (-m %s -s %s): a master's own NS are never probed out of it, so nothing would be relayed; give a slave that is not a master",
-				ifspec_format(&cfg->masters[0], m),
-				ifspec_format(&cfg->slaves[0], sl));
-			return CLI_ERROR;
-		}
-		for (unsigned int i = 0; i < cfg->ntargets; i++) {
-			const char *why = target_prefix_problem(&cfg->targets[i],
-								cfg->link_local);
-			char a[INET6_ADDRSTRLEN];
-
-			if (!why)
-				continue;
-			inet_ntop(AF_INET6, &cfg->targets[i].addr, a, sizeof(a));
-			set_err(err, errlen,
-				"target prefix %s/%u is %s: no NS is ever sent for it; give a global unicast prefix",
-				a, cfg->targets[i].len, why);
-			return CLI_ERROR;
-		}
-	} else {
-		if (cfg->ngroups == 0) {
-			set_err(err, errlen,
-				"nothing to do: give -m IF -s IF (standalone) or -g GROUP (managed mode)");
-			return CLI_ERROR;
-		}
-		if (cfg->ntargets) {
-			set_err(err, errlen,
-				"-t is for standalone mode; in managed mode fill the set targets_N");
-			return CLI_ERROR;
-		}
-	}
+	if ((cfg->standalone ? check_standalone(cfg, err, errlen) :
+			       check_managed(cfg, err, errlen)) == -1)
+		return CLI_ERROR;
 	if (reserved_table_check(cfg, err, errlen) == -1)
 		return CLI_ERROR;
 	/*

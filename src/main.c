@@ -22,6 +22,7 @@
 #include "answer.h"
 #include "askers.h"
 #include "check.h"
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "hostaddr.h"

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 
 /* s parses to want/len. */
