@@ -5,7 +5,8 @@
 # nft -f in namespace f, and must list as the same sets and chains, rule by
 # rule (set elements, handles and counters aside). The file's optional
 # objects, commented out, are uncommented in a copy and compared with the
-# daemon's under --proxy-ndp, --learn-routes and --queue.
+# daemon's under --proxy-ndp, --learn-routes and --queue. Then the life of
+# the daemon's objects beside others' in the same table.
 #
 # This kernel may lack nft's queue statement (CONFIG_NFT_QUEUE): the
 # daemon's hold_queue_G then holds the xtables NFQUEUE target (queue_xt.c),
@@ -115,5 +116,57 @@ check "group200: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
 check "group200: they are group 200's" \
 	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 11
+
+# The daemon's own objects, by what it reads through libnftnl: leftovers
+# of a killed run are deleted at the next start (chains before the sets
+# they use, in one transaction with the new objects), anything else in the
+# table is left, and the table goes only when nothing else is in it.
+listed() {
+	in_ns d nft -s list table inet ns_monitor 2>/dev/null |
+		awk '/^\t(chain|set) / { print $1 " " $2 }' | sort | tr '\n' ,
+}
+has_table() { in_ns d nft list table inet ns_monitor >/dev/null 2>&1; }
+ALL_135=$(sed 's/_200$/_135/' <<<"$DAEMON_OBJECTS" | tr '\n' ,)
+
+# 4. SIGKILL with every option, then a start: the leftovers make way.
+LOG=$TMP/killed.log
+start_daemon d "$LOG" -m m0 -s s1 --proxy-ndp --learn-routes --queue ||
+	fail "killed: the daemon did not start"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+check "killed: a killed run leaves its 11 objects" test "$(listed)" = "$ALL_135"
+check "killed: the next start replaces them (the daemon relays)" \
+	start_daemon d "$LOG.2" -m m0 -s s1 --proxy-ndp --learn-routes --queue
+check "killed: ... with the same 11" test "$(listed)" = "$ALL_135"
+check "killed: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "killed: nothing of ours is left, not the table" not has_table
+
+# 5. Another group's objects, and an object that is neither chain nor set,
+# share the table: the daemon's stop leaves them, and the table.
+sed 's/135/136/g' "$RULES" | in_ns d nft -f -
+in_ns d nft add counter inet ns_monitor operators
+before=$(listed)
+start_daemon d "$TMP/shared.log" -m m0 -s s1 --learn-routes ||
+	fail "shared: the daemon did not start"
+check "shared: group 135's objects are added beside group 136's" \
+	eval '[ "$(listed)" != "$before" ] && [[ "$(listed)" == *"chain output_135,"* ]]'
+check "shared: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "shared: group 136's objects are left as they were" test "$(listed)" = "$before"
+in_ns d nft delete table inet ns_monitor
+in_ns d nft add table inet ns_monitor
+in_ns d nft add counter inet ns_monitor operators
+start_daemon d "$TMP/counter.log" -m m0 -s s1 ||
+	fail "counter: the daemon did not start"
+check "counter: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "counter: a table with a named counter in it is left, counter and all" \
+	eval 'in_ns d nft list counter inet ns_monitor operators >/dev/null 2>&1'
+
+# 6. An empty table (a killed run's, emptied by hand) is the daemon's to remove.
+in_ns d nft delete table inet ns_monitor
+in_ns d nft add table inet ns_monitor
+start_daemon d "$TMP/empty.log" -m m0 -s s1 ||
+	fail "empty: the daemon did not start"
+check "empty: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "empty: the table is removed" not has_table
 
 summary
