@@ -107,6 +107,7 @@ check "all: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
 check "all: the objects are the 11 of output, input, guests and --queue" \
 	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 11
+ALL_135=$(printf '%s\n' "$DAEMON_OBJECTS" | tr '\n' ,)
 
 # 3. Another group, as the file says: 135 replaced by G.
 sed 's/135/200/g' "$ALL_TEXT" >"$TMP/rules-200-text.nft"
@@ -126,7 +127,6 @@ listed() {
 		awk '/^\t(chain|set) / { print $1 " " $2 }' | sort | tr '\n' ,
 }
 has_table() { in_ns d nft list table inet ns_monitor >/dev/null 2>&1; }
-ALL_135=$(sed 's/_200$/_135/' <<<"$DAEMON_OBJECTS" | tr '\n' ,)
 
 # 4. SIGKILL with every option, then a start: the leftovers make way.
 LOG=$TMP/killed.log
