@@ -64,6 +64,12 @@ unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
 			      const struct ifspec *new, unsigned int nnew,
 			      char *buf, size_t size);
 
+/*
+ * What to do about nf_tables refusing us with errno `err` (pure): the
+ * advice, or NULL when the errno says nothing beyond nft's own message.
+ */
+const char *control_nft_advice(int err);
+
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,
 		 struct relay *relay);

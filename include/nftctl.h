@@ -1,6 +1,8 @@
 /*
- * nftables control through libnftables: the table `inet ns_monitor` and, per
- * relay group G, the sets masters_G and slaves_G and the chain output_G.
+ * nftables control: the table `inet ns_monitor` and, per relay group G,
+ * the sets masters_G and slaves_G and the chain output_G (and the optional
+ * ones), written through libnftables; what exists is read through
+ * libnftnl (nftwatch.h), never from nft's text output.
  */
 #ifndef NS_MONITOR_NFTCTL_H
 #define NS_MONITOR_NFTCTL_H
@@ -10,6 +12,8 @@
 #include <stdint.h>
 
 #include "config.h"
+
+struct nftwatch;
 
 #define NFT_TABLE "ns_monitor"
 #define NFT_SNAPLEN 128		/* an NS with its options fits */
@@ -60,13 +64,30 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 /* A buffer size that holds spec's commands, whatever its interfaces. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec);
 
+enum nftctl_kind { NFTCTL_CHAIN, NFTCTL_SET };
+
+/* Does object `name` of that kind exist in our table? 1, 0, or -1 (errno). */
+typedef int (*nftctl_exists_fn)(void *data, enum nftctl_kind kind,
+				const char *name);
+
 /*
- * Replace group G's objects by what spec says: a chain and sets left by a
- * killed run are deleted first; other groups' objects are left alone.
- * On failure err holds nft's message.
+ * Write the nft commands that delete those of group G's objects that
+ * `exists` finds, in an order one transaction accepts: the chains before
+ * the sets their rules use, hold_G and hold_fwd_G before hold_queue_G
+ * (pure but for the callback). Returns the length written, or -1 with
+ * errno: the callback's, or ENOSPC if buf is too small (1024 is enough).
  */
-int nftctl_load_group(const struct nft_group_spec *spec, char *err,
-		      size_t errlen);
+int nftctl_delete_commands(char *buf, size_t size, uint16_t group,
+			   nftctl_exists_fn exists, void *data);
+
+/*
+ * Replace group G's objects by what spec says: chains and sets left by a
+ * killed run (found through w) are deleted first, in the same transaction;
+ * other groups' objects are left alone. On failure err holds nft's
+ * message, or what could not be read.
+ */
+int nftctl_load_group(struct nftwatch *w, const struct nft_group_spec *spec,
+		      char *err, size_t errlen);
 
 /* Add interfaces to masters_G and slaves_G (restoring after a reload). */
 int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
@@ -90,7 +111,12 @@ int nftctl_check_file(const char *path, char *err, size_t errlen);
 int nftctl_file_lacks(const char *path, uint16_t group, char *what,
 		      size_t whatlen);
 
-/* Remove group G's objects, and the table if nothing else is in it. */
-int nftctl_remove_group(uint16_t group, char *err, size_t errlen);
+/*
+ * Remove group G's objects, and the table if nothing else is in it (no
+ * chain, set or other object of anyone's: the kernel's count, read
+ * through w).
+ */
+int nftctl_remove_group(struct nftwatch *w, uint16_t group, char *err,
+			size_t errlen);
 
 #endif

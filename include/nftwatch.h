@@ -79,8 +79,18 @@ const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size);
  */
 int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle);
 
+/*
+ * How many objects table inet ns_monitor holds (chains, sets, named or
+ * not, stateful objects, flowtables: the kernel's count). 0, or -1 with
+ * errno (ENOENT: there is no such table).
+ */
+int nftwatch_table_use(struct nftwatch *w, uint32_t *use);
+
 /* 1 if chain `name` exists in inet ns_monitor, 0 if not, -1 on error. */
 int nftwatch_chain_exists(struct nftwatch *w, const char *name);
+
+/* 1 if set `name` exists in inet ns_monitor, 0 if not, -1 on error. */
+int nftwatch_set_exists(struct nftwatch *w, const char *name);
 
 /*
  * 1 if a rule of chain `chain` in inet ns_monitor logs to NFLOG group

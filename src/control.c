@@ -27,14 +27,37 @@ static void group_spec(const struct control *c, unsigned int i,
 	spec->queue = c->cfg->queue;
 }
 
-static void explain_nft_error(const char *what, const char *err)
+const char *control_nft_advice(int err)
 {
-	if (strstr(err, "not supported"))
-		log_warnx("%s: %s: this kernel lacks nf_tables; load it (modprobe nf_tables)",
-			  what, err);
-	else if (strstr(err, "Operation not permitted"))
-		log_warnx("%s: %s: run ns-monitor as root or with CAP_NET_ADMIN",
-			  what, err);
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return "run ns-monitor as root or with CAP_NET_ADMIN";
+	/* nfnetlink's answer for a subsystem that is not there. */
+	case EINVAL:
+	case EOPNOTSUPP:
+	case EPROTONOSUPPORT:
+		return "this kernel lacks nf_tables; load it (modprobe nf_tables)";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * nft's message is quoted as it is, never read for its meaning: why
+ * nf_tables refused is asked of nf_tables itself, by a read of our table
+ * through libnftnl, whose errno says it (an absent table is an answer).
+ */
+static void explain_nft_error(struct control *c, const char *what,
+			      const char *err)
+{
+	const char *advice = NULL;
+	uint64_t handle;
+
+	if (nftwatch_table_handle(&c->watch, &handle) == -1)
+		advice = control_nft_advice(errno);
+	if (advice)
+		log_warnx("%s: %s: %s", what, err, advice);
 	else
 		log_warnx("%s: %s", what, err);
 }
@@ -60,13 +83,13 @@ static int load_group(struct control *c, unsigned int i)
 	char err[256];
 
 	group_spec(c, i, &spec);
-	if (nftctl_load_group(&spec, err, sizeof(err)) == 0) {
+	if (nftctl_load_group(&c->watch, &spec, err, sizeof(err)) == 0) {
 		c->groups[i].loaded = true;
 		note_own_table(c);
 		return 0;
 	}
 	if (!spec.queue) {
-		explain_nft_error("loading the nftables rules", err);
+		explain_nft_error(c, "loading the nftables rules", err);
 		return -1;
 	}
 	/*
@@ -76,8 +99,8 @@ static int load_group(struct control *c, unsigned int i)
 	 * failure now says what.
 	 */
 	spec.queue_xt = true;
-	if (nftctl_load_group(&spec, err, sizeof(err)) == -1) {
-		explain_nft_error("loading the nftables rules", err);
+	if (nftctl_load_group(&c->watch, &spec, err, sizeof(err)) == -1) {
+		explain_nft_error(c, "loading the nftables rules", err);
 		return -1;
 	}
 	c->groups[i].loaded = true;
@@ -101,13 +124,13 @@ static int load_rules_file(struct control *c)
 	char err[512];
 
 	if (nftctl_load_file(c->cfg->rules, err, sizeof(err)) == -1) {
-		explain_nft_error("loading the rules file", err);
+		explain_nft_error(c, "loading the rules file", err);
 		return -1;
 	}
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
 		group_spec(c, i, &spec);
 		if (nftctl_add_elements(&spec, err, sizeof(err)) == -1)
-			explain_nft_error("restoring the set members", err);
+			explain_nft_error(c, "restoring the set members", err);
 	}
 	note_own_table(c);
 	return 0;
@@ -262,7 +285,7 @@ static int members_vanished(struct control *c, unsigned int i,
 		return 0;
 	}
 	if (nftctl_add_elements(&spec, err, sizeof(err)) == -1) {
-		explain_nft_error("adding the vanished set members again", err);
+		explain_nft_error(c, "adding the vanished set members again", err);
 		return 0;
 	}
 	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s%s%s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
@@ -595,7 +618,8 @@ void control_fini(struct control *c)
 	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
 		if (!c->groups[i].loaded)
 			continue;
-		if (nftctl_remove_group(c->cfg->groups[i], err, sizeof(err)) == -1)
+		if (nftctl_remove_group(&c->watch, c->cfg->groups[i], err,
+					sizeof(err)) == -1)
 			log_warnx("removing the nftables objects of group %u: %s",
 				  c->cfg->groups[i], err);
 		c->groups[i].loaded = false;

@@ -1,4 +1,7 @@
-/* nftables control through libnftables. */
+/*
+ * nftables control: our objects written through libnftables, what exists
+ * read through libnftnl (nftwatch.c).
+ */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -11,6 +14,7 @@
 #include <nftables/libnftables.h>
 
 #include "nftctl.h"
+#include "nftwatch.h"
 
 /*
  * A libnftables context parses with caches of several hundred kilobytes;
@@ -271,10 +275,11 @@ static const char *nft_error_line(const char *e)
 
 /*
  * Run commands from a buffer, or from a file when `path` is set; on failure
- * copy nft's error text (first line) into err.
+ * copy nft's error text (first line) into err. Nothing is read back from
+ * nft's output: what exists is read through libnftnl (nftwatch.c).
  */
 static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
-			 char *out, size_t outlen, char *err, size_t errlen)
+			 char *err, size_t errlen)
 {
 	struct nft_ctx *nft;
 	int rc;
@@ -285,12 +290,6 @@ static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
 		return -1;
 	}
 	nft_ctx_set_dry_run(nft, dry_run);
-	/*
-	 * The only listing is of our table, to see which objects exist: set
-	 * elements (thousands of slaves) would only push them out of the
-	 * buffer.
-	 */
-	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_TERSE);
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	rc = path ? nft_run_cmd_from_filename(nft, path) :
@@ -301,139 +300,127 @@ static int nft_exec_mode(const char *cmds, const char *path, bool dry_run,
 		snprintf(err, errlen, "%s%s%.*s", path ? path : "", path ? ": " : "",
 			 (int)strcspn(e, "\n"), e);
 	}
-	if (rc == 0 && out && outlen)
-		snprintf(out, outlen, "%s", nft_ctx_get_output_buffer(nft));
 	nft_ctx_free(nft);
 	release_heap();
 	return rc == 0 ? 0 : -1;
 }
 
-static int nft_exec(const char *cmds, const char *path, char *out,
-		    size_t outlen, char *err, size_t errlen)
+static int nft_run(const char *cmds, char *err, size_t errlen)
 {
-	return nft_exec_mode(cmds, path, false, out, outlen, err, errlen);
+	return nft_exec_mode(cmds, NULL, false, err, errlen);
 }
-
-static int nft_run(const char *cmds, char *out, size_t outlen, char *err,
-		   size_t errlen)
-{
-	return nft_exec(cmds, NULL, out, outlen, err, errlen);
-}
-
-#define LIST_MAX (64 * 1024)
 
 /*
- * Our table's chains and sets, by name (terse: no set elements), or NULL
- * with *absent set when there is no table. Not `list table`: that prints
- * the rules too, and for a rule with an xtables expression (the NFQUEUE
- * fallback, queue_xt.c) libxtables writes to our stderr. `list chains`
- * and `list sets` cover every inet table: only our table's blocks are kept.
+ * Group G's objects in an order that one transaction can delete them in:
+ * the chains before the sets their rules use, hold_G and hold_fwd_G before
+ * hold_queue_G, which they jump to.
  */
-static char *list_table(bool *absent, char *err, size_t errlen)
+static const struct {
+	enum nftctl_kind kind;
+	const char *name;
+} group_objects[] = {
+	{ NFTCTL_CHAIN, "output" },
+	{ NFTCTL_CHAIN, "input" },
+	{ NFTCTL_CHAIN, "hold" },
+	{ NFTCTL_CHAIN, "hold_fwd" },
+	{ NFTCTL_CHAIN, "hold_queue" },
+	{ NFTCTL_CHAIN, "guests" },
+	{ NFTCTL_SET, "masters" },
+	{ NFTCTL_SET, "slaves" },
+	{ NFTCTL_SET, "targets" },
+	{ NFTCTL_SET, "guests_seen" },
+	{ NFTCTL_SET, "located" },
+};
+
+int nftctl_delete_commands(char *buf, size_t size, uint16_t group,
+			   nftctl_exists_fn exists, void *data)
 {
-	static const char head[] = "table inet " NFT_TABLE " {\n";
-	char *out = malloc(LIST_MAX), *kept, *at;
-	size_t len = 0;
+	struct strbuf sb = { buf, size, 0, size == 0 };
 
-	*absent = false;
-	if (!out || !(kept = malloc(LIST_MAX))) {
-		free(out);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (nft_run("list chains inet; list sets inet", out, LIST_MAX, err,
-		    errlen) == -1) {
-		free(out);
-		free(kept);
-		return NULL;
-	}
-	kept[0] = '\0';
-	for (at = out; (at = strstr(at, head)); ) {
-		char *end = strstr(at, "\n}\n");
-		size_t n = end ? (size_t)(end + 3 - at) : strlen(at);
+	if (size)
+		buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(group_objects) / sizeof(group_objects[0]); i++) {
+		const char *kind = group_objects[i].kind == NFTCTL_CHAIN ?
+				   "chain" : "set";
+		char name[32];
+		int rc;
 
-		if (len + n < LIST_MAX) {
-			memcpy(kept + len, at, n);
-			len += n;
-			kept[len] = '\0';
+		snprintf(name, sizeof(name), "%s_%u", group_objects[i].name,
+			 (unsigned int)group);
+		rc = exists(data, group_objects[i].kind, name);
+		if (rc == -1)
+			return -1;
+		if (rc == 1)
+			sb_printf(&sb, "delete %s inet " NFT_TABLE " %s\n", kind,
+				  name);
+	}
+	if (sb.overflow) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return (int)sb.len;
+}
+
+static int object_exists(void *data, enum nftctl_kind kind, const char *name)
+{
+	struct nftwatch *w = data;
+
+	return kind == NFTCTL_CHAIN ? nftwatch_chain_exists(w, name) :
+				      nftwatch_set_exists(w, name);
+}
+
+/*
+ * The deletes for whatever of group G's objects exist (none without the
+ * table), or -1 with the reason in err.
+ */
+static int group_deletes(struct nftwatch *w, uint16_t group, char *buf,
+			 size_t size, char *err, size_t errlen)
+{
+	uint32_t use;
+	int n;
+
+	if (nftwatch_table_use(w, &use) == -1) {
+		if (errno == ENOENT) {
+			if (size)
+				buf[0] = '\0';
+			return 0;
 		}
-		at += n;
+		snprintf(err, errlen, "reading table inet " NFT_TABLE ": %s",
+			 strerror(errno));
+		return -1;
 	}
-	free(out);
-	if (len == 0) {
-		free(kept);
-		*absent = true;
-		return NULL;
-	}
-	return kept;
+	n = nftctl_delete_commands(buf, size, group, object_exists, w);
+	if (n == -1)
+		snprintf(err, errlen, "reading table inet " NFT_TABLE "'s chains and sets: %s",
+			 strerror(errno));
+	return n;
 }
 
-static bool listing_has(const char *listing, const char *kind,
-			const char *name, unsigned int group)
-{
-	char needle[64];
-
-	snprintf(needle, sizeof(needle), "\t%s %s_%u {", kind, name, group);
-	return strstr(listing, needle) != NULL;
-}
-
-/* Append the deletes for whatever of group G's objects the listing shows. */
-static void sb_deletes(struct strbuf *sb, const char *listing, unsigned int g)
-{
-	static const char *const sets[] = { "masters", "slaves", "targets",
-					     "guests_seen", "located" };
-
-	if (listing_has(listing, "chain", "output", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " output_%u\n", g);
-	if (listing_has(listing, "chain", "input", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " input_%u\n", g);
-	/* Before the sets: their rules use them; hold_queue_G after both. */
-	if (listing_has(listing, "chain", "hold", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_%u\n", g);
-	if (listing_has(listing, "chain", "hold_fwd", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_fwd_%u\n", g);
-	if (listing_has(listing, "chain", "hold_queue", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " hold_queue_%u\n", g);
-	if (listing_has(listing, "chain", "guests", g))
-		sb_printf(sb, "delete chain inet " NFT_TABLE " guests_%u\n", g);
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
-		if (listing_has(listing, "set", sets[i], g))
-			sb_printf(sb, "delete set inet " NFT_TABLE " %s_%u\n",
-				  sets[i], g);
-}
-
-int nftctl_load_group(const struct nft_group_spec *spec, char *err,
-		      size_t errlen)
+int nftctl_load_group(struct nftwatch *w, const struct nft_group_spec *spec,
+		      char *err, size_t errlen)
 {
 	size_t size = nftctl_commands_size(spec);
 	char *cmds = malloc(size);
-	struct strbuf sb = { cmds, size, 0, false };
-	char *listing;
-	bool absent;
-	int n, rc;
+	int n, m, rc;
 
 	if (!cmds) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	listing = list_table(&absent, err, errlen);
-	if (!listing && !absent) {
+	/* One transaction: leftovers go and the new objects come together. */
+	n = group_deletes(w, spec->group, cmds, size, err, errlen);
+	if (n == -1) {
 		free(cmds);
 		return -1;
 	}
-	/* One transaction: leftovers go and the new objects come together. */
-	if (listing) {
-		sb_deletes(&sb, listing, spec->group);
-		free(listing);
-	}
-	n = nftctl_group_commands(cmds + sb.len, size - sb.len, spec);
-	if (n < 0 || sb.overflow) {
+	m = nftctl_group_commands(cmds + n, size - (size_t)n, spec);
+	if (m < 0) {
 		snprintf(err, errlen, "the nft commands do not fit in %zu bytes",
 			 size);
 		free(cmds);
 		return -1;
 	}
-	rc = nft_run(cmds, NULL, 0, err, errlen);
+	rc = nft_run(cmds, err, errlen);
 	free(cmds);
 	return rc;
 }
@@ -457,7 +444,7 @@ int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 			 size);
 		rc = -1;
 	} else if (sb.len) {
-		rc = nft_run(cmds, NULL, 0, err, errlen);
+		rc = nft_run(cmds, err, errlen);
 	}
 	free(cmds);
 	return rc;
@@ -465,34 +452,32 @@ int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 
 int nftctl_load_file(const char *path, char *err, size_t errlen)
 {
-	return nft_exec(NULL, path, NULL, 0, err, errlen);
+	return nft_exec_mode(NULL, path, false, err, errlen);
 }
 
-int nftctl_remove_group(uint16_t group, char *err, size_t errlen)
+int nftctl_remove_group(struct nftwatch *w, uint16_t group, char *err,
+			size_t errlen)
 {
-	char cmds[512];
-	struct strbuf sb = { cmds, sizeof(cmds), 0, false };
-	char *listing;
-	bool absent;
-	int rc;
+	char cmds[1024];
+	uint32_t use;
+	int n;
 
-	listing = list_table(&absent, err, errlen);
-	if (!listing)
-		return absent ? 0 : -1;
-	sb_deletes(&sb, listing, group);
-	free(listing);
-	if (sb.len && nft_run(cmds, NULL, 0, err, errlen) == -1)
+	n = group_deletes(w, group, cmds, sizeof(cmds), err, errlen);
+	if (n == -1)
 		return -1;
-
-	listing = list_table(&absent, err, errlen);
-	if (!listing)
-		return absent ? 0 : -1;
+	if (n > 0 && nft_run(cmds, err, errlen) == -1)
+		return -1;
+	if (nftwatch_table_use(w, &use) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "reading table inet " NFT_TABLE ": %s",
+			 strerror(errno));
+		return -1;
+	}
 	/* Other groups (another instance, the shipped file) keep the table. */
-	rc = 0;
-	if (!strstr(listing, "\tchain ") && !strstr(listing, "\tset "))
-		rc = nft_run("delete table inet " NFT_TABLE, NULL, 0, err, errlen);
-	free(listing);
-	return rc;
+	if (use > 0)
+		return 0;
+	return nft_run("delete table inet " NFT_TABLE, err, errlen);
 }
 
 /*
@@ -540,7 +525,7 @@ int nftctl_check_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: file name too long", path);
 		return -1;
 	}
-	return nft_exec_mode(cmds, NULL, true, NULL, 0, err, errlen);
+	return nft_exec_mode(cmds, NULL, true, err, errlen);
 }
 
 int nftctl_file_lacks(const char *path, uint16_t group, char *what,
@@ -562,7 +547,7 @@ int nftctl_file_lacks(const char *path, uint16_t group, char *what,
 			snprintf(what, whatlen, "%s: file name too long", path);
 			return -1;
 		}
-		if (nft_exec_mode(cmds, NULL, true, NULL, 0, err, sizeof(err)) == -1) {
+		if (nft_exec_mode(cmds, NULL, true, err, sizeof(err)) == -1) {
 			snprintf(what, whatlen, "%s %s_%u", objs[i][0], objs[i][1],
 				 group);
 			return 1;

@@ -342,27 +342,35 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 	return rc;
 }
 
-static int table_handle_cb(const struct nlmsghdr *nlh, void *data)
+struct table_info {
+	uint64_t handle;
+	uint32_t use;
+};
+
+static int table_info_cb(const struct nlmsghdr *nlh, void *data)
 {
-	uint64_t *handle = data;
+	struct table_info *info = data;
 	struct nftnl_table *t = nftnl_table_alloc();
 
 	if (!t)
 		return MNL_CB_ERROR;
-	if (nftnl_table_nlmsg_parse(nlh, t) >= 0 &&
-	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
-		*handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	if (nftnl_table_nlmsg_parse(nlh, t) >= 0) {
+		if (nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+			info->handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+		if (nftnl_table_is_set(t, NFTNL_TABLE_USE))
+			info->use = nftnl_table_get_u32(t, NFTNL_TABLE_USE);
+	}
 	nftnl_table_free(t);
 	return MNL_CB_OK;
 }
 
-int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle)
+static int read_table(struct nftwatch *w, struct table_info *info)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_table *t;
 	struct nlmsghdr *nlh;
 
-	*handle = 0;
+	memset(info, 0, sizeof(*info));
 	t = nftnl_table_alloc();
 	if (!t)
 		return -1;
@@ -371,7 +379,25 @@ int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle)
 				    NLM_F_ACK, ++w->seq);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	return query(w, nlh, table_handle_cb, handle);
+	return query(w, nlh, table_info_cb, info);
+}
+
+int nftwatch_table_handle(struct nftwatch *w, uint64_t *handle)
+{
+	struct table_info info;
+	int rc = read_table(w, &info);
+
+	*handle = info.handle;
+	return rc;
+}
+
+int nftwatch_table_use(struct nftwatch *w, uint32_t *use)
+{
+	struct table_info info;
+	int rc = read_table(w, &info);
+
+	*use = info.use;
+	return rc;
 }
 
 int nftwatch_chain_exists(struct nftwatch *w, const char *name)
@@ -389,6 +415,26 @@ int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 				    NLM_F_ACK, ++w->seq);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
+	if (query(w, nlh, NULL, NULL) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+int nftwatch_set_exists(struct nftwatch *w, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+
+	s = nftnl_set_alloc();
+	if (!s)
+		return -1;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
+				    NLM_F_ACK, ++w->seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
 	if (query(w, nlh, NULL, NULL) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -1;

@@ -1,10 +1,14 @@
-/* Unit tests for the --rules reload back-off and the vanished members (pure). */
+/*
+ * Unit tests for the --rules reload back-off, the vanished members and the
+ * advice on nf_tables errors (pure).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
 
 #include "control.h"
@@ -96,6 +100,26 @@ static void test_vanished_cut(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* Why nf_tables refused, from its errno: never from nft's wording. */
+static void test_nft_advice(void **state)
+{
+	(void)state;
+	assert_string_equal(control_nft_advice(EPERM),
+			    "run ns-monitor as root or with CAP_NET_ADMIN");
+	assert_string_equal(control_nft_advice(EACCES),
+			    "run ns-monitor as root or with CAP_NET_ADMIN");
+	assert_string_equal(control_nft_advice(EINVAL),
+			    "this kernel lacks nf_tables; load it (modprobe nf_tables)");
+	assert_string_equal(control_nft_advice(EOPNOTSUPP),
+			    "this kernel lacks nf_tables; load it (modprobe nf_tables)");
+	assert_string_equal(control_nft_advice(EPROTONOSUPPORT),
+			    "this kernel lacks nf_tables; load it (modprobe nf_tables)");
+	/* nf_tables answered (no table yet), or an errno with no advice. */
+	assert_null(control_nft_advice(ENOENT));
+	assert_null(control_nft_advice(ENOMEM));
+	assert_null(control_nft_advice(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_attempts_per_minute),
 		cmocka_unit_test(test_vanished),
 		cmocka_unit_test(test_vanished_cut),
+		cmocka_unit_test(test_nft_advice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,6 +410,113 @@ static void test_commands_too_small(void **state)
 	check_too_small(&spec);
 }
 
+/* A fake table for nftctl_delete_commands(): which objects exist. */
+struct fake_table {
+	const char *const *present;	/* "chain output_135", NULL-ended */
+	int fail_errno;			/* answer -1 with this, 0: answer */
+	unsigned int asked;
+};
+
+static int fake_exists(void *data, enum nftctl_kind kind, const char *name)
+{
+	struct fake_table *t = data;
+	char obj[64];
+
+	t->asked++;
+	if (t->fail_errno) {
+		errno = t->fail_errno;
+		return -1;
+	}
+	snprintf(obj, sizeof(obj), "%s %s",
+		 kind == NFTCTL_CHAIN ? "chain" : "set", name);
+	for (const char *const *p = t->present; *p; p++)
+		if (strcmp(*p, obj) == 0)
+			return 1;
+	return 0;
+}
+
+/* A killed run with every option left all of these: chains first. */
+static void test_delete_all_in_order(void **state)
+{
+	static const char *const all[] = {
+		"set located_135", "set guests_seen_135", "set targets_135",
+		"set slaves_135", "set masters_135", "chain guests_135",
+		"chain hold_queue_135", "chain hold_fwd_135", "chain hold_135",
+		"chain input_135", "chain output_135", NULL,
+	};
+	struct fake_table t = { all, 0, 0 };
+	char buf[1024];
+	int n;
+
+	(void)state;
+	n = nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t);
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf,
+		"delete chain inet ns_monitor output_135\n"
+		"delete chain inet ns_monitor input_135\n"
+		"delete chain inet ns_monitor hold_135\n"
+		"delete chain inet ns_monitor hold_fwd_135\n"
+		"delete chain inet ns_monitor hold_queue_135\n"
+		"delete chain inet ns_monitor guests_135\n"
+		"delete set inet ns_monitor masters_135\n"
+		"delete set inet ns_monitor slaves_135\n"
+		"delete set inet ns_monitor targets_135\n"
+		"delete set inet ns_monitor guests_seen_135\n"
+		"delete set inet ns_monitor located_135\n");
+}
+
+/* Only what exists, and only group G's (another group's stay). */
+static void test_delete_only_present(void **state)
+{
+	static const char *const some[] = {
+		"chain output_136", "set masters_136", "chain hold_queue_7",
+		"set masters_7", "set located_7", NULL,
+	};
+	struct fake_table t = { some, 0, 0 };
+	char buf[1024];
+	int n;
+
+	(void)state;
+	n = nftctl_delete_commands(buf, sizeof(buf), 7, fake_exists, &t);
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf,
+		"delete chain inet ns_monitor hold_queue_7\n"
+		"delete set inet ns_monitor masters_7\n"
+		"delete set inet ns_monitor located_7\n");
+	t.asked = 0;
+	assert_int_equal(nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(t.asked, 11);
+}
+
+/* A read that fails stops it with the read's errno; a short buffer: ENOSPC. */
+static void test_delete_errors(void **state)
+{
+	static const char *const all[] = {
+		"chain output_65535", "chain input_65535", "chain hold_65535",
+		"chain hold_fwd_65535", "chain hold_queue_65535",
+		"chain guests_65535", "set masters_65535", "set slaves_65535",
+		"set targets_65535", "set guests_seen_65535", "set located_65535",
+		NULL,
+	};
+	struct fake_table t = { all, EPERM, 0 };
+	char buf[1024];
+
+	(void)state;
+	errno = 0;
+	assert_int_equal(nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(t.asked, 1);
+	t.fail_errno = 0;
+	errno = 0;
+	assert_int_equal(nftctl_delete_commands(buf, 60, 65535, fake_exists, &t), -1);
+	assert_int_equal(errno, ENOSPC);
+	/* Every object of the largest group fits the documented size. */
+	assert_true(nftctl_delete_commands(buf, sizeof(buf), 65535, fake_exists, &t) > 0);
+	assert_non_null(strstr(buf, "delete chain inet ns_monitor output_65535\n"));
+	assert_string_equal(strrchr(buf, ' '), " located_65535\n");
+}
+
 /* Issue 10: no fixed number of interfaces; the size helper fits them all. */
 static void test_commands_many_interfaces(void **state)
 {
@@ -476,6 +584,9 @@ int main(void)
 		cmocka_unit_test(test_commands_group_numbers),
 		cmocka_unit_test(test_commands_too_small),
 		cmocka_unit_test(test_commands_many_interfaces),
+		cmocka_unit_test(test_delete_all_in_order),
+		cmocka_unit_test(test_delete_only_present),
+		cmocka_unit_test(test_delete_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,172 @@
+#!/bin/bash
+# One rule text in two places: the daemon builds its standalone table
+# (nftctl.c), nft/ns-monitor.nft ships the same objects for managed mode.
+# Both are loaded side by side, the daemon's in namespace d, the file with
+# nft -f in namespace f, and must list as the same sets and chains, rule by
+# rule (set elements, handles and counters aside). The file's optional
+# objects, commented out, are uncommented in a copy and compared with the
+# daemon's under --proxy-ndp, --learn-routes and --queue. Then the life of
+# the daemon's objects beside others' in the same table.
+#
+# This kernel may lack nft's queue statement (CONFIG_NFT_QUEUE): the
+# daemon's hold_queue_G then holds the xtables NFQUEUE target (queue_xt.c),
+# so that chain's verdict is compared by kind only.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+
+netns_add d
+netns_add f
+# The daemon's master and slave: a veth pair inside d.
+ip -n "$T-d" link add m0 type veth peer name s1 || exit 1
+ip -n "$T-d" link set dev m0 up
+ip -n "$T-d" link set dev s1 up
+
+# The file with every commented-out set and chain taken in. Its queue
+# statement does not load on a kernel without nft_queue: the copy that is
+# loaded goes without it, and the verdict's kind is read from the text.
+ALL_TEXT=$TMP/rules-all-text.nft
+ALL=$TMP/rules-all.nft
+sed -E '/^\t#(set|chain) /,/^\t#\}/s/^\t#/\t/' "$RULES" >"$ALL_TEXT"
+sed -E '/^\t\tqueue /d' "$ALL_TEXT" >"$ALL"
+
+# file_verdict TEXT G: "(verdict: NFQUEUE)" if the text's hold_queue_G
+# queues to queue G with bypass (nothing else in the chain).
+file_verdict() {
+	sed -n "/^\tchain hold_queue_$2 {/,/^\t}/p" "$1" |
+		grep -qx "$(printf '\t\tqueue num %s bypass' "$2")" &&
+		printf '\t\t(verdict: NFQUEUE)\n'
+}
+
+# split_table NS DIR: table inet ns_monitor of NS, one file per set or chain in
+# DIR ("chain output_135"), without set elements (the daemon's hold the
+# command line's interfaces, the file's none) and without counter values
+# (nft -s). hold_queue_G's verdict becomes its kind: nft's queue statement
+# and the xtables NFQUEUE target (listed as either) both queue.
+split_table() {
+	mkdir -p "$2"
+	# stderr: libxtables speaks up about the xtables target.
+	in_ns "$1" nft -s list table inet ns_monitor 2>/dev/null | awk -v dir="$2" '
+		/^\t(set|chain) [^ ]+ \{$/ { out = dir "/" $1 " " $2; printf "" > out; next }
+		/^\t\}$/ { if (out != "") close(out); out = ""; next }
+		out == "" { next }
+		skip { if ($0 ~ /\}$/) skip = 0; next }
+		/^\t\telements = \{/ { if ($0 !~ /\}$/) skip = 1; next }
+		out ~ /hold_queue_/ && ($1 == "queue" || ($1 == "xt" && $0 ~ /NFQUEUE/)) {
+			print "\t\t(verdict: NFQUEUE)" > out; next
+		}
+		{ print > out }
+	'
+}
+
+objects() { (cd "$1" && ls | sort); }
+
+# same_object A B NAME: the object lists the same in both, else the diff.
+same_object() { diff -u "$1/$3" "$2/$3"; }
+
+# run_case NAME TEXT FILE GROUP DAEMON-ARGS...: the daemon in d, FILE
+# (TEXT as loaded) in f.
+run_case() {
+	local name=$1 text=$2 file=$3 g=$4 log=$TMP/$1.log hq
+	shift 4
+	in_ns f nft flush ruleset
+	check "$name: nft -f loads the file" in_ns f nft -f "$file"
+	if ! start_daemon d "$log" -m m0 -s s1 -g "$g" "$@"; then
+		cat "$log"
+		fail "$name: the daemon did not start"
+		return
+	fi
+	split_table d "$TMP/$name/daemon"
+	split_table f "$TMP/$name/file"
+	hq="$TMP/$name/file/chain hold_queue_$g"
+	[ -e "$hq" ] && file_verdict "$text" "$g" >>"$hq"
+	check "$name: the daemon's table has chain output_$g" \
+		test -f "$TMP/$name/daemon/chain output_$g"
+	DAEMON_OBJECTS=$(objects "$TMP/$name/daemon")
+	FILE_OBJECTS=$(objects "$TMP/$name/file")
+	while read -r obj; do
+		check "$name: $obj is the same in the daemon's table and the file" \
+			same_object "$TMP/$name/daemon" "$TMP/$name/file" "$obj"
+	done <<<"$DAEMON_OBJECTS"
+	check "$name: the daemon stops" stop_daemon "$DAEMON_PID" 2
+}
+
+# 1. The file as shipped, against the daemon without options: each of the
+# daemon's objects is in the file, the same. The file also has guests_135
+# and guests_seen_135, for --learn-routes (case 2 compares them).
+run_case plain "$RULES" "$RULES" 135
+check "plain: the file adds only --learn-routes' guests_135 and guests_seen_135" \
+	test "$(comm -13 <(echo "$DAEMON_OBJECTS") <(echo "$FILE_OBJECTS") | tr '\n' ,)" = \
+	     "chain guests_135,set guests_seen_135,"
+
+# 2. Every optional object taken in, against the daemon with every option
+# that adds objects: the same objects, each the same.
+run_case all "$ALL_TEXT" "$ALL" 135 --proxy-ndp --learn-routes --queue
+check "all: the daemon and the file have the same objects" \
+	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
+check "all: the objects are the 11 of output, input, guests and --queue" \
+	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 11
+ALL_135=$(printf '%s\n' "$DAEMON_OBJECTS" | tr '\n' ,)
+
+# 3. Another group, as the file says: 135 replaced by G.
+sed 's/135/200/g' "$ALL_TEXT" >"$TMP/rules-200-text.nft"
+sed 's/135/200/g' "$ALL" >"$TMP/rules-200.nft"
+run_case group200 "$TMP/rules-200-text.nft" "$TMP/rules-200.nft" 200 --proxy-ndp --learn-routes --queue
+check "group200: the daemon and the file have the same objects" \
+	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
+check "group200: they are group 200's" \
+	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 11
+
+# The daemon's own objects, by what it reads through libnftnl: leftovers
+# of a killed run are deleted at the next start (chains before the sets
+# they use, in one transaction with the new objects), anything else in the
+# table is left, and the table goes only when nothing else is in it.
+listed() {
+	in_ns d nft -s list table inet ns_monitor 2>/dev/null |
+		awk '/^\t(chain|set) / { print $1 " " $2 }' | sort | tr '\n' ,
+}
+has_table() { in_ns d nft list table inet ns_monitor >/dev/null 2>&1; }
+
+# 4. SIGKILL with every option, then a start: the leftovers make way.
+LOG=$TMP/killed.log
+start_daemon d "$LOG" -m m0 -s s1 --proxy-ndp --learn-routes --queue ||
+	fail "killed: the daemon did not start"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+check "killed: a killed run leaves its 11 objects" test "$(listed)" = "$ALL_135"
+check "killed: the next start replaces them (the daemon relays)" \
+	start_daemon d "$LOG.2" -m m0 -s s1 --proxy-ndp --learn-routes --queue
+check "killed: ... with the same 11" test "$(listed)" = "$ALL_135"
+check "killed: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "killed: nothing of ours is left, not the table" not has_table
+
+# 5. Another group's objects, and an object that is neither chain nor set,
+# share the table: the daemon's stop leaves them, and the table.
+sed 's/135/136/g' "$RULES" | in_ns d nft -f -
+in_ns d nft add counter inet ns_monitor operators
+before=$(listed)
+start_daemon d "$TMP/shared.log" -m m0 -s s1 --learn-routes ||
+	fail "shared: the daemon did not start"
+check "shared: group 135's objects are added beside group 136's" \
+	eval '[ "$(listed)" != "$before" ] && [[ "$(listed)" == *"chain output_135,"* ]]'
+check "shared: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "shared: group 136's objects are left as they were" test "$(listed)" = "$before"
+in_ns d nft delete table inet ns_monitor
+in_ns d nft add table inet ns_monitor
+in_ns d nft add counter inet ns_monitor operators
+start_daemon d "$TMP/counter.log" -m m0 -s s1 ||
+	fail "counter: the daemon did not start"
+check "counter: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "counter: a table with a named counter in it is left, counter and all" \
+	eval 'in_ns d nft list counter inet ns_monitor operators >/dev/null 2>&1'
+
+# 6. An empty table (a killed run's, emptied by hand) is the daemon's to remove.
+in_ns d nft delete table inet ns_monitor
+in_ns d nft add table inet ns_monitor
+start_daemon d "$TMP/empty.log" -m m0 -s s1 ||
+	fail "empty: the daemon did not start"
+check "empty: the daemon stops" stop_daemon "$DAEMON_PID" 2
+check "empty: the table is removed" not has_table
+
+summary
