@@ -15,7 +15,7 @@ T=nsmdemo-$$			# unique prefix of every namespace we make: $T-NAME
 DAEMON='' TMP=$(mktemp -d /tmp/nsmdemo.XXXXXX)
 A=2001:db8:1::100 B=2001:db8:1::200
 # The namespaces, veths and waiting of the integration tests.
-# shellcheck source=../tests/integration/topology.sh
+# shellcheck source=SCRIPTDIR/../tests/integration/topology.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/topology.sh"
 
 cleanup() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for ns-monitor's namespace tests. Source it; it sets a cleanup trap.
 #
 # Every namespace and interface a test makes carries the test's unique
@@ -16,7 +17,7 @@ PASSED=0
 FAILED=0
 DAEMONS=()
 
-# shellcheck source=topology.sh
+# shellcheck source=SCRIPTDIR/topology.sh
 . "$(dirname "${BASH_SOURCE[0]}")/topology.sh"
 
 cleanup() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Network namespaces for ns-monitor's integration tests (lib.sh) and its
 # demo (scripts/demo.sh): made, linked, waited on and removed. Source it
 # with T set: every namespace made is $T-NAME, and only those are touched.
