@@ -3,7 +3,7 @@
 #   make check        unit + integration tests (root); SANITIZE=1 for ASan/UBSan
 #   make demo         namespace demo (root)
 #   make bench        benchmarks (root)
-#   make fuzz         libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
 #   make install      DESTDIR=... PREFIX=...
 
 PREFIX   ?= /usr/local

@@ -11,21 +11,20 @@ BIN=${1:-./ns-monitor}
 [ -x "$BIN" ] || { echo "no daemon binary at '$BIN': run make first"; exit 1; }
 BIN=$(realpath "$BIN")
 
-P=nsmdemo-$$-			# unique prefix of every namespace we make
-NAMESPACES=() DAEMON='' TMP=$(mktemp -d /tmp/nsmdemo.XXXXXX)
+T=nsmdemo-$$			# unique prefix of every namespace we make: $T-NAME
+DAEMON='' TMP=$(mktemp -d /tmp/nsmdemo.XXXXXX)
 A=2001:db8:1::100 B=2001:db8:1::200
+# The namespaces, veths and waiting of the integration tests.
+# shellcheck source=SCRIPTDIR/../tests/integration/topology.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/topology.sh"
 
 cleanup() {
-	local ns
 	if [ -n "$DAEMON" ]; then	# SIGTERM lets it remove its rules; then insist
 		kill -TERM "$DAEMON" 2>/dev/null
 		wait_for 1 gone || kill -KILL "$DAEMON" 2>/dev/null
 		wait "$DAEMON" 2>/dev/null
 	fi
-	for ns in "${NAMESPACES[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_cleanup
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -34,36 +33,8 @@ trap 'echo; echo "interrupted: cleaning up"; exit 130' INT TERM
 say()  { echo "  $*"; }
 step() { echo; echo "== $*"; }
 show() { sed 's/^/      /'; }		# indent command output
-in_ns() { local ns=$P$1; shift; ip netns exec "$ns" "$@"; }
 die()  { echo; echo "FAILED: $*"; exit 1; }
 
-# wait_for SECONDS COMMAND...: poll a condition until it holds or time runs out.
-wait_for() {
-	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
-	until "$@"; do
-		[ "$(date +%s%N)" -ge "$deadline" ] && return 1
-		sleep 0.05
-	done
-}
-
-netns_add() {
-	ip netns add "$P$1" || die "cannot create namespace $P$1"
-	NAMESPACES+=("$P$1")
-	in_ns "$1" ip link set dev lo up
-	in_ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.default.router_solicitations=0
-}
-veth() {	# veth NS1 IF1 NS2 IF2
-	ip -n "$P$1" link add name "$2" type veth peer name "$4" netns "$P$3" ||
-		die "cannot create veth $2"
-	ip -n "$P$1" link set dev "$2" up && ip -n "$P$3" link set dev "$4" up
-}
-ll_ready() {	# the link-local address of NS's IF is there and not tentative
-	local out
-	out=$(in_ns "$1" ip -6 addr show dev "$2" scope link)
-	[[ $out == *"inet6 fe80"* && $out != *tentative* ]]
-}
 gone() { ! kill -0 "$DAEMON" 2>/dev/null; }
 neigh_state() { in_ns router ip -6 neigh show "$1" dev "$2" | awk '{print $NF}'; }
 reachable_on() { [ "$(neigh_state "$1" "$2")" = REACHABLE ]; }
@@ -85,7 +56,7 @@ ns-monitor demo
   or VMs, with their default route via the router).
 EOF
 
-step "1. Building the namespaces (prefix $P)"
+step "1. Building the namespaces (prefix $T-)"
 for n in router upstream hosta hostb; do netns_add $n; done
 veth router m0 upstream u0
 veth router s1 hosta a0
@@ -97,9 +68,8 @@ in_ns hostb    ip -6 addr add $B/128 dev b0 nodad
 for nsif in router:m0 router:s1 router:s2 upstream:u0 hosta:a0 hostb:b0; do
 	wait_for 5 ll_ready "${nsif%:*}" "${nsif#*:}" || die "no usable link-local address on $nsif"
 done
-router_ll() { in_ns router ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns hosta ip -6 route add default via "$(router_ll s1)" dev a0
-in_ns hostb ip -6 route add default via "$(router_ll s2)" dev b0
+in_ns hosta ip -6 route add default via "$(link_local router s1)" dev a0
+in_ns hostb ip -6 route add default via "$(link_local router s2)" dev b0
 say "Four namespaces, three veth links, link-local addresses ready."
 say "Router's route for the prefix:"
 in_ns router ip -6 route show 2001:db8:1::/64 | show
@@ -119,7 +89,7 @@ say "It logs every NS the router sends on m0 (nftables + NFLOG) and sends an"
 say "echo request for the same address out of each slave, so the kernel finds it."
 say "With --learn-routes it then routes the address to the slave it answered on."
 LOG=$TMP/ns-monitor.log
-ip netns exec "${P}router" "$BIN" -m m0 -s s1,s2 --learn-routes -v >"$LOG" 2>&1 &
+ip netns exec "$T-router" "$BIN" -m m0 -s s1,s2 --learn-routes -v >"$LOG" 2>&1 &
 DAEMON=$!
 wait_for 5 grep -q 'relaying NS' "$LOG" || { show <"$LOG"; die "the daemon did not start"; }
 grep -m1 'relaying NS' "$LOG" | show
@@ -164,6 +134,6 @@ say "\$ ip -6 route show proto 135      ->  (none)"
 [ "$rc" = 0 ] || die "the daemon exited with status $rc"
 
 step "6. Cleaning up"
-cleanup; NAMESPACES=()
+cleanup
 say "Namespaces deleted. Demo done."
 exit 0

@@ -1,7 +1,10 @@
 /*
  * libFuzzer target for the netlink intake: nflog_process() (and through it
  * nflog_parse_msg() and libnetfilter_log's nflog_nlmsg_parse()) and
- * nftwatch_classify() (libnftnl's *_nlmsg_parse()), over one receive buffer.
+ * nftwatch_classify(), over one receive buffer. nftwatch_classify() reads
+ * only the table name, with libmnl's attribute walk: not through libnftnl's
+ * *_nlmsg_parse(), which exit() on an attribute of an unexpected size and
+ * trust names to end in a NUL (both found here, see src/nftwatch.c).
  *
  * The first input byte picks how the rest becomes that buffer:
  *   mode 0  the rest is the receive buffer as it is (any number of
@@ -24,8 +27,9 @@
  * Build: tests/fuzz/run.sh, or by hand
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
  *     -Iinclude $(pkg-config --cflags libmnl libnetfilter_log libnftnl) \
- *     tests/fuzz/fuzz_nflog.c src/nflog.c src/nftwatch.c \
- *     $(pkg-config --libs libmnl libnetfilter_log libnftnl) -o build/fuzz/fuzz_nflog
+ *     tests/fuzz/fuzz_nflog.c src/nflog.c src/nftwatch.c src/ifname.c \
+ *     src/ifspec.c $(pkg-config --libs libmnl libnetfilter_log libnftnl) \
+ *     -o build/fuzz/fuzz_nflog
  */
 #include <arpa/inet.h>
 #include <stddef.h>

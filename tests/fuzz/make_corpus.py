@@ -6,8 +6,11 @@
 OUTDIR defaults to tests/fuzz/corpus next to this script; it gets
 ns_parse/ (raw IPv6 packets for fuzz_ns_parse), nflog/ (inputs of
 fuzz_nflog: a mode byte, then a netlink receive buffer or attribute bytes,
-see fuzz_nflog.c) and nd/ (a hop limit byte, then an ICMPv6 message, for
-fuzz_nd). Output is deterministic; rerunning rewrites the same files.
+see fuzz_nflog.c), nd/ (a hop limit byte, then an ICMPv6 message, for
+fuzz_nd), netmon/ (a mode byte, then an rtnetlink receive buffer or a
+message type and its body, see fuzz_netmon.c) and hold/ (an NFQUEUE
+receive buffer, for fuzz_hold). Output is deterministic; rerunning
+rewrites the same files.
 Netlink headers are in host byte order, as the kernel sends them.
 """
 import os
@@ -194,6 +197,109 @@ NFLOG_SEEDS = {
 }
 
 
+# --- rtnetlink, for fuzz_netmon ---------------------------------------------
+
+RTM_NEWLINK, RTM_DELLINK = 16, 17
+RTM_NEWADDR, RTM_DELADDR = 20, 21
+RTM_NEWROUTE, RTM_DELROUTE = 24, 25
+RTM_NEWNEIGH, RTM_DELNEIGH = 28, 29
+# fuzz_netmon's mode 1 picks the type by its index in this list.
+FOLLOWED = [RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR,
+            RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWROUTE, RTM_DELROUTE]
+AF_INET = 2
+ARPHRD_ETHER = 1
+IFF_UP, IFF_RUNNING = 0x1, 0x40
+IFLA_ADDRESS, IFLA_IFNAME = 1, 3
+IFA_ADDRESS, IFA_LOCAL, IFA_FLAGS = 1, 2, 8
+IFA_F_NODAD, IFA_F_TENTATIVE = 0x02, 0x40
+RT_SCOPE_LINK = 253
+NDA_DST, NDA_LLADDR = 1, 2
+NUD_REACHABLE, NUD_STALE = 0x02, 0x04
+RTA_DST, RTA_OIF, RTA_PRIORITY, RTA_TABLE = 1, 4, 6, 15
+RTPROT_NS_MONITOR = 135
+MAC = bytes.fromhex("02005e100001")
+
+
+def ifinfomsg(index=2, flags=IFF_UP | IFF_RUNNING, family=0):
+    return struct.pack("=BxHiII", family, ARPHRD_ETHER, index, flags, 0)
+
+
+def ifaddrmsg(index=2, prefixlen=64, scope=0, family=AF_INET6):
+    return struct.pack("=BBBBI", family, prefixlen, 0, scope, index)
+
+
+def ndmsg(index=2, state=NUD_REACHABLE, family=AF_INET6):
+    return struct.pack("=BxHiHBB", family, 0, index, state, 0, 0)
+
+
+def rtmsg(dst_len=128, protocol=RTPROT_NS_MONITOR, family=AF_INET6,
+          table=254):
+    return struct.pack("=BBBBBBBBI", family, dst_len, 0, 0, table, protocol,
+                       0, 1, 0)
+
+
+LINK_BODY = (ifinfomsg() + attr(IFLA_IFNAME, nul("s1")) +
+             attr(IFLA_ADDRESS, MAC))
+ADDR_BODY = (ifaddrmsg(prefixlen=64, scope=RT_SCOPE_LINK) +
+             attr(IFA_ADDRESS, ip6("fe80::1")) +
+             attr(IFA_FLAGS, struct.pack("=I", IFA_F_NODAD)))
+NEIGH_BODY = (ndmsg() + attr(NDA_DST, ip6(TARGET)) + attr(NDA_LLADDR, MAC))
+ROUTE_BODY = (rtmsg() + attr(RTA_TABLE, struct.pack("=I", 254)) +
+              attr(RTA_DST, ip6(TARGET)) + attr(RTA_PRIORITY,
+              struct.pack("=I", 1159)) + attr(RTA_OIF, struct.pack("=I", 3)))
+
+MODE_BUFFER, MODE_TYPED = 0, 1
+
+
+def typed(msg_type, body):
+    """Mode 1: the index of the type in FOLLOWED, then the message body."""
+    return bytes([MODE_TYPED, FOLLOWED.index(msg_type)]) + body
+
+
+NETMON_SEEDS = {
+    # Mode 0: whole messages, as recv() returns them.
+    "link_new": bytes([MODE_BUFFER]) + nlmsg(RTM_NEWLINK, LINK_BODY),
+    "link_then_addr": bytes([MODE_BUFFER]) + nlmsg(RTM_NEWLINK, LINK_BODY)
+        + nlmsg(RTM_NEWADDR, ADDR_BODY),
+    "neigh_then_route": bytes([MODE_BUFFER]) + nlmsg(RTM_NEWNEIGH, NEIGH_BODY)
+        + nlmsg(RTM_DELROUTE, ROUTE_BODY),
+    # The buffer ends inside the message its header announces.
+    "truncated": bytes([MODE_BUFFER]) + nlmsg(RTM_NEWLINK, LINK_BODY)[:30],
+    # Mode 1: one message of a followed type, its body from the input.
+    "link_del": typed(RTM_DELLINK, LINK_BODY),
+    "link_name_unterminated": typed(RTM_NEWLINK, ifinfomsg()
+        + attr(IFLA_IFNAME, b"a-name-longer-than-ifnamsiz")),
+    "link_name_empty": typed(RTM_NEWLINK, ifinfomsg()
+        + attr(IFLA_IFNAME, b"\0")),
+    "addr_new_local": typed(RTM_NEWADDR, ifaddrmsg(prefixlen=128)
+        + attr(IFA_LOCAL, ip6(TARGET)) + attr(IFA_ADDRESS, ip6("fe80::2"))),
+    "addr_tentative_no_flags_attr": typed(RTM_NEWADDR, struct.pack(
+        "=BBBBI", AF_INET6, 64, IFA_F_TENTATIVE, 0, 2)
+        + attr(IFA_ADDRESS, ip6(SRC))),
+    "addr_ipv4": typed(RTM_DELADDR, ifaddrmsg(prefixlen=24, family=AF_INET)
+        + attr(IFA_ADDRESS, socket.inet_aton("192.0.2.1"))),
+    "neigh_stale_no_lladdr": typed(RTM_DELNEIGH, ndmsg(state=NUD_STALE)
+        + attr(NDA_DST, ip6(TARGET))),
+    "neigh_dst_short": typed(RTM_NEWNEIGH, ndmsg() + attr(NDA_DST, bytes(8))),
+    "route_new": typed(RTM_NEWROUTE, ROUTE_BODY),
+    "route_prefix_64": typed(RTM_NEWROUTE, rtmsg(dst_len=64)
+        + attr(RTA_DST, ip6("2001:db8::")) + attr(RTA_OIF,
+        struct.pack("=I", 3))),
+    "route_no_oif": typed(RTM_NEWROUTE, rtmsg() + attr(RTA_DST, ip6(TARGET))),
+}
+
+# --- NFQUEUE, for fuzz_hold -------------------------------------------------
+
+NFNL_SUBSYS_QUEUE = 3
+NFQNL_MSG_PACKET = 0
+
+HOLD_SEEDS = {
+    # A packet message of queue 135 with no attributes at all.
+    "min": nlmsg((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET,
+                 nfgenmsg(AF_INET6, 135)),
+}
+
+
 def write(outdir, seeds):
     os.makedirs(outdir, exist_ok=True)
     for name, data in sorted(seeds.items()):
@@ -208,8 +314,11 @@ def main():
     write(os.path.join(out, "ns_parse"), NS_SEEDS)
     write(os.path.join(out, "nflog"), NFLOG_SEEDS)
     write(os.path.join(out, "nd"), ND_SEEDS)
-    print("wrote %d ns_parse, %d nflog and %d nd seeds under %s"
-          % (len(NS_SEEDS), len(NFLOG_SEEDS), len(ND_SEEDS), out))
+    write(os.path.join(out, "netmon"), NETMON_SEEDS)
+    write(os.path.join(out, "hold"), HOLD_SEEDS)
+    print("wrote %d ns_parse, %d nflog, %d nd, %d netmon and %d hold seeds"
+          " under %s" % (len(NS_SEEDS), len(NFLOG_SEEDS), len(ND_SEEDS),
+                         len(NETMON_SEEDS), len(HOLD_SEEDS), out))
 
 
 if __name__ == "__main__":

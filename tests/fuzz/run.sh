@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build the libFuzzer targets with clang and fuzz each for SECONDS seconds.
+# Build the libFuzzer targets (every tests/fuzz/fuzz_*.c) with clang and
+# fuzz each for SECONDS seconds.
 #
 #   tests/fuzz/run.sh SECONDS
 #
@@ -40,15 +41,26 @@ sources() {
 	nflog)    echo src/nflog.c src/nftwatch.c src/ifname.c src/ifspec.c ;;
 	nd)       echo src/nd.c src/ns_parse.c ;;
 	hold)     echo src/hold.c src/log.c src/clock.c ;;
+	netmon)   echo src/netmon.c src/log.c src/clock.c ;;
 	esac
 }
 
-TARGETS="ns_parse nflog nd hold"
+# Every tests/fuzz/fuzz_*.c is a target: one without its sources listed
+# above fails to build, rather than going unfuzzed.
+TARGETS=$(for f in tests/fuzz/fuzz_*.c; do
+	f=${f#tests/fuzz/fuzz_}
+	echo "${f%.c}"
+done)
 status=0
 
 for t in $TARGETS; do
 	bin=$OUT/fuzz_$t
 	echo "== fuzz_$t: build"
+	if [ -z "$(sources "$t")" ]; then
+		echo "fuzz_$t: BUILD FAILED: no sources listed for it in $0" >&2
+		status=1
+		continue
+	fi
 	# shellcheck disable=SC2046,SC2086 # flag lists, split on purpose
 	if ! "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
 		-D_GNU_SOURCE -Iinclude $pkg_cflags tests/fuzz/fuzz_$t.c \

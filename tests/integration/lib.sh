@@ -1,28 +1,31 @@
+# shellcheck shell=bash
 # Helpers for ns-monitor's namespace tests. Source it; it sets a cleanup trap.
 #
 # Every namespace and interface a test makes carries the test's unique
 # prefix, and lives only inside namespaces the test created: the host's own
-# interfaces, routes and ruleset are never touched.
+# interfaces, routes and ruleset are never touched. The helpers that look at
+# the router speak of namespace r, where every test runs the daemon, and of
+# its master m0.
 
 set -u
 
-NS_MONITOR=${NS_MONITOR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/ns-monitor}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)	# the source tree
+NS_MONITOR=${NS_MONITOR:-$TOP/ns-monitor}
 T=nsm$$			# unique prefix for this test run
 TMP=$(mktemp -d /tmp/ns-monitor-test.XXXXXX)
 PASSED=0
 FAILED=0
-NAMESPACES=()
 DAEMONS=()
 
+# shellcheck source=SCRIPTDIR/topology.sh
+. "$(dirname "${BASH_SOURCE[0]}")/topology.sh"
+
 cleanup() {
-	local pid ns
+	local pid
 	for pid in "${DAEMONS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
 	done
-	for ns in "${NAMESPACES[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_cleanup
 	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -59,51 +62,6 @@ summary() {
 	[ "$FAILED" -eq 0 ]
 }
 
-# wait_for SECONDS COMMAND...: poll a condition until it holds or time runs out.
-wait_for() {
-	local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$(date +%s%N)" -ge "$deadline" ] && return 1
-		sleep 0.02
-	done
-}
-
-# wait_while SECONDS COMMAND...: poll until the command fails.
-wait_while() {
-	local t=$1
-	shift
-	wait_for "$t" not "$@"
-}
-not() { ! "$@"; }
-
-netns_add() {
-	local ns=$T-$1
-	ip netns add "$ns" || exit 1
-	NAMESPACES+=("$ns")
-	ip -n "$ns" link set dev lo up
-	# No router solicitations or DAD delays to wait for.
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.default.router_solicitations=0
-}
-
-# veth NS1 IF1 NS2 IF2: a veth pair made directly inside the namespaces.
-veth() {
-	ip -n "$T-$1" link add name "$2" type veth peer name "$4" netns "$T-$3" || exit 1
-	ip -n "$T-$1" link set dev "$2" up
-	ip -n "$T-$3" link set dev "$4" up
-}
-
-in_ns() { local ns=$T-$1; shift; ip netns exec "$ns" "$@"; }
-
-# The link-local address of an interface is usable (not tentative).
-ll_ready() {
-	in_ns "$1" ip -6 addr show dev "$2" scope link | grep -q 'inet6 fe80' &&
-	! in_ns "$1" ip -6 addr show dev "$2" scope link | grep -q tentative
-}
-
 # start_daemon NS LOG ARGS...: run ns-monitor -v in NS, wait until it relays.
 start_daemon() {
 	local ns=$1 log=$2
@@ -137,4 +95,42 @@ count_lines() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
 nft_counter() {
 	in_ns "$1" nft list chain inet "$2" "$3" |
 		sed -n "s/.*counter packets \([0-9]*\) bytes.*comment \"$4\".*/\1/p"
+}
+
+# logged FILE TEXT: the file holds the text (a fixed string).
+logged() { grep -qF -- "$2" "$1"; }
+
+# reach TARGET: make R try to reach TARGET once, in the background.
+reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
+
+# ping_ok NS ADDR: one ping from NS to ADDR is answered within a second.
+ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+
+# route_dev TARGET DEV: R routes TARGET/128 to DEV by a route of ours (proto 135).
+route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
+
+# neigh_state TARGET DEV: the state of R's neighbor entry (ip prints it last).
+neigh_state() { in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}'; }
+
+# reachable_on TARGET DEV: R's entry for TARGET on DEV is REACHABLE.
+reachable_on() { [ "$(neigh_state "$1" "$2")" = REACHABLE ]; }
+
+# failed_on TARGET DEV: R gave up resolving TARGET on DEV.
+failed_on() { [ "$(neigh_state "$1" "$2")" = FAILED ]; }
+
+# nftr ARGS...: nft in R.
+nftr() { in_ns r nft "$@"; }
+
+# proxy_ndp: m0's proxy_ndp sysctl in R.
+proxy_ndp() { in_ns r sysctl -n net.ipv6.conf.m0.proxy_ndp; }
+
+# metric NAME: a sample's value in the stats file $STATS (NAME with its labels).
+metric() { awk -v m="$1" '$1 == m {print $2}' "$STATS"; }
+
+# lint_ok: promtool's lint of $STATS is silent, or it says why not.
+lint_ok() {
+	local out
+	out=$(promtool check metrics <"$STATS" 2>&1) && [ -z "$out" ] && return 0
+	echo "$out"
+	return 1
 }

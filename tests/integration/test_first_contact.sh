@@ -23,12 +23,9 @@ in_ns y ip -6 addr add $Y/128 dev y0 nodad
 # VM does: one NS from ::, and the address usable a second later.
 in_ns x sysctl -qw net.ipv6.conf.x0.accept_dad=1 net.ipv6.conf.x0.dad_transmits=1
 for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
-in_ns y ip -6 route add default via "$(r_ll s2)" dev y0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+in_ns y ip -6 route add default via "$(link_local r s2)" dev y0
 
-route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
-logged() { grep -qF -- "$2" "$1"; }
 usable() { ! in_ns x ip -6 addr show dev x0 | grep -q "$1.*tentative"; }
 
 # connect_once ADDR [NS]: one TCP connect from R (or NS) to ADDR port 7, one
@@ -92,7 +89,7 @@ check "new guest: the host's first connect() succeeds on its first SYN ($ms ms)"
 #    packet from its address is the sign.
 X2=2001:db8:1::102
 in_ns x ip -6 addr add $X2/128 dev x0 nodad
-in_ns x ping -c1 -W1 -I $X2 "$(r_ll s1)%x0" >/dev/null 2>&1
+in_ns x ping -c1 -W1 -I $X2 "$(link_local r s1)%x0" >/dev/null 2>&1
 check "talking guest: a packet from its address is seen on s1" \
 	wait_for 3 logged "$LOG" "a packet from $X2 on s1"
 check "talking guest: its route appears" wait_for 3 route_dev $X2 s1
@@ -105,10 +102,10 @@ check "talking guest: the host's first connect() succeeds on its first SYN ($ms 
 # 3. Y lives behind s2 and is learned there; the guest behind s1 sends from
 #    Y's address: s1 is asked, its answer is a claim, Y answers behind s2,
 #    the claim is refused and the route stays.
-in_ns y ping -c1 -W1 -I $Y "$(r_ll s2)%y0" >/dev/null 2>&1
+in_ns y ping -c1 -W1 -I $Y "$(link_local r s2)%y0" >/dev/null 2>&1
 check "steal: Y learned behind s2 from its own packet" wait_for 3 route_dev $Y s2
 in_ns x ip -6 addr add $Y/128 dev x0 nodad
-in_ns x ping -c1 -W1 -I $Y "$(r_ll s1)%x0" >/dev/null 2>&1
+in_ns x ping -c1 -W1 -I $Y "$(link_local r s1)%x0" >/dev/null 2>&1
 check "steal: the packet from Y's address is seen on s1" \
 	wait_for 3 logged "$LOG" "a packet from $Y on s1"
 check "steal: the claim is refused" \
@@ -125,7 +122,7 @@ in_ns x ip -6 addr del $Y/128 dev x0
 #    target, as here; both hand the packet to the same queue.
 stop_daemon $PID 1
 cleanup_listeners
-RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
+RULES=$TOP/nft/ns-monitor.nft
 in_ns r nft -f "$RULES"
 in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }'
 in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'

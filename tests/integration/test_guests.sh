@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 X=2001:db8:1::100
 Z=2001:db8:1::300
 MASTER_ADDR=2001:db8:1::1
@@ -27,14 +26,11 @@ in_ns u ip -6 addr add $UPSTREAM/64 dev u0 nodad
 in_ns x ip -6 addr add $X/128 dev x0 nodad
 in_ns z ip -6 addr add $Z/64 dev z0 nodad
 for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
-in_ns z ip -6 route add default via "$(r_ll s2)" dev z0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+in_ns z ip -6 route add default via "$(link_local r s2)" dev z0
 # U has the /64 on-link and no route via R: it reaches X and Z only
 # through R's proxy NDP on m0.
 
-ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
-route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 resolved_on() {	# resolved_on IF TARGET: R's neighbor entry there is usable
 	in_ns r ip -6 neigh show "$2" dev "$1" | grep -qE 'REACHABLE|STALE|DELAY|PROBE'
 }
@@ -98,7 +94,7 @@ check "X reaches the upstream" wait_for 10 ping_ok x $UPSTREAM
 in_ns r ping -c1 -W1 $Z >/dev/null 2>&1 &
 check "Z's route is learned on s2" wait_for 5 route_dev $Z s2
 check "Z reaches R's link-local on s2 (its link works)" \
-	ping_ok z "$(r_ll s2)%z0"
+	ping_ok z "$(link_local r s2)%z0"
 check "Z (/64 on-link) does not reach the host's master-side address" \
 	eval "! ping_ok z $MASTER_ADDR && ! ping_ok z $MASTER_ADDR"
 check "...its NS for it went unanswered" \
@@ -108,7 +104,7 @@ check "Z (/64 on-link) does not reach the upstream" not ping_ok z $UPSTREAM
 # The same guest with a narrower on-link prefix reaches both.
 in_ns z ip -6 addr del $Z/64 dev z0
 in_ns z ip -6 addr add $Z/120 dev z0 nodad
-in_ns z ip -6 route replace default via "$(r_ll s2)" dev z0
+in_ns z ip -6 route replace default via "$(link_local r s2)" dev z0
 check "Z with a /120 on-link reaches the host's master-side address" \
 	wait_for 10 ping_ok z $MASTER_ADDR
 check "Z with a /120 on-link reaches the upstream" wait_for 10 ping_ok z $UPSTREAM

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-NS_FLOOD=${NS_FLOOD:-$(cd "$(dirname "$0")/../.." && pwd)/build/default/ns_flood}
+NS_FLOOD=${NS_FLOOD:-$TOP/build/default/ns_flood}
 X=2001:db8:1::100
 for n in r u x; do netns_add $n; done
 veth r m0 u u0
@@ -15,11 +15,8 @@ in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
 in_ns x ip -6 addr add $X/64 dev x0 nodad
 wait_for 5 ll_ready r s1 || { echo "FAIL: link-local on s1"; exit 1; }
 
-reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
-logged() { grep -qF -- "$2" "$1"; }
 status_field() { awk -v k="$2:" '$1 == k {print $2}' /proc/"$1"/status; }
 STATS=$TMP/ns-monitor.prom
-metric() { awk -v m="$1" '$1 == m {print $2}' "$STATS"; }
 
 # 1. Least privilege, started as root: CAP_NET_ADMIN (12) and CAP_NET_RAW
 #    (13) only, effective, permitted and bounding.
@@ -51,13 +48,7 @@ prom_ok() {
 }
 check "the stats file is written" wait_for 3 test -s "$STATS"
 check "the stats file is valid Prometheus text" prom_ok
-# promtool's lint too (names, units, HELP): silent and exit 0, or it says why.
-lint_ok() {
-	local out
-	out=$(promtool check metrics <"$STATS" 2>&1) && [ -z "$out" ] && return 0
-	echo "$out"
-	return 1
-}
+# promtool's lint too (names, units, HELP).
 check "promtool check metrics: no lint complaint" lint_ok
 probes_s1() { [ "$(metric 'ns_monitor_probes_total{group="135",slave="s1"}')" = "$1" ]; }
 check "the stats file counts the probe on s1 (rewritten every second)" wait_for 3 probes_s1 1
@@ -119,7 +110,7 @@ for i in $(seq 1 40); do
 	in_ns r bash -c 'printf "%64s" x >/dev/udp/2001:db8:5::1/9' 2>/dev/null
 done
 in_ns r ping -c 20 -i 0.01 -W1 2001:db8:5::1 >/dev/null 2>&1
-in_ns x ping -c 20 -i 0.01 -W1 "$(in_ns r ip -6 addr show dev s1 scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p')%x0" >/dev/null 2>&1
+in_ns x ping -c 20 -i 0.01 -W1 "$(link_local r s1)%x0" >/dev/null 2>&1
 ignored() { [ "$(metric "ns_monitor_solicitations_ignored_total{group=\"135\",reason=\"$1\"}")" -ge "$2" ] 2>/dev/null; }
 check "UDP logged into the group is ignored as next_header" wait_for 3 ignored next_header 40
 check "echo requests and replies, NA are ignored as type" wait_for 3 ignored type 20

@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # A plain build, whatever the make that runs the tests was given (SANITIZE=1).
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory "$@"; }
 script() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DESTDIR="$1" PREFIX=/usr "$TOP/scripts/$2"; }

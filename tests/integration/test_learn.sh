@@ -20,18 +20,12 @@ in_ns u ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
 in_ns x ip -6 addr add $X/128 dev x0 nodad
 in_ns y ip -6 addr add $Y/128 dev y0 nodad
 for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
-in_ns y ip -6 route add default via "$(r_ll s2)" dev y0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+in_ns y ip -6 route add default via "$(link_local r s2)" dev y0
 
-reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
-ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
-route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 our_routes() { in_ns r ip -6 route show proto 135 table all | grep -v 'table 1853' ; }
 our_proxies() { in_ns r ip -6 neigh show proxy | grep -q .; }
 no_leftovers() { [ -z "$(our_routes)" ] && ! our_proxies; }
-logged() { grep -qF -- "$2" "$1"; }
-proxy_ndp() { in_ns r sysctl -n net.ipv6.conf.m0.proxy_ndp; }
 
 # A ping queued on a neighbor entry an earlier step left INCOMPLETE on m0
 # dies with it; the next one starts a fresh resolution, which is relayed.
@@ -108,7 +102,7 @@ in_ns y ip -6 addr add $Y/128 dev y0 nodad
 wait_for 5 ll_ready r s2
 reach $Y
 check "the re-created s2 is probed (Y found behind it)" \
-	wait_for 5 eval "in_ns r ip -6 neigh show $Y dev s2 | grep -q REACHABLE"
+	wait_for 5 reachable_on $Y s2
 
 # 8b. Renamed: s2 renamed away is no longer probed; an interface renamed to
 #     s2 is. SIGHUP re-reads everything and the daemon carries on.
@@ -157,7 +151,7 @@ stop_daemon $DAEMON_PID 1
 #     neighbor entries on the slaves, each asked again (verify: 3 s).
 # Steps above moved X away and re-created s2: X back behind s1, Y routed.
 in_ns x ip -6 addr add $X/128 dev x0 nodad
-in_ns y ip -6 route replace default via "$(r_ll s2)" dev y0
+in_ns y ip -6 route replace default via "$(link_local r s2)" dev y0
 learn_x() { wait_for 8 eval "ping_ok r $X; route_dev $X s1"; }
 # Route events in r from now on; ready once a marker route shows up.
 MON=$TMP/routes.mon

@@ -10,8 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
-GOLDEN=$(cd "$(dirname "$0")/../.." && pwd)/tests/golden/ns-monitor.nft.dump
+RULES=$TOP/nft/ns-monitor.nft
+GOLDEN=$TOP/tests/golden/ns-monitor.nft.dump
 
 for n in r u v x y z p q; do netns_add $n; done
 veth r m0 u u0
@@ -29,12 +29,7 @@ in_ns z ip -6 addr add 2001:db8:3::100/64 dev z0 nodad
 in_ns q ip -6 addr add 2001:db8:1::400/64 dev q0 nodad
 for s in s1 s2 s3 vnet0 vnet1; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
 
-reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
-reachable_on() { [ "$(in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}')" = REACHABLE ]; }
-failed_on() { [ "$(in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}')" = FAILED ]; }
-logged() { grep -qF -- "$2" "$1"; }
 logged_n() { [ "$(count_lines "$1" "$2")" -ge "$3" ]; }
-nftr() { in_ns r nft "$@"; }
 logged_ns() { nftr list chain inet ns_monitor output_$1 | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 has_chain() { nftr list chain inet ns_monitor "$1" >/dev/null 2>&1; }
 in_set() { nftr list set inet ns_monitor "$1" 2>/dev/null | grep -q "\"$2\""; }

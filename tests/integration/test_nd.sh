@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-ND_ASK=${ND_ASK:-$(cd "$(dirname "$0")/../.." && pwd)/build/default/nd_ask}
+ND_ASK=${ND_ASK:-$TOP/build/default/nd_ask}
 [ -x "$ND_ASK" ] || { echo "FAIL: $ND_ASK missing: make build/default/nd_ask"; exit 1; }
 
 TGT=2001:db8:1::10
@@ -28,9 +28,8 @@ for p in "r s1" "g g0"; do
 	# shellcheck disable=SC2086 # namespace and device
 	wait_for 5 ll_ready $p || { echo "FAIL: link-local on $p not ready"; exit 1; }
 done
-ll() { in_ns "$1" ip -6 addr show dev "$2" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-S1_LL=$(ll r s1)
-G0_LL=$(ll g g0)
+S1_LL=$(link_local r s1)
+G0_LL=$(link_local g g0)
 # Every entry, NOARP ones too (an IPv6 socket sending to a group makes
 # one), but the kernel's own for MLD reports (ff02::16), made at link up.
 neigh_r() { in_ns r ip -6 neigh show nud all dev s1 | grep -v '^ff02::16 '; }

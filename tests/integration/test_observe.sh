@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-README=$(cd "$(dirname "$0")/../.." && pwd)/README.md
+README=$TOP/README.md
 X=2001:db8:1::100
 X2=2001:db8:1::101
 X3=2001:db8:1::102
@@ -25,15 +25,10 @@ in_ns u ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
 in_ns x ip -6 addr add $X/128 dev x0 nodad
 in_ns x ip -6 addr add $X2/128 dev x0 nodad
 wait_for 5 ll_ready r s1 || { echo "FAIL: link-local on s1"; exit 1; }
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
 
-reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
-logged() { grep -qF -- "$2" "$1"; }
-route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 our_routes() { in_ns r ip -6 route show proto 135 | grep -c .; }
 STATS=$TMP/ns-monitor.prom
-metric() { awk -v m="$1" '$1 == m {print $2}' "$STATS"; }
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
 metric_ge() { [ "$(metric "$1")" -ge "$2" ] 2>/dev/null; }
 slaves_added() { grep -c "group 135: slave [^ ]* added$" "$1"; }
@@ -84,12 +79,6 @@ check "neighbor_table_entries counts at least X's entries, at most gc_thresh3" e
 
 # 3. The stats file passes promtool's lint, and the README lists exactly
 #    the metrics the daemon writes.
-lint_ok() {
-	local out
-	out=$(promtool check metrics <"$STATS" 2>&1) && [ -z "$out" ] && return 0
-	echo "$out"
-	return 1
-}
 check "promtool check metrics: no complaint" lint_ok
 names_written() { sed -n 's/^# TYPE ns_monitor_\([a-z0-9_]*\) .*/\1/p' "$STATS" | sort -u; }
 names_documented() {

@@ -17,11 +17,8 @@ in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
 in_ns u ip -6 addr add 2001:db8:1::2/64 dev u0 nodad
 in_ns x ip -6 addr add $X/128 dev x0 nodad
 wait_for 5 ll_ready r s1 || { echo "FAIL: link-local on s1"; exit 1; }
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
 
-ping_ok() { in_ns u ping -c1 -W1 $X >/dev/null 2>&1; }
-logged() { grep -qF -- "$2" "$1"; }
 sysctl_r() { in_ns r sysctl -n "$1"; }
 proxied() { in_ns r ip -6 neigh show proxy | grep -q "$X dev m0"; }
 # The upstream has X's link-layer address: someone answered its NS.
@@ -37,7 +34,7 @@ run_case() {
 	start_daemon r "$LOG" -m m0 -s s1 --proxy-ndp || { cat "$LOG"; fail "$1: daemon did not start"; return 1; }
 	PID=$DAEMON_PID
 	# Each failed ping's NS is relayed and X learned and proxied on m0.
-	wait_for 6 ping_ok
+	wait_for 6 ping_ok u $X
 }
 
 # 1. No forwarding at all: the kernel answers no NS for a proxy entry.

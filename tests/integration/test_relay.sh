@@ -51,11 +51,6 @@ NFT
 done
 arrived() { nft_counter "$1" nsmtest in "$2"; }
 
-# reach TARGET: make R try to reach TARGET once, in the background.
-reach() { in_ns r ping -c1 -W4 "$1" >/dev/null 2>&1 & }
-neigh_state() { in_ns r ip -6 neigh show "$1" dev "$2" | awk '{print $NF}'; }
-reachable_on() { [ "$(neigh_state "$1" "$2")" = REACHABLE ]; }
-logged() { grep -qF -- "$2" "$1"; }
 ns_seen() { [ "$(count_lines "$1" "NS for $2 ")" -ge "$3" ]; }
 
 LOG=$TMP/daemon.log

@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-NEIGH_PEAK=${NEIGH_PEAK:-$(cd "$(dirname "$0")/../.." && pwd)/build/default/neigh_peak}
+NEIGH_PEAK=${NEIGH_PEAK:-$TOP/build/default/neigh_peak}
 [ -x "$NEIGH_PEAK" ] || { echo "FAIL: no $NEIGH_PEAK (make build/default/neigh_peak)"; exit 1; }
 
 NSLAVES=200

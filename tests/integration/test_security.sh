@@ -21,13 +21,8 @@ in_ns u ip -6 addr add $U/64 dev u0 nodad
 in_ns x ip -6 addr add $X/128 dev x0 nodad
 in_ns y ip -6 addr add $Y/128 dev y0 nodad
 for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
-r_ll() { in_ns r ip -6 addr show dev "$1" scope link | sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p'; }
-in_ns x ip -6 route add default via "$(r_ll s1)" dev x0
-in_ns y ip -6 route add default via "$(r_ll s2)" dev y0
-
-ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
-route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
-logged() { grep -qF -- "$2" "$1"; }
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+in_ns y ip -6 route add default via "$(link_local r s2)" dev y0
 
 # --- sections below; each ends with its daemons stopped ---
 
@@ -54,8 +49,8 @@ check "claims: Y is reached and learned behind s2" wait_for 5 eval "ping_ok r $Y
 in_ns x ip -6 addr add $Y/128 dev x0 nodad
 # Its NS for R (from Y, with its link-layer address) makes R's entry.
 in_ns x ip -6 neigh flush dev x0
-in_ns x ping -c1 -W1 -I $Y "$(r_ll s1)%x0" >/dev/null 2>&1
-in_ns x python3 - "$Y" "$(r_ll s1)" <<'PY'
+in_ns x ping -c1 -W1 -I $Y "$(link_local r s1)%x0" >/dev/null 2>&1
+in_ns x python3 - "$Y" "$(link_local r s1)" <<'PY'
 import socket, struct, sys
 y, router = sys.argv[1], sys.argv[2]
 mac = open('/sys/class/net/x0/address').read().strip()
@@ -69,7 +64,7 @@ na = struct.pack('!BBHI16sBB6s', 136, 0, 0, 0x60000000,
 s.sendto(na, (router, 0, 0, socket.if_nametoindex('x0')))
 PY
 check "claims: the guest's NA made Y REACHABLE on s1" \
-	eval "in_ns r ip -6 neigh show $Y dev s1 | grep -q REACHABLE"
+	reachable_on $Y s1
 check "claims: Y keeps its route behind s2" not wait_while 2 route_dev $Y s2
 check "claims: no move was made" not logged "$LOG" "$Y moved"
 in_ns x ip -6 addr del $Y/128 dev x0
@@ -107,7 +102,7 @@ in_ns r ip link del m1; in_ns r ip link del s3
 
 # --- keep-alive: learned targets asked again after a neighbor flush (as a
 #     GC sweep does) are not starved by a flood of new targets ---
-NS_FLOOD=${NS_FLOOD:-$(cd "$(dirname "$0")/../.." && pwd)/build/default/ns_flood}
+NS_FLOOD=${NS_FLOOD:-$TOP/build/default/ns_flood}
 N=30
 for i in $(seq $N); do echo "addr add 2001:db8:1::1:$i/128 dev x0 nodad"; done |
 	in_ns x ip -batch -
@@ -218,8 +213,7 @@ check "stats: ...no temporary file beside the target" \
 rm -rf "$SD" "$REAL" "$VICTIM"
 
 # --- Set contents: hostile elements, a wrong type, 70 members (issue 9, items 8, 9) ---
-RULES=$(cd "$(dirname "$0")/../.." && pwd)/nft/ns-monitor.nft
-nftr() { in_ns r nft "$@"; }
+RULES=$TOP/nft/ns-monitor.nft
 nftr -f "$RULES"
 nftr add element inet ns_monitor masters_135 '{ "m0" }'
 nftr add element inet ns_monitor slaves_135 '{ "s1" }'
@@ -419,18 +413,17 @@ check "--user nobody with a pidfile where nobody cannot write: exit 2, says why"
 
 # 10d. SIGKILL after --proxy-ndp turned proxy_ndp on: the next start of the
 #      group, even without --proxy-ndp, turns it off again.
-pndp() { in_ns r sysctl -n net.ipv6.conf.m0.proxy_ndp; }
 in_ns r sysctl -qw net.ipv6.conf.m0.proxy_ndp=0
 LOG=$TMP/sec-c-pndp.log
 start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp || fail "--proxy-ndp daemon did not start"
 ping_ok r $X
 check "--proxy-ndp: X learned behind s1" wait_for 3 route_dev $X s1
-check "...proxy_ndp turned on on m0" wait_for 2 eval '[ "$(pndp)" = 1 ]'
+check "...proxy_ndp turned on on m0" wait_for 2 eval '[ "$(proxy_ndp)" = 1 ]'
 kill -KILL $DAEMON_PID; wait $DAEMON_PID 2>/dev/null
-check "a SIGKILLed run leaves proxy_ndp=1" [ "$(pndp)" = 1 ]
+check "a SIGKILLed run leaves proxy_ndp=1" [ "$(proxy_ndp)" = 1 ]
 LOG=$TMP/sec-c-pndp2.log
 start_daemon r "$LOG" -m m0 -s s1,s2 || fail "restart did not start"
-check "the restart (no --proxy-ndp) turns proxy_ndp off within 2 s" wait_for 2 eval '[ "$(pndp)" = 0 ]'
+check "the restart (no --proxy-ndp) turns proxy_ndp off within 2 s" wait_for 2 eval '[ "$(proxy_ndp)" = 0 ]'
 check "...and says so" logged "$LOG" "m0: turned proxy_ndp off again"
 stop_daemon $DAEMON_PID 1
 check "...no route of ours is left" wait_for 2 eval '[ -z "$(in_ns r ip -6 route show proto 135)" ]'
