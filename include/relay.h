@@ -22,7 +22,7 @@
 
 struct engine;
 
-struct slave {
+struct relay_slave {
 	char name[IF_NAMESIZE];
 	unsigned int ifindex;		/* 0: not present (yet) */
 	int fd;				/* echo socket, -1 when absent */
@@ -44,12 +44,12 @@ struct slave {
 	unsigned long probes_absent;	/* not sent: interface missing */
 };
 
-struct master {
+struct relay_master {
 	char name[IF_NAMESIZE];
 	unsigned int in_engine;		/* ifindex the engine knows, 0 */
 };
 
-struct group {
+struct relay_group {
 	uint16_t num;
 	struct ifspec *slave_specs;	/* as given: names and patterns */
 	unsigned int nslave_specs;
@@ -58,9 +58,9 @@ struct group {
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
 	bool firewall_warned;		/* said that the firewall drops echoes */
-	struct slave *slaves;		/* grown as members come */
+	struct relay_slave *slaves;		/* grown as members come */
 	unsigned int nslaves, slaves_cap;
-	struct master *masters;
+	struct relay_master *masters;
 	unsigned int nmasters, masters_cap;
 	struct group_counters counters;
 };
@@ -68,7 +68,7 @@ struct group {
 struct relay {
 	const struct config *cfg;
 	struct rtnl rtnl;
-	struct group *groups;		/* ngroups of them */
+	struct relay_group *groups;		/* ngroups of them */
 	unsigned int ngroups;
 	struct engine *engine;		/* NULL while tearing down */
 	int askfd;			/* packet socket: our own NS */
@@ -102,17 +102,17 @@ void relay_set_masters(struct relay *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now);
 
-struct group *relay_find_group(struct relay *r, uint16_t num);
+struct relay_group *relay_find_group(struct relay *r, uint16_t num);
 
 /* Slaves the engine can ask now: present, up, with socket and route. */
-unsigned int relay_slaves_ready(const struct group *g);
+unsigned int relay_slaves_ready(const struct relay_group *g);
 
 /*
  * Once at start: one line per group (its slaves and masters), where each
  * slave had a line of its own before (those stay for -v).
  */
 void relay_log_start(struct relay *r);
-bool relay_is_master(const struct group *g, unsigned int ifindex);
+bool relay_is_master(const struct relay_group *g, unsigned int ifindex);
 
 /* The engine's egress for asks and confirms (engine.h). */
 void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,

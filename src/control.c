@@ -150,7 +150,7 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	const char *which = set == STATS_SET_MASTERS ? "masters" : "slaves";
 	struct set_report *rep = &c->groups[i].sets[set];
 	unsigned int g = c->cfg->groups[i];
-	struct group *grp = relay_find_group(c->relay, (uint16_t)g);
+	struct relay_group *grp = relay_find_group(c->relay, (uint16_t)g);
 	struct nftwatch_ifset info;
 	char name[32], tbuf[48];
 	unsigned int n = 0;

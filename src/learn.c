@@ -358,7 +358,7 @@ int learn_init(struct learn *l, const struct config *cfg, struct engine *engine)
  * prefixes (the targets, or the on-link prefix of one of the group's
  * masters: what intake.c takes from the upstream).
  */
-static bool adopt_eligible(const struct learn *l, const struct group *g,
+static bool adopt_eligible(const struct learn *l, const struct relay_group *g,
 			   const struct hostaddrs *h, const struct in6_addr *t)
 {
 	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
@@ -375,7 +375,7 @@ static bool adopt_eligible(const struct learn *l, const struct group *g,
 	return false;
 }
 
-static bool slave_of(const struct group *g, unsigned int ifindex)
+static bool slave_of(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int s = 0; s < g->nslaves; s++)
 		if (g->slaves[s].in_engine == ifindex)
@@ -398,7 +398,7 @@ static int entry_cmp(const void *a, const void *b)
  * STALE entry for another's address on its own slave (an NS with that
  * source), and which of two is right is for a resolution to find out.
  */
-static void adopt_neighbor(struct learn *l, const struct group *g,
+static void adopt_neighbor(struct learn *l, const struct relay_group *g,
 			   const struct hostaddrs *h, const struct rtnl_entry *e,
 			   size_t n, uint64_t now)
 {

@@ -33,7 +33,7 @@ static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
  * The engine asks a slave only while it can be asked: present, up, with
  * its socket and egress route. Called after every change of those.
  */
-static void slave_sync(struct relay *r, struct group *g, struct slave *s,
+static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slave *s,
 		       uint64_t now)
 {
 	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
@@ -53,7 +53,7 @@ static void slave_sync(struct relay *r, struct group *g, struct slave *s,
 	s->in_engine = want;
 }
 
-static void slave_release(struct relay *r, struct group *g, struct slave *s)
+static void slave_release(struct relay *r, struct relay_group *g, struct relay_slave *s)
 {
 	if (s->in_engine && r->engine)
 		engine_slave(r->engine, g->num, s->in_engine, false,
@@ -94,12 +94,12 @@ static bool if_ether_mac(const char *name, uint8_t mac[6])
 	return ok;
 }
 
-static void slave_find_mac(struct slave *s)
+static void slave_find_mac(struct relay_slave *s)
 {
 	s->has_mac = if_ether_mac(s->name, s->mac);
 }
 
-static void slave_find_ll(struct relay *r, struct slave *s)
+static void slave_find_ll(struct relay *r, struct relay_slave *s)
 {
 	/*
 	 * No warning here: a link that just came up has no link-local
@@ -116,7 +116,7 @@ static void slave_find_ll(struct relay *r, struct slave *s)
  * route, link-local source. A slave that is missing is a warning, not an
  * error; it is looked for again at most once a second, when needed.
  */
-static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
+static void slave_refresh(struct relay *r, struct relay_group *g, struct relay_slave *s,
 			  uint64_t now)
 {
 	unsigned int ifindex = if_nametoindex(s->name);
@@ -165,7 +165,7 @@ static void slave_refresh(struct relay *r, struct group *g, struct slave *s,
 }
 
 /* 0 if group g's egress table holds no routes but ours, else -1 (logged). */
-static int egress_table_foreign(struct relay *r, struct group *g)
+static int egress_table_foreign(struct relay *r, struct relay_group *g)
 {
 	uint8_t protocol = 0;
 	int n = rtnl_table_foreign_routes(&r->rtnl, g->fwmark, &protocol);
@@ -183,7 +183,7 @@ static int egress_table_foreign(struct relay *r, struct group *g)
 	return 0;
 }
 
-static int group_egress_init(struct relay *r, struct group *g)
+static int group_egress_init(struct relay *r, struct relay_group *g)
 {
 	int n;
 
@@ -214,7 +214,7 @@ static int group_egress_init(struct relay *r, struct group *g)
 	return 0;
 }
 
-unsigned int relay_slaves_ready(const struct group *g)
+unsigned int relay_slaves_ready(const struct relay_group *g)
 {
 	unsigned int n = 0;
 
@@ -226,7 +226,7 @@ unsigned int relay_slaves_ready(const struct group *g)
 void relay_log_start(struct relay *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		const struct group *g = &r->groups[i];
+		const struct relay_group *g = &r->groups[i];
 
 		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)",
 			 g->num, g->nslaves, relay_slaves_ready(g), g->nmasters);
@@ -234,7 +234,7 @@ void relay_log_start(struct relay *r)
 	r->started = true;
 }
 
-struct group *relay_find_group(struct relay *r, uint16_t num)
+struct relay_group *relay_find_group(struct relay *r, uint16_t num)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		if (r->groups[i].num == num)
@@ -273,7 +273,7 @@ int relay_init(struct relay *r, const struct config *cfg,
 			r->askfd = -1;
 	}
 	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		struct group *g = &r->groups[i];
+		struct relay_group *g = &r->groups[i];
 
 		g->num = cfg->groups[i];
 		g->fwmark = cfg->fwmark_base + g->num;
@@ -318,13 +318,13 @@ static void set_slave_names(struct relay *r, uint16_t num,
 			    const char (*names)[IF_NAMESIZE], unsigned int n,
 			    uint64_t now)
 {
-	struct group *g = relay_find_group(r, num);
+	struct relay_group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
 
 	if (!g)
 		return;
 	for (i = 0; i < g->nslaves; i++) {
-		struct slave *s = &g->slaves[i];
+		struct relay_slave *s = &g->slaves[i];
 
 		if (!name_in(s->name, names, n)) {
 			log_info("group %u: slave %s removed", g->num, s->name);
@@ -337,7 +337,7 @@ static void set_slave_names(struct relay *r, uint16_t num,
 	}
 	g->nslaves = kept;
 	for (i = 0; i < n; i++) {
-		struct slave *s;
+		struct relay_slave *s;
 		unsigned int j;
 
 		for (j = 0; j < g->nslaves; j++)
@@ -361,7 +361,7 @@ static void set_slave_names(struct relay *r, uint16_t num,
 }
 
 /* A master is known to the engine by its ifindex while it exists. */
-static void master_sync(struct relay *r, struct group *g, struct master *m,
+static void master_sync(struct relay *r, struct relay_group *g, struct relay_master *m,
 			unsigned int ifindex, uint64_t now)
 {
 	if (!r->engine || ifindex == m->in_engine)
@@ -377,13 +377,13 @@ static void set_master_names(struct relay *r, uint16_t num,
 			     const char (*names)[IF_NAMESIZE], unsigned int n,
 			     uint64_t now)
 {
-	struct group *g = relay_find_group(r, num);
+	struct relay_group *g = relay_find_group(r, num);
 	unsigned int i, kept = 0;
 
 	if (!g)
 		return;
 	for (i = 0; i < g->nmasters; i++) {
-		struct master *m = &g->masters[i];
+		struct relay_master *m = &g->masters[i];
 
 		if (!name_in(m->name, names, n)) {
 			master_sync(r, g, m, 0, now);
@@ -395,7 +395,7 @@ static void set_master_names(struct relay *r, uint16_t num,
 	}
 	g->nmasters = kept;
 	for (i = 0; i < n; i++) {
-		struct master *m;
+		struct relay_master *m;
 		unsigned int j;
 
 		for (j = 0; j < g->nmasters; j++)
@@ -488,7 +488,7 @@ static int keep_specs(struct ifspec **dst, unsigned int *ndst,
 void relay_set_slaves(struct relay *r, uint16_t num,
 		      const struct ifspec *specs, unsigned int n, uint64_t now)
 {
-	struct group *g = relay_find_group(r, num);
+	struct relay_group *g = relay_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
@@ -508,7 +508,7 @@ void relay_set_masters(struct relay *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now)
 {
-	struct group *g = relay_find_group(r, num);
+	struct relay_group *g = relay_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
@@ -537,7 +537,7 @@ static bool pattern_matches(const struct ifspec *specs, unsigned int n,
 void relay_fini(struct relay *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct group *g = &r->groups[i];
+		struct relay_group *g = &r->groups[i];
 
 		for (unsigned int j = 0; j < g->nslaves; j++)
 			slave_release(r, g, &g->slaves[j]);
@@ -560,7 +560,7 @@ void relay_fini(struct relay *r)
 	rtnl_close(&r->rtnl);
 }
 
-static struct slave *slave_of(struct group *g, unsigned int ifindex)
+static struct relay_slave *slave_of(struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nslaves; i++)
 		if (g->slaves[i].ifindex == ifindex)
@@ -573,7 +573,7 @@ static struct slave *slave_of(struct group *g, unsigned int ifindex)
  * request (our asks, written below IPv6, never pass there). Said once per
  * episode, which ends when an echo gets through again; each one counted.
  */
-static void firewall_dropped(struct group *g, struct slave *s)
+static void firewall_dropped(struct relay_group *g, struct relay_slave *s)
 {
 	s->probes_firewalled++;
 	if (g->firewall_warned)
@@ -585,7 +585,7 @@ static void firewall_dropped(struct group *g, struct slave *s)
 }
 
 /* A send failed; echo: the packet went through the output hook. */
-static void send_failed(struct group *g, struct slave *s, const char *what,
+static void send_failed(struct relay_group *g, struct relay_slave *s, const char *what,
 			const struct in6_addr *target, int err, bool echo)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -601,7 +601,7 @@ static void send_failed(struct group *g, struct slave *s, const char *what,
 }
 
 /* An echo request out of s: the kernel resolves target there. */
-static void send_echo(struct relay *r, struct group *g, struct slave *s,
+static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave *s,
 		      const struct in6_addr *target, const char *what)
 {
 	if (!s->has_ll && !s->ll_warned) {
@@ -639,8 +639,8 @@ static void send_echo(struct relay *r, struct group *g, struct slave *s,
 void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target)
 {
-	struct group *g = relay_find_group(r, group);
-	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct relay_group *g = relay_find_group(r, group);
+	struct relay_slave *s = g ? slave_of(g, ifindex) : NULL;
 	char addr[INET6_ADDRSTRLEN];
 
 	if (!s || s->fd == -1) {
@@ -688,15 +688,15 @@ int relay_advertise(struct relay *r, unsigned int master,
 void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target)
 {
-	struct group *g = relay_find_group(r, group);
-	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct relay_group *g = relay_find_group(r, group);
+	struct relay_slave *s = g ? slave_of(g, ifindex) : NULL;
 
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
 	send_echo(r, g, s, target, "confirm");
 }
 
-bool relay_is_master(const struct group *g, unsigned int ifindex)
+bool relay_is_master(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
@@ -705,7 +705,7 @@ bool relay_is_master(const struct group *g, unsigned int ifindex)
 }
 
 /* The name of the slave on ifindex, or NULL. */
-static const char *slave_named(const struct group *g, unsigned int ifindex)
+static const char *slave_named(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nslaves; i++)
 		if (g->slaves[i].ifindex == ifindex)
@@ -714,7 +714,7 @@ static const char *slave_named(const struct group *g, unsigned int ifindex)
 }
 
 /* Whether the master on ifindex is one a pattern brought in. */
-static bool master_by_pattern(const struct group *g, unsigned int ifindex)
+static bool master_by_pattern(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
@@ -723,11 +723,11 @@ static bool master_by_pattern(const struct group *g, unsigned int ifindex)
 	return false;
 }
 
-static void masters_on_link(struct relay *r, struct group *g,
+static void masters_on_link(struct relay *r, struct relay_group *g,
 			    const struct netmon_event *ev, uint64_t now)
 {
 	for (unsigned int j = 0; j < g->nmasters; j++) {
-		struct master *m = &g->masters[j];
+		struct relay_master *m = &g->masters[j];
 		bool named = strcmp(m->name, ev->link.name) == 0;
 
 		if (m->in_engine == ev->ifindex && (ev->deleted || !named))
@@ -741,7 +741,7 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct group *g = &r->groups[i];
+		struct relay_group *g = &r->groups[i];
 
 		/* An interface a pattern matches came, went or was renamed. */
 		if (pattern_matches(g->slave_specs, g->nslave_specs, ev->link.name) ||
@@ -758,7 +758,7 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			struct slave *s = &g->slaves[j];
+			struct relay_slave *s = &g->slaves[j];
 			bool named = strcmp(s->name, ev->link.name) == 0;
 
 			if (s->ifindex == ev->ifindex && (ev->deleted || !named)) {
@@ -807,7 +807,7 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		for (unsigned int j = 0; j < r->groups[i].nslaves; j++) {
-			struct slave *s = &r->groups[i].slaves[j];
+			struct relay_slave *s = &r->groups[i].slaves[j];
 
 			/* DAD done, address added or removed: look again. */
 			if (s->ifindex == ev->ifindex && s->fd != -1)

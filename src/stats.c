@@ -69,7 +69,7 @@ void stats_escape_label(FILE *out, const char *value)
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
 		const __typeof__((r)->groups[0]) *g = &(r)->groups[i_]; \
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
-			const struct slave *s = &g->slaves[j_];		\
+			const struct relay_slave *s = &g->slaves[j_];		\
 			fprintf(out, "ns_monitor_" metric			\
 				"{group=\"%u\",slave=\"", g->num);		\
 			stats_escape_label(out, s->name);		\
@@ -535,13 +535,13 @@ void stats_log(const struct stats_sources *src)
 		}
 	}
 	for (unsigned int i = 0; r && i < r->ngroups; i++) {
-		const struct group *g = &r->groups[i];
+		const struct relay_group *g = &r->groups[i];
 
 		if (g->counters.probes_dry_run)
 			log_info("group %u: dry run, asks not sent %lu", g->num,
 				 g->counters.probes_dry_run);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			const struct slave *s = &g->slaves[j];
+			const struct relay_slave *s = &g->slaves[j];
 
 			log_info("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
 				 g->num, s->name, s->asks_sent, s->probes_sent,

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>	/* its struct group and relay.h's names must not clash */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,11 +70,11 @@ static int write_file(const char *path, bool follow_link,
 	return stats_write_file(path, follow_link, &src);
 }
 
-static void set_slave(struct group *g, const char *name, unsigned long sent,
+static void set_slave(struct relay_group *g, const char *name, unsigned long sent,
 		      unsigned long failed, unsigned long down,
 		      unsigned long absent)
 {
-	struct slave *s;
+	struct relay_slave *s;
 
 	g->slaves = realloc(g->slaves, (g->nslaves + 1) * sizeof(*g->slaves));
 	assert_non_null(g->slaves);
@@ -91,7 +92,7 @@ static void set_slave(struct group *g, const char *name, unsigned long sent,
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct group *g;
+	struct relay_group *g;
 
 	if (!f)
 		return -1;
@@ -750,7 +751,7 @@ static void test_set_gauges(void **state)
 static void test_interface_gauges(void **state)
 {
 	struct fixture *f = *state;
-	struct group *g = &f->r->groups[0];
+	struct relay_group *g = &f->r->groups[0];
 	char *text;
 
 	g->slaves[1].in_engine = 12;	/* veth-a.10 ready, eth1 waiting */
@@ -833,7 +834,7 @@ static void test_neighbor_table_gauges(void **state)
 static void test_label_escaping(void **state)
 {
 	struct fixture *f = *state;
-	struct group *g = &f->r->groups[1];
+	struct relay_group *g = &f->r->groups[1];
 	char *text, *buf = NULL;
 	size_t len = 0;
 	FILE *out;
