@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nlsock.h"
+
 struct mnl_socket;
 struct nlmsghdr;
 
@@ -96,9 +98,7 @@ struct hold_slot {
 };
 
 struct hold {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
+	struct nlsock sock;
 	uint16_t queue_num;
 	uint32_t reroute_bit;
 	/* The mark of each packet held, by id: a verdict must change it. */
