@@ -25,7 +25,6 @@
 
 #include "nlsock.h"
 
-struct mnl_socket;
 struct nlmsghdr;
 
 /*
@@ -107,8 +106,7 @@ struct hold {
 	uint32_t nheld;
 	struct hold_stats stats;
 	/* located_G's table (src/hold_located.c); opened on first use. */
-	struct mnl_socket *nft;
-	unsigned int nft_seq;
+	struct nlsock nft;
 	uint8_t set_family;		/* NFPROTO_INET */
 	const char *set_table;		/* NFT_TABLE */
 };

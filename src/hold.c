@@ -324,9 +324,7 @@ void hold_close(struct hold *h)
 		hold_request(h, nlh);
 	}
 	nlsock_close(&h->sock);
-	if (h->nft)
-		mnl_socket_close(h->nft);
-	h->nft = NULL;
+	nlsock_close(&h->nft);
 	free(h->slots);
 	h->slots = NULL;
 }
