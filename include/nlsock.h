@@ -55,7 +55,9 @@ int nlsock_grow_rcvbuf(struct nlsock *s, int max);
  * first_seq to last_seq (a batch uses several; the kernel reports an error
  * on the message it refused). Data messages on the way go to cb: those of
  * the request, or all of them with `events` (a socket that also hears
- * multicast events, whose sequence numbers are the senders').
+ * multicast events, whose sequence numbers are the senders'). A dump
+ * the kernel marks interrupted (NLM_F_DUMP_INTR) is an error (EINTR),
+ * unless `events`: the changes that interrupted it come as events.
  */
 struct nlsock_wait {
 	uint32_t first_seq, last_seq;

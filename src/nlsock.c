@@ -115,8 +115,11 @@ int nlsock_answer_scan(const void *buf, size_t len, const struct nlsock_wait *w)
 		}
 		if (nlh->nlmsg_type < NLMSG_MIN_TYPE || (!ours && !w->events))
 			continue;
-		/* The dumped state changed on the way: it is not whole. */
-		if (ours && (nlh->nlmsg_flags & NLM_F_DUMP_INTR)) {
+		/*
+		 * The dumped state changed on the way: it is not whole. A
+		 * socket that hears the events gets those changes as events.
+		 */
+		if (ours && !w->events && (nlh->nlmsg_flags & NLM_F_DUMP_INTR)) {
 			errno = EINTR;
 			return -1;
 		}
