@@ -255,14 +255,16 @@ static int dump_one(struct netmon *m, uint16_t type, size_t hdrlen)
 
 int netmon_dump(struct netmon *m)
 {
-	m->dump_pending = true;
+	int rc = 0;
+
 	if (dump_one(m, RTM_GETLINK, sizeof(struct ifinfomsg)) == -1 ||
 	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
 	    (m->neighbors &&
 	     dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1))
-		return -1;
-	m->dump_pending = false;
-	return 0;
+		rc = -1;
+	/* Only overruns: another error would come back at every event. */
+	m->dump_pending = rc == -1 && errno == ENOBUFS;
+	return rc;
 }
 
 void netmon_read(struct netmon *m)
