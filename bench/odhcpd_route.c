@@ -1,36 +1,15 @@
 /* odhcpd's per-probe /128 route (see odhcpd_route.h). */
-#include <errno.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 
+#include "nlsock.h"
 #include "odhcpd_route.h"
 
 int bench_nl_ack(struct rtnl *r, struct nlmsghdr *nlh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = ++r->seq;
-	int i;
-
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	for (i = 0; i < 16; i++) {
-		ssize_t n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
-		int ret;
-
-		if (n == -1)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, NULL, NULL);
-		if (ret == MNL_CB_ERROR)
-			return -1;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
-	errno = EPROTO;
-	return -1;
+	return nlsock_request(&r->sock, nlh, NLSOCK_TIMEOUT_MS);
 }
 
 int odhcpd_route128(struct rtnl *r, int add, const struct in6_addr *dst,

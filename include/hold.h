@@ -23,7 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct mnl_socket;
+#include "nlsock.h"
+
 struct nlmsghdr;
 
 /*
@@ -96,9 +97,7 @@ struct hold_slot {
 };
 
 struct hold {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
+	struct nlsock sock;
 	uint16_t queue_num;
 	uint32_t reroute_bit;
 	/* The mark of each packet held, by id: a verdict must change it. */
@@ -107,8 +106,7 @@ struct hold {
 	uint32_t nheld;
 	struct hold_stats stats;
 	/* located_G's table (src/hold_located.c); opened on first use. */
-	struct mnl_socket *nft;
-	unsigned int nft_seq;
+	struct nlsock nft;
 	uint8_t set_family;		/* NFPROTO_INET */
 	const char *set_table;		/* NFT_TABLE */
 };

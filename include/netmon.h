@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct mnl_socket;
+#include "nlsock.h"
+
 struct nlmsghdr;
 
 /* The longest hardware address kept (the kernel's MAX_ADDR_LEN). */
@@ -76,14 +77,13 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 typedef void (*netmon_cb)(const struct netmon_event *ev, void *data);
 
 struct netmon {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
-	int rcvbuf;
+	struct nlsock sock;
 	netmon_cb cb;
 	void *data;
 	unsigned long overruns;
 	bool neighbors;		/* neighbor and route events too (learning) */
+	bool dump_pending;	/* a dump gave up on overruns: read it again */
+	bool dump_gave_up_said;	/* ...which was logged once */
 };
 
 /*
@@ -96,7 +96,13 @@ int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data);
 void netmon_close(struct netmon *m);
 int netmon_fd(const struct netmon *m);
 
-/* Dump links, then addresses, then (if followed) neighbors. */
+/*
+ * Dump links, then addresses, then (if followed) neighbors. A dump that
+ * loses messages (ENOBUFS) starts over with a larger buffer, after a short
+ * back-off, at most NETMON_DUMP_TRIES times; then -1 with errno ENOBUFS,
+ * and the next netmon_read() dumps again.
+ */
+#define NETMON_DUMP_TRIES 4
 int netmon_dump(struct netmon *m);
 
 /* Drain pending events; after an overrun, grow the buffer and re-dump. */

@@ -11,14 +11,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct mnl_socket;
+#include "nlsock.h"
+
 struct nlmsghdr;
 
 struct nflog_sock {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
-	int rcvbuf;		/* current receive buffer size */
+	struct nlsock sock;
 };
 
 /* One logged packet. `payload` points into the receive buffer. */

@@ -12,15 +12,13 @@
 
 #include "ifname.h"
 #include "ifspec.h"
+#include "nlsock.h"
 
-struct mnl_socket;
 struct nlmsghdr;
 
 struct nftwatch {
-	struct mnl_socket *events;	/* NFNLGRP_NFTABLES multicast */
-	struct mnl_socket *query;	/* request/answer */
-	unsigned int query_portid;
-	unsigned int seq;
+	struct nlsock events;		/* NFNLGRP_NFTABLES multicast */
+	struct nlsock query;		/* request/answer */
 	bool touched;			/* our table changed since the last commit */
 	unsigned long overruns;
 };

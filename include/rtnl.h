@@ -12,12 +12,10 @@
 /* The route and rule protocol number that marks what ns-monitor installs. */
 #define RTPROT_NS_MONITOR 135
 
-struct mnl_socket;
+#include "nlsock.h"
 
 struct rtnl {
-	struct mnl_socket *nl;
-	unsigned int portid;
-	unsigned int seq;
+	struct nlsock sock;
 };
 
 int rtnl_open(struct rtnl *r);

@@ -1,11 +1,9 @@
 /* NFQUEUE hold: libmnl socket, libnetfilter_queue's nfq_nlmsg_* helpers. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -16,10 +14,12 @@
 #include "hold.h"
 #include "log.h"
 #include "nlmsg.h"
+#include "nlsock.h"
 
 /* Messages read per hold_read(): the loop gets back to other sources. */
 #define HOLD_READ_BATCH 64
 #define HOLD_RCVBUF (1024 * 1024)
+#define HOLD_ACK_TIMEOUT_MS 2000
 #define IP6_HDR_LEN 40
 #define IP6_DST_OFF 24
 
@@ -150,7 +150,7 @@ static int send_verdict(struct hold *h, uint32_t id, int verdict,
 	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
 	if (set_mark)
 		nfq_nlmsg_verdict_put_mark(nlh, mark);
-	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(h->sock.nl, nlh, nlh->nlmsg_len) < 0) {
 		h->stats.verdict_errors++;
 		return -1;
 	}
@@ -214,7 +214,7 @@ void hold_read(struct hold *h, hold_cb cb, void *data)
 	struct read_ctx ctx = { h, cb, data };
 
 	for (int i = 0; i < HOLD_READ_BATCH; i++) {
-		ssize_t n = recv(mnl_socket_get_fd(h->nl), buf, sizeof(buf), 0);
+		ssize_t n = recv(hold_fd(h), buf, sizeof(buf), 0);
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -234,49 +234,7 @@ void hold_read(struct hold *h, hold_cb cb, void *data)
 /* A config request, and its ack (queued packets before it are dropped). */
 static int hold_request(struct hold *h, struct nlmsghdr *nlh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = ++h->seq;
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(h->nl), .events = POLLIN };
-
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	for (int rounds = 0; rounds < 1000; rounds++) {
-		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
-		size_t left;
-
-		if (n == -1) {
-			if (errno == EINTR || errno == ENOBUFS)
-				continue;
-			if (errno != EAGAIN)
-				return -1;
-			if (poll(&pfd, 1, 2000) == 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		left = (size_t)n;
-		for (const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
-		     nlmsg_fits(m, left); m = nlmsg_after(m, &left)) {
-			const struct nlmsgerr *err;
-
-			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_seq != seq)
-				continue;
-			if (m->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
-				errno = EBADMSG;
-				return -1;
-			}
-			err = mnl_nlmsg_get_payload(m);
-			if (err->error == 0)
-				return 0;
-			errno = -err->error;
-			return -1;
-		}
-	}
-	errno = ETIMEDOUT;
-	return -1;
+	return nlsock_request(&h->sock, nlh, HOLD_ACK_TIMEOUT_MS);
 }
 
 static int hold_configure(struct hold *h, uint32_t max_len)
@@ -315,7 +273,6 @@ static int hold_configure(struct hold *h, uint32_t max_len)
 
 int hold_open(struct hold *h, uint16_t queue_num, uint32_t max_len)
 {
-	int size = HOLD_RCVBUF;
 	int saved;
 
 	memset(h, 0, sizeof(*h));
@@ -329,30 +286,19 @@ int hold_open(struct hold *h, uint16_t queue_num, uint32_t max_len)
 		log_warn("queue %u: %u slots", queue_num, h->nslots);
 		return -1;
 	}
-	h->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!h->nl) {
+	if (nlsock_open(&h->sock, NETLINK_NETFILTER, 0, true) == -1) {
 		log_warn("queue %u: netlink socket", queue_num);
 		goto out_free;
 	}
-	if (mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("queue %u: netlink bind", queue_num);
-		goto out_close;
-	}
-	h->portid = mnl_socket_get_portid(h->nl);
-	h->seq = (unsigned int)time(NULL);
 	/* Our own messages are small; the kernel's copy is 64 bytes each. */
-	if (setsockopt(mnl_socket_get_fd(h->nl), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &size, sizeof(size)) == -1)
-		setsockopt(mnl_socket_get_fd(h->nl), SOL_SOCKET, SO_RCVBUF,
-			   &size, sizeof(size));
+	nlsock_set_rcvbuf(&h->sock, HOLD_RCVBUF);
 	if (hold_configure(h, max_len) == -1)
 		goto out_close;
 	return 0;
 
 out_close:
 	saved = errno;
-	mnl_socket_close(h->nl);
-	h->nl = NULL;
+	nlsock_close(&h->sock);
 	errno = saved;
 out_free:
 	saved = errno;
@@ -364,7 +310,7 @@ out_free:
 
 int hold_fd(const struct hold *h)
 {
-	return mnl_socket_get_fd(h->nl);
+	return nlsock_fd(&h->sock);
 }
 
 void hold_close(struct hold *h)
@@ -372,16 +318,13 @@ void hold_close(struct hold *h)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (h->nl) {
+	if (h->sock.nl) {
 		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, h->queue_num);
 		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET6, NFQNL_CFG_CMD_UNBIND);
 		hold_request(h, nlh);
-		mnl_socket_close(h->nl);
 	}
-	h->nl = NULL;
-	if (h->nft)
-		mnl_socket_close(h->nft);
-	h->nft = NULL;
+	nlsock_close(&h->sock);
+	nlsock_close(&h->nft);
 	free(h->slots);
 	h->slots = NULL;
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -18,44 +17,13 @@
 #include <libnftnl/common.h>
 
 #include "nftctl.h"
-
-static int nft_ack(struct hold *h, unsigned int seq)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int portid = mnl_socket_get_portid(h->nft);
-
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(h->nft, buf, sizeof(buf));
-		int ret;
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-		if (ret <= MNL_CB_STOP)
-			return ret;	/* -1 with errno from the kernel, or 0 */
-	}
-}
+#include "nlsock.h"
 
 static int nft_open(struct hold *h)
 {
-	if (h->nft)
+	if (h->nft.nl)
 		return 0;
-	h->nft = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!h->nft)
-		return -1;
-	if (mnl_socket_bind(h->nft, 0, MNL_SOCKET_AUTOPID) == -1) {
-		int saved = errno;
-
-		mnl_socket_close(h->nft);
-		h->nft = NULL;
-		errno = saved;
-		return -1;
-	}
-	h->nft_seq = (unsigned int)time(NULL);
-	return 0;
+	return nlsock_open(&h->nft, NETLINK_NETFILTER, 0, false);
 }
 
 int hold_located_add(struct hold *h, uint16_t group, const struct in6_addr *dst,
@@ -67,7 +35,7 @@ int hold_located_add(struct hold *h, uint16_t group, const struct in6_addr *dst,
 	struct nftnl_set_elem *e;
 	struct nftnl_set *s;
 	struct nlmsghdr *nlh;
-	unsigned int seq;
+	uint32_t first_seq, last_seq;
 	int ret;
 
 	if (nft_open(h) == -1)
@@ -88,23 +56,23 @@ int hold_located_add(struct hold *h, uint16_t group, const struct in6_addr *dst,
 	nftnl_set_elem_add(s, e);
 
 	batch = mnl_nlmsg_batch_start(buf, sizeof(buf));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), h->nft_seq++);
+	first_seq = nlsock_next_seq(&h->nft);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), first_seq);
 	mnl_nlmsg_batch_next(batch);
-	seq = h->nft_seq++;
+	/* The element asks for the ack: an error, or success. */
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch),
 				    NFT_MSG_NEWSETELEM,
 				    h->set_family ? h->set_family : NFPROTO_INET,
-				    NLM_F_CREATE | NLM_F_ACK, seq);
+				    NLM_F_CREATE | NLM_F_ACK, nlsock_next_seq(&h->nft));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	mnl_nlmsg_batch_next(batch);
-	nftnl_batch_end(mnl_nlmsg_batch_current(batch), h->nft_seq++);
+	last_seq = nlsock_next_seq(&h->nft);
+	nftnl_batch_end(mnl_nlmsg_batch_current(batch), last_seq);
 	mnl_nlmsg_batch_next(batch);
 	nftnl_set_free(s);
 
-	ret = (int)mnl_socket_sendto(h->nft, mnl_nlmsg_batch_head(batch),
-				     mnl_nlmsg_batch_size(batch));
+	ret = nlsock_batch(&h->nft, mnl_nlmsg_batch_head(batch),
+			   mnl_nlmsg_batch_size(batch), first_seq, last_seq);
 	mnl_nlmsg_batch_stop(batch);
-	if (ret < 0)
-		return -1;
-	return nft_ack(h, seq) < 0 ? -1 : 0;
+	return ret;
 }

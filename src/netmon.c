@@ -6,16 +6,18 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 
 #include "log.h"
 #include "netmon.h"
 #include "nlmsg.h"
+#include "nlsock.h"
 
 #define NETMON_BUF_SIZE 32768
 #define NETMON_RCVBUF_MAX (8 * 1024 * 1024)
+#define NETMON_DUMP_TIMEOUT_MS 10000
+#define NETMON_BACKOFF_MS 10	/* doubled on each try of a dump */
 
 struct attr_table {
 	const struct nlattr **tb;
@@ -181,139 +183,88 @@ int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data)
 	m->neighbors = neighbors;
 	m->cb = cb;
 	m->data = data;
-	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!m->nl)
-		return -1;
-	if (mnl_socket_bind(m->nl, groups, MNL_SOCKET_AUTOPID) == -1) {
-		int saved = errno;
-
-		netmon_close(m);
-		errno = saved;
-		return -1;
-	}
-	m->portid = mnl_socket_get_portid(m->nl);
-	m->seq = (unsigned int)time(NULL);
-	return 0;
+	return nlsock_open(&m->sock, NETLINK_ROUTE, groups, true);
 }
 
 void netmon_close(struct netmon *m)
 {
-	if (m->nl)
-		mnl_socket_close(m->nl);
-	m->nl = NULL;
+	nlsock_close(&m->sock);
 }
 
 int netmon_fd(const struct netmon *m)
 {
-	return mnl_socket_get_fd(m->nl);
+	return nlsock_fd(&m->sock);
 }
 
-/*
- * Hand every message of a buffer to the callback. Returns 1 when the dump
- * with sequence number `seq` ended (0 when none is awaited), -1 on error.
- */
-static int dispatch(struct netmon *m, const char *buf, size_t len,
-		    unsigned int seq)
+static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	size_t left = len;
-	int done = 0;
+	struct netmon *m = data;
+	struct netmon_event ev;
 
-	for (; nlmsg_fits(nlh, left); nlh = nlmsg_after(nlh, &left)) {
-		struct netmon_event ev;
+	if (netmon_parse(nlh, &ev) != NETMON_NONE)
+		m->cb(&ev, m->data);
+	return MNL_CB_OK;
+}
 
-		if (seq && nlh->nlmsg_seq == seq) {
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-				continue;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-				errno = nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) ?
-					-e->error : EBADMSG;
-				return -1;
-			}
-		}
-		if (netmon_parse(nlh, &ev) != NETMON_NONE)
-			m->cb(&ev, m->data);
-	}
-	return done;
+static const char *dump_name(uint16_t type)
+{
+	return type == RTM_GETLINK ? "links" : type == RTM_GETADDR ?
+	       "addresses" : "neighbors";
 }
 
 static int dump_one(struct netmon *m, uint16_t type, size_t hdrlen)
 {
-	static char buf[NETMON_BUF_SIZE];
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(m->nl), .events = POLLIN };
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-	unsigned int seq = ++m->seq;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
-	g->rtgen_family = type == RTM_GETLINK ? AF_UNSPEC : AF_INET6;
-	if (mnl_socket_sendto(m->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	/* Events interleave with the dump; both go to the callback. */
-	for (int rounds = 0; rounds < 100000; rounds++) {
-		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
-		int rc;
+	struct nlsock_wait w = {
+		.cb = dispatch_cb, .data = m, .events = true,
+		.overrun_fails = true,
+	};
 
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				if (poll(&pfd, 1, 5000) == 0) {
-					errno = ETIMEDOUT;
-					return -1;
-				}
-				continue;
-			}
-			if (errno == ENOBUFS) {
-				/* Events were lost mid-dump: start this one over. */
-				m->overruns++;
-				return dump_one(m, type, hdrlen);
-			}
+	for (int try = 1;; try++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct rtgenmsg *g;
+
+		nlh->nlmsg_type = type;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		nlh->nlmsg_seq = nlsock_next_seq(&m->sock);
+		g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+		g->rtgen_family = type == RTM_GETLINK ? AF_UNSPEC : AF_INET6;
+		if (mnl_socket_sendto(m->sock.nl, nlh, nlh->nlmsg_len) < 0)
 			return -1;
-		}
-		rc = dispatch(m, buf, (size_t)n, seq);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
+		w.first_seq = w.last_seq = nlh->nlmsg_seq;
+		if (nlsock_wait(&m->sock, &w, NETMON_DUMP_TIMEOUT_MS) == 0)
+			return 0;
+		if (errno != ENOBUFS)
+			return -1;
+		/* Events were lost mid-dump: start this one over. */
+		m->overruns++;
+		nlsock_grow_rcvbuf(&m->sock, NETMON_RCVBUF_MAX);
+		if (try == NETMON_DUMP_TRIES)
+			break;
+		/* A storm of events overran it: let the storm pass a little. */
+		poll(NULL, 0, NETMON_BACKOFF_MS << (try - 1));
 	}
-	errno = ETIMEDOUT;
+	if (!m->dump_gave_up_said)
+		log_warnx("rtnetlink: the dump of %s lost messages %d times in a row; it is read again at the next event",
+			  dump_name(type), NETMON_DUMP_TRIES);
+	m->dump_gave_up_said = true;
+	errno = ENOBUFS;
 	return -1;
 }
 
 int netmon_dump(struct netmon *m)
 {
+	int rc = 0;
+
 	if (dump_one(m, RTM_GETLINK, sizeof(struct ifinfomsg)) == -1 ||
 	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
 	    (m->neighbors &&
 	     dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1))
-		return -1;
-	return 0;
-}
-
-static void grow_rcvbuf(struct netmon *m)
-{
-	int fd = mnl_socket_get_fd(m->nl);
-	socklen_t len = sizeof(m->rcvbuf);
-
-	if (m->rcvbuf == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m->rcvbuf, &len) == -1)
-		return;
-	if (m->rcvbuf >= NETMON_RCVBUF_MAX)
-		return;
-	m->rcvbuf = m->rcvbuf * 2 > NETMON_RCVBUF_MAX ? NETMON_RCVBUF_MAX :
-							m->rcvbuf * 2;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &m->rcvbuf,
-		       sizeof(m->rcvbuf)) == -1)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m->rcvbuf,
-			   sizeof(m->rcvbuf));
+		rc = -1;
+	/* Only overruns: another error would come back at every event. */
+	m->dump_pending = rc == -1 && errno == ENOBUFS;
+	return rc;
 }
 
 void netmon_read(struct netmon *m)
@@ -322,7 +273,9 @@ void netmon_read(struct netmon *m)
 	bool lost = false;
 
 	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(mnl_socket_get_fd(m->nl), buf, sizeof(buf), 0);
+		ssize_t n = recv(netmon_fd(m), buf, sizeof(buf), 0);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		size_t left;
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -334,13 +287,15 @@ void netmon_read(struct netmon *m)
 			}
 			break;
 		}
-		dispatch(m, buf, (size_t)n, 0);
+		for (left = (size_t)n; nlmsg_fits(nlh, left);
+		     nlh = nlmsg_after(nlh, &left))
+			dispatch_cb(nlh, m);
 	}
 	if (lost) {
 		log_warnx("rtnetlink overrun (%lu so far): growing the buffer and reading the state again",
 			  m->overruns);
-		grow_rcvbuf(m);
-		if (netmon_dump(m) == -1)
-			log_warn("rtnetlink dump");
+		nlsock_grow_rcvbuf(&m->sock, NETMON_RCVBUF_MAX);
 	}
+	if ((lost || m->dump_pending) && netmon_dump(m) == -1)
+		log_warn("rtnetlink dump");
 }

@@ -1,11 +1,8 @@
 /* NFLOG intake: libmnl socket, libnetfilter_log message helpers. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -14,8 +11,10 @@
 
 #include "nflog.h"
 #include "nlmsg.h"
+#include "nlsock.h"
 
 #define NFLOG_RCVBUF_START (8 * 1024 * 1024)
+#define NFLOG_ACK_TIMEOUT_MS 2000
 
 static int u32_attr_ok(const struct nlattr *a)
 {
@@ -115,107 +114,40 @@ int nflog_process(const void *buf, size_t len, nflog_packet_cb cb, void *data,
 	return 0;
 }
 
-static void nflog_sock_set_rcvbuf(struct nflog_sock *nf, int size)
-{
-	int fd = mnl_socket_get_fd(nf->nl);
-
-	/* FORCE needs CAP_NET_ADMIN, which we hold; it ignores rmem_max. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
-		return;
-	nf->rcvbuf = size;
-}
-
 int nflog_sock_open(struct nflog_sock *nf)
 {
-	memset(nf, 0, sizeof(*nf));
-	nf->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!nf->nl)
+	if (nlsock_open(&nf->sock, NETLINK_NETFILTER, 0, true) == -1)
 		return -1;
-	if (mnl_socket_bind(nf->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		int saved = errno;
-
-		mnl_socket_close(nf->nl);
-		nf->nl = NULL;
-		errno = saved;
-		return -1;
-	}
-	nf->portid = mnl_socket_get_portid(nf->nl);
-	nf->seq = (unsigned int)time(NULL);
 	/*
 	 * Room for the kernel rule's whole burst (1000 messages of about a
 	 * kilobyte of socket memory each), and for some 30 ms of a flood at
 	 * the fastest rate the host emits NS (about 300,000/s, bench/) while
 	 * we are not scheduled: kernel memory, used only when a burst comes.
+	 * FORCE needs CAP_NET_ADMIN, which we hold; it ignores rmem_max.
 	 */
-	nflog_sock_set_rcvbuf(nf, NFLOG_RCVBUF_START);
+	nlsock_set_rcvbuf(&nf->sock, NFLOG_RCVBUF_START);
 	return 0;
 }
 
 void nflog_sock_close(struct nflog_sock *nf)
 {
-	if (nf->nl)
-		mnl_socket_close(nf->nl);
-	nf->nl = NULL;
+	nlsock_close(&nf->sock);
 }
 
 int nflog_sock_fd(const struct nflog_sock *nf)
 {
-	return mnl_socket_get_fd(nf->nl);
+	return nlsock_fd(&nf->sock);
 }
 
 /*
- * Send a config request and wait for its ack. Packets for a group bound
- * earlier may already be queued on this socket: skip them (they would be
- * stale by the time we are running anyway) until our ack arrives.
+ * A config request and its ack. Packets for a group bound earlier may
+ * already be queued on this socket: they are skipped (they would be stale
+ * by the time we are running anyway). The kernel acks synchronously; the
+ * deadline is a safety net.
  */
 static int nflog_sock_request(struct nflog_sock *nf, struct nlmsghdr *nlh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int seq = nlh->nlmsg_seq;
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(nf->nl), .events = POLLIN };
-
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(nf->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-
-	for (int rounds = 0; rounds < 1000; rounds++) {
-		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
-		size_t left;
-
-		if (n == -1) {
-			if (errno == EINTR || errno == ENOBUFS)
-				continue;
-			if (errno != EAGAIN)
-				return -1;
-			/* The kernel acks synchronously; this is a safety net. */
-			n = poll(&pfd, 1, 2000);
-			if (n == 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		left = (size_t)n;
-		for (const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
-		     nlmsg_fits(m, left); m = nlmsg_after(m, &left)) {
-			const struct nlmsgerr *err;
-
-			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_seq != seq)
-				continue;
-			if (m->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
-				errno = EBADMSG;
-				return -1;
-			}
-			err = mnl_nlmsg_get_payload(m);
-			if (err->error == 0)
-				return 0;
-			errno = -err->error;
-			return -1;
-		}
-	}
-	errno = ETIMEDOUT;
-	return -1;
+	return nlsock_request(&nf->sock, nlh, NFLOG_ACK_TIMEOUT_MS);
 }
 
 int nflog_sock_bind(struct nflog_sock *nf, uint16_t group, uint32_t copy_range)
@@ -224,14 +156,12 @@ int nflog_sock_bind(struct nflog_sock *nf, uint16_t group, uint32_t copy_range)
 	struct nlmsghdr *nlh;
 
 	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
-	nlh->nlmsg_seq = ++nf->seq;
 	if (nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_BIND) < 0)
 		return -1;
 	if (nflog_sock_request(nf, nlh) == -1)
 		return -1;
 
 	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
-	nlh->nlmsg_seq = ++nf->seq;
 	nflog_attr_put_cfg_mode(nlh, NFULNL_COPY_PACKET, copy_range);
 	/* The kernel batches up to 100 packets or 1 s; deliver each at once. */
 	mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(1));
@@ -253,23 +183,13 @@ int nflog_sock_unbind(struct nflog_sock *nf, uint16_t group)
 	struct nlmsghdr *nlh;
 
 	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
-	nlh->nlmsg_seq = ++nf->seq;
 	nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_UNBIND);
 	return nflog_sock_request(nf, nlh);
 }
 
 int nflog_sock_grow_rcvbuf(struct nflog_sock *nf, int max)
 {
-	int fd = mnl_socket_get_fd(nf->nl);
-	int size = nf->rcvbuf;
-	socklen_t len = sizeof(size);
-
-	if (size == 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == -1)
-		return -1;
-	if (size >= max)
-		return size;
-	nflog_sock_set_rcvbuf(nf, size * 2 > max ? max : size * 2);
-	return nf->rcvbuf;
+	return nlsock_grow_rcvbuf(&nf->sock, max);
 }
 
 int nflog_group_bound(uint16_t group, uint32_t *portid)

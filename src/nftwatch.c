@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -21,55 +20,37 @@
 #include "nftctl.h"
 #include "nftwatch.h"
 #include "nlmsg.h"
+#include "nlsock.h"
 
 #define EVENT_BUF_SIZE 65536
 #define EVENT_RCVBUF (4 * 1024 * 1024)	/* a firewall reload is a burst */
 
 int nftwatch_open(struct nftwatch *w)
 {
-	int size = EVENT_RCVBUF;
-
 	memset(w, 0, sizeof(*w));
-	w->events = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!w->events)
+	if (nlsock_open(&w->events, NETLINK_NETFILTER,
+			1u << (NFNLGRP_NFTABLES - 1), true) == -1)
 		return -1;
-	if (mnl_socket_bind(w->events, 1u << (NFNLGRP_NFTABLES - 1),
-			    MNL_SOCKET_AUTOPID) == -1)
-		goto fail;
-	if (setsockopt(mnl_socket_get_fd(w->events), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &size, sizeof(size)) == -1)
-		setsockopt(mnl_socket_get_fd(w->events), SOL_SOCKET, SO_RCVBUF,
-			   &size, sizeof(size));
-	w->query = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!w->query)
-		goto fail;
-	if (mnl_socket_bind(w->query, 0, MNL_SOCKET_AUTOPID) == -1)
-		goto fail;
-	w->query_portid = mnl_socket_get_portid(w->query);
-	w->seq = (unsigned int)time(NULL);
-	return 0;
-fail:
-	{
+	nlsock_set_rcvbuf(&w->events, EVENT_RCVBUF);
+	if (nlsock_open(&w->query, NETLINK_NETFILTER, 0, false) == -1) {
 		int saved = errno;
 
-		nftwatch_close(w);
+		nlsock_close(&w->events);
 		errno = saved;
+		return -1;
 	}
-	return -1;
+	return 0;
 }
 
 void nftwatch_close(struct nftwatch *w)
 {
-	if (w->events)
-		mnl_socket_close(w->events);
-	if (w->query)
-		mnl_socket_close(w->query);
-	w->events = w->query = NULL;
+	nlsock_close(&w->events);
+	nlsock_close(&w->query);
 }
 
 int nftwatch_fd(const struct nftwatch *w)
 {
-	return mnl_socket_get_fd(w->events);
+	return nlsock_fd(&w->events);
 }
 
 static int table_attr_cb(const struct nlattr *attr, void *data)
@@ -127,7 +108,7 @@ enum nftwatch_event nftwatch_classify(const struct nlmsghdr *nlh)
 bool nftwatch_read(struct nftwatch *w)
 {
 	static char buf[EVENT_BUF_SIZE];
-	int fd = mnl_socket_get_fd(w->events);
+	int fd = nlsock_fd(&w->events);
 	bool committed = false;
 
 	/* Bounded: a storm of events yields to the rest of the loop. */
@@ -171,20 +152,7 @@ bool nftwatch_read(struct nftwatch *w)
 static int query(struct nftwatch *w, struct nlmsghdr *nlh, mnl_cb_t cb,
 		 void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	unsigned int seq = nlh->nlmsg_seq;
-	int ret;
-
-	if (mnl_socket_sendto(w->query, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	do {
-		ssize_t n = mnl_socket_recvfrom(w->query, buf, sizeof(buf));
-
-		if (n == -1)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)n, seq, w->query_portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	return ret == MNL_CB_ERROR ? -1 : 0;
+	return nlsock_talk(&w->query, nlh, cb, data);
 }
 
 /* The elements as the dump brings them, decoded once it is complete. */
@@ -311,7 +279,7 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	/* The key first: an ipv6_addr set's elements are not names. */
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
-				    NLM_F_ACK, ++w->seq);
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	if (query(w, nlh, set_key_cb, info) == -1) {
 		nftnl_set_free(s);
@@ -324,7 +292,7 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 		return 0;
 	}
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
-				    NLM_F_DUMP, ++w->seq);
+				    NLM_F_DUMP, nlsock_next_seq(&w->query));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	rc = query(w, nlh, ifset_msg_cb, &ctx);
@@ -376,7 +344,7 @@ static int read_table(struct nftwatch *w, struct table_info *info)
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
-				    NLM_F_ACK, ++w->seq);
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	return query(w, nlh, table_info_cb, info);
@@ -412,7 +380,7 @@ int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET,
-				    NLM_F_ACK, ++w->seq);
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	if (query(w, nlh, NULL, NULL) == 0)
@@ -432,7 +400,7 @@ int nftwatch_set_exists(struct nftwatch *w, const char *name)
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
-				    NLM_F_ACK, ++w->seq);
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	if (query(w, nlh, NULL, NULL) == 0)
@@ -485,7 +453,7 @@ int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
-				    NLM_F_DUMP, ++w->seq);
+				    NLM_F_DUMP, nlsock_next_seq(&w->query));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	if (query(w, nlh, logrule_msg_cb, &ctx) == -1)

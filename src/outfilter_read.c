@@ -13,9 +13,9 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nftctl.h"
+#include "nlsock.h"
 #include "outfilter.h"
 
 struct chains {
@@ -29,25 +29,6 @@ struct rules {
 	size_t n, cap;
 	bool nomem;
 };
-
-static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	unsigned int seq = nlh->nlmsg_seq, portid = mnl_socket_get_portid(nl);
-	int ret;
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	do {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-
-		if (n == -1)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	return ret == MNL_CB_ERROR ? -1 : 0;
-}
 
 static const char *family_name(uint32_t family)
 {
@@ -173,8 +154,8 @@ out:
 	return MNL_CB_OK;
 }
 
-static int read_rules(struct mnl_socket *nl, unsigned int *seq,
-		      const struct outfilter_chain *c, struct rules *rs)
+static int read_rules(struct nlsock *nl, const struct outfilter_chain *c,
+		      struct rules *rs)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint16_t family = strcmp(c->family, "ip6") == 0 ? NFPROTO_IPV6 :
@@ -187,11 +168,11 @@ static int read_rules(struct mnl_socket *nl, unsigned int *seq,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, family, NLM_F_DUMP,
-				    ++*seq);
+				    nlsock_next_seq(nl));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	rs->n = 0;
-	if (dump(nl, nlh, rule_cb, rs) == -1)
+	if (nlsock_talk(nl, nlh, rule_cb, rs) == -1)
 		return -1;
 	if (rs->nomem) {
 		errno = ENOMEM;
@@ -205,26 +186,22 @@ int outfilter_scan(outfilter_cb cb, void *data)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct chains cs = { 0 };
 	struct rules rs = { 0 };
-	unsigned int seq = (unsigned int)time(NULL);
-	struct mnl_socket *nl;
+	struct nlsock nl;
 	struct nlmsghdr *nlh;
 	int rc = -1;
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl)
+	if (nlsock_open(&nl, NETLINK_NETFILTER, 0, false) == -1)
 		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1)
-		goto out;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-				    NLM_F_DUMP, ++seq);
-	if (dump(nl, nlh, chain_cb, &cs) == -1)
+				    NLM_F_DUMP, nlsock_next_seq(&nl));
+	if (nlsock_talk(&nl, nlh, chain_cb, &cs) == -1)
 		goto out;
 	if (cs.nomem) {
 		errno = ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < cs.n; i++) {
-		if (read_rules(nl, &seq, &cs.v[i], &rs) == -1)
+		if (read_rules(&nl, &cs.v[i], &rs) == -1)
 			goto out;
 		cs.v[i].rules = rs.v;
 		cs.v[i].nrules = rs.n;
@@ -234,6 +211,6 @@ int outfilter_scan(outfilter_cb cb, void *data)
 out:
 	free(cs.v);
 	free(rs.v);
-	mnl_socket_close(nl);
+	nlsock_close(&nl);
 	return rc;
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
@@ -21,6 +20,7 @@
 #include <linux/netfilter/xt_NFQUEUE.h>
 
 #include "nftctl.h"
+#include "nlsock.h"
 #include "queue_xt.h"
 
 /* Revision 3 is the one with the bypass flag and any family. */
@@ -59,48 +59,44 @@ int queue_xt_add(uint16_t group, char *err, size_t errlen)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_nlmsg_batch *batch;
 	struct nftnl_rule *r = queue_rule(group);
-	struct mnl_socket *nl = NULL;
-	uint32_t seq = (uint32_t)time(NULL), rule_seq;
+	struct nlsock nl;
+	uint32_t first_seq, last_seq;
 	struct nlmsghdr *nlh;
-	ssize_t n;
 	int rc = -1;
 
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (nlsock_open(&nl, NETLINK_NETFILTER, 0, false) == -1) {
+		snprintf(err, errlen, "netlink: %s", strerror(errno));
+		nftnl_rule_free(r);
+		return -1;
+	}
 	batch = mnl_nlmsg_batch_start(buf, sizeof(buf));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), seq++);
+	first_seq = nlsock_next_seq(&nl);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), first_seq);
 	mnl_nlmsg_batch_next(batch);
-	rule_seq = seq++;
+	/* The rule asks for the ack: an error, or success. */
 	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch),
 					 NFT_MSG_NEWRULE, NFPROTO_INET,
 					 NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
-					 rule_seq);
+					 nlsock_next_seq(&nl));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	mnl_nlmsg_batch_next(batch);
-	nftnl_batch_end(mnl_nlmsg_batch_current(batch), seq++);
+	last_seq = nlsock_next_seq(&nl);
+	nftnl_batch_end(mnl_nlmsg_batch_current(batch), last_seq);
 	mnl_nlmsg_batch_next(batch);
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1 ||
-	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(batch),
-			      mnl_nlmsg_batch_size(batch)) < 0) {
-		snprintf(err, errlen, "netlink: %s", strerror(errno));
-		goto out;
-	}
-	/* One ack, for the rule: an error, or success (NLM_F_ACK). */
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0 || mnl_cb_run(buf, (size_t)n, rule_seq,
-				mnl_socket_get_portid(nl), NULL, NULL) < 0) {
+	if (nlsock_batch(&nl, mnl_nlmsg_batch_head(batch),
+			 mnl_nlmsg_batch_size(batch), first_seq, last_seq) == -1) {
 		snprintf(err, errlen, "the xtables NFQUEUE target: %s",
 			 strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
-	if (nl)
-		mnl_socket_close(nl);
+	nlsock_close(&nl);
 	mnl_nlmsg_batch_stop(batch);
 	nftnl_rule_free(r);
 	return rc;

@@ -8,47 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 
+#include "nlsock.h"
 #include "rtnl.h"
 
 int rtnl_open(struct rtnl *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!r->nl)
-		return -1;
-	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		int saved = errno;
-
-		mnl_socket_close(r->nl);
-		r->nl = NULL;
-		errno = saved;
-		return -1;
-	}
-	r->portid = mnl_socket_get_portid(r->nl);
-	r->seq = (unsigned int)time(NULL);
-	return 0;
+	return nlsock_open(&r->sock, NETLINK_ROUTE, 0, false);
 }
 
 void rtnl_close(struct rtnl *r)
 {
-	if (r->nl)
-		mnl_socket_close(r->nl);
-	r->nl = NULL;
+	nlsock_close(&r->sock);
 }
 
 /* Send a request and run cb over the answer until the ack or dump end. */
 static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		     void *data)
 {
-	char buf[32768];	/* a dump part fits: the kernel sizes them to 32 KiB */
-	unsigned int seq = ++r->seq;
-	int ret;
-
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = nlsock_next_seq(&r->sock);
 	/*
 	 * NLM_F_DUMP shares bits with NLM_F_EXCL and NLM_F_REPLACE: ask by
 	 * type. A dump ends with NLMSG_DONE; anything else, a single get
@@ -58,16 +38,7 @@ static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 	     nlh->nlmsg_type != RTM_GETNEIGH) ||
 	    (nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	do {
-		ssize_t n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
-
-		if (n == -1)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	return ret == MNL_CB_ERROR ? -1 : 0;
+	return nlsock_talk(&r->sock, nlh, cb, data);
 }
 
 static struct nlmsghdr *rule_msg(char *buf, uint16_t type, uint16_t flags,

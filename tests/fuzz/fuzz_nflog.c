@@ -27,9 +27,9 @@
  * Build: tests/fuzz/run.sh, or by hand
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
  *     -Iinclude $(pkg-config --cflags libmnl libnetfilter_log libnftnl) \
- *     tests/fuzz/fuzz_nflog.c src/nflog.c src/nftwatch.c src/ifname.c \
- *     src/ifspec.c $(pkg-config --libs libmnl libnetfilter_log libnftnl) \
- *     -o build/fuzz/fuzz_nflog
+ *     tests/fuzz/fuzz_nflog.c src/nflog.c src/nftwatch.c src/nlsock.c \
+ *     src/ifname.c src/ifspec.c \
+ *     $(pkg-config --libs libmnl libnetfilter_log libnftnl) -o build/fuzz/fuzz_nflog
  */
 #include <arpa/inet.h>
 #include <stddef.h>
