@@ -30,6 +30,8 @@ BUILD    := build/san
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
+# A leak of libnftables' own, not ours (tests/lsan.supp says which).
+export LSAN_OPTIONS = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 else
 BUILD    := build/default
 endif

@@ -270,6 +270,7 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 	struct nlmsghdr *nlh;
 	int rc;
 
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	memset(info, 0, sizeof(*info));
 	*n = 0;
 	s = nftnl_set_alloc();
@@ -338,6 +339,7 @@ static int read_table(struct nftwatch *w, struct table_info *info)
 	struct nftnl_table *t;
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	memset(info, 0, sizeof(*info));
 	t = nftnl_table_alloc();
 	if (!t)
@@ -374,6 +376,7 @@ int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 	struct nftnl_chain *c;
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	c = nftnl_chain_alloc();
 	if (!c)
 		return -1;
@@ -394,6 +397,7 @@ int nftwatch_set_exists(struct nftwatch *w, const char *name)
 	struct nftnl_set *s;
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	s = nftnl_set_alloc();
 	if (!s)
 		return -1;
@@ -447,6 +451,7 @@ int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 	struct nftnl_rule *r;
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	r = nftnl_rule_alloc();
 	if (!r)
 		return -1;
