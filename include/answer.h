@@ -43,4 +43,9 @@ int answer_open(void);
 void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 		 struct answer_counters *c);
 
+struct metrics;
+
+/* The answer socket's counters into m. */
+void answer_metrics(const struct answer_counters *a, struct metrics *m);
+
 #endif

@@ -91,4 +91,9 @@ uint64_t control_next_deadline(const struct control *c);
 /* The timer fired: retry a backed-off reload if it is due. */
 void control_on_timer(struct control *c, uint64_t now);
 
+struct metrics;
+
+/* How often our objects were put back, into m. */
+void control_metrics(const struct control *c, struct metrics *m);
+
 #endif

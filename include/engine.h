@@ -358,4 +358,10 @@ uint64_t engine_next_deadline(const struct engine *e);
 
 const struct engine_counters *engine_counters(const struct engine *e);
 
+struct metrics;
+
+/* The counters, each described, into m (engine_metrics.c); and logged. */
+void engine_metrics(const struct engine_counters *e, struct metrics *m);
+void engine_log_counters(const struct engine_counters *e);
+
 #endif

@@ -72,4 +72,10 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 void intake_seq(struct intake *in, struct intake_group *g, uint32_t seq);
 void intake_overrun(struct intake *in);
 
+struct metrics;
+
+/* The intake's counters into m, and logged. */
+void intake_metrics(const struct intake *in, struct metrics *m);
+void intake_log_counters(const struct intake *in);
+
 #endif

@@ -114,4 +114,11 @@ uint32_t learn_route_metric(const struct config *cfg, uint16_t group);
  */
 bool learn_forwards(unsigned int master);
 
+struct metrics;
+struct engine_counters;
+
+/* Routes and proxies added and removed, into m; the learning summary logged. */
+void learn_metrics(const struct learn *l, struct metrics *m);
+void learn_log_counters(const struct learn *l, const struct engine_counters *e);
+
 #endif

@@ -108,4 +108,9 @@ int netmon_dump(struct netmon *m);
 /* Drain pending events; after an overrun, grow the buffer and re-dump. */
 void netmon_read(struct netmon *m);
 
+struct metrics;
+
+/* Its overruns, one sample of netlink_overruns_total. */
+void netmon_metrics(const struct netmon *w, struct metrics *m);
+
 #endif

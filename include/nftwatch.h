@@ -98,4 +98,9 @@ int nftwatch_set_exists(struct nftwatch *w, const char *name);
 int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 			      uint16_t group);
 
+struct metrics;
+
+/* Its overruns, one sample of netlink_overruns_total. */
+void nftwatch_metrics(const struct nftwatch *w, struct metrics *m);
+
 #endif

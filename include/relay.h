@@ -134,4 +134,10 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now);
 void relay_on_addr(struct relay *r, const struct netmon_event *ev);
 
+struct metrics;
+
+/* The relay's counters and gauges, per group and slave, into m; and logged. */
+void relay_metrics(const struct relay *r, struct metrics *m);
+void relay_log_counters(const struct relay *r);
+
 #endif

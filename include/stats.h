@@ -28,10 +28,9 @@ struct intake;
 struct engine_counters;
 struct answer_counters;
 struct rtnl_neigh_table;
-struct netlink_overruns {
-	unsigned long rtnetlink;
-	unsigned long nftables;
-};
+struct netmon;
+struct nftwatch;
+struct control;
 
 /*
  * What the counters are read from; any part may be NULL (not running, or
@@ -43,16 +42,15 @@ struct stats_sources {
 	const struct learn *learn;
 	const struct engine_counters *engine;
 	const struct answer_counters *answers;
-	const struct netlink_overruns *overruns;
+	const struct netmon *netmon;		/* its overruns */
+	const struct nftwatch *nftwatch;	/* ...and this one's */
+	const struct control *control;
 	/* The host-wide neighbor table, read for this write; NULL: unread. */
 	const struct rtnl_neigh_table *neigh_table;
 };
 
 /* Write every counter in the Prometheus text format. */
 void stats_write(FILE *out, const struct stats_sources *src);
-
-/* A label value as the text format wants it: \\, \" and \n escaped. */
-void stats_escape_label(FILE *out, const char *value);
 
 /*
  * The same, atomically and safely in a directory someone else may own: into

@@ -12,6 +12,7 @@
 
 #include "answer.h"
 #include "log.h"
+#include "metrics.h"
 #include "nd.h"
 #include "probe.h"
 
@@ -138,4 +139,14 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 		c->echo_replies++;
 		cb(a.ifindex, &from.sin6_addr, ANSWER_ECHO_REPLY, data);
 	}
+}
+
+void answer_metrics(const struct answer_counters *a, struct metrics *m)
+{
+	metrics_family(m, "answer_packets_total", METRIC_COUNTER,
+	       "Packets read on the answer socket, by kind: echo replies to our echo requests, solicited NAs, and NAs dropped as malformed or unsolicited.");
+	metrics_sample(m, "answer_packets_total", (unsigned long)a->echo_replies, "kind=\"echo_reply\"");
+	metrics_sample(m, "answer_packets_total", (unsigned long)a->nas, "kind=\"na\"");
+	metrics_sample(m, "answer_packets_total", (unsigned long)a->malformed, "kind=\"malformed\"");
+	metrics_sample(m, "answer_packets_total", (unsigned long)a->unsolicited, "kind=\"unsolicited\"");
 }

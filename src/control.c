@@ -6,6 +6,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "nftctl.h"
 #include "queue_xt.h"
 
@@ -642,4 +643,11 @@ void control_on_event(struct control *c)
 {
 	if (nftwatch_read(&c->watch))
 		control_reconcile(c);
+}
+
+void control_metrics(const struct control *c, struct metrics *m)
+{
+	metrics_counter(m, "rules_restored_total",
+			"Times our nftables objects were put back after they vanished (standalone mode, or managed mode with --rules).",
+			c->restores);
 }

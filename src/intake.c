@@ -12,6 +12,7 @@
 #include "hostaddr.h"
 #include "intake.h"
 #include "log.h"
+#include "metrics.h"
 #include "nftctl.h"
 #include "clock.h"
 
@@ -312,5 +313,71 @@ void intake_drain(struct intake *in)
 		}
 		if (n < NFLOG_VLEN)
 			return;
+	}
+}
+
+/* ---- counters out ---- */
+
+void intake_metrics(const struct intake *in, struct metrics *m)
+{
+	const struct intake_counters *c = &in->c;
+
+	metrics_counter(m, "nflog_messages_total",
+		"NFLOG packet messages received.", c->nflog_messages);
+	metrics_counter(m, "nflog_overruns_total",
+		"Times the NFLOG socket overflowed (ENOBUFS).", c->nflog_overruns);
+	metrics_counter(m, "nflog_lost_total",
+		"NFLOG messages the kernel could not deliver (sequence gaps).",
+		c->nflog_lost);
+	metrics_family(m, "nflog_lost_pending", METRIC_GAUGE,
+	       "Groups that lost NFLOG messages in an overrun not counted yet: the kernel tells how many only with the group's next message.");
+	metrics_sample(m, "nflog_lost_pending", c->nflog_lost_pending, NULL);
+	metrics_counter(m, "nflog_malformed_total",
+		"NFLOG messages that could not be parsed.", c->nflog_malformed);
+	metrics_counter(m, "nflog_foreign_total",
+		"NFLOG messages for no group of ours or without a device.",
+		c->ns_not_ours);
+
+	metrics_family(m, "solicitations_valid_total", METRIC_COUNTER,
+	       "Valid Neighbor Solicitations received.");
+	METRICS_PER_GROUP(m, in, "solicitations_valid_total", "", g->ns_valid);
+
+	metrics_family(m, "solicitations_ignored_total", METRIC_COUNTER,
+	       "Logged packets ignored, by reason.");
+	for (int v = 1; v < NS_VERDICT_MAX; v++)
+		for (unsigned int i = 0; i < in->ngroups; i++)
+			metrics_sample(m, "solicitations_ignored_total",
+				       in->groups[i].ns_ignored[v],
+				       "group=\"%u\",reason=\"%s\"", in->groups[i].num,
+				       ns_verdict_name((enum ns_verdict)v));
+	METRICS_PER_GROUP(m, in, "solicitations_ignored_total", ",reason=\"upstream\"",
+		  g->upstream_ignored);
+
+	metrics_family(m, "upstream_solicitations_relayed_total", METRIC_COUNTER,
+	       "Neighbor Solicitations from the upstream handed to the engine (--proxy-ndp).");
+	METRICS_PER_GROUP(m, in, "upstream_solicitations_relayed_total", "", g->upstream_relayed);
+
+	metrics_family(m, "guest_signs_total", METRIC_COUNTER,
+	       "A new guest's signs logged on a slave (its DAD NS, or a packet from its address), by whether they were one.");
+	METRICS_PER_GROUP(m, in, "guest_signs_total", ",kind=\"taken\"", g->guest_signs);
+	METRICS_PER_GROUP(m, in, "guest_signs_total", ",kind=\"ignored\"",
+		  g->guest_ignored);
+}
+
+void intake_log_counters(const struct intake *in)
+{
+	const struct intake_counters *c = &in->c;
+
+	log_info("nflog: messages %lu, overruns %lu, lost %lu, malformed %lu, foreign %lu",
+		 c->nflog_messages, c->nflog_overruns, c->nflog_lost,
+		 c->nflog_malformed, c->ns_not_ours);
+	for (unsigned int i = 0; i < in->ngroups; i++) {
+		const struct intake_group *g = &in->groups[i];
+		unsigned long ignored = g->upstream_ignored;
+
+		for (int v = 0; v < NS_VERDICT_MAX; v++)
+			ignored += g->ns_ignored[v];
+		log_info("group %u: NS valid %lu, ignored %lu",
+			 g->num, g->ns_valid, ignored);
 	}
 }

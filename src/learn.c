@@ -12,6 +12,7 @@
 #include "hostaddr.h"
 #include "learn.h"
 #include "log.h"
+#include "metrics.h"
 #include "proxy_ndp_state.h"
 #include "relay.h"
 
@@ -509,4 +510,33 @@ void learn_fini(struct learn *l)
 	proxy_ndp_state_undo(&l->proxy_ndp);
 	rtnl_close(&l->rtnl);
 	l->cfg = NULL;
+}
+
+/* ---- counters out ---- */
+
+void learn_metrics(const struct learn *l, struct metrics *m)
+{
+	metrics_counter(m, "routes_added_total", "Host routes installed.",
+			l->c.routes_added);
+	metrics_counter(m, "routes_removed_total", "Host routes removed.",
+			l->c.routes_removed);
+	metrics_counter(m, "proxies_added_total", "Proxy NDP entries installed.",
+			l->c.proxies_added);
+	metrics_counter(m, "proxies_removed_total", "Proxy NDP entries removed.",
+			l->c.proxies_removed);
+}
+
+/* What was learned (the engine's count) and what that made (ours). */
+void learn_log_counters(const struct learn *l, const struct engine_counters *e)
+{
+	if (!l->cfg || !l->cfg->learn_routes)
+		return;
+	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu (deferred %lu)",
+		 (unsigned long)e->learned, (unsigned long)e->moved,
+		 (unsigned long)e->forgotten, l->c.routes_added,
+		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
+		 (unsigned long)(e->claims_refused + e->refused_local +
+				 e->refused_master),
+		 (unsigned long)e->keepalive_asks,
+		 (unsigned long)e->keepalive_deferred);
 }

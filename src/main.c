@@ -207,18 +207,17 @@ struct loop {
 };
 
 /* Where the counters come from, for the stats file and SIGUSR1. */
-static struct stats_sources sources(const struct loop *l,
-				    struct netlink_overruns *o)
+static struct stats_sources sources(const struct loop *l)
 {
-	o->rtnetlink = l->netmon.overruns;
-	o->nftables = l->control.watch.overruns;
 	return (struct stats_sources){
 		.relay = &l->relay,
 		.intake = &l->intake,
 		.learn = &l->learn,
 		.engine = engine_counters(l->engine),
 		.answers = &l->answers,
-		.overruns = o,
+		.netmon = &l->netmon,
+		.nftwatch = &l->control.watch,
+		.control = &l->control,
 	};
 }
 
@@ -226,8 +225,7 @@ static void write_stats(struct loop *l)
 {
 	static struct log_limit link_warn = LOG_LIMIT_INIT(600, 1);
 	static struct log_limit ntable_warn = LOG_LIMIT_INIT(3600, 1);
-	struct netlink_overruns o;
-	struct stats_sources src = sources(l, &o);
+	struct stats_sources src = sources(l);
 	struct rtnl_neigh_table ntable;
 
 	/* Once per write, never per packet: one dump of a few hundred bytes. */
@@ -250,8 +248,7 @@ static void write_stats(struct loop *l)
 
 static void log_stats(struct loop *l)
 {
-	struct netlink_overruns o;
-	struct stats_sources src = sources(l, &o);
+	struct stats_sources src = sources(l);
 
 	stats_log(&src);
 }

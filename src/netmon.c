@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "netmon.h"
 #include "nlmsg.h"
 #include "nlsock.h"
@@ -298,4 +299,13 @@ void netmon_read(struct netmon *m)
 	}
 	if ((lost || m->dump_pending) && netmon_dump(m) == -1)
 		log_warn("rtnetlink dump");
+}
+
+/* One sample of netlink_overruns_total, beside the other event socket's. */
+void netmon_metrics(const struct netmon *w, struct metrics *m)
+{
+	metrics_family(m, "netlink_overruns_total", METRIC_COUNTER,
+		       "Times a netlink event socket overflowed (state re-read).");
+	metrics_sample(m, "netlink_overruns_total", w->overruns,
+		       "socket=\"rtnetlink\"");
 }

@@ -18,6 +18,7 @@
 
 #include "ifname.h"
 #include "nftctl.h"
+#include "metrics.h"
 #include "nftwatch.h"
 #include "nlmsg.h"
 #include "nlsock.h"
@@ -464,4 +465,13 @@ int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 	if (query(w, nlh, logrule_msg_cb, &ctx) == -1)
 		return -1;
 	return ctx.found ? 1 : 0;
+}
+
+/* One sample of netlink_overruns_total, beside the other event socket's. */
+void nftwatch_metrics(const struct nftwatch *w, struct metrics *m)
+{
+	metrics_family(m, "netlink_overruns_total", METRIC_COUNTER,
+		       "Times a netlink event socket overflowed (state re-read).");
+	metrics_sample(m, "netlink_overruns_total", w->overruns,
+		       "socket=\"nftables\"");
 }

@@ -15,6 +15,7 @@
 #include "ask.h"
 #include "engine.h"
 #include "log.h"
+#include "metrics.h"
 #include "probe.h"
 #include "relay.h"
 
@@ -813,4 +814,97 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 			if (s->ifindex == ev->ifindex && s->fd != -1)
 				slave_find_ll(r, s);
 		}
+}
+
+/* ---- counters out ---- */
+
+/* One sample per slave of every group; expr picks it from s. */
+#define PER_SLAVE(m, r, metric, labels, expr)				\
+	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
+		const struct relay_group *g = &(r)->groups[i_];		\
+		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
+			const struct relay_slave *s = &g->slaves[j_];	\
+			metrics_named(m, metric, (unsigned long)(expr),	\
+				      g->num, "slave", s->name, labels);	\
+		}							\
+	}
+
+static const char *const set_names[STATS_SETS] = {
+	[STATS_SET_MASTERS] = "masters",
+	[STATS_SET_SLAVES] = "slaves",
+};
+
+void relay_metrics(const struct relay *r, struct metrics *m)
+{
+	metrics_family(m, "probes_suppressed_total", METRIC_COUNTER,
+	       "Asks not sent by policy, by reason.");
+	METRICS_PER_GROUP(m, r, "probes_suppressed_total", ",reason=\"dry_run\"",
+		  g->counters.probes_dry_run);
+
+	metrics_family(m, "asks_total", METRIC_COUNTER,
+	       "Neighbor Solicitations of our own sent, per slave.");
+	PER_SLAVE(m, r, "asks_total", "", s->asks_sent);
+	metrics_family(m, "probes_total", METRIC_COUNTER,
+	       "Echo requests sent, per slave: asks where a slave cannot take our own NS, and confirmations where a target answered.");
+	PER_SLAVE(m, r, "probes_total", "", s->probes_sent);
+	metrics_family(m, "probe_failures_total", METRIC_COUNTER,
+	       "Asks and echo requests the kernel refused, per slave.");
+	PER_SLAVE(m, r, "probe_failures_total", "", s->probes_failed);
+	metrics_family(m, "probes_firewalled_total", METRIC_COUNTER,
+	       "Echo requests the host's firewall dropped in its output chain (EPERM), per slave; also in probe_failures_total.");
+	PER_SLAVE(m, r, "probes_firewalled_total", "", s->probes_firewalled);
+	metrics_family(m, "probes_not_sent_total", METRIC_COUNTER,
+	       "Asks not sent because the slave was down or missing.");
+	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
+	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"absent\"",
+		  s->probes_absent);
+
+	metrics_family(m, "slaves", METRIC_GAUGE,
+	       "Slave interfaces of the group now, by state: ready to be asked, or waiting (missing, down, or not set up yet).");
+	METRICS_PER_GROUP(m, r, "slaves", ",state=\"ready\"", relay_slaves_ready(g));
+	METRICS_PER_GROUP(m, r, "slaves", ",state=\"waiting\"",
+		  g->nslaves - relay_slaves_ready(g));
+	metrics_family(m, "masters", METRIC_GAUGE,
+	       "Master interfaces of the group now (present or not).");
+	METRICS_PER_GROUP(m, r, "masters", "", g->nmasters);
+
+	metrics_family(m, "set_members_ignored", METRIC_GAUGE,
+	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++) {
+			const struct group_counters *gc = &r->groups[i].counters;
+
+			metrics_sample(m, "set_members_ignored", gc->set_invalid[s],
+				       "group=\"%u\",set=\"%s\",reason=\"invalid\"",
+				       r->groups[i].num, set_names[s]);
+			metrics_sample(m, "set_members_ignored", gc->set_unused[s],
+				       "group=\"%u\",set=\"%s\",reason=\"over_limit\"",
+				       r->groups[i].num, set_names[s]);
+		}
+	metrics_family(m, "set_wrong_type", METRIC_GAUGE,
+	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++)
+			metrics_sample(m, "set_wrong_type",
+				       r->groups[i].counters.set_wrong_type[s],
+				       "group=\"%u\",set=\"%s\"", r->groups[i].num,
+				       set_names[s]);
+}
+
+void relay_log_counters(const struct relay *r)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		const struct relay_group *g = &r->groups[i];
+
+		if (g->counters.probes_dry_run)
+			log_info("group %u: dry run, asks not sent %lu", g->num,
+				 g->counters.probes_dry_run);
+		for (unsigned int j = 0; j < g->nslaves; j++) {
+			const struct relay_slave *s = &g->slaves[j];
+
+			log_info("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+				 g->num, s->name, s->asks_sent, s->probes_sent,
+				 s->probes_failed, s->probes_down, s->probes_absent);
+		}
+	}
 }

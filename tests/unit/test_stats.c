@@ -19,15 +19,25 @@
 #include <unistd.h>
 
 #include "answer.h"
+#include "control.h"
 #include "engine.h"
 #include "intake.h"
 #include "learn.h"
+#include "metrics.h"
+#include "netmon.h"
+#include "nftwatch.h"
 #include "relay.h"
 #include "rtnl.h"
 #include "stats.h"
 
 #define MAX_METRICS 64
 #define NAME_LEN 128
+
+/* The two event sockets, with only what is exported from them set. */
+struct overruns {
+	struct netmon netmon;
+	struct nftwatch nftwatch;
+};
 
 struct fixture {
 	struct intake in;
@@ -36,7 +46,8 @@ struct fixture {
 	struct relay *r;
 	struct learn *l;
 	struct engine_counters e;
-	struct netlink_overruns o;
+	struct overruns o;
+	struct control control;
 	char dir[64];
 };
 
@@ -47,15 +58,20 @@ static const struct intake *the_intake;
 static const struct answer_counters *the_answers;
 /* The neighbor table as the daemon read it for a write; NULL: unread. */
 static const struct rtnl_neigh_table *the_ntable;
+/* The control plane, for its restores. */
+static const struct control *the_control;
 
 static struct stats_sources sources(const struct relay *r,
 				    const struct learn *l,
 				    const struct engine_counters *e,
-				    const struct netlink_overruns *o)
+				    const struct overruns *o)
 {
 	return (struct stats_sources){
 		.relay = r, .intake = the_intake, .learn = l, .engine = e,
-		.answers = the_answers, .overruns = o,
+		.answers = the_answers,
+		.netmon = o ? &o->netmon : NULL,
+		.nftwatch = o ? &o->nftwatch : NULL,
+		.control = the_control,
 		.neigh_table = the_ntable,
 	};
 }
@@ -63,7 +79,7 @@ static struct stats_sources sources(const struct relay *r,
 static int write_file(const char *path, bool follow_link,
 		      const struct relay *r, const struct learn *l,
 		      const struct engine_counters *e,
-		      const struct netlink_overruns *o)
+		      const struct overruns *o)
 {
 	struct stats_sources src = sources(r, l, e, o);
 
@@ -150,8 +166,10 @@ static int setup(void **state)
 	f->e.inflight = 12;
 
 	engine_c = &f->e;
-	f->o.rtnetlink = 2;
-	f->o.nftables = 3;
+	f->o.netmon.overruns = 2;
+	f->o.nftwatch.overruns = 3;
+	f->control.restores = 4;
+	the_control = &f->control;
 	*state = f;
 	return 0;
 }
@@ -180,6 +198,7 @@ static int teardown(void **state)
 	the_intake = NULL;
 	the_answers = NULL;
 	the_ntable = NULL;
+	the_control = NULL;
 	engine_c = NULL;
 	for (unsigned int i = 0; i < f->r->ngroups; i++)
 		free(f->r->groups[i].slaves);
@@ -192,7 +211,7 @@ static int teardown(void **state)
 
 /* stats_write() into a string (to free). */
 static char *write_string(const struct relay *r, const struct learn *l,
-			  const struct netlink_overruns *o)
+			  const struct overruns *o)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -449,14 +468,31 @@ static void test_without_learn(void **state)
 	free(text);
 }
 
+/* Without the event sockets, their family is left out, not made up. */
 static void test_without_overruns(void **state)
 {
 	struct fixture *f = *state;
 	char *text = write_string(f->r, f->l, NULL);
 
 	check_format(text);
-	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"rtnetlink\"} 0");
-	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"nftables\"} 0");
+	assert_null(strstr(text, "netlink_overruns_total"));
+	free(text);
+}
+
+/* Two parts' samples of one family: one HELP, one TYPE, both samples. */
+static void test_family_shared_by_two_parts(void **state)
+{
+	struct fixture *f = *state;
+	char *text = write_string(f->r, f->l, &f->o);
+	const char *help = "# HELP ns_monitor_netlink_overruns_total ";
+
+	check_format(text);
+	assert_non_null(strstr(text, help));
+	assert_null(strstr(strstr(text, help) + 1, help));
+	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"rtnetlink\"} 2");
+	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"nftables\"} 3");
+	/* And what the control plane counted, exported now. */
+	expect_line(text, "ns_monitor_rules_restored_total 4");
 	free(text);
 }
 
@@ -850,10 +886,10 @@ static void test_label_escaping(void **state)
 
 	out = open_memstream(&buf, &len);
 	assert_non_null(out);
-	stats_escape_label(out, "plain-name.10");
-	stats_escape_label(out, "|");
-	stats_escape_label(out, "\\\"\n");
-	stats_escape_label(out, "");
+	metrics_escape_label(out, "plain-name.10");
+	metrics_escape_label(out, "|");
+	metrics_escape_label(out, "\\\"\n");
+	metrics_escape_label(out, "");
 	assert_int_equal(fclose(out), 0);
 	assert_string_equal(buf, "plain-name.10|\\\\\\\"\\n");
 	free(buf);
@@ -900,6 +936,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_slave_and_group, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_without_learn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_family_shared_by_two_parts,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_overruns, setup,
 						teardown),
 		cmocka_unit_test(test_empty_relay),

@@ -1,0 +1,88 @@
+/* The resolution engine's counters, described (engine.h says what each is). */
+#include "engine.h"
+#include "log.h"
+#include "metrics.h"
+
+void engine_metrics(const struct engine_counters *e, struct metrics *m)
+{
+	metrics_counter(m, "resolutions_total",
+		"Targets whose resolution started: every slave of the group asked.",
+		e->ns);
+	metrics_counter(m, "solicitations_absorbed_total",
+		"Neighbor Solicitations for a target being resolved already: nothing more asked.",
+		e->ns_free);
+	metrics_counter(m, "targets_deferred_total",
+		"Targets whose asks waited for the rate limit (--rate, --burst).",
+		e->targets_deferred);
+	metrics_counter(m, "targets_queued_total",
+		"Targets that waited for room in flight (--max-inflight).",
+		e->targets_queued);
+	metrics_counter(m, "targets_refused_total",
+		"Targets dropped because the queue was full (--max-queue).",
+		e->targets_refused);
+	metrics_counter(m, "engine_asks_total", "Asks sent, all slaves.", e->asks);
+	metrics_counter(m, "confirms_total",
+		"Echo requests out of the one slave where a target answered.",
+		e->confirms);
+	metrics_counter(m, "unanswered_total",
+		"Resolutions that ended without an answer from any slave.",
+		e->unanswered);
+	metrics_family(m, "answers_total", METRIC_COUNTER,
+	       "Answers from a slave, by what was made of them.");
+	metrics_sample(m, "answers_total", (unsigned long)e->answers, "kind=\"taken\"");
+	metrics_sample(m, "answers_total", (unsigned long)e->answers_unasked, "kind=\"unasked\"");
+	metrics_sample(m, "answers_total", (unsigned long)e->answers_duplicate, "kind=\"duplicate\"");
+	metrics_counter(m, "learned_total", "Targets learned behind a slave.",
+		e->learned);
+	metrics_counter(m, "adopted_total",
+		"Targets adopted at start from what the kernel knew (a route left by an earlier run, a usable neighbor entry on a slave), each asked again.",
+		e->adopted);
+	metrics_counter(m, "routes_restored_total",
+		"Learned routes deleted from outside and added again.",
+		e->routes_restored);
+	metrics_counter(m, "routes_given_up_total",
+		"Learned targets forgotten because their route kept being deleted from outside.",
+		e->routes_given_up);
+	metrics_counter(m, "learned_moves_total", "Learned targets that moved.",
+		e->moved);
+	metrics_counter(m, "forgotten_total", "Learned targets forgotten.",
+		e->forgotten);
+	metrics_counter(m, "reprobes_total",
+		"Learned targets asked again (entry gone, or a claim to check).",
+		e->keepalive_asks);
+	metrics_counter(m, "reprobes_deferred_total",
+		"Re-asks of learned targets put off by the keep-alive rate.",
+		e->keepalive_deferred);
+	metrics_counter(m, "claims_refused_total",
+		"Answers behind a slave not routed there: an address of the host, one that answers on a master, or one that still answers where it was learned.",
+		e->claims_refused + e->refused_local + e->refused_master);
+	metrics_counter(m, "learn_table_full_total",
+		"Targets answered but not routed: --max-learned reached.",
+		e->learned_full);
+	metrics_counter(m, "route_failures_total",
+		"Routes the kernel refused to add or move.", e->route_failed);
+	metrics_family(m, "held_packets_total", METRIC_COUNTER,
+	       "Packets held for a target being resolved (--queue), by how they went on: rerouted by the new route, or unchanged by the master; full: not held, --queue-max reached.");
+	metrics_sample(m, "held_packets_total", (unsigned long)e->held_rerouted, "outcome=\"rerouted\"");
+	metrics_sample(m, "held_packets_total", (unsigned long)e->held_unchanged, "outcome=\"unchanged\"");
+	metrics_sample(m, "held_packets_total", (unsigned long)e->held_full, "outcome=\"full\"");
+	metrics_gauge(m, "targets_in_flight", "Targets being resolved now.",
+	      e->inflight);
+	metrics_gauge(m, "targets_waiting", "Targets queued for room in flight.",
+	      e->queued);
+	metrics_gauge(m, "targets_learned", "Targets routed behind a slave now.",
+	      e->learned_now);
+	metrics_gauge(m, "engine_records", "Targets the engine holds state for.",
+	      e->records);
+}
+
+void engine_log_counters(const struct engine_counters *e)
+{
+	log_info("targets: resolved %lu, NS absorbed %lu, deferred %lu, queued %lu, refused %lu, unanswered %lu; asks %lu, confirms %lu; in flight %lu",
+		 (unsigned long)e->ns, (unsigned long)e->ns_free,
+		 (unsigned long)e->targets_deferred,
+		 (unsigned long)e->targets_queued,
+		 (unsigned long)e->targets_refused,
+		 (unsigned long)e->unanswered, (unsigned long)e->asks,
+		 (unsigned long)e->confirms, (unsigned long)e->inflight);
+}
