@@ -57,6 +57,8 @@ default_args() { sed -n 's/^NS_MONITOR_ARGS="\(.*\)"$/\1/p' "$R/etc/default/ns-m
 check "the default file's arguments include --learn-routes" \
 	eval 'grep -qw -- "--learn-routes" <<<"$(default_args)"'
 unit_args() { sed -n 's/^Environment="NS_MONITOR_ARGS=\(.*\)"$/\1/p' "$R/usr/lib/systemd/system/ns-monitor.service"; }
+check "the default file's arguments keep set members across a firewall reload" \
+	eval 'grep -qw -- "--restore-members" <<<"$(default_args)"'
 check "the unit's own arguments are the default file's" \
 	eval '[ -n "$(unit_args)" ] && [ "$(unit_args)" = "$(default_args)" ]'
 check "rt_protos.d names protocol 135 ns-monitor" \
