@@ -43,28 +43,9 @@ done
 P=nsf$$
 R=$P-r U=$P-u G=$P-g
 TMP=$(mktemp -d /tmp/ns-fc.XXXXXX)
-PIDS=()
-T0=$SECONDS
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-	for n in "$R" "$U" "$G"; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$n" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-say() { printf '[%4ds] %s\n' $((SECONDS - T0)) "$*" >&2; }
-wait_for() {
-	local end=$(($(date +%s%N) + ${1%.*} * 1000000000))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s%N)" -ge "$end" ] && return 1
-		sleep 0.02
-	done
-}
-in_r() { ip netns exec "$R" "$@"; }
+NSS=("$R" "$U" "$G")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 # The two other methods, built here (as bench/run.sh does).
 TOOLS=$TMP/tools

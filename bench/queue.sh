@@ -41,28 +41,9 @@ R=$P-r U=$P-u X=$P-x
 XA=2001:db8:1::100
 UA=2001:db8:1::2
 TMP=$(mktemp -d /tmp/ns-queue.XXXXXX)
-PIDS=()
-T0=$SECONDS
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-	for n in "$R" "$U" "$X"; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$n" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-say() { printf '[%4ds] %s\n' $((SECONDS - T0)) "$*" >&2; }
-wait_for() {
-	local end=$(($(date +%s%N) + ${1%.*} * 1000000000))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s%N)" -ge "$end" ] && return 1
-		sleep 0.02
-	done
-}
-in_r() { ip netns exec "$R" "$@"; }
+NSS=("$R" "$U" "$X")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%s", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for n in "$R" "$U" "$X"; do

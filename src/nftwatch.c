@@ -371,6 +371,14 @@ int nftwatch_table_use(struct nftwatch *w, uint32_t *use)
 	return rc;
 }
 
+/* A GET for one object: 1 if the kernel has it, 0 if not, -1 on error. */
+static int exists(struct nftwatch *w, struct nlmsghdr *nlh)
+{
+	if (query(w, nlh, NULL, NULL) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
 int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -387,9 +395,7 @@ int nftwatch_chain_exists(struct nftwatch *w, const char *name)
 				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	if (query(w, nlh, NULL, NULL) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : -1;
+	return exists(w, nlh);
 }
 
 int nftwatch_set_exists(struct nftwatch *w, const char *name)
@@ -408,9 +414,7 @@ int nftwatch_set_exists(struct nftwatch *w, const char *name)
 				    NLM_F_ACK, nlsock_next_seq(&w->query));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	if (query(w, nlh, NULL, NULL) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : -1;
+	return exists(w, nlh);
 }
 
 struct logrule_ctx {
