@@ -106,6 +106,10 @@ enum engine_notice_kind {
 	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
 	ENGINE_REFUSED_MASTER,	/* slave answered for one found on a master
 				   (other: that master, 0 if not known) */
+	ENGINE_REFUSED_SCOPE,	/* slave claimed one the host does not
+				   resolve on-link on a master */
+	ENGINE_REFUSED_BINDING,	/* slave claimed one bound elsewhere, or
+				   not among those bound to it */
 	ENGINE_NOTICE_KINDS
 };
 
@@ -166,6 +170,21 @@ struct engine_egress {
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 
+/* Why a slave's claim on an address (an answer, a sign) was not taken. */
+enum engine_refusal {
+	ENGINE_REFUSAL_LOCAL,		/* an address of the host */
+	ENGINE_REFUSAL_MASTER,		/* it answers on a master */
+	ENGINE_REFUSAL_SCOPE,		/* not on-link on a master (or on
+					   another slave's own route) */
+	ENGINE_REFUSAL_BINDING,		/* bound to other slaves, or the
+					   slave is bound to other addresses */
+	ENGINE_REFUSAL_OCCUPIED,	/* it still answers where learned */
+	ENGINE_REFUSALS
+};
+
+/* "local", "master", "scope", "binding", "occupied". */
+const char *engine_refusal_name(enum engine_refusal r);
+
 struct engine_counters {
 	/* events */
 	uint64_t ns;			/* NS accepted for resolution */
@@ -195,13 +214,11 @@ struct engine_counters {
 	uint64_t answers;		/* accepted: the first per resolution */
 	uint64_t answers_unasked;	/* from a slave not asked: ignored */
 	uint64_t answers_duplicate;	/* more from the same resolution */
-	uint64_t refused_local;
-	uint64_t refused_master;
+	uint64_t refused[ENGINE_REFUSALS];	/* claims not taken, by why */
 	uint64_t learned;
 	uint64_t moved;
 	uint64_t forgotten;
 	uint64_t claims;		/* another slave claimed a learned one */
-	uint64_t claims_refused;	/* the current location still answered */
 	uint64_t route_failed;		/* route_add/route_move returned -1 */
 	uint64_t adopted;		/* taken from the kernel at start */
 	uint64_t adopt_refused;		/* not taken (and a route removed) */
@@ -231,9 +248,33 @@ void engine_free(struct engine *e);
  * forgotten, targets in flight go on with the remaining slaves.
  */
 int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
-		 bool present, uint64_t now);
+		 const char *name, bool present, uint64_t now);
 int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		  bool present, uint64_t now);
+
+/*
+ * Bindings: the operator's word on where addresses live (--bind IF=PREFIX,
+ * the set bindings_G). An address inside a binding is learned only behind
+ * a slave whose name the binding names, and a slave that some binding
+ * names may have only the addresses bound to it. Interfaces are named, not
+ * numbered, so that a binding holds for a tap that comes back with
+ * another ifindex; engine_slave() gives each slave's name.
+ */
+#define ENGINE_IFNAME_MAX 16		/* IFNAMSIZ, with the NUL */
+
+struct engine_binding {
+	char ifname[ENGINE_IFNAME_MAX];	/* the name, or a pattern's prefix */
+	bool prefix;			/* "tap*": every name that starts so */
+	struct in6_addr lo, hi;		/* the addresses bound, inclusive */
+};
+
+/*
+ * Make group's bindings exactly b[0..n) (copied). Learned targets that
+ * the new bindings forbid where they are are forgotten (route removed).
+ * 0, or -1 with errno ENOMEM (the old bindings stay).
+ */
+int engine_bindings(struct engine *e, uint16_t group,
+		    const struct engine_binding *b, size_t n, uint64_t now);
 
 /* The host's own addresses: never learned behind a slave. */
 int engine_local_addr(struct engine *e, unsigned int ifindex,
@@ -357,6 +398,9 @@ void engine_tick(struct engine *e, uint64_t now);
 uint64_t engine_next_deadline(const struct engine *e);
 
 const struct engine_counters *engine_counters(const struct engine *e);
+
+/* Every claim refused, whatever the reason. */
+uint64_t engine_refusals(const struct engine_counters *c);
 
 struct metrics;
 

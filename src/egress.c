@@ -236,6 +236,14 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			log_warnx("group %u: not routing %s behind %s: it answers on a master%s",
 				  n->group, a, s, more);
 		break;
+	case ENGINE_REFUSED_SCOPE:
+		log_warnx("group %u: not routing %s behind %s: the host does not resolve it on-link on a master (ip -6 route get says why)%s",
+			  n->group, a, s, more);
+		break;
+	case ENGINE_REFUSED_BINDING:
+		log_warnx("group %u: not routing %s behind %s: the bindings put it behind another slave, or bind %s to other addresses%s",
+			  n->group, a, s, s, more);
+		break;
 	case ENGINE_NOTICE_KINDS:
 		break;
 	}

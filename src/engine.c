@@ -71,6 +71,10 @@ struct engine_group {
 	uint16_t num;
 	unsigned int *slaves, *masters;
 	uint32_t nslaves, slaves_cap, nmasters, masters_cap;
+	char (*names)[ENGINE_IFNAME_MAX];	/* the slaves', in their order */
+	uint32_t names_cap;
+	struct engine_binding *binds;
+	uint32_t nbinds;
 };
 
 struct local_addr {
@@ -108,6 +112,19 @@ static const char *const limit_option[ENGINE_NOTICE_KINDS] = {
 	[ENGINE_LIMIT_KEEPALIVE] = "--keepalive-rate",
 	[ENGINE_LIMIT_HELD] = "--queue-max",
 };
+
+static const char *const refusal_names[ENGINE_REFUSALS] = {
+	[ENGINE_REFUSAL_LOCAL] = "local",
+	[ENGINE_REFUSAL_MASTER] = "master",
+	[ENGINE_REFUSAL_SCOPE] = "scope",
+	[ENGINE_REFUSAL_BINDING] = "binding",
+	[ENGINE_REFUSAL_OCCUPIED] = "occupied",
+};
+
+const char *engine_refusal_name(enum engine_refusal r)
+{
+	return (unsigned int)r < ENGINE_REFUSALS ? refusal_names[r] : "?";
+}
 
 void engine_options_default(struct engine_options *o)
 {
@@ -316,6 +333,58 @@ static bool is_local(const struct engine *e, const struct in6_addr *a)
 		if (memcmp(&e->locals[i].addr, a, sizeof(*a)) == 0)
 			return true;
 	return false;
+}
+
+static int addr_cmp(const struct in6_addr *a, const struct in6_addr *b)
+{
+	return memcmp(a->s6_addr, b->s6_addr, sizeof(a->s6_addr));
+}
+
+static bool binding_names(const struct engine_binding *b, const char *name)
+{
+	size_t n = strnlen(b->ifname, sizeof(b->ifname));
+
+	if (!name[0])
+		return false;
+	return b->prefix ? strncmp(name, b->ifname, n) == 0
+			 : strncmp(name, b->ifname, ENGINE_IFNAME_MAX) == 0;
+}
+
+static bool binding_holds(const struct engine_binding *b,
+			  const struct in6_addr *t)
+{
+	return addr_cmp(&b->lo, t) <= 0 && addr_cmp(t, &b->hi) <= 0;
+}
+
+static const char *slave_name(const struct engine_group *g, unsigned int slave)
+{
+	long pos = pos_in(g->slaves, g->nslaves, slave);
+
+	return pos < 0 ? "" : g->names[pos];
+}
+
+/*
+ * Whether the operator's bindings let target live behind slave: not when
+ * a binding holds it for other slaves only, nor when the slave is bound
+ * and this address is not among its own. No bindings: anywhere.
+ */
+static bool bound_elsewhere(const struct engine_group *g, unsigned int slave,
+			    const struct in6_addr *t)
+{
+	const char *name = slave_name(g, slave);
+	bool held = false, named = false;
+
+	for (uint32_t k = 0; k < g->nbinds; k++) {
+		bool mine = binding_names(&g->binds[k], name);
+
+		if (binding_holds(&g->binds[k], t)) {
+			if (mine)
+				return false;
+			held = true;
+		}
+		named |= mine;
+	}
+	return held || named;
 }
 
 /* Grow *a (of *cap elements of size sz) to hold n; no compile-time caps. */
@@ -580,7 +649,7 @@ static void location_answers(struct engine *e, uint32_t i, uint64_t now)
 	struct rec *r = &e->recs[i];
 
 	if (r->ka == KA_CHALLENGE) {
-		e->c.claims_refused++;
+		e->c.refused[ENGINE_REFUSAL_OCCUPIED]++;
 		say_limited(e, ENGINE_CLAIM_REFUSED, r->gi, &r->target,
 			    r->claimant, r->slave, now);
 	}
@@ -622,7 +691,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		return;
 	}
 	if (is_local(e, &r->target)) {
-		e->c.refused_local++;
+		e->c.refused[ENGINE_REFUSAL_LOCAL]++;
 		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
 		return;
 	}
@@ -632,7 +701,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		    e->eg.usable_on(e->eg.ctx, g->masters[m], &r->target))
 			master = g->masters[m];
 	if (master) {
-		e->c.refused_master++;
+		e->c.refused[ENGINE_REFUSAL_MASTER]++;
 		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,
 			    master, now);
 		if (e->o.max_held) {
@@ -1125,7 +1194,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 				r->on_master = ifindex;
 			/* Fresh: the host asked on the master and got an answer. */
 			if (fresh && r->slave) {
-				e->c.refused_master++;
+				e->c.refused[ENGINE_REFUSAL_MASTER]++;
 				unlearn(e, i, "it answers on a master");
 			}
 			continue;
@@ -1167,11 +1236,11 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 	    pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, slave) < 0) {
 		/* Not (or no longer) a slave of ours: as a purge would. */
 	} else if (is_local(e, target)) {
-		e->c.refused_local++;
+		e->c.refused[ENGINE_REFUSAL_LOCAL]++;
 		say_limited(e, ENGINE_REFUSED_LOCAL, (uint32_t)gi, target, slave,
 			    0, now);
 	} else if ((master = usable_on_master(e, (uint32_t)gi, slave, target))) {
-		e->c.refused_master++;
+		e->c.refused[ENGINE_REFUSAL_MASTER]++;
 		say_limited(e, ENGINE_REFUSED_MASTER, (uint32_t)gi, target,
 			    slave, master, now);
 	} else if ((i = lookup(e, (uint32_t)gi, target)) != NIL &&
@@ -1334,7 +1403,7 @@ static int member_add(unsigned int **a, uint32_t *n, uint32_t *cap,
 }
 
 int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
-		 bool present, uint64_t now)
+		 const char *name, bool present, uint64_t now)
 {
 	int gi = present ? group_get(e, group) : find_group(e, group);
 	struct engine_group *g;
@@ -1345,14 +1414,61 @@ int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 	g = &e->groups[gi];
 	pos = pos_in(g->slaves, g->nslaves, ifindex);
 	if (present && pos < 0) {
-		if (member_add(&g->slaves, &g->nslaves, &g->slaves_cap,
+		if (grow((void **)&g->names, &g->names_cap, g->nslaves + 1,
+			 sizeof(*g->names)) == -1 ||
+		    member_add(&g->slaves, &g->nslaves, &g->slaves_cap,
 			       ifindex) == -1)
 			return -1;
+		pos = g->nslaves - 1;
+		g->names[pos][0] = '\0';
 	} else if (!present && pos >= 0) {
+		uint32_t after = g->nslaves - (uint32_t)pos - 1;
+
 		memmove(&g->slaves[pos], &g->slaves[pos + 1],
-			(g->nslaves - (uint32_t)pos - 1) * sizeof(*g->slaves));
+			after * sizeof(*g->slaves));
+		memmove(&g->names[pos], &g->names[pos + 1],
+			after * sizeof(*g->names));
 		g->nslaves--;
 		slave_removed(e, (uint32_t)gi, ifindex, (uint32_t)pos);
+	}
+	if (present && name) {
+		strncpy(g->names[pos], name, ENGINE_IFNAME_MAX - 1);
+		g->names[pos][ENGINE_IFNAME_MAX - 1] = '\0';
+	}
+	run(e, now);
+	return 0;
+}
+
+int engine_bindings(struct engine *e, uint16_t group,
+		    const struct engine_binding *b, size_t n, uint64_t now)
+{
+	int gi = n ? group_get(e, group) : find_group(e, group);
+	struct engine_binding *copy = NULL;
+	struct engine_group *g;
+
+	if (gi < 0)
+		return n ? -1 : 0;
+	if (n > UINT32_MAX / sizeof(*copy)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (n && !(copy = malloc(n * sizeof(*copy))))
+		return -1;
+	if (n)
+		memcpy(copy, b, n * sizeof(*copy));
+	g = &e->groups[gi];
+	free(g->binds);
+	g->binds = copy;
+	g->nbinds = (uint32_t)n;
+	/* What the new bindings forbid where it is goes. */
+	for (uint32_t i = 1; i < e->pool_used; i++) {
+		struct rec *r = &e->recs[i];
+
+		if (r->used && r->gi == (uint32_t)gi && r->slave &&
+		    bound_elsewhere(g, r->slave, &r->target)) {
+			e->c.refused[ENGINE_REFUSAL_BINDING]++;
+			unlearn(e, i, "a binding puts it behind another slave");
+		}
 	}
 	run(e, now);
 	return 0;
@@ -1424,6 +1540,15 @@ const struct engine_counters *engine_counters(const struct engine *e)
 	return &e->c;
 }
 
+uint64_t engine_refusals(const struct engine_counters *c)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < ENGINE_REFUSALS; r++)
+		n += c->refused[r];
+	return n;
+}
+
 struct engine *engine_init(const struct engine_options *opts,
 			   const struct engine_egress *egress, uint64_t now)
 {
@@ -1473,6 +1598,8 @@ void engine_free(struct engine *e)
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
 		free(e->groups[gi].slaves);
 		free(e->groups[gi].masters);
+		free(e->groups[gi].names);
+		free(e->groups[gi].binds);
 	}
 	free(e->groups);
 	free(e->recs);

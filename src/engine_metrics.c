@@ -53,9 +53,12 @@ void engine_metrics(const struct engine_counters *e, struct metrics *m)
 	metrics_counter(m, "reprobes_deferred_total",
 		"Re-asks of learned targets put off by the keep-alive rate.",
 		e->keepalive_deferred);
-	metrics_counter(m, "claims_refused_total",
-		"Answers behind a slave not routed there: an address of the host, one that answers on a master, or one that still answers where it was learned.",
-		e->claims_refused + e->refused_local + e->refused_master);
+	metrics_family(m, "claims_refused_total", METRIC_COUNTER,
+	       "Claims from a slave (answers, a guest's signs) not taken, by reason: local (an address of the host), master (it answers on a master), scope (the host does not resolve it on-link on a master), binding (bound to other slaves, or the slave is bound to others), occupied (it still answers where it was learned).");
+	for (int r = 0; r < ENGINE_REFUSALS; r++)
+		metrics_sample(m, "claims_refused_total",
+			       (unsigned long)e->refused[r], "reason=\"%s\"",
+			       engine_refusal_name((enum engine_refusal)r));
 	metrics_counter(m, "learn_table_full_total",
 		"Targets answered but not routed: --max-learned reached.",
 		e->learned_full);

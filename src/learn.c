@@ -535,8 +535,7 @@ void learn_log_counters(const struct learn *l, const struct engine_counters *e)
 		 (unsigned long)e->learned, (unsigned long)e->moved,
 		 (unsigned long)e->forgotten, l->c.routes_added,
 		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
-		 (unsigned long)(e->claims_refused + e->refused_local +
-				 e->refused_master),
+		 (unsigned long)engine_refusals(e),
 		 (unsigned long)e->keepalive_asks,
 		 (unsigned long)e->keepalive_deferred);
 }

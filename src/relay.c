@@ -43,11 +43,11 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 	if (!r->engine || want == s->in_engine)
 		return;
 	if (s->in_engine)
-		engine_slave(r->engine, g->num, s->in_engine, false, now);
+		engine_slave(r->engine, g->num, s->in_engine, NULL, false, now);
 	s->in_engine = 0;
 	if (!want)
 		return;
-	if (engine_slave(r->engine, g->num, want, true, now) == -1) {
+	if (engine_slave(r->engine, g->num, want, s->name, true, now) == -1) {
 		log_warn("group %u: slave %s", g->num, s->name);
 		return;
 	}
@@ -57,7 +57,7 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 static void slave_release(struct relay *r, struct relay_group *g, struct relay_slave *s)
 {
 	if (s->in_engine && r->engine)
-		engine_slave(r->engine, g->num, s->in_engine, false,
+		engine_slave(r->engine, g->num, s->in_engine, NULL, false,
 			     monotonic_ns());
 	s->in_engine = 0;
 	if (s->fd != -1)

@@ -177,7 +177,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 	assert_non_null(f->e);
 	assert_int_equal(engine_master(f->e, GROUP, MASTER, true, T0), 0);
 	for (unsigned int j = 1; j <= nslaves; j++)
-		assert_int_equal(engine_slave(f->e, GROUP, SLAVE(j), true, T0), 0);
+		assert_int_equal(engine_slave(f->e, GROUP, SLAVE(j), "s", true, T0), 0);
 	return f;
 }
 
@@ -514,7 +514,7 @@ static void test_refuse_local(void **state)
 	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
 	ns(f, 1, T0);
 	answer(f, SLAVE(1), 1, T0 + 1 * MS);
-	assert_int_equal(C(f)->refused_local, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
@@ -534,7 +534,7 @@ static void test_refuse_usable_on_master(void **state)
 	ns(f, 1, T0);
 	neigh(f, MASTER, 1, ENGINE_NEIGH_USABLE, false, T0 + 1 * MS);
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
-	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_MASTER], 1);
 	/* The notice names the master, for the log. */
 	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
@@ -553,7 +553,7 @@ static void test_refuse_known_on_master(void **state)
 	f->master_has = true;
 	ns(f, 1, T0);
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
-	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
 	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
@@ -591,7 +591,7 @@ static void test_claim_refused(void **state)
 	assert_int_equal(C(f)->keepalive_asks, 1);
 	/* ...and answers: the claim is refused, the route stays. */
 	answer(f, SLAVE(1), 1, t1 + 2 * MS);
-	assert_int_equal(C(f)->claims_refused, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_OCCUPIED], 1);
 	assert_int_equal(f->notices[ENGINE_CLAIM_REFUSED], 1);
 	assert_int_equal(f->last[ENGINE_CLAIM_REFUSED].slave, SLAVE(2));
 	assert_int_equal(f->last[ENGINE_CLAIM_REFUSED].other, SLAVE(1));
@@ -599,7 +599,7 @@ static void test_claim_refused(void **state)
 	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_USABLE, true, t1 + 3 * MS);
 	assert_int_equal(C(f)->claims, 2);
 	neigh(f, SLAVE(1), 1, ENGINE_NEIGH_USABLE, true, t1 + 4 * MS);
-	assert_int_equal(C(f)->claims_refused, 2);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_OCCUPIED], 2);
 	/* A stale entry on slave 2 is no claim at all. */
 	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_USABLE, false, t1 + 5 * MS);
 	assert_int_equal(C(f)->claims, 2);
@@ -829,8 +829,8 @@ static void test_slave_removed_in_flight(void **state)
 	ns(f, 1, T0);
 	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
 	/* One not asked yet and one already asked leave. */
-	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(2), false, T0 + 100 * MS), 0);
-	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(1), false, T0 + 200 * MS), 0);
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(2), NULL, false, T0 + 100 * MS), 0);
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(1), NULL, false, T0 + 200 * MS), 0);
 	run_until(f, 0);
 	assert_int_equal(count(f, ASK, SLAVE(2), ANY), 0);
 	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
@@ -845,7 +845,7 @@ static void test_slave_removed_in_flight(void **state)
 	answer(f, SLAVE(4), 2, f->now + 1);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(4), 2), 1);
 	/* A learned target leaves with its slave. */
-	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(4), false, f->now + 1), 0);
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(4), NULL, false, f->now + 1), 0);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(4), 2), 1);
 	assert_int_equal(C(f)->learned_now, 0);
 	run_until(f, 0);
@@ -881,7 +881,7 @@ static void test_mesh(void **state)
 	struct in6_addr t;
 
 	(void)state;
-	assert_int_equal(engine_slave(f->e, GROUP, MASTER, true, T0), 0);
+	assert_int_equal(engine_slave(f->e, GROUP, MASTER, "s", true, T0), 0);
 	ns(f, 1, T0);
 	assert_int_equal(count(f, ASK, MASTER, ANY), 0);
 	assert_int_equal(count(f, ASK, 0, 1), 2);
@@ -1028,7 +1028,7 @@ static void test_adopt_refused(void **state)
 	(void)state;
 	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
 	assert_int_equal(adopt(f, SLAVE(1), 1, true, T0), -1);
-	assert_int_equal(C(f)->refused_local, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
 	assert_int_equal(adopt(f, SLAVE(1), 1, false, T0), -1);
@@ -1037,7 +1037,7 @@ static void test_adopt_refused(void **state)
 	/* Usable on a master: not behind a slave. */
 	f->master_has = true;
 	assert_int_equal(adopt(f, SLAVE(1), 2, true, T0), -1);
-	assert_int_equal(C(f)->refused_master, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
 	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
 	f->master_has = false;
@@ -1239,7 +1239,7 @@ static void test_guest_cannot_steal(void **state)
 	/* The location is asked again; it answers: the claim is refused. */
 	assert_true(count(f, ASK, SLAVE(1), 1) >= 2);
 	answer(f, SLAVE(1), 1, t1 + 2 * MS);
-	assert_int_equal(C(f)->claims_refused, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_OCCUPIED], 1);
 	run_until(f, 0);
 	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 0);

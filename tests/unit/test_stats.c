@@ -159,9 +159,9 @@ static int setup(void **state)
 	f->l->c.proxies_removed = 29;
 	f->e.keepalive_asks = 37;
 	f->e.keepalive_deferred = 38;
-	f->e.claims_refused = 30;
-	f->e.refused_local = 4;
-	f->e.refused_master = 5;
+	f->e.refused[ENGINE_REFUSAL_OCCUPIED] = 30;
+	f->e.refused[ENGINE_REFUSAL_LOCAL] = 4;
+	f->e.refused[ENGINE_REFUSAL_MASTER] = 5;
 	f->e.learned_full = 1;
 	f->e.inflight = 12;
 
@@ -410,7 +410,9 @@ static void test_values(void **state)
 	expect_line(text, "ns_monitor_proxies_removed_total 29");
 	expect_line(text, "ns_monitor_reprobes_total 37");
 	expect_line(text, "ns_monitor_reprobes_deferred_total 38");
-	expect_line(text, "ns_monitor_claims_refused_total 39");
+	expect_line(text, "ns_monitor_claims_refused_total{reason=\"occupied\"} 30");
+	expect_line(text, "ns_monitor_claims_refused_total{reason=\"local\"} 4");
+	expect_line(text, "ns_monitor_claims_refused_total{reason=\"master\"} 5");
 	expect_line(text, "ns_monitor_learn_table_full_total 1");
 
 	expect_line(text, "ns_monitor_netlink_overruns_total{socket=\"rtnetlink\"} 2");
