@@ -81,6 +81,7 @@ struct engine_options {
 	uint32_t max_held;
 	uint64_t queue_wait_ns;
 	bool learn_routes;	/* route_add/move/del for what answers */
+	bool scope;		/* claims only in scope (engine_route) */
 	bool proxy_ndp;		/* and proxy_add/del on the masters; ns_in */
 	uint64_t hash_key[2];	/* random: crafted targets cannot collide */
 };
@@ -275,6 +276,30 @@ struct engine_binding {
  */
 int engine_bindings(struct engine *e, uint16_t group,
 		    const struct engine_binding *b, size_t n, uint64_t now);
+
+/*
+ * The host's main routing table, ns-monitor's own routes left out: what
+ * decides which addresses a slave may claim at all (with opts.scope). An
+ * address is in scope only where the longest route that holds it (the
+ * lowest metric among equals) is on-link (no gateway, unicast) on a master
+ * of the group, or on the claiming slave itself (Docker's /80 on its
+ * bridge). Anything else (the default route, a route via a router, another
+ * slave's own prefix) is refused, counted as ENGINE_REFUSAL_SCOPE.
+ */
+struct engine_route {
+	struct in6_addr dst;
+	uint8_t len;			/* prefix length */
+	unsigned int ifindex;		/* its device, 0: none (multipath) */
+	uint32_t metric;
+	bool onlink;			/* unicast, no gateway */
+};
+
+/*
+ * Add (present) or remove a route. Learned targets the change leaves out
+ * of scope are forgotten. 0, or -1 with errno ENOMEM.
+ */
+int engine_route(struct engine *e, const struct engine_route *rt,
+		 bool present, uint64_t now);
 
 /* The host's own addresses: never learned behind a slave. */
 int engine_local_addr(struct engine *e, unsigned int ifindex,

@@ -24,7 +24,7 @@ enum netmon_kind {
 	NETMON_LINK,
 	NETMON_ADDR,
 	NETMON_NEIGH,
-	NETMON_ROUTE,	/* IPv6 host routes (/128): learned routes are */
+	NETMON_ROUTE,	/* IPv6 routes: ours (/128), and the scope */
 };
 
 struct netmon_event {
@@ -57,8 +57,11 @@ struct netmon_event {
 			uint8_t flags;	/* NTF_* */
 			bool has_lladdr;
 		} neigh;
-		struct {		/* ifindex: its device (RTA_OIF) */
+		struct {		/* ifindex: its device (RTA_OIF), 0: none */
 			struct in6_addr dst;
+			uint8_t dst_len;
+			uint8_t type;		/* RTN_* */
+			bool gateway;		/* RTA_GATEWAY, RTA_VIA, multipath */
 			uint32_t table;
 			uint32_t metric;	/* RTA_PRIORITY */
 			uint8_t protocol;	/* RTPROT_* */
@@ -89,15 +92,15 @@ struct netmon {
 /*
  * Links and addresses always; neighbors and IPv6 routes only when asked
  * (learning): each probe makes several neighbor events, not worth a
- * wake-up otherwise. Route events are not dumped: learning reads its own
- * routes when it needs them (netmon->overruns says when events were lost).
+ * wake-up otherwise. Routes are dumped for the scope of what a guest may
+ * claim; learning reads its own routes when it needs them.
  */
 int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data);
 void netmon_close(struct netmon *m);
 int netmon_fd(const struct netmon *m);
 
 /*
- * Dump links, then addresses, then (if followed) neighbors. A dump that
+ * Dump links, then addresses, then (if followed) IPv6 routes and neighbors. A dump that
  * loses messages (ENOBUFS) starts over with a larger buffer, after a short
  * back-off, at most NETMON_DUMP_TRIES times; then -1 with errno ENOBUFS,
  * and the next netmon_read() dumps again.

@@ -279,6 +279,8 @@ void egress_engine_options(struct engine_options *o, const struct config *cfg)
 	o->keepalive_rate = cfg->keepalive_rate;
 	o->keepalive_burst = cfg->keepalive_rate;
 	o->learn_routes = cfg->learn_routes;
+	/* Routes are followed (netmon) whenever something is learned. */
+	o->scope = cfg->learn_routes || cfg->proxy_ndp;
 	if (cfg->queue) {
 		o->max_held = cfg->queue_max;
 		o->queue_wait_ns = (uint64_t)cfg->queue_wait_ms * NSEC_PER_MSEC;

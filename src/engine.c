@@ -98,6 +98,8 @@ struct engine {
 	uint32_t held_head, held_n;
 	struct local_addr *locals;
 	uint32_t nlocals, locals_cap;
+	struct engine_route *routes;	/* the main table's, ours left out */
+	uint32_t nroutes, routes_cap;
 	bool episode[ENGINE_NOTICE_KINDS];
 	uint64_t lim_start;
 	unsigned int lim_printed;
@@ -387,6 +389,58 @@ static bool bound_elsewhere(const struct engine_group *g, unsigned int slave,
 	return held || named;
 }
 
+static bool route_holds(const struct engine_route *rt, const struct in6_addr *t)
+{
+	unsigned int full = rt->len / 8, rest = rt->len % 8;
+
+	if (memcmp(t->s6_addr, rt->dst.s6_addr, full) != 0)
+		return false;
+	return rest == 0 ||
+	       ((t->s6_addr[full] ^ rt->dst.s6_addr[full]) & (0xff00u >> rest)) == 0;
+}
+
+/*
+ * The device the host resolves t on-link on, as the kernel's lookup in
+ * the main table would pick (longest prefix, then lowest metric); 0 when
+ * that route has a gateway or is not unicast, or there is none.
+ */
+static unsigned int onlink_dev(const struct engine *e, const struct in6_addr *t)
+{
+	const struct engine_route *best = NULL;
+
+	for (uint32_t k = 0; k < e->nroutes; k++) {
+		const struct engine_route *rt = &e->routes[k];
+
+		if (!route_holds(rt, t))
+			continue;
+		if (!best || rt->len > best->len ||
+		    (rt->len == best->len && rt->metric < best->metric))
+			best = rt;
+	}
+	return best && best->onlink ? best->ifindex : 0;
+}
+
+/*
+ * Whether slave may have target: ENGINE_REFUSALS when it may, else why
+ * not. Never an address of the host; only one the host resolves on-link
+ * on a master (or on this slave's own route); only where bindings allow.
+ */
+static enum engine_refusal may_have(const struct engine *e,
+				    const struct engine_group *g,
+				    unsigned int slave, const struct in6_addr *t)
+{
+	unsigned int dev;
+
+	if (is_local(e, t))
+		return ENGINE_REFUSAL_LOCAL;
+	if (e->o.scope && (!(dev = onlink_dev(e, t)) ||
+			   (!is_master(g, dev) && dev != slave)))
+		return ENGINE_REFUSAL_SCOPE;
+	if (bound_elsewhere(g, slave, t))
+		return ENGINE_REFUSAL_BINDING;
+	return ENGINE_REFUSALS;
+}
+
 /* Grow *a (of *cap elements of size sz) to hold n; no compile-time caps. */
 static int grow(void **a, uint32_t *cap, uint32_t n, size_t sz)
 {
@@ -452,6 +506,23 @@ static void say_limited(struct engine *e, enum engine_notice_kind kind,
 	e->lim_suppressed = 0;
 	if (e->eg.notice)
 		e->eg.notice(e->eg.ctx, &n);
+}
+
+static const enum engine_notice_kind refusal_notice[ENGINE_REFUSALS] = {
+	[ENGINE_REFUSAL_LOCAL] = ENGINE_REFUSED_LOCAL,
+	[ENGINE_REFUSAL_MASTER] = ENGINE_REFUSED_MASTER,
+	[ENGINE_REFUSAL_SCOPE] = ENGINE_REFUSED_SCOPE,
+	[ENGINE_REFUSAL_BINDING] = ENGINE_REFUSED_BINDING,
+	[ENGINE_REFUSAL_OCCUPIED] = ENGINE_CLAIM_REFUSED,
+};
+
+/* A claim not taken: counted, and said (rate-limited: guests cause it). */
+static void refuse(struct engine *e, enum engine_refusal why, uint32_t gi,
+		   const struct in6_addr *t, unsigned int slave,
+		   unsigned int other, uint64_t now)
+{
+	e->c.refused[why]++;
+	say_limited(e, refusal_notice[why], gi, t, slave, other, now);
 }
 
 /* A limit bites: said once per episode, an episode ends when it stops. */
@@ -648,11 +719,9 @@ static void location_answers(struct engine *e, uint32_t i, uint64_t now)
 {
 	struct rec *r = &e->recs[i];
 
-	if (r->ka == KA_CHALLENGE) {
-		e->c.refused[ENGINE_REFUSAL_OCCUPIED]++;
-		say_limited(e, ENGINE_CLAIM_REFUSED, r->gi, &r->target,
-			    r->claimant, r->slave, now);
-	}
+	if (r->ka == KA_CHALLENGE)
+		refuse(e, ENGINE_REFUSAL_OCCUPIED, r->gi, &r->target,
+		       r->claimant, r->slave, now);
 	ka_cancel(e, i);
 }
 
@@ -664,8 +733,18 @@ static void location_failed(struct engine *e, uint32_t i)
 		unlearn(e, i, "did not answer when asked again");
 }
 
-static void claim(struct engine *e, uint32_t i, unsigned int slave)
+/* Another slave says it has a learned target: checked where it is. */
+static void claim(struct engine *e, uint32_t i, unsigned int slave,
+		  uint64_t now)
 {
+	struct rec *r = &e->recs[i];
+	enum engine_refusal why = may_have(e, &e->groups[r->gi], slave,
+					   &r->target);
+
+	if (why != ENGINE_REFUSALS) {
+		refuse(e, why, r->gi, &r->target, slave, r->slave, now);
+		return;
+	}
 	e->c.claims++;
 	ka_start(e, i, KA_CHALLENGE, slave);
 }
@@ -676,6 +755,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
+	enum engine_refusal why;
 	unsigned int master = 0;
 
 	if (r->slave == slave && r->ka != KA_NONE) {
@@ -685,14 +765,15 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	if (r->answered) {
 		if (e->o.learn_routes && r->slave && r->slave != slave &&
 		    r->answered != slave)
-			claim(e, i, slave);
+			claim(e, i, slave, now);
 		else
 			e->c.answers_duplicate++;
 		return;
 	}
-	if (is_local(e, &r->target)) {
-		e->c.refused[ENGINE_REFUSAL_LOCAL]++;
-		say_limited(e, ENGINE_REFUSED_LOCAL, r->gi, &r->target, slave, 0, now);
+	/* Refused, it does not end the resolution: another slave may answer. */
+	why = may_have(e, g, slave, &r->target);
+	if (why != ENGINE_REFUSALS) {
+		refuse(e, why, r->gi, &r->target, slave, 0, now);
 		return;
 	}
 	master = r->on_master;
@@ -701,9 +782,8 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		    e->eg.usable_on(e->eg.ctx, g->masters[m], &r->target))
 			master = g->masters[m];
 	if (master) {
-		e->c.refused[ENGINE_REFUSAL_MASTER]++;
-		say_limited(e, ENGINE_REFUSED_MASTER, r->gi, &r->target, slave,
-			    master, now);
+		refuse(e, ENGINE_REFUSAL_MASTER, r->gi, &r->target, slave,
+		       master, now);
 		if (e->o.max_held) {
 			release_rec(e, i, false);
 			located(e, i);
@@ -714,7 +794,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	r->answered = slave;
 	if (e->o.learn_routes && r->slave && r->slave != slave) {
 		/* No confirm: a kernel entry there waits for the verdict. */
-		claim(e, i, slave);
+		claim(e, i, slave, now);
 		return;
 	}
 	e->c.confirms++;
@@ -1078,6 +1158,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  uint64_t now)
 {
 	int gi = find_group(e, group);
+	enum engine_refusal why;
 	struct engine_group *g;
 	uint32_t i;
 	struct rec *r;
@@ -1090,6 +1171,12 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	g = &e->groups[gi];
 	if (pos_in(g->slaves, g->nslaves, slave) < 0) {
 		e->c.guests_ignored++;
+		return;
+	}
+	/* Not asked at all for what it may not have: nothing to learn. */
+	why = may_have(e, g, slave, target);
+	if (why != ENGINE_REFUSALS) {
+		refuse(e, why, (uint32_t)gi, target, slave, 0, now);
 		return;
 	}
 	i = lookup(e, (uint32_t)gi, target);
@@ -1201,7 +1288,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 		}
 		if (fresh && r->slave && e->o.learn_routes &&
 		    pos_in(g->slaves, g->nslaves, ifindex) >= 0)
-			claim(e, i, ifindex);
+			claim(e, i, ifindex, now);
 	}
 	run(e, now);
 }
@@ -1227,6 +1314,7 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 		 const struct in6_addr *target, bool routed, uint64_t now)
 {
 	int gi = find_group(e, group);
+	enum engine_refusal why;
 	unsigned int master;
 	uint32_t i = NIL;
 	bool taken = false;
@@ -1235,14 +1323,12 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 	if (!e->o.learn_routes || gi < 0 ||
 	    pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, slave) < 0) {
 		/* Not (or no longer) a slave of ours: as a purge would. */
-	} else if (is_local(e, target)) {
-		e->c.refused[ENGINE_REFUSAL_LOCAL]++;
-		say_limited(e, ENGINE_REFUSED_LOCAL, (uint32_t)gi, target, slave,
-			    0, now);
+	} else if ((why = may_have(e, &e->groups[gi], slave, target)) !=
+		   ENGINE_REFUSALS) {
+		refuse(e, why, (uint32_t)gi, target, slave, 0, now);
 	} else if ((master = usable_on_master(e, (uint32_t)gi, slave, target))) {
-		e->c.refused[ENGINE_REFUSAL_MASTER]++;
-		say_limited(e, ENGINE_REFUSED_MASTER, (uint32_t)gi, target,
-			    slave, master, now);
+		refuse(e, ENGINE_REFUSAL_MASTER, (uint32_t)gi, target, slave,
+		       master, now);
 	} else if ((i = lookup(e, (uint32_t)gi, target)) != NIL &&
 		   e->recs[i].slave) {
 		/* Known already: kept where it is, proven by its answers. */
@@ -1510,6 +1596,60 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 	return 0;
 }
 
+/* Learned targets the group may no longer have where they are go. */
+static void recheck_learned(struct engine *e, const char *why)
+{
+	for (uint32_t i = 1; i < e->pool_used; i++) {
+		struct rec *r = &e->recs[i];
+		enum engine_refusal no;
+
+		if (!r->used || !r->slave)
+			continue;
+		no = may_have(e, &e->groups[r->gi], r->slave, &r->target);
+		if (no == ENGINE_REFUSALS)
+			continue;
+		e->c.refused[no]++;
+		unlearn(e, i, why);
+	}
+}
+
+int engine_route(struct engine *e, const struct engine_route *rt,
+		 bool present, uint64_t now)
+{
+	struct engine_route k = *rt;
+	uint32_t i;
+
+	if (k.len > 128)
+		k.len = 128;
+	/* Bits past the prefix say nothing: cleared, so equal routes match. */
+	for (unsigned int b = k.len; b < 128; b++)
+		k.dst.s6_addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	for (i = 0; i < e->nroutes; i++) {
+		const struct engine_route *o = &e->routes[i];
+
+		if (o->len == k.len && o->metric == k.metric &&
+		    o->ifindex == k.ifindex &&
+		    memcmp(&o->dst, &k.dst, sizeof(k.dst)) == 0)
+			break;
+	}
+	if (!present) {
+		if (i == e->nroutes)
+			return 0;
+		e->routes[i] = e->routes[--e->nroutes];
+	} else if (i < e->nroutes) {
+		e->routes[i] = k;
+	} else {
+		if (grow((void **)&e->routes, &e->routes_cap, e->nroutes + 1,
+			 sizeof(*e->routes)) == -1)
+			return -1;
+		e->routes[e->nroutes++] = k;
+	}
+	if (e->o.scope)
+		recheck_learned(e, "the host's routes no longer put it on-link on a master");
+	run(e, now);
+	return 0;
+}
+
 int engine_local_addr(struct engine *e, unsigned int ifindex,
 		      const struct in6_addr *addr, bool present)
 {
@@ -1605,6 +1745,7 @@ void engine_free(struct engine *e)
 	free(e->recs);
 	free(e->buckets);
 	free(e->locals);
+	free(e->routes);
 	free(e->held_pkts);
 	free(e);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,12 +208,38 @@ static bool route_in_place(struct learn *l, const struct in6_addr *target,
 	       rt.oif == ifindex && rt.metric == metric;
 }
 
+/*
+ * The main table's routes but ours, as the engine's scope: what a slave
+ * may claim. Other tables are the operator's policy, not the link's.
+ */
+static void scope_route(struct learn *l, const struct netmon_event *ev,
+			uint64_t now)
+{
+	struct engine_route rt = {
+		.dst = ev->route.dst,
+		.len = ev->route.dst_len,
+		.ifindex = ev->ifindex,
+		.metric = ev->route.metric,
+		.onlink = ev->route.type == RTN_UNICAST && !ev->route.gateway &&
+			  ev->ifindex != 0,
+	};
+
+	if (ev->route.table != 254 /* RT_TABLE_MAIN */ ||
+	    ev->route.protocol == RTPROT_NS_MONITOR)
+		return;
+	if (engine_route(l->engine, &rt, !ev->deleted, now) == -1)
+		log_warn("keeping the host's routes");
+}
+
 void learn_on_route(struct learn *l, const struct netmon_event *ev,
 		    uint64_t now)
 {
 	uint16_t group;
 
+	if (l->engine && l->cfg && l->cfg->learn_routes)
+		scope_route(l, ev, now);
 	if (!l->engine || !l->cfg || !l->cfg->learn_routes || !ev->deleted ||
+	    ev->route.dst_len != 128 ||
 	    ev->route.protocol != RTPROT_NS_MONITOR ||
 	    ev->route.table != 254 /* RT_TABLE_MAIN */ ||
 	    !group_of_metric(l, ev->route.metric, &group))

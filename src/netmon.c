@@ -127,7 +127,10 @@ static enum netmon_kind parse_neigh(const struct nlmsghdr *nlh,
 	return ev->kind = NETMON_NEIGH;
 }
 
-/* IPv6 host routes only: learned routes are /128, nothing else matters. */
+/*
+ * IPv6 routes: learned routes are /128s of ours; the others say what the
+ * host resolves on-link where (a default route has no RTA_DST).
+ */
 static enum netmon_kind parse_route(const struct nlmsghdr *nlh,
 				    struct netmon_event *ev)
 {
@@ -138,12 +141,18 @@ static enum netmon_kind parse_route(const struct nlmsghdr *nlh,
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
 		return NETMON_NONE;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != 128 ||
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len > 128 ||
 	    mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, &t) < 0 ||
-	    !attr_len_ok(tb[RTA_DST], 16) || !attr_len_ok(tb[RTA_OIF], 4))
+	    (tb[RTA_DST] && !attr_len_ok(tb[RTA_DST], 16)) ||
+	    (rtm->rtm_dst_len && !tb[RTA_DST]) ||
+	    (tb[RTA_OIF] && !attr_len_ok(tb[RTA_OIF], 4)))
 		return NETMON_NONE;
-	memcpy(&ev->route.dst, mnl_attr_get_payload(tb[RTA_DST]), 16);
-	ev->ifindex = mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_DST])
+		memcpy(&ev->route.dst, mnl_attr_get_payload(tb[RTA_DST]), 16);
+	ev->route.dst_len = rtm->rtm_dst_len;
+	ev->route.type = rtm->rtm_type;
+	ev->route.gateway = tb[RTA_GATEWAY] || tb[RTA_VIA] || tb[RTA_MULTIPATH];
+	ev->ifindex = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	/* rtm_table holds only 8 bits; RTA_TABLE the whole number. */
 	ev->route.table = attr_len_ok(tb[RTA_TABLE], 4) ?
 		mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
@@ -210,7 +219,7 @@ static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 static const char *dump_name(uint16_t type)
 {
 	return type == RTM_GETLINK ? "links" : type == RTM_GETADDR ?
-	       "addresses" : "neighbors";
+	       "addresses" : type == RTM_GETROUTE ? "routes" : "neighbors";
 }
 
 static int dump_one(struct netmon *m, uint16_t type, size_t hdrlen)
@@ -261,7 +270,8 @@ int netmon_dump(struct netmon *m)
 	if (dump_one(m, RTM_GETLINK, sizeof(struct ifinfomsg)) == -1 ||
 	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
 	    (m->neighbors &&
-	     dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1))
+	     (dump_one(m, RTM_GETROUTE, sizeof(struct rtmsg)) == -1 ||
+	      dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1)))
 		rc = -1;
 	/* Only overruns: another error would come back at every event. */
 	m->dump_pending = rc == -1 && errno == ENOBUFS;

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,8 +177,12 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 	f->e = engine_init(o, &eg, T0);
 	assert_non_null(f->e);
 	assert_int_equal(engine_master(f->e, GROUP, MASTER, true, T0), 0);
-	for (unsigned int j = 1; j <= nslaves; j++)
-		assert_int_equal(engine_slave(f->e, GROUP, SLAVE(j), "s", true, T0), 0);
+	for (unsigned int j = 1; j <= nslaves; j++) {
+		char name[ENGINE_IFNAME_MAX];
+
+		snprintf(name, sizeof(name), "s%u", j);
+		assert_int_equal(engine_slave(f->e, GROUP, SLAVE(j), name, true, T0), 0);
+	}
 	return f;
 }
 

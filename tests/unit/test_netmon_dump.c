@@ -161,7 +161,7 @@ static void test_pending_dump_at_next_read(void **state)
 
 	reset(0);
 	netmon_read(&m);	/* nothing to read: EAGAIN at once */
-	assert_int_equal(sends, 3);	/* links, addresses, neighbors */
+	assert_int_equal(sends, 4);	/* links, addresses, routes, neighbors */
 	assert_false(m.dump_pending);
 
 	reset(0);

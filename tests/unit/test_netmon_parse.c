@@ -848,27 +848,16 @@ static void test_route_ignored(void **state)
 {
 	union nlbuf u;
 	struct nlmsghdr *nlh;
-	struct in6_addr dst = addr6("2001:db8:1::100");
 	uint32_t v4 = htonl(0xc0000202);
 
 	(void)state;
-	/* Not a host route. */
-	memset(&u, 0, sizeof(u));
-	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 64, 135);
-	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
-	mnl_attr_put_u32(nlh, RTA_OIF, 7);
-	expect_none(nlh);
 	/* IPv4. */
 	memset(&u, 0, sizeof(u));
 	nlh = put_route(u.b, RTM_DELROUTE, AF_INET, 32, 135);
 	mnl_attr_put(nlh, RTA_DST, sizeof(v4), &v4);
 	mnl_attr_put_u32(nlh, RTA_OIF, 7);
 	expect_none(nlh);
-	/* No device (multipath, blackhole), or no destination. */
-	memset(&u, 0, sizeof(u));
-	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
-	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
-	expect_none(nlh);
+	/* A prefix length but no destination. */
 	memset(&u, 0, sizeof(u));
 	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
 	mnl_attr_put_u32(nlh, RTA_OIF, 7);
@@ -883,6 +872,43 @@ static void test_route_ignored(void **state)
 	nlh->nlmsg_len = (uint32_t)(sizeof(struct nlmsghdr) +
 				    sizeof(struct rtmsg) - 1);
 	expect_none(nlh);
+}
+
+/* Any IPv6 route: the scope of what a guest may claim. */
+static void test_route_prefix(void **state)
+{
+	union nlbuf u;
+	struct nlmsghdr *nlh;
+	struct netmon_event ev;
+	struct in6_addr dst = addr6("2001:db8:1::"), gw = addr6("fe80::1");
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_NEWROUTE, AF_INET6, 64, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	assert_int_equal(netmon_parse(nlh, &ev), NETMON_ROUTE);
+	assert_int_equal(ev.route.dst_len, 64);
+	assert_memory_equal(&ev.route.dst, &dst, 16);
+	assert_int_equal(ev.ifindex, 7);
+	assert_false(ev.route.gateway);
+	assert_false(ev.deleted);
+	/* The default route: no RTA_DST, a gateway. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_NEWROUTE, AF_INET6, 0, 135);
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gw), &gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	assert_int_equal(netmon_parse(nlh, &ev), NETMON_ROUTE);
+	assert_int_equal(ev.route.dst_len, 0);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&ev.route.dst));
+	assert_true(ev.route.gateway);
+	/* No device (blackhole, multipath): ifindex 0. */
+	memset(&u, 0, sizeof(u));
+	nlh = put_route(u.b, RTM_DELROUTE, AF_INET6, 128, 135);
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	assert_int_equal(netmon_parse(nlh, &ev), NETMON_ROUTE);
+	assert_int_equal(ev.ifindex, 0);
+	assert_true(ev.deleted);
 }
 
 /* ---- others ---- */
@@ -900,12 +926,9 @@ static void test_other_types(void **state)
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 32;	/* not a host route: not followed */
+	rtm->rtm_dst_len = 32;
 	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
 	mnl_attr_put_u32(nlh, RTA_OIF, 3);
-	expect_none(nlh);
-	nlh->nlmsg_type = RTM_DELROUTE;
-	expect_none(nlh);
 	nlh->nlmsg_type = RTM_NEWRULE;
 	expect_none(nlh);
 	nlh->nlmsg_type = RTM_GETLINK;
@@ -930,6 +953,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route_host_deleted),
 		cmocka_unit_test(test_route_ignored),
+		cmocka_unit_test(test_route_prefix),
 		cmocka_unit_test(test_link_up_running),
 		cmocka_unit_test(test_link_ether_address),
 		cmocka_unit_test(test_link_no_address),
