@@ -50,13 +50,25 @@
 /* 10,000 learned entries garbage-collected within a minute: 170/s. */
 #define ENGINE_DEFAULT_KEEPALIVE_RATE 200
 #define ENGINE_DEFAULT_KEEPALIVE_BURST 200
-/* How long a learned location has to answer when asked again. */
-#define ENGINE_DEFAULT_VERIFY_MS 3000
+/*
+ * How long a learned location has to answer when asked again (its entry
+ * went, or another slave claims it): our NS is answered within
+ * milliseconds, and a guest that moved is followed this soon.
+ */
+#define ENGINE_DEFAULT_VERIFY_MS 1000
 /*
  * How long after a guest's DAD NS its address answers: DAD sends one NS
  * and waits RetransTimer (1 s) for an objection; a little more for margin.
  */
 #define ENGINE_DEFAULT_GUEST_DELAY_MS 1100
+/*
+ * A guest's claim is checked on the masters too: they are asked at its
+ * sign, and its slave no sooner than this after (a neighbor on the
+ * master's link answers an NS within a few milliseconds; one that
+ * answers later still takes the address back, see engine_answer()).
+ */
+#define ENGINE_DEFAULT_MASTER_WAIT_MS 50
+
 /*
  * A learned route deleted from outside is added again at most this many
  * times within ENGINE_ROUTE_RESTORE_WINDOW_S; one more deletion in that
@@ -74,6 +86,7 @@ struct engine_options {
 	uint32_t keepalive_rate, keepalive_burst;
 	uint64_t verify_ns;
 	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
+	uint64_t master_wait_ns;	/* masters asked: the slave no sooner */
 	/*
 	 * Packets held for targets being resolved (NFQUEUE): at most
 	 * max_held, each at most queue_wait_ns. 0: none are taken.
@@ -209,6 +222,7 @@ struct engine_counters {
 	/* actions */
 	uint64_t asks;
 	uint64_t keepalive_asks;
+	uint64_t master_asks;		/* a guest's claim checked on a master */
 	uint64_t confirms;
 	uint64_t unanswered;		/* hold-down ended without an answer */
 	/* answers and learning */
@@ -342,7 +356,11 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  const struct in6_addr *target, enum engine_guest_sign sign,
 		  uint64_t now);
 
-/* An NA (or echo reply) for target arrived on slave. */
+/*
+ * An NA (or echo reply) for target arrived on slave, or on a master: one
+ * there refuses every slave's claim on target while it is in flight, and
+ * takes a learned target back from its slave (the masters were asked).
+ */
 void engine_answer(struct engine *e, unsigned int slave,
 		   const struct in6_addr *target, uint64_t now);
 
@@ -352,6 +370,7 @@ void engine_answer(struct engine *e, unsigned int slave,
  */
 enum engine_neigh_state {
 	ENGINE_NEIGH_USABLE,
+	ENGINE_NEIGH_PROBE,	/* the kernel doubts it: unicast probes */
 	ENGINE_NEIGH_FAILED,
 	ENGINE_NEIGH_DELETED,
 };

@@ -47,6 +47,16 @@ struct relay_slave {
 struct relay_master {
 	char name[IF_NAMESIZE];
 	unsigned int in_engine;		/* ifindex the engine knows, 0 */
+	/*
+	 * What asking it with our own NS takes (a guest's claim is checked
+	 * on the masters too): looked up at its first ask, again after a
+	 * change of its link or link-local address.
+	 */
+	struct in6_addr ll;
+	uint8_t mac[6];
+	bool looked, has_ll, has_mac;
+	unsigned long asks_sent;
+	unsigned long asks_unsent;	/* no Ethernet or link-local address */
 };
 
 struct relay_group {
@@ -114,7 +124,11 @@ unsigned int relay_slaves_ready(const struct relay_group *g);
 void relay_log_start(struct relay *r);
 bool relay_is_master(const struct relay_group *g, unsigned int ifindex);
 
-/* The engine's egress for asks and confirms (engine.h). */
+/*
+ * The engine's egress for asks and confirms (engine.h). An ask on a master
+ * checks a guest's claim there: our own NS from the master's link-local
+ * address, whose answer the raw answer socket reads like a slave's.
+ */
 void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target);
 void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,

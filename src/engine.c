@@ -48,11 +48,14 @@ struct rec {
 	unsigned int on_master;	/* in flight: a master where it is usable */
 	unsigned int only;	/* in flight for a guest's sign: this slave */
 	uint64_t due;		/* RES_DELAYED: when to ask it */
+	uint64_t masters_at;	/* when its masters were asked, 0: not */
+	uint32_t mcursor;	/* masters asked so far (a guest's claim) */
 	uint64_t restored_since;	/* first restore of its window, 0: none */
 	uint8_t restores;		/* routes restored in that window */
 	uint32_t gi;
 	uint8_t res, ka;
 	bool used, ka_asked, deferred, ka_deferred;
+	bool wanted;	/* the host's entry for it is probing, or failed */
 };
 
 struct list {
@@ -141,6 +144,7 @@ void engine_options_default(struct engine_options *o)
 	o->keepalive_burst = ENGINE_DEFAULT_KEEPALIVE_BURST;
 	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
 	o->guest_delay_ns = ENGINE_DEFAULT_GUEST_DELAY_MS * NSEC_PER_MSEC;
+	o->master_wait_ns = ENGINE_DEFAULT_MASTER_WAIT_MS * NSEC_PER_MSEC;
 }
 
 /* ---- keyed hash: SipHash-1-3 of (target, group) ---- */
@@ -304,6 +308,24 @@ static void list_remove(struct engine *e, struct list *l, uint32_t i, bool k)
 		*prev_of(e, next, k) = prev;
 	else
 		l->tail = prev;
+}
+
+/* Put i after `at` (NIL: first). */
+static void list_insert_after(struct engine *e, struct list *l, uint32_t at,
+			      uint32_t i, bool k)
+{
+	uint32_t next = at == NIL ? l->head : *next_of(e, at, k);
+
+	*prev_of(e, i, k) = at;
+	*next_of(e, i, k) = next;
+	if (at != NIL)
+		*next_of(e, at, k) = i;
+	else
+		l->head = i;
+	if (next != NIL)
+		*prev_of(e, next, k) = i;
+	else
+		l->tail = i;
 }
 
 /* ---- groups and addresses ---- */
@@ -683,6 +705,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 	proxies(e, i, false);
 	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
+	r->wanted = false;
 	e->c.learned_now--;
 	e->c.forgotten++;
 	limit_over(e, ENGINE_LIMIT_LEARNED);
@@ -719,18 +742,31 @@ static void location_answers(struct engine *e, uint32_t i, uint64_t now)
 {
 	struct rec *r = &e->recs[i];
 
+	r->wanted = false;
 	if (r->ka == KA_CHALLENGE)
 		refuse(e, ENGINE_REFUSAL_OCCUPIED, r->gi, &r->target,
 		       r->claimant, r->slave, now);
 	ka_cancel(e, i);
 }
 
-static void location_failed(struct engine *e, uint32_t i)
+static void resolve(struct engine *e, uint32_t gi, unsigned int from,
+		    const struct in6_addr *t, uint64_t now);
+
+static void location_failed(struct engine *e, uint32_t i, uint64_t now)
 {
-	if (e->recs[i].ka == KA_CHALLENGE)
+	struct rec *r = &e->recs[i];
+	struct in6_addr t = r->target;
+	bool wanted = r->wanted;
+	uint32_t gi = r->gi;
+
+	if (r->ka == KA_CHALLENGE) {
 		move(e, i);
-	else
-		unlearn(e, i, "did not answer when asked again");
+		return;
+	}
+	unlearn(e, i, "did not answer when asked again");
+	/* The host wants it: found again wherever it went. */
+	if (wanted)
+		resolve(e, gi, 0, &t, now);
 }
 
 /* Another slave says it has a learned target: checked where it is. */
@@ -894,7 +930,7 @@ static void expire_keepalive(struct engine *e, uint64_t now)
 	uint32_t i;
 
 	while ((i = e->ka_wait.head) != NIL && e->recs[i].ka_until <= now)
-		location_failed(e, i);
+		location_failed(e, i, now);
 }
 
 static void pump_keepalive(struct engine *e, uint64_t now)
@@ -1015,6 +1051,56 @@ static bool may_queue(struct engine *e, uint32_t gi, const struct in6_addr *t)
 	return false;
 }
 
+/* Into the delayed list, kept in order of due (mostly at its tail). */
+static void delay_until(struct engine *e, uint32_t i, uint64_t due)
+{
+	uint32_t at = e->delayed.tail;
+
+	e->recs[i].due = due;
+	while (at != NIL && e->recs[at].due > due)
+		at = e->recs[at].rprev;
+	list_insert_after(e, &e->delayed, at, i, false);
+}
+
+/*
+ * A guest's claim is checked on the masters of its group: each is asked
+ * (paced like every ask), and an answer there refuses the claim. true
+ * when every master was asked; false when the ask bucket ran dry.
+ */
+static bool ask_masters(struct engine *e, uint32_t i, uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+	struct engine_group *g = &e->groups[r->gi];
+
+	while (r->mcursor < g->nmasters) {
+		unsigned int m = g->masters[r->mcursor];
+
+		/* Mesh: the claiming interface is a master too. */
+		if (m != r->only) {
+			if (!tokenbucket_take(&e->ask_tb, now)) {
+				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
+				return false;
+			}
+			e->c.master_asks++;
+			e->eg.ask(e->eg.ctx, g->num, m, &r->target);
+		}
+		r->mcursor++;
+	}
+	r->masters_at = now;
+	return true;
+}
+
+/* Whether a master other than the guest's own interface was asked. */
+static bool masters_to_wait_for(const struct engine *e, const struct rec *r)
+{
+	const struct engine_group *g = &e->groups[r->gi];
+
+	for (uint32_t m = 0; m < g->nmasters; m++)
+		if (g->masters[m] != r->only)
+			return true;
+	return false;
+}
+
 static void undelay(struct engine *e, uint32_t i)
 {
 	list_remove(e, &e->delayed, i, false);
@@ -1053,6 +1139,16 @@ static void expire_delayed(struct engine *e, uint64_t now)
 		struct rec *r = &e->recs[i];
 		unsigned int slave = r->only;
 
+		/* Its masters could not all be asked at its sign: now. */
+		if (!r->masters_at) {
+			list_remove(e, &e->delayed, i, false);
+			if (ask_masters(e, i, now))
+				delay_until(e, i, now + e->o.master_wait_ns);
+			else
+				delay_until(e, i, token_time(&e->ask_tb) > now ?
+					    token_time(&e->ask_tb) : now + 1);
+			continue;
+		}
 		undelay(e, i);
 		if (!may_queue(e, r->gi, &r->target)) {
 			rec_maybe_free(e, i);
@@ -1160,6 +1256,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	int gi = find_group(e, group);
 	enum engine_refusal why;
 	struct engine_group *g;
+	uint64_t due;
 	uint32_t i;
 	struct rec *r;
 
@@ -1207,15 +1304,58 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	e->c.guests++;
 	r = &e->recs[i];
 	r->only = slave;
-	/*
-	 * A DAD NS says the address is tentative: it answers nothing until
-	 * DAD is over. A packet from the address says it is in use now.
-	 */
-	r->due = now + (sign == ENGINE_GUEST_DAD ? e->o.guest_delay_ns : 0);
+	r->mcursor = 0;
+	r->masters_at = 0;
 	r->res = RES_DELAYED;
 	e->c.guests_waiting++;
-	list_push(e, &e->delayed, i, false);
+	/*
+	 * A DAD NS says the address is tentative: it answers nothing until
+	 * DAD is over. A packet from the address says it is in use now. Its
+	 * masters are asked at once, and given master_wait to answer.
+	 */
+	due = now + (sign == ENGINE_GUEST_DAD ? e->o.guest_delay_ns : 0);
+	if (ask_masters(e, i, now) && masters_to_wait_for(e, r) &&
+	    due < now + e->o.master_wait_ns)
+		due = now + e->o.master_wait_ns;
+	delay_until(e, i, due);
+	/* Learned behind another slave: asked there at once (a move?). */
+	if (r->slave && r->slave != slave)
+		ka_start(e, i, KA_VERIFY, 0);
 	run(e, now);
+}
+
+/*
+ * Target answered on master m of group gi (an interface that is not a
+ * slave there too): it lives on the master's link. While it is in flight,
+ * or its masters were asked of late, no slave's claim is taken: a guest
+ * waiting to be asked is refused, a learned one is taken back.
+ */
+static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
+			   const struct in6_addr *target, uint64_t now)
+{
+	uint32_t i = lookup(e, gi, target);
+	struct rec *r;
+
+	if (i == NIL)
+		return false;
+	r = &e->recs[i];
+	if (r->res == RES_NONE &&
+	    (!r->masters_at || now - r->masters_at >= e->o.holddown_ns))
+		return false;
+	if (r->res == RES_DELAYED) {
+		undelay(e, i);
+		refuse(e, ENGINE_REFUSAL_MASTER, gi, target, r->only, m, now);
+		if (!r->slave)
+			rec_maybe_free(e, i);
+		return true;
+	}
+	if (r->res != RES_NONE)
+		r->on_master = m;
+	if (r->slave) {
+		refuse(e, ENGINE_REFUSAL_MASTER, gi, target, r->slave, m, now);
+		unlearn(e, i, "it answers on a master");
+	}
+	return true;
 }
 
 void engine_answer(struct engine *e, unsigned int slave,
@@ -1230,6 +1370,10 @@ void engine_answer(struct engine *e, unsigned int slave,
 		uint32_t i;
 		struct rec *r;
 
+		if (pos < 0 && is_master(g, slave)) {
+			taken |= master_answers(e, gi, slave, target, now);
+			continue;
+		}
 		if (pos < 0 || (i = lookup(e, gi, target)) == NIL)
 			continue;
 		r = &e->recs[i];
@@ -1265,13 +1409,24 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			if (state == ENGINE_NEIGH_USABLE) {
 				if (fresh && r->ka != KA_NONE)
 					location_answers(e, i, now);
-			} else if (state == ENGINE_NEIGH_FAILED &&
-				   r->ka == KA_CHALLENGE) {
-				move(e, i);
-			} else if (r->ka == KA_NONE) {
-				/* Gone or failed says little: ask before forgetting. */
-				ka_start(e, i, KA_VERIFY, 0);
+				continue;
 			}
+			if (state == ENGINE_NEIGH_FAILED &&
+			    r->ka == KA_CHALLENGE) {
+				move(e, i);
+				continue;
+			}
+			/* Gone or failed says little: ask before forgetting. */
+			if (r->ka == KA_NONE)
+				ka_start(e, i, KA_VERIFY, 0);
+			/*
+			 * The host talks to it and it stopped answering: it
+			 * may have moved without a word. Should its location
+			 * stay silent too, every slave is asked at once.
+			 */
+			if (state == ENGINE_NEIGH_PROBE ||
+			    state == ENGINE_NEIGH_FAILED)
+				r->wanted = true;
 			continue;
 		}
 		if (state != ENGINE_NEIGH_USABLE)

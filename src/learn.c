@@ -177,6 +177,8 @@ void learn_on_neigh(struct learn *l, const struct netmon_event *ev,
 		state = ENGINE_NEIGH_DELETED;
 	else if (ev->neigh.state & NUD_FAILED)
 		state = ENGINE_NEIGH_FAILED;
+	else if (ev->neigh.state & NUD_PROBE)
+		state = ENGINE_NEIGH_PROBE;
 	else if ((ev->neigh.state & NUD_USABLE) && ev->neigh.has_lladdr)
 		state = ENGINE_NEIGH_USABLE;
 	else

@@ -367,6 +367,7 @@ static void master_sync(struct relay *r, struct relay_group *g, struct relay_mas
 {
 	if (!r->engine || ifindex == m->in_engine)
 		return;
+	m->looked = false;
 	if (m->in_engine)
 		engine_master(r->engine, g->num, m->in_engine, false, now);
 	m->in_engine = 0;
@@ -637,13 +638,61 @@ static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave
  * behind. Slaves without Ethernet addressing, or without a link-local
  * source yet, get an echo instead.
  */
+static struct relay_master *master_of(struct relay_group *g,
+				      unsigned int ifindex)
+{
+	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
+		if (g->masters[i].in_engine == ifindex)
+			return &g->masters[i];
+	return NULL;
+}
+
+/*
+ * Ask a master whether target lives on its link: a neighbor there that
+ * answers refuses a slave's claim. Without Ethernet or a link-local
+ * address it cannot be asked; the kernel's own entries still count.
+ */
+static void ask_master(struct relay *r, struct relay_group *g,
+		       struct relay_master *m, const struct in6_addr *target)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!m->looked) {
+		m->has_ll = rtnl_link_local(&r->rtnl, m->in_engine, &m->ll) == 0;
+		m->has_mac = if_ether_mac(m->name, m->mac);
+		m->looked = true;
+	}
+	if (r->cfg->dry_run)
+		return;
+	if (r->askfd == -1 || !m->has_ll || !m->has_mac) {
+		m->asks_unsent++;
+		return;
+	}
+	if (ask_send(r->askfd, m->in_engine, m->mac, &m->ll, target) == -1) {
+		m->asks_unsent++;
+		log_warnx_limited(&send_fail_limit, "group %u: asking for %s on master %s: %s",
+				  g->num, inet_ntop(AF_INET6, target, addr, sizeof(addr)),
+				  m->name, strerror(errno));
+		return;
+	}
+	m->asks_sent++;
+	if (log_debug_enabled())
+		log_debug("group %u: ask %s on master %s", g->num,
+			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), m->name);
+}
+
 void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target)
 {
 	struct relay_group *g = relay_find_group(r, group);
 	struct relay_slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct relay_master *m = g && !s ? master_of(g, ifindex) : NULL;
 	char addr[INET6_ADDRSTRLEN];
 
+	if (m) {
+		ask_master(r, g, m, target);
+		return;
+	}
 	if (!s || s->fd == -1) {
 		if (s)
 			s->probes_absent++;
@@ -806,7 +855,10 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 {
 	if (!IN6_IS_ADDR_LINKLOCAL(&ev->addr.addr))
 		return;
-	for (unsigned int i = 0; i < r->ngroups; i++)
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		for (unsigned int j = 0; j < r->groups[i].nmasters; j++)
+			if (r->groups[i].masters[j].in_engine == ev->ifindex)
+				r->groups[i].masters[j].looked = false;
 		for (unsigned int j = 0; j < r->groups[i].nslaves; j++) {
 			struct relay_slave *s = &r->groups[i].slaves[j];
 
@@ -814,6 +866,7 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 			if (s->ifindex == ev->ifindex && s->fd != -1)
 				slave_find_ll(r, s);
 		}
+	}
 }
 
 /* ---- counters out ---- */
