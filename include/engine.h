@@ -209,6 +209,7 @@ struct engine_counters {
 	uint64_t guests;		/* a guest's sign: its slave asked */
 	uint64_t guests_known;		/* ...learned there, or in flight */
 	uint64_t guests_ignored;	/* not a slave, ours, no learning */
+	uint64_t guests_over_share;	/* its slave's fair share was full */
 	uint64_t held;			/* packets held for a resolution */
 	uint64_t held_rerouted;		/* ...released by the new route */
 	uint64_t held_unchanged;	/* ...released to the master */
@@ -442,6 +443,15 @@ void engine_tick(struct engine *e, uint64_t now);
 uint64_t engine_next_deadline(const struct engine *e);
 
 const struct engine_counters *engine_counters(const struct engine *e);
+
+/* One slave's guest signs: taken, and refused (a claim, or its share). */
+struct engine_slave_signs {
+	uint64_t taken, refused;
+};
+
+/* 0, or -1 when slave is not one of group's. */
+int engine_slave_signs(const struct engine *e, uint16_t group,
+		       unsigned int slave, struct engine_slave_signs *out);
 
 /* Every claim refused, whatever the reason. */
 uint64_t engine_refusals(const struct engine_counters *c);

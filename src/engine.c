@@ -56,6 +56,7 @@ struct rec {
 	uint8_t res, ka;
 	bool used, ka_asked, deferred, ka_deferred;
 	bool wanted;	/* the host's entry for it is probing, or failed */
+	bool guest;	/* a guest's resolution, counted in its slave's share */
 };
 
 struct list {
@@ -70,12 +71,20 @@ struct held_pkt {
 	uint16_t group;
 };
 
+/* What the engine keeps per slave of a group, beside its ifindex. */
+struct slave_state {
+	char name[ENGINE_IFNAME_MAX];
+	uint32_t guests;	/* its guests' resolutions, signed to done */
+	uint64_t signs;		/* its guests' signs taken */
+	uint64_t signs_refused;	/* ...refused: a claim, or its share full */
+};
+
 struct engine_group {
 	uint16_t num;
 	unsigned int *slaves, *masters;
 	uint32_t nslaves, slaves_cap, nmasters, masters_cap;
-	char (*names)[ENGINE_IFNAME_MAX];	/* the slaves', in their order */
-	uint32_t names_cap;
+	struct slave_state *sl;		/* the slaves', in their order */
+	uint32_t sl_cap;
 	struct engine_binding *binds;
 	uint32_t nbinds;
 };
@@ -384,7 +393,42 @@ static const char *slave_name(const struct engine_group *g, unsigned int slave)
 {
 	long pos = pos_in(g->slaves, g->nslaves, slave);
 
-	return pos < 0 ? "" : g->names[pos];
+	return pos < 0 ? "" : g->sl[pos].name;
+}
+
+static struct slave_state *slave_state(struct engine_group *g,
+				       unsigned int slave)
+{
+	long pos = pos_in(g->slaves, g->nslaves, slave);
+
+	return pos < 0 ? NULL : &g->sl[pos];
+}
+
+/* A guest's resolution is over: done, refused, or taken over by an NS. */
+static void guest_done(struct engine *e, struct rec *r)
+{
+	struct slave_state *st;
+
+	if (!r->guest)
+		return;
+	r->guest = false;
+	st = slave_state(&e->groups[r->gi], r->only);
+	if (st && st->guests)
+		st->guests--;
+}
+
+/*
+ * One slave's guests may have this many resolutions at once, signed to
+ * done: a fair share of --max-queue, so that a flood of signs from one
+ * slave leaves room (and asks) for the guests of every other.
+ */
+#define GUEST_SHARE_MIN 64
+
+static uint32_t guest_share(const struct engine *e, const struct engine_group *g)
+{
+	uint32_t share = e->o.max_queue / (g->nslaves ? g->nslaves : 1);
+
+	return share < GUEST_SHARE_MIN ? GUEST_SHARE_MIN : share;
 }
 
 /*
@@ -851,6 +895,7 @@ static void finish(struct engine *e, uint32_t i)
 	list_remove(e, &e->held, i, false);
 	if (!r->answered)
 		e->c.unanswered++;
+	guest_done(e, r);
 	r->res = RES_NONE;
 	r->answered = 0;
 	r->on_master = 0;
@@ -1113,8 +1158,10 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 {
 	uint32_t i = lookup(e, gi, t);
 
-	if (i != NIL && e->recs[i].res == RES_DELAYED)
+	if (i != NIL && e->recs[i].res == RES_DELAYED) {
 		undelay(e, i);	/* every slave is asked now, its own too */
+		guest_done(e, &e->recs[i]);
+	}
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
 		return;
@@ -1151,6 +1198,7 @@ static void expire_delayed(struct engine *e, uint64_t now)
 		}
 		undelay(e, i);
 		if (!may_queue(e, r->gi, &r->target)) {
+			guest_done(e, r);
 			rec_maybe_free(e, i);
 			continue;
 		}
@@ -1255,6 +1303,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 {
 	int gi = find_group(e, group);
 	enum engine_refusal why;
+	struct slave_state *st;
 	struct engine_group *g;
 	uint64_t due;
 	uint32_t i;
@@ -1270,9 +1319,11 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		e->c.guests_ignored++;
 		return;
 	}
+	st = slave_state(g, slave);
 	/* Not asked at all for what it may not have: nothing to learn. */
 	why = may_have(e, g, slave, target);
 	if (why != ENGINE_REFUSALS) {
+		st->signs_refused++;
 		refuse(e, why, (uint32_t)gi, target, slave, 0, now);
 		return;
 	}
@@ -1294,7 +1345,14 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	}
 	if (e->c.guests_waiting >= e->o.max_queue) {
 		e->c.targets_refused++;
+		st->signs_refused++;
 		limit_bites(e, ENGINE_LIMIT_QUEUE, (uint32_t)gi, target);
+		return;
+	}
+	/* Its slave's share is full: the others' guests keep theirs. */
+	if (st->guests >= guest_share(e, g)) {
+		e->c.guests_over_share++;
+		st->signs_refused++;
 		return;
 	}
 	if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
@@ -1302,7 +1360,10 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		return;
 	}
 	e->c.guests++;
+	st->signs++;
+	st->guests++;
 	r = &e->recs[i];
+	r->guest = true;
 	r->only = slave;
 	r->mcursor = 0;
 	r->masters_at = 0;
@@ -1344,6 +1405,7 @@ static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
 		return false;
 	if (r->res == RES_DELAYED) {
 		undelay(e, i);
+		guest_done(e, r);
 		refuse(e, ENGINE_REFUSAL_MASTER, gi, target, r->only, m, now);
 		if (!r->slave)
 			rec_maybe_free(e, i);
@@ -1655,26 +1717,25 @@ int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 	g = &e->groups[gi];
 	pos = pos_in(g->slaves, g->nslaves, ifindex);
 	if (present && pos < 0) {
-		if (grow((void **)&g->names, &g->names_cap, g->nslaves + 1,
-			 sizeof(*g->names)) == -1 ||
+		if (grow((void **)&g->sl, &g->sl_cap, g->nslaves + 1,
+			 sizeof(*g->sl)) == -1 ||
 		    member_add(&g->slaves, &g->nslaves, &g->slaves_cap,
 			       ifindex) == -1)
 			return -1;
 		pos = g->nslaves - 1;
-		g->names[pos][0] = '\0';
+		memset(&g->sl[pos], 0, sizeof(g->sl[pos]));
 	} else if (!present && pos >= 0) {
 		uint32_t after = g->nslaves - (uint32_t)pos - 1;
 
 		memmove(&g->slaves[pos], &g->slaves[pos + 1],
 			after * sizeof(*g->slaves));
-		memmove(&g->names[pos], &g->names[pos + 1],
-			after * sizeof(*g->names));
+		memmove(&g->sl[pos], &g->sl[pos + 1], after * sizeof(*g->sl));
 		g->nslaves--;
 		slave_removed(e, (uint32_t)gi, ifindex, (uint32_t)pos);
 	}
 	if (present && name) {
-		strncpy(g->names[pos], name, ENGINE_IFNAME_MAX - 1);
-		g->names[pos][ENGINE_IFNAME_MAX - 1] = '\0';
+		strncpy(g->sl[pos].name, name, ENGINE_IFNAME_MAX - 1);
+		g->sl[pos].name[ENGINE_IFNAME_MAX - 1] = '\0';
 	}
 	run(e, now);
 	return 0;
@@ -1835,6 +1896,20 @@ const struct engine_counters *engine_counters(const struct engine *e)
 	return &e->c;
 }
 
+int engine_slave_signs(const struct engine *e, uint16_t group,
+		       unsigned int slave, struct engine_slave_signs *out)
+{
+	int gi = find_group(e, group);
+	long pos;
+
+	if (gi < 0 ||
+	    (pos = pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, slave)) < 0)
+		return -1;
+	out->taken = e->groups[gi].sl[pos].signs;
+	out->refused = e->groups[gi].sl[pos].signs_refused;
+	return 0;
+}
+
 uint64_t engine_refusals(const struct engine_counters *c)
 {
 	uint64_t n = 0;
@@ -1893,7 +1968,7 @@ void engine_free(struct engine *e)
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
 		free(e->groups[gi].slaves);
 		free(e->groups[gi].masters);
-		free(e->groups[gi].names);
+		free(e->groups[gi].sl);
 		free(e->groups[gi].binds);
 	}
 	free(e->groups);

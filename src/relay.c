@@ -887,6 +887,18 @@ static const char *const set_names[STATS_SETS] = {
 	[STATS_SET_SLAVES] = "slaves",
 };
 
+/* One of slave s's guest sign counts, as the engine keeps them. */
+static uint64_t slave_signs(const struct relay *r, const struct relay_group *g,
+			    const struct relay_slave *s, bool refused)
+{
+	struct engine_slave_signs n;
+
+	if (!r->engine || !s->in_engine ||
+	    engine_slave_signs(r->engine, g->num, s->in_engine, &n) == -1)
+		return 0;
+	return refused ? n.refused : n.taken;
+}
+
 void relay_metrics(const struct relay *r, struct metrics *m)
 {
 	metrics_family(m, "probes_suppressed_total", METRIC_COUNTER,
@@ -911,6 +923,26 @@ void relay_metrics(const struct relay *r, struct metrics *m)
 	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
 	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
+
+	metrics_family(m, "guest_signs_by_slave_total", METRIC_COUNTER,
+	       "A new guest's signs per slave (its DAD NS, or a packet from its address): taken (its slave asked), or refused (a claim not allowed, or the slave's fair share of guest work full).");
+	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"taken\"",
+		  slave_signs(r, g, s, false));
+	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"refused\"",
+		  slave_signs(r, g, s, true));
+	metrics_family(m, "master_asks_total", METRIC_COUNTER,
+	       "Neighbor Solicitations of our own sent on a master to check a guest's claim; not sent: the master has no Ethernet or link-local address.");
+	for (unsigned int i = 0; i < r->ngroups; i++)
+		for (unsigned int j = 0; j < r->groups[i].nmasters; j++) {
+			const struct relay_master *ma = &r->groups[i].masters[j];
+
+			metrics_named(m, "master_asks_total", ma->asks_sent,
+				      r->groups[i].num, "master", ma->name,
+				      ",outcome=\"sent\"");
+			metrics_named(m, "master_asks_total", ma->asks_unsent,
+				      r->groups[i].num, "master", ma->name,
+				      ",outcome=\"not_sent\"");
+		}
 
 	metrics_family(m, "slaves", METRIC_GAUGE,
 	       "Slave interfaces of the group now, by state: ready to be asked, or waiting (missing, down, or not set up yet).");

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1292,6 +1293,263 @@ static void test_guest_other_slave_held(void **state)
 	teardown_fake(f);
 }
 
+
+/* ---- trust: scope, bindings, the masters asked, moves, fair shares ---- */
+
+/* The main table as the daemon feeds it: 2001:db8::/32 on-link on MASTER. */
+static void route(struct fake *f, const char *dst, uint8_t len,
+		  unsigned int ifindex, bool onlink, bool present)
+{
+	struct engine_route rt = { .len = len, .ifindex = ifindex,
+				   .metric = 256, .onlink = onlink };
+
+	assert_int_equal(inet_pton(AF_INET6, dst, &rt.dst), 1);
+	assert_int_equal(engine_route(f->e, &rt, present, f->now), 0);
+}
+
+static struct fake *setup_scoped(unsigned int nslaves)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	o.scope = true;
+	f = setup(&o, nslaves);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	route(f, "::", 0, MASTER, false, true);	/* default, via a router */
+	return f;
+}
+
+static void guest_addr(struct fake *f, unsigned int slave, const char *a,
+		       uint64_t at)
+{
+	struct in6_addr t;
+
+	assert_int_equal(inet_pton(AF_INET6, a, &t), 1);
+	f->now = at;
+	engine_guest(f->e, GROUP, slave, &t, ENGINE_GUEST_SOURCE, at);
+}
+
+/* A guest's sign and answer, learned behind slave at about `at`. */
+static void guest_learned(struct fake *f, unsigned int slave, uint32_t n,
+			  uint64_t at)
+{
+	guest(f, slave, n, ENGINE_GUEST_SOURCE, at);
+	run_until(f, at + ENGINE_DEFAULT_MASTER_WAIT_MS * MS);
+	answer(f, slave, n, f->now + 1 * MS);
+}
+
+/* An internet address, or one routed via a router, is no guest's. */
+static void test_scope(void **state)
+{
+	struct fake *f = setup_scoped(2);
+
+	(void)state;
+	guest_addr(f, SLAVE(1), "2001:db9::53", T0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_SCOPE], 1);
+	assert_int_equal(count(f, ASK, 0, ANY), 0);
+	assert_int_equal(f->notices[ENGINE_REFUSED_SCOPE], 1);
+	/* Inside the master's prefix: asked, and learned. */
+	guest_learned(f, SLAVE(1), 1, T0 + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	/* A more specific route via a router takes it out: forgotten. */
+	route(f, "2001:db8::", 120, MASTER, false, true);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	guest_learned(f, SLAVE(1), 1, f->now + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_SCOPE], 3);
+	/* Gone again: in scope again (once the hold-down is over). */
+	route(f, "2001:db8::", 120, MASTER, false, false);
+	run_until(f, 0);
+	guest_learned(f, SLAVE(1), 1, f->now + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 2);
+	teardown_fake(f);
+}
+
+/* Another slave's own on-link route: only that slave may have it. */
+static void test_scope_slave_route(void **state)
+{
+	struct fake *f = setup_scoped(2);
+
+	(void)state;
+	route(f, "2001:db8::", 120, SLAVE(2), true, true);
+	guest_learned(f, SLAVE(1), 5, T0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_SCOPE], 1);
+	guest_learned(f, SLAVE(2), 5, f->now + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 5), 1);
+	teardown_fake(f);
+}
+
+/* The host's NS path is scoped too: an answer out of scope is refused. */
+static void test_scope_answer(void **state)
+{
+	struct fake *f = setup_scoped(2);
+
+	(void)state;
+	route(f, "2001:db8::", 120, MASTER, false, true);
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_SCOPE], 1);
+	teardown_fake(f);
+}
+
+static void bind_to(struct fake *f, const char *ifname, bool prefix,
+		 uint32_t lo, uint32_t hi)
+{
+	struct engine_binding b = { .prefix = prefix, .lo = target(lo),
+				    .hi = target(hi) };
+
+	snprintf(b.ifname, sizeof(b.ifname), "%s", ifname);
+	assert_int_equal(engine_bindings(f->e, GROUP, &b, 1, f->now), 0);
+}
+
+/* Bound addresses live only behind their slaves; bound slaves have only those. */
+static void test_bindings(void **state)
+{
+	struct fake *f = setup_scoped(3);
+
+	(void)state;
+	bind_to(f, "s1", false, 1, 10);
+	guest_learned(f, SLAVE(2), 5, T0);		/* bound to s1 */
+	guest_learned(f, SLAVE(1), 20, f->now + 10 * MS);	/* not s1's */
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_BINDING], 2);
+	assert_int_equal(f->notices[ENGINE_REFUSED_BINDING], 2);
+	guest_learned(f, SLAVE(1), 5, f->now + 10 * MS);
+	guest_learned(f, SLAVE(3), 20, f->now + 10 * MS);	/* unbound */
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 5), 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(3), 20), 1);
+	/* The host's NS: an unbound slave's answer for a bound one refused. */
+	ns(f, 7, f->now + 10 * MS);
+	answer(f, SLAVE(2), 7, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, 7), 0);
+	answer(f, SLAVE(1), 7, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 7), 1);
+	/* New bindings: what they forbid where it is goes. */
+	bind_to(f, "s", true, 20, 20);	/* "s*" */
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 5), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(3), 20), 0);
+	assert_int_equal(engine_bindings(f->e, GROUP, NULL, 0, f->now), 0);
+	guest_learned(f, SLAVE(2), 5, f->now + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 5), 1);
+	teardown_fake(f);
+}
+
+/* The upstream router's address claimed by a guest: its master answers. */
+static void test_master_refuses_guest(void **state)
+{
+	struct fake *f = setup_scoped(2);
+	uint64_t due = T0 + ENGINE_DEFAULT_GUEST_DELAY_MS * MS;
+
+	(void)state;
+	guest(f, SLAVE(1), 1, ENGINE_GUEST_DAD, T0);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
+	answer(f, MASTER, 1, T0 + 2 * MS);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	run_until(f, due + SEC);
+	assert_int_equal(slave_asks(f, 1), 0);	/* never asked behind s1 */
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->records, 0);
+	/* A master that answers late takes a learned one back. */
+	guest_learned(f, SLAVE(1), 2, f->now + 10 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 2), 1);
+	answer(f, MASTER, 2, f->now + 5 * MS);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 2);
+	/* Long after its masters were asked, a stray NA changes nothing. */
+	guest_learned(f, SLAVE(1), 3, f->now + 10 * MS);
+	run_until(f, 0);
+	answer(f, MASTER, 3, f->now + 10 * SEC);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 3), 0);
+	teardown_fake(f);
+}
+
+/* A guest that moved and talks: followed within about a second. */
+static void test_move_followed(void **state)
+{
+	struct fake *f = setup_scoped(2);
+	uint64_t t1;
+
+	(void)state;
+	guest_learned(f, SLAVE(1), 1, T0);
+	run_until(f, 0);
+	t1 = f->now + 10 * SEC;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, t1);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);	/* at once */
+	run_until(f, t1 + ENGINE_DEFAULT_MASTER_WAIT_MS * MS);
+	answer(f, SLAVE(2), 1, f->now + 1 * MS);
+	assert_int_equal(C(f)->claims, 1);
+	run_until(f, t1 + 2 * SEC);
+	assert_int_equal(count(f, ROUTE_MOVE, SLAVE(1), 1), 1);
+	for (size_t k = 0; k < f->n; k++)
+		if (f->calls[k].kind == ROUTE_MOVE)
+			assert_true(f->calls[k].at <= t1 + 1100 * MS);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &(struct in6_addr){
+		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }), SLAVE(2));
+	teardown_fake(f);
+}
+
+/* A silent guest that moved: the host's probing entry finds it again. */
+static void test_probe_finds_move(void **state)
+{
+	struct fake *f = setup_scoped(3);
+	uint64_t t1;
+
+	(void)state;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	run_until(f, 0);
+	t1 = f->now + 10 * SEC;
+	neigh(f, SLAVE(1), 1, ENGINE_NEIGH_PROBE, false, t1);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);	/* asked again */
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
+	run_until(f, t1 + ENGINE_DEFAULT_VERIFY_MS * MS);
+	/* Silent there: forgotten, and every slave asked at once. */
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 2);
+	answer(f, SLAVE(3), 1, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(3), 1), 1);
+	/* An entry that probes and answers costs one ask, nothing more. */
+	run_until(f, 0);
+	neigh(f, SLAVE(3), 1, ENGINE_NEIGH_PROBE, false, f->now + 10 * SEC);
+	neigh(f, SLAVE(3), 1, ENGINE_NEIGH_USABLE, true, f->now + 1 * MS);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 2);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(3), 1), 0);
+	teardown_fake(f);
+}
+
+/* One slave's flood of signs fills its share, never the others'. */
+static void test_guest_share(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct engine_slave_signs n1, n2;
+	struct fake *f;
+
+	(void)state;
+	o.max_queue = 128;		/* 2 slaves: 64 each */
+	f = setup(&o, 2);
+	for (uint32_t k = 1; k <= 100; k++)
+		guest(f, SLAVE(1), k, ENGINE_GUEST_DAD, T0 + k);
+	assert_int_equal(C(f)->guests_over_share, 36);
+	guest(f, SLAVE(2), 1000, ENGINE_GUEST_DAD, T0 + 200);
+	assert_int_equal(C(f)->guests, 65);
+	assert_int_equal(engine_slave_signs(f->e, GROUP, SLAVE(1), &n1), 0);
+	assert_int_equal(engine_slave_signs(f->e, GROUP, SLAVE(2), &n2), 0);
+	assert_int_equal(n1.taken, 64);
+	assert_int_equal(n1.refused, 36);
+	assert_int_equal(n2.taken, 1);
+	assert_int_equal(engine_slave_signs(f->e, GROUP, 999, &n2), -1);
+	/* Done, the share is free again. */
+	run_until(f, 0);
+	guest(f, SLAVE(1), 5000, ENGINE_GUEST_DAD, f->now + 1);
+	assert_int_equal(C(f)->guests, 66);
+	teardown_fake(f);
+}
+
 /* Signs that are not a guest's: not a slave, the host's own, no learning. */
 static void test_guest_ignored(void **state)
 {
@@ -1455,6 +1713,14 @@ int main(void)
 		cmocka_unit_test(test_guest_then_ns),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
+		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_scope_slave_route),
+		cmocka_unit_test(test_scope_answer),
+		cmocka_unit_test(test_bindings),
+		cmocka_unit_test(test_master_refuses_guest),
+		cmocka_unit_test(test_move_followed),
+		cmocka_unit_test(test_probe_finds_move),
+		cmocka_unit_test(test_guest_share),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
