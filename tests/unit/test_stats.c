@@ -790,9 +790,14 @@ static void test_interface_gauges(void **state)
 {
 	struct fixture *f = *state;
 	struct relay_group *g = &f->r->groups[0];
+	struct relay_master masters[2] = {
+		{ .name = "eth0", .in_engine = 2, .asks_sent = 7 },
+		{ .name = "eth9", .asks_unsent = 3 },
+	};
 	char *text;
 
 	g->slaves[1].in_engine = 12;	/* veth-a.10 ready, eth1 waiting */
+	g->masters = masters;
 	g->nmasters = 2;
 	text = write_string(f->r, f->l, &f->o);
 	check_format(text);
@@ -804,6 +809,8 @@ static void test_interface_gauges(void **state)
 	expect_line(text, "# TYPE ns_monitor_masters gauge");
 	expect_line(text, "ns_monitor_masters{group=\"135\"} 2");
 	expect_line(text, "ns_monitor_masters{group=\"7\"} 0");
+	expect_line(text, "ns_monitor_master_asks_total{group=\"135\",master=\"eth0\",outcome=\"sent\"} 7");
+	expect_line(text, "ns_monitor_master_asks_total{group=\"135\",master=\"eth9\",outcome=\"not_sent\"} 3");
 	free(text);
 
 	/* Every slave ready: nothing waits. */
@@ -815,6 +822,8 @@ static void test_interface_gauges(void **state)
 	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"ready\"} 1");
 	expect_line(text, "ns_monitor_slaves{group=\"7\",state=\"waiting\"} 0");
 	free(text);
+	g->masters = NULL;	/* on this stack, not the fixture's to free */
+	g->nmasters = 0;
 }
 
 /* What the engine holds now: gauges beside its counters. */
