@@ -1,0 +1,130 @@
+#!/bin/bash
+# Trust: a guest gets only its own addresses. A hostile guest behind s1
+# claims an internet address, then the upstream router's; a guest that
+# moves is followed, talking or silent.
+#
+#   U(u0) ---- m0 [R] s1 ---- x0(X)   guests with DAD, default via R
+#   2001:db8:1::2/64  s2 ---- y0(Y)   default via R
+#   R: 2001:db8:1::1/64 on m0, default via U's link-local address
+. "$(dirname "$0")/lib.sh"
+need_root
+
+U=2001:db8:1::2
+
+for n in r u x y; do netns_add $n; done
+veth r m0 u u0
+veth r s1 x x0
+veth r s2 y y0
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns u ip -6 addr add $U/64 dev u0 nodad
+in_ns u ip -6 addr add 2001:db8:ffff::1/64 dev lo
+# Guests run duplicate address detection, as containers and VMs do.
+for g in x y; do
+	in_ns $g sysctl -qw net.ipv6.conf.${g}0.accept_dad=1 \
+		net.ipv6.conf.${g}0.dad_transmits=1
+done
+for s in s1 s2; do wait_for 5 ll_ready r $s || { echo "FAIL: link-local on $s"; exit 1; }; done
+wait_for 5 ll_ready r m0 || { echo "FAIL: link-local on m0"; exit 1; }
+wait_for 5 ll_ready u u0 || { echo "FAIL: link-local on u0"; exit 1; }
+# As routers are usually reached: by their link-local address. R then has
+# no entry for the router's global address, unless it talks to it.
+in_ns r ip -6 route add default via "$(link_local u u0)" dev m0
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+in_ns y ip -6 route add default via "$(link_local r s2)" dev y0
+
+# the route R would take for ADDR now: "dev m0" or "dev s1", and how.
+route_get() { in_ns r ip -6 route get "$1" 2>/dev/null | head -1; }
+via_router() { route_get "$1" | grep -q "via fe80.* dev m0"; }
+not_ours() { ! in_ns r ip -6 route show "$1/128" proto 135 | grep -q .; }
+tentative() { in_ns "$1" ip -6 addr show dev "$2" | grep "$3" | grep -q tentative; }
+
+LOG=$TMP/trust.log
+STATS=$TMP/stats.prom
+start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp --stats-file "$STATS" \
+	--stats-interval 1 ||
+	fail "daemon did not start"
+PID=$DAEMON_PID
+
+# 1. An internet address on the guest's interface: its DAD is seen, and
+#    the claim refused: the host resolves it via the router, not on-link.
+NET=2001:db8:ffff::53
+check "internet address: R routes it via the router" via_router $NET
+in_ns x ip -6 addr add $NET/128 dev x0
+check "internet address: the guest's claim is refused (scope)" \
+	wait_for 4 logged "$LOG" "not routing $NET behind s1: the host does not resolve it on-link on a master"
+wait_for 3 not tentative x x0 $NET
+check "internet address: no route of ours for it" not_ours $NET
+check "internet address: R still routes it via the router" via_router $NET
+check "internet address: no proxy entry for it on m0" \
+	not eval "in_ns r ip -6 neigh show proxy | grep -q $NET"
+in_ns x ip -6 addr del $NET/128 dev x0
+
+# 2. The upstream router's address, while R has no entry for it (the
+#    default route uses it, but entries come and go): the masters are
+#    asked too, the router answers on m0, the claim is refused.
+in_ns r ip -6 neigh flush dev m0
+in_ns x ip -6 addr add $U/128 dev x0
+check "router's address: the guest's DAD is seen on s1" \
+	wait_for 3 logged "$LOG" "DAD for $U on s1"
+check "router's address: asked on master m0" \
+	wait_for 3 logged "$LOG" "ask $U on master m0"
+check "router's address: refused, it answers on m0" \
+	wait_for 4 logged "$LOG" "not routing $U behind s1: it answers on master m0"
+wait_for 3 not tentative x x0 $U
+check "router's address: no route of ours for it" not_ours $U
+check "router's address: s1 was never asked for it" not logged "$LOG" "probe $U on s1"
+check "router's address: R's ping reaches the router" ping_ok r $U
+check "router's address: still R's route to it is m0" \
+	eval "route_get $U | grep -q 'dev m0'"
+in_ns x ip -6 addr del $U/128 dev x0
+
+# 3. A guest that moves and talks: X is learned behind s1, leaves, comes
+#    up behind s2 and sends a packet: the route follows within 2 s.
+X=2001:db8:1::150
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns x ping -c1 -W1 -I $X "$(link_local r s1)%x0" >/dev/null 2>&1
+check "move: X learned behind s1" wait_for 3 route_dev $X s1
+in_ns x ip -6 addr del $X/128 dev x0
+in_ns y ip -6 addr add $X/128 dev y0 nodad
+t0=$(date +%s%N)
+in_ns y ping -c1 -W1 -I $X "$(link_local r s2)%y0" >/dev/null 2>&1
+wait_for 5 route_dev $X s2
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "move: followed to s2 within 2 s of its first packet there ($ms ms)" \
+	eval "route_dev $X s2 && [ $ms -le 2000 ]"
+check "move: the log says it moved" logged "$LOG" "$X moved behind s2"
+check "move: R reaches X behind s2" ping_ok r $X
+
+# 4. A silent move: X leaves s2 for s1 and says nothing; the host keeps
+#    talking to it. Its entry on s2 goes stale, then probes; X is found
+#    behind s1 within 8 s of the host's first packet after the move.
+in_ns y ip -6 addr del $X/128 dev y0
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+in_ns r ip -6 neigh change $X dev s2 nud stale 2>/dev/null
+t0=$(date +%s%N)
+in_ns r ping -i 0.2 -c 60 -W1 $X >/dev/null 2>&1 &
+PINGER=$!
+wait_for 10 route_dev $X s1
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$PINGER" 2>/dev/null; wait "$PINGER" 2>/dev/null
+check "silent move: found behind s1 within 8 s ($ms ms)" \
+	eval "route_dev $X s1 && [ $ms -le 8000 ]"
+check "silent move: R reaches X behind s1" ping_ok r $X
+
+# 5. Counted by reason (the stats file is written every second).
+at_least() { local v; v=$(metric "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
+check "counted: claims refused for scope" \
+	wait_for 3 at_least 'ns_monitor_claims_refused_total{reason="scope"}' 1
+check "counted: claims refused for the master's answer" \
+	wait_for 3 at_least 'ns_monitor_claims_refused_total{reason="master"}' 1
+check "counted: signs per slave" \
+	wait_for 3 at_least 'ns_monitor_guest_signs_by_slave_total{group="135",slave="s1",kind="taken"}' 1
+check "counted: asks on the master" \
+	wait_for 3 at_least 'ns_monitor_master_asks_total{group="135",master="m0",outcome="sent"}' 1
+
+check "the daemon exits cleanly" stop_daemon "$PID" 3
+check "nothing left behind: routes" \
+	eval "[ -z \"\$(in_ns r ip -6 route show proto 135 table all | grep -v 'table 1853')\" ]"
+check "nothing left behind: proxies" not eval "in_ns r ip -6 neigh show proxy | grep -q ."
+summary
