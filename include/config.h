@@ -49,6 +49,8 @@ struct config {
 	unsigned int ngroups;
 	struct prefix6 *targets;	/* -t (malloc'd) */
 	unsigned int ntargets;
+	struct engine_binding *binds;	/* --bind (malloc'd) */
+	unsigned int nbinds;
 
 	bool standalone;	/* -m/-s: we own the nft objects of our group */
 	const char *rules;	/* managed mode: reload this file if it goes */

@@ -1,8 +1,8 @@
 /*
  * The control plane: the nftables objects of each group. Standalone mode
  * loads them from the command line; managed mode reads what the operator
- * loaded. Both follow slaves_G live and restore the objects after a firewall
- * reload (standalone, or managed with --rules).
+ * loaded. Both follow masters_G, slaves_G and bindings_G live and restore
+ * the objects after a firewall reload (standalone, or managed with --rules).
  */
 #ifndef NS_MONITOR_CONTROL_H
 #define NS_MONITOR_CONTROL_H
@@ -25,6 +25,11 @@ struct group_state {
 	unsigned int nmasters;
 	struct ifspec *slaves;
 	unsigned int nslaves;
+	struct engine_binding *binds;	/* bindings_G last seen (malloc'd) */
+	unsigned int nbinds;
+	bool binds_present;	/* bindings_G was there at the last read */
+	bool binds_said_missing;	/* said once that it is not there */
+	uint32_t binds_warned_type;	/* its key type warned about, 0: none */
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */
 	bool warned_missing;	/* said once that they are missing */
@@ -45,6 +50,7 @@ struct control {
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
 	struct log_limit invalid_warn;	/* elements that are not names */
+	struct log_limit binds_warn;	/* elements that are not bindings */
 	uint64_t reload_after;		/* --rules: backing off until then, 0: not */
 	unsigned int reload_delay;	/* seconds, doubling to RELOAD_DELAY_MAX */
 	bool queue_xt_said;		/* the NFQUEUE fallback, said once */

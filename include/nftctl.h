@@ -1,8 +1,9 @@
 /*
  * nftables control: the table `inet ns_monitor` and, per relay group G,
- * the sets masters_G and slaves_G and the chain output_G (and the optional
- * ones), written through libnftables; what exists is read through
- * libnftnl (nftwatch.h), never from nft's text output.
+ * the sets masters_G, slaves_G, targets_G and bindings_G and the chain
+ * output_G (and the optional ones), written through libnftables; what
+ * exists is read through libnftnl (nftwatch.h), never from nft's text
+ * output.
  */
 #ifndef NS_MONITOR_NFTCTL_H
 #define NS_MONITOR_NFTCTL_H
@@ -32,6 +33,8 @@ struct nft_group_spec {
 	unsigned int nslaves;
 	const struct prefix6 *targets;	/* none: every target */
 	unsigned int ntargets;
+	const struct engine_binding *binds;	/* bindings_G's elements */
+	unsigned int nbinds;
 	bool upstream;			/* also log the upstream's NS (proxy NDP) */
 	bool guests;			/* and a new guest's signs (learning) */
 	bool queue;			/* and the hold chains (--queue) */
@@ -89,7 +92,10 @@ int nftctl_delete_commands(char *buf, size_t size, uint16_t group,
 int nftctl_load_group(struct nftwatch *w, const struct nft_group_spec *spec,
 		      char *err, size_t errlen);
 
-/* Add interfaces to masters_G and slaves_G (restoring after a reload). */
+/*
+ * Add interfaces to masters_G and slaves_G, and bindings to bindings_G
+ * (restoring after a reload).
+ */
 int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 			size_t errlen);
 

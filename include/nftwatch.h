@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binding.h"
 #include "ifname.h"
 #include "ifspec.h"
 #include "nlsock.h"
@@ -65,6 +66,24 @@ struct nftwatch_ifset {
 int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 			     struct ifspec **specs, unsigned int *n,
 			     struct nftwatch_ifset *info);
+
+/* What a read of bindings_G found besides the bindings. */
+struct nftwatch_bindset {
+	struct bindset_report rep;	/* elements skipped, the first one */
+	bool wrong_type;		/* key is not ifname . ipv6_addr */
+	uint32_t key_type;
+	uint32_t key_len;
+};
+
+/*
+ * Read the elements of set `name` (bindings_G) of inet ns_monitor into
+ * *b (grown as needed, the caller frees it; *n is set to how many). A set
+ * of another type reads as empty, with info->wrong_type. 0, or -1 with
+ * errno (ENOENT: the set or table is missing).
+ */
+int nftwatch_read_bindings(struct nftwatch *w, const char *name,
+			   struct engine_binding **b, unsigned int *n,
+			   struct nftwatch_bindset *info);
 
 /* "ipv6_addr" for a set key's datatype number (buf for unknown ones). */
 const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size);

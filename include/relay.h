@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "engine.h"
 #include "ifspec.h"
 #include "netmon.h"
 #include "rtnl.h"
@@ -72,6 +73,8 @@ struct relay_group {
 	unsigned int nslaves, slaves_cap;
 	struct relay_master *masters;
 	unsigned int nmasters, masters_cap;
+	struct engine_binding *binds;	/* as the engine has them */
+	unsigned int nbinds;
 	struct group_counters counters;
 };
 
@@ -111,6 +114,14 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 void relay_set_masters(struct relay *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now);
+
+/*
+ * Make group `num`'s bindings (engine.h) exactly b[0..n): the engine gets
+ * them when they changed, and each one that comes or goes is logged.
+ */
+void relay_set_bindings(struct relay *r, uint16_t num,
+			const struct engine_binding *b, unsigned int n,
+			uint64_t now);
 
 struct relay_group *relay_find_group(struct relay *r, uint16_t num);
 

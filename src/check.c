@@ -9,6 +9,7 @@
 
 #include <linux/netlink.h>
 
+#include "binding.h"
 #include "check.h"
 #include "nflog.h"
 #include "nftctl.h"
@@ -152,6 +153,69 @@ static int check_ifset(struct report *r, struct nftwatch *w, unsigned int g,
 	return (int)n;
 }
 
+/*
+ * Group g's bindings, one line each; a binding that names no slave of the
+ * group keeps its addresses from being learned anywhere: worth a warning.
+ */
+static void list_bindings(struct report *r, unsigned int g,
+			  const struct engine_binding *b, unsigned int n,
+			  const struct ifspec *slaves, unsigned int nslaves)
+{
+	char text[BINDING_TEXT];
+
+	if (n == 0) {
+		ok(r, "group %u: no bindings: an address may be learned behind any slave",
+		   g);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct ifspec s;
+		bool named = false;
+
+		binding_ifspec(&b[i], &s);
+		for (unsigned int j = 0; j < nslaves && !named; j++)
+			named = ifspec_covers(&s, &slaves[j]) ||
+				ifspec_covers(&slaves[j], &s);
+		ok(r, "group %u: binding %s", g, binding_format(&b[i], text));
+		if (!named)
+			warning(r, "group %u: binding %s names no slave of the group: its addresses are learned behind no slave",
+				g, text);
+	}
+}
+
+/* bindings_G: optional (older rules files have none). */
+static void check_bindset(struct report *r, struct nftwatch *w, unsigned int g,
+			  const struct ifspec *slaves, unsigned int nslaves)
+{
+	struct engine_binding *b = NULL;
+	struct nftwatch_bindset info;
+	char name[32], tbuf[48];
+	unsigned int n = 0;
+
+	snprintf(name, sizeof(name), "bindings_%u", g);
+	if (nftwatch_read_bindings(w, name, &b, &n, &info) == -1) {
+		if (errno == ENOENT)
+			ok(r, "group %u: no set %s (rules from before bindings): no addresses are bound to slaves",
+			   g, name);
+		else
+			problem(r, "group %u: reading set %s: %s", g, name,
+				strerror(errno));
+		free(b);
+		return;
+	}
+	if (info.wrong_type)
+		problem(r, "group %u: set %s has type %s, it must be type ifname . ipv6_addr with flags interval: make it again (nft delete set inet ns_monitor %s, then load the rules again)",
+			g, name, nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
+			name);
+	if (info.rep.invalid)
+		problem(r, "group %u: set %s: %u element(s) are no bindings and are skipped: \"%s\" is %s",
+			g, name, info.rep.invalid, info.rep.first_invalid,
+			binding_elem_reason(info.rep.first_reason));
+	if (!info.wrong_type)
+		list_bindings(r, g, b, n, slaves, nslaves);
+	free(b);
+}
+
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     unsigned int g, const char *rules,
@@ -196,6 +260,7 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 			g, g, g);
 	nslaves = check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+	check_bindset(r, w, g, slaves, (unsigned int)n);
 	/*
 	 * Without it the upstream's NS never reach the daemon: only targets
 	 * the host itself asked for get proxied, and a host behind a slave
@@ -463,6 +528,8 @@ int check_run(const struct config *cfg, FILE *out)
 					 cfg->nmasters);
 			slaves = check_interfaces(&r, "slave", cfg->slaves,
 						  cfg->nslaves);
+			list_bindings(&r, cfg->groups[0], cfg->binds,
+				      cfg->nbinds, cfg->slaves, cfg->nslaves);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				slaves += check_group_sets(&r, &w, cfg->groups[i],

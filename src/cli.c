@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binding.h"
 #include "cli.h"
 #include "config.h"
 #include "ifname.h"
@@ -39,6 +40,7 @@ enum {
 	OPT_QUEUE,
 	OPT_QUEUE_WAIT,
 	OPT_QUEUE_MAX,
+	OPT_BIND,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +48,7 @@ static const struct option long_options[] = {
 	{ "slaves",	required_argument, NULL, 's' },
 	{ "group",	required_argument, NULL, 'g' },
 	{ "targets",	required_argument, NULL, 't' },
+	{ "bind",	required_argument, NULL, OPT_BIND },
 	{ "rules",	required_argument, NULL, OPT_RULES },
 	{ "restore-members", no_argument,  NULL, OPT_RESTORE_MEMBERS },
 	{ "check",	no_argument,	   NULL, OPT_CHECK },
@@ -99,17 +102,22 @@ void cli_usage(FILE *out)
 "  -t, --targets P[,P]    only relay targets inside these prefixes\n"
 "                         (unicast: not IPv4-mapped, multicast, ...)\n"
 "  -g, --group N          NFLOG group, 0-65535 (default %u)\n"
+"      --bind IF=PREFIX   addresses in PREFIX are learned only behind IF\n"
+"                         (a name or pattern), and a slave bound so may\n"
+"                         claim only its own (repeatable; for the group;\n"
+"                         an address alone is a /128)\n"
 "Managed mode (no -m): the table inet ns_monitor is loaded beforehand\n"
 "(ns-monitor.nft); the sets masters_N and slaves_N say what to relay\n"
-"(names, or patterns such as \"vnet*\" in sets with flags interval).\n"
+"(names, or patterns such as \"vnet*\" in sets with flags interval),\n"
+"and the set bindings_N which slave may have which addresses.\n"
 "  -g, --group N          serve group N (repeatable)\n"
 "      --rules FILE       load FILE again if the table or the group's rule\n"
 "                         disappears (checked at start: it must define\n"
 "                         output_N, masters_N and slaves_N)\n"
 "      --restore-members  when the table is created anew (a firewall\n"
-"                         reload) and masters_N or slaves_N comes back\n"
-"                         empty, add what it held again (an emptied set\n"
-"                         in the same table is left empty)\n"
+"                         reload) and masters_N, slaves_N or bindings_N\n"
+"                         comes back empty, add what it held again (an\n"
+"                         emptied set in the same table is left empty)\n"
 "Both:\n"
 "      --learn-routes     once a target answers behind a slave, route it\n"
 "                         there: TARGET/128 dev SLAVE proto ns-monitor;\n"
@@ -192,6 +200,9 @@ void config_free(struct config *cfg)
 	free(cfg->slaves);
 	free(cfg->groups);
 	free(cfg->targets);
+	free(cfg->binds);
+	cfg->binds = NULL;
+	cfg->nbinds = 0;
 	cfg->masters = cfg->slaves = NULL;
 	cfg->nmasters = cfg->nslaves = 0;
 	cfg->groups = NULL;
@@ -333,6 +344,59 @@ static int add_targets(struct config *cfg, const char *arg, char *err,
 			return 0;
 		p += len + 1;
 	}
+}
+
+/*
+ * --bind IF=PREFIX: IF a name or pattern, PREFIX an IPv6 prefix, or an
+ * address alone (a /128). Split at the last '=': a name may hold one, an
+ * address never does.
+ */
+static int add_binding(struct config *cfg, const char *arg, char *err,
+		       size_t errlen)
+{
+	const char *eq = strrchr(arg, '='), *prefix;
+	char text[INET6_ADDRSTRLEN + 8];
+	struct engine_binding b;
+	struct prefix6 p;
+	struct ifspec s;
+	const char *why;
+
+	if (!eq) {
+		set_err(err, errlen,
+			"--bind '%s' is not IF=PREFIX, such as tap0=2001:db8:1::100/128",
+			arg);
+		return -1;
+	}
+	why = ifspec_parse(arg, (size_t)(eq - arg), &s);
+	if (why) {
+		set_err(err, errlen, "--bind '%s': invalid interface name '%.*s': %s",
+			arg, (int)(eq - arg), arg, why);
+		return -1;
+	}
+	prefix = eq + 1;
+	if (!strchr(prefix, '/') &&
+	    (size_t)snprintf(text, sizeof(text), "%s/128", prefix) < sizeof(text))
+		prefix = text;
+	if (parse_prefix6(prefix, &p) == -1) {
+		set_err(err, errlen,
+			"--bind '%s': '%s' is not an IPv6 prefix like 2001:db8:1::/64 (or an address)",
+			arg, eq + 1);
+		return -1;
+	}
+	/* No NS is sent for these: binding them is a mistake, not a rule. */
+	why = target_prefix_problem(&p, true);
+	if (why) {
+		set_err(err, errlen,
+			"--bind '%s': %s is %s: no neighbor lives there; give a unicast prefix",
+			arg, eq + 1, why);
+		return -1;
+	}
+	binding_from_prefix(&s, &p, &b);
+	if (binding_add(&cfg->binds, &cfg->nbinds, &b) == -1) {
+		set_err(err, errlen, "out of memory for the bindings");
+		return -1;
+	}
+	return 0;
 }
 
 static int add_ifspec(struct ifspec **list, unsigned int *n,
@@ -630,6 +694,12 @@ static int check_managed(const struct config *cfg, char *err, size_t errlen)
 			"-t is for standalone mode; in managed mode fill the set targets_N");
 		return -1;
 	}
+	/* Each group has its own set: one --bind for all would be a guess. */
+	if (cfg->nbinds) {
+		set_err(err, errlen,
+			"--bind is for standalone mode; in managed mode fill the set bindings_N of each group (nft add element inet ns_monitor bindings_N { \"IF\" . PREFIX })");
+		return -1;
+	}
 	return 0;
 }
 
@@ -666,6 +736,10 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			break;
 		case 't':
 			if (add_targets(cfg, optarg, err, errlen) == -1)
+				return CLI_ERROR;
+			break;
+		case OPT_BIND:
+			if (add_binding(cfg, optarg, err, errlen) == -1)
 				return CLI_ERROR;
 			break;
 		case 'v':

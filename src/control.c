@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binding.h"
 #include "control.h"
 #include "log.h"
 #include "metrics.h"
@@ -21,6 +22,8 @@ static void group_spec(const struct control *c, unsigned int i,
 	spec->nmasters = gs->nmasters;
 	spec->slaves = gs->slaves;
 	spec->nslaves = gs->nslaves;
+	spec->binds = gs->binds;
+	spec->nbinds = gs->nbinds;
 	spec->targets = c->cfg->targets;
 	spec->ntargets = c->cfg->ntargets;
 	spec->upstream = c->cfg->proxy_ndp;
@@ -129,7 +132,13 @@ static int load_rules_file(struct control *c)
 		return -1;
 	}
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
+		char name[32];
+
 		group_spec(c, i, &spec);
+		/* An older file has no bindings_G: adding to it would fail all. */
+		snprintf(name, sizeof(name), "bindings_%u", spec.group);
+		if (spec.nbinds && nftwatch_set_exists(&c->watch, name) != 1)
+			spec.nbinds = 0;
 		if (nftctl_add_elements(&spec, err, sizeof(err)) == -1)
 			explain_nft_error(c, "restoring the set members", err);
 	}
@@ -182,6 +191,93 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	return (int)n;
 }
 
+/*
+ * Read group i's bindings_G into *b, and say what is wrong with it: a set
+ * that is missing (a rules file from before bindings: no bindings, said
+ * once), a key that is not ifname . ipv6_addr (once per change; nothing
+ * is read), elements that are no bindings (rate-limited; skipped).
+ * Returns how many, or -1 (errno).
+ */
+static int read_bindings(struct control *c, unsigned int i,
+			 struct engine_binding **b)
+{
+	struct group_state *gs = &c->groups[i];
+	unsigned int g = c->cfg->groups[i];
+	struct nftwatch_bindset info;
+	char name[32], tbuf[48];
+	unsigned int n = 0;
+
+	snprintf(name, sizeof(name), "bindings_%u", g);
+	if (nftwatch_read_bindings(&c->watch, name, b, &n, &info) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		if (!gs->binds_said_missing)
+			log_info("group %u: no set bindings_%u (rules from before bindings): no addresses are bound to slaves; to bind some, add the set (see ns-monitor.nft) and its elements",
+				 g, g);
+		gs->binds_said_missing = true;
+		gs->binds_present = false;
+		return 0;
+	}
+	gs->binds_said_missing = false;
+	gs->binds_present = true;
+	if (info.wrong_type) {
+		if (gs->binds_warned_type != info.key_type + 1)
+			log_warnx("group %u: set %s has type %s, it must be type ifname . ipv6_addr with flags interval: no bindings are used; make it again (nft delete set inet " NFT_TABLE " %s, then load the rules again)",
+				  g, name,
+				  nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
+				  name);
+		gs->binds_warned_type = info.key_type + 1;
+	} else {
+		gs->binds_warned_type = 0;
+	}
+	if (info.rep.invalid)
+		log_warnx_limited(&c->binds_warn,
+				  "group %u: set %s: %u element(s) skipped, not an interface name or pattern and addresses: \"%s\" is %s",
+				  g, name, info.rep.invalid, info.rep.first_invalid,
+				  binding_elem_reason(info.rep.first_reason));
+	return (int)n;
+}
+
+/*
+ * The bindings of old[] that are not in new[] (pure), written into buf as
+ * nft writes them, cut with "..." if buf is too small. Returns how many.
+ */
+static unsigned int bindings_vanished(const struct engine_binding *old,
+				      unsigned int nold,
+				      const struct engine_binding *new,
+				      unsigned int nnew, char *buf, size_t size)
+{
+	char text[BINDING_NFT_TEXT];
+	unsigned int n = 0;
+	size_t len = 0;
+	bool cut = false;
+
+	if (size)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < nold; i++) {
+		bool kept = false;
+		int w;
+
+		for (unsigned int j = 0; j < nnew && !kept; j++)
+			kept = binding_equal(&old[i], &new[j]);
+		if (kept)
+			continue;
+		n++;
+		if (cut || !size)
+			continue;
+		w = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			     binding_nft_element(&old[i], text));
+		if (w < 0 || (size_t)w + 6 > size - len) {
+			buf[len] = '\0';
+			snprintf(buf + len, size - len, "%s...", len ? ", " : "");
+			cut = true;
+			continue;
+		}
+		len += (size_t)w;
+	}
+	return n;
+}
+
 unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
 			      const struct ifspec *new, unsigned int nnew,
 			      char *buf, size_t size)
@@ -221,17 +317,30 @@ unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
 static int copy_specs(struct ifspec **dst, unsigned int *n,
 		      const struct ifspec *src, unsigned int nsrc);
 
-/* What group i's interface sets held when they were last read whole. */
+/* What group i's sets held when they were last read whole. */
 struct members {
 	struct ifspec *masters, *slaves;
 	unsigned int nmasters, nslaves;
+	struct engine_binding *binds;
+	unsigned int nbinds;
 };
 
 static void members_free(struct members *m)
 {
 	free(m->masters);
 	free(m->slaves);
+	free(m->binds);
 	memset(m, 0, sizeof(*m));
+}
+
+static int copy_binds(struct engine_binding **dst, unsigned int *n,
+		      const struct engine_binding *src, unsigned int nsrc)
+{
+	*n = 0;
+	for (unsigned int i = 0; i < nsrc; i++)
+		if (binding_add(dst, n, &src[i]) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -242,43 +351,79 @@ static void members_free(struct members *m)
  * something is the file's choice, and left as it is. Returns 1 if members
  * were added (read the group again), 0 if not.
  */
+/* "a", "a and b", "a, b and c": the names of the sets refilled. */
+static void join_names(char *buf, size_t size, const char *const *names,
+		       unsigned int n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && len < size; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s",
+				 i == 0 ? "" : i + 1 == n ? " and " : ", ",
+				 names[i]);
+
+		if (w < 0)
+			return;
+		len += (size_t)w;
+	}
+}
+
 static int members_vanished(struct control *c, unsigned int i,
 			    const struct members *old)
 {
 	struct group_state *gs = &c->groups[i];
 	unsigned int g = c->cfg->groups[i];
 	bool restore = c->cfg->restore_members || c->cfg->standalone;
-	char lost_m[512], lost_s[512], lost[1100], err[256];
-	char mname[24], sname[24];
-	unsigned int nm, ns;
+	char lost_m[512], lost_s[512], lost_b[1024], lost[2200], err[256];
+	char mname[24], sname[24], bname[24], to[80];
+	const char *refilled[3];
+	unsigned int nm, ns, nb, nrefilled = 0;
 	struct nft_group_spec spec;
-	int n = 0;
+	size_t len = 0;
+	bool kept;
 
 	nm = control_vanished(old->masters, old->nmasters, gs->masters,
 			      gs->nmasters, lost_m, sizeof(lost_m));
 	ns = control_vanished(old->slaves, old->nslaves, gs->slaves,
 			      gs->nslaves, lost_s, sizeof(lost_s));
-	if (!nm && !ns)
+	nb = bindings_vanished(old->binds, old->nbinds, gs->binds,
+			       gs->nbinds, lost_b, sizeof(lost_b));
+	if (!nm && !ns && !nb)
 		return 0;
 	snprintf(mname, sizeof(mname), "masters_%u", g);
 	snprintf(sname, sizeof(sname), "slaves_%u", g);
+	snprintf(bname, sizeof(bname), "bindings_%u", g);
 	lost[0] = '\0';
 	if (nm)
-		n = snprintf(lost, sizeof(lost), "%s lost %s", mname, lost_m);
-	if (ns && n >= 0 && (size_t)n < sizeof(lost))
-		snprintf(lost + n, sizeof(lost) - (size_t)n, "%s%s lost %s",
-			 nm ? "; " : "", sname, lost_s);
+		len += (size_t)snprintf(lost, sizeof(lost), "%s lost %s", mname,
+					lost_m);
+	if (ns && len < sizeof(lost))
+		len += (size_t)snprintf(lost + len, sizeof(lost) - len,
+					"%s%s lost %s", len ? "; " : "", sname,
+					lost_s);
+	if (nb && len < sizeof(lost))
+		snprintf(lost + len, sizeof(lost) - len, "%s%s lost %s",
+			 len ? "; " : "", bname, lost_b);
 	memset(&spec, 0, sizeof(spec));
 	spec.group = (uint16_t)g;
 	if (restore && nm && gs->nmasters == 0) {
 		spec.masters = old->masters;
 		spec.nmasters = old->nmasters;
+		refilled[nrefilled++] = mname;
 	}
 	if (restore && ns && gs->nslaves == 0) {
 		spec.slaves = old->slaves;
 		spec.nslaves = old->nslaves;
+		refilled[nrefilled++] = sname;
 	}
-	if (!spec.nmasters && !spec.nslaves) {
+	/* A file from before bindings has no set to put them back into. */
+	if (restore && nb && gs->nbinds == 0 && gs->binds_present) {
+		spec.binds = old->binds;
+		spec.nbinds = old->nbinds;
+		refilled[nrefilled++] = bname;
+	}
+	if (!nrefilled) {
 		log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; they are not relayed any more. To keep members across reloads, put them in the rules file (elements = { ... } in the set's definition)%s",
 			  g, lost, restore ?
 			  " (only a set that comes back empty is refilled; this one came back with members of its own)" :
@@ -289,11 +434,11 @@ static int members_vanished(struct control *c, unsigned int i,
 		explain_nft_error(c, "adding the vanished set members again", err);
 		return 0;
 	}
-	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s%s%s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
-		  g, lost, spec.nmasters ? mname : "",
-		  spec.nmasters && spec.nslaves ? " and " : "",
-		  spec.nslaves ? sname : "",
-		  (nm && !spec.nmasters) || (ns && !spec.nslaves) ?
+	kept = (nm && !spec.nmasters) || (ns && !spec.nslaves) ||
+	       (nb && !spec.nbinds);
+	join_names(to, sizeof(to), refilled, nrefilled);
+	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
+		  g, lost, to, kept ?
 			" (a set that came back with members of its own is the file's choice, left as it is)" : "");
 	return 1;
 }
@@ -303,9 +448,10 @@ static int read_group(struct control *c, unsigned int i)
 {
 	struct group_state *gs = &c->groups[i];
 	struct ifspec *slaves = NULL, *masters = NULL;
+	struct engine_binding *binds = NULL;
 	unsigned int g = c->cfg->groups[i];
 	char name[32];
-	int n, m, rc = 1;
+	int n, m, b = 0, rc = 1;
 
 	snprintf(name, sizeof(name), "output_%u", g);
 	n = nftwatch_chain_exists(&c->watch, name);
@@ -323,12 +469,23 @@ static int read_group(struct control *c, unsigned int i)
 		free(masters);
 		return rc;
 	}
+	/* Optional: a missing bindings_G reads as none. */
+	b = read_bindings(c, i, &binds);
+	if (b == -1) {
+		free(slaves);
+		free(masters);
+		free(binds);
+		return -1;
+	}
 	free(gs->slaves);
 	free(gs->masters);
+	free(gs->binds);
 	gs->slaves = slaves;
 	gs->nslaves = (unsigned int)n;
 	gs->masters = masters;
 	gs->nmasters = (unsigned int)m;
+	gs->binds = binds;
+	gs->nbinds = (unsigned int)b;
 	return 1;
 }
 
@@ -423,7 +580,7 @@ void control_reconcile(struct control *c)
 		struct group_state *gs = &c->groups[i];
 		unsigned int g = c->cfg->groups[i];
 		unsigned long restores = c->restores;
-		struct members old = { NULL, NULL, 0, 0 };
+		struct members old = { NULL, NULL, 0, 0, NULL, 0 };
 		bool recreated = handle_rc == 0 && gs->table_handle &&
 				 handle != gs->table_handle;
 		enum group_health rc;
@@ -433,7 +590,9 @@ void control_reconcile(struct control *c)
 		    (copy_specs(&old.masters, &old.nmasters, gs->masters,
 				gs->nmasters) == -1 ||
 		     copy_specs(&old.slaves, &old.nslaves, gs->slaves,
-				gs->nslaves) == -1)) {
+				gs->nslaves) == -1 ||
+		     copy_binds(&old.binds, &old.nbinds, gs->binds,
+				gs->nbinds) == -1)) {
 			log_warn("group %u: keeping the set members seen last", g);
 			members_free(&old);
 			recreated = false;
@@ -494,6 +653,9 @@ void control_reconcile(struct control *c)
 		gs->present = true;
 		gs->warned_missing = false;
 		gs->warned_no_rule = false;
+		/* First: a slave never runs a moment without its bindings. */
+		relay_set_bindings(c->relay, (uint16_t)g, gs->binds, gs->nbinds,
+				   monotonic_ns());
 		relay_set_masters(c->relay, (uint16_t)g, gs->masters,
 				  gs->nmasters, monotonic_ns());
 		relay_set_slaves(c->relay, (uint16_t)g, gs->slaves, gs->nslaves,
@@ -565,6 +727,7 @@ int control_init(struct control *c, const struct config *cfg,
 	c->cfg = cfg;
 	c->relay = relay;
 	c->invalid_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
+	c->binds_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->groups = calloc(cfg->ngroups, sizeof(*c->groups));
 	if (!c->groups) {
 		log_warn("control set-up");
@@ -583,7 +746,9 @@ int control_init(struct control *c, const struct config *cfg,
 			if (copy_specs(&gs->masters, &gs->nmasters,
 				       cfg->masters, cfg->nmasters) == -1 ||
 			    copy_specs(&gs->slaves, &gs->nslaves,
-				       cfg->slaves, cfg->nslaves) == -1) {
+				       cfg->slaves, cfg->nslaves) == -1 ||
+			    copy_binds(&gs->binds, &gs->nbinds,
+				       cfg->binds, cfg->nbinds) == -1) {
 				log_warn("control set-up");
 				control_fini(c);
 				return -1;
@@ -629,6 +794,7 @@ void control_fini(struct control *c)
 	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
 		free(c->groups[i].masters);
 		free(c->groups[i].slaves);
+		free(c->groups[i].binds);
 	}
 	free(c->groups);
 	c->groups = NULL;

@@ -13,6 +13,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "binding.h"
 #include "nftctl.h"
 #include "nftwatch.h"
 
@@ -68,11 +69,27 @@ static void sb_elements(struct strbuf *sb, const char *set, uint16_t group,
 	sb_printf(sb, " }\n");
 }
 
+/* bindings_G's elements: "tap0" . 2001:db8:1::100/128, or a range. */
+static void sb_bindings(struct strbuf *sb, uint16_t group,
+			const struct engine_binding *b, unsigned int n)
+{
+	char text[BINDING_NFT_TEXT];
+
+	if (n == 0)
+		return;
+	sb_printf(sb, "add element inet " NFT_TABLE " bindings_%u { ", group);
+	for (unsigned int i = 0; i < n; i++)
+		sb_printf(sb, "%s%s", i ? ", " : "",
+			  binding_nft_element(&b[i], text));
+	sb_printf(sb, " }\n");
+}
+
 /* Per element at most ", \"" + 16 + "\"": 20 bytes; the rest is fixed text. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec)
 {
 	return 16384 + ((size_t)spec->nmasters + spec->nslaves) * 24 +
-	       (size_t)spec->ntargets * 96;
+	       (size_t)spec->ntargets * 96 +
+	       (size_t)spec->nbinds * (BINDING_NFT_TEXT + 2);
 }
 
 void nftctl_prefix_range(const struct prefix6 *p, char *buf, size_t size)
@@ -127,9 +144,17 @@ int nftctl_group_commands(char *buf, size_t size,
 		  "{ type ifname; flags interval; }\n", g);
 	sb_printf(&sb, "add set inet " NFT_TABLE " targets_%u "
 		  "{ typeof @th,64,128; flags interval; }\n", g);
+	/*
+	 * Which slave may have which addresses (--bind): read by the
+	 * daemon, no rule uses it. Intervals on both parts: a pattern
+	 * ("tap*") and a prefix or range.
+	 */
+	sb_printf(&sb, "add set inet " NFT_TABLE " bindings_%u "
+		  "{ type ifname . ipv6_addr; flags interval; }\n", g);
 	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
 	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
 	sb_targets(&sb, spec);
+	sb_bindings(&sb, spec->group, spec->binds, spec->nbinds);
 	/*
 	 * Priority -200: before the usual filter chains, so the host's NS is
 	 * seen even if a firewall drops it. Only NS for address resolution
@@ -328,6 +353,7 @@ static const struct {
 	{ NFTCTL_SET, "masters" },
 	{ NFTCTL_SET, "slaves" },
 	{ NFTCTL_SET, "targets" },
+	{ NFTCTL_SET, "bindings" },
 	{ NFTCTL_SET, "guests_seen" },
 	{ NFTCTL_SET, "located" },
 };
@@ -439,6 +465,7 @@ int nftctl_add_elements(const struct nft_group_spec *spec, char *err,
 	}
 	sb_elements(&sb, "masters", spec->group, spec->masters, spec->nmasters);
 	sb_elements(&sb, "slaves", spec->group, spec->slaves, spec->nslaves);
+	sb_bindings(&sb, spec->group, spec->binds, spec->nbinds);
 	if (sb.overflow) {
 		snprintf(err, errlen, "the nft commands do not fit in %zu bytes",
 			 size);

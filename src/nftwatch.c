@@ -16,6 +16,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
+#include "binding.h"
 #include "ifname.h"
 #include "nftctl.h"
 #include "metrics.h"
@@ -309,6 +310,118 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 	info->invalid = rep.invalid;
 	info->first_reason = rep.first_reason;
 	memcpy(info->first_invalid, rep.first_invalid, sizeof(info->first_invalid));
+	return rc;
+}
+
+/* bindings_G's elements as the dump brings them, decoded at the end. */
+struct bindset_ctx {
+	struct bindset_elem *elems;
+	size_t n;
+	size_t cap;
+	bool nomem;
+};
+
+static void copy_bind_key(uint8_t dst[BINDING_KEY_LEN], uint32_t *dst_len,
+			  const void *src, uint32_t len)
+{
+	memset(dst, 0, BINDING_KEY_LEN);
+	memcpy(dst, src, len < BINDING_KEY_LEN ? len : BINDING_KEY_LEN);
+	/* Longer cannot be (the key length was checked): said as wrong. */
+	*dst_len = len;
+}
+
+static int bindset_elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct bindset_ctx *ctx = data;
+	struct bindset_elem *el;
+	uint32_t len = 0, end_len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	const void *key_end = NULL;
+
+	if (!key || ctx->nomem)
+		return 0;
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
+		struct bindset_elem *grown = realloc(ctx->elems, cap * sizeof(*grown));
+
+		if (!grown) {
+			ctx->nomem = true;
+			return 0;
+		}
+		ctx->elems = grown;
+		ctx->cap = cap;
+	}
+	el = &ctx->elems[ctx->n++];
+	memset(el, 0, sizeof(*el));
+	copy_bind_key(el->key, &el->len, key, len);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
+	if (key_end && end_len)
+		copy_bind_key(el->key_end, &el->end_len, key_end, end_len);
+	el->interval_end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			   (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+			    NFT_SET_ELEM_INTERVAL_END);
+	return 0;
+}
+
+static int bindset_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) >= 0)
+		nftnl_set_elem_foreach(s, bindset_elem_cb, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+int nftwatch_read_bindings(struct nftwatch *w, const char *name,
+			   struct engine_binding **b, unsigned int *n,
+			   struct nftwatch_bindset *info)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct bindset_ctx ctx = { NULL, 0, 0, false };
+	struct nftwatch_ifset key;
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
+	memset(info, 0, sizeof(*info));
+	memset(&key, 0, sizeof(key));
+	*n = 0;
+	s = nftnl_set_alloc();
+	if (!s)
+		return -1;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (query(w, nlh, set_key_cb, &key) == -1) {
+		nftnl_set_free(s);
+		return -1;
+	}
+	info->key_type = key.key_type;
+	info->key_len = key.key_len;
+	if (key.key_type != BINDING_KEY_TYPE || key.key_len != BINDING_KEY_LEN) {
+		nftnl_set_free(s);
+		info->wrong_type = true;
+		return 0;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
+				    NLM_F_DUMP, nlsock_next_seq(&w->query));
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	rc = query(w, nlh, bindset_msg_cb, &ctx);
+	if (rc == 0 && ctx.nomem) {
+		errno = ENOMEM;
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = bindset_decode(ctx.elems, ctx.n, b, n, &info->rep);
+	free(ctx.elems);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ask.h"
+#include "binding.h"
 #include "engine.h"
 #include "log.h"
 #include "metrics.h"
@@ -229,8 +230,14 @@ void relay_log_start(struct relay *r)
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		const struct relay_group *g = &r->groups[i];
 
-		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)",
-			 g->num, g->nslaves, relay_slaves_ready(g), g->nmasters);
+		char binds[32] = "";
+
+		if (g->nbinds)
+			snprintf(binds, sizeof(binds), "; %u binding(s)",
+				 g->nbinds);
+		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)%s",
+			 g->num, g->nslaves, relay_slaves_ready(g), g->nmasters,
+			 binds);
 	}
 	r->started = true;
 }
@@ -526,6 +533,68 @@ void relay_set_masters(struct relay *r, uint16_t num,
 	free(names);
 }
 
+static bool binding_in(const struct engine_binding *b,
+		       const struct engine_binding *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (binding_equal(b, &v[i]))
+			return true;
+	return false;
+}
+
+/* Those of a[] not in b[], each said: "added" or "removed". */
+static void say_bindings(const struct relay *r, uint16_t num,
+			 const struct engine_binding *a, unsigned int na,
+			 const struct engine_binding *b, unsigned int nb,
+			 const char *what)
+{
+	char text[BINDING_TEXT];
+
+	for (unsigned int i = 0; i < na; i++) {
+		if (binding_in(&a[i], b, nb))
+			continue;
+		if (r->started)
+			log_info("group %u: binding %s %s", num,
+				 binding_format(&a[i], text), what);
+		else
+			log_debug("group %u: binding %s %s", num,
+				  binding_format(&a[i], text), what);
+	}
+}
+
+void relay_set_bindings(struct relay *r, uint16_t num,
+			const struct engine_binding *b, unsigned int n,
+			uint64_t now)
+{
+	struct relay_group *g = relay_find_group(r, num);
+	struct engine_binding *copy = NULL;
+	bool same;
+
+	if (!g)
+		return;
+	same = n == g->nbinds;
+	for (unsigned int i = 0; same && i < n; i++)
+		same = binding_in(&b[i], g->binds, g->nbinds);
+	if (same)
+		return;
+	if (n && !(copy = reallocarray(NULL, n, sizeof(*copy)))) {
+		log_warn("group %u: the bindings", num);
+		return;
+	}
+	if (r->engine && engine_bindings(r->engine, num, b, n, now) == -1) {
+		log_warn("group %u: the bindings", num);
+		free(copy);
+		return;
+	}
+	say_bindings(r, num, g->binds, g->nbinds, b, n, "removed");
+	say_bindings(r, num, b, n, g->binds, g->nbinds, "added");
+	if (n)
+		memcpy(copy, b, n * sizeof(*copy));
+	free(g->binds);
+	g->binds = copy;
+	g->nbinds = n;
+}
+
 /* Whether name is one a pattern of specs matches (not only a name given). */
 static bool pattern_matches(const struct ifspec *specs, unsigned int n,
 			    const char *name)
@@ -552,6 +621,7 @@ void relay_fini(struct relay *r)
 		free(g->masters);
 		free(g->slave_specs);
 		free(g->master_specs);
+		free(g->binds);
 	}
 	r->ngroups = 0;
 	free(r->groups);

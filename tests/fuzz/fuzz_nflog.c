@@ -28,7 +28,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
  *     -Iinclude $(pkg-config --cflags libmnl libnetfilter_log libnftnl) \
  *     tests/fuzz/fuzz_nflog.c src/nflog.c src/nftwatch.c src/nlsock.c \
- *     src/ifname.c src/ifspec.c src/metrics.c \
+ *     src/ifname.c src/ifspec.c src/binding.c src/metrics.c \
  *     $(pkg-config --libs libmnl libnetfilter_log libnftnl) -o build/fuzz/fuzz_nflog
  */
 #include <arpa/inet.h>

@@ -38,7 +38,7 @@ export UBSAN_OPTIONS
 sources() {
 	case $1 in
 	ns_parse) echo src/ns_parse.c ;;
-	nflog)    echo src/nflog.c src/nftwatch.c src/nlsock.c src/ifname.c src/ifspec.c src/metrics.c ;;
+	nflog)    echo src/nflog.c src/nftwatch.c src/nlsock.c src/ifname.c src/ifspec.c src/binding.c src/metrics.c ;;
 	nd)       echo src/nd.c src/ns_parse.c ;;
 	hold)     echo src/hold.c src/nlsock.c src/log.c src/clock.c ;;
 	netmon)   echo src/netmon.c src/nlsock.c src/log.c src/clock.c src/metrics.c ;;

@@ -28,6 +28,10 @@ check "missing value: exit 2" bad_args "needs an argument" -m m0 -s
 check "name too long: exit 2" bad_args "invalid slave interface name" -m m0 -s abcdefghijklmnop
 check "quote in a name: exit 2" bad_args "invalid master interface name" -m 'm0"' -s s1
 check "stray argument: exit 2" bad_args "unexpected argument" -m m0 -s s1 extra
+check "--bind without '=': exit 2" bad_args "is not IF=PREFIX" -m m0 -s s1 --bind s1
+check "--bind with a bad name: exit 2" bad_args "invalid interface name" -m m0 -s s1 --bind 's 1=2001:db8::1'
+check "--bind with a bad prefix: exit 2" bad_args "is not an IPv6 prefix" -m m0 -s s1 --bind s1=2001:db8::/129
+check "--bind in managed mode: exit 2" bad_args "fill the set bindings_N" -g 135 --bind s1=2001:db8::1
 
 out=$(timeout 10 "$NS_MONITOR" --help); rc=$?
 check "--help exits 0 and shows the usage" eval '[ $rc = 0 ] && grep -q "^Usage:" <<<"$out"'

@@ -3,7 +3,8 @@
 # (nftctl.c), nft/ns-monitor.nft ships the same objects for managed mode.
 # Both are loaded side by side, the daemon's in namespace d, the file with
 # nft -f in namespace f, and must list as the same sets and chains, rule by
-# rule (set elements, handles and counters aside). The file's optional
+# rule (set elements, handles and counters aside: the daemon's bindings_G
+# holds what --bind gives). The file's optional
 # objects, commented out, are uncommented in a copy and compared with the
 # daemon's under --proxy-ndp, --learn-routes and --queue. Then the life of
 # the daemon's objects beside others' in the same table.
@@ -79,6 +80,8 @@ run_case() {
 	fi
 	split_table d "$TMP/$name/daemon"
 	split_table f "$TMP/$name/file"
+	# Elements aside above: bindings_G's, as the daemon filled it.
+	in_ns d nft list set inet ns_monitor "bindings_$g" >"$TMP/$name/bindings" 2>&1
 	hq="$TMP/$name/file/chain hold_queue_$g"
 	[ -e "$hq" ] && file_verdict "$text" "$g" >>"$hq"
 	check "$name: the daemon's table has chain output_$g" \
@@ -101,12 +104,16 @@ check "plain: the file adds only --learn-routes' guests_135 and guests_seen_135"
 	     "chain guests_135,set guests_seen_135,"
 
 # 2. Every optional object taken in, against the daemon with every option
-# that adds objects: the same objects, each the same.
-run_case all "$ALL_TEXT" "$ALL" 135 --proxy-ndp --learn-routes --queue
+# that adds objects (and --bind, which fills a set): the same objects,
+# each the same.
+run_case all "$ALL_TEXT" "$ALL" 135 --proxy-ndp --learn-routes --queue \
+	--bind s1=2001:db8:1::100/128 --bind 's*=2001:db8:1::/64'
+check "all: the daemon's bindings_135 holds the --bind elements" \
+	eval '[ "$(grep -cE "\"s1\" \. 2001:db8:1::100|\"s\*\" \. 2001:db8:1::/64" "$TMP/all/bindings")" = 2 ]'
 check "all: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
-check "all: the objects are the 11 of output, input, guests and --queue" \
-	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 11
+check "all: the objects are the 12 of output, input, guests and --queue" \
+	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 12
 ALL_135=$(printf '%s\n' "$DAEMON_OBJECTS" | tr '\n' ,)
 
 # 3. Another group, as the file says: 135 replaced by G.
@@ -116,7 +123,7 @@ run_case group200 "$TMP/rules-200-text.nft" "$TMP/rules-200.nft" 200 --proxy-ndp
 check "group200: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
 check "group200: they are group 200's" \
-	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 11
+	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 12
 
 # The daemon's own objects, by what it reads through libnftnl: leftovers
 # of a killed run are deleted at the next start (chains before the sets
@@ -134,10 +141,10 @@ start_daemon d "$LOG" -m m0 -s s1 --proxy-ndp --learn-routes --queue ||
 	fail "killed: the daemon did not start"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
-check "killed: a killed run leaves its 11 objects" test "$(listed)" = "$ALL_135"
+check "killed: a killed run leaves its 12 objects" test "$(listed)" = "$ALL_135"
 check "killed: the next start replaces them (the daemon relays)" \
 	start_daemon d "$LOG.2" -m m0 -s s1 --proxy-ndp --learn-routes --queue
-check "killed: ... with the same 11" test "$(listed)" = "$ALL_135"
+check "killed: ... with the same 12" test "$(listed)" = "$ALL_135"
 check "killed: the daemon stops" stop_daemon "$DAEMON_PID" 2
 check "killed: nothing of ours is left, not the table" not has_table
 

@@ -724,6 +724,106 @@ static void test_restore_members(void **state)
 	expect_error(&r, "restore-members");
 }
 
+/* b is the binding of ifname (a pattern if prefix) to lo..hi. */
+static void expect_bind(const struct engine_binding *b, const char *ifname,
+			bool prefix, const char *lo, const char *hi)
+{
+	struct in6_addr l, h;
+
+	assert_int_equal(inet_pton(AF_INET6, lo, &l), 1);
+	assert_int_equal(inet_pton(AF_INET6, hi, &h), 1);
+	assert_string_equal(b->ifname, ifname);
+	assert_int_equal(b->prefix, prefix);
+	assert_memory_equal(&b->lo, &l, sizeof(l));
+	assert_memory_equal(&b->hi, &h, sizeof(h));
+}
+
+static void test_bind(void **state)
+{
+	struct result r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-m", "eth0", "-s", "tap*,docker0",
+			       "--bind", "tap0=2001:db8:1::100/128",
+			       "--bind", "br-*=2001:db8:1:0:d0c::/80",
+			       "--bind=docker0=2001:db8:1::7",
+			       "--bind", "tap1=2001:db8:1::1ff/120",
+			       "--bind", "tap0=2001:db8:1::100/128",	/* again */
+			       "--bind", "a=b=2001:db8::/64",
+			       "--bind", "eth1=::/0", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nbinds, 6);
+	expect_bind(&r.cfg.binds[0], "tap0", false, "2001:db8:1::100",
+		    "2001:db8:1::100");
+	expect_bind(&r.cfg.binds[1], "br-", true, "2001:db8:1:0:d0c::",
+		    "2001:db8:1:0:d0c:ffff:ffff:ffff");
+	/* An address alone is a /128. */
+	expect_bind(&r.cfg.binds[2], "docker0", false, "2001:db8:1::7",
+		    "2001:db8:1::7");
+	/* Host bits are cleared, as for -t. */
+	expect_bind(&r.cfg.binds[3], "tap1", false, "2001:db8:1::100",
+		    "2001:db8:1::1ff");
+	/* The last '=' splits: a name may hold one, an address never. */
+	expect_bind(&r.cfg.binds[4], "a=b", false, "2001:db8::",
+		    "2001:db8::ffff:ffff:ffff:ffff");
+	expect_bind(&r.cfg.binds[5], "eth1", false, "::",
+		    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	/* None: none. */
+	assert_int_equal(parse(&r, "-m", "eth0", "-s", "eth1", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nbinds, 0);
+	assert_null(r.cfg.binds);
+	/* With -g: the group's. */
+	assert_int_equal(parse(&r, "-m", "eth0", "-s", "eth1", "-g", "200",
+			       "--bind", "eth1=2001:db8::1", NULL), CLI_RUN);
+	assert_int_equal(r.cfg.nbinds, 1);
+	assert_int_equal(r.cfg.groups[0], 200);
+}
+
+static void test_bad_bind(void **state)
+{
+	struct result r;
+
+	(void)state;
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0", NULL);
+	expect_error(&r, "IF=PREFIX");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "", NULL);
+	expect_error(&r, "IF=PREFIX");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "=2001:db8::1", NULL);
+	expect_error(&r, "interface name");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "abcdefghijklmnop=2001:db8::1", NULL);
+	expect_error(&r, "interface name 'abcdefghijklmnop'");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "t*p=2001:db8::1", NULL);
+	expect_error(&r, "'*'");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "*=2001:db8::1", NULL);
+	expect_error(&r, "prefix before");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "ta\"p=2001:db8::1", NULL);
+	expect_error(&r, "interface name");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=", NULL);
+	expect_error(&r, "not an IPv6 prefix");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=2001:db8::/129", NULL);
+	expect_error(&r, "'2001:db8::/129' is not an IPv6 prefix");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=192.0.2.1/32", NULL);
+	expect_error(&r, "192.0.2.1/32");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=2001:db8::1/", NULL);
+	expect_error(&r, "not an IPv6 prefix");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=2001:db8::zz", NULL);
+	expect_error(&r, "not an IPv6 prefix");
+	parse(&r, "-m", "a", "-s", "b", "--bind",
+	      "tap0=2001:0db8:0000:0000:0000:0000:0000:0000:0000:0000:0001", NULL);
+	expect_error(&r, "not an IPv6 prefix");
+	/* No neighbor is ever solicited there. */
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=ff02::1:ff00:1", NULL);
+	expect_error(&r, "multicast");
+	parse(&r, "-m", "a", "-s", "b", "--bind", "tap0=::ffff:0:0/96", NULL);
+	expect_error(&r, "IPv4-mapped");
+	parse(&r, "-m", "a", "-s", "b", "--bind", NULL);
+	expect_error(&r, "--bind");
+	/* Managed mode: the sets bindings_N, one per group. */
+	parse(&r, "-g", "135", "--bind", "tap0=2001:db8::1", NULL);
+	expect_error(&r, "bindings_N");
+	parse(&r, "-g", "135", "-g", "136", "--bind", "tap0=2001:db8::1", NULL);
+	expect_error(&r, "standalone");
+}
+
 static void test_managed_mode_errors(void **state)
 {
 	struct result r;
@@ -1114,6 +1214,8 @@ int main(void)
 		cmocka_unit_test(test_managed_mode),
 		cmocka_unit_test(test_restore_members),
 		cmocka_unit_test(test_managed_mode_errors),
+		cmocka_unit_test(test_bind),
+		cmocka_unit_test(test_bad_bind),
 		cmocka_unit_test(test_learning_options),
 		cmocka_unit_test(test_route_metric),
 		cmocka_unit_test(test_stats_options),

@@ -247,6 +247,7 @@ static void test_commands_exact(void **state)
 		"add set inet ns_monitor masters_7 { type ifname; flags interval; }\n"
 		"add set inet ns_monitor slaves_7 { type ifname; flags interval; }\n"
 		"add set inet ns_monitor targets_7 { typeof @th,64,128; flags interval; }\n"
+		"add set inet ns_monitor bindings_7 { type ifname . ipv6_addr; flags interval; }\n"
 		"add element inet ns_monitor masters_7 { \"m0\" }\n"
 		"add element inet ns_monitor slaves_7 { \"s0\" }\n"
 		"add element inet ns_monitor targets_7 { " ALL_RANGE " }\n"
@@ -258,6 +259,77 @@ static void test_commands_exact(void **state)
 		"limit rate 1000/second burst 1000 packets counter "
 		"log group 7 snaplen 128\n");
 	free(buf);
+}
+
+/* --bind: bindings_G's elements, after the set, in nft's own forms. */
+static void test_commands_bindings(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	struct engine_binding b[3];
+	const char *set, *el;
+	char *buf;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	strcpy(b[0].ifname, "tap0");
+	inet_pton(AF_INET6, "2001:db8:1::100", &b[0].lo);
+	b[0].hi = b[0].lo;
+	strcpy(b[1].ifname, "br-");
+	b[1].prefix = true;
+	inet_pton(AF_INET6, "2001:db8:1:0:d0c::", &b[1].lo);
+	inet_pton(AF_INET6, "2001:db8:1:0:d0c:ffff:ffff:ffff", &b[1].hi);
+	strcpy(b[2].ifname, "tap2");
+	inet_pton(AF_INET6, "2001:db8:1::200", &b[2].lo);
+	inet_pton(AF_INET6, "2001:db8:1::300", &b[2].hi);
+	spec.binds = b;
+	spec.nbinds = 3;
+	buf = commands(&spec);
+	set = find_line(buf, "add set inet ns_monitor bindings_135 "
+			"{ type ifname . ipv6_addr; flags interval; }");
+	el = find_line(buf, "add element inet ns_monitor bindings_135 { "
+		       "\"tap0\" . 2001:db8:1::100/128, "
+		       "\"br-*\" . 2001:db8:1:0:d0c::/80, "
+		       "\"tap2\" . 2001:db8:1::200-2001:db8:1::300 }");
+	assert_true(set < el);
+	free(buf);
+	/* None: the set, empty. */
+	spec.nbinds = 0;
+	buf = commands(&spec);
+	find_line(buf, "add set inet ns_monitor bindings_135 "
+		  "{ type ifname . ipv6_addr; flags interval; }");
+	assert_null(strstr(buf, "add element inet ns_monitor bindings_135"));
+	free(buf);
+}
+
+/* nftctl_commands_size() holds the longest bindings there are. */
+static void test_commands_many_bindings(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	struct engine_binding *b = calloc(1000, sizeof(*b));
+	size_t size;
+	char *buf;
+	int n;
+
+	(void)state;
+	assert_non_null(b);
+	for (unsigned int i = 0; i < 1000; i++) {
+		snprintf(b[i].ifname, sizeof(b[i].ifname), "abcdefghijk%04u", i);
+		b[i].prefix = i % 2;
+		inet_pton(AF_INET6, "1111:2222:3333:4444:5555:6666:7777:8888", &b[i].lo);
+		inet_pton(AF_INET6, "1111:2222:3333:4444:5555:6666:7777:9999", &b[i].hi);
+	}
+	spec.binds = b;
+	spec.nbinds = 1000;
+	size = nftctl_commands_size(&spec);
+	buf = malloc(size);
+	assert_non_null(buf);
+	n = nftctl_group_commands(buf, size, &spec);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "\"abcdefghijk0999*\" . "
+			       "1111:2222:3333:4444:5555:6666:7777:8888-"
+			       "1111:2222:3333:4444:5555:6666:7777:9999 }\n"));
+	free(buf);
+	free(b);
 }
 
 static void test_commands_targets(void **state)
@@ -439,8 +511,8 @@ static int fake_exists(void *data, enum nftctl_kind kind, const char *name)
 static void test_delete_all_in_order(void **state)
 {
 	static const char *const all[] = {
-		"set located_135", "set guests_seen_135", "set targets_135",
-		"set slaves_135", "set masters_135", "chain guests_135",
+		"set located_135", "set guests_seen_135", "set bindings_135",
+		"set targets_135", "set slaves_135", "set masters_135", "chain guests_135",
 		"chain hold_queue_135", "chain hold_fwd_135", "chain hold_135",
 		"chain input_135", "chain output_135", NULL,
 	};
@@ -461,6 +533,7 @@ static void test_delete_all_in_order(void **state)
 		"delete set inet ns_monitor masters_135\n"
 		"delete set inet ns_monitor slaves_135\n"
 		"delete set inet ns_monitor targets_135\n"
+		"delete set inet ns_monitor bindings_135\n"
 		"delete set inet ns_monitor guests_seen_135\n"
 		"delete set inet ns_monitor located_135\n");
 }
@@ -486,7 +559,7 @@ static void test_delete_only_present(void **state)
 	t.asked = 0;
 	assert_int_equal(nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(t.asked, 11);
+	assert_int_equal(t.asked, 12);
 }
 
 /* A read that fails stops it with the read's errno; a short buffer: ENOSPC. */
@@ -579,6 +652,8 @@ int main(void)
 		cmocka_unit_test(test_commands_basic),
 		cmocka_unit_test(test_commands_exact),
 		cmocka_unit_test(test_commands_targets),
+		cmocka_unit_test(test_commands_bindings),
+		cmocka_unit_test(test_commands_many_bindings),
 		cmocka_unit_test(test_commands_upstream),
 		cmocka_unit_test(test_commands_no_interfaces),
 		cmocka_unit_test(test_commands_group_numbers),
