@@ -1297,6 +1297,18 @@ void engine_release_held(struct engine *e)
 	e->held_n = 0;
 }
 
+/*
+ * A resolution asked every slave master_wait ago or more, and none
+ * answered: an answer now would be late. (Sooner, the sign may be the
+ * guest's own answer to our ask, passing by.)
+ */
+static bool unanswered_since(const struct engine *e, const struct rec *r,
+			     uint64_t now)
+{
+	return !r->answered &&
+	       now + e->o.holddown_ns >= r->held_until + e->o.master_wait_ns;
+}
+
 void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  const struct in6_addr *target, enum engine_guest_sign sign,
 		  uint64_t now)
@@ -1330,13 +1342,14 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	i = lookup(e, (uint32_t)gi, target);
 	/*
 	 * A resolution whose asks are done but that did not ask this slave
-	 * (a guest's, for another) or got its answer elsewhere: it ends
-	 * here, and this slave is asked. A guest that moved, or one that
-	 * claims another's address: the answer decides, as always.
+	 * (a guest's, for another), got its answer elsewhere, or none (the
+	 * address came up here after the ask, or the first answer was
+	 * refused): it ends here, and this slave is asked. A guest that
+	 * moved, or one that claims another's address: the answer decides.
 	 */
 	if (i != NIL && e->recs[i].res == RES_HELD &&
-	    e->recs[i].answered != slave &&
-	    (e->recs[i].only ? e->recs[i].only != slave : e->recs[i].answered))
+	    e->recs[i].answered != slave && e->recs[i].only != slave &&
+	    (e->recs[i].answered || unanswered_since(e, &e->recs[i], now)))
 		finish(e, i);
 	/* Learned there already, or being resolved: nothing to add. */
 	if (i != NIL && (e->recs[i].slave == slave || e->recs[i].res != RES_NONE)) {

@@ -127,4 +127,32 @@ check "the daemon exits cleanly" stop_daemon "$PID" 3
 check "nothing left behind: routes" \
 	eval "[ -z \"\$(in_ns r ip -6 route show proto 135 table all | grep -v 'table 1853')\" ]"
 check "nothing left behind: proxies" not eval "in_ns r ip -6 neigh show proxy | grep -q ."
+
+# 6. Squatting, and bindings against it. V is the address of a tenant
+#    behind s2 that has not come up yet; the guest behind s1 takes it
+#    first. Without bindings it keeps it (first come); with V bound to s2
+#    the squatter is refused and V's owner gets it when it comes.
+V=2001:db8:1::160
+W=2001:db8:1::170
+LOG2=$TMP/trust-bind.log
+start_daemon r "$LOG2" -m m0 -s s1,s2 --learn-routes --bind "s2=$V" ||
+	fail "daemon with --bind did not start"
+PID=$DAEMON_PID
+in_ns x ip -6 addr add $V/128 dev x0 nodad
+in_ns x ping -c1 -W1 -I $V "$(link_local r s1)%x0" >/dev/null 2>&1
+check "binding: the squatter's claim is refused" \
+	wait_for 3 logged "$LOG2" "not routing $V behind s1: the bindings put it behind another slave"
+check "binding: no route to the squatter" not_ours $V
+in_ns x ip -6 addr del $V/128 dev x0
+in_ns y ip -6 addr add $V/128 dev y0 nodad
+in_ns y ping -c1 -W1 -I $V "$(link_local r s2)%y0" >/dev/null 2>&1
+check "binding: the owner behind s2 is learned" wait_for 3 route_dev $V s2
+check "binding: R reaches the owner" ping_ok r $V
+# s2 is bound: it may claim only its own.
+in_ns y ip -6 addr add $W/128 dev y0 nodad
+in_ns y ping -c1 -W1 -I $W "$(link_local r s2)%y0" >/dev/null 2>&1
+check "binding: a bound slave's claim on another address is refused" \
+	wait_for 3 logged "$LOG2" "not routing $W behind s2: the bindings put it behind another slave, or bind s2 to other addresses"
+check "binding: no route for it" not_ours $W
+check "the daemon with --bind exits cleanly" stop_daemon "$PID" 3
 summary

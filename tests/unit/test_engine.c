@@ -1522,6 +1522,31 @@ static void test_probe_finds_move(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * The host's NS asked everywhere and nobody answered (or a squatter, whose
+ * answer was refused); the owner comes up behind slave 2 and talks: its
+ * slave is asked now, not after the hold-down. A sign right after the
+ * asks may be the answer passing by: the resolution goes on.
+ */
+static void test_guest_after_unanswered(void **state)
+{
+	struct fake *f = setup_scoped(2);
+	uint64_t w = ENGINE_DEFAULT_MASTER_WAIT_MS * MS;
+
+	(void)state;
+	ns(f, 1, T0);
+	assert_int_equal(slave_asks(f, 1), 2);
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0 + 1 * MS);
+	assert_int_equal(C(f)->guests_known, 1);
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0 + 2 * w);
+	assert_int_equal(C(f)->guests, 1);
+	run_until(f, T0 + 3 * w);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 2);
+	answer(f, SLAVE(2), 1, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	teardown_fake(f);
+}
+
 /* One slave's flood of signs fills its share, never the others'. */
 static void test_guest_share(void **state)
 {
@@ -1721,6 +1746,7 @@ int main(void)
 		cmocka_unit_test(test_move_followed),
 		cmocka_unit_test(test_probe_finds_move),
 		cmocka_unit_test(test_guest_share),
+		cmocka_unit_test(test_guest_after_unanswered),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
