@@ -9,6 +9,7 @@
 #   2. duplicate address detection at 5,000 NS a second, and the new
 #      guest's own DAD meanwhile (such a flood used to take the one limit
 #      all slaves shared).
+#   3. --check --learn-routes warns about rules without these limits.
 # The floods are written through a packet socket (guest_flood), to groups
 # the router did not join: it drops them after its prerouting hook and
 # answers none of them, so they make no neighbor entries (counted).
@@ -115,5 +116,27 @@ check "dad: no neighbor entries made by the flood ($NEIGH0 before, $n after)" \
 echo "neighbor entries host-wide: $HOST0 before, $(host_neigh) after (all namespaces)"
 
 check "SIGTERM exits within a second" stop_daemon $PID 1
+
+# 3. --check --learn-routes in managed mode: rules of an older ns-monitor
+#    (the guests chain with the one shared limit, no per-slave sets) get a
+#    warning that says what to do; the shipped rules do not.
+RULES=$TOP/nft/ns-monitor.nft
+OLD=$TMP/old-rules.nft
+sed -E -e '/^\tset guests_(dad|addr)_rate_135 \{/,/^\t\}/d' \
+	-e 's/update @guests_(dad|addr)_rate_135 \{ iifname (limit rate [^}]*) \}/\2/' \
+	"$RULES" >"$OLD"
+older() { in_ns r nft flush ruleset && in_ns r nft -f "$1" &&
+	in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }' &&
+	in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'; }
+WARN="warning: group 135: chain guests_135 has no per-slave limits"
+check "check: rules of an older ns-monitor load (no per-slave sets)" \
+	eval 'older "$OLD" && ! in_ns r nft list set inet ns_monitor guests_addr_rate_135 >/dev/null 2>&1'
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --learn-routes 2>&1)
+check "check: --check --learn-routes warns about them, saying to load the rules again" \
+	grep -q "^$WARN .*load the rules again" <<<"$out"
+older "$RULES"
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --learn-routes 2>&1)
+check "check: ...and not about the shipped rules" not grep -q "$WARN" <<<"$out"
+in_ns r nft delete table inet ns_monitor
 
 summary
