@@ -68,6 +68,9 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+$(BUILD)/guest_flood: tests/tools/guest_flood.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Asks with the daemon's own ask.c and answer.c, so it links the library.
 $(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
@@ -104,8 +107,9 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
-		$(BUILD)/nfq_hold $(BUILD)/tcp_probe
+		$(BUILD)/nfq_hold $(BUILD)/tcp_probe $(BUILD)/guest_flood
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
+		GUEST_FLOOD=$(abspath $(BUILD)/guest_flood) \
 		ND_ASK=$(abspath $(BUILD)/nd_ask) \
 		NFQ_HOLD=$(abspath $(BUILD)/nfq_hold) \
 		TCP_PROBE=$(abspath $(BUILD)/tcp_probe) \

@@ -20,6 +20,36 @@ struct nftwatch;
 #define NFT_SNAPLEN 128		/* an NS with its options fits */
 /* A new guest's address logged once per this many seconds at most. */
 #define NFT_GUEST_SEEN_TIMEOUT 60
+#define NFT_GUEST_SEEN_SIZE 65536	/* guests_seen_G's entries */
+/*
+ * What the guests_G chain logs is limited per slave, in the kernel: a
+ * dynamic set keyed by the slave's name holds each slave's own token
+ * bucket, so one slave's flood never uses another's budget (guests are
+ * other people's containers and VMs).
+ *
+ * DAD NS (guests_dad_rate_G): 100 a second, a burst of 500. A container
+ * or VM coming up runs DAD for its link-local address and one or two
+ * global ones: a bridge where 150 containers start at once fits in the
+ * burst, and 30 more a second after it. A DAD NS over the limit is not
+ * logged, but the guest's first packet from that address still is.
+ *
+ * A new address's first packet (guests_addr_rate_G): 50 a second, a
+ * burst of 500, counted BEFORE the address goes into guests_seen_G, so
+ * one slave adds at most 500 + 50 x 60 = 3,500 entries a minute (the
+ * timeout), 5% of the set's 65,536, however fast it floods. A packet
+ * over the limit is not remembered either: the guest's next packet tries
+ * again, so a limit that bites delays a guest, it does not lose it.
+ * 50 a second is also the steady pace of a slave with 3,000 guest
+ * addresses in use, each logged again once a minute.
+ *
+ * An idle slave's bucket goes after the timeout; it was full again long
+ * before (the burst refills in 10 s at most).
+ */
+#define NFT_GUEST_DAD_RATE 100
+#define NFT_GUEST_DAD_BURST 500
+#define NFT_GUEST_ADDR_RATE 50
+#define NFT_GUEST_ADDR_BURST 500
+#define NFT_GUEST_RATE_SIZE 65536	/* slaves with a bucket at once */
 /* The log prefix of the guests_G chain: a new guest's sign, not an NS to relay. */
 #define NFT_GUEST_PREFIX "guest"
 #define NFT_LIMIT_RATE 1000	/* NS per second logged, kernel side */

@@ -219,7 +219,7 @@ static void check_bindset(struct report *r, struct nftwatch *w, unsigned int g,
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     unsigned int g, const char *rules,
-				     bool proxy_ndp)
+				     bool proxy_ndp, bool learn)
 {
 	unsigned int nslaves = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
@@ -270,6 +270,22 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
 		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft) and load it again",
 			g, g, g);
+	/*
+	 * Rules from before the per-slave limits: one guest's flood then
+	 * fills guests_seen_G, or takes the limit all slaves share, and the
+	 * other slaves' new guests go unseen.
+	 */
+	snprintf(name, sizeof(name), "guests_%u", g);
+	if (learn && nftwatch_chain_exists(w, name) == 1) {
+		char dad[40], addr[40];
+
+		snprintf(dad, sizeof(dad), "guests_dad_rate_%u", g);
+		snprintf(addr, sizeof(addr), "guests_addr_rate_%u", g);
+		if (nftwatch_set_exists(w, dad) == 0 ||
+		    nftwatch_set_exists(w, addr) == 0)
+			warning(r, "group %u: chain guests_%u has no per-slave limits (no set %s or %s: rules of an older ns-monitor): one guest's flood can hide the other slaves' new guests; load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
+				g, g, dad, addr);
+	}
 out:
 	free(masters);
 	free(slaves);
@@ -534,7 +550,8 @@ int check_run(const struct config *cfg, FILE *out)
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				slaves += check_group_sets(&r, &w, cfg->groups[i],
 							   cfg->rules,
-							   cfg->proxy_ndp);
+							   cfg->proxy_ndp,
+							   cfg->learn_routes);
 		}
 		nftwatch_close(&w);
 	}

@@ -189,27 +189,40 @@ int nftctl_group_commands(char *buf, size_t size,
 	 * With learning: a new guest's signs on a slave, so that it is found
 	 * before the host needs it. Its duplicate address detection (an NS
 	 * from ::), and the first packet from an address in targets_G, once
-	 * per NFT_GUEST_SEEN_TIMEOUT (guests_seen_G remembers it).
+	 * per NFT_GUEST_SEEN_TIMEOUT (guests_seen_G remembers it). Each kind
+	 * is limited per slave (nftctl.h says why these rates), and the limit
+	 * comes before the add: one slave cannot fill guests_seen_G. The log
+	 * comes before the add too: should the set be full all the same
+	 * (many slaves flooding at once), a sign is still logged within its
+	 * slave's limit, only not remembered.
 	 */
 	if (spec->guests) {
 		sb_printf(&sb, "add set inet " NFT_TABLE " guests_seen_%u "
-			  "{ type ifname . ipv6_addr; size 65536; flags dynamic,timeout; timeout %us; }\n",
-			  g, NFT_GUEST_SEEN_TIMEOUT);
+			  "{ type ifname . ipv6_addr; size %u; flags dynamic,timeout; timeout %us; }\n",
+			  g, NFT_GUEST_SEEN_SIZE, NFT_GUEST_SEEN_TIMEOUT);
+		sb_printf(&sb, "add set inet " NFT_TABLE " guests_dad_rate_%u "
+			  "{ type ifname; size %u; flags dynamic,timeout; timeout %us; }\n",
+			  g, NFT_GUEST_RATE_SIZE, NFT_GUEST_SEEN_TIMEOUT);
+		sb_printf(&sb, "add set inet " NFT_TABLE " guests_addr_rate_%u "
+			  "{ type ifname; size %u; flags dynamic,timeout; timeout %us; }\n",
+			  g, NFT_GUEST_RATE_SIZE, NFT_GUEST_SEEN_TIMEOUT);
 		sb_printf(&sb, "add chain inet " NFT_TABLE " guests_%u "
 			  "{ type filter hook prerouting priority -200; policy accept; }\n", g);
 		sb_printf(&sb, "add rule inet " NFT_TABLE " guests_%u "
 			  "iifname @slaves_%u icmpv6 type nd-neighbor-solicit "
 			  "ip6 saddr :: @th,64,128 @targets_%u "
-			  "limit rate %u/second burst %u packets counter "
-			  "log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u\n",
-			  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+			  "update @guests_dad_rate_%u { iifname limit rate %u/second burst %u packets } "
+			  "counter log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u\n",
+			  g, g, g, g, NFT_GUEST_DAD_RATE, NFT_GUEST_DAD_BURST, g,
+			  NFT_SNAPLEN);
 		sb_printf(&sb, "add rule inet " NFT_TABLE " guests_%u "
 			  "iifname @slaves_%u iifname . ip6 saddr != @guests_seen_%u "
-			  "@nh,64,128 @targets_%u add @guests_seen_%u { iifname . ip6 saddr } "
-			  "limit rate %u/second burst %u packets counter "
-			  "log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u\n",
-			  g, g, g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g,
-			  NFT_SNAPLEN);
+			  "@nh,64,128 @targets_%u "
+			  "update @guests_addr_rate_%u { iifname limit rate %u/second burst %u packets } "
+			  "counter log prefix \"" NFT_GUEST_PREFIX "\" group %u snaplen %u "
+			  "add @guests_seen_%u { iifname . ip6 saddr }\n",
+			  g, g, g, g, g, NFT_GUEST_ADDR_RATE, NFT_GUEST_ADDR_BURST, g,
+			  NFT_SNAPLEN, g);
 	}
 	if (spec->queue && !sb.overflow) {
 		int n = nftctl_queue_commands(sb.buf + sb.len, sb.size - sb.len,
@@ -355,6 +368,8 @@ static const struct {
 	{ NFTCTL_SET, "targets" },
 	{ NFTCTL_SET, "bindings" },
 	{ NFTCTL_SET, "guests_seen" },
+	{ NFTCTL_SET, "guests_dad_rate" },
+	{ NFTCTL_SET, "guests_addr_rate" },
 	{ NFTCTL_SET, "located" },
 };
 

@@ -421,6 +421,62 @@ static void test_commands_group_numbers(void **state)
 	free(buf);
 }
 
+/*
+ * Learning: the guests chain's two rules, each limited per slave by a set
+ * keyed by the slave's name, the limit before the add to guests_seen_G
+ * (one slave cannot fill it) and the log before it (a full set still
+ * logs). The sets exist before the chain that uses them.
+ */
+static void test_commands_guests(void **state)
+{
+	struct nft_group_spec spec = basic_spec();
+	const char *seen, *dad, *addr, *chain, *dad_rule, *addr_rule;
+	char *buf;
+
+	(void)state;
+	spec.group = 7;
+	spec.guests = true;
+	buf = commands(&spec);
+	seen = find_line(buf, "add set inet ns_monitor guests_seen_7 "
+			 "{ type ifname . ipv6_addr; size 65536; "
+			 "flags dynamic,timeout; timeout 60s; }");
+	dad = find_line(buf, "add set inet ns_monitor guests_dad_rate_7 "
+			"{ type ifname; size 65536; flags dynamic,timeout; timeout 60s; }");
+	addr = find_line(buf, "add set inet ns_monitor guests_addr_rate_7 "
+			 "{ type ifname; size 65536; flags dynamic,timeout; timeout 60s; }");
+	chain = find_line(buf, "add chain inet ns_monitor guests_7 "
+			  "{ type filter hook prerouting priority -200; policy accept; }");
+	dad_rule = find_line(buf, "add rule inet ns_monitor guests_7 "
+		"iifname @slaves_7 icmpv6 type nd-neighbor-solicit ip6 saddr :: "
+		"@th,64,128 @targets_7 "
+		"update @guests_dad_rate_7 { iifname limit rate 100/second burst 500 packets } "
+		"counter log prefix \"guest\" group 7 snaplen 128");
+	addr_rule = find_line(buf, "add rule inet ns_monitor guests_7 "
+		"iifname @slaves_7 iifname . ip6 saddr != @guests_seen_7 "
+		"@nh,64,128 @targets_7 "
+		"update @guests_addr_rate_7 { iifname limit rate 50/second burst 500 packets } "
+		"counter log prefix \"guest\" group 7 snaplen 128 "
+		"add @guests_seen_7 { iifname . ip6 saddr }");
+	assert_true(seen < chain && dad < chain && addr < chain);
+	assert_true(chain < dad_rule && dad_rule < addr_rule);
+	/* Every limit in the chain is a slave's own: inside { iifname ... }. */
+	for (const char *r = chain; (r = strstr(r, "add rule inet ns_monitor guests_7 ")); r++) {
+		const char *end = strchr(r, '\n');
+		const char *lim = strstr(r, "limit rate");
+
+		assert_non_null(lim);
+		assert_true(lim < end);
+		assert_memory_equal(lim - strlen(" { iifname "), " { iifname ",
+				    strlen(" { iifname "));
+	}
+	free(buf);
+	/* Without learning: none of it. */
+	spec.guests = false;
+	buf = commands(&spec);
+	assert_null(strstr(buf, "guests_"));
+	free(buf);
+}
+
 /* size bytes handed over, CANARY more behind them that must stay intact. */
 static int commands_into(const struct nft_group_spec *spec, size_t size,
 			 char **out)
@@ -480,6 +536,8 @@ static void test_commands_too_small(void **state)
 	spec.targets = &t;
 	spec.ntargets = 1;
 	check_too_small(&spec);
+	spec.guests = true;
+	check_too_small(&spec);
 }
 
 /* A fake table for nftctl_delete_commands(): which objects exist. */
@@ -511,7 +569,8 @@ static int fake_exists(void *data, enum nftctl_kind kind, const char *name)
 static void test_delete_all_in_order(void **state)
 {
 	static const char *const all[] = {
-		"set located_135", "set guests_seen_135", "set bindings_135",
+		"set located_135", "set guests_addr_rate_135",
+		"set guests_dad_rate_135", "set guests_seen_135", "set bindings_135",
 		"set targets_135", "set slaves_135", "set masters_135", "chain guests_135",
 		"chain hold_queue_135", "chain hold_fwd_135", "chain hold_135",
 		"chain input_135", "chain output_135", NULL,
@@ -535,6 +594,8 @@ static void test_delete_all_in_order(void **state)
 		"delete set inet ns_monitor targets_135\n"
 		"delete set inet ns_monitor bindings_135\n"
 		"delete set inet ns_monitor guests_seen_135\n"
+		"delete set inet ns_monitor guests_dad_rate_135\n"
+		"delete set inet ns_monitor guests_addr_rate_135\n"
 		"delete set inet ns_monitor located_135\n");
 }
 
@@ -559,7 +620,7 @@ static void test_delete_only_present(void **state)
 	t.asked = 0;
 	assert_int_equal(nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(t.asked, 12);
+	assert_int_equal(t.asked, 14);
 }
 
 /* A read that fails stops it with the read's errno; a short buffer: ENOSPC. */
@@ -569,8 +630,9 @@ static void test_delete_errors(void **state)
 		"chain output_65535", "chain input_65535", "chain hold_65535",
 		"chain hold_fwd_65535", "chain hold_queue_65535",
 		"chain guests_65535", "set masters_65535", "set slaves_65535",
-		"set targets_65535", "set guests_seen_65535", "set located_65535",
-		NULL,
+		"set targets_65535", "set guests_seen_65535",
+		"set guests_dad_rate_65535", "set guests_addr_rate_65535",
+		"set located_65535", NULL,
 	};
 	struct fake_table t = { all, EPERM, 0 };
 	char buf[1024];
@@ -657,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_commands_upstream),
 		cmocka_unit_test(test_commands_no_interfaces),
 		cmocka_unit_test(test_commands_group_numbers),
+		cmocka_unit_test(test_commands_guests),
 		cmocka_unit_test(test_commands_too_small),
 		cmocka_unit_test(test_commands_many_interfaces),
 		cmocka_unit_test(test_delete_all_in_order),
