@@ -110,7 +110,9 @@ static void check_event(const struct nlmsghdr *nlh, enum netmon_kind kind,
 
 		CHECK(nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*rtm)));
 		CHECK(rtm->rtm_family == AF_INET6);
-		CHECK(rtm->rtm_dst_len == 128);
+		CHECK(rtm->rtm_dst_len <= 128);
+		CHECK(ev->route.dst_len == rtm->rtm_dst_len);
+		CHECK(ev->route.type == rtm->rtm_type);
 		CHECK(ev->route.protocol == rtm->rtm_protocol);
 		CHECK(ev->deleted == (nlh->nlmsg_type == RTM_DELROUTE));
 		break;
