@@ -146,6 +146,13 @@ struct engine_notice {
  * request out of the one slave that answered, so the kernel resolves the
  * target there and nowhere else. An action must not call into the engine.
  */
+/* How a resolution with held packets ended (engine_egress.located). */
+enum engine_located {
+	ENGINE_LOCATED_SLAVE,		/* learned behind a slave */
+	ENGINE_LOCATED_MASTER,		/* it answers on a master */
+	ENGINE_LOCATED_NOWHERE,		/* nothing answered in time */
+};
+
 struct engine_egress {
 	void *ctx;
 	void (*ask)(void *ctx, uint16_t group, unsigned int slave,
@@ -174,13 +181,16 @@ struct engine_egress {
 	/*
 	 * With max_held: a held packet goes on, routed again (its target was
 	 * learned behind a slave: the new route takes it) or unchanged (by
-	 * the master, as it would have). located: target needs no holding
-	 * any more (learned, or found on a master).
+	 * the master, as it would have). located: target's resolution is
+	 * over, its packets need no holding for a while (where says how
+	 * long is worth it: the kernel knows a found one for minutes, and
+	 * gives up on an unanswered one within seconds).
 	 */
 	void (*release)(void *ctx, uint16_t group, uint32_t packet_id,
 			bool reroute);
 	void (*located)(void *ctx, uint16_t group,
-			const struct in6_addr *target);
+			const struct in6_addr *target,
+			enum engine_located where);
 	void (*notice)(void *ctx, const struct engine_notice *n);
 };
 
@@ -315,6 +325,17 @@ struct engine_route {
  */
 int engine_route(struct engine *e, const struct engine_route *rt,
 		 bool present, uint64_t now);
+
+/*
+ * The on-link routes of group's masters (in *out, malloc'd, the caller
+ * frees it; NULL when none), *n of them: only a packet for one of those
+ * can wait for a resolution (--queue). 0, or -1 with errno ENOMEM.
+ */
+int engine_onlink_routes(const struct engine *e, uint16_t group,
+			 struct engine_route **out, size_t *n);
+
+/* A number that changes whenever those may have (routes, or masters). */
+uint64_t engine_onlink_gen(const struct engine *e);
 
 /* The host's own addresses: never learned behind a slave. */
 int engine_local_addr(struct engine *e, unsigned int ifindex,

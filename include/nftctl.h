@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "engine.h"
 
 struct nftwatch;
 
@@ -93,6 +94,19 @@ int nftctl_group_commands(char *buf, size_t size,
  */
 int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 			  bool verdict);
+
+/*
+ * The commands that make onlink_G hold exactly the prefixes of routes
+ * v[0..n) (their union: a prefix inside another is left out, as an
+ * interval set refuses overlaps). Pure. Returns the length written, or -1
+ * if buf is too small (64 + 48 per route is enough).
+ */
+int nftctl_onlink_commands(char *buf, size_t size, uint16_t group,
+			   const struct engine_route *v, size_t n);
+
+/* Run them. 0, or -1 with nft's message in err. */
+int nftctl_set_onlink(uint16_t group, const struct engine_route *v, size_t n,
+		      char *err, size_t errlen);
 
 /* A buffer size that holds spec's commands, whatever its interfaces. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec);

@@ -118,8 +118,14 @@ static bool eg_usable_on(void *ctx, unsigned int master,
 	return learn_usable_on(x->learn, master, target);
 }
 
-/* A located target stays out of the queue this long after its last use. */
+/*
+ * A located target stays out of the queue this long: a found one as long
+ * as the kernel keeps a neighbor it uses; one that nothing answered as
+ * long as the kernel's own resolution on the master takes (3 NS, 1 s
+ * apart), after which a packet is worth holding again.
+ */
 #define LOCATED_TIMEOUT_MS (10 * 60 * 1000)
+#define UNANSWERED_TIMEOUT_MS (3 * 1000)
 
 static struct hold *hold_of(struct egress *x, uint16_t group)
 {
@@ -138,12 +144,15 @@ static void eg_release(void *ctx, uint16_t group, uint32_t packet_id,
 		hold_verdict(h, packet_id, reroute ? HOLD_TO_SLAVE : HOLD_UNCHANGED);
 }
 
-static void eg_located(void *ctx, uint16_t group, const struct in6_addr *target)
+static void eg_located(void *ctx, uint16_t group, const struct in6_addr *target,
+		       enum engine_located where)
 {
 	static struct log_limit set_limit = LOG_LIMIT_INIT(600, 1);
 	struct hold *h = hold_of(ctx, group);
+	uint32_t ms = where == ENGINE_LOCATED_NOWHERE ? UNANSWERED_TIMEOUT_MS :
+						       LOCATED_TIMEOUT_MS;
 
-	if (h && hold_located_add(h, group, target, LOCATED_TIMEOUT_MS) == -1)
+	if (h && hold_located_add(h, group, target, ms) == -1)
 		log_warnx_limited(&set_limit,
 				  "group %u: adding to set located_%u: %s (without it, packets to targets found already pass through ns-monitor too: load the --queue rules, see ns-monitor.nft)",
 				  group, group, strerror(errno));

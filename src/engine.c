@@ -57,6 +57,7 @@ struct rec {
 	bool used, ka_asked, deferred, ka_deferred;
 	bool wanted;	/* the host's entry for it is probing, or failed */
 	bool guest;	/* a guest's resolution, counted in its slave's share */
+	bool nowhere_said;	/* held packets released unanswered, said */
 };
 
 struct list {
@@ -112,6 +113,7 @@ struct engine {
 	uint32_t nlocals, locals_cap;
 	struct engine_route *routes;	/* the main table's, ours left out */
 	uint32_t nroutes, routes_cap;
+	uint64_t onlink_gen;		/* routes or masters changed */
 	bool episode[ENGINE_NOTICE_KINDS];
 	uint64_t lim_start;
 	unsigned int lim_printed;
@@ -682,11 +684,25 @@ static void release_rec(struct engine *e, uint32_t i, bool reroute)
 }
 
 /* The target needs no holding any more: its packets skip the queue. */
-static void located(struct engine *e, uint32_t i)
+static void located(struct engine *e, uint32_t i, enum engine_located where)
 {
 	if (e->o.max_held && e->eg.located)
 		e->eg.located(e->eg.ctx, e->groups[e->recs[i].gi].num,
-			      &e->recs[i].target);
+			      &e->recs[i].target, where);
+}
+
+/* Found on master: its packets go on by the master, now and for a while. */
+static void on_master_found(struct engine *e, uint32_t i, unsigned int m)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->res == RES_NONE || r->on_master)
+		return;
+	r->on_master = m;
+	if (e->o.max_held) {
+		release_rec(e, i, false);
+		located(e, i, ENGINE_LOCATED_MASTER);
+	}
 }
 
 static void expire_held_pkts(struct engine *e, uint64_t now)
@@ -696,8 +712,16 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 
 		if (h->rec != NIL && h->until > now)
 			break;
-		if (h->rec != NIL)
+		if (h->rec != NIL) {
+			uint32_t i = h->rec;
+
 			release(e, h, false);
+			/* Nothing answered: the kernel asks on the master now. */
+			if (!e->recs[i].nowhere_said) {
+				e->recs[i].nowhere_said = true;
+				located(e, i, ENGINE_LOCATED_NOWHERE);
+			}
+		}
 		e->held_head = (e->held_head + 1) % e->o.max_held;
 		e->held_n--;
 	}
@@ -734,7 +758,7 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
-		located(e, i);
+		located(e, i, ENGINE_LOCATED_SLAVE);
 	}
 }
 
@@ -866,7 +890,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		       master, now);
 		if (e->o.max_held) {
 			release_rec(e, i, false);
-			located(e, i);
+			located(e, i, ENGINE_LOCATED_MASTER);
 		}
 		return;
 	}
@@ -1070,6 +1094,7 @@ static void admit(struct engine *e, uint32_t i, unsigned int from,
 
 	r->from = from;
 	r->only = only;
+	r->nowhere_said = false;
 	/* Behind the queue, if there is one. */
 	if (e->c.inflight < e->o.max_inflight && e->wait.head == NIL) {
 		r->res = RES_ASKING;
@@ -1248,6 +1273,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 {
 	struct held_pkt h = { now + e->o.queue_wait_ns, packet_id, NIL, group };
 	int gi = find_group(e, group);
+	bool fresh;
 	uint32_t i;
 
 	run(e, now);
@@ -1269,16 +1295,27 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		e->c.held++;
 		e->c.held_rerouted++;
 		e->eg.release(e->eg.ctx, group, packet_id, true);
-		located(e, i);
+		located(e, i, ENGINE_LOCATED_SLAVE);
 		return;
 	}
+	fresh = i == NIL || e->recs[i].res == RES_NONE;
 	resolve(e, (uint32_t)gi, master, target, now);
 	i = lookup(e, (uint32_t)gi, target);
-	if (i == NIL || e->recs[i].res == RES_NONE) {
-		/* Refused (queue full): it goes on, by the master. */
+	if (i == NIL || e->recs[i].res == RES_NONE || e->recs[i].on_master) {
+		/* Refused (queue full), or it lives on the master: goes on. */
 		e->c.held_unchanged++;
 		e->eg.release(e->eg.ctx, group, packet_id, false);
 		return;
+	}
+	/*
+	 * Held before the host's own NS went out: the masters are asked
+	 * too, so that a neighbor on the master's link (the upstream
+	 * router) ends the wait with its answer, not with queue_wait.
+	 */
+	if (fresh) {
+		e->recs[i].mcursor = 0;
+		e->recs[i].masters_at = 0;
+		ask_masters(e, i, now);
 	}
 	e->c.held++;
 	h.rec = i;
@@ -1424,8 +1461,7 @@ static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
 			rec_maybe_free(e, i);
 		return true;
 	}
-	if (r->res != RES_NONE)
-		r->on_master = m;
+	on_master_found(e, i, m);
 	if (r->slave) {
 		refuse(e, ENGINE_REFUSAL_MASTER, gi, target, r->slave, m, now);
 		unlearn(e, i, "it answers on a master");
@@ -1507,8 +1543,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 		if (state != ENGINE_NEIGH_USABLE)
 			continue;
 		if (is_master(g, ifindex) && ifindex != r->answered) {
-			if (r->res != RES_NONE)
-				r->on_master = ifindex;
+			on_master_found(e, i, ifindex);
 			/* Fresh: the host asked on the master and got an answer. */
 			if (fresh && r->slave) {
 				e->c.refused[ENGINE_REFUSAL_MASTER]++;
@@ -1809,6 +1844,7 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 	} else {
 		g->masters[pos] = g->masters[--g->nmasters];
 	}
+	e->onlink_gen++;
 	/* Proxies follow the masters: every learned target of the group. */
 	for (uint32_t i = 1; e->o.proxy_ndp && i < e->pool_used; i++) {
 		struct rec *r = &e->recs[i];
@@ -1873,10 +1909,43 @@ int engine_route(struct engine *e, const struct engine_route *rt,
 			return -1;
 		e->routes[e->nroutes++] = k;
 	}
+	e->onlink_gen++;
 	if (e->o.scope)
 		recheck_learned(e, "the host's routes no longer put it on-link on a master");
 	run(e, now);
 	return 0;
+}
+
+int engine_onlink_routes(const struct engine *e, uint16_t group,
+			 struct engine_route **out, size_t *n)
+{
+	int gi = find_group(e, group);
+
+	*out = NULL;
+	*n = 0;
+	for (uint32_t k = 0; gi >= 0 && k < e->nroutes; k++) {
+		const struct engine_route *rt = &e->routes[k];
+		struct engine_route *grown;
+
+		if (!rt->onlink || !is_master(&e->groups[gi], rt->ifindex))
+			continue;
+		grown = realloc(*out, (*n + 1) * sizeof(**out));
+		if (!grown) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			errno = ENOMEM;
+			return -1;
+		}
+		*out = grown;
+		(*out)[(*n)++] = *rt;
+	}
+	return 0;
+}
+
+uint64_t engine_onlink_gen(const struct engine *e)
+{
+	return e->onlink_gen;
 }
 
 int engine_local_addr(struct engine *e, unsigned int ifindex,

@@ -202,6 +202,8 @@ struct loop {
 	int timerfd;
 	uint64_t timer_armed;	/* deadline the timer is set to, 0: none */
 	uint64_t stats_due;	/* next --stats-file write, 0: none */
+	uint64_t onlink_gen;	/* --queue: onlink_G written for this */
+	unsigned long onlink_restores;	/* ...and this many table restores */
 	const struct config *cfg;
 	bool stop;
 };
@@ -442,6 +444,39 @@ static void holds_close(struct loop *l)
 	l->nholds = 0;
 }
 
+/*
+ * --queue: onlink_G holds the masters' on-link prefixes, so that only a
+ * packet for one of those waits. Written when routes or masters changed,
+ * and after the table was put back (made anew, empty).
+ */
+static void sync_onlink(struct loop *l)
+{
+	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
+	uint64_t gen = engine_onlink_gen(l->engine);
+
+	if (!l->cfg->queue || (gen == l->onlink_gen &&
+			       l->control.restores == l->onlink_restores))
+		return;
+	l->onlink_gen = gen;
+	l->onlink_restores = l->control.restores;
+	for (unsigned int i = 0; i < l->cfg->ngroups; i++) {
+		uint16_t group = l->cfg->groups[i];
+		struct engine_route *v;
+		char err[256];
+		size_t n;
+
+		if (engine_onlink_routes(l->engine, group, &v, &n) == -1) {
+			log_warn("group %u: listing the masters' prefixes", group);
+			continue;
+		}
+		if (nftctl_set_onlink(group, v, n, err, sizeof(err)) == -1)
+			log_warnx_limited(&fail_limit,
+					  "group %u: writing set onlink_%u: %s (--queue then holds nothing)",
+					  group, group, err);
+		free(v);
+	}
+}
+
 static int loop_run(struct loop *l)
 {
 	struct epoll_event ev[8];
@@ -472,6 +507,7 @@ static int loop_run(struct loop *l)
 			else
 				read_holds(l, ev[i].data.fd);
 		}
+		sync_onlink(l);
 		arm_timer(l);
 	}
 	return 0;
@@ -656,6 +692,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	else
 		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
+	sync_onlink(&l);
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
 	/* Before the summary, so that it counts what the exit removes. */
 	learn_withdraw(&l.learn);

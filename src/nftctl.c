@@ -2,6 +2,7 @@
  * nftables control: our objects written through libnftables, what exists
  * read through libnftnl (nftwatch.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -238,6 +239,11 @@ int nftctl_group_commands(char *buf, size_t size,
 	return (int)sb.len;
 }
 
+/* ND's own messages: they never wait in the queue. */
+#define HOLD_ND_RETURN							\
+	"icmpv6 type { nd-router-solicit, nd-router-advert, "		\
+	"nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } return"
+
 int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 			  bool verdict)
 {
@@ -246,6 +252,13 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 
 	sb_printf(&sb, "add set inet " NFT_TABLE " located_%u "
 		  "{ type ipv6_addr; flags timeout; }\n", g);
+	/*
+	 * The masters' on-link prefixes, as the daemon reads them from the
+	 * main table: only a packet for one of those can wait for a
+	 * resolution (never one for the internet, or multicast).
+	 */
+	sb_printf(&sb, "add set inet " NFT_TABLE " onlink_%u "
+		  "{ type ipv6_addr; flags interval; }\n", g);
 	/*
 	 * Both hooks go to one chain with the verdict alone: where the
 	 * kernel lacks nft's queue statement, that one rule is the xtables
@@ -266,10 +279,12 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 	 */
 	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_%u "
 		  "{ type filter hook output priority -150; policy accept; }\n", g);
+	/* Neighbor Discovery itself never waits (a unicast NUD probe). */
+	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_%u " HOLD_ND_RETURN "\n", g);
 	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_%u "
-		  "oifname @masters_%u meta nfproto ipv6 @nh,192,128 @targets_%u "
+		  "oifname @masters_%u ip6 daddr @onlink_%u @nh,192,128 @targets_%u "
 		  "ip6 daddr != @located_%u counter goto hold_queue_%u\n",
-		  g, g, g, g, g);
+		  g, g, g, g, g, g);
 	/*
 	 * Packets the host forwards from a guest (to a target behind another
 	 * slave, or on the master's link): held before the routing decision,
@@ -280,13 +295,78 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 	 */
 	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_fwd_%u "
 		  "{ type filter hook prerouting priority -150; policy accept; }\n", g);
+	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_fwd_%u " HOLD_ND_RETURN "\n", g);
 	sb_printf(&sb, "add rule inet " NFT_TABLE " hold_fwd_%u "
-		  "iifname @slaves_%u meta nfproto ipv6 fib daddr type != local "
+		  "iifname @slaves_%u ip6 daddr @onlink_%u fib daddr type != local "
 		  "@nh,192,128 @targets_%u ip6 daddr != @located_%u "
-		  "counter goto hold_queue_%u\n", g, g, g, g, g);
+		  "counter goto hold_queue_%u\n", g, g, g, g, g, g);
 	if (sb.overflow)
 		return -1;
 	return (int)sb.len;
+}
+
+static int nft_run(const char *cmds, char *err, size_t errlen);
+
+static bool route_inside(const struct engine_route *outer,
+			 const struct engine_route *r)
+{
+	unsigned int full = outer->len / 8, rest = outer->len % 8;
+
+	if (r->len < outer->len ||
+	    memcmp(r->dst.s6_addr, outer->dst.s6_addr, full) != 0)
+		return false;
+	return rest == 0 || ((r->dst.s6_addr[full] ^ outer->dst.s6_addr[full]) &
+			     (0xff00u >> rest)) == 0;
+}
+
+int nftctl_onlink_commands(char *buf, size_t size, uint16_t group,
+			   const struct engine_route *v, size_t n)
+{
+	struct strbuf sb = { buf, size, 0, size == 0 };
+	bool any = false;
+
+	sb_printf(&sb, "flush set inet " NFT_TABLE " onlink_%u\n", group);
+	for (size_t i = 0; i < n; i++) {
+		char a[INET6_ADDRSTRLEN];
+		bool skip = false;
+
+		/* Inside another (or the same as an earlier one): covered. */
+		for (size_t j = 0; j < n && !skip; j++)
+			skip = j != i && route_inside(&v[j], &v[i]) &&
+			       (v[j].len != v[i].len || j < i);
+		if (skip)
+			continue;
+		inet_ntop(AF_INET6, &v[i].dst, a, sizeof(a));
+		if (!any)
+			sb_printf(&sb, "add element inet " NFT_TABLE " onlink_%u { ",
+				  group);
+		else
+			sb_printf(&sb, ", ");
+		sb_printf(&sb, "%s/%u", a, v[i].len);
+		any = true;
+	}
+	if (any)
+		sb_printf(&sb, " }\n");
+	if (sb.overflow)
+		return -1;
+	return (int)sb.len;
+}
+
+int nftctl_set_onlink(uint16_t group, const struct engine_route *v, size_t n,
+		      char *err, size_t errlen)
+{
+	size_t size = 64 + 48 * n;
+	char *buf = malloc(size);
+	int rc;
+
+	if (!buf) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	rc = nftctl_onlink_commands(buf, size, group, v, n) < 0 ? -1 :
+	     nft_run(buf, err, errlen);
+	free(buf);
+	return rc;
 }
 
 /*
@@ -371,6 +451,7 @@ static const struct {
 	{ NFTCTL_SET, "guests_dad_rate" },
 	{ NFTCTL_SET, "guests_addr_rate" },
 	{ NFTCTL_SET, "located" },
+	{ NFTCTL_SET, "onlink" },
 };
 
 int nftctl_delete_commands(char *buf, size_t size, uint16_t group,

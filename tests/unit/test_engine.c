@@ -122,10 +122,11 @@ static void fk_release(void *ctx, uint16_t grp, uint32_t id, bool reroute)
 	record(ctx, reroute ? RELEASE_REROUTE : RELEASE_UNCHANGED, id, 0, &none);
 }
 
-static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t)
+static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t,
+		       enum engine_located where)
 {
 	assert_int_equal(grp, GROUP);
-	record(ctx, LOCATED, 0, 0, t);
+	record(ctx, LOCATED, 0, (unsigned int)where, t);
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -1624,7 +1625,8 @@ static void test_held_rerouted(void **state)
 	(void)state;
 	held(f, 1, 11, T0);
 	held(f, 1, 12, T0 + 1 * MS);	/* the SYN's retransmission, say */
-	assert_int_equal(count(f, ASK, 0, 1), 3);	/* one resolution */
+	assert_int_equal(slave_asks(f, 1), 3);	/* one resolution */
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);	/* and its master */
 	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY) +
 			 count(f, RELEASE_UNCHANGED, 0, ANY), 0);
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
@@ -1659,6 +1661,9 @@ static void test_held_wait_ends(void **state)
 	assert_int_equal(count(f, RELEASE_UNCHANGED, 21, ANY), 0);
 	run_until(f, T0 + o.queue_wait_ns);
 	assert_int_equal(count(f, RELEASE_UNCHANGED, 21, ANY), 1);
+	/* Skips the queue while the kernel asks on the master itself. */
+	assert_int_equal(count(f, LOCATED, 0, 1), 1);
+	assert_int_equal(f->calls[f->n - 1].b, ENGINE_LOCATED_NOWHERE);
 	run_until(f, 0);
 	assert_int_equal(count(f, RELEASE_UNCHANGED, 0, ANY), 1);
 	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY), 0);
@@ -1678,6 +1683,33 @@ static void test_held_on_master(void **state)
 	assert_int_equal(count(f, RELEASE_UNCHANGED, 31, ANY), 1);
 	assert_int_equal(count(f, LOCATED, 0, 1), 1);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/*
+ * The upstream router, held before the host ever asked for it: the master
+ * is asked too, and its answer ends the wait at once, not queue_wait.
+ */
+static void test_held_master_answers(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	held(f, 1, 51, T0);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
+	answer(f, MASTER, 1, T0 + 300000);	/* 0.3 ms later */
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 51, ANY), 1);
+	assert_int_equal(count(f, LOCATED, 0, 1), 1);
+	assert_int_equal(f->calls[f->n - 1].b, ENGINE_LOCATED_MASTER);
+	/* Another held for it meanwhile goes on at once. */
+	held(f, 1, 52, T0 + 1 * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 52, ANY), 1);
+	/* A slave's answer for it now is refused. */
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	run_until(f, 0);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 0, ANY), 2);
 	teardown_fake(f);
 }
 
@@ -1752,6 +1784,7 @@ int main(void)
 		cmocka_unit_test(test_held_wait_ends),
 		cmocka_unit_test(test_held_on_master),
 		cmocka_unit_test(test_held_full),
+		cmocka_unit_test(test_held_master_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
