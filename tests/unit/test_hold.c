@@ -147,10 +147,16 @@ static void queue_rule_text(void **state)
 	assert_non_null(strstr(out, "add rule inet ns_monitor hold_queue_135 queue num 135 bypass\n"));
 	/* The host's own packets, in a route chain. */
 	assert_non_null(strstr(out, "hold_135 { type filter hook output"));
-	assert_non_null(strstr(out, "hold_135 oifname @masters_135 "));
+	assert_non_null(strstr(out, "hold_135 oifname @masters_135 ip6 daddr @onlink_135 "));
+	/* Only the masters' on-link prefixes; never ND itself. */
+	assert_non_null(strstr(out, "add set inet ns_monitor onlink_135 { type ipv6_addr; flags interval; }"));
+	assert_non_null(strstr(out, "hold_135 icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } return\n"));
+	assert_true(strstr(out, "hold_135 icmpv6 type") <
+		    strstr(out, "hold_135 oifname"));
 	/* Forwarded ones, before the routing decision. */
 	assert_non_null(strstr(out, "hold_fwd_135 { type filter hook prerouting"));
-	assert_non_null(strstr(out, "hold_fwd_135 iifname @slaves_135 meta nfproto ipv6 fib daddr type != local "));
+	assert_non_null(strstr(out, "hold_fwd_135 icmpv6 type {"));
+	assert_non_null(strstr(out, "hold_fwd_135 iifname @slaves_135 ip6 daddr @onlink_135 fib daddr type != local "));
 	assert_non_null(strstr(out, "@nh,192,128 @targets_135 ip6 daddr != @located_135 counter goto hold_queue_135\n"));
 	/* hold_queue_G exists before the rules that go to it. */
 	assert_true(strstr(out, "add chain inet ns_monitor hold_queue_135") <
@@ -160,6 +166,32 @@ static void queue_rule_text(void **state)
 	assert_true(nftctl_queue_commands(out, sizeof(out), 135, false) > 0);
 	assert_null(strstr(out, "queue num"));
 	assert_non_null(strstr(out, "goto hold_queue_135"));
+}
+
+/* onlink_G's contents: the union of the masters' on-link prefixes. */
+static void onlink_commands(void **state)
+{
+	struct engine_route v[4] = {
+		{ .len = 64, .ifindex = 2, .onlink = true },
+		{ .len = 80, .ifindex = 2, .onlink = true },	/* inside the /64 */
+		{ .len = 64, .ifindex = 3, .onlink = true },	/* the same again */
+		{ .len = 48, .ifindex = 2, .onlink = true },
+	};
+	char out[512];
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:db8:1::", &v[0].dst);
+	inet_pton(AF_INET6, "2001:db8:1:0:d0c::", &v[1].dst);
+	inet_pton(AF_INET6, "2001:db8:1::", &v[2].dst);
+	inet_pton(AF_INET6, "2001:db8:2::", &v[3].dst);
+	assert_true(nftctl_onlink_commands(out, sizeof(out), 135, v, 4) > 0);
+	assert_string_equal(out,
+		"flush set inet ns_monitor onlink_135\n"
+		"add element inet ns_monitor onlink_135 { 2001:db8:1::/64, 2001:db8:2::/48 }\n");
+	/* None: the set is emptied. */
+	assert_true(nftctl_onlink_commands(out, sizeof(out), 7, v, 0) > 0);
+	assert_string_equal(out, "flush set inet ns_monitor onlink_7\n");
+	assert_int_equal(nftctl_onlink_commands(out, 30, 135, v, 4), -1);
 }
 
 int main(void)
@@ -172,6 +204,7 @@ int main(void)
 		cmocka_unit_test(truncated_tail_is_counted),
 		cmocka_unit_test(unpadded_last_message_is_a_packet),
 		cmocka_unit_test(queue_rule_text),
+		cmocka_unit_test(onlink_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
