@@ -5,7 +5,8 @@
 #     the queue bound), WATCHDOG=1 every half of WATCHDOG_USEC and none
 #     while SIGSTOPped, STOPPING=1 at SIGTERM; no WATCHDOG=1 and no
 #     wake-ups without WATCHDOG_USEC, or when WATCHDOG_PID is another's;
-#     with -d the launcher says READY=1 and names the daemon (MAINPID=)
+#     with -d the launcher says READY=1 and names the daemon (MAINPID=);
+#     a read-only /run (ProtectSystem=strict) does not stop the datagram
 #   - --queue, daemon SIGSTOPped: the kernel queues for it no more than
 #     --queue-max packets (256 by default), drops none, and then lets the
 #     host's traffic go on (a ping to the upstream router on the master's
@@ -215,6 +216,24 @@ check "-d: WATCHDOG=1 from the daemon" \
 check "-d: STOPPING=1 from the daemon at SIGTERM" \
 	eval "stop_daemon $DPID 2 && wait_for 2 notes_above '$N' STOPPING=1 0 && [ \"\$(sender '$N' STOPPING=1)\" = $DPID ]"
 check "-d: the pidfile is removed" not test -e "$PF"
+
+# 4b. The unit's ProtectSystem=strict mounts /run read only: a datagram
+#     to the manager's socket still goes (only files refuse writes there).
+#     A private mount namespace, as the unit's, with the socket's
+#     directory read only.
+N=$TMP/n4b
+mkdir -p "$TMP/ro"
+listen_notify "$TMP/ro/notify.sock" "$N"
+ip netns exec "$T-r" unshare -m --propagation private sh -c \
+	'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+	 ! touch "$1/file" 2>/dev/null &&
+	 NOTIFY_SOCKET="$1/notify.sock" exec "$2" -v -m m0 -s s1' \
+	sh "$TMP/ro" "$NS_MONITOR" >"$N.log" 2>&1 &
+PID=$!
+DAEMONS+=("$PID")
+check "read-only directory (ProtectSystem=strict): READY=1 still arrives" \
+	wait_for 5 notes_above "$N" READY=1 0
+stop_daemon "$PID" 2
 
 # 5. --queue, the daemon stopped: the queue fills up to its bound, and
 #    then the host's traffic goes on.
