@@ -271,6 +271,7 @@ t0=$(date +%s%N)
 wait_for 2 stopped "$PID"
 n=$(notes "$N" WATCHDOG=1)
 fill $((QMAX + 16))
+t1=$(date +%s%N)
 check "stopped: the kernel keeps at most $QMAX packets for it ($(queue_field 3) held)" \
 	[ "$(queue_field 3)" -le $QMAX ]
 check "stopped: the queue is full, not longer (its length was applied)" \
@@ -278,7 +279,8 @@ check "stopped: the queue is full, not longer (its length was applied)" \
 check "stopped: none dropped (fail open was applied)" \
 	test "$(queue_field 6)" = 0 -a "$(queue_field 7)" = 0
 if wait_for 3 ping_ok r $UP; then
-	pass "stopped: a ping to the upstream router on m0 is answered, $(( ($(date +%s%N) - t0) / 1000000 )) ms after SIGSTOP ($(queue_field 3) packets stuck)"
+	t2=$(date +%s%N)
+	pass "stopped: a ping to the upstream router on m0 is answered, $(( (t2 - t0) / 1000000 )) ms after SIGSTOP, $(( (t2 - t1) / 1000000 )) ms after the test's packets ($(queue_field 3) stuck)"
 else
 	fail "stopped: a ping to the upstream router on m0 is answered"
 fi
