@@ -118,7 +118,7 @@ start_notified() {
 	local out=$1
 	local -a env=()
 	shift
-	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do env+=("$1"); shift; done
 	shift
 	ip netns exec "$T-r" env "${env[@]}" "$NS_MONITOR" -v "$@" >"$out.log" 2>&1 &
 	DAEMON_PID=$!
