@@ -22,8 +22,15 @@
 #define DEFAULT_KEEPALIVE_RATE ENGINE_DEFAULT_KEEPALIVE_RATE
 /* --queue: a held packet waits this long for its target at most... */
 #define DEFAULT_QUEUE_WAIT_MS 100
-/* ...and this many are held at once (the kernel's queue is as long). */
-#define DEFAULT_QUEUE_MAX 1024
+/*
+ * ...and this many are held at once (the kernel's queue is as long). It is
+ * also all that a stopped or hung daemon can keep: the kernel queues to
+ * a bound listener whether it reads or not, and only a full queue (fail
+ * open) lets the next packet go on. 256 is 2.5 times the 100 first
+ * contacts at once of bench/first_contact.sh, while a hung daemon strands
+ * no more than 256 packets before the host's traffic flows again.
+ */
+#define DEFAULT_QUEUE_MAX 256
 #define DEFAULT_ROUTE_METRIC 1024
 #define DEFAULT_STATS_INTERVAL 15
 /*

@@ -258,6 +258,15 @@ static int hold_configure(struct hold *h, uint32_t max_len)
 		return -1;
 	}
 
+	/*
+	 * The length and fail open are all that bound a stopped or hung
+	 * daemon: the queue's bypass only helps when nobody is bound, and
+	 * the kernel queues to a listener that reads nothing until max_len
+	 * packets wait; fail open then accepts the rest (the host's traffic
+	 * flows, test_watchdog.sh). The kernel reports neither back (not in
+	 * /proc/net/netfilter/nfnetlink_queue either): its ack, an error
+	 * for a flag it lacks, is the check that both were applied.
+	 */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, h->queue_num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, HOLD_COPY_RANGE);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, max_len);

@@ -37,6 +37,7 @@
 #include "nftctl.h"
 #include "paths.h"
 #include "relay.h"
+#include "sdnotify.h"
 #include "stats.h"
 #include "version.h"
 
@@ -69,8 +70,11 @@ static int write_pidfile(const char *path, uid_t uid, gid_t gid)
  * whoever started us sees the pidfile the moment we return. Until then a
  * SIGTERM or SIGINT for the launcher is passed on to the child, which
  * undoes its set-up; the launcher returns once it is gone. Never returns.
+ * Under a service manager (Type=notify) the launcher is the main process
+ * it knows: it says "ready" itself and names the child the main process,
+ * whose notifications (the watchdog's, NotifyAccess=main) count from then.
  */
-static void launcher_wait(pid_t child, int ready_fd)
+static void launcher_wait(pid_t child, int ready_fd, struct sdnotify *notify)
 {
 	sigset_t mask;
 	struct pollfd pfd[2];
@@ -111,8 +115,14 @@ static void launcher_wait(pid_t child, int ready_fd)
 				/* One that came with the byte counts too. */
 				if (sigpending(&pending) == -1 ||
 				    (!sigismember(&pending, SIGTERM) &&
-				     !sigismember(&pending, SIGINT)))
+				     !sigismember(&pending, SIGINT))) {
+					char state[64];
+
+					snprintf(state, sizeof(state),
+						 "READY=1\nMAINPID=%ld", (long)child);
+					sdnotify_send(notify, state);
 					_exit(EXIT_SUCCESS);
+				}
 				continue;
 			}
 			break;	/* closed without the byte: it failed or stops */
@@ -129,7 +139,7 @@ static void launcher_wait(pid_t child, int ready_fd)
  * child keeps the terminal until daemon_ready() too.
  */
 static int daemonize(const struct config *cfg, uid_t uid, gid_t gid,
-		     int *ready_fd)
+		     int *ready_fd, struct sdnotify *notify)
 {
 	int pipefd[2];
 	pid_t pid;
@@ -147,7 +157,7 @@ static int daemonize(const struct config *cfg, uid_t uid, gid_t gid,
 	}
 	if (pid > 0) {
 		close(pipefd[1]);
-		launcher_wait(pid, pipefd[0]);
+		launcher_wait(pid, pipefd[0], notify);
 	}
 	close(pipefd[0]);
 	*ready_fd = pipefd[1];
@@ -204,6 +214,8 @@ struct loop {
 	uint64_t stats_due;	/* next --stats-file write, 0: none */
 	uint64_t onlink_gen;	/* --queue: onlink_G written for this */
 	unsigned long onlink_restores;	/* ...and this many table restores */
+	struct sdnotify notify;	/* the service manager (Type=notify) */
+	uint64_t watchdog_due;	/* next "WATCHDOG=1", 0: no watchdog */
 	const struct config *cfg;
 	bool stop;
 };
@@ -314,8 +326,9 @@ static void read_netmon(struct loop *l)
 /*
  * One timer, set to the earliest pending deadline: the engine's (asks
  * waiting for the rate, hold-downs ending, learned targets asked again),
- * the next stats file, or a backed-off reload of --rules. Nothing else
- * wakes us when idle.
+ * the next stats file, a backed-off reload of --rules, or the service
+ * manager's watchdog (only when it asked for one). Nothing else wakes us
+ * when idle.
  */
 static void arm_timer(struct loop *l)
 {
@@ -328,6 +341,8 @@ static void arm_timer(struct loop *l)
 
 	if (l->stats_due && (!next || l->stats_due < next))
 		next = l->stats_due;
+	if (l->watchdog_due && (!next || l->watchdog_due < next))
+		next = l->watchdog_due;
 	if (next == l->timer_armed)
 		return;
 	if (next) {
@@ -354,6 +369,11 @@ static void on_timer(struct loop *l)
 	if (l->stats_due && l->stats_due <= now) {
 		write_stats(l);
 		l->stats_due = now + (uint64_t)l->cfg->stats_interval * 1000000000ull;
+	}
+	/* From the loop itself: a loop that hangs stops the heartbeat. */
+	if (l->watchdog_due && l->watchdog_due <= now) {
+		sdnotify_send(&l->notify, "WATCHDOG=1");
+		l->watchdog_due = now + sdnotify_watchdog_interval_ns(&l->notify);
 	}
 }
 
@@ -527,7 +547,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	struct engine_options eopts;
 	struct engine_egress eg;
 	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
-				 .answerfd = -1 };
+				 .answerfd = -1, .notify = { .fd = -1 } };
 	char err[256];
 	sigset_t mask;
 	const char *mesh;
@@ -606,6 +626,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_warn("resolution engine");
 		return EXIT_SETUP;
 	}
+	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
+	sdnotify_init(&l.notify);
 	/* Binding first: a second instance stops here, touching nothing. */
 	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs) == -1)
 		goto out_engine;
@@ -652,7 +674,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	 * before fork() would never wake the child.
 	 */
 	if (cfg.daemonize) {
-		if (daemonize(&cfg, uid, gid, &ready_fd) == -1)
+		if (daemonize(&cfg, uid, gid, &ready_fd, &l.notify) == -1)
 			goto out_loop;
 		pidfile = true;
 	}
@@ -684,6 +706,14 @@ static int run(int argc, char **argv, struct config *cfgp)
 	}
 
 	daemon_ready(&ready_fd);
+	/* With --daemon the launcher said it, naming us (launcher_wait()). */
+	if (!cfg.daemonize)
+		sdnotify_send(&l.notify, "READY=1");
+	if (sdnotify_watchdog_interval_ns(&l.notify)) {
+		l.watchdog_due = monotonic_ns() +
+			sdnotify_watchdog_interval_ns(&l.notify);
+		arm_timer(&l);
+	}
 	relay_log_start(&l.relay);
 	if (cfg.standalone)
 		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
@@ -694,6 +724,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
 	sync_onlink(&l);
 	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
+	sdnotify_send(&l.notify, "STOPPING=1");
 	/* Before the summary, so that it counts what the exit removes. */
 	learn_withdraw(&l.learn);
 	log_stats(&l);
@@ -732,6 +763,7 @@ out_intake:
 out_engine:
 	engine_free(l.engine);
 	hostaddr_free(&l.addrs);
+	sdnotify_close(&l.notify);
 	return rc;
 }
 

@@ -49,6 +49,10 @@ UNIT=$R/usr/lib/systemd/system/ns-monitor.service
 check "the unit's ExecStart is /usr/sbin/ns-monitor" \
 	grep -qx 'ExecStart=/usr/sbin/ns-monitor \$NS_MONITOR_ARGS' "$UNIT"
 check "no @SBINDIR@ is left in the unit" not grep -q '@SBINDIR@' "$UNIT"
+# Readiness and the watchdog (the daemon's side: test_watchdog.sh).
+check "the unit is Type=notify, from the main process, with a watchdog" \
+	eval "grep -qx 'Type=notify' '$UNIT' && grep -qx 'NotifyAccess=main' '$UNIT' &&
+	      grep -q '^WatchdogSec=[1-9]' '$UNIT' && grep -q '^RestrictAddressFamilies=.*AF_UNIX' '$UNIT'"
 check "the default file gives managed-mode arguments" \
 	grep -q '^NS_MONITOR_ARGS=.*-g 135' "$R/etc/default/ns-monitor"
 # The relay alone does not make the host reach a target: the service must
