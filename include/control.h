@@ -32,6 +32,8 @@ struct group_state {
 	uint32_t binds_warned_type;	/* its key type warned about, 0: none */
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */
+	bool hold_added;	/* managed --queue: we added the hold objects */
+	bool hold_failed;	/* ...and said once that we could not */
 	bool warned_missing;	/* said once that they are missing */
 	struct set_report sets[STATS_SETS];	/* masters_G, slaves_G */
 	bool warned_no_rule;	/* said once that the chain lost its rule */
@@ -49,6 +51,7 @@ struct control {
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
+	unsigned long hold_adds;	/* managed --queue: hold objects added */
 	struct log_limit invalid_warn;	/* elements that are not names */
 	struct log_limit binds_warn;	/* elements that are not bindings */
 	uint64_t reload_after;		/* --rules: backing off until then, 0: not */

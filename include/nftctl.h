@@ -108,6 +108,16 @@ int nftctl_onlink_commands(char *buf, size_t size, uint16_t group,
 int nftctl_set_onlink(uint16_t group, const struct engine_route *v, size_t n,
 		      char *err, size_t errlen);
 
+/*
+ * The commands that delete group G's --queue objects (chains hold_G,
+ * hold_fwd_G, hold_queue_G, sets located_G and onlink_G), in an order one
+ * transaction accepts. Pure; -1 if buf is too small (512 is enough).
+ */
+int nftctl_hold_delete_commands(char *buf, size_t size, uint16_t group);
+
+/* Run nft commands. 0, or -1 with nft's message in err. */
+int nftctl_run(const char *cmds, char *err, size_t errlen);
+
 /* A buffer size that holds spec's commands, whatever its interfaces. */
 size_t nftctl_commands_size(const struct nft_group_spec *spec);
 

@@ -121,6 +121,63 @@ static int load_group(struct control *c, unsigned int i)
 	return 0;
 }
 
+/*
+ * Managed --queue: the hold objects are ours to add where the operator's
+ * table lacks them (the shipped file has them commented out, so that it
+ * loads on a kernel without nft_queue), with nft's queue statement or the
+ * xtables NFQUEUE target, and ours to remove at exit. A table that has
+ * them (uncommented) is left as it is.
+ */
+static void add_hold_objects(struct control *c, unsigned int i)
+{
+	struct group_state *gs = &c->groups[i];
+	uint16_t g = c->cfg->groups[i];
+	char buf[4096], name[32], err[256];
+	bool xt = false;
+
+	if (!c->cfg->queue || c->cfg->standalone)
+		return;
+	snprintf(name, sizeof(name), "hold_queue_%u", g);
+	if (nftwatch_chain_exists(&c->watch, name) != 0)
+		return;		/* there (ours or the operator's), or unknown */
+	if (nftctl_queue_commands(buf, sizeof(buf), g, true) < 0)
+		return;
+	if (nftctl_run(buf, err, sizeof(err)) == -1) {
+		/* No nft_queue: the same objects, the verdict by xtables. */
+		xt = true;
+		if (nftctl_queue_commands(buf, sizeof(buf), g, false) < 0 ||
+		    nftctl_run(buf, err, sizeof(err)) == -1 ||
+		    queue_xt_add(g, err, sizeof(err)) == -1) {
+			if (!gs->hold_failed)
+				log_warnx("group %u: --queue: adding the hold chains: %s: nothing is held",
+					  g, err);
+			gs->hold_failed = true;
+			if (nftctl_hold_delete_commands(buf, sizeof(buf), g) > 0)
+				nftctl_run(buf, err, sizeof(err));
+			return;
+		}
+	}
+	gs->hold_added = true;
+	gs->hold_failed = false;
+	log_info("group %u: --queue: added the hold chains to table inet " NFT_TABLE " (%s)",
+		 g, xt ? "the xtables NFQUEUE target: this kernel lacks nft's queue statement" :
+			 "nft's queue statement");
+	c->hold_adds++;	/* onlink_G is new: to be filled */
+}
+
+static void remove_hold_objects(struct control *c, unsigned int i)
+{
+	char buf[512], err[256];
+
+	if (!c->groups[i].hold_added)
+		return;
+	c->groups[i].hold_added = false;
+	if (nftctl_hold_delete_commands(buf, sizeof(buf), c->cfg->groups[i]) > 0 &&
+	    nftctl_run(buf, err, sizeof(err)) == -1)
+		log_warnx("group %u: removing the hold chains: %s",
+			  c->cfg->groups[i], err);
+}
+
 /* Managed mode with --rules: load the file, then put back the members. */
 static int load_rules_file(struct control *c)
 {
@@ -653,6 +710,7 @@ void control_reconcile(struct control *c)
 		gs->present = true;
 		gs->warned_missing = false;
 		gs->warned_no_rule = false;
+		add_hold_objects(c, i);
 		/* First: a slave never runs a moment without its bindings. */
 		relay_set_bindings(c->relay, (uint16_t)g, gs->binds, gs->nbinds,
 				   monotonic_ns());
@@ -782,6 +840,7 @@ void control_fini(struct control *c)
 	char err[256];
 
 	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
+		remove_hold_objects(c, i);
 		if (!c->groups[i].loaded)
 			continue;
 		if (nftctl_remove_group(&c->watch, c->cfg->groups[i], err,

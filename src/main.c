@@ -474,11 +474,12 @@ static void sync_onlink(struct loop *l)
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
 	uint64_t gen = engine_onlink_gen(l->engine);
 
-	if (!l->cfg->queue || (gen == l->onlink_gen &&
-			       l->control.restores == l->onlink_restores))
+	unsigned long made = l->control.restores + l->control.hold_adds;
+
+	if (!l->cfg->queue || (gen == l->onlink_gen && made == l->onlink_restores))
 		return;
 	l->onlink_gen = gen;
-	l->onlink_restores = l->control.restores;
+	l->onlink_restores = made;
 	for (unsigned int i = 0; i < l->cfg->ngroups; i++) {
 		uint16_t group = l->cfg->groups[i];
 		struct engine_route *v;

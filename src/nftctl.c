@@ -428,6 +428,27 @@ static int nft_run(const char *cmds, char *err, size_t errlen)
 	return nft_exec_mode(cmds, NULL, false, err, errlen);
 }
 
+int nftctl_run(const char *cmds, char *err, size_t errlen)
+{
+	return nft_run(cmds, err, errlen);
+}
+
+int nftctl_hold_delete_commands(char *buf, size_t size, uint16_t group)
+{
+	struct strbuf sb = { buf, size, 0, size == 0 };
+	unsigned int g = group;
+
+	sb_printf(&sb,
+		  "delete chain inet " NFT_TABLE " hold_%u\n"
+		  "delete chain inet " NFT_TABLE " hold_fwd_%u\n"
+		  "delete chain inet " NFT_TABLE " hold_queue_%u\n"
+		  "delete set inet " NFT_TABLE " located_%u\n"
+		  "delete set inet " NFT_TABLE " onlink_%u\n", g, g, g, g, g);
+	if (sb.overflow)
+		return -1;
+	return (int)sb.len;
+}
+
 /*
  * Group G's objects in an order that one transaction can delete them in:
  * the chains before the sets their rules use, hold_G and hold_fwd_G before

@@ -117,18 +117,15 @@ in_ns x ip -6 addr del $Y/128 dev x0
 # 5. --queue: the host speaks first, to a target that never talked. Its
 #    first SYN is held (NFQUEUE 135) instead of waiting on the master's
 #    neighbor entry, the target is found behind s1, and the SYN leaves by
-#    s1. The queue rule is the operator's (managed mode): nft's own queue
-#    statement where the kernel has it, else ip6tables-nft's NFQUEUE
-#    target, as here; both hand the packet to the same queue.
+#    s1. Managed mode, with the shipped file as it is: the daemon adds the
+#    hold chains itself (nft's queue statement where the kernel has it,
+#    else the xtables NFQUEUE target, as here), and removes them at exit.
 stop_daemon $PID 1
 cleanup_listeners
 RULES=$TOP/nft/ns-monitor.nft
 in_ns r nft -f "$RULES"
 in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }'
 in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
-in_ns r nft add set inet ns_monitor located_135 '{ type ipv6_addr; flags timeout; }'
-in_ns r ip6tables-nft -t mangle -A OUTPUT -o m0 -d 2001:db8:1::/64 \
-	-j NFQUEUE --queue-num 135 --queue-bypass || fail "the queue rule"
 Z=2001:db8:1::150
 in_ns x ip -6 addr add $Z/128 dev x0 nodad
 listen x $Z
@@ -136,6 +133,11 @@ wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$Z\\]:7 '"
 LOG=$TMP/queue.log
 start_daemon r "$LOG" -g 135 --queue || fail "daemon with --queue did not start"
 PID=$DAEMON_PID
+check "--queue: the daemon added the hold chains to the operator's table" \
+	eval "in_ns r nft list chain inet ns_monitor hold_135 >/dev/null 2>&1"
+check "--queue: ... and says which verdict" logged "$LOG" "added the hold chains"
+check "--queue: onlink_135 holds the master's prefix" \
+	wait_for 3 eval "in_ns r nft list set inet ns_monitor onlink_135 | grep -qF 2001:db8:1::/64"
 ms=$(connect_once $Z)
 check "--queue: the host's first connect() to a silent target succeeds on its first SYN ($ms ms)" \
 	[ $? = 0 ]
@@ -144,10 +146,16 @@ check "--queue: and is in located_135 now (its packets skip the queue)" \
 	eval "in_ns r nft list set inet ns_monitor located_135 | grep -q '$Z'"
 check "--queue: the first ping to the upstream on m0 is answered, not lost" \
 	eval "in_ns r ping -c1 -W1 2001:db8:1::2 >/dev/null"
+check "--queue: a clean exit" stop_daemon $PID 3
+check "--queue: the hold chains it added are gone" \
+	not eval "in_ns r nft list chain inet ns_monitor hold_135 >/dev/null 2>&1"
+check "--queue: the operator's table and members stay" \
+	eval "in_ns r nft list set inet ns_monitor slaves_135 | grep -q s2"
+start_daemon r "$LOG.2" -g 135 --queue || fail "daemon with --queue did not start again"
+PID=$DAEMON_PID
 kill -KILL $PID; wait $PID 2>/dev/null
 check "--queue: after SIGKILL traffic still flows (bypass)" \
 	eval "in_ns r ping -c1 -W1 2001:db8:1::2 >/dev/null"
-in_ns r ip6tables-nft -t mangle -F OUTPUT
 in_ns r nft delete table inet ns_monitor
 cleanup_listeners
 
