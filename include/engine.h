@@ -58,9 +58,15 @@
 #define ENGINE_DEFAULT_VERIFY_MS 1000
 /*
  * How long after a guest's DAD NS its address answers: DAD sends one NS
- * and waits RetransTimer (1 s) for an objection; a little more for margin.
+ * and waits RetransTimer (1 s by default) for an objection. The slave is
+ * asked then, and again every ENGINE_GUEST_REASK_MS while the address
+ * is still tentative (it answers nothing), ENGINE_GUEST_REASKS times: a
+ * guest whose timer runs a little late is found 50 ms later, not at the
+ * host's first NS.
  */
-#define ENGINE_DEFAULT_GUEST_DELAY_MS 1100
+#define ENGINE_DEFAULT_GUEST_DELAY_MS 1000
+#define ENGINE_GUEST_REASK_MS 50
+#define ENGINE_GUEST_REASKS 4
 /*
  * A guest's claim is checked on the masters too: they are asked at its
  * sign, and its slave no sooner than this after (a neighbor on the
@@ -220,6 +226,7 @@ struct engine_counters {
 	uint64_t guests_known;		/* ...learned there, or in flight */
 	uint64_t guests_ignored;	/* not a slave, ours, no learning */
 	uint64_t guests_over_share;	/* its slave's fair share was full */
+	uint64_t guest_reasks;		/* a DAD guest asked again: tentative */
 	uint64_t held;			/* packets held for a resolution */
 	uint64_t held_rerouted;		/* ...released by the new route */
 	uint64_t held_unchanged;	/* ...released to the master */

@@ -58,6 +58,9 @@ struct rec {
 	bool wanted;	/* the host's entry for it is probing, or failed */
 	bool guest;	/* a guest's resolution, counted in its slave's share */
 	bool nowhere_said;	/* held packets released unanswered, said */
+	bool in_reask;		/* in the reask list (by its k-links) */
+	uint8_t reasks;		/* a DAD guest's asks still to repeat */
+	uint64_t reask_at;
 };
 
 struct list {
@@ -106,6 +109,11 @@ struct engine {
 	uint32_t *buckets;	/* chained hash of (group, target) */
 	uint32_t nbuckets;	/* power of two */
 	struct list wait, ask, held, delayed, ka_todo, ka_wait;
+	/*
+	 * DAD guests asked while maybe still tentative: asked again. By the
+	 * k-links, free while a target is not learned (no keep-alive yet).
+	 */
+	struct list reask;
 	struct tokenbucket ask_tb, ka_tb;
 	struct held_pkt *held_pkts;	/* a ring of max_held, FIFO by until */
 	uint32_t held_head, held_n;
@@ -641,6 +649,16 @@ static void ka_cancel(struct engine *e, uint32_t i)
 	r->claimant = 0;
 }
 
+static void reask_cancel(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->in_reask)
+		list_remove(e, &e->reask, i, true);
+	r->in_reask = false;
+	r->reasks = 0;
+}
+
 /* Ask the learned location again (its own budget); decide at ka_until. */
 static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 		     unsigned int claimant)
@@ -752,6 +770,7 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 {
 	struct rec *r = &e->recs[i];
 
+	reask_cancel(e, i);
 	if (!learn_at(e, i, slave, false))
 		return;
 	e->c.learned++;
@@ -910,10 +929,39 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 /* ---- the work loop ---- */
 
 /* A held resolution is over: its answers no longer count. */
+/* DAD guests not answered yet: their slave asked again, a few times. */
+static void pump_reasks(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->reask.head) != NIL && e->recs[i].reask_at <= now) {
+		struct rec *r = &e->recs[i];
+
+		if (r->res != RES_HELD || r->answered || !r->only) {
+			reask_cancel(e, i);
+			continue;
+		}
+		if (!tokenbucket_take(&e->ask_tb, now))
+			return;		/* the ask bucket's time is in the deadline */
+		list_remove(e, &e->reask, i, true);
+		r->in_reask = false;
+		r->reasks--;
+		e->c.asks++;
+		e->c.guest_reasks++;
+		e->eg.ask(e->eg.ctx, e->groups[r->gi].num, r->only, &r->target);
+		if (r->reasks) {
+			r->reask_at = now + ENGINE_GUEST_REASK_MS * NSEC_PER_MSEC;
+			r->in_reask = true;
+			list_push(e, &e->reask, i, true);
+		}
+	}
+}
+
 static void finish(struct engine *e, uint32_t i)
 {
 	struct rec *r = &e->recs[i];
 
+	reask_cancel(e, i);
 	if (e->o.max_held)
 		release_rec(e, i, false);	/* not found: by the master */
 	list_remove(e, &e->held, i, false);
@@ -990,6 +1038,12 @@ static void pump_asks(struct engine *e, uint64_t now)
 		r->res = RES_HELD;
 		r->held_until = now + e->o.holddown_ns;
 		list_push(e, &e->held, i, false);
+		/* A DAD guest may still be tentative: asked again soon. */
+		if (r->reasks && !r->answered && !r->in_reask) {
+			r->reask_at = now + ENGINE_GUEST_REASK_MS * NSEC_PER_MSEC;
+			r->in_reask = true;
+			list_push(e, &e->reask, i, true);
+		}
 	}
 	limit_over(e, ENGINE_LIMIT_RATE);
 }
@@ -1036,6 +1090,7 @@ static void run(struct engine *e, uint64_t now)
 		expire_held_pkts(e, now);
 	promote(e);
 	pump_asks(e, now);
+	pump_reasks(e, now);
 	expire_keepalive(e, now);
 	pump_keepalive(e, now);
 }
@@ -1077,6 +1132,11 @@ uint64_t engine_next_deadline(const struct engine *e)
 		earliest(&d, token_time(&e->ask_tb));
 	if (e->ka_todo.head != NIL)
 		earliest(&d, token_time(&e->ka_tb));
+	if (e->reask.head != NIL) {
+		uint64_t t = e->recs[e->reask.head].reask_at;
+
+		earliest(&d, t > token_time(&e->ask_tb) ? t : token_time(&e->ask_tb));
+	}
 	return d;
 }
 
@@ -1425,6 +1485,8 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	 * masters are asked at once, and given master_wait to answer.
 	 */
 	due = now + (sign == ENGINE_GUEST_DAD ? e->o.guest_delay_ns : 0);
+	/* (The k-links it is asked again by are a learned one's keep-alive.) */
+	r->reasks = sign == ENGINE_GUEST_DAD && !r->slave ? ENGINE_GUEST_REASKS : 0;
 	if (ask_masters(e, i, now) && masters_to_wait_for(e, r) &&
 	    due < now + e->o.master_wait_ns)
 		due = now + e->o.master_wait_ns;

@@ -45,12 +45,15 @@ except OSError as e:
 print("%.1f" % ((time.monotonic() - t) * 1000))
 PY
 }
-# listen NS ADDR: accept TCP connections on ADDR port 7 in NS (background).
+# listen NS ADDR [freebind]: accept TCP connections on ADDR port 7 in NS
+# (background); freebind: ADDR need not exist yet.
 listen() {
-	in_ns "$1" python3 - "$2" <<'PY' &
+	in_ns "$1" python3 - "$2" "${3:-}" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if sys.argv[2] == "freebind":
+    s.setsockopt(socket.SOL_IP, 15, 1)	# IP_FREEBIND
 s.bind((sys.argv[1], 7))
 s.listen(16)
 s.settimeout(30)
@@ -84,6 +87,24 @@ wait_for 3 eval "in_ns x ss -ltn | grep -q ':7 '"
 ms=$(connect_once $X1)
 check "new guest: the host's first connect() succeeds on its first SYN ($ms ms)" \
 	[ $? = 0 ]
+
+# 1b. New guests, 10 of them, each connected to 0.1 s after its DAD ends
+#     (its address no longer tentative): the daemon asks when DAD ends
+#     and again 50 ms later if it found the address still tentative. The
+#     listener is bound before the address exists (IP_FREEBIND).
+ok=0
+for k in 0 1 2 3 4 5 6 7 8 9; do
+	a=2001:db8:1::3${k}0
+	listen x "$a" freebind
+	wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$a\\]:7 '"
+	in_ns x ip -6 addr add $a/128 dev x0
+	wait_for 3 logged "$LOG" "DAD for $a on s1"
+	wait_for 3 usable $a
+	sleep 0.1	# the scenario: a connect 0.1 s after DAD ended
+	if out=$(connect_once $a); then ok=$((ok + 1)); else echo "  $a: $out"; fi
+done
+check "new guests: the first connect() 0.1 s after DAD ends succeeds ($ok of 10)" \
+	[ "$ok" = 10 ]
 
 # 2. A guest that sends first (address configured without DAD): the first
 #    packet from its address is the sign.

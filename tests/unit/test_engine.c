@@ -1548,6 +1548,35 @@ static void test_guest_after_unanswered(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * A guest whose DAD runs a little late: still tentative at the first ask,
+ * asked again 50 ms later, found then; asked no more once it answered.
+ */
+static void test_guest_dad_reasked(void **state)
+{
+	struct fake *f = setup_scoped(2);
+	uint64_t due = T0 + ENGINE_DEFAULT_GUEST_DELAY_MS * MS;
+	uint64_t step = ENGINE_GUEST_REASK_MS * MS;
+
+	(void)state;
+	guest(f, SLAVE(1), 1, ENGINE_GUEST_DAD, T0);
+	run_until(f, due);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	run_until(f, due + step);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);
+	answer(f, SLAVE(1), 1, due + step + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);
+	/* Nobody there: asked ENGINE_GUEST_REASKS times more, then no more. */
+	guest(f, SLAVE(2), 2, ENGINE_GUEST_DAD, f->now + 1 * SEC);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 1 + ENGINE_GUEST_REASKS);
+	assert_int_equal(C(f)->guest_reasks, 1 + ENGINE_GUEST_REASKS);
+	assert_int_equal(C(f)->records, 1);
+	teardown_fake(f);
+}
+
 /* One slave's flood of signs fills its share, never the others'. */
 static void test_guest_share(void **state)
 {
@@ -1779,6 +1808,7 @@ int main(void)
 		cmocka_unit_test(test_probe_finds_move),
 		cmocka_unit_test(test_guest_share),
 		cmocka_unit_test(test_guest_after_unanswered),
+		cmocka_unit_test(test_guest_dad_reasked),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
