@@ -15,6 +15,7 @@
 #include "nftctl.h"
 #include "nftwatch.h"
 #include "outfilter.h"
+#include "paths.h"
 #include "rtnl.h"
 #include "sockowner.h"
 
@@ -512,7 +513,22 @@ static void check_nflog_group(struct report *r, unsigned int g)
 			g, portid);
 }
 
-int check_run(const struct config *cfg, FILE *out)
+/* The files written after set-up: what the start refuses (paths.c). */
+static void check_paths(struct report *r, const struct config *cfg, uid_t uid,
+			gid_t gid)
+{
+	char why[512];
+
+	if (!cfg->stats_file && !cfg->daemonize)
+		return;
+	if (paths_check(cfg, uid, gid, !cfg->user, why, sizeof(why)) == -1)
+		problem(r, "%s", why);
+	else if (cfg->stats_file)
+		ok(r, "stats file %s: its directory is writable by uid %u, which the daemon runs as",
+		   cfg->stats_file, (unsigned int)uid);
+}
+
+int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 {
 	struct report r = { out, 0 };
 	unsigned long long caps = effective_caps();
@@ -559,6 +575,7 @@ int check_run(const struct config *cfg, FILE *out)
 	if (cfg->proxy_ndp)
 		check_forwarding(&r);
 	check_neighbor_table(&r, slaves);
+	check_paths(&r, cfg, uid, gid);
 	if (!cfg->standalone && cfg->rules)
 		check_rules_file(&r, cfg);
 
