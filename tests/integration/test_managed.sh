@@ -60,7 +60,7 @@ out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp without chain input_135: a warning naming it, exit 0" \
 	eval '[ $rc = 0 ] && grep -q "$INPUT_WARN.*uncomment chain input_135" <<<"$out"'
 WITH_INPUT=$TMP/rules-input.nft
-sed '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' "$RULES" >"$WITH_INPUT"
+sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$RULES" >"$WITH_INPUT"
 nftr -f "$WITH_INPUT"
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp with chain input_135: no such warning" \
