@@ -217,6 +217,31 @@ static void check_bindset(struct report *r, struct nftwatch *w, unsigned int g,
 	free(b);
 }
 
+/*
+ * A rules file of an older ns-monitor, loaded twice, added its rules
+ * twice: each NS is then logged, and relayed, once per copy.
+ */
+static void check_duplicates(struct report *r, struct nftwatch *w,
+			     unsigned int g)
+{
+	static const char *const chains[] = {
+		"output", "guests", "input", "hold", "hold_fwd", "hold_queue",
+	};
+	char name[32];
+
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		int n;
+
+		snprintf(name, sizeof(name), "%s_%u", chains[i], g);
+		if (nftwatch_chain_exists(w, name) != 1)
+			continue;
+		n = nftwatch_chain_duplicate_rules(w, name);
+		if (n > 0)
+			problem(r, "group %u: chain %s holds %d duplicated rule(s): each packet is logged once per copy; flush it and load the rules again (nft flush chain inet ns_monitor %s; nft -f /etc/ns-monitor/ns-monitor.nft)",
+				g, name, n, name);
+	}
+}
+
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     unsigned int g, const char *rules,
@@ -242,6 +267,7 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
 		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
 			g, g, g);
+	check_duplicates(r, w, g);
 	n = check_ifset(r, w, g, "masters", &masters);
 	if (n == -1) {
 		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
@@ -269,7 +295,7 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	 */
 	snprintf(name, sizeof(name), "input_%u", g);
 	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
-		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft) and load it again",
+		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft; its declaration and flush line too) and load it again",
 			g, g, g);
 	/*
 	 * Rules from before the per-slave limits: one guest's flood then
