@@ -245,7 +245,7 @@ static void check_duplicates(struct report *r, struct nftwatch *w,
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     unsigned int g, const char *rules,
-				     bool proxy_ndp, bool learn)
+				     bool proxy_ndp, bool learn, bool queue)
 {
 	unsigned int nslaves = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
@@ -293,6 +293,11 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	 * the host itself asked for get proxied, and a host behind a slave
 	 * that never talked stays unreachable from the upstream.
 	 */
+	/* Without its chains --queue binds a queue that nothing reaches. */
+	snprintf(name, sizeof(name), "hold_%u", g);
+	if (queue && nftwatch_chain_exists(w, name) != 1)
+		problem(r, "group %u: --queue, but table inet ns_monitor has no chain hold_%u: nothing is held; uncomment the --queue chains in the rules file and load it again",
+			g, g);
 	snprintf(name, sizeof(name), "input_%u", g);
 	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
 		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft; its declaration and flush line too) and load it again",
@@ -433,36 +438,65 @@ static void check_rules_file(struct report *r, const struct config *cfg)
 struct outfilter_report {
 	struct report *r;
 	const struct config *cfg;
-	char rule[256];
 	unsigned int drops, allowed, chains;
 };
 
 static void outfilter_chain_seen(const struct outfilter_chain *c, void *data)
 {
 	struct outfilter_report *o = data;
-	char why[96], ipt[160] = "";
+	const struct config *cfg = o->cfg;
+	char why[96] = "", ipt[200] = "", rule[256];
+	uint16_t *dropped;
+	unsigned int ndropped = 0, nallowed = 0;
 
 	o->chains++;
-	switch (outfilter_judge(c, why, sizeof(why))) {
-	case OUTFILTER_PASSES:
-		break;
-	case OUTFILTER_ALLOWED:
+	dropped = calloc(cfg->ngroups, sizeof(*dropped));
+	if (!dropped) {
+		problem(o->r, "firewall: out of memory");
+		return;
+	}
+	/* Each group's echo requests carry its own mark: judged one by one. */
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		char one[96];
+
+		switch (outfilter_judge(c, cfg->fwmark_base + cfg->groups[i],
+					one, sizeof(one))) {
+		case OUTFILTER_PASSES:
+			break;
+		case OUTFILTER_ALLOWED:
+			nallowed++;
+			break;
+		case OUTFILTER_DROPS:
+			dropped[ndropped++] = cfg->groups[i];
+			snprintf(why, sizeof(why), "%s", one);
+			break;
+		}
+	}
+	if (nallowed && !ndropped) {
 		o->allowed++;
 		ok(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) accepts by meta mark, before any drop",
 		   c->name, c->family, c->table, c->priority);
-		break;
-	case OUTFILTER_DROPS:
+	}
+	if (ndropped) {
+		char groups[128] = "";
+		size_t len = 0;
+
 		o->drops++;
+		for (unsigned int i = 0; i < ndropped && len < sizeof(groups); i++)
+			len += (size_t)snprintf(groups + len, sizeof(groups) - len,
+						"%s%u", i ? ", " : "", dropped[i]);
+		outfilter_accept_rule(rule, sizeof(rule), cfg->fwmark_base,
+				      dropped, ndropped);
 		/* ip6tables-nft's chains are ip6 ones: its own command too. */
 		if (strcmp(c->family, "ip6") == 0)
-			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x%s -j ACCEPT)",
-				 c->name, o->cfg->fwmark_base + o->cfg->groups[0],
-				 o->cfg->ngroups > 1 ? ", and so on for each group" : "");
-		warning(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops ns-monitor's echo requests (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
-			c->name, c->family, c->table, c->priority, why,
-			c->family, c->table, c->name, o->rule, ipt);
-		break;
+			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x -j ACCEPT%s)",
+				 c->name, cfg->fwmark_base + dropped[0],
+				 ndropped > 1 ? ", and so on for each group" : "");
+		problem(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops the echo requests of group(s) %s (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
+			c->name, c->family, c->table, c->priority, groups, why,
+			c->family, c->table, c->name, rule, ipt);
 	}
+	free(dropped);
 }
 
 /*
@@ -474,8 +508,6 @@ static void check_output_filter(struct report *r, const struct config *cfg)
 {
 	struct outfilter_report o = { .r = r, .cfg = cfg };
 
-	outfilter_accept_rule(o.rule, sizeof(o.rule), cfg->fwmark_base,
-			      cfg->groups, cfg->ngroups);
 	if (outfilter_scan(outfilter_chain_seen, &o) == -1) {
 		warning(r, "firewall: cannot read the nftables ruleset to look for drops in the output hook: %s",
 			strerror(errno));
@@ -593,7 +625,8 @@ int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 				slaves += check_group_sets(&r, &w, cfg->groups[i],
 							   cfg->rules,
 							   cfg->proxy_ndp,
-							   cfg->learn_routes);
+							   cfg->learn_routes,
+							   cfg->queue);
 		}
 		nftwatch_close(&w);
 	}

@@ -208,5 +208,8 @@ check "duplicates: --check exits 1" [ $rc = 1 ]
 check "duplicates: --check names output_135 and guests_135" \
 	eval 'grep -q "^problem: group 135: chain output_135 holds 1 duplicated rule" <<<"$out" &&
 	      grep -q "^problem: group 135: chain guests_135 holds 2 duplicated rule" <<<"$out"'
+out=$(in_ns f timeout 10 "$NS_MONITOR" --check -g 135 --queue 2>&1); rc=$?
+check "--queue without chain hold_135: --check says nothing is held, exit 1" \
+	eval '[ $rc = 1 ] && grep -q "^problem: group 135: --queue, but .* no chain hold_135: nothing is held" <<<"$out"'
 
 summary
