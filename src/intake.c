@@ -67,7 +67,7 @@ int intake_open(struct intake *in, const struct config *cfg,
 		/* The kernel says EPERM for a group bound by someone else. */
 		if ((errno == EPERM || errno == EBUSY) &&
 		    nflog_group_bound(cfg->groups[i], NULL) == 1)
-			log_warnx("NFLOG group %u is already bound by another process (another ns-monitor, ulogd or tcpdump -i nflog:%u?); see /proc/net/netfilter/nfnetlink_log, stop it or choose another group with -g",
+			log_warnx("NFLOG group %u is already bound by another process (ulogd, tcpdump -i nflog:%u?): stop it or choose another group with -g; ns-monitor --check names it",
 				  cfg->groups[i], cfg->groups[i]);
 		else
 			explain_setup_errno("binding the NFLOG group", errno);

@@ -64,6 +64,7 @@ check "the daemon says what it means and what to allow, once" \
 check "...naming the rule with the group's mark" \
 	logged "$LOG" "meta mark $MARK accept"
 check "...and no line per probe" not grep -q "Operation not permitted$" "$LOG"
+check "...in one line of at most 200 characters" eval '[ "$(grep -F "$NOTICE" "$LOG" | awk "{ print length }")" -le 200 ]'
 
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1); rc=$?
 WANT="^problem: firewall: chain output of table inet fw (hook output, priority 0) drops the echo requests of group(s) 135 (it has policy drop)"

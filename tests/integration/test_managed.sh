@@ -382,7 +382,7 @@ add_members() {
 	nftr add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
 }
 members_back() { in_set masters_135 m0 && in_set slaves_135 s1 && in_set slaves_135 s2; }
-GONE='set members are gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
+GONE='set members gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
 nftr -f "$FW"
 add_members
 LOG=$TMP/reload.log
@@ -394,7 +394,7 @@ check "reload: the members are gone from the sets" eval '! in_set slaves_135 s1 
 check "reload: the daemon says which members vanished from which sets" \
 	wait_for 2 logged "$LOG" "$GONE"
 check "...how to keep them: in the file, or --restore-members" \
-	eval 'logged "$LOG" "put them in the rules file (elements = { ... }" && logged "$LOG" "or run ns-monitor with --restore-members"'
+	eval 'logged "$LOG" "put them in the rules file (elements = { ... }" && logged "$LOG" "or run with --restore-members"'
 check "...in one warning" [ "$(count_lines "$LOG" "created anew")" = 1 ]
 check "...and relaying stops (the slaves are removed)" logged "$LOG" "group 135: slave s1 removed"
 stop_daemon $PID 1
@@ -425,7 +425,7 @@ sed '/set slaves_135 {/,/}/ s/flags interval/flags interval\n\t\telements = { "s
 sed "s|$RULES|$OWN|" "$FW" >"$TMP/nftables-own.conf"
 nftr -f "$TMP/nftables-own.conf"
 check "--restore-members: a set that comes back with the file's members is left as it is" \
-	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set that came back with members of its own is the file'"'"'s choice, left as it is)"'
+	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set with members of its own is left)"'
 check "...masters_135 refilled, slaves_135 the file's" \
 	eval 'in_set masters_135 m0 && in_set slaves_135 s2 && ! in_set slaves_135 s1'
 added=$(count_lines "$LOG" "group 135: slave s1 added")
