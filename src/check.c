@@ -300,8 +300,8 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 			g, g);
 	snprintf(name, sizeof(name), "input_%u", g);
 	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
-		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft; its declaration and flush line too) and load it again",
-			g, g, g);
+		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (%s; its declaration and flush line too) and load it again",
+			g, g, g, rules ? rules : "/etc/ns-monitor/ns-monitor.nft");
 	/*
 	 * Rules from before the per-slave limits: one guest's flood then
 	 * fills guests_seen_G, or takes the limit all slaves share, and the

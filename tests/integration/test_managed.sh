@@ -59,6 +59,9 @@ INPUT_WARN="^warning: group 135: --proxy-ndp, but table inet ns_monitor has no c
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp without chain input_135: a warning naming it, exit 0" \
 	eval '[ $rc = 0 ] && grep -q "$INPUT_WARN.*uncomment chain input_135" <<<"$out"'
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp --rules "$RULES")
+check "--check --proxy-ndp --rules FILE: the warning names FILE" \
+	grep -q "$INPUT_WARN.*in the rules file ($RULES;" <<<"$out"
 WITH_INPUT=$TMP/rules-input.nft
 sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$RULES" >"$WITH_INPUT"
 nftr -f "$WITH_INPUT"
