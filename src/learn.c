@@ -560,7 +560,7 @@ void learn_log_counters(const struct learn *l, const struct engine_counters *e)
 {
 	if (!l->cfg || !l->cfg->learn_routes)
 		return;
-	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; refused %lu; re-asked %lu",
+	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu",
 		 (unsigned long)e->learned, (unsigned long)e->moved,
 		 (unsigned long)e->forgotten, l->c.routes_added,
 		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
