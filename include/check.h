@@ -3,6 +3,7 @@
 #define NS_MONITOR_CHECK_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -31,7 +32,11 @@ enum neigh_verdict neigh_sizing_check(const struct neigh_sizing *s,
 				      unsigned long *thresh2,
 				      unsigned long *thresh3);
 
-/* Print findings to out; returns the number of problems found. */
-int check_run(const struct config *cfg, FILE *out);
+/*
+ * Print findings to out; returns the number of problems found. uid/gid:
+ * who the daemon runs as after set-up (--user, or root), for the files it
+ * writes then.
+ */
+int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out);
 
 #endif

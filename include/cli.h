@@ -15,7 +15,7 @@ enum cli_result {
 	CLI_RUN,	/* run with the parsed config */
 	CLI_HELP,	/* print usage, exit 0 */
 	CLI_VERSION,	/* print version, exit 0 */
-	CLI_ERROR,	/* print err and usage, exit 2 */
+	CLI_ERROR,	/* print err and where help is (cli_error), exit 2 */
 };
 
 void config_defaults(struct config *cfg);
@@ -28,6 +28,9 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 			  size_t errlen);
 
 void cli_usage(FILE *out);
+
+/* A bad argument: its one-line reason, then where the usage is. */
+void cli_error(FILE *out, const char *err);
 
 /* True when there are slaves and every one is also a master (the same spec). */
 bool config_slaves_all_masters(const struct config *cfg);

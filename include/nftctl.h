@@ -115,6 +115,12 @@ int nftctl_set_onlink(uint16_t group, const struct engine_route *v, size_t n,
  */
 int nftctl_hold_delete_commands(char *buf, size_t size, uint16_t group);
 
+/*
+ * Whether this kernel has nft's queue statement (module nft_queue): a
+ * dry run of one rule in a table of its own, nothing is changed. 1, 0.
+ */
+int nftctl_queue_statement_works(void);
+
 /* Run nft commands. 0, or -1 with nft's message in err. */
 int nftctl_run(const char *cmds, char *err, size_t errlen);
 

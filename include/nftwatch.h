@@ -117,6 +117,13 @@ int nftwatch_set_exists(struct nftwatch *w, const char *name);
 int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 			      uint16_t group);
 
+/*
+ * How many rules of chain `chain` in inet ns_monitor repeat an earlier
+ * rule of it (the same expressions, counters' values aside): a rules file
+ * loaded twice without flushing. n, or -1 on error.
+ */
+int nftwatch_chain_duplicate_rules(struct nftwatch *w, const char *chain);
+
 struct metrics;
 
 /* Its overruns, one sample of netlink_overruns_total. */

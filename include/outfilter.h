@@ -30,6 +30,9 @@ struct outfilter_rule {
 	enum outfilter_action action;
 	bool unconditional;	/* matches every packet: no match expression */
 	bool matches_mark;	/* looks at meta mark (nft, or -m mark) */
+	bool mark_exact;	/* ...for equality with `mark` alone; else
+				   some marks, not known which (a set, a mask) */
+	uint32_t mark;
 };
 
 struct outfilter_chain {
@@ -49,14 +52,15 @@ enum outfilter_verdict {
 };
 
 /*
- * Pure: the chain's verdict on an echo request of ours. `why` says which
+ * Pure: the chain's verdict on an echo request of ours, which carries
+ * `mark` (BASE+G: each group's is judged alone). `why` says which
  * drop ("policy drop", "rule 7: an unconditional drop or reject").
  * Conditional drops are not counted (they may not match an echo request),
  * and an accept that does not look at the mark does not count as allowing
  * the probes (it may not match them): the warning says so.
  */
 enum outfilter_verdict outfilter_judge(const struct outfilter_chain *c,
-				       char *why, size_t whylen);
+				       uint32_t mark, char *why, size_t whylen);
 
 /*
  * Pure: the nft rule to add (before the drops) for marks BASE+G of the

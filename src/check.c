@@ -1,5 +1,6 @@
 /* --check: validate the arguments and the system, say what to fix. */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "nftctl.h"
 #include "nftwatch.h"
 #include "outfilter.h"
+#include "paths.h"
 #include "rtnl.h"
 #include "sockowner.h"
 
@@ -216,12 +218,86 @@ static void check_bindset(struct report *r, struct nftwatch *w, unsigned int g,
 	free(b);
 }
 
+/*
+ * A rules file of an older ns-monitor, loaded twice, added its rules
+ * twice: each NS is then logged, and relayed, once per copy.
+ */
+static void check_duplicates(struct report *r, struct nftwatch *w,
+			     unsigned int g)
+{
+	static const char *const chains[] = {
+		"output", "guests", "input", "hold", "hold_fwd", "hold_queue",
+	};
+	char name[32];
+
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		int n;
+
+		snprintf(name, sizeof(name), "%s_%u", chains[i], g);
+		if (nftwatch_chain_exists(w, name) != 1)
+			continue;
+		n = nftwatch_chain_duplicate_rules(w, name);
+		if (n > 0)
+			problem(r, "group %u: chain %s holds %d duplicated rule(s): each packet is logged once per copy; flush it and load the rules again (nft flush chain inet ns_monitor %s; nft -f /etc/ns-monitor/ns-monitor.nft)",
+				g, name, n, name);
+	}
+}
+
+/* Whether an interface that masters name has an on-link prefix (a global address). */
+static bool masters_have_prefix(const struct ifspec *masters, unsigned int n)
+{
+	struct ifaddrs *ifa, *p;
+	bool found = false;
+
+	if (getifaddrs(&ifa) == -1)
+		return true;	/* cannot tell: no false alarm */
+	for (p = ifa; p && !found; p = p->ifa_next) {
+		const struct sockaddr_in6 *a = (const void *)p->ifa_addr;
+		const struct sockaddr_in6 *m = (const void *)p->ifa_netmask;
+		unsigned int len = 0;
+
+		if (!a || a->sin6_family != AF_INET6 || !m ||
+		    IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) ||
+		    IN6_IS_ADDR_LOOPBACK(&a->sin6_addr))
+			continue;
+		for (int b = 0; b < 16; b++)
+			len += (unsigned int)__builtin_popcount(m->sin6_addr.s6_addr[b]);
+		for (unsigned int k = 0; len < 128 && k < n && !found; k++)
+			found = ifspec_match(&masters[k], p->ifa_name);
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
+ * --queue: which verdict holds the packets (the table's own chains, or
+ * those ns-monitor adds: nft's queue statement, or the xtables target),
+ * and whether anything can be held at all (only packets for the masters'
+ * on-link prefixes are).
+ */
+static void check_queue_path(struct report *r, struct nftwatch *w,
+			     unsigned int g, const struct ifspec *masters,
+			     unsigned int nmasters)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "hold_queue_%u", g);
+	if (nftwatch_chain_exists(w, name) == 1)
+		ok(r, "group %u: --queue: the table's own hold chains hold the packets", g);
+	else if (nftctl_queue_statement_works())
+		ok(r, "group %u: --queue: ns-monitor adds the hold chains at start, with nft's queue statement", g);
+	else
+		ok(r, "group %u: --queue: ns-monitor adds the hold chains at start, with the xtables NFQUEUE target (this kernel lacks nft's queue statement, module nft_queue)", g);
+	if (nmasters && !masters_have_prefix(masters, nmasters))
+		problem(r, "group %u: --queue would hold nothing: no master has a global address, so no on-link prefix to hold packets for", g);
+}
+
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     unsigned int g, const char *rules,
-				     bool proxy_ndp, bool learn)
+				     bool proxy_ndp, bool learn, bool queue)
 {
-	unsigned int nslaves = 0;
+	unsigned int nslaves = 0, nmasters = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
 	char name[32];
 	int n;
@@ -241,11 +317,13 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	if (nftwatch_chain_logs_group(w, name, (uint16_t)g) == 0)
 		problem(r, "group %u: chain output_%u has no rule logging to group %u (flushed?): load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft)",
 			g, g, g);
+	check_duplicates(r, w, g);
 	n = check_ifset(r, w, g, "masters", &masters);
 	if (n == -1) {
 		problem(r, "group %u: set masters_%u is missing: load the rules again", g, g);
 		goto out;
 	}
+	nmasters = (unsigned int)n;
 	if (n == 0)
 		problem(r, "group %u: set masters_%u is empty, nothing is relayed: nft add element inet ns_monitor masters_%u { \"IF\" }",
 			g, g, g);
@@ -266,10 +344,12 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	 * the host itself asked for get proxied, and a host behind a slave
 	 * that never talked stays unreachable from the upstream.
 	 */
+	if (queue)
+		check_queue_path(r, w, g, masters, nmasters);
 	snprintf(name, sizeof(name), "input_%u", g);
 	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
-		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (/etc/ns-monitor/ns-monitor.nft) and load it again",
-			g, g, g);
+		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (%s; its declaration and flush line too) and load it again",
+			g, g, g, rules ? rules : "/etc/ns-monitor/ns-monitor.nft");
 	/*
 	 * Rules from before the per-slave limits: one guest's flood then
 	 * fills guests_seen_G, or takes the limit all slaves share, and the
@@ -406,36 +486,65 @@ static void check_rules_file(struct report *r, const struct config *cfg)
 struct outfilter_report {
 	struct report *r;
 	const struct config *cfg;
-	char rule[256];
 	unsigned int drops, allowed, chains;
 };
 
 static void outfilter_chain_seen(const struct outfilter_chain *c, void *data)
 {
 	struct outfilter_report *o = data;
-	char why[96], ipt[160] = "";
+	const struct config *cfg = o->cfg;
+	char why[96] = "", ipt[200] = "", rule[256];
+	uint16_t *dropped;
+	unsigned int ndropped = 0, nallowed = 0;
 
 	o->chains++;
-	switch (outfilter_judge(c, why, sizeof(why))) {
-	case OUTFILTER_PASSES:
-		break;
-	case OUTFILTER_ALLOWED:
+	dropped = calloc(cfg->ngroups, sizeof(*dropped));
+	if (!dropped) {
+		problem(o->r, "firewall: out of memory");
+		return;
+	}
+	/* Each group's echo requests carry its own mark: judged one by one. */
+	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		char one[96];
+
+		switch (outfilter_judge(c, cfg->fwmark_base + cfg->groups[i],
+					one, sizeof(one))) {
+		case OUTFILTER_PASSES:
+			break;
+		case OUTFILTER_ALLOWED:
+			nallowed++;
+			break;
+		case OUTFILTER_DROPS:
+			dropped[ndropped++] = cfg->groups[i];
+			snprintf(why, sizeof(why), "%s", one);
+			break;
+		}
+	}
+	if (nallowed && !ndropped) {
 		o->allowed++;
 		ok(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) accepts by meta mark, before any drop",
 		   c->name, c->family, c->table, c->priority);
-		break;
-	case OUTFILTER_DROPS:
+	}
+	if (ndropped) {
+		char groups[128] = "";
+		size_t len = 0;
+
 		o->drops++;
+		for (unsigned int i = 0; i < ndropped && len < sizeof(groups); i++)
+			len += (size_t)snprintf(groups + len, sizeof(groups) - len,
+						"%s%u", i ? ", " : "", dropped[i]);
+		outfilter_accept_rule(rule, sizeof(rule), cfg->fwmark_base,
+				      dropped, ndropped);
 		/* ip6tables-nft's chains are ip6 ones: its own command too. */
 		if (strcmp(c->family, "ip6") == 0)
-			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x%s -j ACCEPT)",
-				 c->name, o->cfg->fwmark_base + o->cfg->groups[0],
-				 o->cfg->ngroups > 1 ? ", and so on for each group" : "");
-		warning(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops ns-monitor's echo requests (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
-			c->name, c->family, c->table, c->priority, why,
-			c->family, c->table, c->name, o->rule, ipt);
-		break;
+			snprintf(ipt, sizeof(ipt), " (with ip6tables: ip6tables -I %s -m mark --mark 0x%08x -j ACCEPT%s)",
+				 c->name, cfg->fwmark_base + dropped[0],
+				 ndropped > 1 ? ", and so on for each group" : "");
+		problem(o->r, "firewall: chain %s of table %s %s (hook output, priority %d) drops the echo requests of group(s) %s (%s), unless an accept before its drops matches them; they carry the group's mark: add before the drops: nft insert rule %s %s %s %s%s",
+			c->name, c->family, c->table, c->priority, groups, why,
+			c->family, c->table, c->name, rule, ipt);
 	}
+	free(dropped);
 }
 
 /*
@@ -447,8 +556,6 @@ static void check_output_filter(struct report *r, const struct config *cfg)
 {
 	struct outfilter_report o = { .r = r, .cfg = cfg };
 
-	outfilter_accept_rule(o.rule, sizeof(o.rule), cfg->fwmark_base,
-			      cfg->groups, cfg->ngroups);
 	if (outfilter_scan(outfilter_chain_seen, &o) == -1) {
 		warning(r, "firewall: cannot read the nftables ruleset to look for drops in the output hook: %s",
 			strerror(errno));
@@ -512,7 +619,22 @@ static void check_nflog_group(struct report *r, unsigned int g)
 			g, portid);
 }
 
-int check_run(const struct config *cfg, FILE *out)
+/* The files written after set-up: what the start refuses (paths.c). */
+static void check_paths(struct report *r, const struct config *cfg, uid_t uid,
+			gid_t gid)
+{
+	char why[512];
+
+	if (!cfg->stats_file && !cfg->daemonize)
+		return;
+	if (paths_check(cfg, uid, gid, !cfg->user, why, sizeof(why)) == -1)
+		problem(r, "%s", why);
+	else if (cfg->stats_file)
+		ok(r, "stats file %s: its directory is writable by uid %u, which the daemon runs as",
+		   cfg->stats_file, (unsigned int)uid);
+}
+
+int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 {
 	struct report r = { out, 0 };
 	unsigned long long caps = effective_caps();
@@ -551,7 +673,8 @@ int check_run(const struct config *cfg, FILE *out)
 				slaves += check_group_sets(&r, &w, cfg->groups[i],
 							   cfg->rules,
 							   cfg->proxy_ndp,
-							   cfg->learn_routes);
+							   cfg->learn_routes,
+							   cfg->queue);
 		}
 		nftwatch_close(&w);
 	}
@@ -559,6 +682,7 @@ int check_run(const struct config *cfg, FILE *out)
 	if (cfg->proxy_ndp)
 		check_forwarding(&r);
 	check_neighbor_table(&r, slaves);
+	check_paths(&r, cfg, uid, gid);
 	if (!cfg->standalone && cfg->rules)
 		check_rules_file(&r, cfg);
 

@@ -134,7 +134,6 @@ void cli_usage(FILE *out)
 "      --queue-wait MS    ...at most MS milliseconds, then by the master\n"
 "                         (default %u)\n"
 "      --queue-max N      ...at most N packets at once (default %u)\n"
-"                         (a start with --learn-routes adopts the routes)\n"
 "      --holddown MS      once every slave was asked for a target, ask\n"
 "                         again no sooner than MS milliseconds (default %u)\n"
 "      --rate N           at most N asks per second in all, each one\n"
@@ -174,6 +173,12 @@ void cli_usage(FILE *out)
 		DEFAULT_QUEUE_MAX, DEFAULT_HOLDDOWN_MS, DEFAULT_RATE, DEFAULT_BURST,
 		DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUE, DEFAULT_MAX_LEARNED,
 		DEFAULT_KEEPALIVE_RATE, EGRESS_BASE, DEFAULT_STATS_INTERVAL, DEFAULT_PIDFILE);
+}
+
+void cli_error(FILE *out, const char *err)
+{
+	fprintf(out, "ns-monitor: %s\nTry 'ns-monitor --help' for more information.\n",
+		err);
 }
 
 void config_defaults(struct config *cfg)

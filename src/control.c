@@ -279,10 +279,9 @@ static int read_bindings(struct control *c, unsigned int i,
 	gs->binds_present = true;
 	if (info.wrong_type) {
 		if (gs->binds_warned_type != info.key_type + 1)
-			log_warnx("group %u: set %s has type %s, it must be type ifname . ipv6_addr with flags interval: no bindings are used; make it again (nft delete set inet " NFT_TABLE " %s, then load the rules again)",
+			log_warnx("group %u: set %s has type %s, it must be type ifname . ipv6_addr with flags interval: no bindings are used; ns-monitor --check says how to fix it",
 				  g, name,
-				  nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)),
-				  name);
+				  nftwatch_key_type_name(info.key_type, tbuf, sizeof(tbuf)));
 		gs->binds_warned_type = info.key_type + 1;
 	} else {
 		gs->binds_warned_type = 0;
@@ -481,10 +480,12 @@ static int members_vanished(struct control *c, unsigned int i,
 		refilled[nrefilled++] = bname;
 	}
 	if (!nrefilled) {
-		log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; they are not relayed any more. To keep members across reloads, put them in the rules file (elements = { ... } in the set's definition)%s",
-			  g, lost, restore ?
-			  " (only a set that comes back empty is refilled; this one came back with members of its own)" :
-			  ", or run ns-monitor with --restore-members");
+		/* The members lost make the first line long: the advice is another. */
+		log_warnx("group %u: table inet " NFT_TABLE " was created anew (firewall reload?); set members gone: %s",
+			  g, lost);
+		log_warnx("group %u: those members are not relayed; to keep them, put them in the rules file (elements = { ... })%s",
+			  g, restore ? " (only an empty set is refilled)" :
+			  ", or run with --restore-members");
 		return 0;
 	}
 	if (nftctl_add_elements(&spec, err, sizeof(err)) == -1) {
@@ -494,9 +495,8 @@ static int members_vanished(struct control *c, unsigned int i,
 	kept = (nm && !spec.nmasters) || (ns && !spec.nslaves) ||
 	       (nb && !spec.nbinds);
 	join_names(to, sizeof(to), refilled, nrefilled);
-	log_warnx("group %u: table inet " NFT_TABLE " was created anew (a firewall reload?) and set members are gone: %s; added them again to %s, which came back empty%s. To keep members without this, put them in the rules file (elements = { ... } in the set's definition)",
-		  g, lost, to, kept ?
-			" (a set that came back with members of its own is the file's choice, left as it is)" : "");
+	log_warnx("group %u: table " NFT_TABLE " was created anew (firewall reload?); set members gone: %s; added them again to %s, which came back empty%s",
+		  g, lost, to, kept ? " (a set with members of its own is left)" : "");
 	return 1;
 }
 
@@ -698,7 +698,7 @@ void control_reconcile(struct control *c)
 		}
 		if (rc == GROUP_NO_RULE) {
 			if (!gs->warned_no_rule)
-				log_warnx("group %u: chain output_%u has no rule logging to group %u (flushed?): nothing is relayed until it is back: load the rules again (nft -f /etc/ns-monitor/ns-monitor.nft, or run with --rules FILE)",
+				log_warnx("group %u: chain output_%u has no rule logging to group %u (flushed?): nothing is relayed until the rules are loaded again (or run with --rules FILE)",
 					  g, g, g);
 			gs->present = false;
 			gs->warned_no_rule = true;

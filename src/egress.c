@@ -225,7 +225,7 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		break;
 	case ENGINE_ROUTE_RESTORED:
-		log_warnx_limited(&restored_limit, "group %u: route %s/128 dev %s was deleted from outside while %s is learned there: added it again (%u of %u times within %u s; deleted once more, it is forgotten instead)",
+		log_warnx_limited(&restored_limit, "group %u: route %s/128 dev %s was deleted from outside while %s is learned there: added it again (%u of %u times within %u s)",
 			  n->group, a, s, a, n->other, ENGINE_ROUTE_RESTORES,
 			  ENGINE_ROUTE_RESTORE_WINDOW_S);
 		break;

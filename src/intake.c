@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include "askers.h"
 #include "engine.h"
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "nftctl.h"
+#include "sockowner.h"
 #include "clock.h"
 
 #define NFLOG_RCVBUF_MAX (16 * 1024 * 1024)
@@ -62,14 +64,27 @@ int intake_open(struct intake *in, const struct config *cfg,
 		goto fail;
 	}
 	for (unsigned int i = 0; i < cfg->ngroups; i++) {
+		uint32_t portid = 0;
+
 		if (nflog_sock_bind(&in->nf, cfg->groups[i], NFT_SNAPLEN) == 0)
 			continue;
 		/* The kernel says EPERM for a group bound by someone else. */
 		if ((errno == EPERM || errno == EBUSY) &&
-		    nflog_group_bound(cfg->groups[i], NULL) == 1)
-			log_warnx("NFLOG group %u is already bound by another process (another ns-monitor, ulogd or tcpdump -i nflog:%u?); see /proc/net/netfilter/nfnetlink_log, stop it or choose another group with -g",
-				  cfg->groups[i], cfg->groups[i]);
-		else
+		    nflog_group_bound(cfg->groups[i], &portid) == 1) {
+			char comm[32] = "";
+			pid_t pid = netlink_socket_owner(NETLINK_NETFILTER, portid,
+							 comm, sizeof(comm));
+
+			if (pid > 0 && strcmp(comm, "ns-monitor") == 0)
+				log_warnx("NFLOG group %u is bound by a running ns-monitor (pid %d): stop it first, or choose another group with -g",
+					  cfg->groups[i], (int)pid);
+			else if (pid > 0)
+				log_warnx("NFLOG group %u is bound by %s (pid %d): stop it or choose another group with -g",
+					  cfg->groups[i], comm[0] ? comm : "another process", (int)pid);
+			else
+				log_warnx("NFLOG group %u is already bound by another process (ulogd, tcpdump -i nflog:%u?): stop it or choose another group with -g; ns-monitor --check names it",
+					  cfg->groups[i], cfg->groups[i]);
+		} else
 			explain_setup_errno("binding the NFLOG group", errno);
 		for (unsigned int j = 0; j < i; j++)
 			nflog_sock_unbind(&in->nf, cfg->groups[j]);

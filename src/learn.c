@@ -560,11 +560,10 @@ void learn_log_counters(const struct learn *l, const struct engine_counters *e)
 {
 	if (!l->cfg || !l->cfg->learn_routes)
 		return;
-	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu (deferred %lu)",
+	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu",
 		 (unsigned long)e->learned, (unsigned long)e->moved,
 		 (unsigned long)e->forgotten, l->c.routes_added,
 		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
 		 (unsigned long)engine_refusals(e),
-		 (unsigned long)e->keepalive_asks,
-		 (unsigned long)e->keepalive_deferred);
+		 (unsigned long)e->keepalive_asks);
 }

@@ -570,27 +570,22 @@ static int run(int argc, char **argv, struct config *cfgp)
 		printf("ns-monitor %s\n", NS_MONITOR_VERSION);
 		return 0;
 	case CLI_ERROR:
-		fprintf(stderr, "ns-monitor: %s\n", err);
-		cli_usage(stderr);
+		cli_error(stderr, err);
 		return EXIT_USAGE;
 	case CLI_RUN:
 		break;
 	}
 	if (cfg.stats_file && stats_check_path(cfg.stats_file, cfg.stats_follow_link,
 					       err, sizeof(err)) == -1) {
-		fprintf(stderr, "ns-monitor: %s\n", err);
-		cli_usage(stderr);
+		cli_error(stderr, err);
 		return EXIT_USAGE;
 	}
-	log_init(false, cfg.verbose);
-	if (cfg.check)
-		return check_run(&cfg, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
 	if (cfg.user) {
 		struct passwd *pw = getpwnam(cfg.user);
 
 		if (!pw) {
-			fprintf(stderr, "ns-monitor: no such user '%s'\n", cfg.user);
-			cli_usage(stderr);
+			snprintf(err, sizeof(err), "no such user '%s'", cfg.user);
+			cli_error(stderr, err);
 			return EXIT_USAGE;
 		}
 		uid = pw->pw_uid;
@@ -598,10 +593,14 @@ static int run(int argc, char **argv, struct config *cfgp)
 	} else {
 		gid = getegid();
 	}
+	log_init(false, cfg.verbose);
+	/* What the start checks, as the user it runs as: the same verdict. */
+	if (cfg.check)
+		return check_run(&cfg, uid, gid, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
+	/* The system, not the command line: a set-up failure, no usage. */
 	if (paths_check(&cfg, uid, gid, !cfg.user, err, sizeof(err)) == -1) {
-		fprintf(stderr, "ns-monitor: %s\n", err);
-		cli_usage(stderr);
-		return EXIT_USAGE;
+		log_warnx("%s", err);
+		return EXIT_SETUP;
 	}
 	if (cfg.standalone && config_slave_is_master(&cfg, &mesh))
 		log_info("%s is both master and slave (a mesh): its NS go to the other slaves, never back out of it",

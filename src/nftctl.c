@@ -433,6 +433,16 @@ int nftctl_run(const char *cmds, char *err, size_t errlen)
 	return nft_run(cmds, err, errlen);
 }
 
+int nftctl_queue_statement_works(void)
+{
+	char err[256];
+
+	return nft_exec_mode("add table inet " NFT_TABLE "_probe\n"
+			     "add chain inet " NFT_TABLE "_probe q\n"
+			     "add rule inet " NFT_TABLE "_probe q queue num 0 bypass\n",
+			     NULL, true, err, sizeof(err)) == 0;
+}
+
 int nftctl_hold_delete_commands(char *buf, size_t size, uint16_t group)
 {
 	struct strbuf sb = { buf, size, 0, size == 0 };

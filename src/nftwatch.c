@@ -584,6 +584,101 @@ int nftwatch_chain_logs_group(struct nftwatch *w, const char *chain,
 	return ctx.found ? 1 : 0;
 }
 
+struct duprule_ctx {
+	char **texts;		/* each rule so far, counters left out */
+	unsigned int n;
+	int dups;
+	bool oom;
+};
+
+struct rule_text {
+	char *buf;
+	size_t len, size;
+};
+
+static int rule_text_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct rule_text *t = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	int n;
+
+	/* The same rule counts differently in each copy. */
+	if (name && strcmp(name, "counter") == 0)
+		return 0;
+	n = snprintf(t->buf + t->len, t->size - t->len, "[%s ", name ? name : "?");
+	if (n < 0 || (size_t)n >= t->size - t->len)
+		return -1;
+	t->len += (size_t)n;
+	n = nftnl_expr_snprintf(t->buf + t->len, t->size - t->len, e,
+				NFTNL_OUTPUT_DEFAULT, 0);
+	if (n < 0 || (size_t)n + 2 >= t->size - t->len)
+		return -1;
+	t->len += (size_t)n;
+	t->buf[t->len++] = ']';
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
+static int duprule_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct duprule_ctx *ctx = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	char text[4096] = "";
+	struct rule_text t = { text, 0, sizeof(text) };
+	char **grown;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+	    nftnl_expr_foreach(r, rule_text_expr_cb, &t) < 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_OK;	/* too long to compare: not counted */
+	}
+	nftnl_rule_free(r);
+	for (unsigned int i = 0; i < ctx->n; i++)
+		if (strcmp(ctx->texts[i], text) == 0) {
+			ctx->dups++;
+			return MNL_CB_OK;
+		}
+	grown = reallocarray(ctx->texts, ctx->n + 1, sizeof(*grown));
+	if (!grown || !(grown[ctx->n] = strdup(text))) {
+		if (grown)
+			ctx->texts = grown;
+		ctx->oom = true;
+		return MNL_CB_ERROR;
+	}
+	ctx->texts = grown;
+	ctx->n++;
+	return MNL_CB_OK;
+}
+
+int nftwatch_chain_duplicate_rules(struct nftwatch *w, const char *chain)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct duprule_ctx ctx = { NULL, 0, 0, false };
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -1;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
+				    NLM_F_DUMP, nlsock_next_seq(&w->query));
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	rc = query(w, nlh, duprule_msg_cb, &ctx);
+	for (unsigned int i = 0; i < ctx.n; i++)
+		free(ctx.texts[i]);
+	free(ctx.texts);
+	if (ctx.oom)
+		errno = ENOMEM;
+	return rc == -1 || ctx.oom ? -1 : ctx.dups;
+}
+
 /* One sample of netlink_overruns_total, beside the other event socket's. */
 void nftwatch_metrics(const struct nftwatch *w, struct metrics *m)
 {

@@ -5,12 +5,14 @@
 #include "outfilter.h"
 
 enum outfilter_verdict outfilter_judge(const struct outfilter_chain *c,
-				       char *why, size_t whylen)
+				       uint32_t mark, char *why, size_t whylen)
 {
 	for (size_t i = 0; i < c->nrules; i++) {
 		const struct outfilter_rule *r = &c->rules[i];
 
-		if (r->action == OUTFILTER_ACCEPT && r->matches_mark)
+		/* Another group's mark lets this one's packets go on. */
+		if (r->action == OUTFILTER_ACCEPT && r->matches_mark &&
+		    (!r->mark_exact || r->mark == mark))
 			return OUTFILTER_ALLOWED;
 		if (r->action == OUTFILTER_DROP && r->unconditional) {
 			snprintf(why, whylen,

@@ -11,6 +11,7 @@
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_mark.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,13 +83,34 @@ out:
 }
 
 /* What one expression makes of the rule. */
+struct rule_ctx {
+	struct outfilter_rule r;
+	bool mark_loaded;	/* the last expression loaded the mark */
+};
+
 static int expr_cb(struct nftnl_expr *e, void *data)
 {
-	struct outfilter_rule *r = data;
+	struct rule_ctx *ctx = data;
+	struct outfilter_rule *r = &ctx->r;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	bool after_mark = ctx->mark_loaded;
 
+	ctx->mark_loaded = false;
 	if (!name)
 		return 0;
+	/* meta mark M: the load, then a comparison for equality with M. */
+	if (after_mark && strcmp(name, "cmp") == 0) {
+		uint32_t len = 0;
+		const void *v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+
+		if (v && len == sizeof(uint32_t) &&
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ) {
+			memcpy(&r->mark, v, sizeof(r->mark));
+			r->mark_exact = true;
+		}
+		r->unconditional = false;
+		return 0;
+	}
 	if (strcmp(name, "immediate") == 0) {
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT)) {
 			int v = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
@@ -108,16 +130,31 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	} else if (strcmp(name, "meta") == 0) {
 		/* A load of the mark (meta set mark is a statement). */
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) &&
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_MARK)
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_MARK) {
 			r->matches_mark = true;
+			ctx->mark_loaded = true;
+			return 0;
+		}
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG))
 			r->unconditional = false;
 	} else if (strcmp(name, "match") == 0) {
 		/* ip6tables-nft's -m mark, and any other xt match. */
 		const char *mt = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
 
-		if (mt && strcmp(mt, "mark") == 0)
+		if (mt && strcmp(mt, "mark") == 0) {
+			uint32_t len = 0;
+			const struct xt_mark_mtinfo1 *info =
+				nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
+
 			r->matches_mark = true;
+			/* -m mark --mark M: revision 1, all bits, not inverted. */
+			if (info && len >= sizeof(*info) &&
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_MT_REV) == 1 &&
+			    info->mask == 0xffffffffu && !info->invert) {
+				r->mark_exact = true;
+				r->mark = info->mark;
+			}
+		}
 		r->unconditional = false;
 	} else if (strcmp(name, "counter") != 0 && strcmp(name, "log") != 0 &&
 		   strcmp(name, "notrack") != 0) {
@@ -130,7 +167,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rules *rs = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct outfilter_rule one = { OUTFILTER_CONTINUE, true, false };
+	struct rule_ctx one = { { OUTFILTER_CONTINUE, true, false, false, 0 },
+				false };
 
 	if (!r)
 		return MNL_CB_ERROR;
@@ -148,7 +186,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		rs->v = v;
 		rs->cap = cap;
 	}
-	rs->v[rs->n++] = one;
+	rs->v[rs->n++] = one.r;
 out:
 	nftnl_rule_free(r);
 	return MNL_CB_OK;

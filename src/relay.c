@@ -177,9 +177,8 @@ static int egress_table_foreign(struct relay *r, struct relay_group *g)
 		return -1;
 	}
 	if (n > 0) {
-		log_warnx("group %u: routing table %u (--fwmark 0x%x + %u) already holds %d route(s) that ns-monitor did not make (protocol %u, see ip -6 route show table %u): it is in use; choose another --fwmark BASE so that BASE+%u is a free table",
-			  g->num, g->fwmark, r->cfg->fwmark_base, g->num, n,
-			  protocol, g->fwmark, g->num);
+		log_warnx("group %u: routing table %u already holds %d route(s) of protocol %u: choose another --fwmark BASE so that BASE+%u is a free table",
+			  g->num, g->fwmark, n, protocol, g->num);
 		return -1;
 	}
 	return 0;
@@ -652,8 +651,8 @@ static void firewall_dropped(struct relay_group *g, struct relay_slave *s)
 		return;
 	g->firewall_warned = true;
 	log_warnx_limited(&firewall_limit,
-			  "group %u: the host's firewall drops ns-monitor's echo requests in its output chain (sendmsg on %s: Operation not permitted), so the kernel is not made to find a target where it answered (and slaves without Ethernet or link-local addressing cannot be asked). Allow them before the chain's drops, by their mark: nft insert rule FAMILY TABLE CHAIN meta mark 0x%08x accept (ip6tables: ip6tables -I OUTPUT -m mark --mark 0x%08x -j ACCEPT); ns-monitor --check names the chain. Counted in ns_monitor_probes_firewalled_total; said again only after echoes got through",
-			  g->num, s->name, g->fwmark, g->fwmark);
+			  "group %u: the host's firewall drops ns-monitor's echo requests in its output chain (on %s: EPERM); allow meta mark 0x%08x accept before its drops (--check names the chain)",
+			  g->num, s->name, g->fwmark);
 }
 
 /* A send failed; echo: the packet went through the output hook. */
@@ -1054,12 +1053,23 @@ void relay_log_counters(const struct relay *r)
 		if (g->counters.probes_dry_run)
 			log_info("group %u: dry run, asks not sent %lu", g->num,
 				 g->counters.probes_dry_run);
+		unsigned long asks = 0, probes = 0, failed = 0, down = 0,
+			      absent = 0;
+
+		/* One line per group; each slave's with -v (hundreds of them). */
 		for (unsigned int j = 0; j < g->nslaves; j++) {
 			const struct relay_slave *s = &g->slaves[j];
 
-			log_info("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
-				 g->num, s->name, s->asks_sent, s->probes_sent,
-				 s->probes_failed, s->probes_down, s->probes_absent);
+			asks += s->asks_sent;
+			probes += s->probes_sent;
+			failed += s->probes_failed;
+			down += s->probes_down;
+			absent += s->probes_absent;
+			log_debug("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+				  g->num, s->name, s->asks_sent, s->probes_sent,
+				  s->probes_failed, s->probes_down, s->probes_absent);
 		}
+		log_info("group %u: %u slave(s): asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+			 g->num, g->nslaves, asks, probes, failed, down, absent);
 	}
 }

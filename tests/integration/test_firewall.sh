@@ -64,12 +64,13 @@ check "the daemon says what it means and what to allow, once" \
 check "...naming the rule with the group's mark" \
 	logged "$LOG" "meta mark $MARK accept"
 check "...and no line per probe" not grep -q "Operation not permitted$" "$LOG"
+check "...in one line of at most 200 characters" eval '[ "$(grep -F "$NOTICE" "$LOG" | awk "{ print length }")" -le 200 ]'
 
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1); rc=$?
-WANT="^warning: firewall: chain output of table inet fw (hook output, priority 0) drops ns-monitor's echo requests (it has policy drop)"
-check "--check finds the chain that drops (a warning, exit 0)" \
-	eval '[ $rc = 0 ] && grep -q "$WANT" <<<"$out"'
-rule=$(sed -n 's/^warning: firewall: .*add before the drops: nft insert rule \(.*\)$/\1/p' <<<"$out")
+WANT="^problem: firewall: chain output of table inet fw (hook output, priority 0) drops the echo requests of group(s) 135 (it has policy drop)"
+check "--check finds the chain that drops (a problem, exit 1)" \
+	eval '[ $rc = 1 ] && grep -q "$WANT" <<<"$out"'
+rule=$(sed -n 's/^problem: firewall: .*add before the drops: nft insert rule \(.*\)$/\1/p' <<<"$out")
 check "--check gives the rule to add: $rule" [ "$rule" = "inet fw output meta mark $MARK accept" ]
 
 # 2. The rule --check gave: the echo requests get through.
@@ -82,6 +83,14 @@ check "with the rule: the daemon says the episode is over" \
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1)
 check "with the rule: --check sees the accept by mark" \
 	grep -q "^ok: firewall: chain output of table inet fw .* accepts by meta mark" <<<"$out"
+# Per group: an accept of group 135's mark does not let 136's through.
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 -g 136); rc=$?
+check "two groups, 135's mark accepted: --check names group 136's drop, exit 1" \
+	eval '[ $rc = 1 ] && grep -q "^problem: firewall: chain output of table inet fw .* drops the echo requests of group(s) 136 (" <<<"$out"'
+check "...with the rule for 136's mark only" \
+	grep -q "nft insert rule inet fw output meta mark 0x6e730088 accept$" <<<"$out"
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135)
+check "group 135 alone: no firewall problem" not grep -q "^problem: firewall" <<<"$out"
 in_ns r nft delete table inet fw
 
 # 3. ip6tables-nft, OUTPUT policy DROP: a new episode, said once more.
@@ -99,7 +108,7 @@ else
 		wait_for 2 eval '[ "$(count_lines "$LOG" "$NOTICE")" = 2 ]'
 	out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1)
 	check "ip6tables: --check names chain OUTPUT of table ip6 filter" \
-		grep -q "^warning: firewall: chain OUTPUT of table ip6 filter .*(it has policy drop)" <<<"$out"
+		grep -q "^problem: firewall: chain OUTPUT of table ip6 filter .*(it has policy drop)" <<<"$out"
 	cmd=$(sed -n 's/.*(with ip6tables: \(ip6tables -I OUTPUT -m mark --mark [0-9a-fx]* -j ACCEPT\)).*/\1/p' <<<"$out")
 	check "ip6tables: --check gives the ip6tables command: $cmd" \
 		[ "$cmd" = "ip6tables -I OUTPUT -m mark --mark $MARK -j ACCEPT" ]

@@ -59,8 +59,11 @@ INPUT_WARN="^warning: group 135: --proxy-ndp, but table inet ns_monitor has no c
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp without chain input_135: a warning naming it, exit 0" \
 	eval '[ $rc = 0 ] && grep -q "$INPUT_WARN.*uncomment chain input_135" <<<"$out"'
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp --rules "$RULES")
+check "--check --proxy-ndp --rules FILE: the warning names FILE" \
+	grep -q "$INPUT_WARN.*in the rules file ($RULES;" <<<"$out"
 WITH_INPUT=$TMP/rules-input.nft
-sed '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' "$RULES" >"$WITH_INPUT"
+sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$RULES" >"$WITH_INPUT"
 nftr -f "$WITH_INPUT"
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp with chain input_135: no such warning" \
@@ -382,7 +385,7 @@ add_members() {
 	nftr add element inet ns_monitor slaves_135 '{ "s1", "s2" }'
 }
 members_back() { in_set masters_135 m0 && in_set slaves_135 s1 && in_set slaves_135 s2; }
-GONE='set members are gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
+GONE='set members gone: masters_135 lost "m0"; slaves_135 lost "s1", "s2"'
 nftr -f "$FW"
 add_members
 LOG=$TMP/reload.log
@@ -394,7 +397,7 @@ check "reload: the members are gone from the sets" eval '! in_set slaves_135 s1 
 check "reload: the daemon says which members vanished from which sets" \
 	wait_for 2 logged "$LOG" "$GONE"
 check "...how to keep them: in the file, or --restore-members" \
-	eval 'logged "$LOG" "put them in the rules file (elements = { ... }" && logged "$LOG" "or run ns-monitor with --restore-members"'
+	eval 'logged "$LOG" "put them in the rules file (elements = { ... }" && logged "$LOG" "or run with --restore-members"'
 check "...in one warning" [ "$(count_lines "$LOG" "created anew")" = 1 ]
 check "...and relaying stops (the slaves are removed)" logged "$LOG" "group 135: slave s1 removed"
 stop_daemon $PID 1
@@ -425,7 +428,7 @@ sed '/set slaves_135 {/,/}/ s/flags interval/flags interval\n\t\telements = { "s
 sed "s|$RULES|$OWN|" "$FW" >"$TMP/nftables-own.conf"
 nftr -f "$TMP/nftables-own.conf"
 check "--restore-members: a set that comes back with the file's members is left as it is" \
-	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set that came back with members of its own is the file'"'"'s choice, left as it is)"'
+	wait_for 2 eval 'logged "$LOG" "masters_135 lost \"m0\"; slaves_135 lost \"s1\"; added them again to masters_135, which came back empty (a set with members of its own is left)"'
 check "...masters_135 refilled, slaves_135 the file's" \
 	eval 'in_set masters_135 m0 && in_set slaves_135 s2 && ! in_set slaves_135 s1'
 added=$(count_lines "$LOG" "group 135: slave s1 added")

@@ -115,4 +115,11 @@ per_target() {
 }
 check "-v: lines about targets and slaves were written" [ "$(per_target | grep -c .)" -ge 50 ]
 check "-v: each of them names its group" not eval 'per_target | grep -v "^ns-monitor: group 135: "'
+
+# 6. No line over 200 characters: in what this test logged, and in any
+#    format string of the source (its conversions at a typical width).
+long_lines() { awk 'length > 200 { print FILENAME ": " length ": " substr($0, 1, 80) }' "$TMP"/*.log; }
+check "no line over 200 characters in this test's logs" eval '[ -z "$(long_lines)" ]'
+check "no log format in src/ makes a line over 200 characters" \
+	perl "$TOP/tests/tools/log_lengths.pl" 200 "$TOP"/src/*.c
 summary

@@ -100,7 +100,8 @@ check "a link-local target is not probed" not logged "$LOG" "probe fe80::1234"
 in_ns r timeout 10 "$NS_MONITOR" -m m0 -s s1 >"$TMP/second.log" 2>&1
 rc=$?
 check "a second instance exits 1" [ $rc = 1 ]
-check "a second instance says the group is taken" logged "$TMP/second.log" "already bound"
+check "a second instance names the running daemon's pid" \
+	logged "$TMP/second.log" "NFLOG group 135 is bound by a running ns-monitor (pid $DAEMON_PID)"
 reach $Y
 check "the first instance keeps relaying (Y found behind s2)" wait_for 5 reachable_on $Y s2
 

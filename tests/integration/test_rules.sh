@@ -29,7 +29,7 @@ ip -n "$T-d" link set dev s1 up
 # loaded goes without it, and the verdict's kind is read from the text.
 ALL_TEXT=$TMP/rules-all-text.nft
 ALL=$TMP/rules-all.nft
-sed -E '/^\t#(set|chain) /,/^\t#\}/s/^\t#/\t/' "$RULES" >"$ALL_TEXT"
+sed -E -e '/^\t#(set|chain) /,/^\t#\}/s/^\t#/\t/' -e 's/^#(flush chain )/\1/' "$RULES" >"$ALL_TEXT"
 sed -E '/^\t\tqueue /d' "$ALL_TEXT" >"$ALL"
 
 # file_verdict TEXT G: "(verdict: NFQUEUE)" if the text's hold_queue_G
@@ -175,5 +175,54 @@ start_daemon d "$TMP/empty.log" -m m0 -s s1 ||
 	fail "empty: the daemon did not start"
 check "empty: the daemon stops" stop_daemon "$DAEMON_PID" 2
 check "empty: the table is removed" not has_table
+
+# 7. The file loaded again and again (nftables.service reloads, --rules):
+# one copy of each rule, whatever the number of loads; set members stay.
+rules_in() { in_ns f nft list chain inet ns_monitor "$1" | grep -c ' counter '; }
+member_in() { in_ns f nft list set inet ns_monitor "$1" | grep -qF -- "$2"; }
+in_ns f nft flush ruleset
+in_ns f nft -f "$RULES"
+in_ns f nft add element inet ns_monitor masters_135 '{ "m0" }'
+in_ns f nft add element inet ns_monitor slaves_135 '{ "vnet*" }'
+in_ns f nft add element inet ns_monitor bindings_135 '{ "tap0" . 2001:db8:1::100/128 }'
+check "reload: the file loads a second and a third time" \
+	eval 'in_ns f nft -f "$RULES" && in_ns f nft -f "$RULES"'
+check "reload: output_135 holds its rule once" [ "$(rules_in output_135)" = 1 ]
+check "reload: guests_135 holds its two rules once" [ "$(rules_in guests_135)" = 2 ]
+check "reload: masters_135, slaves_135 and bindings_135 keep their members" \
+	eval 'member_in masters_135 "\"m0\"" && member_in slaves_135 "\"vnet*\"" &&
+	      member_in bindings_135 "\"tap0\" . 2001:db8:1::100"'
+out=$(in_ns f timeout 10 "$NS_MONITOR" --check -g 135 2>&1)
+check "reload: --check finds no duplicated rule" not grep -q "duplicated" <<<"$out"
+in_ns f nft flush ruleset
+for i in 1 2 3; do in_ns f nft -f "$ALL"; done
+check "reload: every optional chain too, three loads: one copy of each rule" \
+	eval '[ "$(in_ns f nft list table inet ns_monitor | grep -c " counter ")" = "$(grep -c " counter " "$ALL")" ]'
+# A file without the flushes (an older ns-monitor's), loaded twice.
+grep -v '^flush chain' "$RULES" >"$TMP/rules-old.nft"
+in_ns f nft flush ruleset
+in_ns f nft -f "$TMP/rules-old.nft"
+in_ns f nft -f "$TMP/rules-old.nft"
+out=$(in_ns f timeout 10 "$NS_MONITOR" --check -g 135 2>&1); rc=$?
+check "duplicates: --check exits 1" [ $rc = 1 ]
+check "duplicates: --check names output_135 and guests_135" \
+	eval 'grep -q "^problem: group 135: chain output_135 holds 1 duplicated rule" <<<"$out" &&
+	      grep -q "^problem: group 135: chain guests_135 holds 2 duplicated rule" <<<"$out"'
+# --queue with the file as shipped: the daemon adds the hold chains,
+# --check says with which verdict; a master without a global address has
+# no on-link prefix, so nothing could be held: a problem.
+in_ns f ip link add dq0 type veth peer name dq1
+in_ns f ip link set dq0 up
+in_ns f ip link set dq1 up
+in_ns f nft add element inet ns_monitor masters_135 '{ "dq0" }'
+out=$(in_ns f timeout 10 "$NS_MONITOR" --check -g 135 --queue 2>&1); rc=$?
+check "--queue without chain hold_135: --check says the daemon adds them, and how" \
+	eval 'grep -q "^ok: group 135: --queue: ns-monitor adds the hold chains at start, with " <<<"$out"'
+check "--queue: a master without an on-link prefix holds nothing: a problem, exit 1" \
+	eval '[ $rc = 1 ] && grep -q "^problem: group 135: --queue would hold nothing" <<<"$out"'
+in_ns f ip -6 addr add 2001:db8:9::1/64 dev dq0 nodad
+out=$(in_ns f timeout 10 "$NS_MONITOR" --check -g 135 --queue 2>&1)
+check "--queue: with a prefix on the master, no such problem" \
+	not grep -q "would hold nothing" <<<"$out"
 
 summary

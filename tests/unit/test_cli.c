@@ -1141,6 +1141,35 @@ static void test_pidfile_needs_daemon(void **state)
 }
 
 /* --stats-file or --pidfile where the daemon could never write them. */
+/* A bad argument: the reason and where the help is, never the usage. */
+static void test_error_text(void **state)
+{
+	char *text = NULL;
+	size_t len = 0, lines = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cli_error(f, "unknown option or unexpected value '--bogus'");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text,
+		"ns-monitor: unknown option or unexpected value '--bogus'\n"
+		"Try 'ns-monitor --help' for more information.\n");
+	free(text);
+
+	/* --help: no line about anything but its own option. */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cli_usage(f);
+	assert_int_equal(fclose(f), 0);
+	assert_null(strstr(text, "adopts"));
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	assert_true(lines > 10);
+	free(text);
+}
+
 static void test_paths(void **state)
 {
 	char dir[] = "/tmp/ns-monitor-unit.XXXXXX", path[256], err[256];
@@ -1224,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_master_as_slave),
 		cmocka_unit_test(test_target_not_unicast),
 		cmocka_unit_test(test_pidfile_needs_daemon),
+		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_many_slaves),

@@ -14,11 +14,11 @@
 #define CHAIN(policy, rules_, n) \
 	((struct outfilter_chain){ "inet", "fw", "output", 0, (policy), (rules_), (n) })
 
-static const struct outfilter_rule established = { OUTFILTER_ACCEPT, false, false };
-static const struct outfilter_rule by_mark = { OUTFILTER_ACCEPT, false, true };
-static const struct outfilter_rule drop_all = { OUTFILTER_DROP, true, false };
-static const struct outfilter_rule drop_some = { OUTFILTER_DROP, false, false };
-static const struct outfilter_rule count_only = { OUTFILTER_CONTINUE, true, false };
+static const struct outfilter_rule established = { OUTFILTER_ACCEPT, false, false, false, 0 };
+static const struct outfilter_rule by_mark = { OUTFILTER_ACCEPT, false, true, false, 0 };
+static const struct outfilter_rule drop_all = { OUTFILTER_DROP, true, false, false, 0 };
+static const struct outfilter_rule drop_some = { OUTFILTER_DROP, false, false, false, 0 };
+static const struct outfilter_rule count_only = { OUTFILTER_CONTINUE, true, false, false, 0 };
 
 static void test_policy_drop(void **state)
 {
@@ -26,10 +26,10 @@ static void test_policy_drop(void **state)
 	struct outfilter_chain c = CHAIN(true, RULES(established, count_only), 2);
 
 	(void)state;
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_DROPS);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_DROPS);
 	assert_string_equal(why, "it has policy drop");
 	c = CHAIN(true, NULL, 0);
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_DROPS);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_DROPS);
 }
 
 static void test_final_drop(void **state)
@@ -38,11 +38,11 @@ static void test_final_drop(void **state)
 	struct outfilter_chain c = CHAIN(false, RULES(established, drop_all), 2);
 
 	(void)state;
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_DROPS);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_DROPS);
 	assert_non_null(strstr(why, "rule 2"));
 	/* A drop with a match may not match an echo request: not counted. */
 	c = CHAIN(false, RULES(established, drop_some), 2);
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_PASSES);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_PASSES);
 }
 
 static void test_mark_accept(void **state)
@@ -51,10 +51,26 @@ static void test_mark_accept(void **state)
 	struct outfilter_chain c = CHAIN(true, RULES(established, by_mark), 2);
 
 	(void)state;
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_ALLOWED);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_ALLOWED);
 	/* Too late: after an unconditional drop. */
 	c = CHAIN(false, RULES(drop_all, by_mark), 2);
-	assert_int_equal(outfilter_judge(&c, why, sizeof(why)), OUTFILTER_DROPS);
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)), OUTFILTER_DROPS);
+}
+
+/* An accept of one group's mark does not let another group's through. */
+static void test_mark_per_group(void **state)
+{
+	char why[96];
+	struct outfilter_rule only_135 = { OUTFILTER_ACCEPT, false, true, true,
+					   0x6e730087 };
+	struct outfilter_chain c = CHAIN(true, RULES(established, only_135), 2);
+
+	(void)state;
+	assert_int_equal(outfilter_judge(&c, 0x6e730087, why, sizeof(why)),
+			 OUTFILTER_ALLOWED);
+	assert_int_equal(outfilter_judge(&c, 0x6e730088, why, sizeof(why)),
+			 OUTFILTER_DROPS);
+	assert_string_equal(why, "it has policy drop");
 }
 
 static void test_accept_rule(void **state)
@@ -95,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_policy_drop),
 		cmocka_unit_test(test_final_drop),
 		cmocka_unit_test(test_mark_accept),
+		cmocka_unit_test(test_mark_per_group),
 		cmocka_unit_test(test_accept_rule),
 		cmocka_unit_test(test_netlink_line),
 	};
