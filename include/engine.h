@@ -94,6 +94,13 @@ struct engine_options {
 	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
 	uint64_t master_wait_ns;	/* masters asked: the slave no sooner */
 	/*
+	 * How long the kernel keeps asking for a target itself (the master's
+	 * mcast_solicit x retrans_time, 3 x 1 s by default): a target not
+	 * asked for since, with no packet held, has been given up on by the
+	 * kernel and leaves the queue. 0: never.
+	 */
+	uint64_t stale_ns;
+	/*
 	 * Packets held for targets being resolved (NFQUEUE): at most
 	 * max_held, each at most queue_wait_ns. 0: none are taken.
 	 */
@@ -235,6 +242,7 @@ struct engine_counters {
 	uint64_t targets_deferred;	/* waited for the ask bucket */
 	uint64_t targets_queued;	/* waited for max_inflight */
 	uint64_t targets_refused;	/* queue full: dropped, counted */
+	uint64_t targets_expired;	/* given up on by the kernel: left */
 	uint64_t keepalive_deferred;	/* waited for the keepalive bucket */
 	uint64_t learned_full;		/* found, not routed: max_learned */
 	/* actions */

@@ -276,6 +276,37 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 	};
 }
 
+/* One number from a sysctl file, or fallback. */
+static unsigned long sysctl_ul(const char *path, unsigned long fallback)
+{
+	unsigned long v;
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return fallback;
+	ok = fscanf(f, "%lu", &v) == 1;
+	fclose(f);
+	return ok ? v : fallback;
+}
+
+/*
+ * How long the kernel keeps soliciting a neighbor before it gives up:
+ * mcast_solicit NS, retrans_time apart (3 x 1 s unless changed). The
+ * defaults for new interfaces stand for the masters, which come and go.
+ */
+static uint64_t kernel_give_up_ns(void)
+{
+	unsigned long n = sysctl_ul("/proc/sys/net/ipv6/neigh/default/mcast_solicit", 3);
+	unsigned long ms = sysctl_ul("/proc/sys/net/ipv6/neigh/default/retrans_time_ms", 1000);
+
+	if (n == 0 || n > 100)
+		n = 3;
+	if (ms == 0 || ms > 60000)
+		ms = 1000;
+	return (uint64_t)n * ms * NSEC_PER_MSEC;
+}
+
 void egress_engine_options(struct engine_options *o, const struct config *cfg)
 {
 	engine_options_default(o);
@@ -288,6 +319,7 @@ void egress_engine_options(struct engine_options *o, const struct config *cfg)
 	o->keepalive_rate = cfg->keepalive_rate;
 	o->keepalive_burst = cfg->keepalive_rate;
 	o->learn_routes = cfg->learn_routes;
+	o->stale_ns = kernel_give_up_ns();
 	/* Routes are followed (netmon) whenever something is learned. */
 	o->scope = cfg->learn_routes || cfg->proxy_ndp;
 	if (cfg->queue) {

@@ -48,6 +48,8 @@ struct rec {
 	unsigned int on_master;	/* in flight: a master where it is usable */
 	unsigned int only;	/* in flight for a guest's sign: this slave */
 	uint64_t due;		/* RES_DELAYED: when to ask it */
+	uint64_t last_ns;	/* its last NS (or held packet): freshness */
+	uint16_t nheld;		/* packets held for it now */
 	uint64_t masters_at;	/* when its masters were asked, 0: not */
 	uint32_t mcursor;	/* masters asked so far (a guest's claim) */
 	uint64_t restored_since;	/* first restore of its window, 0: none */
@@ -164,6 +166,7 @@ void engine_options_default(struct engine_options *o)
 	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
 	o->guest_delay_ns = ENGINE_DEFAULT_GUEST_DELAY_MS * NSEC_PER_MSEC;
 	o->master_wait_ns = ENGINE_DEFAULT_MASTER_WAIT_MS * NSEC_PER_MSEC;
+	o->stale_ns = 3 * NSEC_PER_SEC;
 }
 
 /* ---- keyed hash: SipHash-1-3 of (target, group) ---- */
@@ -686,6 +689,8 @@ static void release(struct engine *e, struct held_pkt *h, bool reroute)
 		e->c.held_rerouted++;
 	else
 		e->c.held_unchanged++;
+	if (h->rec != NIL && e->recs[h->rec].nheld)
+		e->recs[h->rec].nheld--;
 	h->rec = NIL;
 	e->eg.release(e->eg.ctx, h->group, h->id, reroute);
 }
@@ -988,13 +993,47 @@ static void expire_held(struct engine *e, uint64_t now)
 	}
 }
 
-static void promote(struct engine *e)
+/*
+ * The kernel gave up on it (no NS for it within its own window) and no
+ * packet waits for it: nobody needs the answer any more.
+ */
+static bool stale(const struct engine *e, uint32_t i, uint64_t now)
+{
+	const struct rec *r = &e->recs[i];
+
+	return e->o.stale_ns && !r->nheld && !r->only && !r->slave &&
+	       now - r->last_ns >= e->o.stale_ns;
+}
+
+/* Out of the wait or ask list (already removed), its work undone. */
+static void drop_rec(struct engine *e, uint32_t i, bool expired)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->res == RES_ASKING)
+		e->c.inflight--;
+	if (expired)
+		e->c.targets_expired++;
+	else
+		e->c.targets_refused++;
+	r->res = RES_NONE;
+	r->cursor = 0;
+	r->from = 0;
+	r->deferred = false;
+	rec_maybe_free(e, i);
+}
+
+static void promote(struct engine *e, uint64_t now)
 {
 	uint32_t i;
 
 	while ((i = e->wait.head) != NIL && e->c.inflight < e->o.max_inflight) {
 		list_remove(e, &e->wait, i, false);
 		e->c.queued--;
+		if (stale(e, i, now)) {
+			drop_rec(e, i, true);
+			continue;
+		}
 		e->recs[i].res = RES_ASKING;
 		e->c.inflight++;
 		list_push(e, &e->ask, i, false);
@@ -1014,6 +1053,11 @@ static void pump_asks(struct engine *e, uint64_t now)
 		struct rec *r = &e->recs[i];
 		struct engine_group *g = &e->groups[r->gi];
 
+		if (stale(e, i, now)) {
+			list_remove(e, &e->ask, i, false);
+			drop_rec(e, i, true);
+			continue;
+		}
 		while (r->cursor < g->nslaves) {
 			unsigned int s = g->slaves[r->cursor];
 
@@ -1088,7 +1132,7 @@ static void run(struct engine *e, uint64_t now)
 	expire_delayed(e, now);
 	if (e->o.max_held)
 		expire_held_pkts(e, now);
-	promote(e);
+	promote(e, now);
 	pump_asks(e, now);
 	pump_reasks(e, now);
 	expire_keepalive(e, now);
@@ -1155,30 +1199,78 @@ static void admit(struct engine *e, uint32_t i, unsigned int from,
 	r->from = from;
 	r->only = only;
 	r->nowhere_said = false;
-	/* Behind the queue, if there is one. */
-	if (e->c.inflight < e->o.max_inflight && e->wait.head == NIL) {
+	/*
+	 * Freshest first: the kernel gives up on a target 3 s after its
+	 * first NS, so under a flood the newest are the ones still worth
+	 * it. At the head of the ask list, taking the place in flight of
+	 * the oldest one not asked anywhere yet (back to the queue); if
+	 * there is none, at the head of the queue.
+	 */
+	if (e->c.inflight >= e->o.max_inflight && e->ask.tail != NIL &&
+	    e->recs[e->ask.tail].cursor == 0 && !e->recs[e->ask.tail].only) {
+		uint32_t old = e->ask.tail;
+
+		list_remove(e, &e->ask, old, false);
+		e->recs[old].res = RES_QUEUED;
+		e->c.inflight--;
+		e->c.queued++;
+		/* Still fresher than any that waits already. */
+		list_insert_after(e, &e->wait, NIL, old, false);
+		limit_bites(e, ENGINE_LIMIT_INFLIGHT, r->gi, &r->target);
+	}
+	if (e->c.inflight < e->o.max_inflight) {
 		r->res = RES_ASKING;
 		e->c.inflight++;
-		list_push(e, &e->ask, i, false);
+		list_insert_after(e, &e->ask, NIL, i, false);
 		return;
 	}
 	r->res = RES_QUEUED;
 	e->c.queued++;
 	e->c.targets_queued++;
-	list_push(e, &e->wait, i, false);
+	list_insert_after(e, &e->wait, NIL, i, false);
 	limit_bites(e, ENGINE_LIMIT_INFLIGHT, r->gi, &r->target);
 }
 
 /* Room to queue one more, or the target is refused (counted, said once). */
-static bool may_queue(struct engine *e, uint32_t gi, const struct in6_addr *t)
+static bool may_queue(struct engine *e, uint32_t gi, const struct in6_addr *t,
+		      uint64_t now)
 {
-	if (e->c.inflight < e->o.max_inflight && e->wait.head == NIL)
+	uint32_t old;
+
+	if (e->c.inflight < e->o.max_inflight || e->c.queued < e->o.max_queue)
 		return true;
-	if (e->c.queued < e->o.max_queue)
-		return true;
-	e->c.targets_refused++;
+	/*
+	 * Full: the stalest waiting target makes room (dropped and counted,
+	 * as the newest was before), unless packets wait for it.
+	 */
+	old = e->wait.tail;
 	limit_bites(e, ENGINE_LIMIT_QUEUE, gi, t);
+	if (old != NIL && !e->recs[old].nheld) {
+		list_remove(e, &e->wait, old, false);
+		e->c.queued--;
+		drop_rec(e, old, stale(e, old, now));
+		return true;
+	}
+	e->c.targets_refused++;
 	return false;
+}
+
+/*
+ * Asked for again (the kernel's NS, a held packet): still wanted, so ahead
+ * of the older ones that are not.
+ */
+static void freshen(struct engine *e, uint32_t i, uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+
+	r->last_ns = now;
+	if (r->res == RES_ASKING && e->ask.head != i) {
+		list_remove(e, &e->ask, i, false);
+		list_insert_after(e, &e->ask, NIL, i, false);
+	} else if (r->res == RES_QUEUED && e->wait.head != i) {
+		list_remove(e, &e->wait, i, false);
+		list_insert_after(e, &e->wait, NIL, i, false);
+	}
 }
 
 /* Into the delayed list, kept in order of due (mostly at its tail). */
@@ -1249,15 +1341,17 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 	}
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
+		freshen(e, i, now);
 		return;
 	}
 	e->c.ns++;
-	if (!may_queue(e, gi, t))
+	if (!may_queue(e, gi, t, now))
 		return;
 	if (i == NIL && (i = rec_new(e, gi, t)) == NIL) {
 		e->c.targets_refused++;	/* out of memory: as if full */
 		return;
 	}
+	e->recs[i].last_ns = now;
 	admit(e, i, from, 0);
 	run(e, now);
 }
@@ -1282,7 +1376,7 @@ static void expire_delayed(struct engine *e, uint64_t now)
 			continue;
 		}
 		undelay(e, i);
-		if (!may_queue(e, r->gi, &r->target)) {
+		if (!may_queue(e, r->gi, &r->target, now)) {
 			guest_done(e, r);
 			rec_maybe_free(e, i);
 			continue;
@@ -1378,6 +1472,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		ask_masters(e, i, now);
 	}
 	e->c.held++;
+	e->recs[i].nheld++;
 	h.rec = i;
 	e->held_pkts[(e->held_head + e->held_n) % e->o.max_held] = h;
 	e->held_n++;

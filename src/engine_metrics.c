@@ -17,6 +17,9 @@ void engine_metrics(const struct engine_counters *e, struct metrics *m)
 	metrics_counter(m, "targets_queued_total",
 		"Targets that waited for room in flight (--max-inflight).",
 		e->targets_queued);
+	metrics_counter(m, "targets_expired_total",
+		"Targets that left the queue unasked: the kernel had given up on them (no NS for them within its own window) and no packet waited for them.",
+		e->targets_expired);
 	metrics_counter(m, "targets_refused_total",
 		"Targets dropped because the queue was full (--max-queue).",
 		e->targets_refused);
