@@ -126,6 +126,7 @@ bench: deps
 	@bash bench/first_contact.sh ./ns-monitor
 	@$(MAKE) --no-print-directory $(BUILD)/nfq_hold
 	@bash bench/queue.sh $(BIN)
+	@bash bench/queue_rtt.sh $(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor

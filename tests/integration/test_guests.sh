@@ -41,6 +41,7 @@ cp "$TOP/nft/ns-monitor.nft" "$RULES"
 SHIPPED=$(. "$TOP/dist/ns-monitor.default" && echo "$NS_MONITOR_ARGS")
 SHIPPED=${SHIPPED//\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
 RELAY_ALONE=${SHIPPED//--learn-routes/}
+RELAY_ALONE=${RELAY_ALONE//--queue/}	# it implies --learn-routes
 # $SHIPPED and $RELAY_ALONE are passed unquoted below: words, as systemd
 # splits $NS_MONITOR_ARGS.
 managed() {	# managed LOG ARGS...: the shipped table and sets, the daemon
@@ -75,8 +76,11 @@ stop_managed
 # 2. The shipped arguments: the host reaches X.
 LOG=$TMP/shipped.log
 check "the shipped arguments include --learn-routes" grep -q -- '--learn-routes' <<<"$SHIPPED"
+check "the shipped arguments include --queue" grep -q -- '--queue' <<<"$SHIPPED"
 # shellcheck disable=SC2086
 managed "$LOG" $SHIPPED || { cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+check "shipped arguments: the host's first ping to X, silent so far, is answered" \
+	in_ns r ping -c1 -W2 $X
 check "shipped arguments: the host reaches X" wait_for 10 ping_ok r $X
 check "shipped arguments: through X/128 dev s1" route_dev $X s1
 stop_managed
