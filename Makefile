@@ -5,6 +5,7 @@
 #   make bench        benchmarks (root)
 #   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
 #   make install      DESTDIR=... PREFIX=...
+#   make deb          the Debian package, as ./ns-monitor_VERSION_ARCH.deb
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -48,7 +49,7 @@ BIN      := $(BUILD)/ns-monitor
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all deps check unit integration demo bench fuzz install uninstall clean
+.PHONY: all deps check unit integration demo bench fuzz install uninstall deb clean
 
 all: ns-monitor
 
@@ -150,7 +151,8 @@ install: ns-monitor
 	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ns-monitor.service \
 		> $(DESTDIR)$(UNITDIR)/ns-monitor.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ns-monitor.service
-	install -D -m 0644 nft/ns-monitor.nft $(DESTDIR)$(SYSCONFDIR)/ns-monitor/ns-monitor.nft
+	# Executable, as nftables' own /etc/nftables.conf: it starts with #!/usr/sbin/nft -f.
+	install -D -m 0755 nft/ns-monitor.nft $(DESTDIR)$(SYSCONFDIR)/ns-monitor/ns-monitor.nft
 	install -D -m 0644 dist/ns-monitor.default $(DESTDIR)$(SYSCONFDIR)/default/ns-monitor
 	install -D -m 0644 dist/rt_protos.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ns-monitor.conf
@@ -160,5 +162,22 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(KEEP),$(INSTALLED)))
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null || true
 
+# The package is built from a copy of the tree in build/deb (dpkg-buildpackage
+# writes into debian/ and puts its results in the parent directory), and the
+# .deb is copied to the top, for `apt install ./ns-monitor_*.deb`.
+DEB_TREE := build/deb/ns-monitor-$(VERSION)
+DEB_BUILD_OPTIONS ?=
+
+deb:
+	@sh scripts/deps.sh build package
+	rm -rf build/deb ns-monitor_*.deb
+	mkdir -p $(DEB_TREE)
+	tar -cf - --exclude=./.git --exclude=./build --exclude=./ns-monitor \
+		--exclude='./ns-monitor_*' . | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -us -uc -b
+	cp build/deb/ns-monitor_$(VERSION)_*.deb .
+	@echo "built: $$(ls ns-monitor_$(VERSION)_*.deb)"
+
 clean:
-	rm -rf build ns-monitor
+	rm -rf build ns-monitor ns-monitor_*.deb
