@@ -162,22 +162,23 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(KEEP),$(INSTALLED)))
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null || true
 
-# The package is built from a copy of the tree in build/deb (dpkg-buildpackage
+# The package is built from a copy of the tree in DEB_DIR (dpkg-buildpackage
 # writes into debian/ and puts its results in the parent directory), and the
-# .deb is copied to the top, for `apt install ./ns-monitor_*.deb`.
-DEB_TREE := build/deb/ns-monitor-$(VERSION)
-DEB_BUILD_OPTIONS ?=
+# .deb is copied to DEB_DEST, the top of the tree by default, for
+# `apt install ./ns-monitor_*.deb`.
+DEB_DIR  ?= build/deb
+DEB_DEST ?= .
+DEB_TREE := $(DEB_DIR)/ns-monitor-$(VERSION)
 
 deb:
 	@sh scripts/deps.sh build package
-	rm -rf build/deb ns-monitor_*.deb
-	mkdir -p $(DEB_TREE)
+	rm -rf $(DEB_DIR) $(DEB_DEST)/ns-monitor_*.deb
+	mkdir -p $(DEB_TREE) $(DEB_DEST)
 	tar -cf - --exclude=./.git --exclude=./build --exclude=./ns-monitor \
 		--exclude='./ns-monitor_*' . | tar -xf - -C $(DEB_TREE)
-	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
-		dpkg-buildpackage -us -uc -b
-	cp build/deb/ns-monitor_$(VERSION)_*.deb .
-	@echo "built: $$(ls ns-monitor_$(VERSION)_*.deb)"
+	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -b
+	cp $(DEB_DIR)/ns-monitor_$(VERSION)_*.deb $(DEB_DEST)/
+	@echo "built: $$(ls $(DEB_DEST)/ns-monitor_$(VERSION)_*.deb)"
 
 clean:
 	rm -rf build ns-monitor ns-monitor_*.deb
