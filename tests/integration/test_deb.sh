@@ -1,8 +1,9 @@
 #!/bin/bash
 # The Debian package. `make deb` builds it (into $TMP, not the tree); its
 # files, conffiles, Depends and version are checked, and lintian's; then it
-# is installed, run, reinstalled over an edited conffile, removed and
-# purged in a throwaway root, and nothing is left behind.
+# is installed (apt install ./ns-monitor_*.deb, as the README says), run,
+# removed, reinstalled over an edited conffile and purged in a throwaway
+# root, and nothing is left behind.
 #
 # The throwaway root is this host's / under an overlay whose upper layer
 # lives in $TMP: every file the package or dpkg writes lands there, and the
@@ -168,10 +169,13 @@ R=$TMP/root UP=$L/upper WK=$L/work RUNDIR=$TMP/run CALLS=$TMP/calls
 mkdir -p "$R" "$RUNDIR" "$CALLS" "$UP/usr/local/bin" "$UP/usr/local/sbin"
 netns_add deb
 export R UP WK RUNDIR CALLS OUT TOP
-# Every systemctl the maintainer scripts run is written down, then run.
+# Every systemctl the maintainer scripts run is written down, then run: a
+# stand-in in /usr/sbin, first in PATH under dpkg and apt (its DPkg::Path)
+# alike.
+mkdir -p "$UP/usr/sbin"
 printf '#!/bin/sh\necho "$*" >>/tmp/calls/systemctl\nexec /bin/systemctl "$@"\n' \
-	>"$UP/usr/local/bin/systemctl"
-chmod 755 "$UP/usr/local/bin/systemctl"
+	>"$UP/usr/sbin/systemctl"
+chmod 755 "$UP/usr/sbin/systemctl"
 
 # in_root [--chroot] COMMAND...: run a shell command in the root, with its
 # own PID namespace (a container: ischroot says no) or, with --chroot,
@@ -201,11 +205,13 @@ in_deb_ns() { ip netns exec "$T-deb" "$@"; }
 table_loaded() { in_deb_ns nft list table inet ns_monitor >/dev/null 2>&1; }
 
 # What the root holds beyond the host's: the files of the upper layer,
-# but dpkg's own database and log (and the stand-ins above), and /run.
-# man-db's trigger rewrites its index cache when a man page comes or goes.
+# but dpkg's and apt's own records, caches and logs (and the stand-ins
+# above), and /run. man-db's trigger rewrites its index cache when a man
+# page comes or goes, and apt's debconf hook saves debconf's database
+# again (the package has no debconf questions: checked below).
 left_in_root() {
 	(cd "$UP" && find . ! -type d) | sed 's|^\.||' |
-		grep -Ev '^/var/lib/dpkg/|^/var/log/dpkg\.log$|^/var/cache/man/|^/usr/local/(s?bin)/' | sort
+		grep -Ev '^/var/lib/(dpkg|apt)/|^/var/log/(dpkg\.log$|apt/)|^/var/cache/(man|apt|debconf)/|^/usr/local/(s?bin)/|^/usr/sbin/systemctl$' | sort
 	(cd "$RUNDIR" && find . -mindepth 1) | sed 's|^\.|/run|' | sort
 }
 state() { in_root "dpkg-query -W -f='\${db:Status-Status}' ns-monitor 2>/dev/null || true"; }
@@ -217,10 +223,11 @@ check "the root looks like a system of its own to ischroot (PID namespace)" [ "$
 BEFORE=$(left_in_root)
 echo "  files in the root before the install (beyond the host's): ${BEFORE:-none}"
 
-# 5a. Install: files, the enabled unit, the rules loaded, the binary runs.
-in_root 'dpkg -i /tmp/deb/ns-monitor_*.deb' >"$TMP/install1.log" 2>&1
+# 5a. Install as the README says (apt install of the .deb): files, the
+# enabled unit, the rules loaded, the binary runs.
+in_root 'apt-get install -y -q /tmp/deb/ns-monitor_*.deb' >"$TMP/install1.log" 2>&1
 rc=$?
-check "dpkg -i in the root: exit 0" [ $rc = 0 ]
+check "apt install ./ns-monitor_*.deb in the root: exit 0" [ $rc = 0 ]
 [ $rc = 0 ] || sed 's/^/  /' "$TMP/install1.log"
 check "...installed" eval '[ "$(state)" = installed ]'
 check "...ns-monitor --version runs there: ns-monitor $VERSION" \
@@ -232,18 +239,21 @@ installed_files() {	# the documentation aside: a host may exclude it (path-exclu
 	[ -z "$missing" ] || { echo "  missing: $missing"; return 1; }
 }
 check "...the files are where the package says" installed_files
+echo "  files in the root after the install (beyond the host's): $(left_in_root | paste -sd' ')"
 check "...the unit is enabled (multi-user.target wants it)" \
 	test -L "$UP/etc/systemd/system/multi-user.target.wants/ns-monitor.service"
 check "...the postinst loaded the rules (in the root's network namespace)" table_loaded
 check "...and said so" grep -q 'ns-monitor: loaded /etc/ns-monitor/ns-monitor.nft' "$TMP/install1.log"
 check "...no systemd runs in the root (so debhelper's part starts nothing)" \
 	not test -e "$RUNDIR/systemd/system"
+# deb-systemd-helper enables a new unit with `systemctl --root=/ preset`.
 offline_only() {
-	[ -e "$CALLS/systemctl" ] || return 0
+	grep -q -- '--root=/ .*preset ns-monitor.service' "$CALLS/systemctl" 2>/dev/null ||
+		{ echo "  no systemctl --root preset seen"; return 1; }
 	! grep -v -- '--root=\|^--version' "$CALLS/systemctl" | grep -q . ||
 		{ echo "  systemctl run online:"; sed 's/^/    /' "$CALLS/systemctl"; return 1; }
 }
-check "...systemctl only ever ran offline (--root), never on a running systemd" offline_only
+check "...systemctl ran offline only (--root preset), never on a running systemd" offline_only
 
 # 5b. install.sh and uninstall.sh leave the package alone.
 in_root 'sh /tmp/src/scripts/install.sh' >"$TMP/install-sh.log" 2>&1
@@ -260,9 +270,9 @@ check "...and the package is untouched" eval \
 # 5c. dpkg keeps an edited conffile across remove and reinstall.
 echo 'NS_MONITOR_ARGS="-g 136 -v"   # edited' >>"$UP/etc/default/ns-monitor"
 cp "$UP/etc/default/ns-monitor" "$TMP/edited"
-in_root 'dpkg -r ns-monitor' >"$TMP/remove.log" 2>&1
+in_root 'apt-get remove -y -q ns-monitor' >"$TMP/remove.log" 2>&1
 rc=$?
-check "dpkg -r: exit 0, conffiles kept (config-files)" eval \
+check "apt remove: exit 0, conffiles kept (config-files)" eval \
 	'[ $rc = 0 ] && [ "$(state)" = config-files ]'
 check "...the binary and unit are gone, the edited default file stays" eval \
 	'[ ! -e "$UP/usr/sbin/ns-monitor" ] && [ ! -e "$UP/lib/systemd/system/ns-monitor.service" ] &&
@@ -274,14 +284,16 @@ check "dpkg -i again: exit 0, the edited default file kept as it is" eval \
 
 # 5d. Purge: nothing is left, the runtime directory included.
 mkdir -p "$RUNDIR/ns-monitor" && echo 1 >"$RUNDIR/ns-monitor/ns-monitor.pid"
-in_root 'dpkg --purge ns-monitor' >"$TMP/purge1.log" 2>&1
+in_root 'apt-get purge -y -q ns-monitor' >"$TMP/purge1.log" 2>&1
 rc=$?
-check "dpkg --purge: exit 0, unknown to dpkg again" eval \
+check "apt purge: exit 0, unknown to dpkg again" eval \
 	'[ $rc = 0 ] && [ "$(state)" = "" -o "$(state)" = not-installed ]'
 AFTER=$(left_in_root)
 check "...nothing left in the root (files before: ${BEFORE:-none}; after: ${AFTER:-none})" \
 	eval 'same "files left" "$AFTER" "$BEFORE"'
 check "...no table left" not table_loaded
+check "...debconf's database holds nothing of ns-monitor" \
+	not grep -rqs ns-monitor "$UP/var/cache/debconf"
 
 # 5e. Where nft cannot load the rules, the install goes on and says so.
 printf '#!/bin/sh\necho "Error: Could not process rule: Operation not supported" >&2\nexit 1\n' \
