@@ -2,8 +2,8 @@
 # The Debian package. `make deb` builds it (into $TMP, not the tree); its
 # files, conffiles, Depends and version are checked, and lintian's; then it
 # is installed (apt install ./ns-monitor_*.deb, as the README says), run,
-# removed, reinstalled over an edited conffile and purged in a throwaway
-# root, and nothing is left behind.
+# removed, reinstalled over an edited conffile, upgraded and purged in a
+# throwaway root, and nothing is left behind.
 #
 # The throwaway root is this host's / under an overlay whose upper layer
 # lives in $TMP: every file the package or dpkg writes lands there, and the
@@ -282,7 +282,31 @@ in_root 'dpkg -i /tmp/deb/ns-monitor_*.deb' >"$TMP/install2.log" 2>&1
 check "dpkg -i again: exit 0, the edited default file kept as it is" eval \
 	'[ $? = 0 ] && cmp -s "$TMP/edited" "$UP/etc/default/ns-monitor"'
 
-# 5d. Purge: nothing is left, the runtime directory included.
+# An upgrade whose shipped /etc/default/ns-monitor and rules changed (the
+# package repacked as VERSION+up): the edited file stays, the new shipped
+# one beside it as .dpkg-dist; the unedited rules file is replaced.
+UPG=$TMP/upgrade
+mkdir -p "$UPG/tree" "$OUT/up"
+dpkg-deb -R "$DEB" "$UPG/tree"
+sed -i "s/^Version: .*/Version: $VERSION+up/" "$UPG/tree/DEBIAN/control"
+echo '# changed in the new version' >>"$UPG/tree/etc/default/ns-monitor"
+echo '# changed in the new version' >>"$UPG/tree/etc/ns-monitor/ns-monitor.nft"
+dpkg-deb -b --root-owner-group "$UPG/tree" "$OUT/up/ns-monitor_${VERSION}+up_$ARCH.deb" >/dev/null
+in_root 'dpkg -i --force-confold /tmp/deb/up/ns-monitor_*.deb' >"$TMP/upgrade.log" 2>&1
+rc=$?
+version_in_root() { in_root 'dpkg-query -W -f="\${Version}" ns-monitor'; }
+check "upgrade (dpkg -i, keep the old conffiles): exit 0, the new version installed" eval \
+	'[ $rc = 0 ] && [ "$(version_in_root)" = "$VERSION+up" ]'
+check "...the edited default file kept, the new shipped one beside it (.dpkg-dist)" eval \
+	'cmp -s "$TMP/edited" "$UP/etc/default/ns-monitor" &&
+	 cmp -s "$UPG/tree/etc/default/ns-monitor" "$UP/etc/default/ns-monitor.dpkg-dist"'
+check "...the unedited rules file replaced by the new one" \
+	cmp -s "$UPG/tree/etc/ns-monitor/ns-monitor.nft" "$UP/etc/ns-monitor/ns-monitor.nft"
+check "...the table, already loaded, left as it was" eval \
+	'table_loaded && grep -q "already loaded" "$TMP/upgrade.log"'
+rm -rf "$OUT/up"
+
+# 5d. Purge: nothing is left, .dpkg-dist and the runtime directory too.
 mkdir -p "$RUNDIR/ns-monitor" && echo 1 >"$RUNDIR/ns-monitor/ns-monitor.pid"
 in_root 'apt-get purge -y -q ns-monitor' >"$TMP/purge1.log" 2>&1
 rc=$?
