@@ -5,6 +5,7 @@
 #   make bench        benchmarks (root)
 #   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
 #   make install      DESTDIR=... PREFIX=...
+#   make deb          the Debian package, as ./ns-monitor_VERSION_ARCH.deb
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -18,7 +19,11 @@ PKGS     := libmnl libnetfilter_log libnetfilter_queue libnftables libnftnl libc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# The one place the version is written (debian/changelog follows it).
+VERSION  := $(shell cat VERSION)
+
 CFLAGS   ?= -O2 -g
+CPPFLAGS += -DNS_MONITOR_VERSION='"$(VERSION)"'
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
 	    -Iinclude $(PKG_CFLAGS)
 ifeq ($(CI),true)
@@ -44,7 +49,7 @@ BIN      := $(BUILD)/ns-monitor
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all deps check unit integration demo bench fuzz install uninstall clean
+.PHONY: all deps check unit integration demo bench fuzz install uninstall deb clean
 
 all: ns-monitor
 
@@ -53,8 +58,8 @@ ifneq ($(SANITIZE),1)
 	cp $(BIN) $@
 endif
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -63,27 +68,27 @@ $(BIN): $(BUILD)/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/guest_flood: tests/tools/guest_flood.c | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Asks with the daemon's own ask.c and answer.c, so it links the library.
 $(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/neigh_peak: tests/tools/neigh_peak.c | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Holds with the daemon's own hold.c, so it links the library.
 $(BUILD)/nfq_hold: tests/tools/nfq_hold.c $(LIB) $(wildcard include/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tcp_probe: tests/tools/tcp_probe.c | $(BUILD)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD):
 	mkdir -p $@
@@ -147,7 +152,8 @@ install: ns-monitor
 	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ns-monitor.service \
 		> $(DESTDIR)$(UNITDIR)/ns-monitor.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ns-monitor.service
-	install -D -m 0644 nft/ns-monitor.nft $(DESTDIR)$(SYSCONFDIR)/ns-monitor/ns-monitor.nft
+	# Executable, as nftables' own /etc/nftables.conf: it starts with #!/usr/sbin/nft -f.
+	install -D -m 0755 nft/ns-monitor.nft $(DESTDIR)$(SYSCONFDIR)/ns-monitor/ns-monitor.nft
 	install -D -m 0644 dist/ns-monitor.default $(DESTDIR)$(SYSCONFDIR)/default/ns-monitor
 	install -D -m 0644 dist/rt_protos.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/ns-monitor.conf
@@ -157,5 +163,23 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(KEEP),$(INSTALLED)))
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/ns-monitor 2>/dev/null || true
 
+# The package is built from a copy of the tree in DEB_DIR (dpkg-buildpackage
+# writes into debian/ and puts its results in the parent directory), and the
+# .deb is copied to DEB_DEST, the top of the tree by default, for
+# `apt install ./ns-monitor_*.deb`.
+DEB_DIR  ?= build/deb
+DEB_DEST ?= .
+DEB_TREE := $(DEB_DIR)/ns-monitor-$(VERSION)
+
+deb:
+	@sh scripts/deps.sh build package
+	rm -rf $(DEB_DIR) $(DEB_DEST)/ns-monitor_*.deb
+	mkdir -p $(DEB_TREE) $(DEB_DEST)
+	tar -cf - --exclude=./.git --exclude=./build --exclude=./ns-monitor \
+		--exclude='./ns-monitor_*' . | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -b
+	cp $(DEB_DIR)/ns-monitor_$(VERSION)_*.deb $(DEB_DEST)/
+	@echo "built: $$(ls $(DEB_DEST)/ns-monitor_$(VERSION)_*.deb)"
+
 clean:
-	rm -rf build ns-monitor
+	rm -rf build ns-monitor ns-monitor_*.deb

@@ -5,12 +5,14 @@
 #            shared libraries it links against, nft (install.sh loads the
 #            rules with it) and ip
 #   build    what `make` needs: compiler, pkg-config, the -dev packages
+#   package  what `make deb` needs beyond the build group: debhelper,
+#            dpkg-dev, and cmocka (the package build runs the unit tests)
 #   test     what `make check`, `make fuzz`, `make bench` and `make demo`
-#            need beyond those: cmocka, clang, ndppd, gnuplot, tcpdump...
+#            need beyond those: clang, ndppd, gnuplot, tcpdump, lintian...
 #
 #   scripts/deps.sh                  every group (make check, demo, bench, CI)
 #   scripts/deps.sh runtime          the runtime group only
-#   scripts/deps.sh runtime build    several groups
+#   scripts/deps.sh build package    several groups
 #   scripts/deps.sh --check GROUP... name the missing packages, install nothing
 #                                    (exit 1 if any is missing)
 #   scripts/deps.sh --list GROUP...  print the packages, one a line
@@ -24,19 +26,25 @@ nftables iproute2"
 BUILD="build-essential pkg-config
 libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-dev libcap-ng-dev"
 
+# The Build-Depends of debian/control beyond the build group (which holds
+# the rest of them).
+PACKAGE="debhelper dpkg-dev
+libcmocka-dev"
+
 # One purpose a line.
-TEST="libcmocka-dev
-clang libclang-rt-14-dev
+TEST="clang libclang-rt-14-dev
 iptables iputils-ping tcpdump procps kmod python3 jq
 ndppd gnuplot-nox iperf3
 systemd
 man-db groff-base mandoc
-prometheus"
+prometheus
+lintian"
 # prometheus: its promtool lints the stats file the daemon writes
 # (tests/integration/test_hardening.sh, test_observe.sh).
+# lintian: checks the package (tests/integration/test_deb.sh).
 
 usage() {
-	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|test|all]..." >&2
+	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|package|test|all]..." >&2
 	exit 2
 }
 
@@ -44,7 +52,7 @@ mode=install
 case "${1:-}" in
 --check) mode=check; shift ;;
 --list) mode=list; shift ;;
--h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
 [ $# -eq 0 ] && set -- all
 
@@ -53,9 +61,10 @@ for group in "$@"; do
 	case "$group" in
 	runtime) PKGS="$PKGS $RUNTIME" ;;
 	build) PKGS="$PKGS $BUILD" ;;
+	package) PKGS="$PKGS $PACKAGE" ;;
 	test) PKGS="$PKGS $TEST" ;;
-	all) PKGS="$PKGS $RUNTIME $BUILD $TEST" ;;
-	*) echo "deps.sh: unknown group '$group' (runtime, build, test or all)" >&2; usage ;;
+	all) PKGS="$PKGS $RUNTIME $BUILD $PACKAGE $TEST" ;;
+	*) echo "deps.sh: unknown group '$group' (runtime, build, package, test or all)" >&2; usage ;;
 	esac
 done
 

@@ -2,6 +2,11 @@
 # Install ns-monitor on this machine: packages, build, `make install`, the
 # nftables rules, the systemd service. Safe to run again (upgrades, repairs).
 #
+# On Debian, the package is the way: `make deb && apt install
+# ./ns-monitor_*.deb`, and dpkg keeps the configuration. This script is for
+# other systems (or another PREFIX), and refuses to run beside the package:
+# dpkg owns the files, the unit and the configuration then.
+#
 #   sudo scripts/install.sh                  PREFIX=/usr/local by default
 #   sudo PREFIX=/usr scripts/install.sh
 #   sudo DESTDIR=/tmp/stage scripts/install.sh
@@ -37,6 +42,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 say() { echo "install.sh: $*"; }
+
+. scripts/debpkg.sh
+if [ -z "$DESTDIR" ] && ! debpkg_absent; then
+	debpkg_refuse install.sh "upgrade with: make deb && apt install ./ns-monitor_*.deb"
+fi
 
 # `make -q` is true when ./ns-monitor is up to date: nothing to build.
 must_build=no

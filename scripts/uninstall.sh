@@ -12,6 +12,9 @@
 #
 # With DESTDIR set, only the files under DESTDIR go: nothing live is touched,
 # so no systemctl and no nft.
+#
+# Where the Debian package is installed it refuses: `apt remove ns-monitor`
+# (apt purge for the configuration too) removes what dpkg installed.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -25,6 +28,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 say() { echo "uninstall.sh: $*"; }
+
+. scripts/debpkg.sh
+if [ -z "$DESTDIR" ] && ! debpkg_absent; then
+	debpkg_refuse uninstall.sh "remove it with: apt remove ns-monitor (apt purge ns-monitor: its configuration too)"
+fi
 
 if [ -z "$DESTDIR" ]; then
 	if [ -d /run/systemd/system ] &&

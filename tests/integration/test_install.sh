@@ -271,7 +271,7 @@ sorted() { deps --list "$@" | sort; }
 check "deps.sh runtime asks apt-get for the runtime group, exactly" eval \
 	'[ "$(asked sh "$TOP/scripts/deps.sh" runtime)" = "$(sorted runtime)" ] && [ -n "$(sorted runtime)" ]'
 check "deps.sh with no argument asks for every group" eval \
-	'[ "$(asked sh "$TOP/scripts/deps.sh")" = "$(sorted runtime build test)" ]'
+	'[ "$(asked sh "$TOP/scripts/deps.sh")" = "$(sorted runtime build package test)" ]'
 no_dev_tools() {
 	local bad
 	bad=$(sorted runtime | grep -E -- '-dev$|^(build-essential|gcc|clang|pkg-config|libcmocka|ndppd|gnuplot|tcpdump|jq|mandoc)' || true)
@@ -279,7 +279,7 @@ no_dev_tools() {
 }
 check "the runtime group has no build, test or benchmark package" no_dev_tools
 check "no package is in two groups" eval \
-	'[ -z "$(sorted runtime build test | uniq -d)" ]'
+	'[ -z "$(sorted runtime build package test | uniq -d)" ]'
 # Every library the binary links against directly comes from a runtime package.
 lib_package() {	# the package that holds the shared library $1 (usrmerge or not)
 	local path
@@ -300,7 +300,7 @@ runtime_has_libs() {
 	return $ok
 }
 check "the runtime group holds the package of every library the binary links" runtime_has_libs
-check "deps.sh --check: every group is installed here" deps --check runtime build test
+check "deps.sh --check: every group is installed here" deps --check runtime build package test
 out=$(deps nonsense 2>&1)
 rc=$?
 check "deps.sh with an unknown group: exit 2 and says which" eval \
