@@ -80,6 +80,16 @@
  * times within ENGINE_ROUTE_RESTORE_WINDOW_S; one more deletion in that
  * window means someone wants it gone: the target is forgotten instead.
  */
+/*
+ * A learned target the kernel let go of (no confirmation for this long:
+ * its entry went stale, or was collected) is asked again from a budget of
+ * its own (ENGINE_IDLE_RATE a second), and forgotten, route and proxy
+ * removed, after ENGINE_IDLE_MISSES asks a second apart with no answer: a
+ * container that vanished without a word goes within 35 s.
+ */
+#define ENGINE_IDLE_VERIFY_S 30
+#define ENGINE_IDLE_MISSES 3
+#define ENGINE_IDLE_RATE 50
 #define ENGINE_ROUTE_RESTORES 3
 #define ENGINE_ROUTE_RESTORE_WINDOW_S 60
 
@@ -100,6 +110,8 @@ struct engine_options {
 	 * kernel and leaves the queue. 0: never.
 	 */
 	uint64_t stale_ns;
+	/* ENGINE_IDLE_VERIFY_S in ns, or 0: learned targets are not asked idle. */
+	uint64_t idle_verify_ns;
 	/*
 	 * Packets held for targets being resolved (NFQUEUE): at most
 	 * max_held, each at most queue_wait_ns. 0: none are taken.
@@ -248,6 +260,9 @@ struct engine_counters {
 	/* actions */
 	uint64_t asks;
 	uint64_t keepalive_asks;
+	uint64_t idle_asks;		/* learned, idle: is it still there? */
+	uint64_t idle_deferred;		/* ...waited for their own budget */
+	uint64_t vanished;		/* ...no answer: forgotten */
 	uint64_t master_asks;		/* a guest's claim checked on a master */
 	uint64_t confirms;
 	uint64_t unanswered;		/* hold-down ended without an answer */

@@ -320,6 +320,7 @@ void egress_engine_options(struct engine_options *o, const struct config *cfg)
 	o->keepalive_burst = cfg->keepalive_rate;
 	o->learn_routes = cfg->learn_routes;
 	o->stale_ns = kernel_give_up_ns();
+	o->idle_verify_ns = (uint64_t)ENGINE_IDLE_VERIFY_S * 1000000000ull;
 	/* Routes are followed (netmon) whenever something is learned. */
 	o->scope = cfg->learn_routes || cfg->proxy_ndp;
 	if (cfg->queue) {

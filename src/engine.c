@@ -61,6 +61,10 @@ struct rec {
 	bool guest;	/* a guest's resolution, counted in its slave's share */
 	bool nowhere_said;	/* held packets released unanswered, said */
 	bool in_reask;		/* in the reask list (by its k-links) */
+	bool in_idle;		/* learned, in the idle list (k-links) */
+	uint8_t idle_misses;	/* idle asks not answered in a row */
+	uint64_t idle_at;	/* when to ask it (again) */
+	uint64_t confirmed_at;	/* learned: last answer or REACHABLE */
 	uint8_t reasks;		/* a DAD guest's asks still to repeat */
 	uint64_t reask_at;
 };
@@ -116,6 +120,9 @@ struct engine {
 	 * k-links, free while a target is not learned (no keep-alive yet).
 	 */
 	struct list reask;
+	/* Learned targets to ask again when idle, by the k-links too. */
+	struct list idle;
+	struct tokenbucket idle_tb;
 	struct tokenbucket ask_tb, ka_tb;
 	struct held_pkt *held_pkts;	/* a ring of max_held, FIFO by until */
 	uint32_t held_head, held_n;
@@ -639,6 +646,40 @@ static void proxies(struct engine *e, uint32_t i, bool add)
 	}
 }
 
+static void idle_cancel(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->in_idle)
+		list_remove(e, &e->idle, i, true);
+	r->in_idle = false;
+}
+
+/* Into the idle list at `at`, kept in order (mostly at its tail). */
+static void idle_at(struct engine *e, uint32_t i, uint64_t at)
+{
+	uint32_t k;
+
+	idle_cancel(e, i);
+	k = e->idle.tail;
+	e->recs[i].idle_at = at;
+	while (k != NIL && e->recs[k].idle_at > at)
+		k = e->recs[k].kprev;
+	list_insert_after(e, &e->idle, k, i, true);
+	e->recs[i].in_idle = true;
+}
+
+/* It answered, or the kernel confirmed it: asked again once it idles. */
+static void confirmed(struct engine *e, uint32_t i, uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+
+	r->confirmed_at = now;
+	r->idle_misses = 0;
+	if (r->slave && r->ka == KA_NONE && e->o.idle_verify_ns)
+		idle_at(e, i, now + e->o.idle_verify_ns);
+}
+
 static void ka_cancel(struct engine *e, uint32_t i)
 {
 	struct rec *r = &e->recs[i];
@@ -670,6 +711,7 @@ static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 
 	if (r->ka == KA_CHALLENGE)
 		return;		/* the first claim is being checked */
+	idle_cancel(e, i);	/* the k-links are the keep-alive's now */
 	if (r->ka == KA_NONE)
 		list_push(e, &e->ka_todo, i, true);
 	if (kind == KA_CHALLENGE) {
@@ -794,6 +836,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 	uint32_t gi = r->gi;
 
 	ka_cancel(e, i);
+	idle_cancel(e, i);
 	proxies(e, i, false);
 	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
@@ -839,6 +882,7 @@ static void location_answers(struct engine *e, uint32_t i, uint64_t now)
 		refuse(e, ENGINE_REFUSAL_OCCUPIED, r->gi, &r->target,
 		       r->claimant, r->slave, now);
 	ka_cancel(e, i);
+	confirmed(e, i, now);
 }
 
 static void resolve(struct engine *e, uint32_t gi, unsigned int from,
@@ -927,8 +971,11 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	e->c.confirms++;
 	e->eg.confirm(e->eg.ctx, g->num, slave, &r->target);
-	if (e->o.learn_routes && !r->slave)
+	if (e->o.learn_routes && !r->slave) {
 		learn(e, i, slave);
+		if (e->recs[i].slave)
+			confirmed(e, i, now);
+	}
 }
 
 /* ---- the work loop ---- */
@@ -959,6 +1006,36 @@ static void pump_reasks(struct engine *e, uint64_t now)
 			r->in_reask = true;
 			list_push(e, &e->reask, i, true);
 		}
+	}
+}
+
+static void unlearn(struct engine *e, uint32_t i, const char *why);
+
+/*
+ * Learned targets nothing confirmed for a while: asked from their own
+ * budget; one that misses ENGINE_IDLE_MISSES asks in a row vanished.
+ */
+static void pump_idle(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->idle.head) != NIL && e->recs[i].idle_at <= now) {
+		struct rec *r = &e->recs[i];
+
+		if (r->idle_misses >= ENGINE_IDLE_MISSES) {
+			e->c.vanished++;
+			unlearn(e, i, "it vanished: no answer to " ENGINE_STR(ENGINE_IDLE_MISSES)
+				      " asks since the kernel let it go");
+			continue;
+		}
+		if (!tokenbucket_take(&e->idle_tb, now)) {
+			e->c.idle_deferred++;
+			return;		/* the bucket's time is in the deadline */
+		}
+		r->idle_misses++;
+		e->c.idle_asks++;
+		e->eg.ask(e->eg.ctx, e->groups[r->gi].num, r->slave, &r->target);
+		idle_at(e, i, now + NSEC_PER_SEC);
 	}
 }
 
@@ -1135,6 +1212,7 @@ static void run(struct engine *e, uint64_t now)
 	promote(e, now);
 	pump_asks(e, now);
 	pump_reasks(e, now);
+	pump_idle(e, now);
 	expire_keepalive(e, now);
 	pump_keepalive(e, now);
 }
@@ -1176,6 +1254,11 @@ uint64_t engine_next_deadline(const struct engine *e)
 		earliest(&d, token_time(&e->ask_tb));
 	if (e->ka_todo.head != NIL)
 		earliest(&d, token_time(&e->ka_tb));
+	if (e->idle.head != NIL) {
+		uint64_t t = e->recs[e->idle.head].idle_at;
+
+		earliest(&d, t > token_time(&e->idle_tb) ? t : token_time(&e->idle_tb));
+	}
 	if (e->reask.head != NIL) {
 		uint64_t t = e->recs[e->reask.head].reask_at;
 
@@ -1648,6 +1731,9 @@ void engine_answer(struct engine *e, unsigned int slave,
 		if (r->slave == slave && r->ka != KA_NONE && r->ka_asked) {
 			location_answers(e, i, now);
 			taken = true;
+		} else if (r->slave == slave && r->in_idle && r->idle_misses) {
+			confirmed(e, i, now);	/* still there */
+			taken = true;
 		} else if ((r->res == RES_ASKING || r->res == RES_HELD) &&
 			   (uint32_t)pos < r->cursor && slave != r->from &&
 			   (!r->only || slave == r->only)) {
@@ -1677,6 +1763,8 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			if (state == ENGINE_NEIGH_USABLE) {
 				if (fresh && r->ka != KA_NONE)
 					location_answers(e, i, now);
+				else if (fresh)
+					confirmed(e, i, now);
 				continue;
 			}
 			if (state == ENGINE_NEIGH_FAILED &&
@@ -2196,6 +2284,7 @@ struct engine *engine_init(const struct engine_options *opts,
 	tokenbucket_init(&e->ask_tb, opts->ask_rate, opts->ask_burst, now);
 	tokenbucket_init(&e->ka_tb, opts->keepalive_rate, opts->keepalive_burst,
 			 now);
+	tokenbucket_init(&e->idle_tb, ENGINE_IDLE_RATE, ENGINE_IDLE_RATE, now);
 	e->lim_start = now;
 	return e;
 }

@@ -1608,6 +1608,48 @@ static void test_guest_dad_reasked(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * A container that vanished after the kernel let go of its entry: asked
+ * when idle, from a budget of its own, and forgotten after 3 misses; one
+ * that answers stays, asked again a while later.
+ */
+static void test_idle_vanished(void **state)
+{
+	struct engine_options o = defaults(true);
+	uint64_t idle = ENGINE_IDLE_VERIFY_S * SEC, t1;
+	struct fake *f;
+
+	(void)state;
+	o.idle_verify_ns = idle;
+	f = setup(&o, 2);
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	ns(f, 2, T0 + 2 * MS);
+	answer(f, SLAVE(2), 2, T0 + 3 * MS);
+	assert_int_equal(C(f)->learned_now, 2);
+	/* Idle: asked once each at 30 s; 2 answers, 1 does not. */
+	run_until(f, T0 + idle + 10 * MS);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 2);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 2);
+	answer(f, SLAVE(2), 2, f->now + 1 * MS);
+	run_until(f, T0 + idle + 5 * SEC);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1 + ENGINE_IDLE_MISSES);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->vanished, 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(2), 2), 0);
+	/* The one that answered is asked again 30 s after its answer. */
+	t1 = f->now;
+	run_until(f, T0 + 2 * idle + 20 * MS);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 3);
+	/* A fresh REACHABLE from the kernel counts as an answer. */
+	neigh(f, SLAVE(2), 2, ENGINE_NEIGH_USABLE, true, f->now + 1 * MS);
+	run_until(f, f->now + 20 * SEC);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 3);
+	assert_int_equal(C(f)->learned_now, 1);
+	assert_true(t1 > 0);
+	teardown_fake(f);
+}
+
 /* One slave's flood of signs fills its share, never the others'. */
 static void test_guest_share(void **state)
 {
@@ -1841,6 +1883,7 @@ int main(void)
 		cmocka_unit_test(test_guest_share),
 		cmocka_unit_test(test_guest_after_unanswered),
 		cmocka_unit_test(test_guest_dad_reasked),
+		cmocka_unit_test(test_idle_vanished),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
