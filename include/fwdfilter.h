@@ -88,6 +88,32 @@ void fwdfilter_accept_rule(const struct ifspec *master,
 			   const struct ifspec *slave,
 			   char *nft, size_t nftlen, char *ipt, size_t iptlen);
 
+/* The first master->slave pair a base chain drops, and how many it drops. */
+struct fwdfilter_finding {
+	const struct ifspec *master, *slave;
+	unsigned int pairs;
+	char why[160];
+};
+
+/*
+ * Pure: judge every pair of masters and slaves in base chain
+ * chains[base]; true if one is dropped (f says which and why).
+ */
+bool fwdfilter_judge_pairs(const struct fwdfilter_chain *chains,
+			   size_t nchains, size_t base,
+			   const struct ifspec *masters, unsigned int nmasters,
+			   const struct ifspec *slaves, unsigned int nslaves,
+			   struct fwdfilter_finding *f);
+
+/*
+ * Pure: what to add, in nft's words and, for an ip6 table (ip6tables-nft
+ * makes those), in ip6tables' (into DOCKER-USER when the table has it:
+ * Docker puts its jump first in FORWARD, and keeps the chain's rules).
+ */
+void fwdfilter_advice(const struct fwdfilter_chain *chains, size_t nchains,
+		      size_t base, const struct fwdfilter_finding *f,
+		      char *buf, size_t len);
+
 /* For each forward-hook base chain of an ip6 or inet table. */
 typedef void (*fwdfilter_cb)(const struct fwdfilter_chain *chains,
 			     size_t nchains, size_t base, void *data);

@@ -137,3 +137,45 @@ void fwdfilter_accept_rule(const struct ifspec *master,
 		 master->prefix ? "+" : "", slave->name,
 		 slave->prefix ? "+" : "");
 }
+
+bool fwdfilter_judge_pairs(const struct fwdfilter_chain *chains,
+			   size_t nchains, size_t base,
+			   const struct ifspec *masters, unsigned int nmasters,
+			   const struct ifspec *slaves, unsigned int nslaves,
+			   struct fwdfilter_finding *f)
+{
+	char why[sizeof(f->why)];
+
+	memset(f, 0, sizeof(*f));
+	for (unsigned int i = 0; i < nmasters; i++)
+		for (unsigned int k = 0; k < nslaves; k++) {
+			if (fwdfilter_judge(chains, nchains, base, &masters[i],
+					    &slaves[k], why, sizeof(why)) != FWD_DROPS)
+				continue;
+			if (!f->pairs++) {
+				f->master = &masters[i];
+				f->slave = &slaves[k];
+				memcpy(f->why, why, sizeof(f->why));
+			}
+		}
+	return f->pairs > 0;
+}
+
+void fwdfilter_advice(const struct fwdfilter_chain *chains, size_t nchains,
+		      size_t base, const struct fwdfilter_finding *f,
+		      char *buf, size_t len)
+{
+	const struct fwdfilter_chain *c = &chains[base];
+	char nft[96], ipt[96];
+	int n;
+
+	fwdfilter_accept_rule(f->master, f->slave, nft, sizeof(nft), ipt,
+			      sizeof(ipt));
+	n = snprintf(buf, len, "nft insert rule %s %s %s %s", c->family,
+		     c->table, c->name, nft);
+	if (n < 0 || (size_t)n >= len || strcmp(c->family, "ip6") != 0)
+		return;
+	snprintf(buf + n, len - (size_t)n, ", or with ip6tables: ip6tables -I %s %s",
+		 find_chain(chains, nchains, c, "DOCKER-USER") ?
+		 "DOCKER-USER" : c->name, ipt);
+}

@@ -194,6 +194,33 @@ static void test_accept_rule_text(void **state)
 	assert_string_equal(ipt, "-i m0 -o docker0 -j ACCEPT");
 }
 
+static void test_pairs_and_advice(void **state)
+{
+	struct fwdfilter_chain t[] = {
+		CHAIN("FORWARD", true, true, forward),
+		CHAIN("DOCKER", false, false, docker),
+		CHAIN("DOCKER-ISOLATION-STAGE-1", false, false, stage1),
+		CHAIN("DOCKER-ISOLATION-STAGE-2", false, false, stage2),
+		CHAIN("DOCKER-USER", false, false, user_accept),
+	};
+	const struct ifspec masters[] = { { "m0", false }, { "m1", false } };
+	const struct ifspec slaves[] = { { "docker0", false }, { "br-", true } };
+	struct fwdfilter_finding f;
+	char advice[256];
+
+	(void)state;
+	/* m0 -> docker0 is let through by DOCKER-USER; the other three are not. */
+	assert_true(fwdfilter_judge_pairs(t, 5, 0, masters, 2, slaves, 2, &f));
+	assert_int_equal(f.pairs, 3);
+	assert_string_equal(f.master->name, "m0");
+	assert_string_equal(f.slave->name, "br-");
+	fwdfilter_advice(t, 5, 0, &f, advice, sizeof(advice));
+	assert_string_equal(advice,
+		"nft insert rule ip6 filter FORWARD iifname \"m0\" oifname \"br-*\" accept, "
+		"or with ip6tables: ip6tables -I DOCKER-USER -i m0 -o br-+ -j ACCEPT");
+	assert_false(fwdfilter_judge_pairs(t, 5, 0, masters, 1, slaves, 1, &f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_conditions_and_jumps),
 		cmocka_unit_test(test_loop_bounded),
 		cmocka_unit_test(test_accept_rule_text),
+		cmocka_unit_test(test_pairs_and_advice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
