@@ -12,6 +12,7 @@
 
 #include "binding.h"
 #include "check.h"
+#include "collide.h"
 #include "fwdfilter.h"
 #include "nflog.h"
 #include "nftctl.h"
@@ -364,6 +365,24 @@ static void check_forward_filter(struct report *r, const struct config *cfg,
 		   g, o.chains);
 }
 
+static void collision_seen(const char *text, void *data)
+{
+	warning(data, "%s: Docker hands out its network's addresses: give it a /80 inside the master's prefix that holds neither the router's nor the host's address (README: Docker)",
+		text);
+}
+
+/* A slave with an address of the master's link (Docker's whole-/64 network). */
+static void check_collisions(struct report *r,
+			     const struct ifspec *masters, unsigned int nmasters,
+			     const struct ifspec *slaves, unsigned int nslaves)
+{
+	int n = collide_scan(masters, nmasters, slaves, nslaves,
+			     collision_seen, r);
+
+	if (n == 0)
+		ok(r, "no slave holds an address, or an on-link prefix with one, in use on a master's link");
+}
+
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 				     const struct config *cfg, unsigned int g)
@@ -413,6 +432,7 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	nslaves = check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
 	check_forward_filter(r, cfg, g, masters, nmasters, slaves, (unsigned int)n);
+	check_collisions(r, masters, nmasters, slaves, (unsigned int)n);
 	check_bindset(r, w, g, slaves, (unsigned int)n);
 	/*
 	 * Without it the upstream's NS never reach the daemon: only targets
@@ -738,6 +758,8 @@ int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 			check_forward_filter(&r, cfg, cfg->groups[0],
 					     cfg->masters, cfg->nmasters,
 					     cfg->slaves, cfg->nslaves);
+			check_collisions(&r, cfg->masters, cfg->nmasters,
+					 cfg->slaves, cfg->nslaves);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				slaves += check_group_sets(&r, &w, cfg,
