@@ -11,7 +11,10 @@
 
 #include "relay.h"
 
-/* At start (with --proxy-ndp, or with forwarding on): one line per drop. */
+/*
+ * At start: a line per slave that holds an address of a master's link,
+ * and (with --proxy-ndp, or with forwarding on) one per drop.
+ */
 void fwdwatch_start(struct relay *r);
 
 /* X was learned behind slave and proxied (--proxy-ndp). */

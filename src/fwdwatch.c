@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collide.h"
 #include "fwdfilter.h"
 #include "fwdwatch.h"
 #include "log.h"
@@ -56,8 +57,20 @@ static bool forwarding_on(void)
 	return on == 1;
 }
 
+static void collision_seen(const char *text, void *data)
+{
+	log_warnx("group %u: %s; see ns-monitor --check", *(const uint16_t *)data,
+		  text);
+}
+
 void fwdwatch_start(struct relay *r)
 {
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct relay_group *g = &r->groups[i];
+
+		collide_scan(g->master_specs, g->nmaster_specs, g->slave_specs,
+			     g->nslave_specs, collision_seen, &g->num);
+	}
 	if (!r->cfg->proxy_ndp && !forwarding_on())
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++) {

@@ -89,4 +89,23 @@ out=$(in_ns r timeout 10 "$NS_MONITOR" --check "${ARGS[@]}")
 check "with -I FORWARD -i m0 -o br-+ -j ACCEPT, --check finds no forward drop" \
 	eval '! grep -q "hook forward" <<<"$out"'
 
+# 5. A network given the master's whole /64: Docker puts its first address,
+#    the upstream router's, on the bridge.
+WHOLE=br-0e1f2a3b4c5d
+in_ns r ping -c1 -W1 2001:db8:1::1 >/dev/null	# the router, a neighbor on m0
+in_ns r ip link add $WHOLE type bridge
+in_ns r ip link set $WHOLE up
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev $WHOLE nodad
+out=$(in_ns r timeout 10 "$NS_MONITOR" --check "${ARGS[@]}")
+check "--check warns: the bridge holds the router's address" \
+	grep -q "^warning: slave $WHOLE holds 2001:db8:1::1, in use on m0's link (a neighbor on m0" <<<"$out"
+check "--check says which subnets are safe" grep -qF "give it a /80 inside the master's prefix" <<<"$out"
+check "--check: the /80 network is not named" not grep -q "slave $BR " <<<"$out"
+LOG=$TMP/whole.log
+start_daemon r "$LOG" "${ARGS[@]}" || { cat "$LOG"; fail "daemon did not start"; }
+check "the daemon warns at start about the bridge" \
+	logged "$LOG" "group 135: slave $WHOLE holds 2001:db8:1::1, in use on m0's link"
+check "no log line over 200 characters" eval '! awk "length > 200" "$LOG" | grep -q .'
+stop_daemon $DAEMON_PID 2
+
 summary
