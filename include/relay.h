@@ -69,6 +69,10 @@ struct relay_group {
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
 	bool firewall_warned;		/* said that the firewall drops echoes */
+	/* fwdwatch.c: forward-hook drops toward the slaves. */
+	bool fwd_dropping;		/* as last read */
+	bool fwd_episode;		/* said for a learned target since */
+	uint64_t fwd_scanned;		/* when last read, 0: not yet */
 	struct relay_slave *slaves;		/* grown as members come */
 	unsigned int nslaves, slaves_cap;
 	struct relay_master *masters;

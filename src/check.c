@@ -12,6 +12,8 @@
 
 #include "binding.h"
 #include "check.h"
+#include "collide.h"
+#include "fwdfilter.h"
 #include "nflog.h"
 #include "nftctl.h"
 #include "nftwatch.h"
@@ -292,13 +294,104 @@ static void check_queue_path(struct report *r, struct nftwatch *w,
 		problem(r, "group %u: --queue would hold nothing: no master has a global address, so no on-link prefix to hold packets for", g);
 }
 
+/* net.ipv6.conf.all.forwarding: 1, 0, or -1 if unreadable. */
+static int forwarding_on(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
+	int on = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = -1;
+		fclose(f);
+	}
+	return on;
+}
+
+struct fwd_report {
+	struct report *r;
+	unsigned int group;
+	const struct ifspec *masters, *slaves;
+	unsigned int nmasters, nslaves;
+	unsigned int chains, drops;
+};
+
+static void fwd_chain_seen(const struct fwdfilter_chain *chains, size_t n,
+			   size_t base, void *data)
+{
+	struct fwd_report *o = data;
+	const struct fwdfilter_chain *c = &chains[base];
+	struct fwdfilter_finding f;
+	char advice[512], m[IFSPEC_TEXT], s[IFSPEC_TEXT], more[48] = "";
+
+	o->chains++;
+	if (!fwdfilter_judge_pairs(chains, n, base, o->masters, o->nmasters,
+				   o->slaves, o->nslaves, &f))
+		return;
+	o->drops++;
+	fwdfilter_advice(chains, n, base, &f, advice, sizeof(advice));
+	if (f.pairs > 1)
+		snprintf(more, sizeof(more), " (and %u more master/slave pair(s))",
+			 f.pairs - 1);
+	problem(o->r, "group %u: firewall: chain %s of table %s %s (hook forward, priority %d) drops packets forwarded from %s to %s%s (%s): the upstream cannot reach the guests behind it, though they are learned and proxied; add before its drops: %s. With Docker, \"ip6tables\": false in /etc/docker/daemon.json is simpler (see the README)",
+		o->group, c->name, c->family, c->table, c->priority,
+		ifspec_format(f.master, m), ifspec_format(f.slave, s), more,
+		f.why, advice);
+}
+
+/*
+ * The upstream's packets to a proxied guest are forwarded from a master
+ * to a slave: a forward-hook chain that drops them (Docker's FORWARD
+ * policy DROP) defeats --proxy-ndp without a word (fwdfilter.h).
+ */
+static void check_forward_filter(struct report *r, const struct config *cfg,
+				 unsigned int g,
+				 const struct ifspec *masters, unsigned int nmasters,
+				 const struct ifspec *slaves, unsigned int nslaves)
+{
+	struct fwd_report o = { r, g, masters, slaves, nmasters, nslaves, 0, 0 };
+
+	if (!cfg->proxy_ndp && forwarding_on() != 1)
+		return;
+	if (!nmasters || !nslaves)
+		return;
+	if (fwdfilter_scan(fwd_chain_seen, &o) == -1) {
+		warning(r, "firewall: cannot read the nftables ruleset to look for drops in the forward hook: %s",
+			strerror(errno));
+		return;
+	}
+	if (o.drops == 0)
+		ok(r, "group %u: firewall: none of %u forward-hook chain(s) of ip6 and inet tables drops packets from the masters to the slaves (checked: policies, drop and reject rules and accepts that match only interfaces, jumps followed)",
+		   g, o.chains);
+}
+
+static void collision_seen(const char *text, void *data)
+{
+	warning(data, "%s: Docker hands out its network's addresses: give it a /80 inside the master's prefix that holds neither the router's nor the host's address (README: Docker)",
+		text);
+}
+
+/* A slave with an address of the master's link (Docker's whole-/64 network). */
+static void check_collisions(struct report *r,
+			     const struct ifspec *masters, unsigned int nmasters,
+			     const struct ifspec *slaves, unsigned int nslaves)
+{
+	int n = collide_scan(masters, nmasters, slaves, nslaves,
+			     collision_seen, r);
+
+	if (n == 0)
+		ok(r, "no slave holds an address, or an on-link prefix with one, in use on a master's link");
+}
+
 /* Returns the slaves the group's set stands for now. */
 static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
-				     unsigned int g, const char *rules,
-				     bool proxy_ndp, bool learn, bool queue)
+				     const struct config *cfg, unsigned int g)
 {
 	unsigned int nslaves = 0, nmasters = 0;
 	struct ifspec *masters = NULL, *slaves = NULL;
+	const char *rules = cfg->rules;
+	bool proxy_ndp = cfg->proxy_ndp, learn = cfg->learn_routes,
+	     queue = cfg->queue;
 	char name[32];
 	int n;
 
@@ -338,6 +431,8 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 			g, g, g);
 	nslaves = check_interfaces(r, "slave", slaves, (unsigned int)n);
 	ok(r, "group %u: table inet ns_monitor has chain output_%u and its sets", g, g);
+	check_forward_filter(r, cfg, g, masters, nmasters, slaves, (unsigned int)n);
+	check_collisions(r, masters, nmasters, slaves, (unsigned int)n);
 	check_bindset(r, w, g, slaves, (unsigned int)n);
 	/*
 	 * Without it the upstream's NS never reach the daemon: only targets
@@ -573,15 +668,7 @@ static void check_output_filter(struct report *r, const struct config *cfg)
  */
 static void check_forwarding(struct report *r)
 {
-	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
-	int on = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &on) != 1)
-			on = -1;
-		fclose(f);
-	}
-	if (on == 1)
+	if (forwarding_on() == 1)
 		ok(r, "--proxy-ndp: net.ipv6.conf.all.forwarding is 1");
 	else
 		warning(r, "--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets: sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
@@ -668,13 +755,15 @@ int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 						  cfg->nslaves);
 			list_bindings(&r, cfg->groups[0], cfg->binds,
 				      cfg->nbinds, cfg->slaves, cfg->nslaves);
+			check_forward_filter(&r, cfg, cfg->groups[0],
+					     cfg->masters, cfg->nmasters,
+					     cfg->slaves, cfg->nslaves);
+			check_collisions(&r, cfg->masters, cfg->nmasters,
+					 cfg->slaves, cfg->nslaves);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
-				slaves += check_group_sets(&r, &w, cfg->groups[i],
-							   cfg->rules,
-							   cfg->proxy_ndp,
-							   cfg->learn_routes,
-							   cfg->queue);
+				slaves += check_group_sets(&r, &w, cfg,
+							   cfg->groups[i]);
 		}
 		nftwatch_close(&w);
 	}

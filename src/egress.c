@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "config.h"
 #include "egress.h"
+#include "fwdwatch.h"
 #include "hold.h"
 #include "hostaddr.h"
 #include "learn.h"
@@ -210,6 +211,8 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		log_info("group %u: learned %s behind %s: route added%s",
 			 n->group, a, s,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
+		if (x->cfg->proxy_ndp)
+			fwdwatch_learned(x->relay, n->group, s, a, monotonic_ns());
 		break;
 	case ENGINE_MOVED:
 		log_info("group %u: %s moved behind %s: route moved from %s",

@@ -29,6 +29,7 @@
 #include "intake.h"
 #include "control.h"
 #include "egress.h"
+#include "fwdwatch.h"
 #include "engine.h"
 #include "hold.h"
 #include "learn.h"
@@ -715,8 +716,10 @@ static int run(int argc, char **argv, struct config *cfgp)
 		arm_timer(&l);
 	}
 	relay_log_start(&l.relay);
+	fwdwatch_start(&l.relay);
 	if (cfg.standalone)
-		log_info("relaying NS from %u master(s) to %u slave(s), NFLOG group %u%s",
+		/* The names and patterns given; the group's line counts interfaces. */
+		log_info("relaying NS from %u master name(s) or pattern(s) to %u slave name(s) or pattern(s), NFLOG group %u%s",
 			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
 			 cfg.dry_run ? " (dry run)" : "");
 	else

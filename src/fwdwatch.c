@@ -1,0 +1,131 @@
+/* Forward-hook drops, as the daemon says them (fwdwatch.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "collide.h"
+#include "fwdfilter.h"
+#include "fwdwatch.h"
+#include "log.h"
+
+#define NSEC_PER_SEC 1000000000ull
+
+/* The ruleset is read at most this often for learned targets. */
+#define FWDWATCH_RESCAN_NS NSEC_PER_SEC
+
+struct scan {
+	const struct ifspec *masters, *slaves;
+	unsigned int nmasters, nslaves;
+	bool drops;
+	char text[160];		/* "chain ip6 filter FORWARD drops packets from m0 to br0" */
+	char why[96];
+	bool log_each;		/* at start: a line per chain */
+	uint16_t group;
+};
+
+static void chain_seen(const struct fwdfilter_chain *chains, size_t n,
+		       size_t base, void *data)
+{
+	struct scan *s = data;
+	const struct fwdfilter_chain *c = &chains[base];
+	struct fwdfilter_finding f;
+	char m[IFSPEC_TEXT], sl[IFSPEC_TEXT];
+
+	if (!fwdfilter_judge_pairs(chains, n, base, s->masters, s->nmasters,
+				   s->slaves, s->nslaves, &f))
+		return;
+	snprintf(s->text, sizeof(s->text),
+		 "chain %.16s %.24s %.24s drops packets from %s to %s",
+		 c->family, c->table, c->name, ifspec_format(f.master, m),
+		 ifspec_format(f.slave, sl));
+	snprintf(s->why, sizeof(s->why), "%.90s", f.why);
+	if (s->log_each)
+		log_warnx("group %u: firewall: %s (%.60s): the upstream cannot reach the guests; ns-monitor --check says what to add",
+			  s->group, s->text, f.why);
+	s->drops = true;
+}
+
+static bool forwarding_on(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
+	int on = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &on) != 1)
+			on = 0;
+		fclose(f);
+	}
+	return on == 1;
+}
+
+static void collision_seen(const char *text, void *data)
+{
+	log_warnx("group %u: %s; see ns-monitor --check", *(const uint16_t *)data,
+		  text);
+}
+
+void fwdwatch_start(struct relay *r)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct relay_group *g = &r->groups[i];
+
+		collide_scan(g->master_specs, g->nmaster_specs, g->slave_specs,
+			     g->nslave_specs, collision_seen, &g->num);
+	}
+	if (!r->cfg->proxy_ndp && !forwarding_on())
+		return;
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct relay_group *g = &r->groups[i];
+		struct scan s = { g->master_specs, g->slave_specs,
+				  g->nmaster_specs, g->nslave_specs,
+				  false, "", "", true, g->num };
+
+		if (!s.nmasters || !s.nslaves)
+			continue;
+		if (fwdfilter_scan(chain_seen, &s) == -1) {
+			log_warn("group %u: reading the firewall's forward-hook chains",
+				 g->num);
+			return;
+		}
+		g->fwd_dropping = s.drops;
+		g->fwd_scanned = 0;	/* the first learned target looks again */
+	}
+}
+
+void fwdwatch_learned(struct relay *r, uint16_t group, const char *slave,
+		      const char *addr, uint64_t now)
+{
+	struct relay_group *g = relay_find_group(r, group);
+	struct ifspec one;
+	struct scan s;
+
+	if (!g || !g->nmaster_specs || !slave)
+		return;
+	memset(&one, 0, sizeof(one));
+	snprintf(one.name, sizeof(one.name), "%s", slave);
+	memset(&s, 0, sizeof(s));
+	s.masters = g->master_specs;
+	s.nmasters = g->nmaster_specs;
+	s.slaves = &one;
+	s.nslaves = 1;
+	s.group = group;
+	/* Said already, or nothing to say: read again at most once a second. */
+	if (g->fwd_scanned && now - g->fwd_scanned < FWDWATCH_RESCAN_NS &&
+	    (!g->fwd_dropping || g->fwd_episode))
+		return;
+	if (fwdfilter_scan(chain_seen, &s) == -1)
+		return;
+	g->fwd_scanned = now ? now : 1;
+	g->fwd_dropping = s.drops;
+	if (!s.drops) {
+		if (g->fwd_episode)
+			log_info("group %u: the firewall lets the upstream's packets through to %s again",
+				 group, slave);
+		g->fwd_episode = false;
+		return;
+	}
+	if (g->fwd_episode)
+		return;
+	g->fwd_episode = true;
+	log_warnx("group %u: learned %s behind %s, but %s: the upstream cannot reach it (see ns-monitor --check)",
+		  group, addr, slave, s.text);
+}
