@@ -62,6 +62,21 @@ void engine_metrics(const struct engine_counters *e, struct metrics *m)
 		metrics_sample(m, "claims_refused_total",
 			       (unsigned long)e->refused[r], "reason=\"%s\"",
 			       engine_refusal_name((enum engine_refusal)r));
+	metrics_counter(m, "vanished_total",
+		"Learned targets the kernel had let go of that no longer answered when asked idle: forgotten, route and proxy removed.",
+		e->vanished);
+	metrics_counter(m, "idle_asks_total",
+		"Learned targets nothing confirmed for a while, asked whether they are still there (from a budget of their own).",
+		e->idle_asks);
+	metrics_counter(m, "guest_reasks_total",
+		"New guests asked again because their address was still tentative (DAD running late).",
+		e->guest_reasks);
+	metrics_counter(m, "guests_over_share_total",
+		"Guest signs dropped because their slave's fair share of the engine was full.",
+		e->guests_over_share);
+	metrics_counter(m, "master_asks_engine_total",
+		"Asks on the masters to check a claim or a held packet's target (the engine's count; master_asks_total has them per master).",
+		e->master_asks);
 	metrics_counter(m, "learn_table_full_total",
 		"Targets answered but not routed: --max-learned reached.",
 		e->learned_full);
