@@ -25,6 +25,8 @@ struct asker {
 	uint8_t mac[6];			/* ...and its link-layer address */
 	unsigned int master;		/* ifindex the NS came in on */
 	uint64_t at;			/* when, ns; 0: free */
+	bool guest;			/* a guest's NS on a slave (master:
+					   that slave) */
 };
 
 struct askers {
@@ -38,7 +40,24 @@ void askers_note(struct askers *a, unsigned int master,
 		 const struct in6_addr *target, const struct in6_addr *src,
 		 const uint8_t mac[6], uint64_t now);
 
+/*
+ * A guest's NS on slave for target, for an address elsewhere (the guest
+ * has the master's whole prefix on-link): answered by the daemon once the
+ * target is found where it lives.
+ */
+void askers_note_guest(struct askers *a, unsigned int slave,
+		       const struct in6_addr *target, const struct in6_addr *src,
+		       const uint8_t mac[6], uint64_t now);
+
 typedef void (*asker_cb)(const struct asker *k, void *data);
+
+/*
+ * Call cb for each guest's NS for target still waiting, on any slave but
+ * lives_on (never answered where it lives), and forget them. How many.
+ */
+unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
+				unsigned int lives_on, uint64_t now,
+				asker_cb cb, void *data);
 
 /*
  * Call cb for each NS for target on master that is still waiting (younger

@@ -217,6 +217,14 @@ struct engine_egress {
 			const struct in6_addr *target,
 			enum engine_located where);
 	void (*notice)(void *ctx, const struct engine_notice *n);
+	/*
+	 * Optional (--proxy-ndp): target was found where it lives, behind
+	 * slave lives_on (0: on a master's link, or the host's own): the
+	 * guests that asked for it on other slaves get their answer.
+	 */
+	void (*answer_guests)(void *ctx, uint16_t group,
+			      const struct in6_addr *target,
+			      unsigned int lives_on);
 };
 
 /* Why a slave's claim on an address (an answer, a sign) was not taken. */
@@ -245,6 +253,9 @@ struct engine_counters {
 	uint64_t guests_known;		/* ...learned there, or in flight */
 	uint64_t guests_ignored;	/* not a slave, ours, no learning */
 	uint64_t guests_over_share;	/* its slave's fair share was full */
+	uint64_t guest_ns;		/* guests' NS for targets elsewhere */
+	uint64_t guest_ns_answered;	/* ...known: answered at once */
+	uint64_t guest_ns_ignored;	/* ...out of scope, or lives there */
 	uint64_t guest_reasks;		/* a DAD guest asked again: tentative */
 	uint64_t held;			/* packets held for a resolution */
 	uint64_t held_rerouted;		/* ...released by the new route */
@@ -407,6 +418,17 @@ enum engine_guest_sign { ENGINE_GUEST_DAD, ENGINE_GUEST_SOURCE };
 void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  const struct in6_addr *target, enum engine_guest_sign sign,
 		  uint64_t now);
+
+/*
+ * A guest's NS on slave for target (not DAD): a guest with the master's
+ * whole prefix on-link asks for an address that may live elsewhere (on
+ * the master's link, behind another slave, or the host's own). With
+ * proxy_ndp, and for a target in scope that does not live behind that
+ * slave: answered at once when known, else found as any target is (the
+ * masters and the other slaves asked), then answered (answer_guests).
+ */
+void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
+		     const struct in6_addr *target, uint64_t now);
 
 /*
  * An NA (or echo reply) for target arrived on slave, or on a master: one

@@ -40,6 +40,8 @@ struct intake_group {
 	unsigned long upstream_ignored;	/* ...not for us, or no --proxy-ndp */
 	unsigned long guest_signs;	/* a new guest's DAD NS or first packet */
 	unsigned long guest_ignored;	/* ...logged, but no sign of one */
+	unsigned long guest_ns;		/* a guest's NS, handed on */
+	unsigned long guest_ns_ignored;	/* ...not a valid NS */
 };
 
 struct intake {

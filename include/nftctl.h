@@ -53,6 +53,11 @@ struct nftwatch;
 #define NFT_GUEST_RATE_SIZE 65536	/* slaves with a bucket at once */
 /* The log prefix of the guests_G chain: a new guest's sign, not an NS to relay. */
 #define NFT_GUEST_PREFIX "guest"
+/* A guest's NS (with --proxy-ndp): for an address that may live elsewhere. */
+#define NFT_GUEST_NS_PREFIX "gns"
+/* Guests' NS logged per slave: a bridge of containers resolving at once. */
+#define NFT_GUEST_NS_RATE 100
+#define NFT_GUEST_NS_BURST 200
 #define NFT_LIMIT_RATE 1000	/* NS per second logged, kernel side */
 #define NFT_LIMIT_BURST 1000
 

@@ -154,6 +154,15 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
  * from src (an address of the master) to `to` at to_mac, with the master's
  * MAC. 0, or -1 with errno.
  */
+/*
+ * Answer a guest's NS for target on slave (ifindex) ourselves: an NA from
+ * the slave's link-local address, with the slave's MAC, to `to` at to_mac.
+ * 0, or -1 with errno (EAFNOSUPPORT: no Ethernet or link-local there).
+ */
+int relay_advertise_guest(struct relay *r, unsigned int slave,
+			  const struct in6_addr *to, const uint8_t to_mac[6],
+			  const struct in6_addr *target);
+
 int relay_advertise(struct relay *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);

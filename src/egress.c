@@ -103,6 +103,36 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 			    answer_asker, &a);
 }
 
+/* A guest's NS for target, answered on its slave (guests with the /64 on-link). */
+static void answer_guest(const struct asker *k, void *data)
+{
+	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
+	struct egress *x = data;
+	char t[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
+	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
+	if (relay_advertise_guest(x->relay, k->master, &k->src, k->mac,
+				  &k->target) == -1) {
+		log_warnx_limited(&fail_limit, "answering guest %s's NS for %s: %s",
+				  to, t, strerror(errno));
+		return;
+	}
+	if (log_debug_enabled())
+		log_debug("answered guest %s's NS for %s", to, t);
+}
+
+static void eg_answer_guests(void *ctx, uint16_t group,
+			     const struct in6_addr *target, unsigned int lives_on)
+{
+	struct egress *x = ctx;
+
+	(void)group;
+	if (x->askers)
+		askers_take_guests(x->askers, target, lives_on, monotonic_ns(),
+				   answer_guest, x);
+}
+
 static void eg_proxy_del(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
@@ -276,6 +306,7 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 		.release = eg_release,
 		.located = eg_located,
 		.notice = eg_notice,
+		.answer_guests = eg_answer_guests,
 	};
 }
 

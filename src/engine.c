@@ -756,6 +756,14 @@ static void located(struct engine *e, uint32_t i, enum engine_located where)
 			      &e->recs[i].target, where);
 }
 
+/* Where it lives is known now: guests that asked for it get their answer. */
+static void answer_guests(struct engine *e, uint32_t i, unsigned int lives_on)
+{
+	if (e->o.proxy_ndp && e->eg.answer_guests)
+		e->eg.answer_guests(e->eg.ctx, e->groups[e->recs[i].gi].num,
+				    &e->recs[i].target, lives_on);
+}
+
 /* Found on master: its packets go on by the master, now and for a while. */
 static void on_master_found(struct engine *e, uint32_t i, unsigned int m)
 {
@@ -764,6 +772,7 @@ static void on_master_found(struct engine *e, uint32_t i, unsigned int m)
 	if (r->res == RES_NONE || r->on_master)
 		return;
 	r->on_master = m;
+	answer_guests(e, i, 0);
 	if (e->o.max_held) {
 		release_rec(e, i, false);
 		located(e, i, ENGINE_LOCATED_MASTER);
@@ -822,6 +831,7 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 		return;
 	e->c.learned++;
 	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
+	answer_guests(e, i, slave);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
 		located(e, i, ENGINE_LOCATED_SLAVE);
@@ -1707,6 +1717,64 @@ static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
 		unlearn(e, i, "it answers on a master");
 	}
 	return true;
+}
+
+void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
+		     const struct in6_addr *target, uint64_t now)
+{
+	int gi = find_group(e, group);
+	struct engine_group *g;
+	unsigned int dev;
+	uint32_t i;
+	bool fresh;
+
+	run(e, now);
+	if (gi < 0 || !e->o.proxy_ndp) {
+		e->c.guest_ns_ignored++;
+		return;
+	}
+	g = &e->groups[gi];
+	e->c.guest_ns++;
+	dev = onlink_dev(e, target);
+	i = lookup(e, (uint32_t)gi, target);
+	/*
+	 * Never for an address that lives on the asking slave (its own
+	 * answer comes from there), nor one outside the master's link.
+	 */
+	if (pos_in(g->slaves, g->nslaves, slave) < 0 ||
+	    (i != NIL && e->recs[i].slave == slave) ||
+	    (!is_local(e, target) && (!dev || !is_master(g, dev)))) {
+		e->c.guest_ns_ignored++;
+		return;
+	}
+	/* The host's own, behind another slave, or on a master: now. */
+	if (is_local(e, target) || (i != NIL && e->recs[i].slave) ||
+	    (i != NIL && e->recs[i].on_master)) {
+		e->c.guest_ns_answered++;
+		if (e->eg.answer_guests)
+			e->eg.answer_guests(e->eg.ctx, g->num, target,
+					    i != NIL ? e->recs[i].slave : 0);
+		return;
+	}
+	for (uint32_t k = 0; e->eg.usable_on && k < g->nmasters; k++) {
+		unsigned int m = g->masters[k];
+
+		if (m != slave && e->eg.usable_on(e->eg.ctx, m, target)) {
+			e->c.guest_ns_answered++;
+			if (e->eg.answer_guests)
+				e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
+			return;
+		}
+	}
+	/* Found as any target is: the other slaves and the masters asked. */
+	fresh = i == NIL || e->recs[i].res == RES_NONE;
+	resolve(e, (uint32_t)gi, slave, target, now);
+	i = lookup(e, (uint32_t)gi, target);
+	if (fresh && i != NIL && e->recs[i].res != RES_NONE) {
+		e->recs[i].mcursor = 0;
+		e->recs[i].masters_at = 0;
+		ask_masters(e, i, now);
+	}
 }
 
 void engine_answer(struct engine *e, unsigned int slave,

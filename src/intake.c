@@ -205,6 +205,28 @@ static void guest_sign(struct intake *in, struct intake_group *g,
 		     dad ? ENGINE_GUEST_DAD : ENGINE_GUEST_SOURCE, now);
 }
 
+/*
+ * A guest's NS on a slave (--proxy-ndp): a guest with the master's whole
+ * prefix on-link asks there for an address that may live elsewhere. It
+ * is remembered to be answered (askers), and the engine decides.
+ */
+static void guest_ns(struct intake *in, struct intake_group *g,
+		     const struct nflog_packet *pkt, uint64_t now)
+{
+	struct ns_info ns;
+
+	if (!pkt->indev ||
+	    ns_parse(pkt->payload, pkt->payload_len, 0, &ns) != NS_OK) {
+		g->guest_ns_ignored++;
+		return;
+	}
+	g->guest_ns++;
+	if (in->askers && ns.has_slla)
+		askers_note_guest(in->askers, pkt->indev, &ns.target, &ns.src,
+				  ns.slla, now);
+	engine_guest_ns(in->engine, g->num, pkt->indev, &ns.target, now);
+}
+
 void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		   uint64_t now)
 {
@@ -227,6 +249,10 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 	}
 	if (nflog_prefix_is(pkt, NFT_GUEST_PREFIX)) {
 		guest_sign(in, g, pkt, now);
+		return;
+	}
+	if (nflog_prefix_is(pkt, NFT_GUEST_NS_PREFIX)) {
+		guest_ns(in, g, pkt, now);
 		return;
 	}
 	v = ns_parse(pkt->payload, pkt->payload_len,

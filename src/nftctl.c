@@ -185,6 +185,22 @@ int nftctl_group_commands(char *buf, size_t size,
 			  "limit rate %u/second burst %u packets counter "
 			  "log group %u snaplen %u\n",
 			  g, g, g, NFT_LIMIT_RATE, NFT_LIMIT_BURST, g, NFT_SNAPLEN);
+		/*
+		 * And the guests' own NS on a slave (not DAD): a guest with
+		 * the master's whole prefix on-link asks for the router, or
+		 * for a guest behind another slave; limited per slave.
+		 */
+		sb_printf(&sb, "add set inet " NFT_TABLE " guests_ns_rate_%u "
+			  "{ type ifname; size %u; flags dynamic,timeout; timeout %us; }\n",
+			  g, NFT_GUEST_RATE_SIZE, NFT_GUEST_SEEN_TIMEOUT);
+		sb_printf(&sb, "add rule inet " NFT_TABLE " input_%u "
+			  "iifname @slaves_%u icmpv6 type nd-neighbor-solicit "
+			  "ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 "
+			  "@th,64,128 @targets_%u "
+			  "update @guests_ns_rate_%u { iifname limit rate %u/second burst %u packets } "
+			  "counter log prefix \"" NFT_GUEST_NS_PREFIX "\" group %u snaplen %u\n",
+			  g, g, g, g, NFT_GUEST_NS_RATE, NFT_GUEST_NS_BURST, g,
+			  NFT_SNAPLEN);
 	}
 	/*
 	 * With learning: a new guest's signs on a slave, so that it is found
@@ -481,6 +497,7 @@ static const struct {
 	{ NFTCTL_SET, "guests_seen" },
 	{ NFTCTL_SET, "guests_dad_rate" },
 	{ NFTCTL_SET, "guests_addr_rate" },
+	{ NFTCTL_SET, "guests_ns_rate" },
 	{ NFTCTL_SET, "located" },
 	{ NFTCTL_SET, "onlink" },
 };

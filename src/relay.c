@@ -787,6 +787,28 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
 }
 
+int relay_advertise_guest(struct relay *r, unsigned int slave,
+			  const struct in6_addr *to, const uint8_t to_mac[6],
+			  const struct in6_addr *target)
+{
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct relay_slave *s = slave_of(&r->groups[i], slave);
+
+		if (!s)
+			continue;
+		if (r->cfg->dry_run)
+			return 0;
+		if (r->askfd == -1 || !s->has_ll || !s->has_mac) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		return ask_advertise(r->askfd, slave, to_mac, &s->ll, to,
+				     target, s->mac);
+	}
+	errno = ENODEV;
+	return -1;
+}
+
 int relay_advertise(struct relay *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # What reaches whom: the shipped service arguments, the relay alone, and
-# the guest set-ups the README supports (a /128 or a narrower on-link
-# prefix, default route via the host's link-local on the slave) against
-# the whole /64 on-link (Docker's usual setting).
+# the guest set-ups the README supports: a /128 or a narrower on-link
+# prefix, default route via the host's link-local on the slave, and the
+# whole /64 on-link (Docker's usual setting), with --proxy-ndp.
 #
 #   U(u0) ---- m0 [R] s1 ---- x0 (X)  2001:db8:1::100/128, default via R's fe80 on s1
 #   ::2/64   ::1/64   s2 ---- z0 (Z)  2001:db8:1::300/64 on-link, then /120;
@@ -92,18 +92,41 @@ check "X (/128, default via R's link-local) reaches the host's master-side addre
 	wait_for 10 ping_ok x $MASTER_ADDR
 check "X reaches the upstream" wait_for 10 ping_ok x $UPSTREAM
 
-# Z has the whole /64 on-link: the host's master-side address and the
-# upstream are on-link for it, and its NS for them on s2 go unanswered (the
-# kernel answers NS on an interface only for that interface's addresses).
+# Z has the whole /64 on-link (a relayed RA, Docker's usual setting): the
+# host's master-side address, the upstream and X are on-link for it, and
+# it asks for them with NS on s2. ns-monitor answers those NS on s2 once
+# it has found the target where it lives (the host's own; the upstream on
+# m0, asked there; X behind s1), and learns Z behind s2 from its NS.
 in_ns r ping -c1 -W1 $Z >/dev/null 2>&1 &
 check "Z's route is learned on s2" wait_for 5 route_dev $Z s2
 check "Z reaches R's link-local on s2 (its link works)" \
 	ping_ok z "$(link_local r s2)%z0"
-check "Z (/64 on-link) does not reach the host's master-side address" \
-	eval "! ping_ok z $MASTER_ADDR && ! ping_ok z $MASTER_ADDR"
-check "...its NS for it went unanswered" \
-	eval "in_ns z ip -6 neigh show $MASTER_ADDR dev z0 | grep -qE 'INCOMPLETE|FAILED'"
-check "Z (/64 on-link) does not reach the upstream" not ping_ok z $UPSTREAM
+check "Z (/64 on-link) reaches the host's master-side address" \
+	wait_for 5 ping_ok z $MASTER_ADDR
+check "Z (/64 on-link) reaches the upstream" wait_for 5 ping_ok z $UPSTREAM
+check "...its entry for the upstream on z0 has R's s2 address" \
+	eval "in_ns z ip -6 neigh show $UPSTREAM dev z0 | grep -q \"$(in_ns r cat /sys/class/net/s2/address)\""
+check "the upstream reaches Z (proxy NDP on m0)" wait_for 5 ping_ok u $Z
+check "Z (/64 on-link) reaches X behind s1" wait_for 5 ping_ok z $X
+check "Z's NS for an address behind its own slave is not answered" \
+	eval "! in_ns z ping -c1 -W1 2001:db8:1::3ff >/dev/null 2>&1 && \
+	      ! in_ns z ip -6 neigh show 2001:db8:1::3ff dev z0 | grep -qE 'REACHABLE|STALE|DELAY'"
+check "the log says it answered" logged "$LOG" "answered guest"
+
+# The same beside a firewall whose input policy is drop, as a host's
+# usually is: it lets Neighbor Discovery in (without it no neighbor, and
+# no proxy entry, would ever be answered), nothing else new. Z's NS for
+# the upstream go to a group R has not joined: only ns-monitor's rule in
+# prerouting sees them, and its answers leave by a packet socket.
+in_ns r nft add table inet fw
+in_ns r nft add chain inet fw input '{ type filter hook input priority 0; policy drop; }'
+in_ns r nft add rule inet fw input ct state established,related accept
+in_ns r nft add rule inet fw input icmpv6 type '{ nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert }' accept
+in_ns r ip -6 neigh flush dev s2
+in_ns z ip -6 neigh flush dev z0
+check "input policy drop: Z still reaches the upstream" wait_for 5 ping_ok z $UPSTREAM
+check "input policy drop: Z still reaches X" wait_for 5 ping_ok z $X
+in_ns r nft delete table inet fw
 
 # The same guest with a narrower on-link prefix reaches both.
 in_ns z ip -6 addr del $Z/64 dev z0

@@ -112,8 +112,8 @@ check "all: the daemon's bindings_135 holds the --bind elements" \
 	eval '[ "$(grep -cE "\"s1\" \. 2001:db8:1::100|\"s\*\" \. 2001:db8:1::/64" "$TMP/all/bindings")" = 2 ]'
 check "all: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
-check "all: the objects are the 15 of output, input, guests, bindings and --queue" \
-	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 15
+check "all: the objects are the 16 of output, input, guests, bindings and --queue" \
+	test "$(wc -l <<<"$DAEMON_OBJECTS")" = 16
 ALL_135=$(printf '%s\n' "$DAEMON_OBJECTS" | tr '\n' ,)
 
 # 3. Another group, as the file says: 135 replaced by G.
@@ -123,7 +123,7 @@ run_case group200 "$TMP/rules-200-text.nft" "$TMP/rules-200.nft" 200 --proxy-ndp
 check "group200: the daemon and the file have the same objects" \
 	test "$DAEMON_OBJECTS" = "$FILE_OBJECTS"
 check "group200: they are group 200's" \
-	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 15
+	test "$(grep -c '_200$' <<<"$DAEMON_OBJECTS")" = 16
 
 # The daemon's own objects, by what it reads through libnftnl: leftovers
 # of a killed run are deleted at the next start (chains before the sets
@@ -141,10 +141,10 @@ start_daemon d "$LOG" -m m0 -s s1 --proxy-ndp --learn-routes --queue ||
 	fail "killed: the daemon did not start"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
-check "killed: a killed run leaves its 15 objects" test "$(listed)" = "$ALL_135"
+check "killed: a killed run leaves its 16 objects" test "$(listed)" = "$ALL_135"
 check "killed: the next start replaces them (the daemon relays)" \
 	start_daemon d "$LOG.2" -m m0 -s s1 --proxy-ndp --learn-routes --queue
-check "killed: ... with the same 15" test "$(listed)" = "$ALL_135"
+check "killed: ... with the same 16" test "$(listed)" = "$ALL_135"
 check "killed: the daemon stops" stop_daemon "$DAEMON_PID" 2
 check "killed: nothing of ours is left, not the table" not has_table
 

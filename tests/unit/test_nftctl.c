@@ -620,7 +620,7 @@ static void test_delete_only_present(void **state)
 	t.asked = 0;
 	assert_int_equal(nftctl_delete_commands(buf, sizeof(buf), 135, fake_exists, &t), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(t.asked, 15);
+	assert_int_equal(t.asked, 16);
 }
 
 /* A read that fails stops it with the read's errno; a short buffer: ENOSPC. */
