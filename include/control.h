@@ -33,6 +33,7 @@ struct group_state {
 	bool present;		/* chain and sets were there at the last look */
 	bool loaded;		/* standalone: we created the objects */
 	bool hold_added;	/* managed --queue: we added the hold objects */
+	bool had_members;	/* masters_G and slaves_G both had some */
 	bool hold_failed;	/* ...and said once that we could not */
 	bool warned_missing;	/* said once that they are missing */
 	struct set_report sets[STATS_SETS];	/* masters_G, slaves_G */

@@ -149,6 +149,8 @@ enum engine_notice_kind {
 				   resolve on-link on a master */
 	ENGINE_REFUSED_BINDING,	/* slave claimed one bound elsewhere, or
 				   not among those bound to it */
+	ENGINE_UNANSWERED,	/* the host's NS for target: no slave
+				   answered (other: how many were asked) */
 	ENGINE_NOTICE_KINDS
 };
 

@@ -707,6 +707,13 @@ void control_reconcile(struct control *c)
 		if (!gs->present)
 			log_info("group %u: rules present, %u master(s), %u slave(s)",
 				 g, gs->nmasters, gs->nslaves);
+		/* Empty sets relay nothing: said once each time they become so. */
+		if ((!gs->present || gs->had_members) &&
+		    (!gs->nmasters || !gs->nslaves))
+			log_warnx("group %u: set %s_%u is empty: nothing is relayed until it has a member (nft add element inet " NFT_TABLE " %s_%u { \"IF\" })",
+				  g, !gs->nmasters ? "masters" : "slaves", g,
+				  !gs->nmasters ? "masters" : "slaves", g);
+		gs->had_members = gs->nmasters && gs->nslaves;
 		gs->present = true;
 		gs->warned_missing = false;
 		gs->warned_no_rule = false;

@@ -286,6 +286,10 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		log_warnx("group %u: not routing %s behind %s: the bindings put it behind another slave, or bind %s to other addresses%s",
 			  n->group, a, s, s, more);
 		break;
+	case ENGINE_UNANSWERED:
+		log_info("group %u: %s was not found: none of the %u slave(s) asked answered%s",
+			 n->group, a, n->other, more);
+		break;
 	case ENGINE_NOTICE_KINDS:
 		break;
 	}

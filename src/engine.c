@@ -602,6 +602,19 @@ static const enum engine_notice_kind refusal_notice[ENGINE_REFUSALS] = {
 	[ENGINE_REFUSAL_OCCUPIED] = ENGINE_CLAIM_REFUSED,
 };
 
+/* Slaves a resolution asked: its cursor, less the master it came by. */
+static unsigned int slaves_asked(const struct engine *e, const struct rec *r)
+{
+	const struct engine_group *g = &e->groups[r->gi];
+	unsigned int n = 0;
+
+	if (r->only)
+		return 1;
+	for (uint32_t k = 0; k < r->cursor && k < g->nslaves; k++)
+		n += g->slaves[k] != r->from;
+	return n;
+}
+
 /* A claim not taken: counted, and said (rate-limited: guests cause it). */
 static void refuse(struct engine *e, enum engine_refusal why, uint32_t gi,
 		   const struct in6_addr *t, unsigned int slave,
@@ -1049,7 +1062,7 @@ static void pump_idle(struct engine *e, uint64_t now)
 	}
 }
 
-static void finish(struct engine *e, uint32_t i)
+static void finish(struct engine *e, uint32_t i, uint64_t now)
 {
 	struct rec *r = &e->recs[i];
 
@@ -1060,6 +1073,11 @@ static void finish(struct engine *e, uint32_t i)
 	if (!r->answered)
 		e->c.unanswered++;
 	guest_done(e, r);
+	/* The host wanted it, and nothing answered anywhere: said (limited). */
+	if (!r->answered && !r->on_master && !r->only && !r->slave &&
+	    r->cursor)
+		say_limited(e, ENGINE_UNANSWERED, r->gi, &r->target, 0,
+			    slaves_asked(e, r), now);
 	r->res = RES_NONE;
 	r->answered = 0;
 	r->on_master = 0;
@@ -1075,7 +1093,7 @@ static void expire_held(struct engine *e, uint64_t now)
 	uint32_t i;
 
 	while ((i = e->held.head) != NIL && e->recs[i].held_until <= now) {
-		finish(e, i);
+		finish(e, i, now);
 		rec_maybe_free(e, i);
 	}
 }
@@ -1635,7 +1653,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	if (i != NIL && e->recs[i].res == RES_HELD &&
 	    e->recs[i].answered != slave && e->recs[i].only != slave &&
 	    (e->recs[i].answered || unanswered_since(e, &e->recs[i], now)))
-		finish(e, i);
+		finish(e, i, now);
 	/* Learned there already, or being resolved: nothing to add. */
 	if (i != NIL && (e->recs[i].slave == slave || e->recs[i].res != RES_NONE)) {
 		e->c.guests_known++;

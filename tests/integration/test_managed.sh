@@ -63,7 +63,7 @@ out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp --rules "$RULE
 check "--check --proxy-ndp --rules FILE: the warning names FILE" \
 	grep -q "$INPUT_WARN.*in the rules file ($RULES;" <<<"$out"
 WITH_INPUT=$TMP/rules-input.nft
-sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$RULES" >"$WITH_INPUT"
+sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e '/^\t#set guests_ns_rate_135/,/^\t#}/s/^\t#/\t/' -e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$RULES" >"$WITH_INPUT"
 nftr -f "$WITH_INPUT"
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --proxy-ndp); rc=$?
 check "--check --proxy-ndp with chain input_135: no such warning" \
@@ -74,6 +74,12 @@ LOG=$TMP/managed.log
 start_daemon r "$LOG" -g 135 -g 136 || { cat "$LOG"; echo "FAIL: managed daemon did not start"; exit 1; }
 PID=$DAEMON_PID
 check "managed mode reads slaves_135" wait_for 3 logged "$LOG" "group 135: slave s1 added"
+check "no set is empty: nothing said about it" not logged "$LOG" "is empty: nothing is relayed"
+nftr flush set inet ns_monitor slaves_136
+check "an emptied set is warned about" \
+	wait_for 3 logged "$LOG" "group 136: set slaves_136 is empty: nothing is relayed"
+nftr add element inet ns_monitor slaves_136 '{ "s3" }'
+wait_for 3 eval "[ \"\$(count_lines "$LOG" "group 136: slave s3 added")\" -ge 2 ]"
 
 # --check beside the running daemon: it names it and checks the rest.
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 -g 136); rc=$?

@@ -441,6 +441,9 @@ static void test_holddown_after_fanout(void **state)
 	assert_int_equal(count(f, ASK, 0, 1), 5);
 	assert_int_equal(C(f)->ns, 2);
 	assert_int_equal(C(f)->unanswered, 1);
+	/* Said, with how many slaves were asked. */
+	assert_int_equal(f->notices[ENGINE_UNANSWERED], 1);
+	assert_int_equal(f->last[ENGINE_UNANSWERED].other, 4);
 	teardown_fake(f);
 }
 
