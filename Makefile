@@ -4,6 +4,7 @@
 #   make demo         namespace demo (root)
 #   make bench        benchmarks (root)
 #   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
+#   make analyze      cppcheck and clang --analyze over src/ (tests/analyze.sh)
 #   make install      DESTDIR=... PREFIX=...
 
 PREFIX   ?= /usr/local
@@ -44,7 +45,7 @@ BIN      := $(BUILD)/ns-monitor
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all deps check unit integration demo bench fuzz install uninstall clean
+.PHONY: all deps check unit integration analyze demo bench fuzz install uninstall clean
 
 all: ns-monitor
 
@@ -105,13 +106,15 @@ deps:
 	@sh scripts/deps.sh
 
 # Packages first, then a fresh make so pkg-config sees them. In CI the
-# tests also run under ASan and UBSan, and each fuzzer runs briefly.
+# static analyzers go over src/, the tests also run under ASan and UBSan,
+# and each fuzzer runs briefly.
 FUZZ_SECONDS ?= 60
 CI_FUZZ_SECONDS ?= 20
 
 check: deps
 	@$(MAKE) --no-print-directory unit integration
 ifeq ($(CI),true)
+	@sh tests/analyze.sh
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
 	@sh tests/fuzz/run.sh $(CI_FUZZ_SECONDS)
 endif
@@ -132,6 +135,9 @@ integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
 
 fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+analyze: deps
+	@sh tests/analyze.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory ns-monitor

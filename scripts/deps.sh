@@ -27,6 +27,7 @@ libmnl-dev libnetfilter-log-dev libnetfilter-queue-dev libnftables-dev libnftnl-
 # One purpose a line.
 TEST="libcmocka-dev
 clang libclang-rt-14-dev
+cppcheck
 iptables iputils-ping tcpdump procps kmod python3 jq
 ndppd gnuplot-nox iperf3
 systemd
@@ -34,6 +35,7 @@ man-db groff-base mandoc
 prometheus"
 # prometheus: its promtool lints the stats file the daemon writes
 # (tests/integration/test_hardening.sh, test_observe.sh).
+# cppcheck and clang (--analyze): tests/analyze.sh, make check in CI.
 
 usage() {
 	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|test|all]..." >&2
