@@ -4,6 +4,7 @@
 #   make demo         namespace demo (root)
 #   make bench        benchmarks (root)
 #   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
+#   make analyze      cppcheck and clang --analyze over src/ (tests/analyze.sh)
 #   make install      DESTDIR=... PREFIX=...
 #   make deb          the Debian package, as ./ns-monitor_VERSION_ARCH.deb
 
@@ -49,7 +50,7 @@ BIN      := $(BUILD)/ns-monitor
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all deps check unit integration demo bench fuzz install uninstall deb clean
+.PHONY: all deps check unit integration analyze demo bench fuzz install uninstall deb clean
 
 all: ns-monitor
 
@@ -60,6 +61,19 @@ endif
 
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The engine is pure (DESIGN.md): engine.c and policy.c are compiled against
+# a directory that holds only their own headers, so that including any other
+# of ours fails, and tests/engine_purity.sh checks what their objects call.
+ENGINE_OBJ := $(BUILD)/engine.o $(BUILD)/policy.o
+ENGINE_INC := $(BUILD)/engine-include
+
+$(ENGINE_INC)/%.h: include/%.h
+	@mkdir -p $(ENGINE_INC)
+	cp $< $@
+
+$(ENGINE_OBJ): $(BUILD)/%.o: src/%.c $(ENGINE_INC)/engine.h $(ENGINE_INC)/policy.h | $(BUILD)
+	$(CC) $(filter-out -Iinclude $(PKG_CFLAGS),$(CFLAGS)) -I$(ENGINE_INC) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -97,19 +111,22 @@ deps:
 	@sh scripts/deps.sh
 
 # Packages first, then a fresh make so pkg-config sees them. In CI the
-# tests also run under ASan and UBSan, and each fuzzer runs briefly.
+# static analyzers go over src/, the tests also run under ASan and UBSan,
+# and each fuzzer runs briefly.
 FUZZ_SECONDS ?= 60
 CI_FUZZ_SECONDS ?= 20
 
 check: deps
 	@$(MAKE) --no-print-directory unit integration
 ifeq ($(CI),true)
+	@sh tests/analyze.sh
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
 	@sh tests/fuzz/run.sh $(CI_FUZZ_SECONDS)
 endif
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(ENGINE_OBJ)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@sh tests/engine_purity.sh $(ENGINE_OBJ)
 
 integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
 		$(BUILD)/nfq_hold $(BUILD)/tcp_probe $(BUILD)/guest_flood
@@ -123,6 +140,9 @@ integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
 
 fuzz: deps
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+analyze: deps
+	@sh tests/analyze.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory ns-monitor

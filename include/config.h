@@ -11,7 +11,7 @@
 #include "engine.h"
 #include "ifspec.h"
 
-#define DEFAULT_GROUP 135
+#define DEFAULT_GROUP 135u
 /* The resolution engine's: engine.h says why these. */
 #define DEFAULT_HOLDDOWN_MS ENGINE_DEFAULT_HOLDDOWN_MS
 #define DEFAULT_RATE ENGINE_DEFAULT_ASK_RATE
@@ -21,7 +21,7 @@
 #define DEFAULT_MAX_LEARNED ENGINE_DEFAULT_MAX_LEARNED
 #define DEFAULT_KEEPALIVE_RATE ENGINE_DEFAULT_KEEPALIVE_RATE
 /* --queue: a held packet waits this long for its target at most... */
-#define DEFAULT_QUEUE_WAIT_MS 100
+#define DEFAULT_QUEUE_WAIT_MS 100u
 /*
  * ...and this many are held at once (the kernel's queue is as long). It is
  * also all that a stopped or hung daemon can keep: the kernel queues to
@@ -30,9 +30,9 @@
  * contacts at once of bench/first_contact.sh, while a hung daemon strands
  * no more than 256 packets before the host's traffic flows again.
  */
-#define DEFAULT_QUEUE_MAX 256
-#define DEFAULT_ROUTE_METRIC 1024
-#define DEFAULT_STATS_INTERVAL 15
+#define DEFAULT_QUEUE_MAX 256u
+#define DEFAULT_ROUTE_METRIC 1024u
+#define DEFAULT_STATS_INTERVAL 15u
 /*
  * Made at start, owned by the user the daemon runs as (--user), so that
  * it can remove its pidfile and its state files once it is no longer root.

@@ -39,16 +39,16 @@
  * slaves, 50 targets across 200 slaves in 1.8 s, and costs about 2% of a
  * core (an ask is one packet written by a packet socket).
  */
-#define ENGINE_DEFAULT_HOLDDOWN_MS 3000	/* > the kernel's 3 NS, 1 s apart */
-#define ENGINE_DEFAULT_ASK_RATE 5000	/* asks per second */
-#define ENGINE_DEFAULT_ASK_BURST 1000	/* the nft rule's burst */
+#define ENGINE_DEFAULT_HOLDDOWN_MS 3000u	/* > the kernel's 3 NS, 1 s apart */
+#define ENGINE_DEFAULT_ASK_RATE 5000u	/* asks per second */
+#define ENGINE_DEFAULT_ASK_BURST 1000u	/* the nft rule's burst */
 /* 1000 NS/s held 3 s, plus a burst of 1000: the kernel rule cannot exceed it. */
-#define ENGINE_DEFAULT_MAX_INFLIGHT 4096
+#define ENGINE_DEFAULT_MAX_INFLIGHT 4096u
 /* Every one of 10,000 neighbors contacted at once still gets its turn. */
-#define ENGINE_DEFAULT_MAX_QUEUE 16384
-#define ENGINE_DEFAULT_MAX_LEARNED 16384	/* 10,000 neighbors and room */
+#define ENGINE_DEFAULT_MAX_QUEUE 16384u
+#define ENGINE_DEFAULT_MAX_LEARNED 16384u	/* 10,000 neighbors and room */
 /* 10,000 learned entries garbage-collected within a minute: 170/s. */
-#define ENGINE_DEFAULT_KEEPALIVE_RATE 200
+#define ENGINE_DEFAULT_KEEPALIVE_RATE 200u
 #define ENGINE_DEFAULT_KEEPALIVE_BURST 200
 /*
  * How long a learned location has to answer when asked again (its entry

@@ -59,6 +59,17 @@ void learn_adopt(struct learn *l, struct relay *relay,
 		 const struct hostaddrs *h, uint64_t now);
 
 /*
+ * learn_adopt()'s rule for one target's neighbor entries e[0..n) (on any
+ * interface): adopted behind the one slave of g with a usable entry, if
+ * the target is global, not the host's, and inside g's prefixes.
+ * Exposed for tests (test_learn_adopt.c).
+ */
+struct relay_group;
+void learn_adopt_neighbor(struct learn *l, const struct relay_group *g,
+			  const struct hostaddrs *h, const struct rtnl_entry *e,
+			  size_t n, uint64_t now);
+
+/*
  * At exit: remove every route and proxy entry of ours (unless
  * --keep-routes), counted in routes_removed and proxies_removed. Once;
  * learn_fini() does it if it was not done.

@@ -33,6 +33,7 @@ libcmocka-dev"
 
 # One purpose a line.
 TEST="clang libclang-rt-14-dev
+cppcheck
 iptables iputils-ping tcpdump procps kmod python3 jq
 ndppd gnuplot-nox iperf3
 systemd
@@ -42,6 +43,7 @@ lintian"
 # prometheus: its promtool lints the stats file the daemon writes
 # (tests/integration/test_hardening.sh, test_observe.sh).
 # lintian: checks the package (tests/integration/test_deb.sh).
+# cppcheck and clang (--analyze): tests/analyze.sh, make check in CI.
 
 usage() {
 	echo "usage: scripts/deps.sh [--check|--list] [runtime|build|package|test|all]..." >&2

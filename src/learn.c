@@ -428,9 +428,9 @@ static int entry_cmp(const void *a, const void *b)
  * STALE entry for another's address on its own slave (an NS with that
  * source), and which of two is right is for a resolution to find out.
  */
-static void adopt_neighbor(struct learn *l, const struct relay_group *g,
-			   const struct hostaddrs *h, const struct rtnl_entry *e,
-			   size_t n, uint64_t now)
+void learn_adopt_neighbor(struct learn *l, const struct relay_group *g,
+			  const struct hostaddrs *h, const struct rtnl_entry *e,
+			  size_t n, uint64_t now)
 {
 	static struct log_limit twice = LOG_LIMIT_INIT(10, 5);
 	char a[INET6_ADDRSTRLEN];
@@ -491,7 +491,7 @@ void learn_adopt(struct learn *l, struct relay *relay,
 		n = 0;
 		v = NULL;
 	}
-	/* Entries for one target side by side: see adopt_neighbor(). */
+	/* Entries for one target side by side: see learn_adopt_neighbor(). */
 	if (n > 1)
 		qsort(v, n, sizeof(*v), entry_cmp);
 	for (size_t i = 0, j; i < n; i = j) {
@@ -499,7 +499,8 @@ void learn_adopt(struct learn *l, struct relay *relay,
 						sizeof(v[i].dst)) == 0; j++)
 			;
 		for (unsigned int gi = 0; gi < relay->ngroups; gi++)
-			adopt_neighbor(l, &relay->groups[gi], h, &v[i], j - i, now);
+			learn_adopt_neighbor(l, &relay->groups[gi], h, &v[i], j - i,
+					     now);
 	}
 	free(v);
 	neighbors = (unsigned long)(engine_counters(l->engine)->adopted - before);

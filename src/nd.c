@@ -38,6 +38,7 @@ void nd_solicited_node(const struct in6_addr *target, struct in6_addr *group)
 
 	memcpy(g.s6_addr, prefix, sizeof(prefix));
 	memcpy(g.s6_addr + 13, target->s6_addr + 13, 3);
+	/* cppcheck-suppress uninitvar ; the two memcpy fill all 16 bytes */
 	*group = g;
 }
 

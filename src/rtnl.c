@@ -678,6 +678,7 @@ int rtnl_route_get(struct rtnl *r, const struct in6_addr *dst,
 		   struct rtnl_route *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* cppcheck-suppress ctuuninitvar ; out is only written (memset below) */
 	struct route_get_ctx ctx = { out, false };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
@@ -747,6 +748,7 @@ static int ntable_cb(const struct nlmsghdr *nlh, void *data)
 int rtnl_neigh_table(struct rtnl *r, struct rtnl_neigh_table *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* cppcheck-suppress ctuuninitvar ; out is only written, never read */
 	struct ntable_ctx ctx = { out, false };
 	struct nlmsghdr *nlh;
 	struct ndtmsg *ndtm;

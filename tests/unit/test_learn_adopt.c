@@ -1,0 +1,314 @@
+/*
+ * Unit tests for the adoption rule (learn_adopt_neighbor()): which
+ * neighbor entries the kernel holds at start are handed to the engine as
+ * learned. A real engine, with a fake egress that records the routes it
+ * adds, says what was adopted and where.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <linux/neighbour.h>
+
+#include "engine.h"
+#include "hostaddr.h"
+#include "learn.h"
+#include "relay.h"
+
+#define SEC 1000000000ull
+#define T0 (1000 * SEC)
+#define GROUP 135
+#define MASTER 10u
+#define SLAVE1 101u
+#define SLAVE2 102u
+#define OTHER 200u		/* an interface of no group */
+
+struct fake {
+	unsigned int routes;		/* route_add calls */
+	unsigned int route_slave;	/* ...the last one's slave */
+};
+
+struct rig {
+	struct fake f;
+	struct engine *e;
+	struct config cfg;
+	struct hostaddrs addrs;
+	struct relay_master masters[1];
+	struct relay_slave slaves[2];
+	struct relay_group g;
+	struct learn l;
+};
+
+static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
+		   const struct in6_addr *t)
+{
+	(void)ctx;
+	(void)group;
+	(void)slave;
+	(void)t;
+}
+
+static int fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
+			unsigned int slave)
+{
+	struct fake *f = ctx;
+
+	(void)t;
+	assert_int_equal(group, GROUP);
+	f->routes++;
+	f->route_slave = slave;
+	return 0;
+}
+
+static int fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
+			 unsigned int from, unsigned int to)
+{
+	(void)ctx;
+	(void)group;
+	(void)t;
+	(void)from;
+	(void)to;
+	return 0;
+}
+
+static int fk_route_del(void *ctx, uint16_t group, const struct in6_addr *t,
+			unsigned int slave)
+{
+	(void)ctx;
+	(void)group;
+	(void)t;
+	(void)slave;
+	return 0;
+}
+
+static void fk_proxy(void *ctx, uint16_t group, const struct in6_addr *t,
+		     unsigned int master)
+{
+	(void)ctx;
+	(void)group;
+	(void)t;
+	(void)master;
+}
+
+static void fk_notice(void *ctx, const struct engine_notice *n)
+{
+	(void)ctx;
+	(void)n;
+}
+
+/* 2001:db8::<n>, inside the master's 2001:db8::/64 */
+static struct in6_addr addr(uint8_t n)
+{
+	struct in6_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.s6_addr[0] = 0x20;
+	a.s6_addr[1] = 0x01;
+	a.s6_addr[2] = 0x0d;
+	a.s6_addr[3] = 0xb8;
+	a.s6_addr[15] = n;
+	return a;
+}
+
+/*
+ * GROUP with master MASTER (the host's 2001:db8::1/64 on it) and slaves
+ * SLAVE1, SLAVE2, as the relay and the engine both know them.
+ */
+static struct rig *rig_new(void)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct engine_egress eg = {
+		.ask = fk_ask, .confirm = fk_ask,
+		.route_add = fk_route_add, .route_move = fk_route_move,
+		.route_del = fk_route_del, .proxy_add = fk_proxy,
+		.proxy_del = fk_proxy, .notice = fk_notice,
+	};
+	struct engine_options o;
+	struct in6_addr host = addr(1);
+
+	assert_non_null(r);
+	engine_options_default(&o);
+	o.learn_routes = true;
+	eg.ctx = &r->f;
+	r->e = engine_init(&o, &eg, T0);
+	assert_non_null(r->e);
+	assert_int_equal(engine_master(r->e, GROUP, MASTER, true, T0), 0);
+	assert_int_equal(engine_slave(r->e, GROUP, SLAVE1, "s1", true, T0), 0);
+	assert_int_equal(engine_slave(r->e, GROUP, SLAVE2, "s2", true, T0), 0);
+	assert_int_equal(hostaddr_set(&r->addrs, MASTER, &host, 64, true), 0);
+	r->cfg.learn_routes = true;
+	r->masters[0].in_engine = MASTER;
+	r->slaves[0].in_engine = SLAVE1;
+	r->slaves[1].in_engine = SLAVE2;
+	r->g.num = GROUP;
+	r->g.masters = r->masters;
+	r->g.nmasters = 1;
+	r->g.slaves = r->slaves;
+	r->g.nslaves = 2;
+	r->l.cfg = &r->cfg;
+	r->l.engine = r->e;
+	return r;
+}
+
+static void rig_free(struct rig *r)
+{
+	engine_free(r->e);
+	hostaddr_free(&r->addrs);
+	free(r);
+}
+
+static struct rtnl_entry entry(struct in6_addr t, unsigned int ifindex,
+			       uint16_t state)
+{
+	struct rtnl_entry e = { t, ifindex, state };
+
+	return e;
+}
+
+/* Hand one target's entries to the rule; whether it was adopted. */
+static bool adopt(struct rig *r, const struct rtnl_entry *e, size_t n)
+{
+	uint64_t before = engine_counters(r->e)->adopted;
+
+	learn_adopt_neighbor(&r->l, &r->g, &r->addrs, e, n, T0);
+	return engine_counters(r->e)->adopted == before + 1;
+}
+
+/* A usable entry on one slave: adopted there, its route added. */
+static void test_one_slave_adopted(void **state)
+{
+	static const uint16_t usable[] = { NUD_REACHABLE, NUD_STALE,
+					   NUD_DELAY, NUD_PROBE };
+	struct rig *r = rig_new();
+
+	(void)state;
+	for (unsigned int i = 0; i < 4; i++) {
+		struct rtnl_entry e = entry(addr((uint8_t)(0x10 + i)), SLAVE2,
+					    usable[i]);
+
+		assert_true(adopt(r, &e, 1));
+		assert_int_equal(r->f.routes, i + 1);
+		assert_int_equal(r->f.route_slave, SLAVE2);
+	}
+	rig_free(r);
+}
+
+/* Entries that say nothing of where it is now: not adopted. */
+static void test_unusable_states(void **state)
+{
+	static const uint16_t unusable[] = { NUD_INCOMPLETE, NUD_FAILED,
+					     NUD_NOARP, NUD_PERMANENT, NUD_NONE };
+	struct rig *r = rig_new();
+
+	(void)state;
+	for (unsigned int i = 0; i < 5; i++) {
+		struct rtnl_entry e = entry(addr(0x20), SLAVE1, unusable[i]);
+
+		assert_false(adopt(r, &e, 1));
+	}
+	assert_int_equal(r->f.routes, 0);
+	rig_free(r);
+}
+
+/* Usable behind two slaves: which one is right is for a resolution. */
+static void test_two_slaves_not_adopted(void **state)
+{
+	struct rig *r = rig_new();
+	struct rtnl_entry e[2] = { entry(addr(0x30), SLAVE1, NUD_STALE),
+				   entry(addr(0x30), SLAVE2, NUD_REACHABLE) };
+	struct rtnl_entry one[3] = { entry(addr(0x31), SLAVE1, NUD_FAILED),
+				     entry(addr(0x31), SLAVE2, NUD_STALE),
+				     entry(addr(0x31), SLAVE2, NUD_REACHABLE) };
+
+	(void)state;
+	assert_false(adopt(r, e, 2));
+	assert_int_equal(r->f.routes, 0);
+	/* A failed entry elsewhere does not count; two on one slave do not either. */
+	assert_true(adopt(r, one, 3));
+	assert_int_equal(r->f.route_slave, SLAVE2);
+	rig_free(r);
+}
+
+/* Only slaves of the group count: not a master (a mesh), not an outsider. */
+static void test_slaves_only(void **state)
+{
+	struct rig *r = rig_new();
+	struct rtnl_entry master = entry(addr(0x40), MASTER, NUD_REACHABLE);
+	struct rtnl_entry other = entry(addr(0x41), OTHER, NUD_REACHABLE);
+	struct rtnl_entry both[2] = { entry(addr(0x42), MASTER, NUD_REACHABLE),
+				      entry(addr(0x42), SLAVE1, NUD_STALE) };
+
+	(void)state;
+	assert_false(adopt(r, &master, 1));
+	assert_false(adopt(r, &other, 1));
+	/* The master's entry neither counts as a second slave nor blocks. */
+	assert_true(adopt(r, both, 2));
+	assert_int_equal(r->f.route_slave, SLAVE1);
+	/* An interface that is master and slave at once: its entry is skipped. */
+	r->slaves[1].in_engine = MASTER;
+	master = entry(addr(0x43), MASTER, NUD_REACHABLE);
+	assert_false(adopt(r, &master, 1));
+	rig_free(r);
+}
+
+/* Only global addresses of others inside our prefixes. */
+static void test_eligible_targets(void **state)
+{
+	struct rig *r = rig_new();
+	struct in6_addr ll = addr(0x50), mc = addr(0x50), off = addr(0x50);
+	struct in6_addr mapped, in_t = addr(0x50);
+	struct prefix6 targets[1];
+	struct rtnl_entry e;
+
+	(void)state;
+	ll.s6_addr[0] = 0xfe;
+	ll.s6_addr[1] = 0x80;
+	ll.s6_addr[2] = ll.s6_addr[3] = 0;
+	mc.s6_addr[0] = 0xff;
+	off.s6_addr[4] = 0x99;			/* 2001:db8:9900::50 */
+	memset(&mapped, 0, sizeof(mapped));
+	mapped.s6_addr[10] = mapped.s6_addr[11] = 0xff;
+	mapped.s6_addr[12] = 192;
+	mapped.s6_addr[15] = 1;
+
+	e = entry(ll, SLAVE1, NUD_REACHABLE);
+	assert_false(adopt(r, &e, 1));
+	e = entry(mc, SLAVE1, NUD_REACHABLE);
+	assert_false(adopt(r, &e, 1));
+	e = entry(mapped, SLAVE1, NUD_REACHABLE);
+	assert_false(adopt(r, &e, 1));
+	e = entry(addr(1), SLAVE1, NUD_REACHABLE);	/* the host's own */
+	assert_false(adopt(r, &e, 1));
+	e = entry(off, SLAVE1, NUD_REACHABLE);	/* not on-link on a master */
+	assert_false(adopt(r, &e, 1));
+	assert_int_equal(r->f.routes, 0);
+
+	/* ...unless inside a -t prefix. */
+	memset(targets, 0, sizeof(targets));
+	in_t.s6_addr[4] = 0x99;
+	in_t.s6_addr[15] = 0;
+	targets[0].addr = in_t;
+	targets[0].len = 48;
+	r->cfg.targets = targets;
+	r->cfg.ntargets = 1;
+	assert_true(adopt(r, &e, 1));
+	assert_int_equal(r->f.route_slave, SLAVE1);
+	rig_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_slave_adopted),
+		cmocka_unit_test(test_unusable_states),
+		cmocka_unit_test(test_two_slaves_not_adopted),
+		cmocka_unit_test(test_slaves_only),
+		cmocka_unit_test(test_eligible_targets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
