@@ -29,7 +29,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # work only so, and the whole tree takes it seconds. Errors, warnings,
 # portability and performance; style is left to review.
 # shellcheck disable=SC2086
-"$CPPCHECK" --std=c11 -D_GNU_SOURCE -Iinclude $pkg_cflags \
+"$CPPCHECK" --std=c11 -D_GNU_SOURCE -DNS_MONITOR_VERSION='"analyze"' -Iinclude $pkg_cflags \
 	--enable=warning,portability,performance --inline-suppr --quiet \
 	--template='{file}:{line}: {severity}: {message} [{id}]' \
 	$files >"$OUT/cppcheck.log" 2>&1
@@ -47,7 +47,7 @@ echo "analyze: cppcheck: $nfiles files, $cpp_n findings"
 # suppressions by file, checker and message (not line: lines move).
 # shellcheck disable=SC2086,SC2016
 echo "$files" | xargs -P "$jobs" -n 1 sh -c \
-	'"$0" --analyze -std=gnu11 -D_GNU_SOURCE -Iinclude '"$pkg_cflags"' \
+	'"$0" --analyze -std=gnu11 -D_GNU_SOURCE -DNS_MONITOR_VERSION=\"analyze\" -Iinclude '"$pkg_cflags"' \
 		-o /dev/null "$1" >"'"$OUT"'/$(basename "$1").log" 2>&1 ||
 		echo "$1: error: clang exited $?" >>"'"$OUT"'/$(basename "$1").log"' \
 	"$CLANG"
