@@ -1747,12 +1747,12 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 	bool fresh;
 
 	run(e, now);
+	e->c.guest_ns++;
 	if (gi < 0 || !e->o.proxy_ndp) {
 		e->c.guest_ns_ignored++;
 		return;
 	}
 	g = &e->groups[gi];
-	e->c.guest_ns++;
 	dev = onlink_dev(e, target);
 	i = lookup(e, (uint32_t)gi, target);
 	/*

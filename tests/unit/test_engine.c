@@ -20,7 +20,8 @@
 #define SLAVE(j) (100u + (unsigned int)(j))	/* j from 1 */
 
 enum call_kind { ASK, CONFIRM, ROUTE_ADD, ROUTE_MOVE, ROUTE_DEL, PROXY_ADD,
-		 PROXY_DEL, RELEASE_REROUTE, RELEASE_UNCHANGED, LOCATED };
+		 PROXY_DEL, RELEASE_REROUTE, RELEASE_UNCHANGED, LOCATED,
+		 ANSWER_GUESTS };
 
 struct call {
 	enum call_kind kind;
@@ -129,6 +130,14 @@ static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t,
 	record(ctx, LOCATED, 0, (unsigned int)where, t);
 }
 
+/* Recorded with where the target lives as `a` (0: a master, the host). */
+static void fk_answer_guests(void *ctx, uint16_t grp, const struct in6_addr *t,
+			     unsigned int lives_on)
+{
+	assert_int_equal(grp, GROUP);
+	record(ctx, ANSWER_GUESTS, lives_on, 0, t);
+}
+
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	struct fake *f = ctx;
@@ -170,7 +179,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
 		.proxy_del = fk_proxy_del, .usable_on = fk_usable_on,
 		.release = fk_release, .located = fk_located,
-		.notice = fk_notice,
+		.notice = fk_notice, .answer_guests = fk_answer_guests,
 	};
 
 	assert_non_null(f);
@@ -1653,6 +1662,58 @@ static void test_idle_vanished(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * Guests with the whole prefix on-link: their NS for an address elsewhere
+ * is answered where it is known, found first where it is not; never for
+ * one behind their own slave, nor outside the master's link.
+ */
+static void test_guest_ns(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr host = target(99), out;
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	o.scope = true;
+	f = setup(&o, 3);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, true), 0);
+	/* The host's own: at once. */
+	engine_guest_ns(f->e, GROUP, SLAVE(1), &host, T0);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 99), 1);
+	/* Learned behind slave 2: at once, saying where. */
+	ns(f, 5, T0 + 1 * MS);
+	answer(f, SLAVE(2), 5, T0 + 2 * MS);
+	run_until(f, 0);
+	f->n = 0;
+	engine_guest_ns(f->e, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
+			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 } }, f->now + 1);
+	assert_int_equal(count(f, ANSWER_GUESTS, SLAVE(2), 5), 1);
+	/* ...but never to a guest behind slave 2 itself. */
+	engine_guest_ns(f->e, GROUP, SLAVE(2), &(struct in6_addr){ .s6_addr =
+			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 } }, f->now + 2);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 5), 1);
+	/* Unknown: the other slaves and the master asked, then answered. */
+	f->n = 0;
+	engine_guest_ns(f->e, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
+			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 7 } }, f->now + 3);
+	assert_int_equal(count(f, ASK, SLAVE(1), 7), 0);
+	assert_int_equal(count(f, ASK, SLAVE(3), 7), 1);
+	assert_int_equal(count(f, ASK, MASTER, 7), 1);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 7), 0);
+	answer(f, MASTER, 7, f->now + 1 * MS);	/* the upstream router */
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 7), 1);
+	/* Outside the master's link: ignored. */
+	assert_int_equal(inet_pton(AF_INET6, "2001:db9::1", &out), 1);
+	f->n = 0;
+	engine_guest_ns(f->e, GROUP, SLAVE(1), &out, f->now + 5 * MS);
+	assert_int_equal(f->n, 0);
+	assert_int_equal(C(f)->guest_ns_ignored, 2);
+	assert_int_equal(C(f)->guest_ns_answered, 2);
+	teardown_fake(f);
+}
+
 /* One slave's flood of signs fills its share, never the others'. */
 static void test_guest_share(void **state)
 {
@@ -1887,6 +1948,7 @@ int main(void)
 		cmocka_unit_test(test_guest_after_unanswered),
 		cmocka_unit_test(test_guest_dad_reasked),
 		cmocka_unit_test(test_idle_vanished),
+		cmocka_unit_test(test_guest_ns),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
