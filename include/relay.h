@@ -34,6 +34,7 @@ struct relay_slave {
 	bool ll_warned;			/* said once that it has none */
 	bool absent_warned;		/* said once that it is missing */
 	bool up;			/* administratively up and running */
+	bool down_said;			/* "is down" logged, "is up" due */
 	bool routed;			/* egress route installed */
 	unsigned int in_engine;		/* ifindex the engine knows it by, 0 */
 	uint64_t next_refresh;		/* when to look for it again */

@@ -67,7 +67,7 @@ static void slave_release(struct relay *r, struct relay_group *g, struct relay_s
 	if (s->routed &&
 	    rtnl_default_route(&r->rtnl, RTNL_DEL, s->ifindex, g->fwmark,
 			       s->ifindex) == -1 && errno != ENOENT &&
-	    errno != ENODEV)
+	    errno != ENODEV && errno != ESRCH)	/* gone with its device */
 		log_warn("group %u: slave %s: removing egress route", g->num,
 			 s->name);
 	s->routed = false;
@@ -152,8 +152,16 @@ static void slave_refresh(struct relay *r, struct relay_group *g, struct relay_s
 	if (!s->routed) {
 		if (rtnl_default_route(&r->rtnl, RTNL_ADD, ifindex, g->fwmark,
 				       ifindex) == -1) {
-			log_warn("group %u: slave %s: egress route in table %u",
-				 g->num, s->name, g->fwmark);
+			/*
+			 * No carrier yet (a link that just came): the route
+			 * is added at its next link event, nothing to say.
+			 */
+			if (errno == ENETDOWN)
+				log_debug("group %u: slave %s: no carrier yet",
+					  g->num, s->name);
+			else
+				log_warn("group %u: slave %s: egress route in table %u",
+					 g->num, s->name, g->fwmark);
 			return;
 		}
 		s->routed = true;
@@ -924,8 +932,24 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 						slave_find_mac(s);
 					continue;
 				}
-				log_info("group %u: slave %s is %s", g->num, s->name,
-					 ev->link.up ? "up" : "down");
+				/*
+				 * Said when a slave that was ready goes down,
+				 * and when it is back: not for a link that is
+				 * only coming up (it was never ready).
+				 */
+				if (!ev->link.up && s->in_engine) {
+					log_info("group %u: slave %s is down",
+						 g->num, s->name);
+					s->down_said = true;
+				} else if (ev->link.up && s->down_said) {
+					log_info("group %u: slave %s is up",
+						 g->num, s->name);
+					s->down_said = false;
+				} else {
+					log_debug("group %u: slave %s: link %s, not ready yet",
+						  g->num, s->name,
+						  ev->link.up ? "up" : "down");
+				}
 			} else {
 				slave_release(r, g, s);	/* new or re-created */
 			}
