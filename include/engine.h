@@ -299,6 +299,7 @@ struct engine_counters {
 	uint64_t guests_waiting;	/* signs waiting for their due time */
 	uint64_t learned_now;
 	uint64_t records;		/* memory: one per target known */
+	uint64_t record_slots;		/* ...and the pool they live in */
 };
 
 struct engine;

@@ -271,6 +271,7 @@ static uint32_t rec_new(struct engine *e, uint32_t gi, const struct in6_addr *t)
 				return NIL;
 			e->recs = p;
 			e->pool_size = n;
+			e->c.record_slots = n;
 		}
 		i = e->pool_used++;
 	}
@@ -1245,9 +1246,79 @@ static void run(struct engine *e, uint64_t now)
 	pump_keepalive(e, now);
 }
 
+/*
+ * After a flood the pool is many times what is left in it: the records
+ * still used move down to a pool sized to them, every index that names
+ * one (list links, hash chains, held packets) renamed. Only between
+ * events, where no caller holds an index.
+ */
+#define POOL_MIN 64
+
+static void compact(struct engine *e)
+{
+	uint32_t size = POOL_MIN, j = 1, *map, *buckets;
+	struct list *lists[] = { &e->wait, &e->ask, &e->held, &e->delayed,
+				 &e->ka_todo, &e->ka_wait, &e->reask, &e->idle };
+	struct rec *v;
+
+	if (e->pool_size <= 4 * POOL_MIN || e->c.records * 8 > e->pool_size)
+		return;
+	while (size < e->c.records * 2 + 1)
+		size *= 2;
+	map = calloc(e->pool_used, sizeof(*map));
+	v = calloc(size, sizeof(*v));
+	buckets = calloc(size, sizeof(*buckets));
+	if (!map || !v || !buckets) {
+		free(map);
+		free(v);
+		free(buckets);
+		return;		/* kept as it is: nothing lost */
+	}
+	for (uint32_t i = 1; i < e->pool_used; i++)
+		if (e->recs[i].used) {
+			map[i] = j;
+			v[j++] = e->recs[i];
+		}
+	for (uint32_t i = 1; i < j; i++) {
+		v[i].rprev = map[v[i].rprev];
+		v[i].rnext = map[v[i].rnext];
+		v[i].kprev = map[v[i].kprev];
+		v[i].knext = map[v[i].knext];
+	}
+	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		lists[k]->head = map[lists[k]->head];
+		lists[k]->tail = map[lists[k]->tail];
+	}
+	for (uint32_t k = 0; k < e->held_n; k++) {
+		struct held_pkt *h = &e->held_pkts[(e->held_head + k) % e->o.max_held];
+
+		if (h->rec != NIL)
+			h->rec = map[h->rec];
+	}
+	free(map);
+	free(e->recs);
+	e->recs = v;
+	e->pool_size = size;
+	e->pool_used = j;
+	e->free_head = NIL;
+	e->c.record_slots = size;
+	/* The hash, sized down too: every chain built anew. */
+	free(e->buckets);
+	e->buckets = buckets;
+	e->nbuckets = size;
+	for (uint32_t i = 1; i < e->pool_used; i++) {
+		uint32_t *head = bucket_of(e, e->groups[e->recs[i].gi].num,
+					   &e->recs[i].target);
+
+		e->recs[i].hnext = *head;
+		*head = i;
+	}
+}
+
 void engine_tick(struct engine *e, uint64_t now)
 {
 	run(e, now);
+	compact(e);
 }
 
 /* When the bucket next holds a whole token. */
@@ -2355,7 +2426,8 @@ struct engine *engine_init(const struct engine_options *opts,
 	e->eg = *egress;
 	/* Proxy entries only make sense for targets with a route. */
 	e->o.learn_routes = opts->learn_routes || opts->proxy_ndp;
-	e->pool_size = 64;
+	e->pool_size = POOL_MIN;
+	e->c.record_slots = POOL_MIN;
 	e->pool_used = 1;	/* record 0 is NIL */
 	e->recs = calloc(e->pool_size, sizeof(*e->recs));
 	e->nbuckets = 64;

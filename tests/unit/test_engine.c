@@ -1714,6 +1714,41 @@ static void test_guest_ns(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * Memory after a flood: the pool shrinks back to what is left in it, and
+ * what is left (learned targets) works as before, found by the same keys.
+ */
+static void test_pool_shrinks(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t;
+
+	(void)state;
+	for (uint32_t k = 1; k <= 3; k++) {
+		ns(f, k, T0 + k * MS);
+		answer(f, SLAVE(k % 2 + 1), k, T0 + k * MS + 1000);
+	}
+	for (uint32_t k = 0; k < 20000; k++)
+		ns(f, 100000 + k, T0 + 10 * MS + k);
+	assert_true(C(f)->record_slots >= 16384);
+	run_until(f, 0);
+	assert_int_equal(C(f)->records, 3);
+	assert_true(C(f)->record_slots <= 256);	/* from 32768 */
+	for (uint32_t k = 1; k <= 3; k++) {
+		t = target(k);
+		assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(k % 2 + 1));
+	}
+	/* Still followed: a failed entry is asked again there. */
+	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_FAILED, false, f->now + 1 * MS);
+	run_until(f, f->now + 10 * MS);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 2);
+	/* And new targets go as before. */
+	ns(f, 7, f->now + 20 * MS);
+	assert_int_equal(count(f, ASK, 0, 7), 2);
+	teardown_fake(f);
+}
+
 /* One slave's flood of signs fills its share, never the others'. */
 static void test_guest_share(void **state)
 {
@@ -1949,6 +1984,7 @@ int main(void)
 		cmocka_unit_test(test_guest_dad_reasked),
 		cmocka_unit_test(test_idle_vanished),
 		cmocka_unit_test(test_guest_ns),
+		cmocka_unit_test(test_pool_shrinks),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
