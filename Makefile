@@ -197,7 +197,10 @@ deb:
 	mkdir -p $(DEB_TREE) $(DEB_DEST)
 	tar -cf - --exclude=./.git --exclude=./build --exclude=./ns-monitor \
 		--exclude='./ns-monitor_*' . | tar -xf - -C $(DEB_TREE)
-	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -b
+	# A plain build, whatever this make was told (the sanitizer pass of
+	# make check runs test_deb.sh too): no SANITIZE, no make flags.
+	cd $(DEB_TREE) && env -u SANITIZE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b
 	cp $(DEB_DIR)/ns-monitor_$(VERSION)_*.deb $(DEB_DEST)/
 	@echo "built: $$(ls $(DEB_DEST)/ns-monitor_$(VERSION)_*.deb)"
 

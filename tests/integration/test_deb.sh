@@ -19,7 +19,7 @@ need_root
 
 STARTED=$(date +%s)
 VERSION=$(cat "$TOP/VERSION")
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory "$@"; }
+mk() { env -u SANITIZE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory "$@"; }
 
 # 1. Build: make deb, from a copy of the tree, the .deb copied to $OUT.
 OUT=$TMP/out
