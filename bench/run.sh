@@ -537,7 +537,7 @@ ingest_run() {
 # ---------------------------------------------------------------- cost
 # cost_run METHOD: idle wake-ups and memory, then ingest; defaults for ns-monitor.
 cost_run() {
-	local m=$1 rss0 pss0 w0 w1 rss1 hwm1
+	local m=$1 rss0 pss0 w0 w1 rss1 hwm1 rss2
 	if [ "$(left)" -lt $((IDLE_S + 30)) ]; then
 		say "skipped cost $m: out of time"
 		record "{\"kind\":\"cost\",\"method\":\"$m\",\"skipped\":true}"
@@ -555,6 +555,10 @@ cost_run() {
 	[ "$m" != ndppd ] && ingest_run "$m" repeated
 	ingest_run "$m" distinct
 	rss1=$(status_kb VmRSS) hwm1=$(status_kb VmHWM)
+	# Settled: the floods' targets have left (hold-down 3 s, then the
+	# kernel's window), and what they took should be given back.
+	sleep 8
+	rss2=$(status_kb VmRSS)
 	# Where the resident memory is: the largest mappings.
 	local maps
 	maps=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
@@ -563,8 +567,10 @@ cost_run() {
 		jq -Rsc 'split("\n") | map(select(length > 0) | split(" ") | {kb: (.[0] | tonumber), mapping: .[1]})')
 	record "$(jq -cn --arg m "$m" --argjson rss0 "${rss0:-null}" --argjson rss1 "${rss1:-null}" \
 		--argjson hwm "${hwm1:-null}" --argjson w "$((w1 - w0))" --argjson idle "$IDLE_S" \
-		--argjson maps "${maps:-null}" --argjson pss0 "${pss0:-null}" '
-		{kind: "cost", method: $m, rss_idle_kb: $rss0, pss_idle_kb: $pss0, rss_after_kb: $rss1, hwm_kb: $hwm,
+		--argjson maps "${maps:-null}" --argjson pss0 "${pss0:-null}" \
+		--argjson rss2 "${rss2:-null}" '
+		{kind: "cost", method: $m, rss_idle_kb: $rss0, pss_idle_kb: $pss0, rss_after_kb: $rss1,
+		 rss_settled_kb: $rss2, hwm_kb: $hwm,
 		 idle_s: $idle, wakeups_idle: $w, wakeups_per_min: ($w * 60 / $idle),
 		 rss_by_mapping: $maps}')"
 	stop_method

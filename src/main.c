@@ -4,6 +4,7 @@
  * undo everything in reverse.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
@@ -357,7 +358,7 @@ static void arm_timer(struct loop *l)
 
 static void on_timer(struct loop *l)
 {
-	uint64_t expirations;
+	uint64_t expirations, slots;
 
 	if (read(l->timerfd, &expirations, sizeof(expirations)) == -1 &&
 	    errno != EAGAIN)
@@ -365,7 +366,14 @@ static void on_timer(struct loop *l)
 	uint64_t now = monotonic_ns();
 
 	l->timer_armed = 0;
+	slots = engine_counters(l->engine)->record_slots;
 	engine_tick(l->engine, now);
+	/*
+	 * The engine gave back a flood's records: return the memory to the
+	 * system too (glibc keeps freed heap for reuse otherwise).
+	 */
+	if (engine_counters(l->engine)->record_slots < slots)
+		malloc_trim(0);
 	control_on_timer(&l->control, now);
 	if (l->stats_due && l->stats_due <= now) {
 		write_stats(l);
