@@ -7,7 +7,8 @@
 #   bash bench/first_contact.sh [NS_MONITOR]    (make bench)
 #
 # Modes, RUNS fresh runs each (BENCH_FC_RUNS, default 3), TARGETS targets
-# (BENCH_FC_TARGETS, default 100) spread over 4 slaves:
+# (BENCH_FC_TARGETS, default 100) spread over NSLAVES slaves (BENCH_FC_SLAVES,
+# default 4); BENCH_FC_MODES picks modes (default all four):
 #   learn   ns-monitor -m m0 -s s1,..,s4 --learn-routes: the SYN waits on
 #           the master's neighbor entry, which fails after 3 s
 #           (EHOSTUNREACH)
@@ -34,6 +35,7 @@ RULES=$top/nft/ns-monitor.nft
 RESULTS=${BENCH_RESULTS:-$here/results}
 RUNS=${BENCH_FC_RUNS:-3}
 TARGETS=${BENCH_FC_TARGETS:-100}
+NSLAVES=${BENCH_FC_SLAVES:-4}
 [ "$(id -u)" -eq 0 ] || { echo "bench/first_contact.sh: needs root" >&2; exit 1; }
 for c in python3 nft ip cc pkg-config; do
 	command -v "$c" >/dev/null || { echo "bench/first_contact.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
@@ -69,15 +71,15 @@ ip -n "$R" link set m0 up
 ip -n "$U" link set u0 up
 ip -n "$R" -6 addr add 2001:db8:1::1/64 dev m0 nodad
 ip -n "$U" -6 addr add 2001:db8:1::2/64 dev u0 nodad
-for k in 1 2 3 4; do
+for k in $(seq "$NSLAVES"); do
 	ip -n "$R" link add "s$k" type veth peer name "g$k" netns "$G"
 	ip -n "$R" link set "s$k" up
 	ip -n "$G" link set "g$k" up
 	ip -n "$R" -6 addr add "fe80::1:$k/64" dev "s$k" nodad
 done
-# Target i lives behind slave i % 4 + 1; G answers the host through s1.
+# Target i lives behind slave i % NSLAVES + 1; G answers the host through s1.
 for i in $(seq "$TARGETS"); do
-	echo "addr add 2001:db8:1::1:$i/128 dev g$((i % 4 + 1)) nodad"
+	echo "addr add 2001:db8:1::1:$i/128 dev g$((i % NSLAVES + 1)) nodad"
 done | ip -n "$G" -batch -
 ip -n "$G" -6 route add default via fe80::1:1 dev g1
 targets=$(for i in $(seq "$TARGETS"); do printf '2001:db8:1::1:%s ' "$i"; done)
@@ -122,8 +124,8 @@ print("\n".join(out))
 PY
 }
 
-MODES="learn queue odhcpd seed"
-SLAVES=s1,s2,s3,s4
+MODES=${BENCH_FC_MODES:-"learn queue odhcpd seed"}
+SLAVES=$(seq -s, -f 's%g' "$NSLAVES")
 
 run_mode() {
 	local mode=$1 run=$2 pid
@@ -142,7 +144,7 @@ run_mode() {
 	seed)
 		# `ping -I SLAVE X` needs a route for X on the slave: on-link,
 		# worse than the master's (one metric each: the same one would make one multipath route).
-		for k in 1 2 3 4; do in_r ip -6 route add 2001:db8:1::/64 dev "s$k" metric $((2000 + k)); done
+		for k in $(seq "$NSLAVES"); do in_r ip -6 route add 2001:db8:1::/64 dev "s$k" metric $((2000 + k)); done
 		ip netns exec "$R" "$TOOLS/seed" -m m0 -s $SLAVES 2>"$TMP/d.log" &
 		pid=$!
 		ready='listening on' ;;
@@ -154,7 +156,7 @@ run_mode() {
 	in_r nft delete table inet ns_monitor 2>/dev/null
 	in_r ip -6 route flush proto 135 2>/dev/null
 	in_r ip -6 route flush proto static 2>/dev/null
-	for k in 1 2 3 4; do in_r ip -6 route del 2001:db8:1::/64 dev "s$k" metric $((2000 + k)) 2>/dev/null; done
+	for k in $(seq "$NSLAVES"); do in_r ip -6 route del 2001:db8:1::/64 dev "s$k" metric $((2000 + k)) 2>/dev/null; done
 	say "$mode run $run: $(grep -c "^$mode ok" "$TMP/results") connects succeeded so far"
 }
 
@@ -169,7 +171,7 @@ mkdir -p "$RESULTS"
 {
 	echo "# First contact: cold connect() to neighbors behind slaves"
 	echo
-	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs; $RUNS runs per mode, $TARGETS targets at once behind 4 slaves, one connect each (no retry, 5 s timeout); binary sha256 $(sha256sum "$BIN" | cut -c1-12)."
+	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs; $RUNS runs per mode, $TARGETS targets at once behind $NSLAVES slaves, one connect each (no retry, 5 s timeout); binary sha256 $(sha256sum "$BIN" | cut -c1-12)."
 	echo
 	echo "| mode | connects | succeeded | p50 ms | p99 ms | max ms |"
 	echo "|---|---:|---:|---:|---:|---:|"

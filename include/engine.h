@@ -51,6 +51,13 @@
 #define ENGINE_DEFAULT_KEEPALIVE_RATE 200u
 #define ENGINE_DEFAULT_KEEPALIVE_BURST 200
 /*
+ * A held packet waits queue_wait after its target's asks are all out: one
+ * whose target is still being asked (many slaves, many targets at once,
+ * the ask bucket dry) waits on, at most this long in all (the kernel
+ * would give up on the master after 3 s; TCP tries again after 1 s).
+ */
+#define ENGINE_HOLD_MAX_MS 1000
+/*
  * How long a learned location has to answer when asked again (its entry
  * went, or another slave claims it): our NS is answered within
  * milliseconds, and a guest that moved is followed this soon.

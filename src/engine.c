@@ -76,6 +76,7 @@ struct list {
 /* A held packet: released by `until` at the latest. */
 struct held_pkt {
 	uint64_t until;
+	uint64_t since;		/* held then: ENGINE_HOLD_MAX_MS from it at most */
 	uint32_t id;
 	uint32_t rec;		/* NIL once released */
 	uint16_t group;
@@ -802,7 +803,20 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 			break;
 		if (h->rec != NIL) {
 			uint32_t i = h->rec;
+			uint8_t res = e->recs[i].res;
+			uint64_t cap = h->since + ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
 
+			/* Still being asked: waits on, behind the others. */
+			if ((res == RES_ASKING || res == RES_QUEUED) && now < cap) {
+				struct held_pkt again = *h;
+
+				again.until = now + e->o.queue_wait_ns < cap ?
+					      now + e->o.queue_wait_ns : cap;
+				e->held_head = (e->held_head + 1) % e->o.max_held;
+				e->held_pkts[(e->held_head + e->held_n - 1) %
+					     e->o.max_held] = again;
+				continue;
+			}
 			release(e, h, false);
 			/* Nothing answered: the kernel asks on the master now. */
 			if (!e->recs[i].nowhere_said) {
@@ -1607,7 +1621,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		 const struct in6_addr *target, uint32_t packet_id,
 		 uint64_t now)
 {
-	struct held_pkt h = { now + e->o.queue_wait_ns, packet_id, NIL, group };
+	struct held_pkt h = { now + e->o.queue_wait_ns, now, packet_id, NIL, group };
 	int gi = find_group(e, group);
 	bool fresh;
 	uint32_t i;

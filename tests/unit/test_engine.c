@@ -1914,6 +1914,38 @@ static void test_held_master_answers(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * Many slaves, the ask bucket dry: a held packet waits while its target is
+ * still being asked (not just queue_wait), and goes by the new route once
+ * found; at most ENGINE_HOLD_MAX_MS in all.
+ */
+static void test_held_while_asking(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f;
+
+	(void)state;
+	o.ask_rate = 10;	/* one ask every 100 ms */
+	o.ask_burst = 1;
+	f = setup(&o, 5);
+	held(f, 1, 61, T0);
+	run_until(f, T0 + 350 * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 61, ANY), 0);
+	assert_true(slave_asks(f, 1) < 5);
+	answer(f, SLAVE(3), 1, f->now + 1 * MS);
+	assert_int_equal(count(f, RELEASE_REROUTE, 61, ANY), 1);
+	teardown_fake(f);
+	/* Asks slower still (one every 250 ms): out at the cap, not later. */
+	o.ask_rate = 4;
+	f = setup(&o, 5);
+	held(f, 2, 62, T0);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS - 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 62, ANY), 0);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 62, ANY), 1);
+	teardown_fake(f);
+}
+
 /* Full: a packet beyond max_held goes on at once; every one is released. */
 static void test_held_full(void **state)
 {
@@ -1991,6 +2023,7 @@ int main(void)
 		cmocka_unit_test(test_held_on_master),
 		cmocka_unit_test(test_held_full),
 		cmocka_unit_test(test_held_master_answers),
+		cmocka_unit_test(test_held_while_asking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
