@@ -959,6 +959,23 @@ static void claim(struct engine *e, uint32_t i, unsigned int slave,
 	ka_start(e, i, KA_CHALLENGE, slave);
 }
 
+/* Whether target answers (as far as the kernel knows) on a master. */
+static unsigned int usable_on_master(struct engine *e, uint32_t gi,
+				     unsigned int slave,
+				     const struct in6_addr *t)
+{
+	struct engine_group *g = &e->groups[gi];
+	uint32_t i = lookup(e, gi, t);
+
+	if (i != NIL && e->recs[i].on_master)
+		return e->recs[i].on_master;
+	for (uint32_t m = 0; e->eg.usable_on && m < g->nmasters; m++)
+		if (g->masters[m] != slave &&
+		    e->eg.usable_on(e->eg.ctx, g->masters[m], t))
+			return g->masters[m];
+	return 0;
+}
+
 /* An answer to one of this resolution's asks. */
 static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		   uint64_t now)
@@ -986,11 +1003,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		refuse(e, why, r->gi, &r->target, slave, 0, now);
 		return;
 	}
-	master = r->on_master;
-	for (uint32_t m = 0; !master && e->eg.usable_on && m < g->nmasters; m++)
-		if (g->masters[m] != slave &&
-		    e->eg.usable_on(e->eg.ctx, g->masters[m], &r->target))
-			master = g->masters[m];
+	master = usable_on_master(e, r->gi, slave, &r->target);
 	if (master) {
 		refuse(e, ENGINE_REFUSAL_MASTER, r->gi, &r->target, slave,
 		       master, now);
@@ -1508,6 +1521,14 @@ static bool ask_masters(struct engine *e, uint32_t i, uint64_t now)
 	return true;
 }
 
+/* Its masters asked from the first, for a resolution that starts. */
+static bool ask_masters_anew(struct engine *e, uint32_t i, uint64_t now)
+{
+	e->recs[i].mcursor = 0;
+	e->recs[i].masters_at = 0;
+	return ask_masters(e, i, now);
+}
+
 /* Whether a master other than the guest's own interface was asked. */
 static bool masters_to_wait_for(const struct engine *e, const struct rec *r)
 {
@@ -1550,6 +1571,25 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 	e->recs[i].last_ns = now;
 	admit(e, i, from, 0);
 	run(e, now);
+}
+
+/*
+ * Resolve t; when that starts a resolution, ask the masters too: the
+ * host's own NS did not go out on them first (a held packet, a guest's
+ * NS). The record, or NIL when refused.
+ */
+static uint32_t resolve_with_masters(struct engine *e, uint32_t gi,
+				     unsigned int from,
+				     const struct in6_addr *t, uint64_t now)
+{
+	uint32_t i = lookup(e, gi, t);
+	bool fresh = i == NIL || e->recs[i].res == RES_NONE;
+
+	resolve(e, gi, from, t, now);
+	i = lookup(e, gi, t);
+	if (fresh && i != NIL && e->recs[i].res != RES_NONE)
+		ask_masters_anew(e, i, now);
+	return i;
 }
 
 /* Guests whose address is usable by now: ask their slave. */
@@ -1623,7 +1663,6 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 {
 	struct held_pkt h = { now + e->o.queue_wait_ns, now, packet_id, NIL, group };
 	int gi = find_group(e, group);
-	bool fresh;
 	uint32_t i;
 
 	run(e, now);
@@ -1648,24 +1687,17 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		located(e, i, ENGINE_LOCATED_SLAVE);
 		return;
 	}
-	fresh = i == NIL || e->recs[i].res == RES_NONE;
-	resolve(e, (uint32_t)gi, master, target, now);
-	i = lookup(e, (uint32_t)gi, target);
-	if (i == NIL || e->recs[i].res == RES_NONE || e->recs[i].on_master) {
-		/* Refused (queue full), or it lives on the master: goes on. */
-		e->c.held_unchanged++;
-		e->eg.release(e->eg.ctx, group, packet_id, false);
-		return;
-	}
 	/*
 	 * Held before the host's own NS went out: the masters are asked
 	 * too, so that a neighbor on the master's link (the upstream
 	 * router) ends the wait with its answer, not with queue_wait.
 	 */
-	if (fresh) {
-		e->recs[i].mcursor = 0;
-		e->recs[i].masters_at = 0;
-		ask_masters(e, i, now);
+	i = resolve_with_masters(e, (uint32_t)gi, master, target, now);
+	if (i == NIL || e->recs[i].res == RES_NONE || e->recs[i].on_master) {
+		/* Refused (queue full), or it lives on the master: goes on. */
+		e->c.held_unchanged++;
+		e->eg.release(e->eg.ctx, group, packet_id, false);
+		return;
 	}
 	e->c.held++;
 	e->recs[i].nheld++;
@@ -1766,8 +1798,6 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	r = &e->recs[i];
 	r->guest = true;
 	r->only = slave;
-	r->mcursor = 0;
-	r->masters_at = 0;
 	r->res = RES_DELAYED;
 	e->c.guests_waiting++;
 	/*
@@ -1778,7 +1808,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	due = now + (sign == ENGINE_GUEST_DAD ? e->o.guest_delay_ns : 0);
 	/* (The k-links it is asked again by are a learned one's keep-alive.) */
 	r->reasks = sign == ENGINE_GUEST_DAD && !r->slave ? ENGINE_GUEST_REASKS : 0;
-	if (ask_masters(e, i, now) && masters_to_wait_for(e, r) &&
+	if (ask_masters_anew(e, i, now) && masters_to_wait_for(e, r) &&
 	    due < now + e->o.master_wait_ns)
 		due = now + e->o.master_wait_ns;
 	delay_until(e, i, due);
@@ -1829,7 +1859,6 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 	struct engine_group *g;
 	unsigned int dev;
 	uint32_t i;
-	bool fresh;
 
 	run(e, now);
 	e->c.guest_ns++;
@@ -1859,25 +1888,14 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 					    i != NIL ? e->recs[i].slave : 0);
 		return;
 	}
-	for (uint32_t k = 0; e->eg.usable_on && k < g->nmasters; k++) {
-		unsigned int m = g->masters[k];
-
-		if (m != slave && e->eg.usable_on(e->eg.ctx, m, target)) {
-			e->c.guest_ns_answered++;
-			if (e->eg.answer_guests)
-				e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
-			return;
-		}
+	if (usable_on_master(e, (uint32_t)gi, slave, target)) {
+		e->c.guest_ns_answered++;
+		if (e->eg.answer_guests)
+			e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
+		return;
 	}
 	/* Found as any target is: the other slaves and the masters asked. */
-	fresh = i == NIL || e->recs[i].res == RES_NONE;
-	resolve(e, (uint32_t)gi, slave, target, now);
-	i = lookup(e, (uint32_t)gi, target);
-	if (fresh && i != NIL && e->recs[i].res != RES_NONE) {
-		e->recs[i].mcursor = 0;
-		e->recs[i].masters_at = 0;
-		ask_masters(e, i, now);
-	}
+	resolve_with_masters(e, (uint32_t)gi, slave, target, now);
 }
 
 void engine_answer(struct engine *e, unsigned int slave,
@@ -1972,23 +1990,6 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			claim(e, i, ifindex, now);
 	}
 	run(e, now);
-}
-
-/* Whether target answers (as far as the kernel knows) on a master. */
-static unsigned int usable_on_master(struct engine *e, uint32_t gi,
-				     unsigned int slave,
-				     const struct in6_addr *t)
-{
-	struct engine_group *g = &e->groups[gi];
-	uint32_t i = lookup(e, gi, t);
-
-	if (i != NIL && e->recs[i].on_master)
-		return e->recs[i].on_master;
-	for (uint32_t m = 0; e->eg.usable_on && m < g->nmasters; m++)
-		if (g->masters[m] != slave &&
-		    e->eg.usable_on(e->eg.ctx, g->masters[m], t))
-			return g->masters[m];
-	return 0;
 }
 
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
