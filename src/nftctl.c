@@ -15,6 +15,7 @@
 #include <nftables/libnftables.h>
 
 #include "binding.h"
+#include "hostaddr.h"
 #include "nftctl.h"
 #include "nftwatch.h"
 
@@ -323,16 +324,13 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 
 static int nft_run(const char *cmds, char *err, size_t errlen);
 
+/* Whether r's prefix lies within outer's. */
 static bool route_inside(const struct engine_route *outer,
 			 const struct engine_route *r)
 {
-	unsigned int full = outer->len / 8, rest = outer->len % 8;
+	struct prefix6 p = { outer->dst, outer->len };
 
-	if (r->len < outer->len ||
-	    memcmp(r->dst.s6_addr, outer->dst.s6_addr, full) != 0)
-		return false;
-	return rest == 0 || ((r->dst.s6_addr[full] ^ outer->dst.s6_addr[full]) &
-			     (0xff00u >> rest)) == 0;
+	return r->len >= outer->len && prefix6_contains(&p, &r->dst);
 }
 
 int nftctl_onlink_commands(char *buf, size_t size, uint16_t group,
