@@ -295,6 +295,28 @@ static int read_bindings(struct control *c, unsigned int i,
 }
 
 /*
+ * Append item to the list in buf (len used so far), ", " between items;
+ * room for ", ..." is kept, so a list that does not fit says it goes on,
+ * and *cut stops it there.
+ */
+static void list_append(char *buf, size_t size, size_t *len, bool *cut,
+			const char *item)
+{
+	int w;
+
+	if (*cut || !size)
+		return;
+	w = snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "", item);
+	if (w < 0 || (size_t)w + 6 > size - *len) {
+		buf[*len] = '\0';
+		snprintf(buf + *len, size - *len, "%s...", *len ? ", " : "");
+		*cut = true;
+		return;
+	}
+	*len += (size_t)w;
+}
+
+/*
  * The bindings of old[] that are not in new[] (pure), written into buf as
  * nft writes them, cut with "..." if buf is too small. Returns how many.
  */
@@ -312,24 +334,14 @@ static unsigned int bindings_vanished(const struct engine_binding *old,
 		buf[0] = '\0';
 	for (unsigned int i = 0; i < nold; i++) {
 		bool kept = false;
-		int w;
 
 		for (unsigned int j = 0; j < nnew && !kept; j++)
 			kept = binding_equal(&old[i], &new[j]);
 		if (kept)
 			continue;
 		n++;
-		if (cut || !size)
-			continue;
-		w = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
-			     binding_nft_element(&old[i], text));
-		if (w < 0 || (size_t)w + 6 > size - len) {
-			buf[len] = '\0';
-			snprintf(buf + len, size - len, "%s...", len ? ", " : "");
-			cut = true;
-			continue;
-		}
-		len += (size_t)w;
+		list_append(buf, size, &len, &cut,
+			    binding_nft_element(&old[i], text));
 	}
 	return n;
 }
@@ -338,7 +350,7 @@ unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
 			      const struct ifspec *new, unsigned int nnew,
 			      char *buf, size_t size)
 {
-	char text[IFSPEC_TEXT];
+	char text[IFSPEC_TEXT], quoted[IFSPEC_TEXT + 2];
 	unsigned int n = 0;
 	size_t len = 0;
 	bool cut = false;
@@ -347,25 +359,15 @@ unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
 		buf[0] = '\0';
 	for (unsigned int i = 0; i < nold; i++) {
 		bool kept = false;
-		int w;
 
 		for (unsigned int j = 0; j < nnew && !kept; j++)
 			kept = ifspec_equal(&old[i], &new[j]);
 		if (kept)
 			continue;
 		n++;
-		if (cut || !size)
-			continue;
-		w = snprintf(buf + len, size - len, "%s\"%s\"", len ? ", " : "",
-			     ifspec_format(&old[i], text));
-		/* Room for ", ..." is kept: the list says it goes on. */
-		if (w < 0 || (size_t)w + 6 > size - len) {
-			buf[len] = '\0';
-			snprintf(buf + len, size - len, "%s...", len ? ", " : "");
-			cut = true;
-			continue;
-		}
-		len += (size_t)w;
+		snprintf(quoted, sizeof(quoted), "\"%s\"",
+			 ifspec_format(&old[i], text));
+		list_append(buf, size, &len, &cut, quoted);
 	}
 	return n;
 }
