@@ -152,6 +152,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/nfq_hold
 	@bash bench/queue.sh $(BIN)
 	@bash bench/queue_rtt.sh $(BIN)
+	@bash bench/flood_real.sh ./ns-monitor
 
 demo: deps
 	@$(MAKE) --no-print-directory ns-monitor
