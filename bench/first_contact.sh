@@ -8,7 +8,12 @@
 #
 # Modes, RUNS fresh runs each (BENCH_FC_RUNS, default 3), TARGETS targets
 # (BENCH_FC_TARGETS, default 100) spread over NSLAVES slaves (BENCH_FC_SLAVES,
-# default 4); BENCH_FC_MODES picks modes (default all four):
+# default 4); BENCH_FC_MODES picks modes (default all five):
+#   shipped what the service runs: managed mode, the shipped rules file
+#           (nft/ns-monitor.nft) loaded, masters_135 { "m0" }, slaves_135
+#           { "s*" }, and the arguments of dist/ns-monitor.default (read
+#           from it: -g 135 --learn-routes --queue --restore-members
+#           --rules FILE, FILE being this tree's)
 #   learn   ns-monitor -m m0 -s s1,..,s4 --learn-routes: the SYN waits on
 #           the master's neighbor entry, which fails after 3 s
 #           (EHOSTUNREACH)
@@ -32,6 +37,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 BIN=$(readlink -f "${1:-$top/build/default/ns-monitor}")
 RULES=$top/nft/ns-monitor.nft
+DEFAULTS=$top/dist/ns-monitor.default
 RESULTS=${BENCH_RESULTS:-$here/results}
 RUNS=${BENCH_FC_RUNS:-3}
 TARGETS=${BENCH_FC_TARGETS:-100}
@@ -41,6 +47,10 @@ for c in python3 nft ip cc pkg-config; do
 	command -v "$c" >/dev/null || { echo "bench/first_contact.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
 done
 [ -x "$BIN" ] || { echo "bench/first_contact.sh: $BIN: no binary (make)" >&2; exit 1; }
+# The service's arguments, as shipped.
+SHIPPED=$(sed -n 's/^NS_MONITOR_ARGS="\(.*\)"$/\1/p' "$DEFAULTS")
+[ -n "$SHIPPED" ] || { echo "bench/first_contact.sh: no NS_MONITOR_ARGS in $DEFAULTS" >&2; exit 1; }
+SHIPPED=${SHIPPED//\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
 
 P=nsf$$
 R=$P-r U=$P-u G=$P-g
@@ -124,13 +134,23 @@ print("\n".join(out))
 PY
 }
 
-MODES=${BENCH_FC_MODES:-"learn queue odhcpd seed"}
+MODES=${BENCH_FC_MODES:-"shipped learn queue odhcpd seed"}
 SLAVES=$(seq -s, -f 's%g' "$NSLAVES")
 
 run_mode() {
 	local mode=$1 run=$2 pid
 	in_r ip -6 neigh flush all
 	case $mode in
+	shipped)
+		in_r nft -f "$RULES" &&
+			in_r nft add element inet ns_monitor masters_135 '{ "m0" }' &&
+			in_r nft add element inet ns_monitor slaves_135 '{ "s*" }' ||
+			{ say "shipped: the rules file did not load"; exit 1; }
+		# $SHIPPED: the unit's words, split as its ExecStart splits them.
+		# shellcheck disable=SC2086
+		ip netns exec "$R" "$BIN" $SHIPPED >"$TMP/d.log" 2>&1 &
+		pid=$!
+		ready='relaying NS' ;;
 	learn|queue)
 		local extra=()
 		[ "$mode" = queue ] && extra=(--queue)
@@ -151,6 +171,11 @@ run_mode() {
 	esac
 	PIDS+=("$pid")
 	wait_for 5 grep -q "$ready" "$TMP/d.log" || { say "$mode: did not start"; cat "$TMP/d.log" >&2; exit 1; }
+	# --queue holds only what is on the masters' links: once onlink_135 says so.
+	if [ "$mode" = shipped ]; then
+		wait_for 5 eval 'in_r nft list set inet ns_monitor onlink_135 | grep -q 2001:db8:1::/64' ||
+			{ say "shipped: onlink_135 stays empty"; exit 1; }
+	fi
 	connect_all | sed "s/^/$mode /" >>"$TMP/results"
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null
 	in_r nft delete table inet ns_monitor 2>/dev/null
@@ -167,6 +192,7 @@ for run in $(seq "$RUNS"); do
 	for m in $modes; do run_mode "$m" "$run"; done
 done
 
+SHIPPED_LABEL=${SHIPPED//$RULES/ns-monitor.nft}
 mkdir -p "$RESULTS"
 {
 	echo "# First contact: cold connect() to neighbors behind slaves"
@@ -181,6 +207,7 @@ mkdir -p "$RESULTS"
 		ok=$(grep -c "^$m ok" "$TMP/results")
 		pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.1f", v[i] }' "$TMP/$m.ms"; }
 		case $m in
+		shipped) label="ns-monitor as shipped (managed: $SHIPPED_LABEL)" ;;
 		learn) label="ns-monitor --learn-routes" ;;
 		queue) label="ns-monitor --learn-routes --queue" ;;
 		odhcpd) label="odhcpd's method (learn_routes)" ;;
