@@ -9,7 +9,11 @@
 #   silent  guests whose address was there, silent, before the daemon
 #           started (no DAD, no packet)
 #   static  addresses added while the daemon runs, without DAD (nodad, as
-#           a static configuration may), silent: the host connects at once
+#           a static configuration may), silent: the host connects as soon
+#           as the guest's kernel has them in use (even with nodad an
+#           address is tentative until the kernel's address work runs,
+#           and an NS for a tentative address is dropped: on a loaded
+#           machine that took tens of milliseconds)
 #   new     addresses added with DAD (accept_dad=1 on the guest's side);
 #           each guest is connected to 0.1 s after its DAD ends (the
 #           address loses its tentative flag, seen on rtnetlink)
@@ -21,7 +25,9 @@
 #
 # Environment: BENCH_FCK_SLAVES (default 40), BENCH_FCK_RUNS (default 3),
 # BENCH_FCK_GAP_MS between two connects of a kind (default 25; 0: all at
-# once), BENCH_RESULTS (output directory): first_contact_kinds.md, with
+# once), BENCH_FCK_EXTRA more daemon arguments after the shipped ones
+# (--burst 4000, say; said in the report), BENCH_RESULTS (output
+# directory): first_contact_kinds.md, with
 # connects, succeeded, p50, p99 and max per kind.
 #
 #   U(u0) ---- m0 [R] s1..sN ---- g1..gN [G]
@@ -53,6 +59,7 @@ fi
 ARGS=$(sed -n 's/^NS_MONITOR_ARGS="\(.*\)"$/\1/p' "$DEFAULTS")
 [ -n "$ARGS" ] || { echo "bench/first_contact_kinds.sh: no NS_MONITOR_ARGS in $DEFAULTS" >&2; exit 1; }
 ARGS=${ARGS//\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
+EXTRA=${BENCH_FCK_EXTRA:-}
 
 P=nsfk$$
 R=$P-r U=$P-u G=$P-g
@@ -208,7 +215,7 @@ for run in $(seq "$RUNS"); do
 	done | ip -n "$G" -batch - || exit 1
 	# $ARGS: the shipped words, split as the unit's ExecStart splits them.
 	# shellcheck disable=SC2086
-	ip netns exec "$R" "$BIN" $ARGS >"$TMP/d.log" 2>&1 &
+	ip netns exec "$R" "$BIN" $ARGS $EXTRA >"$TMP/d.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
 	wait_for 10 relaying && wait_for 5 onlink || { say "daemon did not start"; cat "$TMP/d.log" >&2; exit 1; }
@@ -216,6 +223,8 @@ for run in $(seq "$RUNS"); do
 	for k in $(seq "$NSLAVES"); do
 		echo "addr add $(addr static "$run" "$k")/128 dev g$k nodad"
 	done | ip -n "$G" -batch - || exit 1
+	wait_for 5 eval '! ip -n "$G" -6 addr show tentative | grep -q "2001:db8:1::2:"' ||
+		{ say "static addresses still tentative after 5 s"; exit 1; }
 	connect_kind static "$run" >>"$TMP/results"
 	for k in $(seq "$NSLAVES"); do in_g sysctl -qw "net.ipv6.conf.g$k.accept_dad=1"; done
 	connect_kind new "$run" >>"$TMP/results"
@@ -238,7 +247,7 @@ mkdir -p "$RESULTS"
 	echo
 	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs; binary sha256 $(sha256sum "$BIN" | cut -c1-12)."
 	echo "Managed mode as the service runs it: nft/ns-monitor.nft loaded, masters_135 { \"m0\" },"
-	echo "slaves_135 { \"s*\" }, \`ns-monitor $ARGS\` (dist/ns-monitor.default)."
+	echo "slaves_135 { \"s*\" }, \`ns-monitor $ARGS\` (dist/ns-monitor.default)${EXTRA:+, then $EXTRA}."
 	echo "$RUNS runs, one guest of each kind behind each of $NSLAVES slaves per run; one connect"
 	echo "each (no retry, 5 s timeout), ${GAP_MS} ms apart (new guests: 0.1 s after their DAD ended)."
 	echo
