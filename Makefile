@@ -144,6 +144,9 @@ fuzz: deps
 analyze: deps
 	@sh tests/analyze.sh
 
+# bench/run.sh (latency, ingest, cost), then scale, first contact (the
+# shipped defaults too, and per kind of guest at 40 slaves), --queue's
+# cost, and a flood followed by a real target: bench/results/*.md.
 bench: deps
 	@$(MAKE) --no-print-directory ns-monitor
 	@bash bench/run.sh ./ns-monitor

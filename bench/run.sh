@@ -9,6 +9,12 @@
 #
 #   bash bench/run.sh [./ns-monitor]        (make bench)
 #
+# make bench runs this first, then, each with its own namespaces and its
+# own file in bench/results: bench/scale.sh (scale.md), first_contact.sh
+# (first_contact.md), first_contact_kinds.sh (first_contact_kinds.md),
+# queue.sh (queue.md), queue_rtt.sh (queue_rtt.md) and flood_real.sh
+# (flood_real.md); each one's header says what it measures.
+#
 # Writes bench/results/latest.md (tables), latest.json (every figure and the
 # raw records) and latency.png (latency distributions, gnuplot).
 #
