@@ -247,7 +247,7 @@ mkdir -p "$RESULTS"
 	echo
 	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs; binary sha256 $(sha256sum "$BIN" | cut -c1-12)."
 	echo "Managed mode as the service runs it: nft/ns-monitor.nft loaded, masters_135 { \"m0\" },"
-	echo "slaves_135 { \"s*\" }, \`ns-monitor $ARGS\` (dist/ns-monitor.default)${EXTRA:+, then $EXTRA}."
+	echo "slaves_135 { \"s*\" }, \`ns-monitor ${ARGS//$RULES/ns-monitor.nft}\` (dist/ns-monitor.default)${EXTRA:+, then $EXTRA}."
 	echo "$RUNS runs, one guest of each kind behind each of $NSLAVES slaves per run; one connect"
 	echo "each (no retry, 5 s timeout), ${GAP_MS} ms apart (new guests: 0.1 s after their DAD ended)."
 	echo
