@@ -852,17 +852,29 @@ int relay_advertise_guest(struct relay *r, unsigned int slave,
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct relay_slave *s = slave_of(&r->groups[i], slave);
+		struct in6_addr src;
 
 		if (!s)
 			continue;
 		if (r->cfg->dry_run)
 			return 0;
-		if (r->askfd == -1 || !s->has_ll || !s->has_mac) {
+		if (r->askfd == -1 || !s->has_mac) {
 			errno = EAFNOSUPPORT;
 			return -1;
 		}
-		return ask_advertise(r->askfd, slave, to_mac, &s->ll, to,
-				     target, s->mac);
+		/*
+		 * An NA needs no answer: while the slave's link-local
+		 * address is tentative, it goes from that one (the guest
+		 * would wait out the slave's DAD for its gateway else).
+		 */
+		if (!s->has_ll &&
+		    rtnl_link_local_tentative(&r->rtnl, slave, &src) == -1) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		return ask_advertise(r->askfd, slave, to_mac,
+				     s->has_ll ? &s->ll : &src, to, target,
+				     s->mac);
 	}
 	errno = ENODEV;
 	return -1;
