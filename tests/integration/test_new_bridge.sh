@@ -20,6 +20,8 @@
 #    link-local address is still tentative.
 # 3. The time with the kernel's default DAD (about 1-2 s): printed, and
 #    under a second.
+# 4. A bridge that gets an address in use on the master's link while the
+#    daemon runs is warned about, as at start.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -31,7 +33,7 @@ X=2001:db8:1:0:beef::2
 Z=2001:db8:1:0:d0c::2
 MASTER_ADDR=2001:db8:1::10
 
-for n in r u k x z; do netns_add $n; done
+for n in r u k x z w; do netns_add $n; done
 veth r m0 u u0
 in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
 in_ns r ip -6 addr add $MASTER_ADDR/64 dev m0 nodad
@@ -130,6 +132,28 @@ now=$(ll_tentative $BRZ && echo yes || echo no)
 echo "first ping to the first guest of $BRZ: ${ms:-no reply} ms (link-local tentative: when the guest was up $was, after the reply $now)"
 check "with the default DAD, the upstream's first ping to Z is answered within 1 s" \
 	eval '[ -n "$ms" ] && [ "${ms%.*}" -lt 1000 ]'
+
+# 4. A slave that gains an address in use on the master's link after the
+#    start (issue 22's collisions, checked at start until now): a network
+#    given the master's whole /64, whose first address, the upstream
+#    router's, Docker puts on the bridge. Said as at start, once: not again
+#    when its DAD ends.
+check "the /80 gateways of the new bridges are no collision" \
+	not grep -q "slave br-[0-9a-f]* \(holds\|has\)" "$LOG"
+WHOLE=br-0e1f2a3b4c5d
+check "the upstream router is a neighbor of R on m0" \
+	eval 'in_ns r ip -6 neigh show 2001:db8:1::1 dev m0 | grep -q "REACHABLE\|STALE\|DELAY\|PROBE"'
+in_ns r ip link add $WHOLE type bridge
+in_ns r ip link set $WHOLE up
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev $WHOLE
+SAID="group 135: slave $WHOLE holds 2001:db8:1::1, in use on m0's link (a neighbor on m0"
+check "a bridge that gets the router's address while the daemon runs: warned" \
+	wait_for 3 logged "$LOG" "$SAID"
+veth r wb w w0
+in_ns r ip link set wb master $WHOLE
+check "...its DAD ends" wait_for 5 not tentative $WHOLE 2001:db8:1::1
+check "...and the warning is not said again" \
+	eval '[ "$(count_lines "$LOG" "$SAID")" = 1 ]'
 
 check "no log line over 200 characters" eval '! awk "length > 200" "$LOG" | grep -q .'
 stop_daemon $DAEMON_PID 2
