@@ -60,10 +60,12 @@ snmp() { in_ns "$1" awk -v c="$2" '$1 == c {print $2}' /proc/net/snmp6; }
 # container's port joins, and the container gets its address (no DAD, as
 # Docker gives it) and its default route via the gateway. DAD: how many NS
 # the bridge's DAD sends, a second apart (the kernel's default is 1).
+# SYSCTL...: more of the bridge's settings, made before it has a port.
 new_bridge() {
 	local br=$1 gw=$2 ns=$3 guest=$4 dad=$5
+	shift 5
 	in_ns r ip link add "$br" type bridge
-	in_ns r sysctl -qw "net.ipv6.conf.$br.dad_transmits=$dad"
+	in_ns r sysctl -qw "net.ipv6.conf.$br.dad_transmits=$dad" "$@"
 	in_ns r ip link set "$br" up
 	in_ns r ip -6 addr add fe80::1/64 dev "$br"
 	in_ns r ip -6 addr add "$gw/80" dev "$br"
@@ -73,12 +75,16 @@ new_bridge() {
 	in_ns "$ns" ip -6 route add default via "$gw" dev "${ns}0"
 }
 
-# 1. The kernel, without the daemon. DAD lasts 30 s on br-k0.
+# 1. The kernel, without the daemon. DAD lasts 30 s on br-k0, which asks
+#    for optimistic DAD (RFC 4429: addresses usable while DAD runs).
 BRK=br-k0
-new_bridge $BRK 2001:db8:1:0:b0::1 k $K 30
+new_bridge $BRK 2001:db8:1:0:b0::1 k $K 30 \
+	net.ipv6.conf.$BRK.optimistic_dad=1 net.ipv6.conf.$BRK.use_optimistic=1
 wait_for 5 eval "in_ns r ip -6 addr show dev $BRK scope link | grep -q 'inet6 fe80::[0-9a-f]*:'" ||
 	fail "br-k0 got no link-local address of its own"
 check "br-k0's link-local addresses are tentative (DAD runs)" ll_tentative $BRK
+check "...and none is optimistic: the kernel ignores optimistic_dad while forwarding" \
+	not eval "in_ns r ip -6 addr show dev $BRK | grep -q optimistic"
 LL=$(in_ns r ip -6 addr show dev $BRK scope link |
 	sed -n 's/.*inet6 \(fe80::[0-9a-f]*:[^/]*\).*/\1/p' | head -1)
 ns_in=$(snmp k Icmp6InNeighborSolicits)
