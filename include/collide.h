@@ -40,4 +40,13 @@ int collide_scan(const struct ifspec *masters, unsigned int nmasters,
 		 const struct ifspec *slaves, unsigned int nslaves,
 		 collide_cb cb, void *data);
 
+/*
+ * The same for one address of one interface (one that just came): nothing
+ * unless ifname is one of the slaves and not a master.
+ */
+int collide_scan_addr(const struct ifspec *masters, unsigned int nmasters,
+		      const struct ifspec *slaves, unsigned int nslaves,
+		      const char *ifname, const struct in6_addr *addr,
+		      collide_cb cb, void *data);
+
 #endif

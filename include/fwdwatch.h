@@ -17,6 +17,13 @@
  */
 void fwdwatch_start(struct relay *r);
 
+/*
+ * A global address that came on ifindex after the start: a line if it is
+ * a slave's and in use on a master's link, as at start.
+ */
+void fwdwatch_addr(struct relay *r, unsigned int ifindex,
+		   const struct in6_addr *addr);
+
 /* X was learned behind slave and proxied (--proxy-ndp). */
 void fwdwatch_learned(struct relay *r, uint16_t group, const char *slave,
 		      const char *addr, uint64_t now);

@@ -35,6 +35,10 @@ void hostaddr_drop_ifindex(struct hostaddrs *h, unsigned int ifindex,
 			   void (*cb)(const struct host_addr *a, void *data),
 			   void *data);
 
+/* Whether a is known on ifindex. */
+bool hostaddr_has(const struct hostaddrs *h, unsigned int ifindex,
+		  const struct in6_addr *a);
+
 bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a);
 
 /* One of the addresses on ifindex (the first known), or NULL. */

@@ -34,4 +34,15 @@ int probe_socket_open(const char *ifname, uint32_t fwmark);
 int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 	       const struct in6_addr *target, uint16_t id, uint16_t seq);
 
+/*
+ * The address the kernel would send from to target out of ifname (with
+ * the egress mark): never a tentative one. For a slave whose link-local
+ * address is still tentative, an answer sent to it is delivered; one sent
+ * to a tentative address is not. 0, or -1 with errno set (EADDRNOTAVAIL:
+ * none, or only a link-local one, which an answer arriving on another
+ * interface would not reach).
+ */
+int probe_source(const char *ifname, uint32_t fwmark,
+		 const struct in6_addr *target, struct in6_addr *out);
+
 #endif

@@ -114,6 +114,13 @@ int rtnl_table_foreign_routes(struct rtnl *r, uint32_t table, uint8_t *protocol)
 int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out);
 
 /*
+ * The same, tentative or not: one still running DAD, which the kernel
+ * drops packets to and sends none from, but which is on the link.
+ */
+int rtnl_link_local_tentative(struct rtnl *r, unsigned int ifindex,
+			      struct in6_addr *out);
+
+/*
  * The IPv6 neighbor table's thresholds and entries in use. One table for
  * the whole machine; read over rtnetlink, since the gc_thresh sysctls
  * exist in the initial namespace only.

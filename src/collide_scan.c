@@ -41,9 +41,11 @@ static bool named(const struct ifspec *s, unsigned int n, const char *name)
 	return false;
 }
 
-int collide_scan(const struct ifspec *masters, unsigned int nmasters,
-		 const struct ifspec *slaves, unsigned int nslaves,
-		 collide_cb cb, void *data)
+/* ifname, only: that address of that slave alone (NULL: every one). */
+static int scan(const struct ifspec *masters, unsigned int nmasters,
+		const struct ifspec *slaves, unsigned int nslaves,
+		const char *ifname, const struct in6_addr *only,
+		collide_cb cb, void *data)
 {
 	struct used *u = calloc(1, sizeof(*u));
 	struct ifaddrs *ifa = NULL, *p, *q;
@@ -93,7 +95,9 @@ int collide_scan(const struct ifspec *masters, unsigned int nmasters,
 
 		if (!a || !m || a->sin6_family != AF_INET6 ||
 		    !global(&a->sin6_addr) || !named(slaves, nslaves, p->ifa_name) ||
-		    named(masters, nmasters, p->ifa_name))
+		    named(masters, nmasters, p->ifa_name) ||
+		    (ifname && strcmp(p->ifa_name, ifname) != 0) ||
+		    (only && memcmp(&a->sin6_addr, only, sizeof(*only)) != 0))
 			continue;
 		plen = plen_of(m);
 		inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
@@ -131,4 +135,21 @@ int collide_scan(const struct ifspec *masters, unsigned int nmasters,
 	freeifaddrs(ifa);
 	free(u);
 	return found;
+}
+
+int collide_scan(const struct ifspec *masters, unsigned int nmasters,
+		 const struct ifspec *slaves, unsigned int nslaves,
+		 collide_cb cb, void *data)
+{
+	return scan(masters, nmasters, slaves, nslaves, NULL, NULL, cb, data);
+}
+
+int collide_scan_addr(const struct ifspec *masters, unsigned int nmasters,
+		      const struct ifspec *slaves, unsigned int nslaves,
+		      const char *ifname, const struct in6_addr *addr,
+		      collide_cb cb, void *data)
+{
+	if (!named(slaves, nslaves, ifname) || named(masters, nmasters, ifname))
+		return 0;
+	return scan(masters, nmasters, slaves, nslaves, ifname, addr, cb, data);
 }

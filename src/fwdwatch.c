@@ -1,4 +1,5 @@
 /* Forward-hook drops, as the daemon says them (fwdwatch.h). */
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +89,23 @@ void fwdwatch_start(struct relay *r)
 		}
 		g->fwd_dropping = s.drops;
 		g->fwd_scanned = 0;	/* the first learned target looks again */
+	}
+}
+
+void fwdwatch_addr(struct relay *r, unsigned int ifindex,
+		   const struct in6_addr *addr)
+{
+	char name[IF_NAMESIZE];
+
+	/* Those there at start were said by fwdwatch_start(). */
+	if (!r->started || !if_indextoname(ifindex, name))
+		return;
+	for (unsigned int i = 0; i < r->ngroups; i++) {
+		struct relay_group *g = &r->groups[i];
+
+		collide_scan_addr(g->master_specs, g->nmaster_specs,
+				  g->slave_specs, g->nslave_specs, name, addr,
+				  collision_seen, &g->num);
 	}
 }
 

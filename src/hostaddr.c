@@ -68,6 +68,12 @@ void hostaddr_drop_ifindex(struct hostaddrs *h, unsigned int ifindex,
 	}
 }
 
+bool hostaddr_has(const struct hostaddrs *h, unsigned int ifindex,
+		  const struct in6_addr *a)
+{
+	return find(h, ifindex, a) >= 0;
+}
+
 bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a)
 {
 	for (unsigned int i = 0; i < h->n; i++)

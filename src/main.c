@@ -280,13 +280,20 @@ static void addr_gone(const struct host_addr *a, void *data)
 /* The host's own global addresses: never learned behind a slave. */
 static void on_addr(struct loop *l, const struct netmon_event *ev)
 {
+	/* New, not one whose flags changed (DAD over) nor one dumped again. */
+	bool fresh;
+
 	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
 		return;
+	fresh = !ev->deleted &&
+		!hostaddr_has(&l->addrs, ev->ifindex, &ev->addr.addr);
 	if (hostaddr_set(&l->addrs, ev->ifindex, &ev->addr.addr,
 			 ev->addr.prefixlen, !ev->deleted) == -1 ||
 	    engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
 			      !ev->deleted) == -1)
 		log_warn("following the host's addresses");
+	if (fresh)
+		fwdwatch_addr(&l->relay, ev->ifindex, &ev->addr.addr);
 }
 
 static void on_netmon(const struct netmon_event *ev, void *data)

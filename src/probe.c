@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,4 +90,39 @@ int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 	if (sendmsg(fd, &msg, 0) == -1)
 		return -1;
 	return 0;
+}
+
+int probe_source(const char *ifname, uint32_t fwmark,
+		 const struct in6_addr *target, struct in6_addr *out)
+{
+	/* A datagram socket's connect() runs the kernel's source selection. */
+	struct sockaddr_in6 dst = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(9),
+		.sin6_addr = *target,
+	};
+	struct sockaddr_in6 self = { .sin6_family = AF_UNSPEC };
+	socklen_t len = sizeof(self);
+	int fd, rc = -1, saved;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname) + 1) == 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark)) == 0 &&
+	    connect(fd, (struct sockaddr *)&dst, sizeof(dst)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&self, &len) == 0) {
+		if (len >= sizeof(self) && !IN6_IS_ADDR_LINKLOCAL(&self.sin6_addr) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&self.sin6_addr)) {
+			*out = self.sin6_addr;
+			rc = 0;
+		} else {
+			errno = EADDRNOTAVAIL;
+		}
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }

@@ -679,16 +679,36 @@ static void send_failed(struct relay_group *g, struct relay_slave *s, const char
 			  g->num, what, addr, s->name, strerror(err));
 }
 
+/*
+ * Said once per slave and state: an ask that goes without the slave's
+ * link-local address. src: the address our own NS went from instead, if
+ * it went. A link-local address still tentative (DAD: a bridge that just
+ * got its first port) is no news when our NS went; none at all is.
+ */
+static void say_no_ll(struct relay *r, struct relay_group *g, struct relay_slave *s,
+		      const struct in6_addr *src)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct in6_addr ll;
+
+	if (s->has_ll || s->ll_warned)
+		return;
+	s->ll_warned = true;
+	if (src && rtnl_link_local_tentative(&r->rtnl, s->ifindex, &ll) == 0) {
+		log_debug("group %u: slave %s: link-local address still tentative; asking from %s",
+			  g->num, s->name,
+			  inet_ntop(AF_INET6, src, addr, sizeof(addr)));
+		return;
+	}
+	log_warnx_limited(&slave_limit,
+			  "group %u: slave %s: no usable link-local address (yet); the kernel picks the probe source",
+			  g->num, s->name);
+}
+
 /* An echo request out of s: the kernel resolves target there. */
 static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave *s,
 		      const struct in6_addr *target, const char *what)
 {
-	if (!s->has_ll && !s->ll_warned) {
-		log_warnx_limited(&slave_limit,
-				  "group %u: slave %s: no usable link-local address (yet); the kernel picks the probe source",
-				  g->num, s->name);
-		s->ll_warned = true;
-	}
 	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
 		send_failed(g, s, what, target, errno, true);
@@ -710,10 +730,37 @@ static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave
 }
 
 /*
+ * A slave without a usable link-local address: none, or one still
+ * tentative (a bridge that just got its first port runs DAD for a second
+ * or two). The kernel sends no NS of its own there, and drops what is
+ * sent to a tentative address. The echo makes its neighbor entry for
+ * target (left INCOMPLETE); our NS then goes from the address the kernel
+ * picks for target, so that the answer is delivered: to us, and to that
+ * entry, which it completes. Without Ethernet, the echo alone.
+ */
+static void ask_without_ll(struct relay *r, struct relay_group *g,
+			   struct relay_slave *s, const struct in6_addr *target)
+{
+	struct in6_addr src;
+	bool ns = r->askfd != -1 && s->has_mac &&
+		  probe_source(s->name, g->fwmark, target, &src) == 0;
+
+	say_no_ll(r, g, s, ns ? &src : NULL);
+	send_echo(r, g, s, target, "probe");
+	if (!ns)
+		return;
+	if (ask_send(r->askfd, s->ifindex, s->mac, &src, target) == -1) {
+		send_failed(g, s, "probe", target, errno, false);
+		return;
+	}
+	s->asks_sent++;
+}
+
+/*
  * Ask with our own NS from the packet socket: the kernel makes no
  * neighbor entry for it, so a slave where target is not leaves nothing
- * behind. Slaves without Ethernet addressing, or without a link-local
- * source yet, get an echo instead.
+ * behind. Slaves without Ethernet addressing get an echo instead, and
+ * those without a usable link-local address both (ask_without_ll).
  */
 static struct relay_master *master_of(struct relay_group *g,
 				      unsigned int ifindex)
@@ -781,7 +828,11 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 			 inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
 		return;
 	}
-	if (r->askfd == -1 || !s->has_mac || !s->has_ll) {
+	if (!s->has_ll) {
+		ask_without_ll(r, g, s, target);
+		return;
+	}
+	if (r->askfd == -1 || !s->has_mac) {
 		send_echo(r, g, s, target, "probe");
 		return;
 	}
@@ -801,17 +852,29 @@ int relay_advertise_guest(struct relay *r, unsigned int slave,
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct relay_slave *s = slave_of(&r->groups[i], slave);
+		struct in6_addr src;
 
 		if (!s)
 			continue;
 		if (r->cfg->dry_run)
 			return 0;
-		if (r->askfd == -1 || !s->has_ll || !s->has_mac) {
+		if (r->askfd == -1 || !s->has_mac) {
 			errno = EAFNOSUPPORT;
 			return -1;
 		}
-		return ask_advertise(r->askfd, slave, to_mac, &s->ll, to,
-				     target, s->mac);
+		/*
+		 * An NA needs no answer: while the slave's link-local
+		 * address is tentative, it goes from that one (the guest
+		 * would wait out the slave's DAD for its gateway else).
+		 */
+		if (!s->has_ll &&
+		    rtnl_link_local_tentative(&r->rtnl, slave, &src) == -1) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		return ask_advertise(r->askfd, slave, to_mac,
+				     s->has_ll ? &s->ll : &src, to, target,
+				     s->mac);
 	}
 	errno = ENODEV;
 	return -1;

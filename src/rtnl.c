@@ -530,6 +530,7 @@ int rtnl_table_foreign_routes(struct rtnl *r, uint32_t table, uint8_t *protocol)
 
 struct ll_ctx {
 	unsigned int ifindex;
+	uint32_t banned;	/* IFA_F_* an address must not have */
 	int found;
 	struct in6_addr addr;
 };
@@ -564,17 +565,18 @@ static int ll_cb(const struct nlmsghdr *nlh, void *data)
 	if (!tb[IFA_ADDRESS])
 		return MNL_CB_OK;
 	flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
-	if (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+	if (flags & ctx->banned)
 		return MNL_CB_OK;
 	memcpy(&ctx->addr, mnl_attr_get_payload(tb[IFA_ADDRESS]), sizeof(ctx->addr));
 	ctx->found = 1;
 	return MNL_CB_OK;
 }
 
-int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out)
+static int link_local(struct rtnl *r, unsigned int ifindex, uint32_t banned,
+		      struct in6_addr *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ll_ctx ctx = { .ifindex = ifindex };
+	struct ll_ctx ctx = { .ifindex = ifindex, .banned = banned };
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
@@ -591,6 +593,17 @@ int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out)
 	}
 	*out = ctx.addr;
 	return 0;
+}
+
+int rtnl_link_local(struct rtnl *r, unsigned int ifindex, struct in6_addr *out)
+{
+	return link_local(r, ifindex, IFA_F_TENTATIVE | IFA_F_DADFAILED, out);
+}
+
+int rtnl_link_local_tentative(struct rtnl *r, unsigned int ifindex,
+			      struct in6_addr *out)
+{
+	return link_local(r, ifindex, IFA_F_DADFAILED, out);
 }
 
 struct neigh_ctx {

@@ -3,7 +3,8 @@
  * and read the answer as the daemon does (answer.c). For the integration
  * test of asking without neighbor entries, and to time an ask.
  *
- *   nd_ask [-w MS] IFNAME TARGET      ask, wait up to MS ms (default 1000)
+ *   nd_ask [-s SRC] [-w MS] IFNAME TARGET
+ *                                     ask, wait up to MS ms (default 1000)
  *                                     for the NA of TARGET on IFNAME:
  *                                     exit 0 if it came, 1 if not
  *   nd_ask -l [-w MS] IFNAME TARGET   ask nothing: print "ready", then every
@@ -13,8 +14,9 @@
  *                                     print the time per ask
  *
  * Every answer reported is printed as "na IFNAME TARGET" or "echo IFNAME
- * FROM", and at the end the counters of answer_read(). The source is the
- * interface's first link-local address, the link-layer address its MAC.
+ * FROM", and at the end the counters of answer_read(). The source is SRC,
+ * else the interface's first link-local address (tentative or not); the
+ * link-layer address its MAC.
  * Exit 2 on bad usage or when the interface cannot be asked.
  */
 #include <arpa/inet.h>
@@ -44,7 +46,7 @@ struct seen {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: nd_ask [-l] [-w MS] [-n COUNT] IFNAME TARGET\n");
+	fprintf(stderr, "usage: nd_ask [-l] [-s SRC] [-w MS] [-n COUNT] IFNAME TARGET\n");
 	exit(2);
 }
 
@@ -198,13 +200,18 @@ int main(int argc, char **argv)
 	struct seen s = { 0 };
 	unsigned long count = 0;
 	unsigned int ms = 1000;
-	bool listen_only = false;
+	bool listen_only = false, have_src = false;
 	struct in6_addr src;
 	uint8_t mac[6];
 	int opt, fd, afd;
 
-	while ((opt = getopt(argc, argv, "ln:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "ln:s:w:")) != -1) {
 		switch (opt) {
+		case 's':
+			if (inet_pton(AF_INET6, optarg, &src) != 1)
+				usage();
+			have_src = true;
+			break;
 		case 'l':
 			listen_only = true;
 			break;
@@ -227,7 +234,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (get_mac(argv[optind], mac) == -1 ||
-	    get_link_local(argv[optind], &src) == -1) {
+	    (!have_src && get_link_local(argv[optind], &src) == -1)) {
 		fprintf(stderr, "nd_ask: %s cannot be asked (an Ethernet device "
 			"with a link-local address is needed): %s\n",
 			argv[optind], strerror(errno));
