@@ -326,8 +326,7 @@ static int forwarding_on(void)
  * "all" sets every interface's); only the masters there now are read.
  */
 static void check_master_forwarding(struct report *r,
-				    const struct ifspec *masters,
-				    unsigned int n)
+				    const struct ifspec *masters, unsigned int n)
 {
 	struct if_nameindex *all;
 
@@ -340,7 +339,8 @@ static void check_master_forwarding(struct report *r,
 		for (unsigned int i = 0; i < n && !master; i++)
 			master = ifspec_match(&masters[i], p->if_name);
 		if (master && forwarding_of(p->if_name) == 0)
-			warning(r, "--proxy-ndp: master %s has IPv6 forwarding off, so the kernel does not answer the upstream's NS for proxied targets there (guests behind the slaves, those with the master's prefix on-link too, get no answers from the upstream): sysctl -w net.ipv6.conf.%s.forwarding=1",
+			warning(r,
+				"--proxy-ndp: master %s has IPv6 forwarding off, so the kernel does not answer the upstream's NS for proxied targets there (guests behind the slaves, those with the master's prefix on-link too, get no answers from the upstream): sysctl -w net.ipv6.conf.%s.forwarding=1",
 				p->if_name, p->if_name);
 	}
 	if (all)
@@ -494,9 +494,11 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 
 		snprintf(rate, sizeof(rate), "guests_ns_rate_%u", g);
 		if (nftwatch_set_exists(w, rate) == 0)
-			warning(r, "group %u: chain input_%u does not log the guests' NS (no set %s: rules of an older ns-monitor), so guests with the master's prefix on-link get no answer for the upstream, the host or guests behind other slaves; uncomment set %s in the rules file (%s) beside chain input_%u and load it again",
+			warning(r,
+				"group %u: chain input_%u does not log the guests' NS (no set %s: rules of an older ns-monitor), so guests with the master's prefix on-link get no answer for the upstream, the host or guests behind other slaves; uncomment set %s in the rules file (%s) beside chain input_%u and load it again",
 				g, g, rate, rate,
-				rules ? rules : "/etc/ns-monitor/ns-monitor.nft", g);
+				rules ? rules : "/etc/ns-monitor/ns-monitor.nft",
+				g);
 	}
 	if (proxy_ndp)
 		check_master_forwarding(r, masters, nmasters);
@@ -726,7 +728,8 @@ static void check_forwarding(struct report *r)
 	if (forwarding_on() == 1)
 		ok(r, "--proxy-ndp: net.ipv6.conf.all.forwarding is 1");
 	else
-		warning(r, "--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets, and guests with the master's prefix on-link reach nothing past the host (their NS are answered, their packets not forwarded): sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
+		warning(r,
+			"--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets, and guests with the master's prefix on-link reach nothing past the host (their NS are answered, their packets not forwarded): sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
 }
 
 /*

@@ -1914,8 +1914,7 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 		return;
 	}
 	i = resolve_with_masters(e, (uint32_t)gi, slave, target, now);
-	if (fresh && i != NIL && e->recs[i].res != RES_NONE &&
-	    !e->recs[i].guest) {
+	if (fresh && i != NIL && e->recs[i].res != RES_NONE && !e->recs[i].guest) {
 		e->recs[i].guest = true;
 		e->recs[i].asker = slave;
 		st->guests++;

@@ -143,17 +143,19 @@ int main(int argc, char **argv)
 		argc--;
 	} else if (argc > 2 && strcmp(argv[1], "-n") == 0) {
 		if (inet_pton(AF_INET6, argv[2], &src) != 1) {
-			fprintf(stderr, "guest_flood: -n SOURCE: an IPv6 address\n");
+			fprintf(stderr,
+				"guest_flood: -n SOURCE: an IPv6 address\n");
 			return 2;
 		}
-		dad = true;	/* an NS, from src */
+		dad = true; /* an NS, from src */
 		from = &src;
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc != 5 || inet_pton(AF_INET6, argv[2], &first) != 1 ||
 	    !(ll.sll_ifindex = (int)if_nametoindex(argv[1]))) {
-		fprintf(stderr, "usage: guest_flood [-d | -n SOURCE] IFNAME FIRST COUNT SECONDS\n");
+		fprintf(stderr,
+			"usage: guest_flood [-d | -n SOURCE] IFNAME FIRST COUNT SECONDS\n");
 		return 2;
 	}
 	count = strtoul(argv[3], &endp, 10);
@@ -175,8 +177,8 @@ int main(int argc, char **argv)
 	deadline = start + (long long)(seconds * 1e9) + GRACE_NS;
 	for (i = 0; i < count && now_ns() < deadline; i++) {
 		uint8_t buf[sizeof(struct ip6_hdr) + sizeof(struct nd_neighbor_solicit)];
-		size_t len = build(buf, dad, from, &first, (uint32_t)i,
-				   ll.sll_addr);
+		size_t len =
+			build(buf, dad, from, &first, (uint32_t)i, ll.sll_addr);
 
 		if (seconds > 0)
 			sleep_until(start + (long long)(seconds * 1e9 * (double)i /

@@ -1714,8 +1714,7 @@ static void test_guest_ns(void **state)
 	teardown_fake(f);
 }
 
-static void guest_ns(struct fake *f, unsigned int slave, uint32_t n,
-		     uint64_t at)
+static void guest_ns(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
 {
 	struct in6_addr t = target(n);
 
