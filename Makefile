@@ -153,6 +153,7 @@ bench: deps
 	@BENCH_NEW=./ns-monitor bash bench/scale.sh
 	@bash bench/first_contact.sh ./ns-monitor
 	@bash bench/first_contact_kinds.sh ./ns-monitor
+	@bash bench/guest_ns.sh ./ns-monitor
 	@$(MAKE) --no-print-directory $(BUILD)/nfq_hold
 	@bash bench/queue.sh $(BIN)
 	@bash bench/queue_rtt.sh $(BIN)

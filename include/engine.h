@@ -265,6 +265,7 @@ struct engine_counters {
 	uint64_t guest_ns;		/* guests' NS for targets elsewhere */
 	uint64_t guest_ns_answered;	/* ...known: answered at once */
 	uint64_t guest_ns_ignored;	/* ...out of scope, or lives there */
+	uint64_t guest_ns_over_share;	/* ...its slave's share full */
 	uint64_t guest_reasks;		/* a DAD guest asked again: tentative */
 	uint64_t held;			/* packets held for a resolution */
 	uint64_t held_rerouted;		/* ...released by the new route */

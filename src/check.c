@@ -294,18 +294,57 @@ static void check_queue_path(struct report *r, struct nftwatch *w,
 		problem(r, "group %u: --queue would hold nothing: no master has a global address, so no on-link prefix to hold packets for", g);
 }
 
-/* net.ipv6.conf.all.forwarding: 1, 0, or -1 if unreadable. */
-static int forwarding_on(void)
+/* net.ipv6.conf.IFNAME.forwarding: 1, 0, or -1 if unreadable. */
+static int forwarding_of(const char *ifname)
 {
-	FILE *f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re");
+	char path[64 + IF_NAMESIZE];
+	FILE *f;
 	int on = -1;
 
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding",
+		 ifname);
+	f = fopen(path, "re");
 	if (f) {
 		if (fscanf(f, "%d", &on) != 1)
 			on = -1;
 		fclose(f);
 	}
 	return on;
+}
+
+static int forwarding_on(void)
+{
+	return forwarding_of("all");
+}
+
+/*
+ * Proxy NDP needs the master's own forwarding too: without it the kernel
+ * does not answer the upstream's NS for a proxy entry (ndisc_recv_ns()
+ * reads the interface's, test_proxy_ndp.sh), so nothing behind a slave, a
+ * guest with the prefix on-link included, gets the upstream's answers.
+ * Said only when "all" is 1 (else check_forwarding() says so, and setting
+ * "all" sets every interface's); only the masters there now are read.
+ */
+static void check_master_forwarding(struct report *r,
+				    const struct ifspec *masters, unsigned int n)
+{
+	struct if_nameindex *all;
+
+	if (forwarding_on() != 1)
+		return;
+	all = if_nameindex();
+	for (struct if_nameindex *p = all; p && p->if_index; p++) {
+		bool master = false;
+
+		for (unsigned int i = 0; i < n && !master; i++)
+			master = ifspec_match(&masters[i], p->if_name);
+		if (master && forwarding_of(p->if_name) == 0)
+			warning(r,
+				"--proxy-ndp: master %s has IPv6 forwarding off, so the kernel does not answer the upstream's NS for proxied targets there (guests behind the slaves, those with the master's prefix on-link too, get no answers from the upstream): sysctl -w net.ipv6.conf.%s.forwarding=1",
+				p->if_name, p->if_name);
+	}
+	if (all)
+		if_freenameindex(all);
 }
 
 struct fwd_report {
@@ -393,7 +432,7 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	bool proxy_ndp = cfg->proxy_ndp, learn = cfg->learn_routes,
 	     queue = cfg->queue;
 	char name[32];
-	int n;
+	int n, input;
 
 	snprintf(name, sizeof(name), "output_%u", g);
 	n = nftwatch_chain_exists(w, name);
@@ -442,9 +481,27 @@ static unsigned int check_group_sets(struct report *r, struct nftwatch *w,
 	if (queue)
 		check_queue_path(r, w, g, masters, nmasters);
 	snprintf(name, sizeof(name), "input_%u", g);
-	if (proxy_ndp && nftwatch_chain_exists(w, name) != 1)
+	input = proxy_ndp ? nftwatch_chain_exists(w, name) : 0;
+	if (proxy_ndp && input != 1)
 		warning(r, "group %u: --proxy-ndp, but table inet ns_monitor has no chain input_%u: the upstream's NS are not relayed, so a target that never talked is not found for it; uncomment chain input_%u in the rules file (%s; its declaration and flush line too) and load it again",
 			g, g, g, rules ? rules : "/etc/ns-monitor/ns-monitor.nft");
+	/*
+	 * A chain input_G from before guests with the prefix on-link: it
+	 * logs the upstream's NS only, and the guests' NS go unanswered.
+	 */
+	if (input == 1) {
+		char rate[40];
+
+		snprintf(rate, sizeof(rate), "guests_ns_rate_%u", g);
+		if (nftwatch_set_exists(w, rate) == 0)
+			warning(r,
+				"group %u: chain input_%u does not log the guests' NS (no set %s: rules of an older ns-monitor), so guests with the master's prefix on-link get no answer for the upstream, the host or guests behind other slaves; uncomment set %s in the rules file (%s) beside chain input_%u and load it again",
+				g, g, rate, rate,
+				rules ? rules : "/etc/ns-monitor/ns-monitor.nft",
+				g);
+	}
+	if (proxy_ndp)
+		check_master_forwarding(r, masters, nmasters);
 	/*
 	 * Rules from before the per-slave limits: one guest's flood then
 	 * fills guests_seen_G, or takes the limit all slaves share, and the
@@ -671,7 +728,8 @@ static void check_forwarding(struct report *r)
 	if (forwarding_on() == 1)
 		ok(r, "--proxy-ndp: net.ipv6.conf.all.forwarding is 1");
 	else
-		warning(r, "--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets: sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
+		warning(r,
+			"--proxy-ndp: IPv6 forwarding is off, so the upstream cannot reach proxied targets, and guests with the master's prefix on-link reach nothing past the host (their NS are answered, their packets not forwarded): sysctl -w net.ipv6.conf.all.forwarding=1 (a master configured by router advertisements then needs accept_ra=2)");
 }
 
 /*
@@ -760,6 +818,9 @@ int check_run(const struct config *cfg, uid_t uid, gid_t gid, FILE *out)
 					     cfg->slaves, cfg->nslaves);
 			check_collisions(&r, cfg->masters, cfg->nmasters,
 					 cfg->slaves, cfg->nslaves);
+			if (cfg->proxy_ndp)
+				check_master_forwarding(&r, cfg->masters,
+							cfg->nmasters);
 		} else {
 			for (unsigned int i = 0; i < cfg->ngroups; i++)
 				slaves += check_group_sets(&r, &w, cfg,

@@ -59,6 +59,7 @@ struct rec {
 	bool used, ka_asked, deferred, ka_deferred;
 	bool wanted;	/* the host's entry for it is probing, or failed */
 	bool guest;	/* a guest's resolution, counted in its slave's share */
+	unsigned int asker;	/* guest: that slave (its sign, or its NS) */
 	bool nowhere_said;	/* held packets released unanswered, said */
 	bool in_reask;		/* in the reask list (by its k-links) */
 	bool in_idle;		/* learned, in the idle list (k-links) */
@@ -434,15 +435,16 @@ static void guest_done(struct engine *e, struct rec *r)
 	if (!r->guest)
 		return;
 	r->guest = false;
-	st = slave_state(&e->groups[r->gi], r->only);
+	st = slave_state(&e->groups[r->gi], r->asker);
 	if (st && st->guests)
 		st->guests--;
 }
 
 /*
  * One slave's guests may have this many resolutions at once, signed to
- * done: a fair share of --max-queue, so that a flood of signs from one
- * slave leaves room (and asks) for the guests of every other.
+ * done, or asked for by their NS (guests with the prefix on-link): a fair
+ * share of --max-queue, so that a flood from one slave leaves room (and
+ * asks) for the guests of every other, and for the host's own targets.
  */
 #define GUEST_SHARE_MIN 64
 
@@ -1145,6 +1147,7 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 
 	if (r->res == RES_ASKING)
 		e->c.inflight--;
+	guest_done(e, r);
 	if (expired)
 		e->c.targets_expired++;
 	else
@@ -1797,6 +1800,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	st->guests++;
 	r = &e->recs[i];
 	r->guest = true;
+	r->asker = slave;
 	r->only = slave;
 	r->res = RES_DELAYED;
 	e->c.guests_waiting++;
@@ -1856,8 +1860,10 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 		     const struct in6_addr *target, uint64_t now)
 {
 	int gi = find_group(e, group);
+	struct slave_state *st;
 	struct engine_group *g;
 	unsigned int dev;
+	bool fresh;
 	uint32_t i;
 
 	run(e, now);
@@ -1894,8 +1900,25 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 			e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
 		return;
 	}
-	/* Found as any target is: the other slaves and the masters asked. */
-	resolve_with_masters(e, (uint32_t)gi, slave, target, now);
+	/*
+	 * Found as any target is: the other slaves and the masters asked.
+	 * A resolution it starts counts in its slave's share, as a sign
+	 * does: one slave's flood of NS cannot take the engine from the
+	 * others' guests, nor from the host's own targets.
+	 */
+	st = slave_state(g, slave);
+	fresh = i == NIL || e->recs[i].res == RES_NONE ||
+		e->recs[i].res == RES_DELAYED;
+	if (fresh && st->guests >= guest_share(e, g)) {
+		e->c.guest_ns_over_share++;
+		return;
+	}
+	i = resolve_with_masters(e, (uint32_t)gi, slave, target, now);
+	if (fresh && i != NIL && e->recs[i].res != RES_NONE && !e->recs[i].guest) {
+		e->recs[i].guest = true;
+		e->recs[i].asker = slave;
+		st->guests++;
+	}
 }
 
 void engine_answer(struct engine *e, unsigned int slave,

@@ -74,15 +74,21 @@ void engine_metrics(const struct engine_counters *e, struct metrics *m)
 	metrics_counter(m, "guests_over_share_total",
 		"Guest signs dropped because their slave's fair share of the engine was full.",
 		e->guests_over_share);
-	metrics_family(m, "guest_solicitations_total", METRIC_COUNTER,
-	       "Guests' NS on a slave for an address elsewhere (--proxy-ndp, guests with the whole prefix on-link), by outcome: answered at once (known), resolved (found as any target), ignored (outside the master's link, or it lives behind that slave).");
+	metrics_family(
+		m, "guest_solicitations_total", METRIC_COUNTER,
+		"Guests' NS on a slave for an address elsewhere (--proxy-ndp, guests with the whole prefix on-link), by outcome: answered at once (known), resolved (found as any target), ignored (outside the master's link, or it lives behind that slave), over_share (its slave's fair share of the engine was full).");
 	metrics_sample(m, "guest_solicitations_total",
 		       (unsigned long)e->guest_ns_answered, "outcome=\"answered\"");
 	metrics_sample(m, "guest_solicitations_total",
-		       (unsigned long)(e->guest_ns - e->guest_ns_answered - e->guest_ns_ignored),
+		       (unsigned long)(e->guest_ns - e->guest_ns_answered -
+				       e->guest_ns_ignored -
+				       e->guest_ns_over_share),
 		       "outcome=\"resolved\"");
 	metrics_sample(m, "guest_solicitations_total",
 		       (unsigned long)e->guest_ns_ignored, "outcome=\"ignored\"");
+	metrics_sample(m, "guest_solicitations_total",
+		       (unsigned long)e->guest_ns_over_share,
+		       "outcome=\"over_share\"");
 	metrics_counter(m, "master_asks_engine_total",
 		"Asks on the masters to check a claim or a held packet's target (the engine's count; master_asks_total has them per master).",
 		e->master_asks);

@@ -10,6 +10,11 @@
 #      guest's own DAD meanwhile (such a flood used to take the one limit
 #      all slaves shared).
 #   3. --check --learn-routes warns about rules without these limits.
+#   4. With --proxy-ndp, the guests' own NS (guests with the /64 on-link)
+#      at 5,000 a second from s1, and new guests behind s2 with the /64
+#      on-link meanwhile ask for the upstream: each one's first NS is
+#      logged within s2's own budget and answered (with a limit all
+#      slaves shared, none was: tried by hand).
 # The floods are written through a packet socket (guest_flood), to groups
 # the router did not join: it drops them after its prerouting hook and
 # answers none of them, so they make no neighbor entries (counted).
@@ -26,6 +31,8 @@ GUEST_FLOOD=${GUEST_FLOOD:-$TOP/build/default/guest_flood}
 # addresses 50 a second after a burst of 500, its DAD NS 100 a second
 # after a burst of 500.
 ADDR_RATE=50 ADDR_BURST=500 DAD_RATE=100 DAD_BURST=500
+# And of the guests' NS (--proxy-ndp): 100 a second after a burst of 200.
+GNS_RATE=100 GNS_BURST=200
 
 for n in r u x y; do netns_add $n; done
 veth r m0 u u0
@@ -138,5 +145,52 @@ older "$RULES"
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -g 135 --learn-routes 2>&1)
 check "check: ...and not about the shipped rules" not grep -q "$WARN" <<<"$out"
 in_ns r nft delete table inet ns_monitor
+
+# 4. The guests' own NS, with --proxy-ndp: x asks for addresses on the
+#    master's link, each another one, at 5,000 NS a second for 5 s (the
+#    daemon asks the masters for those its limit lets through; nothing
+#    answers, so no neighbor entries). Once s1's burst is used up, a
+#    guest behind s2 with the /64 on-link pings the upstream, three times
+#    (a limit all slaves shared would let through one NS in 50).
+LOG=$TMP/gns.log
+start_daemon r "$LOG" -m m0 -s s1,s2 --proxy-ndp ||
+	{ cat "$LOG"; echo "FAIL: daemon did not start"; exit 1; }
+PID=$DAEMON_PID
+# gns_logged: packets the guests' NS rule let through (all slaves).
+gns_logged() {
+	in_ns r nft list chain inet ns_monitor input_135 |
+		sed -n 's/.*counter packets \([0-9]*\) .*prefix "gns".*/\1/p'
+}
+in_ns x "$GUEST_FLOOD" -n 2001:db8:1::66 x0 2001:db8:1:0:f:: 25000 5 >"$TMP/gns-flood.out" &
+FLOOD=$!
+check "gns: the flood is under way (s1's burst is used up)" \
+	wait_for 3 eval '[ "$(gns_logged)" -ge $GNS_BURST ]'
+for k in 1 2 3; do
+	yg=2001:db8:1::25$k
+	in_ns y ip -6 addr add $yg/64 dev y0 nodad
+	check "gns: a guest behind s2 with the /64 on-link ($yg) reaches the upstream during the flood" \
+		in_ns y ping -c1 -W1 -I $yg 2001:db8:1::2
+	check "gns: ...its first NS was answered on s2" \
+		eval '[ "$(count_lines "$LOG" "answered guest $yg'"'"'s NS for 2001:db8:1::2")" = 1 ]'
+	in_ns y ip -6 addr del $yg/64 dev y0
+	in_ns y ip -6 neigh flush dev y0
+done
+check "gns: ...the flood was still on" alive $FLOOD
+wait $FLOOD
+read -r sent failed ms <"$TMP/gns-flood.out"
+check "gns: the flood sent $sent NS in $ms ms (about 5,000 a second)" \
+	eval '[ "$sent" = 25000 ] && [ "$ms" -ge 4900 ] && [ "$ms" -lt 6000 ]'
+n=$(gns_logged)
+check "gns: NS logged: $n, at most $GNS_BURST + $GNS_RATE/s (and s2's few)" \
+	at_most "$n" $((GNS_BURST + GNS_RATE * (ms / 1000 + 2) + 6))
+# (The guests' own entries come and go: y's for the upstream, R's and
+# the upstream's for y and for x's address.)
+flood_entries() {
+	local ns
+	for ns in r u x y; do in_ns $ns ip -6 neigh show to 2001:db8:1:0:f::/80; done
+}
+check "gns: no neighbor entry for the flood's targets anywhere" \
+	eval '[ -z "$(flood_entries)" ]' 
+check "SIGTERM exits within a second" stop_daemon $PID 1
 
 summary

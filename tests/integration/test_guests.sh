@@ -59,6 +59,53 @@ stop_managed() {
 	in_ns r ip -6 neigh flush dev s1
 }
 
+# 0. --check with --proxy-ndp, for guests with the /64 on-link: IPv6
+#    forwarding off (their NS answered, their packets not forwarded), the
+#    master's own forwarding off (the kernel answers no NS for a proxy
+#    entry there: shown in 3.), and in managed mode a chain input_135 from
+#    before such guests (it logs the upstream's NS, not theirs).
+FWD_WARN="^warning: --proxy-ndp: IPv6 forwarding is off, .*guests with the master's prefix on-link reach nothing past the host.*: sysctl -w net.ipv6.conf.all.forwarding=1"
+M0_WARN="^warning: --proxy-ndp: master m0 has IPv6 forwarding off.*: sysctl -w net.ipv6.conf.m0.forwarding=1$"
+check_out() { in_ns r timeout 10 "$NS_MONITOR" --check "$@" 2>&1; }
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=0
+out=$(check_out -m m0 -s s1,s2 --proxy-ndp)
+check "check: forwarding off: a warning for the guests, with the command" \
+	grep -q "$FWD_WARN" <<<"$out"
+check "check: ...not one per master too" not grep -q "master m0 has IPv6 forwarding off" <<<"$out"
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=0
+out=$(check_out -m m0 -s s1,s2 --proxy-ndp)
+check "check: m0's own forwarding off: a warning naming m0, with the command" \
+	grep -q "$M0_WARN" <<<"$out"
+check "check: ...and none for all" not grep -q "IPv6 forwarding is off" <<<"$out"
+out=$(check_out -m 'm*' -s s1,s2 --proxy-ndp)
+check "check: ...also for a master named by a pattern" grep -q "$M0_WARN" <<<"$out"
+in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=1
+out=$(check_out -m m0 -s s1,s2 --proxy-ndp)
+check "check: forwarding on: neither warning" \
+	eval '! grep -qE "forwarding is off|forwarding off" <<<"$out"'
+# Managed: the shipped file with chain input_135 uncommented (its set
+# guests_ns_rate_135 too), and the same chain as it was before the
+# guests' rule.
+WITH_INPUT=$TMP/rules-input.nft
+OLD_INPUT=$TMP/rules-old-input.nft
+sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e '/^\t#set guests_ns_rate_135/,/^\t#}/s/^\t#/\t/' \
+	-e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$TOP/nft/ns-monitor.nft" >"$WITH_INPUT"
+sed -e '/^\t#chain input_135/,/^\t#}/s/^\t#/\t/' -e '/prefix "gns"/d' \
+	-e 's/^#\(flush chain inet ns_monitor input_135\)$/\1/' "$TOP/nft/ns-monitor.nft" >"$OLD_INPUT"
+load_rules() { in_ns r nft delete table inet ns_monitor 2>/dev/null; in_ns r nft -f "$1" &&
+	in_ns r nft add element inet ns_monitor masters_135 '{ "m0" }' &&
+	in_ns r nft add element inet ns_monitor slaves_135 '{ "s1", "s2" }'; }
+INPUT_WARN="^warning: group 135: chain input_135 does not log the guests' NS (no set guests_ns_rate_135: rules of an older ns-monitor).*uncomment set guests_ns_rate_135 in the rules file"
+check "check: rules with the older chain input_135 load" load_rules "$OLD_INPUT"
+out=$(check_out -g 135 --proxy-ndp)
+check "check: --check --proxy-ndp warns about that chain, saying what to do" \
+	grep -q "$INPUT_WARN" <<<"$out"
+check "check: the chain with the guests' rule loads" load_rules "$WITH_INPUT"
+out=$(check_out -g 135 --proxy-ndp)
+check "check: ...and no warning about it" not grep -q "does not log the guests' NS" <<<"$out"
+in_ns r nft delete table inet ns_monitor
+
 # 1. The relay alone: X is found on s1 (R's neighbor entry there is
 #    usable), but R's route still says m0, so R does not reach X.
 LOG=$TMP/relay-alone.log
@@ -107,6 +154,14 @@ check "Z (/64 on-link) reaches the upstream" wait_for 5 ping_ok z $UPSTREAM
 check "...its entry for the upstream on z0 has R's s2 address" \
 	eval "in_ns z ip -6 neigh show $UPSTREAM dev z0 | grep -q \"$(in_ns r cat /sys/class/net/s2/address)\""
 check "the upstream reaches Z (proxy NDP on m0)" wait_for 5 ping_ok u $Z
+# What --check's warning about m0's own forwarding says: with it off
+# (all still 1) the kernel does not answer the upstream's NS for Z.
+in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=0
+in_ns u ip -6 neigh flush dev u0
+check "m0's forwarding off: the upstream does not reach Z (two tries)" \
+	eval "! ping_ok u $Z && ! ping_ok u $Z"
+in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=1
+check "m0's forwarding on again: the upstream reaches Z" wait_for 5 ping_ok u $Z
 check "Z (/64 on-link) reaches X behind s1" wait_for 5 ping_ok z $X
 check "Z's NS for an address behind its own slave is not answered" \
 	eval "! in_ns z ping -c1 -W1 2001:db8:1::3ff >/dev/null 2>&1 && \

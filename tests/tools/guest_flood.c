@@ -4,13 +4,14 @@
  * code never sees it): COUNT packets out of IFNAME, the Nth with address
  * FIRST + N (N from 0, added to its last 32 bits).
  *
- *   guest_flood [-d] IFNAME FIRST COUNT SECONDS
+ *   guest_flood [-d | -n SOURCE] IFNAME FIRST COUNT SECONDS
  *
  * Without -d: IPv6 packets from FIRST + N (spoofed sources, no payload) to
  * ff02::db8:1, a group nobody joined: a router drops them, answering
  * nothing, after its prerouting hook saw them. With -d: duplicate address
  * detection, a Neighbor Solicitation from :: for FIRST + N to its
- * solicited-node group.
+ * solicited-node group. With -n: the same Neighbor Solicitation from
+ * SOURCE, as a guest with the whole prefix on-link asks for a neighbor.
  *
  * The packets are spread evenly over SECONDS (0: as fast as possible).
  * Bounded in count and in time: it stops after COUNT packets or SECONDS
@@ -85,8 +86,9 @@ static void add32(struct in6_addr *a, uint32_t n)
  * Packet N into buf (IPv6 header on): its length, and its destination
  * MAC (33:33 and the last 32 bits of the group) in mac.
  */
-static size_t build(uint8_t *buf, bool dad, const struct in6_addr *first,
-		    uint32_t n, uint8_t mac[ETH_ALEN])
+static size_t build(uint8_t *buf, bool dad, const struct in6_addr *src,
+		    const struct in6_addr *first, uint32_t n,
+		    uint8_t mac[ETH_ALEN])
 {
 	struct ip6_hdr ip = { 0 };
 	struct in6_addr addr = *first;
@@ -98,7 +100,9 @@ static size_t build(uint8_t *buf, bool dad, const struct in6_addr *first,
 	if (dad) {
 		struct nd_neighbor_solicit ns = { .nd_ns_type = ND_NEIGHBOR_SOLICIT };
 
-		/* From ::, to ff02::1:ffXX:XXXX of the address. */
+		/* From :: (or src), to ff02::1:ffXX:XXXX of the address. */
+		if (src)
+			ip.ip6_src = *src;
 		inet_pton(AF_INET6, "ff02::1:ff00:0", &ip.ip6_dst);
 		memcpy(&ip.ip6_dst.s6_addr[13], &addr.s6_addr[13], 3);
 		ip.ip6_nxt = IPPROTO_ICMPV6;
@@ -127,7 +131,7 @@ int main(int argc, char **argv)
 				  .sll_protocol = htons(ETH_P_IPV6),
 				  .sll_halen = ETH_ALEN };
 	long long start, end, deadline;
-	struct in6_addr first;
+	struct in6_addr first, src, *from = NULL;
 	bool dad = false;
 	double seconds;
 	char *endp;
@@ -137,10 +141,21 @@ int main(int argc, char **argv)
 		dad = true;
 		argv++;
 		argc--;
+	} else if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+		if (inet_pton(AF_INET6, argv[2], &src) != 1) {
+			fprintf(stderr,
+				"guest_flood: -n SOURCE: an IPv6 address\n");
+			return 2;
+		}
+		dad = true; /* an NS, from src */
+		from = &src;
+		argv += 2;
+		argc -= 2;
 	}
 	if (argc != 5 || inet_pton(AF_INET6, argv[2], &first) != 1 ||
 	    !(ll.sll_ifindex = (int)if_nametoindex(argv[1]))) {
-		fprintf(stderr, "usage: guest_flood [-d] IFNAME FIRST COUNT SECONDS\n");
+		fprintf(stderr,
+			"usage: guest_flood [-d | -n SOURCE] IFNAME FIRST COUNT SECONDS\n");
 		return 2;
 	}
 	count = strtoul(argv[3], &endp, 10);
@@ -162,7 +177,8 @@ int main(int argc, char **argv)
 	deadline = start + (long long)(seconds * 1e9) + GRACE_NS;
 	for (i = 0; i < count && now_ns() < deadline; i++) {
 		uint8_t buf[sizeof(struct ip6_hdr) + sizeof(struct nd_neighbor_solicit)];
-		size_t len = build(buf, dad, &first, (uint32_t)i, ll.sll_addr);
+		size_t len =
+			build(buf, dad, from, &first, (uint32_t)i, ll.sll_addr);
 
 		if (seconds > 0)
 			sleep_until(start + (long long)(seconds * 1e9 * (double)i /

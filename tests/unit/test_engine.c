@@ -1714,6 +1714,96 @@ static void test_guest_ns(void **state)
 	teardown_fake(f);
 }
 
+static void guest_ns(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
+{
+	struct in6_addr t = target(n);
+
+	f->now = at;
+	engine_guest_ns(f->e, GROUP, slave, &t, at);
+}
+
+/* Guests with the prefix on-link, 2 slaves: shares of 64 (--max-queue). */
+static struct fake *setup_guest_ns(struct engine_options *o)
+{
+	struct fake *f;
+
+	o->proxy_ndp = true;
+	o->scope = true;
+	o->max_queue = 128;
+	f = setup(o, 2);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	return f;
+}
+
+/*
+ * One slave's flood of NS for targets elsewhere fills its own share (its
+ * signs' too), never the other slave's guests' nor the host's room.
+ */
+static void test_guest_ns_share(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup_guest_ns(&o);
+
+	(void)state;
+	for (uint32_t k = 1; k <= 100; k++)
+		guest_ns(f, SLAVE(1), k, T0 + k);
+	assert_int_equal(C(f)->guest_ns_over_share, 36);
+	assert_int_equal(count(f, ASK, MASTER, ANY), 64);
+	assert_int_equal(count(f, ASK, SLAVE(2), ANY), 64);
+	assert_int_equal(count(f, ASK, 0, 100), 0);
+	/* Its guests' signs count in the same share. */
+	guest(f, SLAVE(1), 500, ENGINE_GUEST_SOURCE, T0 + 200);
+	assert_int_equal(C(f)->guests_over_share, 1);
+	/* Its NS again for a target in flight: no more of its share. */
+	guest_ns(f, SLAVE(1), 1, T0 + 300);
+	assert_int_equal(C(f)->guest_ns_over_share, 36);
+	/* The other slave's guest, and the host, are asked at once. */
+	guest_ns(f, SLAVE(2), 1000, T0 + 400);
+	assert_int_equal(count(f, ASK, MASTER, 1000), 1);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1000), 1);
+	ns(f, 2000, T0 + 500);
+	assert_int_equal(count(f, ASK, SLAVE(1), 2000), 1);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2000), 1);
+	/* Found: answered on its slave, and its place in the share free. */
+	answer(f, MASTER, 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 1), 1);
+	/* Done (unanswered, held down): the whole share is free again. */
+	run_until(f, 0);
+	f->n = 0;
+	for (uint32_t k = 3001; k <= 3064; k++)
+		guest_ns(f, SLAVE(1), k, f->now + 1);
+	assert_int_equal(C(f)->guest_ns_over_share, 36);
+	assert_int_equal(count(f, ASK, MASTER, ANY), 64);
+	teardown_fake(f);
+}
+
+/*
+ * Guests' resolutions that wait in the queue and are dropped there (stale:
+ * the guest stopped asking) give their place in the share back.
+ */
+static void test_guest_ns_share_dropped(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.max_inflight = 4;
+	f = setup_guest_ns(&o);
+	for (uint32_t k = 1; k <= 64; k++)
+		guest_ns(f, SLAVE(1), k, T0 + k);
+	assert_int_equal(C(f)->guest_ns_over_share, 0);
+	assert_int_equal(C(f)->queued, 60);
+	/* 4 more asked as the first 4 are done; the other 56 dropped. */
+	run_until(f, 0);
+	assert_int_equal(C(f)->targets_expired, 56);
+	for (uint32_t k = 101; k <= 164; k++)
+		guest_ns(f, SLAVE(1), k, f->now + k);
+	assert_int_equal(C(f)->guest_ns_over_share, 0);
+	guest_ns(f, SLAVE(1), 200, f->now + 1);
+	assert_int_equal(C(f)->guest_ns_over_share, 1);
+	teardown_fake(f);
+}
+
 /*
  * Memory after a flood: the pool shrinks back to what is left in it, and
  * what is left (learned targets) works as before, found by the same keys.
@@ -2016,6 +2106,8 @@ int main(void)
 		cmocka_unit_test(test_guest_dad_reasked),
 		cmocka_unit_test(test_idle_vanished),
 		cmocka_unit_test(test_guest_ns),
+		cmocka_unit_test(test_guest_ns_share),
+		cmocka_unit_test(test_guest_ns_share_dropped),
 		cmocka_unit_test(test_pool_shrinks),
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
