@@ -28,6 +28,7 @@
 #include "log.h"
 #include "hostaddr.h"
 #include "intake.h"
+#include "intake_kernel.h"
 #include "control.h"
 #include "egress.h"
 #include "fwdwatch.h"
@@ -200,6 +201,7 @@ struct loop {
 	struct hostaddrs addrs;
 	struct relay relay;
 	struct learn learn;
+	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
 	struct engine *engine;
 	struct egress egress;
 	struct control control;
@@ -269,26 +271,6 @@ static void log_stats(struct loop *l)
 	stats_log(&src);
 }
 
-/* An address of the host went with its device: the engine forgets it. */
-static void addr_gone(const struct host_addr *a, void *data)
-{
-	struct loop *l = data;
-
-	engine_local_addr(l->engine, a->ifindex, &a->addr, false);
-}
-
-/* The host's own global addresses: never learned behind a slave. */
-static void on_addr(struct loop *l, const struct netmon_event *ev)
-{
-	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
-		return;
-	if (hostaddr_set(&l->addrs, ev->ifindex, &ev->addr.addr,
-			 ev->addr.prefixlen, !ev->deleted) == -1 ||
-	    engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
-			      !ev->deleted) == -1)
-		log_warn("following the host's addresses");
-}
-
 static void on_netmon(const struct netmon_event *ev, void *data)
 {
 	struct loop *l = data;
@@ -297,18 +279,17 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	switch (ev->kind) {
 	case NETMON_LINK:
 		relay_on_link(&l->relay, ev, now);
-		if (ev->deleted)
-			hostaddr_drop_ifindex(&l->addrs, ev->ifindex, addr_gone, l);
+		intake_kernel_link(&l->kernel, ev);
 		break;
 	case NETMON_ADDR:
 		relay_on_addr(&l->relay, ev);
-		on_addr(l, ev);
+		intake_kernel_addr(&l->kernel, ev);
 		break;
 	case NETMON_NEIGH:
-		learn_on_neigh(&l->learn, ev, now);
+		intake_kernel_neigh(&l->kernel, ev, now);
 		break;
 	case NETMON_ROUTE:
-		learn_on_route(&l->learn, ev, now);
+		intake_kernel_route(&l->kernel, ev, now);
 		break;
 	case NETMON_NONE:
 		break;
@@ -322,7 +303,7 @@ static void read_netmon(struct loop *l)
 
 	netmon_read(&l->netmon);
 	if (l->netmon.overruns != overruns)
-		learn_reconcile(&l->learn, monotonic_ns());
+		intake_kernel_reconcile(&l->kernel, monotonic_ns());
 }
 
 /*
@@ -415,7 +396,7 @@ static void handle_signal(struct loop *l)
 			control_reconcile(&l->control);
 			if (netmon_dump(&l->netmon) == -1)
 				log_warn("rtnetlink dump");
-			learn_reconcile(&l->learn, monotonic_ns());
+			intake_kernel_reconcile(&l->kernel, monotonic_ns());
 			break;
 		}
 	}
@@ -651,8 +632,10 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_warnx("could not set up probing; nothing was left behind");
 		goto out_intake;
 	}
-	if (learn_init(&l.learn, &cfg, l.engine) == -1)
+	if (learn_init(&l.learn, &cfg) == -1)
 		goto out_relay;
+	if (intake_kernel_open(&l.kernel, &cfg, l.engine, &l.addrs) == -1)
+		goto out_learn;
 	if (cfg.queue && holds_open(&l) == -1)
 		goto out_learn;
 	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
@@ -675,7 +658,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 		goto out_loop;
 	}
 	/* What the kernel knows already, so a restart costs no first contact. */
-	learn_adopt(&l.learn, &l.relay, &l.addrs, monotonic_ns());
+	intake_kernel_adopt(&l.kernel, &l.relay, monotonic_ns());
 
 	/*
 	 * Detach before making the signalfd and the epoll set: a signalfd
@@ -764,7 +747,7 @@ out_learn:
 	holds_close(&l);
 	/* What was learned is purged as a whole, not forgotten one by one. */
 	l.relay.engine = NULL;
-	l.learn.engine = NULL;
+	intake_kernel_close(&l.kernel);
 	learn_fini(&l.learn);
 out_relay:
 	l.relay.engine = NULL;

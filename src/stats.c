@@ -244,6 +244,19 @@ int stats_write_file(const char *path, bool follow_link,
 	return write_beside(real, src);
 }
 
+/* What was learned (the engine's count) and what that made (learn's). */
+static void log_learning(const struct learn *l, const struct engine_counters *e)
+{
+	if (!l->cfg || !l->cfg->learn_routes)
+		return;
+	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu",
+		 (unsigned long)e->learned, (unsigned long)e->moved,
+		 (unsigned long)e->forgotten, l->c.routes_added,
+		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
+		 (unsigned long)engine_refusals(e),
+		 (unsigned long)e->keepalive_asks);
+}
+
 void stats_log(const struct stats_sources *src)
 {
 	if (src->intake)
@@ -253,6 +266,6 @@ void stats_log(const struct stats_sources *src)
 	if (src->engine) {
 		engine_log_counters(src->engine);
 		if (src->learn)
-			learn_log_counters(src->learn, src->engine);
+			log_learning(src->learn, src->engine);
 	}
 }

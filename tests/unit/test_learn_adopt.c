@@ -1,5 +1,5 @@
 /*
- * Unit tests for the adoption rule (learn_adopt_neighbor()): which
+ * Unit tests for the adoption rule (intake_kernel_adopt_neighbor()): which
  * neighbor entries the kernel holds at start are handed to the engine as
  * learned. A real engine, with a fake egress that records the routes it
  * adds, says what was adopted and where.
@@ -16,7 +16,7 @@
 
 #include "engine.h"
 #include "hostaddr.h"
-#include "learn.h"
+#include "intake_kernel.h"
 #include "relay.h"
 
 #define SEC 1000000000ull
@@ -40,7 +40,7 @@ struct rig {
 	struct relay_master masters[1];
 	struct relay_slave slaves[2];
 	struct relay_group g;
-	struct learn l;
+	struct intake_kernel k;
 };
 
 static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
@@ -149,8 +149,9 @@ static struct rig *rig_new(void)
 	r->g.nmasters = 1;
 	r->g.slaves = r->slaves;
 	r->g.nslaves = 2;
-	r->l.cfg = &r->cfg;
-	r->l.engine = r->e;
+	r->k.cfg = &r->cfg;
+	r->k.engine = r->e;
+	r->k.addrs = &r->addrs;
 	return r;
 }
 
@@ -174,7 +175,7 @@ static bool adopt(struct rig *r, const struct rtnl_entry *e, size_t n)
 {
 	uint64_t before = engine_counters(r->e)->adopted;
 
-	learn_adopt_neighbor(&r->l, &r->g, &r->addrs, e, n, T0);
+	intake_kernel_adopt_neighbor(&r->k, &r->g, e, n, T0);
 	return engine_counters(r->e)->adopted == before + 1;
 }
 
