@@ -24,7 +24,4 @@ struct egress {
 /* Fill eg with callbacks on x (which must outlive the engine). */
 void egress_make(struct engine_egress *eg, struct egress *x);
 
-/* The engine's options from the command line. */
-void egress_engine_options(struct engine_options *o, const struct config *cfg);
-
 #endif

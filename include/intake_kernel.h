@@ -14,12 +14,11 @@
 
 #include "config.h"
 #include "netmon.h"
+#include "relay.h"
 #include "rtnl.h"
 
 struct engine;
 struct hostaddrs;
-struct relay;
-struct relay_group;
 
 struct intake_kernel {
 	const struct config *cfg;
@@ -27,6 +26,12 @@ struct intake_kernel {
 	struct engine *engine;
 	struct hostaddrs *addrs;	/* the host's own, kept here */
 };
+
+/*
+ * The relay's results into the engine: its slaves ready or not, masters
+ * present or gone, bindings (engine_slave, engine_master, engine_bindings).
+ */
+struct relay_events intake_kernel_relay_events(struct engine *engine);
 
 /* -1 (logged) when its socket cannot be opened. */
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,

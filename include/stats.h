@@ -25,6 +25,7 @@ struct group_counters {
 struct relay;
 struct learn;
 struct intake;
+struct engine;
 struct engine_counters;
 struct answer_counters;
 struct rtnl_neigh_table;
@@ -41,6 +42,7 @@ struct stats_sources {
 	const struct intake *intake;
 	const struct learn *learn;
 	const struct engine_counters *engine;
+	const struct engine *engine_state;	/* per-slave guest signs */
 	const struct answer_counters *answers;
 	const struct netmon *netmon;		/* its overruns */
 	const struct nftwatch *nftwatch;	/* ...and this one's */

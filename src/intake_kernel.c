@@ -15,6 +15,34 @@
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
 
+static int ev_slave(void *ctx, uint16_t group, unsigned int ifindex,
+		    const char *name, bool present, uint64_t now)
+{
+	return engine_slave(ctx, group, ifindex, name, present, now);
+}
+
+static int ev_master(void *ctx, uint16_t group, unsigned int ifindex,
+		     bool present, uint64_t now)
+{
+	return engine_master(ctx, group, ifindex, present, now);
+}
+
+static int ev_bindings(void *ctx, uint16_t group,
+		       const struct engine_binding *b, size_t n, uint64_t now)
+{
+	return engine_bindings(ctx, group, b, n, now);
+}
+
+struct relay_events intake_kernel_relay_events(struct engine *engine)
+{
+	return (struct relay_events){
+		.ctx = engine,
+		.slave = ev_slave,
+		.master = ev_master,
+		.bindings = ev_bindings,
+	};
+}
+
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,
 		       struct engine *engine, struct hostaddrs *addrs)
 {

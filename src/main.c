@@ -33,6 +33,7 @@
 #include "egress.h"
 #include "fwdwatch.h"
 #include "engine.h"
+#include "engine_options.h"
 #include "hold.h"
 #include "learn.h"
 #include "netmon.h"
@@ -232,6 +233,7 @@ static struct stats_sources sources(const struct loop *l)
 		.intake = &l->intake,
 		.learn = &l->learn,
 		.engine = engine_counters(l->engine),
+		.engine_state = l->engine,
 		.answers = &l->answers,
 		.netmon = &l->netmon,
 		.nftwatch = &l->control.watch,
@@ -537,6 +539,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	struct config cfg;
 	struct engine_options eopts;
 	struct engine_egress eg;
+	struct relay_events relay_events;
 	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
 				 .answerfd = -1, .notify = { .fd = -1 } };
 	char err[256];
@@ -607,7 +610,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Memory only: nothing in the system is touched yet. */
-	egress_engine_options(&eopts, &cfg);
+	engine_options_from_config(&eopts, &cfg);
 	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL,
 				    cfg.proxy_ndp ? &l.askers : NULL, &l.addrs };
 	egress_make(&eg, &l.egress);
@@ -628,7 +631,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 		log_warnx("%s", err);
 		goto out_intake;
 	}
-	if (relay_init(&l.relay, &cfg, l.engine, monotonic_ns()) == -1) {
+	relay_events = intake_kernel_relay_events(l.engine);
+	if (relay_init(&l.relay, &cfg, &relay_events, monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
 		goto out_intake;
 	}
@@ -746,11 +750,9 @@ out_learn:
 		engine_release_held(l.engine);
 	holds_close(&l);
 	/* What was learned is purged as a whole, not forgotten one by one. */
-	l.relay.engine = NULL;
 	intake_kernel_close(&l.kernel);
 	learn_fini(&l.learn);
 out_relay:
-	l.relay.engine = NULL;
 	relay_fini(&l.relay);
 out_intake:
 	intake_close(&l.intake);

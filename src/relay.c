@@ -14,7 +14,6 @@
 
 #include "ask.h"
 #include "binding.h"
-#include "engine.h"
 #include "log.h"
 #include "metrics.h"
 #include "probe.h"
@@ -32,8 +31,9 @@ static struct log_limit firewall_limit = LOG_LIMIT_INIT(60, 2);
 static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 
 /*
- * The engine asks a slave only while it can be asked: present, up, with
- * its socket and egress route. Called after every change of those.
+ * A slave can be asked only while it is present, up, with its socket and
+ * egress route: each change of that is reported (r->ev.slave). Called
+ * after every change of those.
  */
 static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slave *s,
 		       uint64_t now)
@@ -41,14 +41,14 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
 			    s->ifindex : 0;
 
-	if (!r->engine || want == s->in_engine)
+	if (!r->ev.slave || want == s->in_engine)
 		return;
 	if (s->in_engine)
-		engine_slave(r->engine, g->num, s->in_engine, NULL, false, now);
+		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false, now);
 	s->in_engine = 0;
 	if (!want)
 		return;
-	if (engine_slave(r->engine, g->num, want, s->name, true, now) == -1) {
+	if (r->ev.slave(r->ev.ctx, g->num, want, s->name, true, now) == -1) {
 		log_warn("group %u: slave %s", g->num, s->name);
 		return;
 	}
@@ -57,9 +57,9 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 
 static void slave_release(struct relay *r, struct relay_group *g, struct relay_slave *s)
 {
-	if (s->in_engine && r->engine)
-		engine_slave(r->engine, g->num, s->in_engine, NULL, false,
-			     monotonic_ns());
+	if (s->in_engine && r->ev.slave)
+		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false,
+			    monotonic_ns());
 	s->in_engine = 0;
 	if (s->fd != -1)
 		close(s->fd);
@@ -258,13 +258,13 @@ struct relay_group *relay_find_group(struct relay *r, uint16_t num)
 }
 
 int relay_init(struct relay *r, const struct config *cfg,
-	       struct engine *engine, uint64_t now)
+	       const struct relay_events *ev, uint64_t now)
 {
 	uint64_t seed = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
-	r->engine = engine;
+	r->ev = *ev;
 	r->askfd = -1;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = now ^ (uint64_t)getpid() << 32;
@@ -375,17 +375,17 @@ static void set_slave_names(struct relay *r, uint16_t num,
 	}
 }
 
-/* A master is known to the engine by its ifindex while it exists. */
+/* A master is reported by its ifindex while it exists (r->ev.master). */
 static void master_sync(struct relay *r, struct relay_group *g, struct relay_master *m,
 			unsigned int ifindex, uint64_t now)
 {
-	if (!r->engine || ifindex == m->in_engine)
+	if (!r->ev.master || ifindex == m->in_engine)
 		return;
 	m->looked = false;
 	if (m->in_engine)
-		engine_master(r->engine, g->num, m->in_engine, false, now);
+		r->ev.master(r->ev.ctx, g->num, m->in_engine, false, now);
 	m->in_engine = 0;
-	if (ifindex && engine_master(r->engine, g->num, ifindex, true, now) == 0)
+	if (ifindex && r->ev.master(r->ev.ctx, g->num, ifindex, true, now) == 0)
 		m->in_engine = ifindex;
 }
 
@@ -588,7 +588,7 @@ void relay_set_bindings(struct relay *r, uint16_t num,
 		log_warn("group %u: the bindings", num);
 		return;
 	}
-	if (r->engine && engine_bindings(r->engine, num, b, n, now) == -1) {
+	if (r->ev.bindings && r->ev.bindings(r->ev.ctx, num, b, n, now) == -1) {
 		log_warn("group %u: the bindings", num);
 		free(copy);
 		return;
@@ -614,6 +614,11 @@ static bool pattern_matches(const struct ifspec *specs, unsigned int n,
 
 void relay_fini(struct relay *r)
 {
+	/*
+	 * Teardown is no event: what was learned behind the slaves is
+	 * purged whole (learn_withdraw), not forgotten slave by slave.
+	 */
+	r->ev = (struct relay_events){ 0 };
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct relay_group *g = &r->groups[i];
 
@@ -1002,19 +1007,21 @@ static const char *const set_names[STATS_SETS] = {
 	[STATS_SET_SLAVES] = "slaves",
 };
 
-/* One of slave s's guest sign counts, as the engine keeps them. */
-static uint64_t slave_signs(const struct relay *r, const struct relay_group *g,
+/* One of slave s's guest sign counts, as signs gives them; 0 if none. */
+static uint64_t slave_signs(relay_signs_fn signs, const void *ctx,
+			    const struct relay_group *g,
 			    const struct relay_slave *s, bool refused)
 {
-	struct engine_slave_signs n;
+	uint64_t taken, nrefused;
 
-	if (!r->engine || !s->in_engine ||
-	    engine_slave_signs(r->engine, g->num, s->in_engine, &n) == -1)
+	if (!signs || !s->in_engine ||
+	    signs(ctx, g->num, s->in_engine, &taken, &nrefused) == -1)
 		return 0;
-	return refused ? n.refused : n.taken;
+	return refused ? nrefused : taken;
 }
 
-void relay_metrics(const struct relay *r, struct metrics *m)
+void relay_metrics(const struct relay *r, struct metrics *m,
+		   relay_signs_fn signs, const void *signs_ctx)
 {
 	metrics_family(m, "probes_suppressed_total", METRIC_COUNTER,
 	       "Asks not sent by policy, by reason.");
@@ -1042,9 +1049,9 @@ void relay_metrics(const struct relay *r, struct metrics *m)
 	metrics_family(m, "guest_signs_by_slave_total", METRIC_COUNTER,
 	       "A new guest's signs per slave (its DAD NS, or a packet from its address): taken (its slave asked), or refused (a claim not allowed, or the slave's fair share of guest work full).");
 	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"taken\"",
-		  slave_signs(r, g, s, false));
+		  slave_signs(signs, signs_ctx, g, s, false));
 	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"refused\"",
-		  slave_signs(r, g, s, true));
+		  slave_signs(signs, signs_ctx, g, s, true));
 	metrics_family(m, "master_asks_total", METRIC_COUNTER,
 	       "Neighbor Solicitations of our own sent on a master to check a guest's claim; not sent: the master has no Ethernet or link-local address.");
 	for (unsigned int i = 0; i < r->ngroups; i++)

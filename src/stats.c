@@ -22,6 +22,19 @@
 #include "rtnl.h"
 #include "stats.h"
 
+/* The engine's count of a slave's guest signs, for relay_metrics(). */
+static int slave_signs(const void *ctx, uint16_t group, unsigned int slave,
+		       uint64_t *taken, uint64_t *refused)
+{
+	struct engine_slave_signs n;
+
+	if (engine_slave_signs(ctx, group, slave, &n) == -1)
+		return -1;
+	*taken = n.taken;
+	*refused = n.refused;
+	return 0;
+}
+
 /*
  * Every part writes its own counters (metrics.h): here they are only put
  * together, in one order, and the neighbor table read for this write.
@@ -33,7 +46,9 @@ void stats_write(FILE *out, const struct stats_sources *src)
 	if (src->intake)
 		intake_metrics(src->intake, &m);
 	if (src->relay)
-		relay_metrics(src->relay, &m);
+		relay_metrics(src->relay, &m,
+			      src->engine_state ? slave_signs : NULL,
+			      src->engine_state);
 	if (src->answers)
 		answer_metrics(src->answers, &m);
 	if (src->engine)
