@@ -41,7 +41,6 @@ struct relay_slave {
 	unsigned long probes_sent;	/* echo requests */
 	unsigned long probes_failed;
 	unsigned long probes_firewalled;	/* of those: EPERM, the output hook */
-	unsigned long probes_down;	/* not sent: interface down */
 	unsigned long probes_absent;	/* not sent: interface missing */
 };
 

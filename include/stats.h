@@ -18,7 +18,6 @@ struct group_counters {
 	unsigned long probes_dry_run;
 	/* Gauges of what the last read of masters_G and slaves_G left out. */
 	unsigned long set_invalid[STATS_SETS];	/* elements not names */
-	unsigned long set_unused[STATS_SETS];	/* members beyond the limit */
 	unsigned long set_wrong_type[STATS_SETS];	/* 1: not type ifname */
 };
 

@@ -242,7 +242,6 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 				  ifname_key_reason(info.first_reason));
 	if (grp) {
 		grp->counters.set_invalid[set] = info.invalid;
-		grp->counters.set_unused[set] = 0;
 		grp->counters.set_wrong_type[set] = info.wrong_type;
 	}
 	return (int)n;

@@ -1040,9 +1040,10 @@ void relay_metrics(const struct relay *r, struct metrics *m,
 	metrics_family(m, "probes_firewalled_total", METRIC_COUNTER,
 	       "Echo requests the host's firewall dropped in its output chain (EPERM), per slave; also in probe_failures_total.");
 	PER_SLAVE(m, r, "probes_firewalled_total", "", s->probes_firewalled);
+	/* reason="down" stays 0: a slave that is down is not asked at all. */
 	metrics_family(m, "probes_not_sent_total", METRIC_COUNTER,
 	       "Asks not sent because the slave was down or missing.");
-	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
+	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", 0);
 	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
 
@@ -1084,7 +1085,8 @@ void relay_metrics(const struct relay *r, struct metrics *m,
 			metrics_sample(m, "set_members_ignored", gc->set_invalid[s],
 				       "group=\"%u\",set=\"%s\",reason=\"invalid\"",
 				       r->groups[i].num, set_names[s]);
-			metrics_sample(m, "set_members_ignored", gc->set_unused[s],
+			/* No size limit any more: kept, 0, for dashboards. */
+			metrics_sample(m, "set_members_ignored", 0,
 				       "group=\"%u\",set=\"%s\",reason=\"over_limit\"",
 				       r->groups[i].num, set_names[s]);
 		}
@@ -1106,8 +1108,7 @@ void relay_log_counters(const struct relay *r)
 		if (g->counters.probes_dry_run)
 			log_info("group %u: dry run, asks not sent %lu", g->num,
 				 g->counters.probes_dry_run);
-		unsigned long asks = 0, probes = 0, failed = 0, down = 0,
-			      absent = 0;
+		unsigned long asks = 0, probes = 0, failed = 0, absent = 0;
 
 		/* One line per group; each slave's with -v (hundreds of them). */
 		for (unsigned int j = 0; j < g->nslaves; j++) {
@@ -1116,13 +1117,12 @@ void relay_log_counters(const struct relay *r)
 			asks += s->asks_sent;
 			probes += s->probes_sent;
 			failed += s->probes_failed;
-			down += s->probes_down;
 			absent += s->probes_absent;
-			log_debug("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+			log_debug("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (absent %lu)",
 				  g->num, s->name, s->asks_sent, s->probes_sent,
-				  s->probes_failed, s->probes_down, s->probes_absent);
+				  s->probes_failed, s->probes_absent);
 		}
-		log_info("group %u: %u slave(s): asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
-			 g->num, g->nslaves, asks, probes, failed, down, absent);
+		log_info("group %u: %u slave(s): asks sent %lu, probes sent %lu, failed %lu, not sent (absent %lu)",
+			 g->num, g->nslaves, asks, probes, failed, absent);
 	}
 }
