@@ -87,6 +87,12 @@ int control_init(struct control *c, const struct config *cfg,
 /* Remove what control_init loaded (standalone); close the watch. */
 void control_fini(struct control *c);
 
+/*
+ * A number that changes whenever onlink_G may have been made anew (the
+ * table restored, or --queue's objects added): empty, it is to be filled.
+ */
+unsigned long control_onlink_made(const struct control *c);
+
 int control_fd(const struct control *c);
 
 /* The watch socket is readable: follow what changed. */

@@ -14,6 +14,7 @@
 #include "nflog.h"
 #include "ns_parse.h"
 
+struct askers;
 struct engine;
 struct hostaddrs;
 
@@ -61,7 +62,8 @@ struct intake {
  * message that says who holds the group). -1 (logged) on failure.
  */
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, const struct hostaddrs *addrs);
+		struct engine *engine, const struct hostaddrs *addrs,
+		struct askers *askers);
 void intake_close(struct intake *in);
 int intake_fd(const struct intake *in);
 

@@ -65,6 +65,10 @@ void intake_kernel_addr(struct intake_kernel *k,
 void intake_kernel_link(struct intake_kernel *k,
 			const struct netmon_event *ev);
 
+/* The host-wide neighbor table's size and limits: 0, or -1 with errno. */
+int intake_kernel_neigh_table(struct intake_kernel *k,
+			      struct rtnl_neigh_table *t);
+
 /*
  * Learned state against the kernel's routes (SIGHUP, lost route events):
  * a learned target whose route is missing is handed to engine_route_gone;

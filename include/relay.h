@@ -190,6 +190,9 @@ int relay_advertise(struct relay *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);
 
+/* The identifier of our echo requests: their replies carry it. */
+uint16_t relay_echo_id(const struct relay *r);
+
 /* Link and address events: follow slaves that come, go, rename, go down. */
 void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now);

@@ -867,6 +867,11 @@ void control_fini(struct control *c)
 	c->groups = NULL;
 }
 
+unsigned long control_onlink_made(const struct control *c)
+{
+	return c->restores + c->hold_adds;
+}
+
 int control_fd(const struct control *c)
 {
 	return nftwatch_fd(&c->watch);

@@ -293,6 +293,13 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	}
 }
 
+void egress_init(struct egress *x, struct relay *relay, struct learn *learn,
+		 const struct config *cfg, struct hold *holds,
+		 struct askers *askers, const struct hostaddrs *addrs)
+{
+	*x = (struct egress){ relay, learn, cfg, holds, askers, addrs };
+}
+
 void egress_make(struct engine_egress *eg, struct egress *x)
 {
 	*eg = (struct engine_egress){

@@ -45,12 +45,14 @@ static void explain_setup_errno(const char *what, int err)
 }
 
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, const struct hostaddrs *addrs)
+		struct engine *engine, const struct hostaddrs *addrs,
+		struct askers *askers)
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
 	in->engine = engine;
 	in->addrs = addrs;
+	in->askers = askers;
 	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
 	if (!in->groups) {
 		log_warn("NFLOG intake");

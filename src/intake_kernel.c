@@ -181,6 +181,12 @@ void intake_kernel_link(struct intake_kernel *k, const struct netmon_event *ev)
 		hostaddr_drop_ifindex(k->addrs, ev->ifindex, addr_gone, k);
 }
 
+int intake_kernel_neigh_table(struct intake_kernel *k,
+			      struct rtnl_neigh_table *t)
+{
+	return rtnl_neigh_table(&k->rtnl, t);
+}
+
 static int entry_dst_cmp(const void *a, const void *b)
 {
 	const struct rtnl_entry *x = a, *y = b;

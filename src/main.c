@@ -249,7 +249,7 @@ static void write_stats(struct loop *l)
 	struct rtnl_neigh_table ntable;
 
 	/* Once per write, never per packet: one dump of a few hundred bytes. */
-	if (rtnl_neigh_table(&l->relay.rtnl, &ntable) == 0)
+	if (intake_kernel_neigh_table(&l->kernel, &ntable) == 0)
 		src.neigh_table = &ntable;
 	else
 		log_warnx_limited(&ntable_warn,
@@ -301,10 +301,7 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 /* Route events lost in an overrun: compare the learned routes whole. */
 static void read_netmon(struct loop *l)
 {
-	unsigned long overruns = l->netmon.overruns;
-
-	netmon_read(&l->netmon);
-	if (l->netmon.overruns != overruns)
+	if (netmon_read(&l->netmon))
 		intake_kernel_reconcile(&l->kernel, monotonic_ns());
 }
 
@@ -428,31 +425,25 @@ static void read_holds(struct loop *l, int fd)
 	}
 }
 
-/* --queue: bind NFQUEUE G for each group G. -1 (logged) on failure. */
+/*
+ * --queue: bind NFQUEUE G for each group G, into l->holds (made before
+ * the egress, which releases the packets). -1 (logged) on failure.
+ */
 static int holds_open(struct loop *l)
 {
 	const struct config *cfg = l->cfg;
 
-	l->holds = calloc(cfg->ngroups, sizeof(*l->holds));
-	if (!l->holds) {
-		log_warn("--queue");
-		return -1;
-	}
 	for (; l->nholds < cfg->ngroups; l->nholds++)
 		if (hold_open(&l->holds[l->nholds], cfg->groups[l->nholds],
 			      cfg->queue_max) == -1)
 			return -1;
-	l->egress.holds = l->holds;
 	return 0;
 }
 
 static void holds_close(struct loop *l)
 {
-	l->egress.holds = NULL;
 	for (unsigned int i = 0; i < l->nholds; i++)
 		hold_close(&l->holds[i]);
-	free(l->holds);
-	l->holds = NULL;
 	l->nholds = 0;
 }
 
@@ -466,7 +457,7 @@ static void sync_onlink(struct loop *l)
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
 	uint64_t gen = engine_onlink_gen(l->engine);
 
-	unsigned long made = l->control.restores + l->control.hold_adds;
+	unsigned long made = control_onlink_made(&l->control);
 
 	if (!l->cfg->queue || (gen == l->onlink_gen && made == l->onlink_restores))
 		return;
@@ -513,7 +504,7 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
-				answer_read(l->answerfd, l->relay.echo_id,
+				answer_read(l->answerfd, relay_echo_id(&l->relay),
 					    on_answer, l, &l->answers);
 			else if (ev[i].data.fd == intake_fd(&l->intake))
 				intake_drain(&l->intake);
@@ -611,20 +602,25 @@ static int run(int argc, char **argv, struct config *cfgp)
 
 	/* Memory only: nothing in the system is touched yet. */
 	engine_options_from_config(&eopts, &cfg);
-	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL,
-				    cfg.proxy_ndp ? &l.askers : NULL, &l.addrs };
+	if (cfg.queue && !(l.holds = calloc(cfg.ngroups, sizeof(*l.holds)))) {
+		log_warn("--queue");
+		return EXIT_SETUP;
+	}
+	egress_init(&l.egress, &l.relay, &l.learn, &cfg, l.holds,
+		    cfg.proxy_ndp ? &l.askers : NULL, &l.addrs);
 	egress_make(&eg, &l.egress);
 	l.engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l.engine) {
 		log_warn("resolution engine");
+		free(l.holds);
 		return EXIT_SETUP;
 	}
 	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
 	sdnotify_init(&l.notify);
 	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs) == -1)
+	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs,
+			cfg.proxy_ndp ? &l.askers : NULL) == -1)
 		goto out_engine;
-	l.intake.askers = l.egress.askers;
 	/* For the pidfile and the state files, before we stop being root. */
 	if ((cfg.daemonize || cfg.proxy_ndp) &&
 	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
@@ -758,6 +754,7 @@ out_intake:
 	intake_close(&l.intake);
 out_engine:
 	engine_free(l.engine);
+	free(l.holds);
 	hostaddr_free(&l.addrs);
 	sdnotify_close(&l.notify);
 	return rc;

@@ -850,6 +850,11 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 	send_echo(r, g, s, target, "confirm");
 }
 
+uint16_t relay_echo_id(const struct relay *r)
+{
+	return r->echo_id;
+}
+
 bool relay_is_master(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nmasters; i++)
