@@ -11,4 +11,7 @@
 void engine_options_from_config(struct engine_options *o,
 				const struct config *cfg);
 
+/* The -t prefixes into the engine (engine_targets()). 0, or -1. */
+int engine_targets_from_config(struct engine *e, const struct config *cfg);
+
 #endif

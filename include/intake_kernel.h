@@ -86,17 +86,15 @@ void intake_kernel_reconcile(struct intake_kernel *k, uint64_t now);
  * (its slave left the group, ...) is removed by it. Each is asked again.
  * A group whose routes cannot be read has them purged instead.
  */
-void intake_kernel_adopt(struct intake_kernel *k, const struct relay *relay,
-			 uint64_t now);
+void intake_kernel_adopt(struct intake_kernel *k, uint64_t now);
 
 /*
- * intake_kernel_adopt()'s rule for one target's neighbor entries e[0..n)
- * (on any interface): adopted behind the one slave of g with a usable
- * entry, if the target is global, not the host's, and inside g's
- * prefixes. Exposed for tests (test_learn_adopt.c).
+ * One target's neighbor entries e[0..n) (on any interface): those in a
+ * state that says where it is (REACHABLE, STALE, DELAY, PROBE) go to
+ * engine_adopt_neighbor(), whose rule decides. Exposed for tests
+ * (test_learn_adopt.c).
  */
 void intake_kernel_adopt_neighbor(struct intake_kernel *k,
-				  const struct relay_group *g,
 				  const struct rtnl_entry *e, size_t n,
 				  uint64_t now);
 

@@ -196,6 +196,8 @@ static const char *ifname(unsigned int ifindex, char *buf)
 
 /* `ip route flush proto ns-monitor` restores thousands of routes at once. */
 static struct log_limit restored_limit = LOG_LIMIT_INIT(5, 10);
+/* Guests that made entries for each other's addresses: many at start. */
+static struct log_limit ambiguous_limit = LOG_LIMIT_INIT(10, 5);
 
 static void eg_notice(void *ctx, const struct engine_notice *n)
 {
@@ -259,6 +261,10 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		log_warnx_limited(&restored_limit, "group %u: route %s/128 dev %s was deleted from outside while %s is learned there: added it again (%u of %u times within %u s)",
 			  n->group, a, s, a, n->other, ENGINE_ROUTE_RESTORES,
 			  ENGINE_ROUTE_RESTORE_WINDOW_S);
+		break;
+	case ENGINE_ADOPT_AMBIGUOUS:
+		log_warnx_limited(&ambiguous_limit, "group %u: not adopting %s: usable behind two slaves; the next NS for it decides",
+				  n->group, a);
 		break;
 	case ENGINE_CLAIM_REFUSED:
 		log_warnx("group %u: not routing %s behind %s: it still answers behind %s%s",

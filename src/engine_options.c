@@ -1,5 +1,6 @@
 /* The engine's options from the command line (and the kernel's timing). */
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/random.h>
 
@@ -64,4 +65,20 @@ void engine_options_from_config(struct engine_options *o,
 	if (getrandom(o->hash_key, sizeof(o->hash_key), GRND_NONBLOCK) !=
 	    sizeof(o->hash_key))
 		o->hash_key[0] = (uint64_t)(uintptr_t)o ^ 0x6e736d6f6e69746full;
+}
+
+int engine_targets_from_config(struct engine *e, const struct config *cfg)
+{
+	struct engine_prefix *p = NULL;
+	int rc;
+
+	if (cfg->ntargets && !(p = calloc(cfg->ntargets, sizeof(*p))))
+		return -1;
+	for (unsigned int i = 0; i < cfg->ntargets; i++) {
+		p[i].addr = cfg->targets[i].addr;
+		p[i].len = cfg->targets[i].len;
+	}
+	rc = engine_targets(e, p, cfg->ntargets);
+	free(p);
+	return rc;
 }

@@ -10,7 +10,6 @@
 
 #include "askers.h"
 #include "engine.h"
-#include "hostaddr.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -45,13 +44,11 @@ static void explain_setup_errno(const char *what, int err)
 }
 
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, const struct hostaddrs *addrs,
-		struct askers *askers)
+		struct engine *engine, struct askers *askers)
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
 	in->engine = engine;
-	in->addrs = addrs;
 	in->askers = askers;
 	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
 	if (!in->groups) {
@@ -163,23 +160,6 @@ static const char *ifname_or_index(unsigned int ifindex, char *buf)
 	return buf;
 }
 
-/* Inside a -t prefix, or the on-link prefix of an address on master. */
-static bool upstream_eligible(const struct intake *in, unsigned int master,
-			      const struct in6_addr *t)
-{
-	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
-	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t))
-		return false;
-	if (!in->addrs)
-		return false;
-	if (hostaddr_is_local(in->addrs, t))
-		return false;
-	for (unsigned int i = 0; i < in->cfg->ntargets; i++)
-		if (prefix6_contains(&in->cfg->targets[i], t))
-			return true;
-	return hostaddr_on_link(in->addrs, master, t);
-}
-
 /*
  * A packet the guests_G chain logged on a slave: a new guest's DAD NS, or
  * the first packet from one of its addresses in a while. Its slave is
@@ -279,10 +259,10 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 	/*
 	 * An NS that arrived on a master (input hook) asks for a target the
 	 * upstream wants: worth asking for only with --proxy-ndp, for a
-	 * target inside our prefixes (the engine knows what it learned).
+	 * target the engine serves there (it knows what it learned).
 	 */
 	eligible = in->cfg->proxy_ndp &&
-		   upstream_eligible(in, pkt->indev, &ns.target);
+		   engine_serves(in->engine, g->num, pkt->indev, &ns.target);
 	if (eligible) {
 		g->upstream_relayed++;
 		if (in->askers && ns.has_slla)

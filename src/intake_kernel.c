@@ -10,7 +10,6 @@
 #include "intake_kernel.h"
 #include "learn.h"
 #include "log.h"
-#include "relay.h"
 
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
@@ -161,7 +160,7 @@ static void addr_gone(const struct host_addr *a, void *data)
 {
 	struct intake_kernel *k = data;
 
-	engine_local_addr(k->engine, a->ifindex, &a->addr, false);
+	engine_local_addr(k->engine, a->ifindex, &a->addr, a->prefixlen, false);
 }
 
 void intake_kernel_addr(struct intake_kernel *k, const struct netmon_event *ev)
@@ -171,7 +170,7 @@ void intake_kernel_addr(struct intake_kernel *k, const struct netmon_event *ev)
 	if (hostaddr_set(k->addrs, ev->ifindex, &ev->addr.addr,
 			 ev->addr.prefixlen, !ev->deleted) == -1 ||
 	    engine_local_addr(k->engine, ev->ifindex, &ev->addr.addr,
-			      !ev->deleted) == -1)
+			      ev->addr.prefixlen, !ev->deleted) == -1)
 		log_warn("following the host's addresses");
 }
 
@@ -252,37 +251,6 @@ void intake_kernel_reconcile(struct intake_kernel *k, uint64_t now)
 		reconcile_group(k, k->cfg->groups[i], now);
 }
 
-/*
- * Neighbors worth adopting: global unicast, not the host's, inside our
- * prefixes (the targets, or the on-link prefix of one of the group's
- * masters: what intake.c takes from the upstream).
- */
-static bool adopt_eligible(const struct intake_kernel *k,
-			   const struct relay_group *g,
-			   const struct in6_addr *t)
-{
-	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
-	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t) ||
-	    IN6_IS_ADDR_V4MAPPED(t) || hostaddr_is_local(k->addrs, t))
-		return false;
-	for (unsigned int i = 0; i < k->cfg->ntargets; i++)
-		if (prefix6_contains(&k->cfg->targets[i], t))
-			return true;
-	for (unsigned int m = 0; m < g->nmasters; m++)
-		if (g->masters[m].in_engine &&
-		    hostaddr_on_link(k->addrs, g->masters[m].in_engine, t))
-			return true;
-	return false;
-}
-
-static bool slave_of(const struct relay_group *g, unsigned int ifindex)
-{
-	for (unsigned int s = 0; s < g->nslaves; s++)
-		if (g->slaves[s].in_engine == ifindex)
-			return true;
-	return false;
-}
-
 #define NUD_ADOPTABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)
 
 static int entry_cmp(const void *a, const void *b)
@@ -292,43 +260,28 @@ static int entry_cmp(const void *a, const void *b)
 	return memcmp(&x->dst, &y->dst, sizeof(x->dst));
 }
 
-/*
- * One target's entries (n of them, on any interface). Adopted only when
- * exactly one slave of the group has a usable entry: a guest can make a
- * STALE entry for another's address on its own slave (an NS with that
- * source), and which of two is right is for a resolution to find out.
- */
+/* Those that say where it is: engine_adopt_neighbor() decides. */
 void intake_kernel_adopt_neighbor(struct intake_kernel *k,
-				  const struct relay_group *g,
 				  const struct rtnl_entry *e, size_t n,
 				  uint64_t now)
 {
-	static struct log_limit twice = LOG_LIMIT_INIT(10, 5);
-	char a[INET6_ADDRSTRLEN];
-	const struct rtnl_entry *one = NULL;
+	unsigned int *ifindex = n ? calloc(n, sizeof(*ifindex)) : NULL;
+	size_t m = 0;
 
-	if (!adopt_eligible(k, g, &e->dst))
+	if (!ifindex) {
+		if (n)
+			log_warn("adopting the neighbor entries");
 		return;
-	for (size_t i = 0; i < n; i++) {
-		/* On a master (a mesh) it is reachable as it is. */
-		if (!(e[i].state & NUD_ADOPTABLE) || !slave_of(g, e[i].ifindex) ||
-		    relay_is_master(g, e[i].ifindex))
-			continue;
-		if (one && one->ifindex != e[i].ifindex) {
-			log_warnx_limited(&twice, "group %u: not adopting %s: usable behind two slaves; the next NS for it decides",
-					  g->num,
-					  inet_ntop(AF_INET6, &e->dst, a, sizeof(a)));
-			return;
-		}
-		one = &e[i];
 	}
-	if (one)
-		engine_adopt(k->engine, g->num, one->ifindex, &one->dst, false,
-			     now);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].state & NUD_ADOPTABLE)
+			ifindex[m++] = e[i].ifindex;
+	if (m)
+		engine_adopt_neighbor(k->engine, &e->dst, ifindex, m, now);
+	free(ifindex);
 }
 
-void intake_kernel_adopt(struct intake_kernel *k, const struct relay *relay,
-			 uint64_t now)
+void intake_kernel_adopt(struct intake_kernel *k, uint64_t now)
 {
 	struct rtnl_entry *v;
 	size_t n;
@@ -363,16 +316,14 @@ void intake_kernel_adopt(struct intake_kernel *k, const struct relay *relay,
 		n = 0;
 		v = NULL;
 	}
-	/* Entries for one target side by side: see adopt_neighbor above. */
+	/* Entries for one target side by side: engine_adopt_neighbor(). */
 	if (n > 1)
 		qsort(v, n, sizeof(*v), entry_cmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && memcmp(&v[j].dst, &v[i].dst,
 						sizeof(v[i].dst)) == 0; j++)
 			;
-		for (unsigned int gi = 0; gi < relay->ngroups; gi++)
-			intake_kernel_adopt_neighbor(k, &relay->groups[gi],
-						     &v[i], j - i, now);
+		intake_kernel_adopt_neighbor(k, &v[i], j - i, now);
 	}
 	free(v);
 	neighbors = (unsigned long)(engine_counters(k->engine)->adopted - before);

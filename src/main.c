@@ -629,10 +629,14 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	*st = STAGE_ENGINE;
+	if (engine_targets_from_config(l->engine, cfg) == -1) {
+		log_warn("--targets");
+		return -1;
+	}
 	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
 	sdnotify_init(&l->notify);
 	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l->intake, cfg, l->engine, &l->addrs, askers) == -1)
+	if (intake_open(&l->intake, cfg, l->engine, askers) == -1)
 		return -1;
 	*st = STAGE_INTAKE;
 	/* For the pidfile and the state files, before we stop being root. */
@@ -676,7 +680,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	/* What the kernel knows already, so a restart costs no first contact. */
-	intake_kernel_adopt(&l->kernel, &l->relay, monotonic_ns());
+	intake_kernel_adopt(&l->kernel, monotonic_ns());
 	return 0;
 }
 
