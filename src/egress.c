@@ -187,13 +187,6 @@ static void eg_located(void *ctx, uint16_t group, const struct in6_addr *target,
 				  group, group, strerror(errno));
 }
 
-static const char *ifname(unsigned int ifindex, char *buf)
-{
-	if (!ifindex || !if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
-	return buf;
-}
-
 /* `ip route flush proto ns-monitor` restores thousands of routes at once. */
 static struct log_limit restored_limit = LOG_LIMIT_INIT(5, 10);
 /* Guests that made entries for each other's addresses: many at start. */
@@ -206,8 +199,8 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	char more[48] = "";
 
 	inet_ntop(AF_INET6, &n->target, a, sizeof(a));
-	ifname(n->slave, s);
-	ifname(n->other, o);
+	log_ifname(n->slave, s);
+	log_ifname(n->other, o);
 	if (n->suppressed)
 		snprintf(more, sizeof(more), " (%lu more not logged)",
 			 n->suppressed);

@@ -153,13 +153,6 @@ static struct intake_group *find_group(struct intake *in, uint16_t num)
 	return NULL;
 }
 
-static const char *ifname_or_index(unsigned int ifindex, char *buf)
-{
-	if (!if_indextoname(ifindex, buf))
-		sprintf(buf, "ifindex %u", ifindex);
-	return buf;
-}
-
 /*
  * A packet the guests_G chain logged on a slave: a new guest's DAD NS, or
  * the first packet from one of its addresses in a while. Its slave is
@@ -168,7 +161,7 @@ static const char *ifname_or_index(unsigned int ifindex, char *buf)
 static void guest_sign(struct intake *in, struct intake_group *g,
 		       const struct nflog_packet *pkt, uint64_t now)
 {
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	struct in6_addr addr;
 	bool dad = false;
 
@@ -182,7 +175,7 @@ static void guest_sign(struct intake *in, struct intake_group *g,
 		log_debug("group %u: %s %s on %s", g->num,
 			  dad ? "DAD for" : "a packet from",
 			  inet_ntop(AF_INET6, &addr, a, sizeof(a)),
-			  ifname_or_index(pkt->indev, ifname));
+			  log_ifname(pkt->indev, ifname));
 	engine_guest(in->engine, g->num, pkt->indev, &addr,
 		     dad ? ENGINE_GUEST_DAD : ENGINE_GUEST_SOURCE, now);
 }
@@ -212,7 +205,7 @@ static void guest_ns(struct intake *in, struct intake_group *g,
 void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		   uint64_t now)
 {
-	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	struct intake_group *g;
 	enum ns_verdict v;
 	struct ns_info ns;
@@ -250,8 +243,8 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		log_debug("group %u: NS for %s %s %s", g->num,
 			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
 			  pkt->outdev ? "on" : "from upstream on",
-			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
-					  ifname));
+			  log_ifname(pkt->outdev ? pkt->outdev : pkt->indev,
+				     ifname));
 	if (pkt->outdev) {
 		engine_ns_out(in->engine, g->num, pkt->outdev, &ns.target, now);
 		return;

@@ -24,13 +24,6 @@ static const char *fmt_addr(const struct in6_addr *a, char *buf)
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
-static const char *fmt_ifname(unsigned int ifindex, char *buf)
-{
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
-	return buf;
-}
-
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
 {
 	return cfg->route_metric + group;
@@ -95,7 +88,7 @@ int learn_route_add(struct learn *l, uint16_t group,
 	if (rtnl_host_route(&l->rtnl, RTNL_ADD, target, slave,
 			    learn_route_metric(l->cfg, group)) == -1) {
 		log_warnx_limited(&route_limit, "group %u: route %s/128 dev %s: %s",
-				  group, fmt_addr(target, a), fmt_ifname(slave, ifname),
+				  group, fmt_addr(target, a), log_ifname(slave, ifname),
 				  strerror(errno));
 		return -1;
 	}
@@ -133,7 +126,7 @@ void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 {
 	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 
-	fmt_ifname(master, ifname);
+	log_ifname(master, ifname);
 	if (add)
 		ensure_proxy_ndp(l, ifname, group);
 	if (rtnl_proxy(&l->rtnl, add ? RTNL_ADD : RTNL_DEL, target,
