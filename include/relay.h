@@ -73,9 +73,9 @@ struct relay_group {
 	bool fwd_episode;		/* said for a learned target since */
 	uint64_t fwd_scanned;		/* when last read, 0: not yet */
 	struct relay_slave *slaves;		/* grown as members come */
-	unsigned int nslaves, slaves_cap;
+	unsigned int nslaves;
 	struct relay_master *masters;
-	unsigned int nmasters, masters_cap;
+	unsigned int nmasters;
 	struct engine_binding *binds;	/* as the engine has them */
 	unsigned int nbinds;
 	struct group_counters counters;

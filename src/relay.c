@@ -14,6 +14,7 @@
 
 #include "ask.h"
 #include "binding.h"
+#include "grow.h"
 #include "log.h"
 #include "metrics.h"
 #include "probe.h"
@@ -311,24 +312,6 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 	return false;
 }
 
-/* Room for one more element in a grown array; -1 (logged) if none. */
-static int grow(void **a, unsigned int *cap, unsigned int n, size_t size)
-{
-	unsigned int c = *cap ? *cap * 2 : 8;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = reallocarray(*a, c, size);
-	if (!p) {
-		log_warn("interface list");
-		return -1;
-	}
-	*a = p;
-	*cap = c;
-	return 0;
-}
-
 static void set_slave_names(struct relay *r, uint16_t num,
 			    const char (*names)[IF_NAMESIZE], unsigned int n,
 			    uint64_t now)
@@ -360,9 +343,11 @@ static void set_slave_names(struct relay *r, uint16_t num,
 				break;
 		if (j < g->nslaves)
 			continue;
-		if (grow((void **)&g->slaves, &g->slaves_cap, g->nslaves,
-			 sizeof(*g->slaves)) == -1)
+		if (grow_room((void **)&g->slaves, g->nslaves,
+			      sizeof(*g->slaves)) == -1) {
+			log_warn("interface list");
 			return;
+		}
 		s = &g->slaves[g->nslaves++];
 		memset(s, 0, sizeof(*s));
 		memcpy(s->name, names[i], IF_NAMESIZE);
@@ -419,9 +404,11 @@ static void set_master_names(struct relay *r, uint16_t num,
 				break;
 		if (j < g->nmasters)
 			continue;
-		if (grow((void **)&g->masters, &g->masters_cap, g->nmasters,
-			 sizeof(*g->masters)) == -1)
+		if (grow_room((void **)&g->masters, g->nmasters,
+			      sizeof(*g->masters)) == -1) {
+			log_warn("interface list");
 			return;
+		}
 		m = &g->masters[g->nmasters++];
 		memset(m, 0, sizeof(*m));
 		memcpy(m->name, names[i], IF_NAMESIZE);
@@ -430,17 +417,10 @@ static void set_master_names(struct relay *r, uint16_t num,
 }
 
 static int push_name(char (**names)[IF_NAMESIZE], unsigned int *count,
-		     unsigned int *cap, const char *name)
+		     const char *name)
 {
-	if (*count == *cap) {
-		unsigned int grown = *cap ? *cap * 2 : 16;
-		void *p = reallocarray(*names, grown, IF_NAMESIZE);
-
-		if (!p)
-			return -1;
-		*names = p;
-		*cap = grown;
-	}
+	if (grow_room((void **)names, *count, IF_NAMESIZE) == -1)
+		return -1;
 	snprintf((*names)[(*count)++], IF_NAMESIZE, "%s", name);
 	return 0;
 }
@@ -455,11 +435,11 @@ static int specs_names(const struct ifspec *specs, unsigned int n,
 {
 	struct if_nameindex *all = NULL;
 	char (*names)[IF_NAMESIZE] = NULL;
-	unsigned int count = 0, cap = 0;
+	unsigned int count = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (!specs[i].prefix) {
-			if (push_name(&names, &count, &cap, specs[i].name) == -1)
+			if (push_name(&names, &count, specs[i].name) == -1)
 				goto fail;
 			continue;
 		}
@@ -467,7 +447,7 @@ static int specs_names(const struct ifspec *specs, unsigned int n,
 			goto fail;
 		for (struct if_nameindex *p = all; p->if_index; p++)
 			if (ifspec_match(&specs[i], p->if_name) &&
-			    push_name(&names, &count, &cap, p->if_name) == -1)
+			    push_name(&names, &count, p->if_name) == -1)
 				goto fail;
 	}
 	if (all)
