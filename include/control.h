@@ -18,6 +18,9 @@
 /* What was last said about one interface set, to say it once per change. */
 struct set_report {
 	uint32_t warned_type;		/* key type warned about, 0: none */
+	/* Gauges of what its last read left out. */
+	unsigned long invalid;		/* elements not names */
+	bool wrong_type;		/* not of type ifname: nothing used */
 };
 
 struct group_state {

@@ -16,9 +16,6 @@ enum stats_set { STATS_SET_MASTERS, STATS_SET_SLAVES, STATS_SETS };
 /* Per relay group. */
 struct group_counters {
 	unsigned long probes_dry_run;
-	/* Gauges of what the last read of masters_G and slaves_G left out. */
-	unsigned long set_invalid[STATS_SETS];	/* elements not names */
-	unsigned long set_wrong_type[STATS_SETS];	/* 1: not type ifname */
 };
 
 struct relay;

@@ -987,11 +987,6 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 		}							\
 	}
 
-static const char *const set_names[STATS_SETS] = {
-	[STATS_SET_MASTERS] = "masters",
-	[STATS_SET_SLAVES] = "slaves",
-};
-
 /* One of slave s's guest sign counts, as signs gives them; 0 if none. */
 static uint64_t slave_signs(relay_signs_fn signs, const void *ctx,
 			    const struct relay_group *g,
@@ -1060,29 +1055,6 @@ void relay_metrics(const struct relay *r, struct metrics *m,
 	metrics_family(m, "masters", METRIC_GAUGE,
 	       "Master interfaces of the group now (present or not).");
 	METRICS_PER_GROUP(m, r, "masters", "", g->nmasters);
-
-	metrics_family(m, "set_members_ignored", METRIC_GAUGE,
-	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		for (int s = 0; s < STATS_SETS; s++) {
-			const struct group_counters *gc = &r->groups[i].counters;
-
-			metrics_sample(m, "set_members_ignored", gc->set_invalid[s],
-				       "group=\"%u\",set=\"%s\",reason=\"invalid\"",
-				       r->groups[i].num, set_names[s]);
-			/* No size limit any more: kept, 0, for dashboards. */
-			metrics_sample(m, "set_members_ignored", 0,
-				       "group=\"%u\",set=\"%s\",reason=\"over_limit\"",
-				       r->groups[i].num, set_names[s]);
-		}
-	metrics_family(m, "set_wrong_type", METRIC_GAUGE,
-	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		for (int s = 0; s < STATS_SETS; s++)
-			metrics_sample(m, "set_wrong_type",
-				       r->groups[i].counters.set_wrong_type[s],
-				       "group=\"%u\",set=\"%s\"", r->groups[i].num,
-				       set_names[s]);
 }
 
 void relay_log_counters(const struct relay *r)

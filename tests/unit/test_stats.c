@@ -48,6 +48,9 @@ struct fixture {
 	struct engine_counters e;
 	struct overruns o;
 	struct control control;
+	struct config cfg;		/* the control plane's groups */
+	uint16_t groups[2];
+	struct group_state gs[2];
 	char dir[64];
 };
 
@@ -167,6 +170,12 @@ static int setup(void **state)
 	f->o.netmon.overruns = 2;
 	f->o.nftwatch.overruns = 3;
 	f->control.restores = 4;
+	f->groups[0] = 135;
+	f->groups[1] = 7;
+	f->cfg.groups = f->groups;
+	f->cfg.ngroups = 2;
+	f->control.cfg = &f->cfg;
+	f->control.groups = f->gs;
 	the_control = &f->control;
 	*state = f;
 	return 0;
@@ -764,11 +773,11 @@ static void test_write_file_mode(void **state)
 static void test_set_gauges(void **state)
 {
 	struct fixture *f = *state;
-	struct group_counters *gc = &f->r->groups[0].counters;
+	struct set_report *sets = f->gs[0].sets;
 	char *text;
 
-	gc->set_invalid[STATS_SET_SLAVES] = 2;
-	gc->set_wrong_type[STATS_SET_MASTERS] = 1;
+	sets[STATS_SET_SLAVES].invalid = 2;
+	sets[STATS_SET_MASTERS].wrong_type = true;
 	text = write_string(f->r, f->l, &f->o);
 	check_format(text);
 	expect_line(text, "# TYPE ns_monitor_set_members_ignored gauge");
