@@ -180,7 +180,11 @@ struct engine_notice {
  * ask: solicit target on one slave without creating a kernel neighbor
  * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
  * request out of the one slave that answered, so the kernel resolves the
- * target there and nowhere else. An action must not call into the engine.
+ * target there and nowhere else. An action must not call into the engine:
+ * the egress holds no engine handle, and tests/egress_purity.sh fails when
+ * an egress object names an engine_* function. What the egress finds out
+ * comes back as an event, except what route_* return and usable_on
+ * answers, which the engine still gets at once.
  */
 /* How a resolution with held packets ended (engine_egress.located). */
 enum engine_located {
