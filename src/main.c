@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -614,6 +615,10 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	char err[256];
 
 	engine_options_from_config(&eopts, cfg);
+	/* As many NS to answer as targets can be in flight at once. */
+	if (askers)
+		askers_init(askers, cfg->max_inflight > UINT_MAX - cfg->max_queue ?
+				    UINT_MAX : cfg->max_inflight + cfg->max_queue);
 	if (cfg->queue && !(l->holds = calloc(cfg->ngroups, sizeof(*l->holds)))) {
 		log_warn("--queue");
 		return -1;
@@ -801,6 +806,7 @@ static void close_parts(struct loop *l, const struct config *cfg,
 	if (st >= STAGE_ENGINE) {
 		engine_free(l->engine);
 		free(l->holds);
+		askers_free(&l->askers);
 		hostaddr_free(&l->addrs);
 		sdnotify_close(&l->notify);
 	}
