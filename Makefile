@@ -75,6 +75,11 @@ $(ENGINE_INC)/%.h: include/%.h
 $(ENGINE_OBJ): $(BUILD)/%.o: src/%.c $(ENGINE_INC)/engine.h $(ENGINE_INC)/policy.h | $(BUILD)
 	$(CC) $(filter-out -Iinclude $(PKG_CFLAGS),$(CFLAGS)) -I$(ENGINE_INC) -c -o $@ $<
 
+# The egress: what carries out the engine's actions. It never calls the
+# engine (tests/egress_purity.sh); results come back as events.
+EGRESS_OBJ := $(addprefix $(BUILD)/,egress.o relay.o learn.o ask.o probe.o \
+		probe_build.o hold.o hold_located.o askers.o proxy_ndp_state.o)
+
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
@@ -124,9 +129,10 @@ ifeq ($(CI),true)
 	@sh tests/fuzz/run.sh $(CI_FUZZ_SECONDS)
 endif
 
-unit: $(UNIT_BIN) $(ENGINE_OBJ)
+unit: $(UNIT_BIN) $(ENGINE_OBJ) $(EGRESS_OBJ)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 	@sh tests/engine_purity.sh $(ENGINE_OBJ)
+	@sh tests/egress_purity.sh $(EGRESS_OBJ)
 
 integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
 		$(BUILD)/nfq_hold $(BUILD)/tcp_probe $(BUILD)/guest_flood

@@ -5,8 +5,10 @@
  * after the entry: the upstream's first NS for a target not found yet goes
  * unanswered, and its next try comes a second later. So the NS that set a
  * resolution going is remembered here, and answered by the daemon itself
- * the moment the target's proxy entry is in. Pure; a fixed ring, oldest
- * forgotten first (the upstream then simply asks again).
+ * the moment the target's proxy entry is in. Pure; grown as NS come, up
+ * to a bound the options give (the targets that can be in flight at
+ * once), the oldest forgotten first beyond it (the upstream then simply
+ * asks again). Slots of NS answered or too old are used again.
  */
 #ifndef NS_MONITOR_ASKERS_H
 #define NS_MONITOR_ASKERS_H
@@ -15,7 +17,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ASKERS_MAX 256
 /* The upstream gives up after 3 NS a second apart (RFC 4861 10). */
 #define ASKER_TTL_NS (3ull * 1000000000ull)
 
@@ -30,10 +31,15 @@ struct asker {
 };
 
 struct askers {
-	struct asker v[ASKERS_MAX];
-	unsigned int next;
+	struct asker *v;		/* n slots, grown up to max */
+	unsigned int n, max;
 	unsigned long noted, answered;
+	unsigned long forgotten;	/* waiting still, pushed out: max */
 };
+
+/* Empty, at most max remembered at once (at least 1). */
+void askers_init(struct askers *a, unsigned int max);
+void askers_free(struct askers *a);
 
 /* Remember an NS from src (mac) on master for target; one per src and target. */
 void askers_note(struct askers *a, unsigned int master,

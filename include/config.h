@@ -1,4 +1,7 @@
-/* Configuration and command line parsing (pure: no I/O besides strings). */
+/*
+ * The configuration (struct config), as cli.c parses it from the command
+ * line, and the defaults of its options.
+ */
 #ifndef NS_MONITOR_CONFIG_H
 #define NS_MONITOR_CONFIG_H
 

@@ -18,6 +18,9 @@
 /* What was last said about one interface set, to say it once per change. */
 struct set_report {
 	uint32_t warned_type;		/* key type warned about, 0: none */
+	/* Gauges of what its last read left out. */
+	unsigned long invalid;		/* elements not names */
+	bool wrong_type;		/* not of type ifname: nothing used */
 };
 
 struct group_state {
@@ -86,6 +89,12 @@ int control_init(struct control *c, const struct config *cfg,
 
 /* Remove what control_init loaded (standalone); close the watch. */
 void control_fini(struct control *c);
+
+/*
+ * A number that changes whenever onlink_G may have been made anew (the
+ * table restored, or --queue's objects added): empty, it is to be filled.
+ */
+unsigned long control_onlink_made(const struct control *c);
 
 int control_fd(const struct control *c);
 

@@ -11,6 +11,9 @@
 struct relay;
 struct learn;
 struct hold;
+struct askers;
+struct hostaddrs;
+struct config;
 
 struct egress {
 	struct relay *relay;
@@ -21,10 +24,16 @@ struct egress {
 	const struct hostaddrs *addrs;	/* ...from an address of the master */
 };
 
+/*
+ * x on the parts that carry out the actions: relay, learn; holds (--queue,
+ * one per group in cfg->groups' order, opened later) and askers
+ * (--proxy-ndp) may be NULL; addrs are the host's.
+ */
+void egress_init(struct egress *x, struct relay *relay, struct learn *learn,
+		 const struct config *cfg, struct hold *holds,
+		 struct askers *askers, const struct hostaddrs *addrs);
+
 /* Fill eg with callbacks on x (which must outlive the engine). */
 void egress_make(struct engine_egress *eg, struct egress *x);
-
-/* The engine's options from the command line. */
-void egress_engine_options(struct engine_options *o, const struct config *cfg);
 
 #endif

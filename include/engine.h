@@ -147,6 +147,8 @@ enum engine_notice_kind {
 	ENGINE_ADOPTED,		/* slave: where the kernel had it; reason: how */
 	ENGINE_ROUTE_RESTORED,	/* slave: route deleted from outside, added
 				   again; other: how many times in the window */
+	ENGINE_ADOPT_AMBIGUOUS,	/* target not adopted: the kernel has it
+				   usable behind two slaves */
 	/* Rate-limited: an attacker can cause these. */
 	ENGINE_CLAIM_REFUSED,	/* slave claimed target, other answered */
 	ENGINE_REFUSED_LOCAL,	/* slave answered for an address of ours */
@@ -178,7 +180,11 @@ struct engine_notice {
  * ask: solicit target on one slave without creating a kernel neighbor
  * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
  * request out of the one slave that answered, so the kernel resolves the
- * target there and nowhere else. An action must not call into the engine.
+ * target there and nowhere else. An action must not call into the engine:
+ * the egress holds no engine handle, and tests/egress_purity.sh fails when
+ * an egress object names an engine_* function. What the egress finds out
+ * comes back as an event, except what route_* return and usable_on
+ * answers, which the engine still gets at once.
  */
 /* How a resolution with held packets ended (engine_egress.located). */
 enum engine_located {
@@ -389,16 +395,45 @@ int engine_onlink_routes(const struct engine *e, uint16_t group,
 /* A number that changes whenever those may have (routes, or masters). */
 uint64_t engine_onlink_gen(const struct engine *e);
 
-/* The host's own addresses: never learned behind a slave. */
+/*
+ * The host's own addresses: never learned behind a slave. prefixlen: its
+ * on-link prefix on ifindex, which engine_serves() takes as ours (the
+ * same address again updates it).
+ */
 int engine_local_addr(struct engine *e, unsigned int ifindex,
-		      const struct in6_addr *addr, bool present);
+		      const struct in6_addr *addr, uint8_t prefixlen,
+		      bool present);
+
+/* A prefix: addr (host bits clear), len bits. */
+struct engine_prefix {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
+/*
+ * The operator's prefixes (-t), served on every master: p[0..n), copied.
+ * 0, or -1 with errno ENOMEM (the old ones stay).
+ */
+int engine_targets(struct engine *e, const struct engine_prefix *p, size_t n);
+
+/*
+ * The one rule for the addresses ns-monitor serves: global unicast (not
+ * multicast, link-local, loopback, unspecified or IPv4-mapped), not the
+ * host's, and inside a prefix of engine_targets() or the on-link prefix
+ * of one of the host's addresses on master (0: on any master of group).
+ * The upstream's NS is taken only for those (engine_ns_in's eligible),
+ * the kernel's neighbor entries are adopted only for those.
+ */
+bool engine_serves(const struct engine *e, uint16_t group,
+		   unsigned int master, const struct in6_addr *target);
 
 /* The host's own NS for target, logged on master. */
 void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
 		   const struct in6_addr *target, uint64_t now);
 /*
  * The upstream's NS for target arriving on master (--proxy-ndp). The
- * caller says whether target is eligible (inside our prefixes).
+ * caller says whether target is eligible: engine_serves() (and
+ * --proxy-ndp), asked first since it notes the NS to answer.
  */
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		  const struct in6_addr *target, bool eligible, uint64_t now);
@@ -479,6 +514,20 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
  */
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 		 const struct in6_addr *target, bool routed, uint64_t now);
+
+/*
+ * The kernel's usable neighbor entries for target at start (REACHABLE,
+ * STALE, DELAY or PROBE: a link-layer address it believes), one on each
+ * of ifindex[0..n). In each group that serves target (engine_serves() on
+ * any master), it is adopted (engine_adopt(), not routed) behind the one
+ * slave of the group with an entry; an interface that is a master of the
+ * group too (a mesh) does not count, it reaches target as it is. Behind
+ * two slaves it is not adopted (ENGINE_ADOPT_AMBIGUOUS): a guest can make
+ * a STALE entry for another's address on its own slave (an NS with that
+ * source), and which one is right is for the next resolution to find out.
+ */
+void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
+			   const unsigned int *ifindex, size_t n, uint64_t now);
 
 /*
  * The route of target, learned behind slave, is gone from the kernel

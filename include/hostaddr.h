@@ -1,7 +1,7 @@
 /*
- * The host's own global addresses and their on-link prefixes, as rtnetlink
- * reports them: never learned behind a slave, and what says whether the
- * upstream's NS asks for one of our neighbors. Pure; grows as needed.
+ * The host's own global addresses and their prefixes, as rtnetlink reports
+ * them: what our answers to the upstream are sent from (the engine keeps
+ * its own copy for its rules, engine_local_addr()). Pure; grows as needed.
  */
 #ifndef NS_MONITOR_HOSTADDR_H
 #define NS_MONITOR_HOSTADDR_H
@@ -39,15 +39,9 @@ void hostaddr_drop_ifindex(struct hostaddrs *h, unsigned int ifindex,
 bool hostaddr_has(const struct hostaddrs *h, unsigned int ifindex,
 		  const struct in6_addr *a);
 
-bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a);
-
 /* One of the addresses on ifindex (the first known), or NULL. */
 const struct in6_addr *hostaddr_on_ifindex(const struct hostaddrs *h,
 					   unsigned int ifindex);
-
-/* Whether a lies inside the prefix of an address on ifindex. */
-bool hostaddr_on_link(const struct hostaddrs *h, unsigned int ifindex,
-		      const struct in6_addr *a);
 
 void hostaddr_free(struct hostaddrs *h);
 

@@ -14,8 +14,8 @@
 #include "nflog.h"
 #include "ns_parse.h"
 
+struct askers;
 struct engine;
-struct hostaddrs;
 
 /* For all groups. */
 struct intake_counters {
@@ -49,7 +49,6 @@ struct intake {
 	struct nflog_sock nf;
 	bool bound;
 	struct engine *engine;
-	const struct hostaddrs *addrs;	/* for the upstream's targets */
 	struct askers *askers;		/* --proxy-ndp: NS to answer, or NULL */
 	struct intake_group *groups;	/* cfg->ngroups of them */
 	unsigned int ngroups;
@@ -61,7 +60,7 @@ struct intake {
  * message that says who holds the group). -1 (logged) on failure.
  */
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, const struct hostaddrs *addrs);
+		struct engine *engine, struct askers *askers);
 void intake_close(struct intake *in);
 int intake_fd(const struct intake *in);
 

@@ -2,6 +2,7 @@
 #ifndef NS_MONITOR_LOG_H
 #define NS_MONITOR_LOG_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,6 +15,12 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool log_debug_enabled(void);
+
+/*
+ * An interface's name for a log line, in buf: its name, or its index as a
+ * number when it has none (0, or gone already).
+ */
+const char *log_ifname(unsigned int ifindex, char buf[IF_NAMESIZE]);
 
 /*
  * Per-packet warnings go through a limiter so that a hostile sender cannot

@@ -108,8 +108,12 @@ int netmon_fd(const struct netmon *m);
 #define NETMON_DUMP_TRIES 4
 int netmon_dump(struct netmon *m);
 
-/* Drain pending events; after an overrun, grow the buffer and re-dump. */
-void netmon_read(struct netmon *m);
+/*
+ * Drain pending events; after an overrun, grow the buffer and re-dump.
+ * true when events were lost (an overrun, here or in that dump): what no
+ * dump says, such as routes deleted meanwhile, is the caller's to check.
+ */
+bool netmon_read(struct netmon *m);
 
 struct metrics;
 

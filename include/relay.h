@@ -1,9 +1,10 @@
 /*
  * The relay: groups, their slaves and masters as interfaces. Owns what
- * the engine's asks and confirms go out of
- * (the echo socket and egress route per slave, the packet socket for the
- * daemon's own NS) and tells the engine which slaves can be asked. It
- * decides nothing about targets: the engine does (engine.h).
+ * the engine's asks and confirms go out of (the echo socket and egress
+ * route per slave, the packet socket for the daemon's own NS), and
+ * reports which slaves can be asked and which masters are there (struct
+ * relay_events) without calling the engine. It decides nothing about
+ * targets: the engine does (engine.h).
  */
 #ifndef NS_MONITOR_RELAY_H
 #define NS_MONITOR_RELAY_H
@@ -20,8 +21,6 @@
 #include "netmon.h"
 #include "rtnl.h"
 #include "stats.h"
-
-struct engine;
 
 struct relay_slave {
 	char name[IF_NAMESIZE];
@@ -42,7 +41,6 @@ struct relay_slave {
 	unsigned long probes_sent;	/* echo requests */
 	unsigned long probes_failed;
 	unsigned long probes_firewalled;	/* of those: EPERM, the output hook */
-	unsigned long probes_down;	/* not sent: interface down */
 	unsigned long probes_absent;	/* not sent: interface missing */
 };
 
@@ -75,12 +73,30 @@ struct relay_group {
 	bool fwd_episode;		/* said for a learned target since */
 	uint64_t fwd_scanned;		/* when last read, 0: not yet */
 	struct relay_slave *slaves;		/* grown as members come */
-	unsigned int nslaves, slaves_cap;
+	unsigned int nslaves;
 	struct relay_master *masters;
-	unsigned int nmasters, masters_cap;
+	unsigned int nmasters;
 	struct engine_binding *binds;	/* as the engine has them */
 	unsigned int nbinds;
 	struct group_counters counters;
+};
+
+/*
+ * What the relay reports, its results as events (they go to the engine):
+ * a slave ready to be asked or no longer (name: its name, when present),
+ * a master present or gone, a group's bindings changed. slave and master
+ * return 0, or -1 when the member was not taken (the relay then holds it
+ * as not known); bindings -1 when they were not taken (the old stay).
+ * Any may be NULL: nothing is reported.
+ */
+struct relay_events {
+	void *ctx;
+	int (*slave)(void *ctx, uint16_t group, unsigned int ifindex,
+		     const char *name, bool present, uint64_t now);
+	int (*master)(void *ctx, uint16_t group, unsigned int ifindex,
+		      bool present, uint64_t now);
+	int (*bindings)(void *ctx, uint16_t group,
+			const struct engine_binding *b, size_t n, uint64_t now);
 };
 
 struct relay {
@@ -88,7 +104,7 @@ struct relay {
 	struct rtnl rtnl;
 	struct relay_group *groups;		/* ngroups of them */
 	unsigned int ngroups;
-	struct engine *engine;		/* NULL while tearing down */
+	struct relay_events ev;		/* cleared while tearing down */
 	int askfd;			/* packet socket: our own NS */
 	uint16_t echo_id;
 	uint16_t echo_seq;
@@ -99,11 +115,17 @@ struct relay {
 	bool started;
 };
 
-/* Set up groups, egress rules and routes, sockets. -1 on failure. */
+/*
+ * Set up groups, egress rules and routes, sockets; what becomes ready is
+ * reported through ev (copied). -1 on failure.
+ */
 int relay_init(struct relay *r, const struct config *cfg,
-	       struct engine *engine, uint64_t now);
+	       const struct relay_events *ev, uint64_t now);
 
-/* Remove every rule and route relay_init added; close sockets. */
+/*
+ * Remove every rule and route relay_init added; close sockets. Nothing is
+ * reported from here on.
+ */
 void relay_fini(struct relay *r);
 
 /*
@@ -121,8 +143,8 @@ void relay_set_masters(struct relay *r, uint16_t num,
 		       uint64_t now);
 
 /*
- * Make group `num`'s bindings (engine.h) exactly b[0..n): the engine gets
- * them when they changed, and each one that comes or goes is logged.
+ * Make group `num`'s bindings (engine.h) exactly b[0..n): reported when
+ * they changed (ev.bindings), and each one that comes or goes is logged.
  */
 void relay_set_bindings(struct relay *r, uint16_t num,
 			const struct engine_binding *b, unsigned int n,
@@ -168,6 +190,9 @@ int relay_advertise(struct relay *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);
 
+/* The identifier of our echo requests: their replies carry it. */
+uint16_t relay_echo_id(const struct relay *r);
+
 /* Link and address events: follow slaves that come, go, rename, go down. */
 void relay_on_link(struct relay *r, const struct netmon_event *ev,
 		   uint64_t now);
@@ -175,8 +200,20 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev);
 
 struct metrics;
 
-/* The relay's counters and gauges, per group and slave, into m; and logged. */
-void relay_metrics(const struct relay *r, struct metrics *m);
+/*
+ * A slave's guest signs, taken and refused (the engine counts them): 0, or
+ * -1 when it has none for that slave.
+ */
+typedef int (*relay_signs_fn)(const void *ctx, uint16_t group,
+			      unsigned int slave, uint64_t *taken,
+			      uint64_t *refused);
+
+/*
+ * The relay's counters and gauges, per group and slave, into m (signs,
+ * when not NULL, gives each slave's guest signs); and logged.
+ */
+void relay_metrics(const struct relay *r, struct metrics *m,
+		   relay_signs_fn signs, const void *signs_ctx);
 void relay_log_counters(const struct relay *r);
 
 #endif

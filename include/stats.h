@@ -16,15 +16,12 @@ enum stats_set { STATS_SET_MASTERS, STATS_SET_SLAVES, STATS_SETS };
 /* Per relay group. */
 struct group_counters {
 	unsigned long probes_dry_run;
-	/* Gauges of what the last read of masters_G and slaves_G left out. */
-	unsigned long set_invalid[STATS_SETS];	/* elements not names */
-	unsigned long set_unused[STATS_SETS];	/* members beyond the limit */
-	unsigned long set_wrong_type[STATS_SETS];	/* 1: not type ifname */
 };
 
 struct relay;
 struct learn;
 struct intake;
+struct engine;
 struct engine_counters;
 struct answer_counters;
 struct rtnl_neigh_table;
@@ -41,6 +38,7 @@ struct stats_sources {
 	const struct intake *intake;
 	const struct learn *learn;
 	const struct engine_counters *engine;
+	const struct engine *engine_state;	/* per-slave guest signs */
 	const struct answer_counters *answers;
 	const struct netmon *netmon;		/* its overruns */
 	const struct nftwatch *nftwatch;	/* ...and this one's */

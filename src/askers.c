@@ -1,11 +1,49 @@
 /* The upstream's NS waiting for an answer (askers.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "askers.h"
+#include "grow.h"
 
 static bool waiting(const struct asker *k, uint64_t now)
 {
 	return k->at && now - k->at < ASKER_TTL_NS;
+}
+
+void askers_init(struct askers *a, unsigned int max)
+{
+	memset(a, 0, sizeof(*a));
+	a->max = max ? max : 1;
+}
+
+void askers_free(struct askers *a)
+{
+	free(a->v);
+	askers_init(a, a->max);
+}
+
+/*
+ * A slot for a new NS: one that is free (answered, or too old), else a
+ * new one while under max, else the oldest's.
+ */
+static struct asker *slot(struct askers *a, uint64_t now)
+{
+	struct asker *oldest = NULL;
+
+	for (unsigned int i = 0; i < a->n; i++) {
+		struct asker *k = &a->v[i];
+
+		if (!waiting(k, now))
+			return k;
+		if (!oldest || k->at < oldest->at)
+			oldest = k;
+	}
+	if (a->n < a->max &&
+	    grow_room((void **)&a->v, a->n, sizeof(*a->v)) == 0)
+		return &a->v[a->n++];
+	if (oldest)
+		a->forgotten++;
+	return oldest;
 }
 
 static void note(struct askers *a, unsigned int master,
@@ -15,7 +53,7 @@ static void note(struct askers *a, unsigned int master,
 	struct asker *k;
 
 	/* A retransmission refreshes its NS rather than taking a slot. */
-	for (unsigned int i = 0; i < ASKERS_MAX; i++) {
+	for (unsigned int i = 0; i < a->n; i++) {
 		k = &a->v[i];
 		if (waiting(k, now) && k->master == master && k->guest == guest &&
 		    IN6_ARE_ADDR_EQUAL(&k->target, target) &&
@@ -25,8 +63,9 @@ static void note(struct askers *a, unsigned int master,
 			return;
 		}
 	}
-	k = &a->v[a->next];
-	a->next = (a->next + 1) % ASKERS_MAX;
+	k = slot(a, now);
+	if (!k)
+		return;		/* out of memory with none to push out */
 	*k = (struct asker){ .target = *target, .src = *src,
 			     .master = master, .at = now ? now : 1,
 			     .guest = guest };
@@ -54,7 +93,7 @@ unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < ASKERS_MAX; i++) {
+	for (unsigned int i = 0; i < a->n; i++) {
 		struct asker *k = &a->v[i];
 
 		if (!k->at || !k->guest ||
@@ -76,7 +115,7 @@ unsigned int askers_take(struct askers *a, unsigned int master,
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < ASKERS_MAX; i++) {
+	for (unsigned int i = 0; i < a->n; i++) {
 		struct asker *k = &a->v[i];
 
 		if (!k->at || k->master != master || k->guest ||

@@ -1,11 +1,11 @@
 /* Bindings of addresses to slaves: from --bind and from bindings_G (pure). */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "binding.h"
+#include "grow.h"
 #include "ifname.h"
 
 void binding_from_prefix(const struct ifspec *spec, const struct prefix6 *p,
@@ -65,22 +65,11 @@ bool binding_equal(const struct engine_binding *a,
 int binding_add(struct engine_binding **v, unsigned int *n,
 		const struct engine_binding *b)
 {
-	struct engine_binding *grown;
-
 	for (unsigned int i = 0; i < *n; i++)
 		if (binding_equal(&(*v)[i], b))
 			return 0;
-	/* Room for 8, then doubling: the capacity follows from n alone. */
-	if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
-		size_t cap = *n ? (size_t)*n * 2 : 8;
-
-		grown = realloc(*v, cap * sizeof(**v));
-		if (!grown) {
-			errno = ENOMEM;
-			return -1;
-		}
-		*v = grown;
-	}
+	if (grow_room((void **)v, *n, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*n)++] = *b;
 	return 0;
 }

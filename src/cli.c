@@ -11,6 +11,7 @@
 #include "binding.h"
 #include "cli.h"
 #include "config.h"
+#include "grow.h"
 #include "ifname.h"
 #include "version.h"
 
@@ -215,21 +216,6 @@ void config_free(struct config *cfg)
 	cfg->ngroups = cfg->ntargets = 0;
 }
 
-/* Room for one more of n elements of size in *v; -1 if out of memory. */
-static int grow_one(void *v, unsigned int n, size_t size)
-{
-	void **p = v;
-	void *grown;
-
-	/* Powers of two: a new block only when n reaches one. */
-	if (n && (n & (n - 1)))
-		return 0;
-	grown = reallocarray(*p, n ? 2 * (size_t)n : 1, size);
-	if (!grown)
-		return -1;
-	*p = grown;
-	return 0;
-}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -328,8 +314,8 @@ static int add_targets(struct config *cfg, const char *arg, char *err,
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		if (grow_one(&cfg->targets, cfg->ntargets,
-			     sizeof(*cfg->targets)) == -1) {
+		if (grow_room((void **)&cfg->targets, cfg->ntargets,
+			      sizeof(*cfg->targets)) == -1) {
 			set_err(err, errlen, "out of memory for target prefixes");
 			return -1;
 		}
@@ -592,7 +578,7 @@ static int add_group_num(struct config *cfg, uint32_t v, char *err,
 	for (unsigned int i = 0; i < cfg->ngroups; i++)
 		if (cfg->groups[i] == v)
 			return 0;
-	if (grow_one(&cfg->groups, cfg->ngroups, sizeof(*cfg->groups)) == -1) {
+	if (grow_room((void **)&cfg->groups, cfg->ngroups, sizeof(*cfg->groups)) == -1) {
 		set_err(err, errlen, "out of memory for groups");
 		return -1;
 	}

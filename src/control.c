@@ -217,7 +217,6 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 	const char *which = set == STATS_SET_MASTERS ? "masters" : "slaves";
 	struct set_report *rep = &c->groups[i].sets[set];
 	unsigned int g = c->cfg->groups[i];
-	struct relay_group *grp = relay_find_group(c->relay, (uint16_t)g);
 	struct nftwatch_ifset info;
 	char name[32], tbuf[48];
 	unsigned int n = 0;
@@ -240,11 +239,8 @@ static int read_ifset(struct control *c, unsigned int i, enum stats_set set,
 				  "group %u: set %s: %u element(s) skipped, not interface names or patterns such as \"veth*\": \"%s\" is %s",
 				  g, name, info.invalid, info.first_invalid,
 				  ifname_key_reason(info.first_reason));
-	if (grp) {
-		grp->counters.set_invalid[set] = info.invalid;
-		grp->counters.set_unused[set] = 0;
-		grp->counters.set_wrong_type[set] = info.wrong_type;
-	}
+	rep->invalid = info.invalid;
+	rep->wrong_type = info.wrong_type;
 	return (int)n;
 }
 
@@ -868,6 +864,11 @@ void control_fini(struct control *c)
 	c->groups = NULL;
 }
 
+unsigned long control_onlink_made(const struct control *c)
+{
+	return c->restores + c->hold_adds;
+}
+
 int control_fd(const struct control *c)
 {
 	return nftwatch_fd(&c->watch);
@@ -879,8 +880,37 @@ void control_on_event(struct control *c)
 		control_reconcile(c);
 }
 
+static const char *const set_names[STATS_SETS] = {
+	[STATS_SET_MASTERS] = "masters",
+	[STATS_SET_SLAVES] = "slaves",
+};
+
 void control_metrics(const struct control *c, struct metrics *m)
 {
+	unsigned int ngroups = c->groups && c->cfg ? c->cfg->ngroups : 0;
+
+	metrics_family(m, "set_members_ignored", METRIC_GAUGE,
+	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
+	for (unsigned int i = 0; i < ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++) {
+			const struct set_report *rep = &c->groups[i].sets[s];
+
+			metrics_sample(m, "set_members_ignored", rep->invalid,
+				       "group=\"%u\",set=\"%s\",reason=\"invalid\"",
+				       c->cfg->groups[i], set_names[s]);
+			/* No size limit any more: kept, 0, for dashboards. */
+			metrics_sample(m, "set_members_ignored", 0,
+				       "group=\"%u\",set=\"%s\",reason=\"over_limit\"",
+				       c->cfg->groups[i], set_names[s]);
+		}
+	metrics_family(m, "set_wrong_type", METRIC_GAUGE,
+	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
+	for (unsigned int i = 0; i < ngroups; i++)
+		for (int s = 0; s < STATS_SETS; s++)
+			metrics_sample(m, "set_wrong_type",
+				       c->groups[i].sets[s].wrong_type,
+				       "group=\"%u\",set=\"%s\"", c->cfg->groups[i],
+				       set_names[s]);
 	metrics_counter(m, "rules_restored_total",
 			"Times our nftables objects were put back after they vanished (standalone mode, or managed mode with --rules).",
 			c->restores);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "askers.h"
 #include "clock.h"
@@ -17,7 +16,6 @@
 #include "log.h"
 #include "relay.h"
 
-#define NSEC_PER_MSEC 1000000ull
 
 static void eg_ask(void *ctx, uint16_t group, unsigned int slave,
 		   const struct in6_addr *target)
@@ -189,15 +187,10 @@ static void eg_located(void *ctx, uint16_t group, const struct in6_addr *target,
 				  group, group, strerror(errno));
 }
 
-static const char *ifname(unsigned int ifindex, char *buf)
-{
-	if (!ifindex || !if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
-	return buf;
-}
-
 /* `ip route flush proto ns-monitor` restores thousands of routes at once. */
 static struct log_limit restored_limit = LOG_LIMIT_INIT(5, 10);
+/* Guests that made entries for each other's addresses: many at start. */
+static struct log_limit ambiguous_limit = LOG_LIMIT_INIT(10, 5);
 
 static void eg_notice(void *ctx, const struct engine_notice *n)
 {
@@ -206,8 +199,8 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	char more[48] = "";
 
 	inet_ntop(AF_INET6, &n->target, a, sizeof(a));
-	ifname(n->slave, s);
-	ifname(n->other, o);
+	log_ifname(n->slave, s);
+	log_ifname(n->other, o);
 	if (n->suppressed)
 		snprintf(more, sizeof(more), " (%lu more not logged)",
 			 n->suppressed);
@@ -262,6 +255,10 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			  n->group, a, s, a, n->other, ENGINE_ROUTE_RESTORES,
 			  ENGINE_ROUTE_RESTORE_WINDOW_S);
 		break;
+	case ENGINE_ADOPT_AMBIGUOUS:
+		log_warnx_limited(&ambiguous_limit, "group %u: not adopting %s: usable behind two slaves; the next NS for it decides",
+				  n->group, a);
+		break;
 	case ENGINE_CLAIM_REFUSED:
 		log_warnx("group %u: not routing %s behind %s: it still answers behind %s%s",
 			  n->group, a, s, o, more);
@@ -295,6 +292,13 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	}
 }
 
+void egress_init(struct egress *x, struct relay *relay, struct learn *learn,
+		 const struct config *cfg, struct hold *holds,
+		 struct askers *askers, const struct hostaddrs *addrs)
+{
+	*x = (struct egress){ relay, learn, cfg, holds, askers, addrs };
+}
+
 void egress_make(struct engine_egress *eg, struct egress *x)
 {
 	*eg = (struct engine_egress){
@@ -312,62 +316,4 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 		.notice = eg_notice,
 		.answer_guests = eg_answer_guests,
 	};
-}
-
-/* One number from a sysctl file, or fallback. */
-static unsigned long sysctl_ul(const char *path, unsigned long fallback)
-{
-	unsigned long v;
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return fallback;
-	ok = fscanf(f, "%lu", &v) == 1;
-	fclose(f);
-	return ok ? v : fallback;
-}
-
-/*
- * How long the kernel keeps soliciting a neighbor before it gives up:
- * mcast_solicit NS, retrans_time apart (3 x 1 s unless changed). The
- * defaults for new interfaces stand for the masters, which come and go.
- */
-static uint64_t kernel_give_up_ns(void)
-{
-	unsigned long n = sysctl_ul("/proc/sys/net/ipv6/neigh/default/mcast_solicit", 3);
-	unsigned long ms = sysctl_ul("/proc/sys/net/ipv6/neigh/default/retrans_time_ms", 1000);
-
-	if (n == 0 || n > 100)
-		n = 3;
-	if (ms == 0 || ms > 60000)
-		ms = 1000;
-	return (uint64_t)n * ms * NSEC_PER_MSEC;
-}
-
-void egress_engine_options(struct engine_options *o, const struct config *cfg)
-{
-	engine_options_default(o);
-	o->holddown_ns = (uint64_t)cfg->holddown_ms * NSEC_PER_MSEC;
-	o->ask_rate = cfg->rate;
-	o->ask_burst = cfg->burst;
-	o->max_inflight = cfg->max_inflight;
-	o->max_queue = cfg->max_queue;
-	o->max_learned = cfg->max_learned;
-	o->keepalive_rate = cfg->keepalive_rate;
-	o->keepalive_burst = cfg->keepalive_rate;
-	o->learn_routes = cfg->learn_routes;
-	o->stale_ns = kernel_give_up_ns();
-	o->idle_verify_ns = (uint64_t)ENGINE_IDLE_VERIFY_S * 1000000000ull;
-	/* Routes are followed (netmon) whenever something is learned. */
-	o->scope = cfg->learn_routes || cfg->proxy_ndp;
-	if (cfg->queue) {
-		o->max_held = cfg->queue_max;
-		o->queue_wait_ns = (uint64_t)cfg->queue_wait_ms * NSEC_PER_MSEC;
-	}
-	o->proxy_ndp = cfg->proxy_ndp;
-	/* Targets are chosen by whoever talks to us: keyed hashing. */
-	if (getrandom(o->hash_key, sizeof(o->hash_key), GRND_NONBLOCK) !=
-	    sizeof(o->hash_key))
-		o->hash_key[0] = (uint64_t)(uintptr_t)o ^ 0x6e736d6f6e69746full;
 }

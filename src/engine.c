@@ -104,6 +104,7 @@ struct engine_group {
 struct local_addr {
 	unsigned int ifindex;
 	struct in6_addr addr;
+	uint8_t prefixlen;		/* its on-link prefix there */
 };
 
 struct engine {
@@ -130,6 +131,8 @@ struct engine {
 	uint32_t held_head, held_n;
 	struct local_addr *locals;
 	uint32_t nlocals, locals_cap;
+	struct engine_prefix *targets;	/* -t: served on every master */
+	uint32_t ntargets;
 	struct engine_route *routes;	/* the main table's, ours left out */
 	uint32_t nroutes, routes_cap;
 	uint64_t onlink_gen;		/* routes or masters changed */
@@ -479,14 +482,53 @@ static bool bound_elsewhere(const struct engine_group *g, unsigned int slave,
 	return held || named;
 }
 
-static bool route_holds(const struct engine_route *rt, const struct in6_addr *t)
+/* Whether t lies inside the len-bit prefix of p. */
+static bool prefix_holds(const struct in6_addr *p, uint8_t len,
+			 const struct in6_addr *t)
 {
-	unsigned int full = rt->len / 8, rest = rt->len % 8;
+	unsigned int full = len / 8, rest = len % 8;
 
-	if (memcmp(t->s6_addr, rt->dst.s6_addr, full) != 0)
+	if (memcmp(t->s6_addr, p->s6_addr, full) != 0)
 		return false;
 	return rest == 0 ||
-	       ((t->s6_addr[full] ^ rt->dst.s6_addr[full]) & (0xff00u >> rest)) == 0;
+	       ((t->s6_addr[full] ^ p->s6_addr[full]) & (0xff00u >> rest)) == 0;
+}
+
+static bool route_holds(const struct engine_route *rt, const struct in6_addr *t)
+{
+	return prefix_holds(&rt->dst, rt->len, t);
+}
+
+/* Whether t lies inside the prefix of an address of the host on ifindex. */
+static bool on_link_of(const struct engine *e, unsigned int ifindex,
+		       const struct in6_addr *t)
+{
+	for (uint32_t i = 0; i < e->nlocals; i++)
+		if (e->locals[i].ifindex == ifindex &&
+		    prefix_holds(&e->locals[i].addr, e->locals[i].prefixlen, t))
+			return true;
+	return false;
+}
+
+bool engine_serves(const struct engine *e, uint16_t group,
+		   unsigned int master, const struct in6_addr *t)
+{
+	int gi;
+
+	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
+	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t) ||
+	    IN6_IS_ADDR_V4MAPPED(t) || is_local(e, t))
+		return false;
+	for (uint32_t i = 0; i < e->ntargets; i++)
+		if (prefix_holds(&e->targets[i].addr, e->targets[i].len, t))
+			return true;
+	if (master)
+		return on_link_of(e, master, t);
+	gi = find_group(e, group);
+	for (uint32_t m = 0; gi >= 0 && m < e->groups[gi].nmasters; m++)
+		if (on_link_of(e, e->groups[gi].masters[m], t))
+			return true;
+	return false;
 }
 
 /*
@@ -2063,6 +2105,31 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 	return 0;
 }
 
+void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
+			   const unsigned int *ifindex, size_t n, uint64_t now)
+{
+	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+		const struct engine_group *g = &e->groups[gi];
+		unsigned int one = 0;
+		bool two = false;
+
+		if (!engine_serves(e, g->num, 0, target))
+			continue;
+		for (size_t k = 0; k < n && !two; k++) {
+			/* On a master (a mesh) it is reachable as it is. */
+			if (pos_in(g->slaves, g->nslaves, ifindex[k]) < 0 ||
+			    is_master(g, ifindex[k]))
+				continue;
+			two = one && one != ifindex[k];
+			one = ifindex[k];
+		}
+		if (two)
+			say(e, ENGINE_ADOPT_AMBIGUOUS, gi, target, 0, 0, NULL);
+		else if (one)
+			engine_adopt(e, g->num, one, target, false, now);
+	}
+}
+
 enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 					 unsigned int slave,
 					 const struct in6_addr *target,
@@ -2389,7 +2456,8 @@ uint64_t engine_onlink_gen(const struct engine *e)
 }
 
 int engine_local_addr(struct engine *e, unsigned int ifindex,
-		      const struct in6_addr *addr, bool present)
+		      const struct in6_addr *addr, uint8_t prefixlen,
+		      bool present)
 {
 	uint32_t i;
 
@@ -2402,14 +2470,37 @@ int engine_local_addr(struct engine *e, unsigned int ifindex,
 			e->locals[i] = e->locals[--e->nlocals];
 		return 0;
 	}
-	if (i < e->nlocals)
-		return 0;
-	if (grow((void **)&e->locals, &e->locals_cap, e->nlocals + 1,
-		 sizeof(*e->locals)) == -1)
+	if (i == e->nlocals) {
+		if (grow((void **)&e->locals, &e->locals_cap, e->nlocals + 1,
+			 sizeof(*e->locals)) == -1)
+			return -1;
+		e->locals[e->nlocals].ifindex = ifindex;
+		e->locals[e->nlocals].addr = *addr;
+		e->nlocals++;
+	}
+	e->locals[i].prefixlen = prefixlen > 128 ? 128 : prefixlen;
+	return 0;
+}
+
+int engine_targets(struct engine *e, const struct engine_prefix *p, size_t n)
+{
+	struct engine_prefix *copy = NULL;
+
+	if (n > UINT32_MAX) {
+		errno = ENOMEM;
 		return -1;
-	e->locals[e->nlocals].ifindex = ifindex;
-	e->locals[e->nlocals].addr = *addr;
-	e->nlocals++;
+	}
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy) {
+			errno = ENOMEM;
+			return -1;
+		}
+		memcpy(copy, p, n * sizeof(*copy));
+	}
+	free(e->targets);
+	e->targets = copy;
+	e->ntargets = (uint32_t)n;
 	return 0;
 }
 
@@ -2499,6 +2590,7 @@ void engine_free(struct engine *e)
 	free(e->recs);
 	free(e->buckets);
 	free(e->locals);
+	free(e->targets);
 	free(e->routes);
 	free(e->held_pkts);
 	free(e);

@@ -74,26 +74,6 @@ bool hostaddr_has(const struct hostaddrs *h, unsigned int ifindex,
 	return find(h, ifindex, a) >= 0;
 }
 
-bool hostaddr_is_local(const struct hostaddrs *h, const struct in6_addr *a)
-{
-	for (unsigned int i = 0; i < h->n; i++)
-		if (memcmp(&h->v[i].addr, a, sizeof(*a)) == 0)
-			return true;
-	return false;
-}
-
-bool hostaddr_on_link(const struct hostaddrs *h, unsigned int ifindex,
-		      const struct in6_addr *a)
-{
-	for (unsigned int i = 0; i < h->n; i++) {
-		struct prefix6 p = { h->v[i].addr, h->v[i].prefixlen };
-
-		if (h->v[i].ifindex == ifindex && prefix6_contains(&p, a))
-			return true;
-	}
-	return false;
-}
-
 void hostaddr_free(struct hostaddrs *h)
 {
 	free(h->v);

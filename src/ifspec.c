@@ -1,8 +1,8 @@
 /* Interface names and patterns, and ifname sets' elements into them (pure). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ifspec.h"
 
 bool ifspec_match(const struct ifspec *s, const char *ifname)
@@ -78,22 +78,11 @@ const char *ifspec_parse(const char *text, size_t len, struct ifspec *out)
 
 int ifspec_add(struct ifspec **v, unsigned int *n, const struct ifspec *s)
 {
-	struct ifspec *grown;
-
 	for (unsigned int i = 0; i < *n; i++)
 		if (ifspec_equal(&(*v)[i], s))
 			return 0;
-	/* Room for 8, then doubling: the capacity follows from n alone. */
-	if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
-		size_t cap = *n ? (size_t)*n * 2 : 8;
-
-		grown = realloc(*v, cap * sizeof(**v));
-		if (!grown) {
-			errno = ENOMEM;
-			return -1;
-		}
-		*v = grown;
-	}
+	if (grow_room((void **)v, *n, sizeof(**v)) == -1)
+		return -1;
 	(*v)[(*n)++] = *s;
 	return 0;
 }

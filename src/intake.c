@@ -10,7 +10,6 @@
 
 #include "askers.h"
 #include "engine.h"
-#include "hostaddr.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -45,12 +44,12 @@ static void explain_setup_errno(const char *what, int err)
 }
 
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, const struct hostaddrs *addrs)
+		struct engine *engine, struct askers *askers)
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
 	in->engine = engine;
-	in->addrs = addrs;
+	in->askers = askers;
 	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
 	if (!in->groups) {
 		log_warn("NFLOG intake");
@@ -154,30 +153,6 @@ static struct intake_group *find_group(struct intake *in, uint16_t num)
 	return NULL;
 }
 
-static const char *ifname_or_index(unsigned int ifindex, char *buf)
-{
-	if (!if_indextoname(ifindex, buf))
-		sprintf(buf, "ifindex %u", ifindex);
-	return buf;
-}
-
-/* Inside a -t prefix, or the on-link prefix of an address on master. */
-static bool upstream_eligible(const struct intake *in, unsigned int master,
-			      const struct in6_addr *t)
-{
-	if (IN6_IS_ADDR_MULTICAST(t) || IN6_IS_ADDR_LINKLOCAL(t) ||
-	    IN6_IS_ADDR_LOOPBACK(t) || IN6_IS_ADDR_UNSPECIFIED(t))
-		return false;
-	if (!in->addrs)
-		return false;
-	if (hostaddr_is_local(in->addrs, t))
-		return false;
-	for (unsigned int i = 0; i < in->cfg->ntargets; i++)
-		if (prefix6_contains(&in->cfg->targets[i], t))
-			return true;
-	return hostaddr_on_link(in->addrs, master, t);
-}
-
 /*
  * A packet the guests_G chain logged on a slave: a new guest's DAD NS, or
  * the first packet from one of its addresses in a while. Its slave is
@@ -186,7 +161,7 @@ static bool upstream_eligible(const struct intake *in, unsigned int master,
 static void guest_sign(struct intake *in, struct intake_group *g,
 		       const struct nflog_packet *pkt, uint64_t now)
 {
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	struct in6_addr addr;
 	bool dad = false;
 
@@ -200,7 +175,7 @@ static void guest_sign(struct intake *in, struct intake_group *g,
 		log_debug("group %u: %s %s on %s", g->num,
 			  dad ? "DAD for" : "a packet from",
 			  inet_ntop(AF_INET6, &addr, a, sizeof(a)),
-			  ifname_or_index(pkt->indev, ifname));
+			  log_ifname(pkt->indev, ifname));
 	engine_guest(in->engine, g->num, pkt->indev, &addr,
 		     dad ? ENGINE_GUEST_DAD : ENGINE_GUEST_SOURCE, now);
 }
@@ -230,7 +205,7 @@ static void guest_ns(struct intake *in, struct intake_group *g,
 void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		   uint64_t now)
 {
-	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE + 16];
+	char tstr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	struct intake_group *g;
 	enum ns_verdict v;
 	struct ns_info ns;
@@ -268,8 +243,8 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		log_debug("group %u: NS for %s %s %s", g->num,
 			  inet_ntop(AF_INET6, &ns.target, tstr, sizeof(tstr)),
 			  pkt->outdev ? "on" : "from upstream on",
-			  ifname_or_index(pkt->outdev ? pkt->outdev : pkt->indev,
-					  ifname));
+			  log_ifname(pkt->outdev ? pkt->outdev : pkt->indev,
+				     ifname));
 	if (pkt->outdev) {
 		engine_ns_out(in->engine, g->num, pkt->outdev, &ns.target, now);
 		return;
@@ -277,10 +252,10 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 	/*
 	 * An NS that arrived on a master (input hook) asks for a target the
 	 * upstream wants: worth asking for only with --proxy-ndp, for a
-	 * target inside our prefixes (the engine knows what it learned).
+	 * target the engine serves there (it knows what it learned).
 	 */
 	eligible = in->cfg->proxy_ndp &&
-		   upstream_eligible(in, pkt->indev, &ns.target);
+		   engine_serves(in->engine, g->num, pkt->indev, &ns.target);
 	if (eligible) {
 		g->upstream_relayed++;
 		if (in->askers && ns.has_slla)

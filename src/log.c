@@ -1,5 +1,6 @@
 /* Logging: stderr in the foreground, syslog as a daemon. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,4 +112,11 @@ void log_warnx_limited(struct log_limit *lim, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap, 0);
 	va_end(ap);
+}
+
+const char *log_ifname(unsigned int ifindex, char buf[IF_NAMESIZE])
+{
+	if (!ifindex || !if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "%u", ifindex);
+	return buf;
 }

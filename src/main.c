@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -28,10 +29,12 @@
 #include "log.h"
 #include "hostaddr.h"
 #include "intake.h"
+#include "intake_kernel.h"
 #include "control.h"
 #include "egress.h"
 #include "fwdwatch.h"
 #include "engine.h"
+#include "engine_options.h"
 #include "hold.h"
 #include "learn.h"
 #include "netmon.h"
@@ -200,6 +203,7 @@ struct loop {
 	struct hostaddrs addrs;
 	struct relay relay;
 	struct learn learn;
+	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
 	struct engine *engine;
 	struct egress egress;
 	struct control control;
@@ -219,6 +223,7 @@ struct loop {
 	struct sdnotify notify;	/* the service manager (Type=notify) */
 	uint64_t watchdog_due;	/* next "WATCHDOG=1", 0: no watchdog */
 	const struct config *cfg;
+	bool pidfile;		/* --daemon wrote it: removed at exit */
 	bool stop;
 };
 
@@ -230,6 +235,7 @@ static struct stats_sources sources(const struct loop *l)
 		.intake = &l->intake,
 		.learn = &l->learn,
 		.engine = engine_counters(l->engine),
+		.engine_state = l->engine,
 		.answers = &l->answers,
 		.netmon = &l->netmon,
 		.nftwatch = &l->control.watch,
@@ -245,7 +251,7 @@ static void write_stats(struct loop *l)
 	struct rtnl_neigh_table ntable;
 
 	/* Once per write, never per packet: one dump of a few hundred bytes. */
-	if (rtnl_neigh_table(&l->relay.rtnl, &ntable) == 0)
+	if (intake_kernel_neigh_table(&l->kernel, &ntable) == 0)
 		src.neigh_table = &ntable;
 	else
 		log_warnx_limited(&ntable_warn,
@@ -269,33 +275,6 @@ static void log_stats(struct loop *l)
 	stats_log(&src);
 }
 
-/* An address of the host went with its device: the engine forgets it. */
-static void addr_gone(const struct host_addr *a, void *data)
-{
-	struct loop *l = data;
-
-	engine_local_addr(l->engine, a->ifindex, &a->addr, false);
-}
-
-/* The host's own global addresses: never learned behind a slave. */
-static void on_addr(struct loop *l, const struct netmon_event *ev)
-{
-	/* New, not one whose flags changed (DAD over) nor one dumped again. */
-	bool fresh;
-
-	if (ev->addr.scope != 0 /* RT_SCOPE_UNIVERSE */)
-		return;
-	fresh = !ev->deleted &&
-		!hostaddr_has(&l->addrs, ev->ifindex, &ev->addr.addr);
-	if (hostaddr_set(&l->addrs, ev->ifindex, &ev->addr.addr,
-			 ev->addr.prefixlen, !ev->deleted) == -1 ||
-	    engine_local_addr(l->engine, ev->ifindex, &ev->addr.addr,
-			      !ev->deleted) == -1)
-		log_warn("following the host's addresses");
-	if (fresh)
-		fwdwatch_addr(&l->relay, ev->ifindex, &ev->addr.addr);
-}
-
 static void on_netmon(const struct netmon_event *ev, void *data)
 {
 	struct loop *l = data;
@@ -304,18 +283,18 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	switch (ev->kind) {
 	case NETMON_LINK:
 		relay_on_link(&l->relay, ev, now);
-		if (ev->deleted)
-			hostaddr_drop_ifindex(&l->addrs, ev->ifindex, addr_gone, l);
+		intake_kernel_link(&l->kernel, ev);
 		break;
 	case NETMON_ADDR:
 		relay_on_addr(&l->relay, ev);
-		on_addr(l, ev);
+		if (intake_kernel_addr(&l->kernel, ev))
+			fwdwatch_addr(&l->relay, ev->ifindex, &ev->addr.addr);
 		break;
 	case NETMON_NEIGH:
-		learn_on_neigh(&l->learn, ev, now);
+		intake_kernel_neigh(&l->kernel, ev, now);
 		break;
 	case NETMON_ROUTE:
-		learn_on_route(&l->learn, ev, now);
+		intake_kernel_route(&l->kernel, ev, now);
 		break;
 	case NETMON_NONE:
 		break;
@@ -325,11 +304,8 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 /* Route events lost in an overrun: compare the learned routes whole. */
 static void read_netmon(struct loop *l)
 {
-	unsigned long overruns = l->netmon.overruns;
-
-	netmon_read(&l->netmon);
-	if (l->netmon.overruns != overruns)
-		learn_reconcile(&l->learn, monotonic_ns());
+	if (netmon_read(&l->netmon))
+		intake_kernel_reconcile(&l->kernel, monotonic_ns());
 }
 
 /*
@@ -422,7 +398,7 @@ static void handle_signal(struct loop *l)
 			control_reconcile(&l->control);
 			if (netmon_dump(&l->netmon) == -1)
 				log_warn("rtnetlink dump");
-			learn_reconcile(&l->learn, monotonic_ns());
+			intake_kernel_reconcile(&l->kernel, monotonic_ns());
 			break;
 		}
 	}
@@ -452,31 +428,25 @@ static void read_holds(struct loop *l, int fd)
 	}
 }
 
-/* --queue: bind NFQUEUE G for each group G. -1 (logged) on failure. */
+/*
+ * --queue: bind NFQUEUE G for each group G, into l->holds (made before
+ * the egress, which releases the packets). -1 (logged) on failure.
+ */
 static int holds_open(struct loop *l)
 {
 	const struct config *cfg = l->cfg;
 
-	l->holds = calloc(cfg->ngroups, sizeof(*l->holds));
-	if (!l->holds) {
-		log_warn("--queue");
-		return -1;
-	}
 	for (; l->nholds < cfg->ngroups; l->nholds++)
 		if (hold_open(&l->holds[l->nholds], cfg->groups[l->nholds],
 			      cfg->queue_max) == -1)
 			return -1;
-	l->egress.holds = l->holds;
 	return 0;
 }
 
 static void holds_close(struct loop *l)
 {
-	l->egress.holds = NULL;
 	for (unsigned int i = 0; i < l->nholds; i++)
 		hold_close(&l->holds[i]);
-	free(l->holds);
-	l->holds = NULL;
 	l->nholds = 0;
 }
 
@@ -490,7 +460,7 @@ static void sync_onlink(struct loop *l)
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
 	uint64_t gen = engine_onlink_gen(l->engine);
 
-	unsigned long made = l->control.restores + l->control.hold_adds;
+	unsigned long made = control_onlink_made(&l->control);
 
 	if (!l->cfg->queue || (gen == l->onlink_gen && made == l->onlink_restores))
 		return;
@@ -537,7 +507,7 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
-				answer_read(l->answerfd, l->relay.echo_id,
+				answer_read(l->answerfd, relay_echo_id(&l->relay),
 					    on_answer, l, &l->answers);
 			else if (ev[i].data.fd == intake_fd(&l->intake))
 				intake_drain(&l->intake);
@@ -557,27 +527,20 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* Everything but the command line's memory, freed by main(). */
-static int run(int argc, char **argv, struct config *cfgp)
+/*
+ * The command line and the checks that need no set-up: -1 when the daemon
+ * is to start (cfg, uid and gid filled in), else the exit code (help,
+ * version, a usage error, --check, a path that cannot be used).
+ */
+static int prepare(int argc, char **argv, struct config *cfgp,
+		   struct config *cfg, uid_t *uid, gid_t *gid)
 {
-	struct config cfg;
-	struct engine_options eopts;
-	struct engine_egress eg;
-	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
-				 .answerfd = -1, .notify = { .fd = -1 } };
 	char err[256];
-	sigset_t mask;
 	const char *mesh;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int ready_fd = -1;
-	bool pidfile = false;
-	int rc = EXIT_SETUP;
-
 	/* A copy whose lists cfgp owns: main() frees them at any return. */
 	enum cli_result parsed = cli_parse(argc, argv, cfgp, err, sizeof(err));
 
-	cfg = *cfgp;
+	*cfg = *cfgp;
 	switch (parsed) {
 	case CLI_HELP:
 		cli_usage(stdout);
@@ -591,36 +554,280 @@ static int run(int argc, char **argv, struct config *cfgp)
 	case CLI_RUN:
 		break;
 	}
-	if (cfg.stats_file && stats_check_path(cfg.stats_file, cfg.stats_follow_link,
-					       err, sizeof(err)) == -1) {
+	if (cfg->stats_file && stats_check_path(cfg->stats_file, cfg->stats_follow_link,
+						err, sizeof(err)) == -1) {
 		cli_error(stderr, err);
 		return EXIT_USAGE;
 	}
-	if (cfg.user) {
-		struct passwd *pw = getpwnam(cfg.user);
+	if (cfg->user) {
+		struct passwd *pw = getpwnam(cfg->user);
 
 		if (!pw) {
-			snprintf(err, sizeof(err), "no such user '%s'", cfg.user);
+			snprintf(err, sizeof(err), "no such user '%s'", cfg->user);
 			cli_error(stderr, err);
 			return EXIT_USAGE;
 		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 	} else {
-		gid = getegid();
+		*gid = getegid();
 	}
-	log_init(false, cfg.verbose);
+	log_init(false, cfg->verbose);
 	/* What the start checks, as the user it runs as: the same verdict. */
-	if (cfg.check)
-		return check_run(&cfg, uid, gid, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
+	if (cfg->check)
+		return check_run(cfg, *uid, *gid, stdout) ? EXIT_SETUP : EXIT_SUCCESS;
 	/* The system, not the command line: a set-up failure, no usage. */
-	if (paths_check(&cfg, uid, gid, !cfg.user, err, sizeof(err)) == -1) {
+	if (paths_check(cfg, *uid, *gid, !cfg->user, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return EXIT_SETUP;
 	}
-	if (cfg.standalone && config_slave_is_master(&cfg, &mesh))
+	if (cfg->standalone && config_slave_is_master(cfg, &mesh))
 		log_info("%s is both master and slave (a mesh): its NS go to the other slaves, never back out of it",
 			 mesh);
+	return -1;
+}
+
+/* How far open_parts() got: close_parts() undoes that much. */
+enum stage {
+	STAGE_NONE,
+	STAGE_ENGINE,		/* the engine (and the egress it calls) */
+	STAGE_INTAKE,		/* the NFLOG groups bound */
+	STAGE_RELAY,		/* egress rules, slaves' sockets and routes */
+	STAGE_LEARN,		/* learning, kernel intake, --queue's holds */
+	STAGE_NETMON,		/* rtnetlink events, the answers' socket */
+	STAGE_CONTROL,		/* nftables objects; the event loop's fds */
+};
+
+/*
+ * The parts in order, each given what it depends on: the engine with its
+ * egress (memory only: nothing in the system is touched yet), the intake
+ * (a second instance stops there, touching nothing), the relay, learning
+ * and the kernel's intake, the event sockets, control; then what the
+ * kernel knows already is handed to the engine. -1 (logged) on failure,
+ * *st says how far it got.
+ */
+static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
+		      gid_t gid, enum stage *st)
+{
+	struct engine_options eopts;
+	struct engine_egress eg;
+	struct relay_events relay_events;
+	struct askers *askers = cfg->proxy_ndp ? &l->askers : NULL;
+	char err[256];
+
+	engine_options_from_config(&eopts, cfg);
+	/* As many NS to answer as targets can be in flight at once. */
+	if (askers)
+		askers_init(askers, cfg->max_inflight > UINT_MAX - cfg->max_queue ?
+				    UINT_MAX : cfg->max_inflight + cfg->max_queue);
+	if (cfg->queue && !(l->holds = calloc(cfg->ngroups, sizeof(*l->holds)))) {
+		log_warn("--queue");
+		return -1;
+	}
+	egress_init(&l->egress, &l->relay, &l->learn, cfg, l->holds, askers,
+		    &l->addrs);
+	egress_make(&eg, &l->egress);
+	l->engine = engine_init(&eopts, &eg, monotonic_ns());
+	if (!l->engine) {
+		log_warn("resolution engine");
+		free(l->holds);
+		l->holds = NULL;
+		return -1;
+	}
+	*st = STAGE_ENGINE;
+	if (engine_targets_from_config(l->engine, cfg) == -1) {
+		log_warn("--targets");
+		return -1;
+	}
+	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
+	sdnotify_init(&l->notify);
+	/* Binding first: a second instance stops here, touching nothing. */
+	if (intake_open(&l->intake, cfg, l->engine, askers) == -1)
+		return -1;
+	*st = STAGE_INTAKE;
+	/* For the pidfile and the state files, before we stop being root. */
+	if ((cfg->daemonize || cfg->proxy_ndp) &&
+	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	relay_events = intake_kernel_relay_events(l->engine);
+	if (relay_init(&l->relay, cfg, &relay_events, monotonic_ns()) == -1) {
+		log_warnx("could not set up probing; nothing was left behind");
+		return -1;
+	}
+	*st = STAGE_RELAY;
+	if (learn_init(&l->learn, cfg) == -1)
+		return -1;
+	*st = STAGE_LEARN;
+	if (intake_kernel_open(&l->kernel, cfg, l->engine, &l->addrs) == -1)
+		return -1;
+	if (cfg->queue && holds_open(l) == -1)
+		return -1;
+	if (netmon_open(&l->netmon, cfg->learn_routes, on_netmon, l) == -1) {
+		log_warn("rtnetlink event socket");
+		return -1;
+	}
+	*st = STAGE_NETMON;
+	/* Answers to our asks, with or without learning: they say where. */
+	if (!cfg->dry_run) {
+		l->answerfd = answer_open();
+		if (l->answerfd == -1) {
+			log_warn("socket for the answers to our asks");
+			return -1;
+		}
+	}
+	if (control_init(&l->control, cfg, &l->relay) == -1)
+		return -1;
+	*st = STAGE_CONTROL;
+	/* Slaves are known now: learn their links, addresses, neighbors. */
+	if (netmon_dump(&l->netmon) == -1) {
+		log_warn("rtnetlink dump");
+		return -1;
+	}
+	/* What the kernel knows already, so a restart costs no first contact. */
+	intake_kernel_adopt(&l->kernel, monotonic_ns());
+	return 0;
+}
+
+/*
+ * Detach (--daemon), then the event loop's descriptors, then the drop to
+ * the user we run as. -1 (logged) on failure.
+ */
+static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
+		     gid_t gid, const sigset_t *mask, int *ready_fd)
+{
+	/*
+	 * Detach before making the signalfd and the epoll set: a signalfd
+	 * added to epoll wakes only the process that added it, so one made
+	 * before fork() would never wake the child.
+	 */
+	if (cfg->daemonize) {
+		if (daemonize(cfg, uid, gid, ready_fd, &l->notify) == -1)
+			return -1;
+		l->pidfile = true;
+	}
+	l->sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->sigfd == -1 || l->timerfd == -1 || l->epfd == -1 ||
+	    epoll_add(l->epfd, l->sigfd) == -1 ||
+	    epoll_add(l->epfd, l->timerfd) == -1 ||
+	    epoll_add(l->epfd, intake_fd(&l->intake)) == -1 ||
+	    epoll_add(l->epfd, netmon_fd(&l->netmon)) == -1 ||
+	    epoll_add(l->epfd, control_fd(&l->control)) == -1 ||
+	    (l->answerfd != -1 && epoll_add(l->epfd, l->answerfd) == -1)) {
+		log_warn("event loop set-up");
+		return -1;
+	}
+	for (unsigned int i = 0; i < l->nholds; i++)
+		if (epoll_add(l->epfd, hold_fd(&l->holds[i])) == -1) {
+			log_warn("event loop set-up");
+			return -1;
+		}
+	return privs_drop(cfg->user, uid, gid);
+}
+
+/* Ready: said to whoever waits, then the loop until a signal stops it. */
+static int serve(struct loop *l, const struct config *cfg, int *ready_fd)
+{
+	int rc;
+
+	if (cfg->stats_file) {
+		write_stats(l);
+		l->stats_due = monotonic_ns() +
+			(uint64_t)cfg->stats_interval * 1000000000ull;
+		arm_timer(l);
+	}
+
+	daemon_ready(ready_fd);
+	/* With --daemon the launcher said it, naming us (launcher_wait()). */
+	if (!cfg->daemonize)
+		sdnotify_send(&l->notify, "READY=1");
+	if (sdnotify_watchdog_interval_ns(&l->notify)) {
+		l->watchdog_due = monotonic_ns() +
+			sdnotify_watchdog_interval_ns(&l->notify);
+		arm_timer(l);
+	}
+	relay_log_start(&l->relay);
+	fwdwatch_start(&l->relay);
+	if (cfg->standalone)
+		/* The names and patterns given; the group's line counts interfaces. */
+		log_info("relaying NS from %u master name(s) or pattern(s) to %u slave name(s) or pattern(s), NFLOG group %u%s",
+			 cfg->nmasters, cfg->nslaves, cfg->groups[0],
+			 cfg->dry_run ? " (dry run)" : "");
+	else
+		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
+			 cfg->ngroups, cfg->dry_run ? " (dry run)" : "");
+	sync_onlink(l);
+	rc = loop_run(l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
+	sdnotify_send(&l->notify, "STOPPING=1");
+	/* Before the summary, so that it counts what the exit removes. */
+	learn_withdraw(&l->learn);
+	log_stats(l);
+	if (cfg->stats_file)
+		write_stats(l);
+	return rc;
+}
+
+/* Undo open_parts() and open_loop(), as far as st, in reverse. */
+static void close_parts(struct loop *l, const struct config *cfg,
+			enum stage st)
+{
+	if (st >= STAGE_CONTROL) {
+		/* Its directory is writable by the user we run as (paths_check). */
+		if (l->pidfile && unlink(cfg->pidfile) == -1)
+			log_warn("removing %s", cfg->pidfile);
+		if (l->epfd != -1)
+			close(l->epfd);
+		if (l->sigfd != -1)
+			close(l->sigfd);
+		if (l->timerfd != -1)
+			close(l->timerfd);
+		control_fini(&l->control);
+	}
+	if (st >= STAGE_NETMON) {
+		if (l->answerfd != -1)
+			close(l->answerfd);
+		netmon_close(&l->netmon);
+	}
+	if (st >= STAGE_LEARN) {
+		/* Held packets go on: a queue closed under them would drop them. */
+		if (l->nholds)
+			engine_release_held(l->engine);
+		holds_close(l);
+		/* What was learned is purged as a whole, not forgotten one by one. */
+		intake_kernel_close(&l->kernel);
+		learn_fini(&l->learn);
+	}
+	if (st >= STAGE_RELAY)
+		relay_fini(&l->relay);
+	if (st >= STAGE_INTAKE)
+		intake_close(&l->intake);
+	if (st >= STAGE_ENGINE) {
+		engine_free(l->engine);
+		free(l->holds);
+		askers_free(&l->askers);
+		hostaddr_free(&l->addrs);
+		sdnotify_close(&l->notify);
+	}
+}
+
+/* Everything but the command line's memory, freed by main(). */
+static int run(int argc, char **argv, struct config *cfgp)
+{
+	struct config cfg;
+	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
+				 .answerfd = -1, .notify = { .fd = -1 } };
+	enum stage st = STAGE_NONE;
+	sigset_t mask;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int ready_fd = -1;
+	int rc = prepare(argc, argv, cfgp, &cfg, &uid, &gid);
+
+	if (rc != -1)
+		return rc;
 	l.cfg = &cfg;
 
 	/* Signals arrive through the event loop, never asynchronously. */
@@ -632,156 +839,12 @@ static int run(int argc, char **argv, struct config *cfgp)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Memory only: nothing in the system is touched yet. */
-	egress_engine_options(&eopts, &cfg);
-	l.egress = (struct egress){ &l.relay, &l.learn, &cfg, NULL,
-				    cfg.proxy_ndp ? &l.askers : NULL, &l.addrs };
-	egress_make(&eg, &l.egress);
-	l.engine = engine_init(&eopts, &eg, monotonic_ns());
-	if (!l.engine) {
-		log_warn("resolution engine");
-		return EXIT_SETUP;
-	}
-	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
-	sdnotify_init(&l.notify);
-	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l.intake, &cfg, l.engine, &l.addrs) == -1)
-		goto out_engine;
-	l.intake.askers = l.egress.askers;
-	/* For the pidfile and the state files, before we stop being root. */
-	if ((cfg.daemonize || cfg.proxy_ndp) &&
-	    runtime_dir_make(uid, gid, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		goto out_intake;
-	}
-	if (relay_init(&l.relay, &cfg, l.engine, monotonic_ns()) == -1) {
-		log_warnx("could not set up probing; nothing was left behind");
-		goto out_intake;
-	}
-	if (learn_init(&l.learn, &cfg, l.engine) == -1)
-		goto out_relay;
-	if (cfg.queue && holds_open(&l) == -1)
-		goto out_learn;
-	if (netmon_open(&l.netmon, cfg.learn_routes, on_netmon, &l) == -1) {
-		log_warn("rtnetlink event socket");
-		goto out_learn;
-	}
-	/* Answers to our asks, with or without learning: they say where. */
-	if (!cfg.dry_run) {
-		l.answerfd = answer_open();
-		if (l.answerfd == -1) {
-			log_warn("socket for the answers to our asks");
-			goto out_netmon;
-		}
-	}
-	if (control_init(&l.control, &cfg, &l.relay) == -1)
-		goto out_netmon;
-	/* Slaves are known now: learn their links, addresses, neighbors. */
-	if (netmon_dump(&l.netmon) == -1) {
-		log_warn("rtnetlink dump");
-		goto out_loop;
-	}
-	/* What the kernel knows already, so a restart costs no first contact. */
-	learn_adopt(&l.learn, &l.relay, &l.addrs, monotonic_ns());
-
-	/*
-	 * Detach before making the signalfd and the epoll set: a signalfd
-	 * added to epoll wakes only the process that added it, so one made
-	 * before fork() would never wake the child.
-	 */
-	if (cfg.daemonize) {
-		if (daemonize(&cfg, uid, gid, &ready_fd, &l.notify) == -1)
-			goto out_loop;
-		pidfile = true;
-	}
-	l.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	l.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	l.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l.sigfd == -1 || l.timerfd == -1 || l.epfd == -1 ||
-	    epoll_add(l.epfd, l.sigfd) == -1 ||
-	    epoll_add(l.epfd, l.timerfd) == -1 ||
-	    epoll_add(l.epfd, intake_fd(&l.intake)) == -1 ||
-	    epoll_add(l.epfd, netmon_fd(&l.netmon)) == -1 ||
-	    epoll_add(l.epfd, control_fd(&l.control)) == -1 ||
-	    (l.answerfd != -1 && epoll_add(l.epfd, l.answerfd) == -1)) {
-		log_warn("event loop set-up");
-		goto out_loop;
-	}
-	for (unsigned int i = 0; i < l.nholds; i++)
-		if (epoll_add(l.epfd, hold_fd(&l.holds[i])) == -1) {
-			log_warn("event loop set-up");
-			goto out_loop;
-		}
-	if (privs_drop(cfg.user, uid, gid) == -1)
-		goto out_loop;
-	if (cfg.stats_file) {
-		write_stats(&l);
-		l.stats_due = monotonic_ns() +
-			(uint64_t)cfg.stats_interval * 1000000000ull;
-		arm_timer(&l);
-	}
-
-	daemon_ready(&ready_fd);
-	/* With --daemon the launcher said it, naming us (launcher_wait()). */
-	if (!cfg.daemonize)
-		sdnotify_send(&l.notify, "READY=1");
-	if (sdnotify_watchdog_interval_ns(&l.notify)) {
-		l.watchdog_due = monotonic_ns() +
-			sdnotify_watchdog_interval_ns(&l.notify);
-		arm_timer(&l);
-	}
-	relay_log_start(&l.relay);
-	fwdwatch_start(&l.relay);
-	if (cfg.standalone)
-		/* The names and patterns given; the group's line counts interfaces. */
-		log_info("relaying NS from %u master name(s) or pattern(s) to %u slave name(s) or pattern(s), NFLOG group %u%s",
-			 cfg.nmasters, cfg.nslaves, cfg.groups[0],
-			 cfg.dry_run ? " (dry run)" : "");
-	else
-		log_info("relaying NS for %u group(s) from the sets of table inet " NFT_TABLE "%s",
-			 cfg.ngroups, cfg.dry_run ? " (dry run)" : "");
-	sync_onlink(&l);
-	rc = loop_run(&l) == 0 ? EXIT_SUCCESS : EXIT_SETUP;
-	sdnotify_send(&l.notify, "STOPPING=1");
-	/* Before the summary, so that it counts what the exit removes. */
-	learn_withdraw(&l.learn);
-	log_stats(&l);
-	if (cfg.stats_file)
-		write_stats(&l);
-
-out_loop:
-	/* Its directory is writable by the user we run as (paths_check). */
-	if (pidfile && unlink(cfg.pidfile) == -1)
-		log_warn("removing %s", cfg.pidfile);
-	if (l.epfd != -1)
-		close(l.epfd);
-	if (l.sigfd != -1)
-		close(l.sigfd);
-	if (l.timerfd != -1)
-		close(l.timerfd);
-	control_fini(&l.control);
-out_netmon:
-	if (l.answerfd != -1)
-		close(l.answerfd);
-	netmon_close(&l.netmon);
-out_learn:
-	/* Held packets go on: a queue closed under them would drop them. */
-	if (l.nholds)
-		engine_release_held(l.engine);
-	holds_close(&l);
-	/* What was learned is purged as a whole, not forgotten one by one. */
-	l.relay.engine = NULL;
-	l.learn.engine = NULL;
-	learn_fini(&l.learn);
-out_relay:
-	l.relay.engine = NULL;
-	relay_fini(&l.relay);
-out_intake:
-	intake_close(&l.intake);
-out_engine:
-	engine_free(l.engine);
-	hostaddr_free(&l.addrs);
-	sdnotify_close(&l.notify);
+	rc = EXIT_SETUP;
+	if (open_parts(&l, &cfg, uid, gid, &st) == 0 &&
+	    open_loop(&l, &cfg, uid, gid, &mask, &ready_fd) == 0)
+		rc = serve(&l, &cfg, &ready_fd);
+	close_parts(&l, &cfg, st);
+	l.cfg = NULL;		/* cfg is ours, on this stack */
 	return rc;
 }
 

@@ -278,9 +278,10 @@ int netmon_dump(struct netmon *m)
 	return rc;
 }
 
-void netmon_read(struct netmon *m)
+bool netmon_read(struct netmon *m)
 {
 	static char buf[NETMON_BUF_SIZE];
+	unsigned long overruns = m->overruns;
 	bool lost = false;
 
 	for (int i = 0; i < 64; i++) {
@@ -309,6 +310,8 @@ void netmon_read(struct netmon *m)
 	}
 	if ((lost || m->dump_pending) && netmon_dump(m) == -1)
 		log_warn("rtnetlink dump");
+	/* Its re-dump may have lost some too. */
+	return m->overruns != overruns;
 }
 
 /* One sample of netlink_overruns_total, beside the other event socket's. */

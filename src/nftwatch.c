@@ -17,6 +17,7 @@
 #include <libnftnl/table.h>
 
 #include "binding.h"
+#include "grow.h"
 #include "ifname.h"
 #include "nftctl.h"
 #include "metrics.h"
@@ -157,67 +158,24 @@ static int query(struct nftwatch *w, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return nlsock_talk(&w->query, nlh, cb, data);
 }
 
-/* The elements as the dump brings them, decoded once it is complete. */
-struct ifset_ctx {
-	struct ifset_elem *elems;
-	size_t n;
-	size_t cap;
-	bool nomem;
+/*
+ * The raw elements of a set as its dump brings them (a large set comes in
+ * several messages), each handed to elem with ctx; decoded once complete.
+ */
+struct elems_dump {
+	int (*elem)(struct nftnl_set_elem *e, void *ctx);
+	void *ctx;
 };
 
-static void copy_key(uint8_t dst[IF_NAMESIZE], const void *src, uint32_t len)
+static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
-	memset(dst, 0, IF_NAMESIZE);
-	memcpy(dst, src, len < IF_NAMESIZE ? len : IF_NAMESIZE);
-}
-
-static int ifset_elem_cb(struct nftnl_set_elem *e, void *data)
-{
-	struct ifset_ctx *ctx = data;
-	struct ifset_elem *el;
-	uint32_t len = 0, end_len = 0;
-	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	const void *key_end = NULL;
-
-	if (!key || ctx->nomem)
-		return 0;
-	if (ctx->n == ctx->cap) {
-		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
-		struct ifset_elem *grown = realloc(ctx->elems, cap * sizeof(*grown));
-
-		if (!grown) {
-			ctx->nomem = true;
-			return 0;
-		}
-		ctx->elems = grown;
-		ctx->cap = cap;
-	}
-	el = &ctx->elems[ctx->n++];
-	memset(el, 0, sizeof(*el));
-	copy_key(el->key, key, len);
-	/* The set's key length is 16 (checked before): longer cannot be. */
-	el->len = len <= IF_NAMESIZE ? len : IF_NAMESIZE;
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
-	if (key_end && end_len) {
-		copy_key(el->key_end, key_end, end_len);
-		el->end_len = end_len;
-	}
-	el->interval_end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-			   (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-			    NFT_SET_ELEM_INTERVAL_END);
-	return 0;
-}
-
-/* One message of the dump: a large set comes in several. */
-static int ifset_msg_cb(const struct nlmsghdr *nlh, void *data)
-{
+	struct elems_dump *d = data;
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return MNL_CB_ERROR;
 	if (nftnl_set_elems_nlmsg_parse(nlh, s) >= 0)
-		nftnl_set_elem_foreach(s, ifset_elem_cb, data);
+		nftnl_set_elem_foreach(s, d->elem, d->ctx);
 	nftnl_set_free(s);
 	return MNL_CB_OK;
 }
@@ -238,6 +196,97 @@ static int set_key_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	nftnl_set_free(s);
 	return MNL_CB_OK;
+}
+
+/*
+ * Set name of our table: its key (into *key) first, then, when the key is
+ * of type and len (else *wrong: its elements are not what we read), every
+ * element to d->elem. 0, or -1 with errno.
+ */
+static int read_set(struct nftwatch *w, const char *name, uint32_t type,
+		    uint32_t len, struct nftwatch_ifset *key, bool *wrong,
+		    struct elems_dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
+	memset(key, 0, sizeof(*key));
+	*wrong = false;
+	s = nftnl_set_alloc();
+	if (!s)
+		return -1;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	/* The key first: an ipv6_addr set's elements are not names. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
+				    NLM_F_ACK, nlsock_next_seq(&w->query));
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (query(w, nlh, set_key_cb, key) == -1) {
+		nftnl_set_free(s);
+		return -1;
+	}
+	if (key->key_type != type || key->key_len != len) {
+		nftnl_set_free(s);
+		*wrong = true;
+		return 0;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
+				    NLM_F_DUMP, nlsock_next_seq(&w->query));
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return query(w, nlh, elems_msg_cb, d);
+}
+
+/* An element's flags: whether it ends an interval. */
+static bool elem_interval_end(struct nftnl_set_elem *e)
+{
+	return nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+	       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+		NFT_SET_ELEM_INTERVAL_END);
+}
+
+/* The elements as the dump brings them, decoded once it is complete. */
+struct ifset_ctx {
+	struct ifset_elem *elems;
+	unsigned int n;
+	bool nomem;
+};
+
+static void copy_key(uint8_t dst[IF_NAMESIZE], const void *src, uint32_t len)
+{
+	memset(dst, 0, IF_NAMESIZE);
+	memcpy(dst, src, len < IF_NAMESIZE ? len : IF_NAMESIZE);
+}
+
+static int ifset_elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct ifset_ctx *ctx = data;
+	struct ifset_elem *el;
+	uint32_t len = 0, end_len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	const void *key_end = NULL;
+
+	if (!key || ctx->nomem)
+		return 0;
+	if (grow_room((void **)&ctx->elems, ctx->n, sizeof(*ctx->elems)) == -1) {
+		ctx->nomem = true;
+		return 0;
+	}
+	el = &ctx->elems[ctx->n++];
+	memset(el, 0, sizeof(*el));
+	copy_key(el->key, key, len);
+	/* The set's key length is 16 (checked before): longer cannot be. */
+	el->len = len <= IF_NAMESIZE ? len : IF_NAMESIZE;
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
+	if (key_end && end_len) {
+		copy_key(el->key_end, key_end, end_len);
+		el->end_len = end_len;
+	}
+	el->interval_end = elem_interval_end(e);
+	return 0;
 }
 
 const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size)
@@ -265,40 +314,19 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 			     struct ifspec **specs, unsigned int *n,
 			     struct nftwatch_ifset *info)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifset_ctx ctx = { NULL, 0, 0, false };
+	struct ifset_ctx ctx = { NULL, 0, false };
+	struct elems_dump d = { ifset_elem_cb, &ctx };
 	struct ifset_report rep;
-	struct nftnl_set *s;
-	struct nlmsghdr *nlh;
+	bool wrong;
 	int rc;
 
-	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
-	memset(info, 0, sizeof(*info));
 	*n = 0;
-	s = nftnl_set_alloc();
-	if (!s)
-		return -1;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	/* The key first: an ipv6_addr set's elements are not names. */
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
-				    NLM_F_ACK, nlsock_next_seq(&w->query));
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	if (query(w, nlh, set_key_cb, info) == -1) {
-		nftnl_set_free(s);
-		return -1;
-	}
-	if (info->key_type != NFTWATCH_TYPE_IFNAME ||
-	    info->key_len != IF_NAMESIZE) {
-		nftnl_set_free(s);
+	rc = read_set(w, name, NFTWATCH_TYPE_IFNAME, IF_NAMESIZE, info, &wrong,
+		      &d);
+	if (rc == 0 && wrong) {
 		info->wrong_type = true;
 		return 0;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
-				    NLM_F_DUMP, nlsock_next_seq(&w->query));
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	rc = query(w, nlh, ifset_msg_cb, &ctx);
 	if (rc == 0 && ctx.nomem) {
 		errno = ENOMEM;
 		rc = -1;
@@ -316,8 +344,7 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 /* bindings_G's elements as the dump brings them, decoded at the end. */
 struct bindset_ctx {
 	struct bindset_elem *elems;
-	size_t n;
-	size_t cap;
+	unsigned int n;
 	bool nomem;
 };
 
@@ -340,16 +367,9 @@ static int bindset_elem_cb(struct nftnl_set_elem *e, void *data)
 
 	if (!key || ctx->nomem)
 		return 0;
-	if (ctx->n == ctx->cap) {
-		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
-		struct bindset_elem *grown = realloc(ctx->elems, cap * sizeof(*grown));
-
-		if (!grown) {
-			ctx->nomem = true;
-			return 0;
-		}
-		ctx->elems = grown;
-		ctx->cap = cap;
+	if (grow_room((void **)&ctx->elems, ctx->n, sizeof(*ctx->elems)) == -1) {
+		ctx->nomem = true;
+		return 0;
 	}
 	el = &ctx->elems[ctx->n++];
 	memset(el, 0, sizeof(*el));
@@ -358,63 +378,30 @@ static int bindset_elem_cb(struct nftnl_set_elem *e, void *data)
 		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
 	if (key_end && end_len)
 		copy_bind_key(el->key_end, &el->end_len, key_end, end_len);
-	el->interval_end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-			   (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-			    NFT_SET_ELEM_INTERVAL_END);
+	el->interval_end = elem_interval_end(e);
 	return 0;
-}
-
-static int bindset_msg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s)
-		return MNL_CB_ERROR;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) >= 0)
-		nftnl_set_elem_foreach(s, bindset_elem_cb, data);
-	nftnl_set_free(s);
-	return MNL_CB_OK;
 }
 
 int nftwatch_read_bindings(struct nftwatch *w, const char *name,
 			   struct engine_binding **b, unsigned int *n,
 			   struct nftwatch_bindset *info)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct bindset_ctx ctx = { NULL, 0, 0, false };
+	struct bindset_ctx ctx = { NULL, 0, false };
+	struct elems_dump d = { bindset_elem_cb, &ctx };
 	struct nftwatch_ifset key;
-	struct nftnl_set *s;
-	struct nlmsghdr *nlh;
+	bool wrong;
 	int rc;
 
-	memset(buf, 0, sizeof(buf));	/* no stack bytes to the kernel */
 	memset(info, 0, sizeof(*info));
-	memset(&key, 0, sizeof(key));
 	*n = 0;
-	s = nftnl_set_alloc();
-	if (!s)
-		return -1;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
-				    NLM_F_ACK, nlsock_next_seq(&w->query));
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	if (query(w, nlh, set_key_cb, &key) == -1) {
-		nftnl_set_free(s);
-		return -1;
-	}
+	rc = read_set(w, name, BINDING_KEY_TYPE, BINDING_KEY_LEN, &key, &wrong,
+		      &d);
 	info->key_type = key.key_type;
 	info->key_len = key.key_len;
-	if (key.key_type != BINDING_KEY_TYPE || key.key_len != BINDING_KEY_LEN) {
-		nftnl_set_free(s);
+	if (rc == 0 && wrong) {
 		info->wrong_type = true;
 		return 0;
 	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
-				    NLM_F_DUMP, nlsock_next_seq(&w->query));
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	rc = query(w, nlh, bindset_msg_cb, &ctx);
 	if (rc == 0 && ctx.nomem) {
 		errno = ENOMEM;
 		rc = -1;

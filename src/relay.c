@@ -14,7 +14,7 @@
 
 #include "ask.h"
 #include "binding.h"
-#include "engine.h"
+#include "grow.h"
 #include "log.h"
 #include "metrics.h"
 #include "probe.h"
@@ -32,8 +32,9 @@ static struct log_limit firewall_limit = LOG_LIMIT_INIT(60, 2);
 static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 
 /*
- * The engine asks a slave only while it can be asked: present, up, with
- * its socket and egress route. Called after every change of those.
+ * A slave can be asked only while it is present, up, with its socket and
+ * egress route: each change of that is reported (r->ev.slave). Called
+ * after every change of those.
  */
 static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slave *s,
 		       uint64_t now)
@@ -41,14 +42,14 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
 			    s->ifindex : 0;
 
-	if (!r->engine || want == s->in_engine)
+	if (!r->ev.slave || want == s->in_engine)
 		return;
 	if (s->in_engine)
-		engine_slave(r->engine, g->num, s->in_engine, NULL, false, now);
+		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false, now);
 	s->in_engine = 0;
 	if (!want)
 		return;
-	if (engine_slave(r->engine, g->num, want, s->name, true, now) == -1) {
+	if (r->ev.slave(r->ev.ctx, g->num, want, s->name, true, now) == -1) {
 		log_warn("group %u: slave %s", g->num, s->name);
 		return;
 	}
@@ -57,9 +58,9 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 
 static void slave_release(struct relay *r, struct relay_group *g, struct relay_slave *s)
 {
-	if (s->in_engine && r->engine)
-		engine_slave(r->engine, g->num, s->in_engine, NULL, false,
-			     monotonic_ns());
+	if (s->in_engine && r->ev.slave)
+		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false,
+			    monotonic_ns());
 	s->in_engine = 0;
 	if (s->fd != -1)
 		close(s->fd);
@@ -258,13 +259,13 @@ struct relay_group *relay_find_group(struct relay *r, uint16_t num)
 }
 
 int relay_init(struct relay *r, const struct config *cfg,
-	       struct engine *engine, uint64_t now)
+	       const struct relay_events *ev, uint64_t now)
 {
 	uint64_t seed = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
-	r->engine = engine;
+	r->ev = *ev;
 	r->askfd = -1;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = now ^ (uint64_t)getpid() << 32;
@@ -311,24 +312,6 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 	return false;
 }
 
-/* Room for one more element in a grown array; -1 (logged) if none. */
-static int grow(void **a, unsigned int *cap, unsigned int n, size_t size)
-{
-	unsigned int c = *cap ? *cap * 2 : 8;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = reallocarray(*a, c, size);
-	if (!p) {
-		log_warn("interface list");
-		return -1;
-	}
-	*a = p;
-	*cap = c;
-	return 0;
-}
-
 static void set_slave_names(struct relay *r, uint16_t num,
 			    const char (*names)[IF_NAMESIZE], unsigned int n,
 			    uint64_t now)
@@ -360,9 +343,11 @@ static void set_slave_names(struct relay *r, uint16_t num,
 				break;
 		if (j < g->nslaves)
 			continue;
-		if (grow((void **)&g->slaves, &g->slaves_cap, g->nslaves,
-			 sizeof(*g->slaves)) == -1)
+		if (grow_room((void **)&g->slaves, g->nslaves,
+			      sizeof(*g->slaves)) == -1) {
+			log_warn("interface list");
 			return;
+		}
 		s = &g->slaves[g->nslaves++];
 		memset(s, 0, sizeof(*s));
 		memcpy(s->name, names[i], IF_NAMESIZE);
@@ -375,17 +360,17 @@ static void set_slave_names(struct relay *r, uint16_t num,
 	}
 }
 
-/* A master is known to the engine by its ifindex while it exists. */
+/* A master is reported by its ifindex while it exists (r->ev.master). */
 static void master_sync(struct relay *r, struct relay_group *g, struct relay_master *m,
 			unsigned int ifindex, uint64_t now)
 {
-	if (!r->engine || ifindex == m->in_engine)
+	if (!r->ev.master || ifindex == m->in_engine)
 		return;
 	m->looked = false;
 	if (m->in_engine)
-		engine_master(r->engine, g->num, m->in_engine, false, now);
+		r->ev.master(r->ev.ctx, g->num, m->in_engine, false, now);
 	m->in_engine = 0;
-	if (ifindex && engine_master(r->engine, g->num, ifindex, true, now) == 0)
+	if (ifindex && r->ev.master(r->ev.ctx, g->num, ifindex, true, now) == 0)
 		m->in_engine = ifindex;
 }
 
@@ -419,9 +404,11 @@ static void set_master_names(struct relay *r, uint16_t num,
 				break;
 		if (j < g->nmasters)
 			continue;
-		if (grow((void **)&g->masters, &g->masters_cap, g->nmasters,
-			 sizeof(*g->masters)) == -1)
+		if (grow_room((void **)&g->masters, g->nmasters,
+			      sizeof(*g->masters)) == -1) {
+			log_warn("interface list");
 			return;
+		}
 		m = &g->masters[g->nmasters++];
 		memset(m, 0, sizeof(*m));
 		memcpy(m->name, names[i], IF_NAMESIZE);
@@ -430,17 +417,10 @@ static void set_master_names(struct relay *r, uint16_t num,
 }
 
 static int push_name(char (**names)[IF_NAMESIZE], unsigned int *count,
-		     unsigned int *cap, const char *name)
+		     const char *name)
 {
-	if (*count == *cap) {
-		unsigned int grown = *cap ? *cap * 2 : 16;
-		void *p = reallocarray(*names, grown, IF_NAMESIZE);
-
-		if (!p)
-			return -1;
-		*names = p;
-		*cap = grown;
-	}
+	if (grow_room((void **)names, *count, IF_NAMESIZE) == -1)
+		return -1;
 	snprintf((*names)[(*count)++], IF_NAMESIZE, "%s", name);
 	return 0;
 }
@@ -455,11 +435,11 @@ static int specs_names(const struct ifspec *specs, unsigned int n,
 {
 	struct if_nameindex *all = NULL;
 	char (*names)[IF_NAMESIZE] = NULL;
-	unsigned int count = 0, cap = 0;
+	unsigned int count = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (!specs[i].prefix) {
-			if (push_name(&names, &count, &cap, specs[i].name) == -1)
+			if (push_name(&names, &count, specs[i].name) == -1)
 				goto fail;
 			continue;
 		}
@@ -467,7 +447,7 @@ static int specs_names(const struct ifspec *specs, unsigned int n,
 			goto fail;
 		for (struct if_nameindex *p = all; p->if_index; p++)
 			if (ifspec_match(&specs[i], p->if_name) &&
-			    push_name(&names, &count, &cap, p->if_name) == -1)
+			    push_name(&names, &count, p->if_name) == -1)
 				goto fail;
 	}
 	if (all)
@@ -588,7 +568,7 @@ void relay_set_bindings(struct relay *r, uint16_t num,
 		log_warn("group %u: the bindings", num);
 		return;
 	}
-	if (r->engine && engine_bindings(r->engine, num, b, n, now) == -1) {
+	if (r->ev.bindings && r->ev.bindings(r->ev.ctx, num, b, n, now) == -1) {
 		log_warn("group %u: the bindings", num);
 		free(copy);
 		return;
@@ -614,6 +594,11 @@ static bool pattern_matches(const struct ifspec *specs, unsigned int n,
 
 void relay_fini(struct relay *r)
 {
+	/*
+	 * Teardown is no event: what was learned behind the slaves is
+	 * purged whole (learn_withdraw), not forgotten slave by slave.
+	 */
+	r->ev = (struct relay_events){ 0 };
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct relay_group *g = &r->groups[i];
 
@@ -908,6 +893,11 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 	send_echo(r, g, s, target, "confirm");
 }
 
+uint16_t relay_echo_id(const struct relay *r)
+{
+	return r->echo_id;
+}
+
 bool relay_is_master(const struct relay_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nmasters; i++)
@@ -1060,24 +1050,21 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 		}							\
 	}
 
-static const char *const set_names[STATS_SETS] = {
-	[STATS_SET_MASTERS] = "masters",
-	[STATS_SET_SLAVES] = "slaves",
-};
-
-/* One of slave s's guest sign counts, as the engine keeps them. */
-static uint64_t slave_signs(const struct relay *r, const struct relay_group *g,
+/* One of slave s's guest sign counts, as signs gives them; 0 if none. */
+static uint64_t slave_signs(relay_signs_fn signs, const void *ctx,
+			    const struct relay_group *g,
 			    const struct relay_slave *s, bool refused)
 {
-	struct engine_slave_signs n;
+	uint64_t taken, nrefused;
 
-	if (!r->engine || !s->in_engine ||
-	    engine_slave_signs(r->engine, g->num, s->in_engine, &n) == -1)
+	if (!signs || !s->in_engine ||
+	    signs(ctx, g->num, s->in_engine, &taken, &nrefused) == -1)
 		return 0;
-	return refused ? n.refused : n.taken;
+	return refused ? nrefused : taken;
 }
 
-void relay_metrics(const struct relay *r, struct metrics *m)
+void relay_metrics(const struct relay *r, struct metrics *m,
+		   relay_signs_fn signs, const void *signs_ctx)
 {
 	metrics_family(m, "probes_suppressed_total", METRIC_COUNTER,
 	       "Asks not sent by policy, by reason.");
@@ -1096,18 +1083,19 @@ void relay_metrics(const struct relay *r, struct metrics *m)
 	metrics_family(m, "probes_firewalled_total", METRIC_COUNTER,
 	       "Echo requests the host's firewall dropped in its output chain (EPERM), per slave; also in probe_failures_total.");
 	PER_SLAVE(m, r, "probes_firewalled_total", "", s->probes_firewalled);
+	/* reason="down" stays 0: a slave that is down is not asked at all. */
 	metrics_family(m, "probes_not_sent_total", METRIC_COUNTER,
 	       "Asks not sent because the slave was down or missing.");
-	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", s->probes_down);
+	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"down\"", 0);
 	PER_SLAVE(m, r, "probes_not_sent_total", ",reason=\"absent\"",
 		  s->probes_absent);
 
 	metrics_family(m, "guest_signs_by_slave_total", METRIC_COUNTER,
 	       "A new guest's signs per slave (its DAD NS, or a packet from its address): taken (its slave asked), or refused (a claim not allowed, or the slave's fair share of guest work full).");
 	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"taken\"",
-		  slave_signs(r, g, s, false));
+		  slave_signs(signs, signs_ctx, g, s, false));
 	PER_SLAVE(m, r, "guest_signs_by_slave_total", ",kind=\"refused\"",
-		  slave_signs(r, g, s, true));
+		  slave_signs(signs, signs_ctx, g, s, true));
 	metrics_family(m, "master_asks_total", METRIC_COUNTER,
 	       "Neighbor Solicitations of our own sent on a master to check a guest's claim; not sent: the master has no Ethernet or link-local address.");
 	for (unsigned int i = 0; i < r->ngroups; i++)
@@ -1130,28 +1118,6 @@ void relay_metrics(const struct relay *r, struct metrics *m)
 	metrics_family(m, "masters", METRIC_GAUGE,
 	       "Master interfaces of the group now (present or not).");
 	METRICS_PER_GROUP(m, r, "masters", "", g->nmasters);
-
-	metrics_family(m, "set_members_ignored", METRIC_GAUGE,
-	       "Members of masters_G and slaves_G not used: not interface names or patterns (reason over_limit stays 0: the sets have no size limit any more).");
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		for (int s = 0; s < STATS_SETS; s++) {
-			const struct group_counters *gc = &r->groups[i].counters;
-
-			metrics_sample(m, "set_members_ignored", gc->set_invalid[s],
-				       "group=\"%u\",set=\"%s\",reason=\"invalid\"",
-				       r->groups[i].num, set_names[s]);
-			metrics_sample(m, "set_members_ignored", gc->set_unused[s],
-				       "group=\"%u\",set=\"%s\",reason=\"over_limit\"",
-				       r->groups[i].num, set_names[s]);
-		}
-	metrics_family(m, "set_wrong_type", METRIC_GAUGE,
-	       "1 if masters_G or slaves_G is not of type ifname: nothing in it is used.");
-	for (unsigned int i = 0; i < r->ngroups; i++)
-		for (int s = 0; s < STATS_SETS; s++)
-			metrics_sample(m, "set_wrong_type",
-				       r->groups[i].counters.set_wrong_type[s],
-				       "group=\"%u\",set=\"%s\"", r->groups[i].num,
-				       set_names[s]);
 }
 
 void relay_log_counters(const struct relay *r)
@@ -1162,8 +1128,7 @@ void relay_log_counters(const struct relay *r)
 		if (g->counters.probes_dry_run)
 			log_info("group %u: dry run, asks not sent %lu", g->num,
 				 g->counters.probes_dry_run);
-		unsigned long asks = 0, probes = 0, failed = 0, down = 0,
-			      absent = 0;
+		unsigned long asks = 0, probes = 0, failed = 0, absent = 0;
 
 		/* One line per group; each slave's with -v (hundreds of them). */
 		for (unsigned int j = 0; j < g->nslaves; j++) {
@@ -1172,13 +1137,12 @@ void relay_log_counters(const struct relay *r)
 			asks += s->asks_sent;
 			probes += s->probes_sent;
 			failed += s->probes_failed;
-			down += s->probes_down;
 			absent += s->probes_absent;
-			log_debug("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
+			log_debug("group %u: slave %s: asks sent %lu, probes sent %lu, failed %lu, not sent (absent %lu)",
 				  g->num, s->name, s->asks_sent, s->probes_sent,
-				  s->probes_failed, s->probes_down, s->probes_absent);
+				  s->probes_failed, s->probes_absent);
 		}
-		log_info("group %u: %u slave(s): asks sent %lu, probes sent %lu, failed %lu, not sent (down %lu, absent %lu)",
-			 g->num, g->nslaves, asks, probes, failed, down, absent);
+		log_info("group %u: %u slave(s): asks sent %lu, probes sent %lu, failed %lu, not sent (absent %lu)",
+			 g->num, g->nslaves, asks, probes, failed, absent);
 	}
 }

@@ -22,6 +22,19 @@
 #include "rtnl.h"
 #include "stats.h"
 
+/* The engine's count of a slave's guest signs, for relay_metrics(). */
+static int slave_signs(const void *ctx, uint16_t group, unsigned int slave,
+		       uint64_t *taken, uint64_t *refused)
+{
+	struct engine_slave_signs n;
+
+	if (engine_slave_signs(ctx, group, slave, &n) == -1)
+		return -1;
+	*taken = n.taken;
+	*refused = n.refused;
+	return 0;
+}
+
 /*
  * Every part writes its own counters (metrics.h): here they are only put
  * together, in one order, and the neighbor table read for this write.
@@ -33,7 +46,9 @@ void stats_write(FILE *out, const struct stats_sources *src)
 	if (src->intake)
 		intake_metrics(src->intake, &m);
 	if (src->relay)
-		relay_metrics(src->relay, &m);
+		relay_metrics(src->relay, &m,
+			      src->engine_state ? slave_signs : NULL,
+			      src->engine_state);
 	if (src->answers)
 		answer_metrics(src->answers, &m);
 	if (src->engine)
@@ -244,6 +259,19 @@ int stats_write_file(const char *path, bool follow_link,
 	return write_beside(real, src);
 }
 
+/* What was learned (the engine's count) and what that made (learn's). */
+static void log_learning(const struct learn *l, const struct engine_counters *e)
+{
+	if (!l->cfg || !l->cfg->learn_routes)
+		return;
+	log_info("learned %lu, moved %lu, forgotten %lu; routes added %lu, removed %lu; proxies added %lu, removed %lu; claims refused %lu; re-asked %lu",
+		 (unsigned long)e->learned, (unsigned long)e->moved,
+		 (unsigned long)e->forgotten, l->c.routes_added,
+		 l->c.routes_removed, l->c.proxies_added, l->c.proxies_removed,
+		 (unsigned long)engine_refusals(e),
+		 (unsigned long)e->keepalive_asks);
+}
+
 void stats_log(const struct stats_sources *src)
 {
 	if (src->intake)
@@ -253,6 +281,6 @@ void stats_log(const struct stats_sources *src)
 	if (src->engine) {
 		engine_log_counters(src->engine);
 		if (src->learn)
-			learn_log_counters(src->learn, src->engine);
+			log_learning(src->learn, src->engine);
 	}
 }

@@ -12,9 +12,10 @@
 #include "askers.h"
 
 #define SEC 1000000000ull
+#define MAX 256			/* the bound the tests give */
 
 static struct askers a;
-static struct asker got[ASKERS_MAX];
+static struct asker got[MAX];
 static unsigned int ngot;
 
 static struct in6_addr addr(const char *s)
@@ -51,7 +52,14 @@ static void note(unsigned int master, const char *target, const char *src,
 static int reset(void **state)
 {
 	(void)state;
-	memset(&a, 0, sizeof(a));
+	askers_init(&a, MAX);
+	return 0;
+}
+
+static int release(void **state)
+{
+	(void)state;
+	askers_free(&a);
 	return 0;
 }
 
@@ -119,25 +127,73 @@ static void full_ring_forgets_the_oldest(void **state)
 	char t[64];
 
 	(void)state;
-	for (unsigned int i = 0; i <= ASKERS_MAX; i++) {
+	for (unsigned int i = 0; i <= MAX; i++) {
 		snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + i);
 		note(3, t, "2001:db8:1::2", 1, SEC + i);
 	}
+	assert_int_equal(a.forgotten, 1);
 	assert_int_equal(take(3, "2001:db8:1::1000", 2 * SEC), 0);
 	assert_int_equal(take(3, "2001:db8:1::1001", 2 * SEC), 1);
-	snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + ASKERS_MAX);
+	snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + MAX);
 	assert_int_equal(take(3, t, 2 * SEC), 1);
+}
+
+/* No compile-time cap: a burst of 5000 targets is remembered whole. */
+static void a_burst_beyond_256(void **state)
+{
+	char t[64];
+
+	(void)state;
+	askers_free(&a);
+	askers_init(&a, 8192);
+	for (unsigned int i = 0; i < 5000; i++) {
+		snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + i);
+		note(3, t, "2001:db8:1::2", 1, SEC + i);
+	}
+	assert_int_equal(a.noted, 5000);
+	assert_int_equal(a.forgotten, 0);
+	for (unsigned int i = 0; i < 5000; i += 499) {
+		snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + i);
+		assert_int_equal(take(3, t, 2 * SEC), 1);
+	}
+}
+
+/* Answered and too old ones leave their slot to the next NS. */
+static void slots_used_again(void **state)
+{
+	char t[64];
+
+	(void)state;
+	askers_free(&a);
+	askers_init(&a, 4);
+	for (unsigned int i = 0; i < 4; i++) {
+		snprintf(t, sizeof(t), "2001:db8:1::%x", 0x1000 + i);
+		note(3, t, "2001:db8:1::2", 1, SEC);
+	}
+	assert_int_equal(take(3, "2001:db8:1::1000", SEC), 1);
+	note(3, "2001:db8:1::2000", "2001:db8:1::2", 1, SEC);
+	assert_int_equal(a.forgotten, 0);
+	/* Later than the upstream waits: all free again. */
+	for (unsigned int i = 0; i < 4; i++) {
+		snprintf(t, sizeof(t), "2001:db8:1::%x", 0x3000 + i);
+		note(3, t, "2001:db8:1::2", 1, SEC + ASKER_TTL_NS);
+	}
+	assert_int_equal(a.forgotten, 0);
+	assert_int_equal(a.n, 4);
+	assert_int_equal(take(3, "2001:db8:1::3003", SEC + ASKER_TTL_NS), 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(answered_once_with_what_it_said, reset),
-		cmocka_unit_test_setup(only_that_target_on_that_master, reset),
-		cmocka_unit_test_setup(every_solicitor, reset),
-		cmocka_unit_test_setup(retransmission_takes_no_slot, reset),
-		cmocka_unit_test_setup(too_old_is_not_answered, reset),
-		cmocka_unit_test_setup(full_ring_forgets_the_oldest, reset),
+		cmocka_unit_test_setup_teardown(answered_once_with_what_it_said, reset, release),
+		cmocka_unit_test_setup_teardown(only_that_target_on_that_master, reset, release),
+		cmocka_unit_test_setup_teardown(every_solicitor, reset, release),
+		cmocka_unit_test_setup_teardown(retransmission_takes_no_slot, reset, release),
+		cmocka_unit_test_setup_teardown(too_old_is_not_answered, reset, release),
+		cmocka_unit_test_setup_teardown(full_ring_forgets_the_oldest, reset, release),
+		cmocka_unit_test_setup_teardown(a_burst_beyond_256, reset, release),
+		cmocka_unit_test_setup_teardown(slots_used_again, reset, release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -566,7 +566,7 @@ static void test_refuse_local(void **state)
 	struct in6_addr t = target(1);
 
 	(void)state;
-	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, 128, true), 0);
 	ns(f, 1, T0);
 	answer(f, SLAVE(1), 1, T0 + 1 * MS);
 	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
@@ -574,7 +574,7 @@ static void test_refuse_local(void **state)
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	/* Once the address is gone, it can be learned. */
-	assert_int_equal(engine_local_addr(f->e, MASTER, &t, false), 0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, 128, false), 0);
 	answer(f, SLAVE(1), 1, T0 + 2 * MS);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
 	teardown_fake(f);
@@ -1081,7 +1081,7 @@ static void test_adopt_refused(void **state)
 	struct in6_addr t = target(1);
 
 	(void)state;
-	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, 128, true), 0);
 	assert_int_equal(adopt(f, SLAVE(1), 1, true, T0), -1);
 	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
@@ -1678,7 +1678,7 @@ static void test_guest_ns(void **state)
 	o.scope = true;
 	f = setup(&o, 3);
 	route(f, "2001:db8::", 32, MASTER, true, true);
-	assert_int_equal(engine_local_addr(f->e, MASTER, &host, true), 0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 128, true), 0);
 	/* The host's own: at once. */
 	engine_guest_ns(f->e, GROUP, SLAVE(1), &host, T0);
 	assert_int_equal(count(f, ANSWER_GUESTS, 0, 99), 1);
@@ -1878,7 +1878,7 @@ static void test_guest_ignored(void **state)
 
 	(void)state;
 	guest(f, MASTER, 1, ENGINE_GUEST_SOURCE, T0);
-	assert_int_equal(engine_local_addr(f->e, MASTER, &t, true), 0);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t, 128, true), 0);
 	guest(f, SLAVE(1), 7, ENGINE_GUEST_SOURCE, T0);
 	assert_int_equal(C(f)->guests_ignored, 2);
 	guest(g, SLAVE(1), 1, ENGINE_GUEST_SOURCE, T0);
@@ -2056,6 +2056,65 @@ static void test_held_full(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * engine_serves(): the one rule for the addresses served (the upstream's
+ * NS taken, the kernel's entries adopted). Global unicast, not the
+ * host's, inside a -t prefix or the on-link prefix of a host address on
+ * the master given (0: any master of the group).
+ */
+static void test_serves(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr host = target(1), t = target(0x42), far = target(0x42);
+	struct in6_addr ll = target(0x42), mc = target(0x42), mapped;
+	struct engine_prefix p;
+
+	(void)state;
+	far.s6_addr[4] = 0x99;			/* 2001:db8:9900::42 */
+	ll.s6_addr[0] = 0xfe;
+	ll.s6_addr[1] = 0x80;
+	ll.s6_addr[2] = ll.s6_addr[3] = 0;
+	mc.s6_addr[0] = 0xff;
+	memset(&mapped, 0, sizeof(mapped));
+	mapped.s6_addr[10] = mapped.s6_addr[11] = 0xff;
+	mapped.s6_addr[15] = 1;
+	/* Nothing of ours yet: nothing served. */
+	assert_false(engine_serves(f->e, GROUP, MASTER, &t));
+	assert_false(engine_serves(f->e, GROUP, 0, &t));
+	/* The host's 2001:db8::1/64 on the master: its prefix, not itself. */
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 64, true), 0);
+	assert_true(engine_serves(f->e, GROUP, MASTER, &t));
+	assert_true(engine_serves(f->e, GROUP, 0, &t));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &host));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &far));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &ll));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &mc));
+	/* On another interface than the one given; a group unknown. */
+	assert_false(engine_serves(f->e, GROUP, SLAVE(1), &t));
+	assert_false(engine_serves(f->e, GROUP + 1, 0, &t));
+	/* The same address again with another prefix: updated. */
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 128, true), 0);
+	assert_false(engine_serves(f->e, GROUP, MASTER, &t));
+	/* A -t prefix: served on any master, and from no master at all. */
+	memset(&p, 0, sizeof(p));
+	p.addr = far;
+	p.addr.s6_addr[15] = 0;
+	p.len = 48;
+	assert_int_equal(engine_targets(f->e, &p, 1), 0);
+	assert_true(engine_serves(f->e, GROUP, MASTER, &far));
+	assert_true(engine_serves(f->e, GROUP + 1, 0, &far));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &t));
+	/* ...never an IPv4-mapped one, whatever the prefixes. */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(engine_targets(f->e, &p, 1), 0);	/* ::/0 */
+	assert_true(engine_serves(f->e, GROUP, MASTER, &t));
+	assert_false(engine_serves(f->e, GROUP, MASTER, &mapped));
+	assert_int_equal(engine_targets(f->e, NULL, 0), 0);
+	assert_false(engine_serves(f->e, GROUP, MASTER, &t));
+	teardown_fake(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2116,6 +2175,7 @@ int main(void)
 		cmocka_unit_test(test_held_full),
 		cmocka_unit_test(test_held_master_answers),
 		cmocka_unit_test(test_held_while_asking),
+		cmocka_unit_test(test_serves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "engine.h"
-#include "hostaddr.h"
 #include "intake.h"
 #include "nftctl.h"
 
@@ -35,7 +34,6 @@ struct rig {
 	struct fake f;
 	struct engine *e;
 	struct config cfg;
-	struct hostaddrs addrs;
 	struct intake_group g;
 	struct intake in;
 };
@@ -142,11 +140,10 @@ static struct rig *rig_new(bool learn)
 	assert_int_equal(engine_slave(r->e, GROUP, SLAVE1, "s1", true, T0), 0);
 	assert_int_equal(engine_slave(r->e, GROUP, SLAVE2, "s2", true, T0), 0);
 	/* The host's 2001:db8::1/64 on the master: its prefix is on-link. */
-	assert_int_equal(hostaddr_set(&r->addrs, MASTER, &host, 64, true), 0);
+	assert_int_equal(engine_local_addr(r->e, MASTER, &host, 64, true), 0);
 	r->g.num = GROUP;
 	r->in.cfg = &r->cfg;
 	r->in.engine = r->e;
-	r->in.addrs = &r->addrs;
 	r->in.groups = &r->g;
 	r->in.ngroups = 1;
 	return r;
@@ -155,7 +152,6 @@ static struct rig *rig_new(bool learn)
 static void rig_free(struct rig *r)
 {
 	engine_free(r->e);
-	hostaddr_free(&r->addrs);
 	free(r);
 }
 

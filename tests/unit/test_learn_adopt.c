@@ -1,8 +1,9 @@
 /*
- * Unit tests for the adoption rule (learn_adopt_neighbor()): which
- * neighbor entries the kernel holds at start are handed to the engine as
- * learned. A real engine, with a fake egress that records the routes it
- * adds, says what was adopted and where.
+ * Unit tests for the adoption rule (engine_adopt_neighbor(), fed by
+ * intake_kernel_adopt_neighbor() with the kernel's entries): which
+ * neighbor entries the kernel holds at start are taken as learned. A real
+ * engine, with a fake egress that records the routes it adds and the
+ * notices it gives, says what was adopted and where.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +16,7 @@
 #include <linux/neighbour.h>
 
 #include "engine.h"
-#include "hostaddr.h"
-#include "learn.h"
-#include "relay.h"
+#include "intake_kernel.h"
 
 #define SEC 1000000000ull
 #define T0 (1000 * SEC)
@@ -30,17 +29,13 @@
 struct fake {
 	unsigned int routes;		/* route_add calls */
 	unsigned int route_slave;	/* ...the last one's slave */
+	unsigned int ambiguous;		/* ENGINE_ADOPT_AMBIGUOUS notices */
 };
 
 struct rig {
 	struct fake f;
 	struct engine *e;
-	struct config cfg;
-	struct hostaddrs addrs;
-	struct relay_master masters[1];
-	struct relay_slave slaves[2];
-	struct relay_group g;
-	struct learn l;
+	struct intake_kernel k;
 };
 
 static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
@@ -96,8 +91,12 @@ static void fk_proxy(void *ctx, uint16_t group, const struct in6_addr *t,
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
-	(void)ctx;
-	(void)n;
+	struct fake *f = ctx;
+
+	if (n->kind == ENGINE_ADOPT_AMBIGUOUS) {
+		assert_int_equal(n->group, GROUP);
+		f->ambiguous++;
+	}
 }
 
 /* 2001:db8::<n>, inside the master's 2001:db8::/64 */
@@ -116,7 +115,7 @@ static struct in6_addr addr(uint8_t n)
 
 /*
  * GROUP with master MASTER (the host's 2001:db8::1/64 on it) and slaves
- * SLAVE1, SLAVE2, as the relay and the engine both know them.
+ * SLAVE1, SLAVE2.
  */
 static struct rig *rig_new(void)
 {
@@ -139,25 +138,14 @@ static struct rig *rig_new(void)
 	assert_int_equal(engine_master(r->e, GROUP, MASTER, true, T0), 0);
 	assert_int_equal(engine_slave(r->e, GROUP, SLAVE1, "s1", true, T0), 0);
 	assert_int_equal(engine_slave(r->e, GROUP, SLAVE2, "s2", true, T0), 0);
-	assert_int_equal(hostaddr_set(&r->addrs, MASTER, &host, 64, true), 0);
-	r->cfg.learn_routes = true;
-	r->masters[0].in_engine = MASTER;
-	r->slaves[0].in_engine = SLAVE1;
-	r->slaves[1].in_engine = SLAVE2;
-	r->g.num = GROUP;
-	r->g.masters = r->masters;
-	r->g.nmasters = 1;
-	r->g.slaves = r->slaves;
-	r->g.nslaves = 2;
-	r->l.cfg = &r->cfg;
-	r->l.engine = r->e;
+	assert_int_equal(engine_local_addr(r->e, MASTER, &host, 64, true), 0);
+	r->k.engine = r->e;
 	return r;
 }
 
 static void rig_free(struct rig *r)
 {
 	engine_free(r->e);
-	hostaddr_free(&r->addrs);
 	free(r);
 }
 
@@ -174,7 +162,7 @@ static bool adopt(struct rig *r, const struct rtnl_entry *e, size_t n)
 {
 	uint64_t before = engine_counters(r->e)->adopted;
 
-	learn_adopt_neighbor(&r->l, &r->g, &r->addrs, e, n, T0);
+	intake_kernel_adopt_neighbor(&r->k, e, n, T0);
 	return engine_counters(r->e)->adopted == before + 1;
 }
 
@@ -227,6 +215,7 @@ static void test_two_slaves_not_adopted(void **state)
 	(void)state;
 	assert_false(adopt(r, e, 2));
 	assert_int_equal(r->f.routes, 0);
+	assert_int_equal(r->f.ambiguous, 1);
 	/* A failed entry elsewhere does not count; two on one slave do not either. */
 	assert_true(adopt(r, one, 3));
 	assert_int_equal(r->f.route_slave, SLAVE2);
@@ -249,7 +238,7 @@ static void test_slaves_only(void **state)
 	assert_true(adopt(r, both, 2));
 	assert_int_equal(r->f.route_slave, SLAVE1);
 	/* An interface that is master and slave at once: its entry is skipped. */
-	r->slaves[1].in_engine = MASTER;
+	assert_int_equal(engine_slave(r->e, GROUP, MASTER, "m0", true, T0), 0);
 	master = entry(addr(0x43), MASTER, NUD_REACHABLE);
 	assert_false(adopt(r, &master, 1));
 	rig_free(r);
@@ -261,7 +250,7 @@ static void test_eligible_targets(void **state)
 	struct rig *r = rig_new();
 	struct in6_addr ll = addr(0x50), mc = addr(0x50), off = addr(0x50);
 	struct in6_addr mapped, in_t = addr(0x50);
-	struct prefix6 targets[1];
+	struct engine_prefix targets[1];
 	struct rtnl_entry e;
 
 	(void)state;
@@ -293,8 +282,7 @@ static void test_eligible_targets(void **state)
 	in_t.s6_addr[15] = 0;
 	targets[0].addr = in_t;
 	targets[0].len = 48;
-	r->cfg.targets = targets;
-	r->cfg.ntargets = 1;
+	assert_int_equal(engine_targets(r->e, targets, 1), 0);
 	assert_true(adopt(r, &e, 1));
 	assert_int_equal(r->f.route_slave, SLAVE1);
 	rig_free(r);

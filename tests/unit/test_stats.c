@@ -48,6 +48,9 @@ struct fixture {
 	struct engine_counters e;
 	struct overruns o;
 	struct control control;
+	struct config cfg;		/* the control plane's groups */
+	uint16_t groups[2];
+	struct group_state gs[2];
 	char dir[64];
 };
 
@@ -87,8 +90,7 @@ static int write_file(const char *path, bool follow_link,
 }
 
 static void set_slave(struct relay_group *g, const char *name, unsigned long sent,
-		      unsigned long failed, unsigned long down,
-		      unsigned long absent)
+		      unsigned long failed, unsigned long absent)
 {
 	struct relay_slave *s;
 
@@ -101,7 +103,6 @@ static void set_slave(struct relay_group *g, const char *name, unsigned long sen
 	s->fd = -1;
 	s->probes_sent = sent;
 	s->probes_failed = failed;
-	s->probes_down = down;
 	s->probes_absent = absent;
 }
 
@@ -143,13 +144,13 @@ static int setup(void **state)
 	g = &f->r->groups[f->r->ngroups++];
 	g->num = 135;
 	g->counters.probes_dry_run = 0;
-	set_slave(g, "eth1", 7, 1, 2, 0);
-	set_slave(g, "veth-a.10", 13, 0, 0, 12);
+	set_slave(g, "eth1", 7, 1, 0);
+	set_slave(g, "veth-a.10", 13, 0, 12);
 
 	g = &f->r->groups[f->r->ngroups++];
 	g->num = 7;
 	g->counters.probes_dry_run = 99;
-	set_slave(g, "wg0", 4294967295ul, 0, 0, 0);
+	set_slave(g, "wg0", 4294967295ul, 0, 0);
 
 	f->e.learned = 21;
 	f->e.moved = 2;
@@ -169,6 +170,12 @@ static int setup(void **state)
 	f->o.netmon.overruns = 2;
 	f->o.nftwatch.overruns = 3;
 	f->control.restores = 4;
+	f->groups[0] = 135;
+	f->groups[1] = 7;
+	f->cfg.groups = f->groups;
+	f->cfg.ngroups = 2;
+	f->control.cfg = &f->cfg;
+	f->control.groups = f->gs;
 	the_control = &f->control;
 	*state = f;
 	return 0;
@@ -399,7 +406,7 @@ static void test_values(void **state)
 	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"wg0\"} 4294967295");
 	expect_line(text, "ns_monitor_probe_failures_total{group=\"135\",slave=\"eth1\"} 1");
 	expect_line(text, "ns_monitor_probe_failures_total{group=\"135\",slave=\"veth-a.10\"} 0");
-	expect_line(text, "ns_monitor_probes_not_sent_total{group=\"135\",slave=\"eth1\",reason=\"down\"} 2");
+	expect_line(text, "ns_monitor_probes_not_sent_total{group=\"135\",slave=\"eth1\",reason=\"down\"} 0");
 	expect_line(text, "ns_monitor_probes_not_sent_total{group=\"135\",slave=\"veth-a.10\",reason=\"absent\"} 12");
 
 	expect_line(text, "ns_monitor_learned_total 21");
@@ -766,16 +773,15 @@ static void test_write_file_mode(void **state)
 static void test_set_gauges(void **state)
 {
 	struct fixture *f = *state;
-	struct group_counters *gc = &f->r->groups[0].counters;
+	struct set_report *sets = f->gs[0].sets;
 	char *text;
 
-	gc->set_unused[STATS_SET_SLAVES] = 6;
-	gc->set_invalid[STATS_SET_SLAVES] = 2;
-	gc->set_wrong_type[STATS_SET_MASTERS] = 1;
+	sets[STATS_SET_SLAVES].invalid = 2;
+	sets[STATS_SET_MASTERS].wrong_type = true;
 	text = write_string(f->r, f->l, &f->o);
 	check_format(text);
 	expect_line(text, "# TYPE ns_monitor_set_members_ignored gauge");
-	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"over_limit\"} 6");
+	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"over_limit\"} 0");
 	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"slaves\",reason=\"invalid\"} 2");
 	expect_line(text, "ns_monitor_set_members_ignored{group=\"135\",set=\"masters\",reason=\"invalid\"} 0");
 	expect_line(text, "ns_monitor_set_members_ignored{group=\"7\",set=\"slaves\",reason=\"over_limit\"} 0");
@@ -886,8 +892,8 @@ static void test_label_escaping(void **state)
 	size_t len = 0;
 	FILE *out;
 
-	set_slave(g, "q\"} 9\nx{a=\"b", 5, 0, 0, 0);
-	set_slave(g, "a\\b", 6, 0, 0, 0);
+	set_slave(g, "q\"} 9\nx{a=\"b", 5, 0, 0);
+	set_slave(g, "a\\b", 6, 0, 0);
 	text = write_string(f->r, f->l, &f->o);
 	check_format(text);
 	expect_line(text, "ns_monitor_probes_total{group=\"7\",slave=\"q\\\"} 9\\nx{a=\\\"b\"} 5");
