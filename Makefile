@@ -62,23 +62,23 @@ endif
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The engine is pure (DESIGN.md): engine.c and policy.c are compiled against
+# The engine is pure (DESIGN.md): engine.c and token_bucket.c are compiled against
 # a directory that holds only their own headers, so that including any other
 # of ours fails, and tests/engine_purity.sh checks what their objects call.
-ENGINE_OBJ := $(BUILD)/engine.o $(BUILD)/policy.o
+ENGINE_OBJ := $(BUILD)/engine.o $(BUILD)/token_bucket.o
 ENGINE_INC := $(BUILD)/engine-include
 
 $(ENGINE_INC)/%.h: include/%.h
 	@mkdir -p $(ENGINE_INC)
 	cp $< $@
 
-$(ENGINE_OBJ): $(BUILD)/%.o: src/%.c $(ENGINE_INC)/engine.h $(ENGINE_INC)/policy.h | $(BUILD)
+$(ENGINE_OBJ): $(BUILD)/%.o: src/%.c $(ENGINE_INC)/engine.h $(ENGINE_INC)/token_bucket.h | $(BUILD)
 	$(CC) $(filter-out -Iinclude $(PKG_CFLAGS),$(CFLAGS)) -I$(ENGINE_INC) -c -o $@ $<
 
 # The egress: what carries out the engine's actions. It never calls the
 # engine (tests/egress_purity.sh); results come back as events.
-EGRESS_OBJ := $(addprefix $(BUILD)/,egress.o relay.o learn.o ask.o probe.o \
-		probe_build.o hold.o hold_located.o askers.o proxy_ndp_state.o)
+EGRESS_OBJ := $(addprefix $(BUILD)/,dispatch.o slaves.o learn.o nd_send.o echo.o \
+		echo_build.o hold.o hold_located.o askers.o proxy_ndp_state.o)
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -95,7 +95,7 @@ $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
 $(BUILD)/guest_flood: tests/tools/guest_flood.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# Asks with the daemon's own ask.c and answer.c, so it links the library.
+# Asks with the daemon's own nd_send.c and answer.c, so it links the library.
 $(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 

@@ -4,7 +4,7 @@
  *
  *   A  ns-monitor: probe socket bound to the slave with SO_MARK M, one rule
  *      `fwmark M lookup T` and `default dev SLAVE table T` set up once; a
- *      probe is one sendmsg() (probe_send).
+ *      probe is one sendmsg() (echo_send).
  *   B  odhcpd (ndp.c ping6): per probe, RTM_NEWROUTE TARGET/128 dev SLAVE in
  *      the main table (wait for the ack), sendmsg() from a socket bound to the
  *      slave without a mark, RTM_DELROUTE (wait for the ack).
@@ -42,7 +42,7 @@
 
 #include "config.h"
 #include "odhcpd_route.h"
-#include "probe.h"
+#include "echo.h"
 #include "rtnl.h"
 
 #define ID_A 0xa0a0	/* echo identifiers: the runner's nft counters match them */
@@ -146,7 +146,7 @@ static void target_of(uint32_t n, struct in6_addr *t)
 static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t seq)
 {
 	if (m == A) {
-		if (probe_send(mt->fd, slave_idx, &slave_ll, t, mt->id, seq) == -1) {
+		if (echo_send(mt->fd, slave_idx, &slave_ll, t, mt->id, seq) == -1) {
 			mt->fail_send++;
 			mt->last_errno = errno;
 			return -1;
@@ -159,7 +159,7 @@ static int probe(int m, struct method *mt, const struct in6_addr *t, uint16_t se
 		mt->last_errno = errno;
 		return -1;
 	}
-	int rc = probe_send(mt->fd, slave_idx, &slave_ll, t, mt->id, seq);
+	int rc = echo_send(mt->fd, slave_idx, &slave_ll, t, mt->id, seq);
 
 	if (rc == -1) {
 		mt->fail_send++;
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	memset(mt, 0, sizeof(mt));
 	for (m = 0; m < NMETHODS; m++) {
 		mt[m].id = m == A ? ID_A : ID_B;
-		mt[m].fd = probe_socket_open(slave, m == A ? mark : 0);
+		mt[m].fd = echo_socket_open(slave, m == A ? mark : 0);
 		mt[m].ns = calloc((size_t)rounds * per_round, sizeof(uint32_t));
 		mt[m].round_ns = calloc(per_round, sizeof(uint32_t));
 		mt[m].round_median = calloc(rounds, sizeof(double));
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 		struct in6_addr t;
 
 		target_of(0, &t);
-		if (probe_send(mt[B].fd, slave_idx, &slave_ll, &t, ID_B, 0) == 0 ||
+		if (echo_send(mt[B].fd, slave_idx, &slave_ll, &t, ID_B, 0) == 0 ||
 		    errno != ENETUNREACH) {
 			fprintf(stderr, "egress: precheck: expected ENETUNREACH from an "
 				"unmarked socket bound to %s, got %s: the main table must "

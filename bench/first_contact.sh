@@ -65,7 +65,7 @@ mkdir -p "$TOOLS"
 f="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I$top/include -I$here"
 cc $f "$here/seed.c" -o "$TOOLS/seed" &&
 	cc $f $(pkg-config --cflags libmnl) "$here/odhcpd.c" "$here/odhcpd_route.c" \
-		"$top/src/probe.c" "$top/src/probe_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" \
+		"$top/src/echo.c" "$top/src/echo_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" \
 		-o "$TOOLS/odhcpd" $(pkg-config --libs libmnl) ||
 	{ say "building bench/odhcpd.c and bench/seed.c failed"; exit 1; }
 in_g() { ip netns exec "$G" "$@"; }

@@ -15,8 +15,8 @@
  *
  *   odhcpd [-l] -m MASTER -s SLAVE[,SLAVE...]
  *
- * The per-probe part is bench/odhcpd_route.c (shared with bench/egress.c)
- * and ns-monitor's own probe_send(); the listener is listen.h's (odhcpd's
+ * The per-probe part is bench/odhcpd_route.c (shared with bench/dispatch.c)
+ * and ns-monitor's own echo_send(); the listener is listen.h's (odhcpd's
  * ETH_P_IPV6 socket would not see the host's own NS at all).
  * Counters on SIGUSR1 and at exit on stderr.
  */
@@ -31,7 +31,7 @@
 
 #include "listen.h"
 #include "odhcpd_route.h"
-#include "probe.h"
+#include "echo.h"
 
 #define MAX_SLAVES 8
 
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 		struct slave *s = &slaves[i];
 
 		s->ifindex = if_nametoindex(s->name);
-		s->fd = s->ifindex ? probe_socket_open(s->name, 0) : -1;
+		s->fd = s->ifindex ? echo_socket_open(s->name, 0) : -1;
 		if (s->fd == -1) {
 			fprintf(stderr, "odhcpd: slave %s: %s\n", s->name, strerror(errno));
 			return 1;
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 			int ok = odhcpd_route128(&rt, 1, &t, s->ifindex,
 						 ODHCPD_PING_METRIC) == 0;
 
-			ok = probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL,
+			ok = echo_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL,
 					&t, 0x0d0d, seq++) == 0 && ok;
 			ok = odhcpd_route128(&rt, 0, &t, s->ifindex,
 					     ODHCPD_PING_METRIC) == 0 && ok;

@@ -73,7 +73,7 @@ callgrind_run() {
 	{
 		echo "== callgrind, $name: $(jq -r '"\(.sent) NS at \(.rate_reached) NS/s"' <<<"$g") (start-up and exit included)"
 		callgrind_annotate --inclusive=yes "$TMP/cg-$name.out" 2>/dev/null |
-			grep -E '^ *[0-9,]+ .*(TOTALS|main|loop_run|drain_nflog|nflog_process|relay_packet|ns_parse|holddown|tokenbucket|probe_send|netmon_read|learn_on|control_|nftctl|nft_run_cmd|log_|vfprintf|clock_gettime|recv|epoll_wait|sendmsg)' |
+			grep -E '^ *[0-9,]+ .*(TOTALS|main|loop_run|drain_nflog|nflog_process|relay_packet|ns_parse|holddown|tokenbucket|echo_send|netmon_read|learn_on|control_|nftctl|nft_run_cmd|log_|vfprintf|clock_gettime|recv|epoll_wait|sendmsg)' |
 			head -30 | sed 's/^/    /'
 		echo
 	} >>"$OUT"

@@ -136,8 +136,8 @@ build_tools() {
 	cc $f "$here/seed.c" -o "$TOOLS/seed" &&
 	cc $f $(pkg-config --cflags libmnl libnetfilter_log) "$here/floor.c" -o "$TOOLS/floor" \
 		$(pkg-config --libs libmnl libnetfilter_log) &&
-	cc $f $mnl_c "$here/odhcpd.c" "$here/odhcpd_route.c" "$top/src/probe.c" \
-		"$top/src/probe_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" -o "$TOOLS/odhcpd" $mnl_l
+	cc $f $mnl_c "$here/odhcpd.c" "$here/odhcpd_route.c" "$top/src/echo.c" \
+		"$top/src/echo_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" -o "$TOOLS/odhcpd" $mnl_l
 }
 
 # ---------------------------------------------------------------- topology

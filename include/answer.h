@@ -1,6 +1,6 @@
 /*
  * Answers to our probes, read from one raw ICMPv6 socket: the echo replies
- * that come back on a slave, and the NAs answering our own NS (ask.c). Such
+ * that come back on a slave, and the NAs answering our own NS (nd_send.c). Such
  * an answer says the target is there, even when the kernel's neighbor entry
  * was already usable (echo) or does not exist at all (our NS).
  */

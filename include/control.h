@@ -12,7 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "nftwatch.h"
-#include "relay.h"
+#include "slaves.h"
 #include "stats.h"
 
 /* What was last said about one interface set, to say it once per change. */
@@ -51,7 +51,7 @@ struct group_state {
 
 struct control {
 	const struct config *cfg;
-	struct relay *relay;
+	struct slaves *slaves;
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
@@ -85,7 +85,7 @@ const char *control_nft_advice(int err);
 
 /* Open the watch, load (standalone) or find (managed) the objects. */
 int control_init(struct control *c, const struct config *cfg,
-		 struct relay *relay);
+		 struct slaves *slaves);
 
 /* Remove what control_init loaded (standalone); close the watch. */
 void control_fini(struct control *c);

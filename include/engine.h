@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "token_bucket.h"
 
 /*
  * Defaults. The shipped nft rule logs at most 1000 NS/s (burst 1000); a

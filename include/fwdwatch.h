@@ -9,23 +9,23 @@
 
 #include <stdint.h>
 
-#include "relay.h"
+#include "slaves.h"
 
 /*
  * At start: a line per slave that holds an address of a master's link,
  * and (with --proxy-ndp, or with forwarding on) one per drop.
  */
-void fwdwatch_start(struct relay *r);
+void fwdwatch_start(struct slaves *r);
 
 /*
  * A global address that came on ifindex after the start: a line if it is
  * a slave's and in use on a master's link, as at start.
  */
-void fwdwatch_addr(struct relay *r, unsigned int ifindex,
+void fwdwatch_addr(struct slaves *r, unsigned int ifindex,
 		   const struct in6_addr *addr);
 
 /* X was learned behind slave and proxied (--proxy-ndp). */
-void fwdwatch_learned(struct relay *r, uint16_t group, const char *slave,
+void fwdwatch_learned(struct slaves *r, uint16_t group, const char *slave,
 		      const char *addr, uint64_t now);
 
 #endif

@@ -4,7 +4,7 @@
  * the kernel left, the learned routes checked again) turned into engine
  * calls. It owns a socket for its dumps and look-ups and writes nothing
  * (the purge of unreadable leftovers aside, see intake_kernel_adopt()):
- * what the engine decides goes out through the egress (egress.h).
+ * what the engine decides goes out through the egress (dispatch.h).
  */
 #ifndef NS_MONITOR_INTAKE_KERNEL_H
 #define NS_MONITOR_INTAKE_KERNEL_H
@@ -14,7 +14,7 @@
 
 #include "config.h"
 #include "netmon.h"
-#include "relay.h"
+#include "slaves.h"
 #include "rtnl.h"
 
 struct engine;
@@ -31,7 +31,7 @@ struct intake_kernel {
  * The relay's results into the engine: its slaves ready or not, masters
  * present or gone, bindings (engine_slave, engine_master, engine_bindings).
  */
-struct relay_events intake_kernel_relay_events(struct engine *engine);
+struct slaves_events intake_kernel_relay_events(struct engine *engine);
 
 /* -1 (logged) when its socket cannot be opened. */
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,

@@ -1,6 +1,6 @@
 /*
  * The counter model: every part writes its own counters and gauges through
- * this writer (relay_metrics(), intake_metrics(), engine_metrics(), ...),
+ * this writer (slaves_metrics(), intake_metrics(), engine_metrics(), ...),
  * and stats.c puts the parts together in one file. The writer knows the
  * Prometheus text format, its ns_monitor_ prefix and its escapes; the parts
  * know what they count.

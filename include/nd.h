@@ -7,7 +7,7 @@
  * Why our own NS and not the kernel's: an NS the kernel sends is tied to a
  * neighbor entry, and an entry left INCOMPLETE on every slave where the
  * target is not fills the host-wide neighbor table. An NS written whole by
- * a packet socket (ask.c) leaves no entry anywhere on this host.
+ * a packet socket (nd_send.c) leaves no entry anywhere on this host.
  */
 #ifndef NS_MONITOR_ND_H
 #define NS_MONITOR_ND_H

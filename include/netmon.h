@@ -37,7 +37,7 @@ struct netmon_event {
 			bool up;	/* administratively up and running */
 			/*
 			 * ARPHRD_*: only ARPHRD_ETHER slaves can be asked
-			 * with our NS (ask.c); tun or wireguard have no
+			 * with our NS (nd_send.c); tun or wireguard have no
 			 * link-layer address and get an echo.
 			 */
 			uint16_t type;

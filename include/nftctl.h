@@ -74,7 +74,7 @@ struct nft_group_spec {
 	bool upstream;			/* also log the upstream's NS (proxy NDP) */
 	bool guests;			/* and a new guest's signs (learning) */
 	bool queue;			/* and the hold chains (--queue) */
-	bool queue_xt;			/* its verdict: by queue_xt_add() */
+	bool queue_xt;			/* its verdict: by hold_xt_add() */
 };
 
 /* "0x<first>-0x<last>": a prefix as an element of targets_G (pure). */
@@ -94,7 +94,7 @@ int nftctl_group_commands(char *buf, size_t size,
  * hold_queue_G: hold_G for the host's own (output), hold_fwd_G for those
  * it forwards (prerouting). hold_queue_G sends them to NFQUEUE queue G,
  * with nft's queue statement when `verdict` is set (else the caller adds
- * the verdict: queue_xt_add()). Pure; after nftctl_group_commands().
+ * the verdict: hold_xt_add()). Pure; after nftctl_group_commands().
  * Returns the length written, or -1 if buf is too small (2048 is enough).
  */
 int nftctl_queue_commands(char *buf, size_t size, uint16_t group,

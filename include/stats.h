@@ -18,7 +18,7 @@ struct group_counters {
 	unsigned long probes_dry_run;
 };
 
-struct relay;
+struct slaves;
 struct learn;
 struct intake;
 struct engine;
@@ -34,7 +34,7 @@ struct control;
  * a test that fills in only some).
  */
 struct stats_sources {
-	const struct relay *relay;
+	const struct slaves *slaves;
 	const struct intake *intake;
 	const struct learn *learn;
 	const struct engine_counters *engine;

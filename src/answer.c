@@ -14,7 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "nd.h"
-#include "probe.h"
+#include "echo.h"
 
 #define ANSWER_BATCH 64		/* messages read per wake-up at most */
 /* An NA with options up to a full Ethernet frame; a longer one is cut. */
@@ -134,7 +134,7 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 			continue;
 		}
 		if (msg.msg_namelen < sizeof(from) ||
-		    !probe_is_reply(buf, (size_t)n, id) || !a.ifindex)
+		    !echo_is_reply(buf, (size_t)n, id) || !a.ifindex)
 			continue;
 		c->echo_replies++;
 		cb(a.ifindex, &from.sin6_addr, ANSWER_ECHO_REPLY, data);

@@ -578,7 +578,7 @@ static void check_neighbor_table(struct report *r, unsigned long slaves)
 	}
 }
 
-/* Each group's egress table must hold no routes but ours (see relay.c). */
+/* Each group's egress table must hold no routes but ours (see slaves.c). */
 static void check_egress_tables(struct report *r, const struct config *cfg)
 {
 	struct rtnl rt;

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "nftctl.h"
-#include "queue_xt.h"
+#include "hold_xt.h"
 
 static void group_spec(const struct control *c, unsigned int i,
 		       struct nft_group_spec *spec)
@@ -108,7 +108,7 @@ static int load_group(struct control *c, unsigned int i)
 		return -1;
 	}
 	c->groups[i].loaded = true;
-	if (queue_xt_add(spec.group, err, sizeof(err)) == -1) {
+	if (hold_xt_add(spec.group, err, sizeof(err)) == -1) {
 		log_warnx("--queue: neither nft's queue statement (kernel module nft_queue) nor %s works on this kernel (nft_compat, xt_NFQUEUE): run without --queue",
 			  err);
 		return -1;
@@ -147,7 +147,7 @@ static void add_hold_objects(struct control *c, unsigned int i)
 		xt = true;
 		if (nftctl_queue_commands(buf, sizeof(buf), g, false) < 0 ||
 		    nftctl_run(buf, err, sizeof(err)) == -1 ||
-		    queue_xt_add(g, err, sizeof(err)) == -1) {
+		    hold_xt_add(g, err, sizeof(err)) == -1) {
 			if (!gs->hold_failed)
 				log_warnx("group %u: --queue: adding the hold chains: %s: nothing is held",
 					  g, err);
@@ -717,11 +717,11 @@ void control_reconcile(struct control *c)
 		gs->warned_no_rule = false;
 		add_hold_objects(c, i);
 		/* First: a slave never runs a moment without its bindings. */
-		relay_set_bindings(c->relay, (uint16_t)g, gs->binds, gs->nbinds,
+		slaves_set_bindings(c->slaves, (uint16_t)g, gs->binds, gs->nbinds,
 				   monotonic_ns());
-		relay_set_masters(c->relay, (uint16_t)g, gs->masters,
+		slaves_set_masters(c->slaves, (uint16_t)g, gs->masters,
 				  gs->nmasters, monotonic_ns());
-		relay_set_slaves(c->relay, (uint16_t)g, gs->slaves, gs->nslaves,
+		slaves_set_slaves(c->slaves, (uint16_t)g, gs->slaves, gs->nslaves,
 				 monotonic_ns());
 	}
 	/* Repaired, by a reload or by hand: the next failure starts at 1 s. */
@@ -784,11 +784,11 @@ static int copy_specs(struct ifspec **dst, unsigned int *n,
 }
 
 int control_init(struct control *c, const struct config *cfg,
-		 struct relay *relay)
+		 struct slaves *slaves)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
-	c->relay = relay;
+	c->slaves = slaves;
 	c->invalid_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->binds_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->groups = calloc(cfg->ngroups, sizeof(*c->groups));

@@ -64,10 +64,10 @@ static void collision_seen(const char *text, void *data)
 		  text);
 }
 
-void fwdwatch_start(struct relay *r)
+void fwdwatch_start(struct slaves *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 
 		collide_scan(g->master_specs, g->nmaster_specs, g->slave_specs,
 			     g->nslave_specs, collision_seen, &g->num);
@@ -75,7 +75,7 @@ void fwdwatch_start(struct relay *r)
 	if (!r->cfg->proxy_ndp && !forwarding_on())
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 		struct scan s = { g->master_specs, g->slave_specs,
 				  g->nmaster_specs, g->nslave_specs,
 				  false, "", "", true, g->num };
@@ -92,7 +92,7 @@ void fwdwatch_start(struct relay *r)
 	}
 }
 
-void fwdwatch_addr(struct relay *r, unsigned int ifindex,
+void fwdwatch_addr(struct slaves *r, unsigned int ifindex,
 		   const struct in6_addr *addr)
 {
 	char name[IF_NAMESIZE];
@@ -101,7 +101,7 @@ void fwdwatch_addr(struct relay *r, unsigned int ifindex,
 	if (!r->started || !if_indextoname(ifindex, name))
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 
 		collide_scan_addr(g->master_specs, g->nmaster_specs,
 				  g->slave_specs, g->nslave_specs, name, addr,
@@ -109,10 +109,10 @@ void fwdwatch_addr(struct relay *r, unsigned int ifindex,
 	}
 }
 
-void fwdwatch_learned(struct relay *r, uint16_t group, const char *slave,
+void fwdwatch_learned(struct slaves *r, uint16_t group, const char *slave,
 		      const char *addr, uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, group);
+	struct slaves_group *g = slaves_find_group(r, group);
 	struct ifspec one;
 	struct scan s;
 

@@ -32,9 +32,9 @@ static int ev_bindings(void *ctx, uint16_t group,
 	return engine_bindings(ctx, group, b, n, now);
 }
 
-struct relay_events intake_kernel_relay_events(struct engine *engine)
+struct slaves_events intake_kernel_relay_events(struct engine *engine)
 {
-	return (struct relay_events){
+	return (struct slaves_events){
 		.ctx = engine,
 		.slave = ev_slave,
 		.master = ev_master,

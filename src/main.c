@@ -31,7 +31,7 @@
 #include "intake.h"
 #include "intake_kernel.h"
 #include "control.h"
-#include "egress.h"
+#include "dispatch.h"
 #include "fwdwatch.h"
 #include "engine.h"
 #include "engine_options.h"
@@ -41,7 +41,7 @@
 #include "privs.h"
 #include "nftctl.h"
 #include "paths.h"
-#include "relay.h"
+#include "slaves.h"
 #include "sdnotify.h"
 #include "stats.h"
 #include "version.h"
@@ -201,11 +201,11 @@ static void daemon_ready(int *ready_fd)
 struct loop {
 	struct intake intake;
 	struct hostaddrs addrs;
-	struct relay relay;
+	struct slaves slaves;
 	struct learn learn;
 	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
 	struct engine *engine;
-	struct egress egress;
+	struct dispatch egress;
 	struct control control;
 	struct netmon netmon;
 	int answerfd;		/* echo replies to our probes (learning) */
@@ -231,7 +231,7 @@ struct loop {
 static struct stats_sources sources(const struct loop *l)
 {
 	return (struct stats_sources){
-		.relay = &l->relay,
+		.slaves = &l->slaves,
 		.intake = &l->intake,
 		.learn = &l->learn,
 		.engine = engine_counters(l->engine),
@@ -282,13 +282,13 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 
 	switch (ev->kind) {
 	case NETMON_LINK:
-		relay_on_link(&l->relay, ev, now);
+		slaves_on_link(&l->slaves, ev, now);
 		intake_kernel_link(&l->kernel, ev);
 		break;
 	case NETMON_ADDR:
-		relay_on_addr(&l->relay, ev);
+		slaves_on_addr(&l->slaves, ev);
 		if (intake_kernel_addr(&l->kernel, ev))
-			fwdwatch_addr(&l->relay, ev->ifindex, &ev->addr.addr);
+			fwdwatch_addr(&l->slaves, ev->ifindex, &ev->addr.addr);
 		break;
 	case NETMON_NEIGH:
 		intake_kernel_neigh(&l->kernel, ev, now);
@@ -507,7 +507,7 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
-				answer_read(l->answerfd, relay_echo_id(&l->relay),
+				answer_read(l->answerfd, slaves_echo_id(&l->slaves),
 					    on_answer, l, &l->answers);
 			else if (ev[i].data.fd == intake_fd(&l->intake))
 				intake_drain(&l->intake);
@@ -611,7 +611,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 {
 	struct engine_options eopts;
 	struct engine_egress eg;
-	struct relay_events relay_events;
+	struct slaves_events slaves_events;
 	struct askers *askers = cfg->proxy_ndp ? &l->askers : NULL;
 	char err[256];
 
@@ -624,9 +624,9 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		log_warn("--queue");
 		return -1;
 	}
-	egress_init(&l->egress, &l->relay, &l->learn, cfg, l->holds, askers,
+	dispatch_init(&l->egress, &l->slaves, &l->learn, cfg, l->holds, askers,
 		    &l->addrs);
-	egress_make(&eg, &l->egress);
+	dispatch_make(&eg, &l->egress);
 	l->engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l->engine) {
 		log_warn("resolution engine");
@@ -651,8 +651,8 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		log_warnx("%s", err);
 		return -1;
 	}
-	relay_events = intake_kernel_relay_events(l->engine);
-	if (relay_init(&l->relay, cfg, &relay_events, monotonic_ns()) == -1) {
+	slaves_events = intake_kernel_relay_events(l->engine);
+	if (slaves_init(&l->slaves, cfg, &slaves_events, monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
 		return -1;
 	}
@@ -677,7 +677,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 			return -1;
 		}
 	}
-	if (control_init(&l->control, cfg, &l->relay) == -1)
+	if (control_init(&l->control, cfg, &l->slaves) == -1)
 		return -1;
 	*st = STAGE_CONTROL;
 	/* Slaves are known now: learn their links, addresses, neighbors. */
@@ -749,8 +749,8 @@ static int serve(struct loop *l, const struct config *cfg, int *ready_fd)
 			sdnotify_watchdog_interval_ns(&l->notify);
 		arm_timer(l);
 	}
-	relay_log_start(&l->relay);
-	fwdwatch_start(&l->relay);
+	slaves_log_start(&l->slaves);
+	fwdwatch_start(&l->slaves);
 	if (cfg->standalone)
 		/* The names and patterns given; the group's line counts interfaces. */
 		log_info("relaying NS from %u master name(s) or pattern(s) to %u slave name(s) or pattern(s), NFLOG group %u%s",
@@ -801,7 +801,7 @@ static void close_parts(struct loop *l, const struct config *cfg,
 		learn_fini(&l->learn);
 	}
 	if (st >= STAGE_RELAY)
-		relay_fini(&l->relay);
+		slaves_fini(&l->slaves);
 	if (st >= STAGE_INTAKE)
 		intake_close(&l->intake);
 	if (st >= STAGE_ENGINE) {

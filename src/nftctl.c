@@ -279,7 +279,7 @@ int nftctl_queue_commands(char *buf, size_t size, uint16_t group,
 	/*
 	 * Both hooks go to one chain with the verdict alone: where the
 	 * kernel lacks nft's queue statement, that one rule is the xtables
-	 * NFQUEUE target instead (queue_xt.c), the rest is the same.
+	 * NFQUEUE target instead (hold_xt.c), the rest is the same.
 	 * bypass: with nobody bound the packet goes on (fail open).
 	 */
 	sb_printf(&sb, "add chain inet " NFT_TABLE " hold_queue_%u\n", g);

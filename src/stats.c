@@ -18,11 +18,11 @@
 #include "metrics.h"
 #include "netmon.h"
 #include "nftwatch.h"
-#include "relay.h"
+#include "slaves.h"
 #include "rtnl.h"
 #include "stats.h"
 
-/* The engine's count of a slave's guest signs, for relay_metrics(). */
+/* The engine's count of a slave's guest signs, for slaves_metrics(). */
 static int slave_signs(const void *ctx, uint16_t group, unsigned int slave,
 		       uint64_t *taken, uint64_t *refused)
 {
@@ -45,8 +45,8 @@ void stats_write(FILE *out, const struct stats_sources *src)
 
 	if (src->intake)
 		intake_metrics(src->intake, &m);
-	if (src->relay)
-		relay_metrics(src->relay, &m,
+	if (src->slaves)
+		slaves_metrics(src->slaves, &m,
 			      src->engine_state ? slave_signs : NULL,
 			      src->engine_state);
 	if (src->answers)
@@ -276,8 +276,8 @@ void stats_log(const struct stats_sources *src)
 {
 	if (src->intake)
 		intake_log_counters(src->intake);
-	if (src->relay)
-		relay_log_counters(src->relay);
+	if (src->slaves)
+		slaves_log_counters(src->slaves);
 	if (src->engine) {
 		engine_log_counters(src->engine);
 		if (src->learn)

@@ -4,7 +4,7 @@
 # as an event, through the callbacks it was given at init. Fail when an
 # egress object references any engine_* function.
 #
-#   tests/egress_purity.sh build/default/egress.o build/default/relay.o ...
+#   tests/egress_purity.sh build/default/dispatch.o build/default/slaves.o ...
 set -u
 
 [ $# -gt 0 ] || { echo "usage: $0 OBJECT..." >&2; exit 2; }

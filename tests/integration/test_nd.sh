@@ -1,11 +1,11 @@
 #!/bin/bash
-# Asking with our own NS (ask.c) and reading its NA (answer.c), against the
+# Asking with our own NS (nd_send.c) and reading its NA (answer.c), against the
 # kernel: the answer comes back on the slave, and no neighbor entry for the
 # target is made on the asking host, answered or not.
 #
 #   [r] s1 ---- g0 [g]  T 2001:db8:1::10 (nodad)
 #
-# nd_ask (tests/tools) uses the daemon's own ask.c and answer.c.
+# nd_ask (tests/tools) uses the daemon's own nd_send.c and answer.c.
 . "$(dirname "$0")/lib.sh"
 need_root
 

@@ -10,7 +10,7 @@
 # the daemon's objects beside others' in the same table.
 #
 # This kernel may lack nft's queue statement (CONFIG_NFT_QUEUE): the
-# daemon's hold_queue_G then holds the xtables NFQUEUE target (queue_xt.c),
+# daemon's hold_queue_G then holds the xtables NFQUEUE target (hold_xt.c),
 # so that chain's verdict is compared by kind only.
 . "$(dirname "$0")/lib.sh"
 need_root

@@ -1,5 +1,5 @@
 /*
- * nd_ask: ask for a target on an interface with ns-monitor's own NS (ask.c)
+ * nd_ask: ask for a target on an interface with ns-monitor's own NS (nd_send.c)
  * and read the answer as the daemon does (answer.c). For the integration
  * test of asking without neighbor entries, and to time an ask.
  *
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "answer.h"
-#include "ask.h"
+#include "nd_send.h"
 
 struct seen {
 	unsigned int ifindex;
@@ -149,7 +149,7 @@ static int send_one(int fd, unsigned int ifindex, const uint8_t mac[6],
 	for (int tries = 0; tries < 100; tries++) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 
-		if (ask_send(fd, ifindex, mac, src, t) == 0)
+		if (nd_send_ask(fd, ifindex, mac, src, t) == 0)
 			return 0;
 		if (errno != EAGAIN && errno != ENOBUFS)
 			return -1;
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 			argv[optind], strerror(errno));
 		return 2;
 	}
-	fd = ask_open();
+	fd = nd_send_open();
 	afd = answer_open();
 	if (fd == -1 || afd == -1) {
 		perror("nd_ask: socket (root or CAP_NET_RAW needed)");

@@ -137,7 +137,7 @@ static void test_link_up_running(void **state)
 	assert_memory_equal(ev.link.addr, mac, sizeof(mac));
 }
 
-/* What ask.c needs of a slave: an Ethernet type and its MAC. */
+/* What nd_send.c needs of a slave: an Ethernet type and its MAC. */
 static void test_link_ether_address(void **state)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

@@ -1,7 +1,7 @@
 /*
  * Build -> parse round trips: what ns-monitor sends, read back by the code
- * that reads such packets. An echo request (probe_build_echo) answered as
- * RFC 4443 4.2 says is a reply probe_is_reply() takes for ours; our NS
+ * that reads such packets. An echo request (echo_build) answered as
+ * RFC 4443 4.2 says is a reply echo_is_reply() takes for ours; our NS
  * (nd_build_ns) is one ns_parse() accepts, with the target, source and
  * link-layer address we gave and a checksum that holds. Many targets, ids
  * and sequence numbers, from a fixed pseudo-random sequence.
@@ -17,7 +17,7 @@
 
 #include "nd.h"
 #include "ns_parse.h"
-#include "probe.h"
+#include "echo.h"
 
 #define ROUNDS 2000
 
@@ -118,7 +118,7 @@ static void test_echo_round_trip(void **state)
 		else if (i == 1)
 			id = 0xffff, seq = 0xffff;
 		memset(msg, 0xa5, sizeof(msg));
-		assert_int_equal(probe_build_echo(msg, sizeof(msg), id, seq),
+		assert_int_equal(echo_build(msg, sizeof(msg), id, seq),
 				 PROBE_ECHO_LEN);
 		f = read_echo(msg);
 		assert_int_equal(f.type, 128);
@@ -129,20 +129,20 @@ static void test_echo_round_trip(void **state)
 		assert_int_equal(f.id, id);
 		assert_int_equal(f.seq, seq);
 		/* Our own request is never taken for an answer. */
-		assert_false(probe_is_reply(msg, sizeof(msg), id));
+		assert_false(echo_is_reply(msg, sizeof(msg), id));
 
 		/* The target's reply: type 129, identifier and sequence
 		   number copied; its checksum the kernel has checked. */
 		msg[0] = 129;
 		msg[2] = (uint8_t)next_random(&rnd);
 		msg[3] = (uint8_t)next_random(&rnd);
-		assert_true(probe_is_reply(msg, sizeof(msg), id));
+		assert_true(echo_is_reply(msg, sizeof(msg), id));
 		f = read_echo(msg);
 		assert_int_equal(f.id, id);
 		assert_int_equal(f.seq, seq);
 		/* Another process's identifier, one bit apart, is not ours. */
-		assert_false(probe_is_reply(msg, sizeof(msg), other));
-		assert_false(probe_is_reply(msg, PROBE_ECHO_LEN - 1, id));
+		assert_false(echo_is_reply(msg, sizeof(msg), other));
+		assert_false(echo_is_reply(msg, PROBE_ECHO_LEN - 1, id));
 	}
 }
 

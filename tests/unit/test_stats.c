@@ -10,7 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>	/* its struct group and relay.h's names must not clash */
+#include <grp.h>	/* its struct group and slaves.h's names must not clash */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@
 #include "metrics.h"
 #include "netmon.h"
 #include "nftwatch.h"
-#include "relay.h"
+#include "slaves.h"
 #include "rtnl.h"
 #include "stats.h"
 
@@ -43,7 +43,7 @@ struct fixture {
 	struct intake in;
 	struct intake_group ig[2];
 	struct answer_counters a;
-	struct relay *r;
+	struct slaves *r;
 	struct learn *l;
 	struct engine_counters e;
 	struct overruns o;
@@ -64,13 +64,13 @@ static const struct rtnl_neigh_table *the_ntable;
 /* The control plane, for its restores. */
 static const struct control *the_control;
 
-static struct stats_sources sources(const struct relay *r,
+static struct stats_sources sources(const struct slaves *r,
 				    const struct learn *l,
 				    const struct engine_counters *e,
 				    const struct overruns *o)
 {
 	return (struct stats_sources){
-		.relay = r, .intake = the_intake, .learn = l, .engine = e,
+		.slaves = r, .intake = the_intake, .learn = l, .engine = e,
 		.answers = the_answers,
 		.netmon = o ? &o->netmon : NULL,
 		.nftwatch = o ? &o->nftwatch : NULL,
@@ -80,7 +80,7 @@ static struct stats_sources sources(const struct relay *r,
 }
 
 static int write_file(const char *path, bool follow_link,
-		      const struct relay *r, const struct learn *l,
+		      const struct slaves *r, const struct learn *l,
 		      const struct engine_counters *e,
 		      const struct overruns *o)
 {
@@ -89,10 +89,10 @@ static int write_file(const char *path, bool follow_link,
 	return stats_write_file(path, follow_link, &src);
 }
 
-static void set_slave(struct relay_group *g, const char *name, unsigned long sent,
+static void set_slave(struct slaves_group *g, const char *name, unsigned long sent,
 		      unsigned long failed, unsigned long absent)
 {
-	struct relay_slave *s;
+	struct slave *s;
 
 	g->slaves = realloc(g->slaves, (g->nslaves + 1) * sizeof(*g->slaves));
 	assert_non_null(g->slaves);
@@ -109,7 +109,7 @@ static void set_slave(struct relay_group *g, const char *name, unsigned long sen
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct relay_group *g;
+	struct slaves_group *g;
 
 	if (!f)
 		return -1;
@@ -217,7 +217,7 @@ static int teardown(void **state)
 }
 
 /* stats_write() into a string (to free). */
-static char *write_string(const struct relay *r, const struct learn *l,
+static char *write_string(const struct slaves *r, const struct learn *l,
 			  const struct overruns *o)
 {
 	char *buf = NULL;
@@ -507,7 +507,7 @@ static void test_family_shared_by_two_parts(void **state)
 
 static void test_empty_relay(void **state)
 {
-	struct relay *r = calloc(1, sizeof(*r));
+	struct slaves *r = calloc(1, sizeof(*r));
 	char *text;
 
 	(void)state;
@@ -795,8 +795,8 @@ static void test_set_gauges(void **state)
 static void test_interface_gauges(void **state)
 {
 	struct fixture *f = *state;
-	struct relay_group *g = &f->r->groups[0];
-	struct relay_master masters[2] = {
+	struct slaves_group *g = &f->r->groups[0];
+	struct master masters[2] = {
 		{ .name = "eth0", .in_engine = 2, .asks_sent = 7 },
 		{ .name = "eth9", .asks_unsent = 3 },
 	};
@@ -887,7 +887,7 @@ static void test_neighbor_table_gauges(void **state)
 static void test_label_escaping(void **state)
 {
 	struct fixture *f = *state;
-	struct relay_group *g = &f->r->groups[1];
+	struct slaves_group *g = &f->r->groups[1];
 	char *text, *buf = NULL;
 	size_t len = 0;
 	FILE *out;

@@ -3,8 +3,8 @@
  * takes the current time, so tests drive a fake clock. Times are
  * CLOCK_MONOTONIC nanoseconds.
  */
-#ifndef NS_MONITOR_POLICY_H
-#define NS_MONITOR_POLICY_H
+#ifndef NS_MONITOR_TOKEN_BUCKET_H
+#define NS_MONITOR_TOKEN_BUCKET_H
 
 #include <netinet/in.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* Probes: ICMPv6 echo requests that make the kernel resolve a target. */
-#ifndef NS_MONITOR_PROBE_H
-#define NS_MONITOR_PROBE_H
+#ifndef NS_MONITOR_ECHO_H
+#define NS_MONITOR_ECHO_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -14,24 +14,24 @@
  * fills it in for raw ICMPv6 sockets (RFC 3542 3.1). Returns the length, or 0
  * if buf is too small.
  */
-size_t probe_build_echo(uint8_t *buf, size_t size, uint16_t id, uint16_t seq);
+size_t echo_build(uint8_t *buf, size_t size, uint16_t id, uint16_t seq);
 
 /* Whether an ICMPv6 message (from its type on) is a reply to our echo. */
-bool probe_is_reply(const uint8_t *buf, size_t len, uint16_t id);
+bool echo_is_reply(const uint8_t *buf, size_t len, uint16_t id);
 
 /*
  * One raw ICMPv6 socket per slave: bound to the slave's device, carrying the
  * egress fwmark, never reading anything (ICMP6_FILTER blocks all types).
  * Returns the fd, or -1 with errno set.
  */
-int probe_socket_open(const char *ifname, uint32_t fwmark);
+int echo_socket_open(const char *ifname, uint32_t fwmark);
 
 /*
  * Send one echo request for target out of the socket's slave. src, when not
  * NULL, is the slave's link-local address, set as the source through
  * IPV6_PKTINFO. Returns 0 or -1 with errno set.
  */
-int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
+int echo_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 	       const struct in6_addr *target, uint16_t id, uint16_t seq);
 
 /*
@@ -42,7 +42,7 @@ int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
  * none, or only a link-local one, which an answer arriving on another
  * interface would not reach).
  */
-int probe_source(const char *ifname, uint32_t fwmark,
+int echo_source(const char *ifname, uint32_t fwmark,
 		 const struct in6_addr *target, struct in6_addr *out);
 
 #endif

@@ -1,4 +1,4 @@
-/* Unit tests for probe_build_echo(): the exact bytes of an echo request. */
+/* Unit tests for echo_build(): the exact bytes of an echo request. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "probe.h"
+#include "echo.h"
 
 static void test_echo_bytes(void **state)
 {
@@ -21,7 +21,7 @@ static void test_echo_bytes(void **state)
 
 	(void)state;
 	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(probe_build_echo(buf, sizeof(buf), 0x1234, 0xabcd),
+	assert_int_equal(echo_build(buf, sizeof(buf), 0x1234, 0xabcd),
 			 PROBE_ECHO_LEN);
 	assert_memory_equal(buf, expect, sizeof(expect));
 }
@@ -38,10 +38,10 @@ static void test_echo_extremes(void **state)
 
 	(void)state;
 	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(probe_build_echo(buf, sizeof(buf), 0xffff, 0),
+	assert_int_equal(echo_build(buf, sizeof(buf), 0xffff, 0),
 			 PROBE_ECHO_LEN);
 	assert_memory_equal(buf, expect, sizeof(expect));
-	assert_int_equal(probe_build_echo(buf, sizeof(buf), 1, 0x8000),
+	assert_int_equal(echo_build(buf, sizeof(buf), 1, 0x8000),
 			 PROBE_ECHO_LEN);
 	assert_memory_equal(buf, expect2, sizeof(expect2));
 }
@@ -53,7 +53,7 @@ static void test_echo_larger_buffer(void **state)
 
 	(void)state;
 	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(probe_build_echo(buf, sizeof(buf), 7, 9), PROBE_ECHO_LEN);
+	assert_int_equal(echo_build(buf, sizeof(buf), 7, 9), PROBE_ECHO_LEN);
 	assert_int_equal(buf[0], 128);
 	assert_int_equal(buf[5], 7);
 	assert_int_equal(buf[7], 9);
@@ -70,8 +70,8 @@ static void test_echo_too_small(void **state)
 	(void)state;
 	memset(buf, 0xee, sizeof(buf));
 	memset(untouched, 0xee, sizeof(untouched));
-	assert_int_equal(probe_build_echo(buf, PROBE_ECHO_LEN - 1, 1, 2), 0);
-	assert_int_equal(probe_build_echo(buf, 0, 1, 2), 0);
+	assert_int_equal(echo_build(buf, PROBE_ECHO_LEN - 1, 1, 2), 0);
+	assert_int_equal(echo_build(buf, 0, 1, 2), 0);
 	/* Refused without writing a byte. */
 	assert_memory_equal(buf, untouched, sizeof(buf));
 }
@@ -82,17 +82,17 @@ static void test_reply_round_trip(void **state)
 	uint8_t buf[PROBE_ECHO_LEN];
 
 	(void)state;
-	assert_int_equal(probe_build_echo(buf, sizeof(buf), 0xbeef, 7),
+	assert_int_equal(echo_build(buf, sizeof(buf), 0xbeef, 7),
 			 PROBE_ECHO_LEN);
-	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeef));	/* a request */
+	assert_false(echo_is_reply(buf, sizeof(buf), 0xbeef));	/* a request */
 	buf[0] = 129;
-	assert_true(probe_is_reply(buf, sizeof(buf), 0xbeef));
-	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeee));	/* not ours */
-	assert_false(probe_is_reply(buf, sizeof(buf), 0xafef));
-	assert_false(probe_is_reply(buf, PROBE_ECHO_LEN - 1, 0xbeef));
-	assert_false(probe_is_reply(buf, 0, 0xbeef));
+	assert_true(echo_is_reply(buf, sizeof(buf), 0xbeef));
+	assert_false(echo_is_reply(buf, sizeof(buf), 0xbeee));	/* not ours */
+	assert_false(echo_is_reply(buf, sizeof(buf), 0xafef));
+	assert_false(echo_is_reply(buf, PROBE_ECHO_LEN - 1, 0xbeef));
+	assert_false(echo_is_reply(buf, 0, 0xbeef));
 	buf[1] = 1;						/* bad code */
-	assert_false(probe_is_reply(buf, sizeof(buf), 0xbeef));
+	assert_false(echo_is_reply(buf, sizeof(buf), 0xbeef));
 }
 
 int main(void)

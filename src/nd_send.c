@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ask.h"
+#include "nd_send.h"
 #include "nd.h"
 
-int ask_open(void)
+int nd_send_open(void)
 {
 	/*
 	 * Protocol 0: bound to no protocol, the socket is sent no packet,
@@ -47,7 +47,7 @@ static int send_frame(int fd, unsigned int ifindex, const uint8_t mac[6],
 	return 0;
 }
 
-int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
+int nd_send_ask(int fd, unsigned int ifindex, const uint8_t lladdr[6],
 	     const struct in6_addr *src, const struct in6_addr *target)
 {
 	uint8_t pkt[ND_NS_LEN], mac[6];
@@ -59,7 +59,7 @@ int ask_send(int fd, unsigned int ifindex, const uint8_t lladdr[6],
 	return send_frame(fd, ifindex, mac, pkt, len);
 }
 
-int ask_advertise(int fd, unsigned int ifindex, const uint8_t to_mac[6],
+int nd_send_advert(int fd, unsigned int ifindex, const uint8_t to_mac[6],
 		  const struct in6_addr *src, const struct in6_addr *dst,
 		  const struct in6_addr *target, const uint8_t lladdr[6])
 {

@@ -3,11 +3,11 @@
  * the engine's asks and confirms go out of (the echo socket and egress
  * route per slave, the packet socket for the daemon's own NS), and
  * reports which slaves can be asked and which masters are there (struct
- * relay_events) without calling the engine. It decides nothing about
+ * slaves_events) without calling the engine. It decides nothing about
  * targets: the engine does (engine.h).
  */
-#ifndef NS_MONITOR_RELAY_H
-#define NS_MONITOR_RELAY_H
+#ifndef NS_MONITOR_SLAVES_H
+#define NS_MONITOR_SLAVES_H
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -22,7 +22,7 @@
 #include "rtnl.h"
 #include "stats.h"
 
-struct relay_slave {
+struct slave {
 	char name[IF_NAMESIZE];
 	unsigned int ifindex;		/* 0: not present (yet) */
 	int fd;				/* echo socket, -1 when absent */
@@ -44,7 +44,7 @@ struct relay_slave {
 	unsigned long probes_absent;	/* not sent: interface missing */
 };
 
-struct relay_master {
+struct master {
 	char name[IF_NAMESIZE];
 	unsigned int in_engine;		/* ifindex the engine knows, 0 */
 	/*
@@ -59,7 +59,7 @@ struct relay_master {
 	unsigned long asks_unsent;	/* no Ethernet or link-local address */
 };
 
-struct relay_group {
+struct slaves_group {
 	uint16_t num;
 	struct ifspec *slave_specs;	/* as given: names and patterns */
 	unsigned int nslave_specs;
@@ -72,9 +72,9 @@ struct relay_group {
 	bool fwd_dropping;		/* as last read */
 	bool fwd_episode;		/* said for a learned target since */
 	uint64_t fwd_scanned;		/* when last read, 0: not yet */
-	struct relay_slave *slaves;		/* grown as members come */
+	struct slave *slaves;		/* grown as members come */
 	unsigned int nslaves;
-	struct relay_master *masters;
+	struct master *masters;
 	unsigned int nmasters;
 	struct engine_binding *binds;	/* as the engine has them */
 	unsigned int nbinds;
@@ -89,7 +89,7 @@ struct relay_group {
  * as not known); bindings -1 when they were not taken (the old stay).
  * Any may be NULL: nothing is reported.
  */
-struct relay_events {
+struct slaves_events {
 	void *ctx;
 	int (*slave)(void *ctx, uint16_t group, unsigned int ifindex,
 		     const char *name, bool present, uint64_t now);
@@ -99,17 +99,17 @@ struct relay_events {
 			const struct engine_binding *b, size_t n, uint64_t now);
 };
 
-struct relay {
+struct slaves {
 	const struct config *cfg;
 	struct rtnl rtnl;
-	struct relay_group *groups;		/* ngroups of them */
+	struct slaves_group *groups;		/* ngroups of them */
 	unsigned int ngroups;
-	struct relay_events ev;		/* cleared while tearing down */
+	struct slaves_events ev;		/* cleared while tearing down */
 	int askfd;			/* packet socket: our own NS */
 	uint16_t echo_id;
 	uint16_t echo_seq;
 	/*
-	 * Set by relay_log_start(): slaves that come and go are logged one
+	 * Set by slaves_log_start(): slaves that come and go are logged one
 	 * by one from then on; before, at -v only (a summary says the rest).
 	 */
 	bool started;
@@ -119,14 +119,14 @@ struct relay {
  * Set up groups, egress rules and routes, sockets; what becomes ready is
  * reported through ev (copied). -1 on failure.
  */
-int relay_init(struct relay *r, const struct config *cfg,
-	       const struct relay_events *ev, uint64_t now);
+int slaves_init(struct slaves *r, const struct config *cfg,
+	       const struct slaves_events *ev, uint64_t now);
 
 /*
- * Remove every rule and route relay_init added; close sockets. Nothing is
+ * Remove every rule and route slaves_init added; close sockets. Nothing is
  * reported from here on.
  */
-void relay_fini(struct relay *r);
+void slaves_fini(struct slaves *r);
 
 /*
  * Make group `num`'s slaves exactly what specs name: a name, or each
@@ -134,11 +134,11 @@ void relay_fini(struct relay *r);
  * Slaves that stay keep their sockets, those that go are released (route
  * removed), new ones are set up.
  */
-void relay_set_slaves(struct relay *r, uint16_t num,
+void slaves_set_slaves(struct slaves *r, uint16_t num,
 		      const struct ifspec *specs, unsigned int n, uint64_t now);
 
 /* The group's masters, the same way. */
-void relay_set_masters(struct relay *r, uint16_t num,
+void slaves_set_masters(struct slaves *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now);
 
@@ -146,30 +146,30 @@ void relay_set_masters(struct relay *r, uint16_t num,
  * Make group `num`'s bindings (engine.h) exactly b[0..n): reported when
  * they changed (ev.bindings), and each one that comes or goes is logged.
  */
-void relay_set_bindings(struct relay *r, uint16_t num,
+void slaves_set_bindings(struct slaves *r, uint16_t num,
 			const struct engine_binding *b, unsigned int n,
 			uint64_t now);
 
-struct relay_group *relay_find_group(struct relay *r, uint16_t num);
+struct slaves_group *slaves_find_group(struct slaves *r, uint16_t num);
 
 /* Slaves the engine can ask now: present, up, with socket and route. */
-unsigned int relay_slaves_ready(const struct relay_group *g);
+unsigned int slaves_slaves_ready(const struct slaves_group *g);
 
 /*
  * Once at start: one line per group (its slaves and masters), where each
  * slave had a line of its own before (those stay for -v).
  */
-void relay_log_start(struct relay *r);
-bool relay_is_master(const struct relay_group *g, unsigned int ifindex);
+void slaves_log_start(struct slaves *r);
+bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex);
 
 /*
  * The engine's egress for asks and confirms (engine.h). An ask on a master
  * checks a guest's claim there: our own NS from the master's link-local
  * address, whose answer the raw answer socket reads like a slave's.
  */
-void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
+void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target);
-void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
+void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target);
 
 /*
@@ -182,21 +182,21 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
  * the slave's link-local address, with the slave's MAC, to `to` at to_mac.
  * 0, or -1 with errno (EAFNOSUPPORT: no Ethernet or link-local there).
  */
-int relay_advertise_guest(struct relay *r, unsigned int slave,
+int slaves_advertise_guest(struct slaves *r, unsigned int slave,
 			  const struct in6_addr *to, const uint8_t to_mac[6],
 			  const struct in6_addr *target);
 
-int relay_advertise(struct relay *r, unsigned int master,
+int slaves_advertise(struct slaves *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);
 
 /* The identifier of our echo requests: their replies carry it. */
-uint16_t relay_echo_id(const struct relay *r);
+uint16_t slaves_echo_id(const struct slaves *r);
 
 /* Link and address events: follow slaves that come, go, rename, go down. */
-void relay_on_link(struct relay *r, const struct netmon_event *ev,
+void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 		   uint64_t now);
-void relay_on_addr(struct relay *r, const struct netmon_event *ev);
+void slaves_on_addr(struct slaves *r, const struct netmon_event *ev);
 
 struct metrics;
 
@@ -204,7 +204,7 @@ struct metrics;
  * A slave's guest signs, taken and refused (the engine counts them): 0, or
  * -1 when it has none for that slave.
  */
-typedef int (*relay_signs_fn)(const void *ctx, uint16_t group,
+typedef int (*slaves_signs_fn)(const void *ctx, uint16_t group,
 			      unsigned int slave, uint64_t *taken,
 			      uint64_t *refused);
 
@@ -212,8 +212,8 @@ typedef int (*relay_signs_fn)(const void *ctx, uint16_t group,
  * The relay's counters and gauges, per group and slave, into m (signs,
  * when not NULL, gives each slave's guest signs); and logged.
  */
-void relay_metrics(const struct relay *r, struct metrics *m,
-		   relay_signs_fn signs, const void *signs_ctx);
-void relay_log_counters(const struct relay *r);
+void slaves_metrics(const struct slaves *r, struct metrics *m,
+		   slaves_signs_fn signs, const void *signs_ctx);
+void slaves_log_counters(const struct slaves *r);
 
 #endif

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "token_bucket.h"
 
 #define NSEC_PER_SEC 1000000000ull
 

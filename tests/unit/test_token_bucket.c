@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "policy.h"
+#include "token_bucket.h"
 
 #define MS 1000000ull			/* nanoseconds */
 #define SEC 1000000000ull

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ask.h"
+#include "nd_send.h"
 #include "binding.h"
 #include "grow.h"
 #include "log.h"
 #include "metrics.h"
-#include "probe.h"
-#include "relay.h"
+#include "echo.h"
+#include "slaves.h"
 
 #define NSEC_PER_MSEC 1000000ull
 #define SLAVE_RETRY_NS (1000 * NSEC_PER_MSEC)
@@ -36,7 +36,7 @@ static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
  * egress route: each change of that is reported (r->ev.slave). Called
  * after every change of those.
  */
-static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slave *s,
+static void slave_sync(struct slaves *r, struct slaves_group *g, struct slave *s,
 		       uint64_t now)
 {
 	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
@@ -56,7 +56,7 @@ static void slave_sync(struct relay *r, struct relay_group *g, struct relay_slav
 	s->in_engine = want;
 }
 
-static void slave_release(struct relay *r, struct relay_group *g, struct relay_slave *s)
+static void slave_release(struct slaves *r, struct slaves_group *g, struct slave *s)
 {
 	if (s->in_engine && r->ev.slave)
 		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false,
@@ -97,12 +97,12 @@ static bool if_ether_mac(const char *name, uint8_t mac[6])
 	return ok;
 }
 
-static void slave_find_mac(struct relay_slave *s)
+static void slave_find_mac(struct slave *s)
 {
 	s->has_mac = if_ether_mac(s->name, s->mac);
 }
 
-static void slave_find_ll(struct relay *r, struct relay_slave *s)
+static void slave_find_ll(struct slaves *r, struct slave *s)
 {
 	/*
 	 * No warning here: a link that just came up has no link-local
@@ -119,7 +119,7 @@ static void slave_find_ll(struct relay *r, struct relay_slave *s)
  * route, link-local source. A slave that is missing is a warning, not an
  * error; it is looked for again at most once a second, when needed.
  */
-static void slave_refresh(struct relay *r, struct relay_group *g, struct relay_slave *s,
+static void slave_refresh(struct slaves *r, struct slaves_group *g, struct slave *s,
 			  uint64_t now)
 {
 	unsigned int ifindex = if_nametoindex(s->name);
@@ -142,7 +142,7 @@ static void slave_refresh(struct relay *r, struct relay_group *g, struct relay_s
 	if (!s->up)
 		return;		/* ready when it comes up */
 	if (s->fd == -1) {
-		s->fd = probe_socket_open(s->name, g->fwmark);
+		s->fd = echo_socket_open(s->name, g->fwmark);
 		if (s->fd == -1) {
 			log_warn("group %u: slave %s: probe socket", g->num,
 				 s->name);
@@ -176,7 +176,7 @@ static void slave_refresh(struct relay *r, struct relay_group *g, struct relay_s
 }
 
 /* 0 if group g's egress table holds no routes but ours, else -1 (logged). */
-static int egress_table_foreign(struct relay *r, struct relay_group *g)
+static int egress_table_foreign(struct slaves *r, struct slaves_group *g)
 {
 	uint8_t protocol = 0;
 	int n = rtnl_table_foreign_routes(&r->rtnl, g->fwmark, &protocol);
@@ -193,7 +193,7 @@ static int egress_table_foreign(struct relay *r, struct relay_group *g)
 	return 0;
 }
 
-static int group_egress_init(struct relay *r, struct relay_group *g)
+static int group_egress_init(struct slaves *r, struct slaves_group *g)
 {
 	int n;
 
@@ -224,7 +224,7 @@ static int group_egress_init(struct relay *r, struct relay_group *g)
 	return 0;
 }
 
-unsigned int relay_slaves_ready(const struct relay_group *g)
+unsigned int slaves_slaves_ready(const struct slaves_group *g)
 {
 	unsigned int n = 0;
 
@@ -233,10 +233,10 @@ unsigned int relay_slaves_ready(const struct relay_group *g)
 	return n;
 }
 
-void relay_log_start(struct relay *r)
+void slaves_log_start(struct slaves *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		const struct relay_group *g = &r->groups[i];
+		const struct slaves_group *g = &r->groups[i];
 
 		char binds[32] = "";
 
@@ -244,13 +244,13 @@ void relay_log_start(struct relay *r)
 			snprintf(binds, sizeof(binds), "; %u binding(s)",
 				 g->nbinds);
 		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)%s",
-			 g->num, g->nslaves, relay_slaves_ready(g), g->nmasters,
+			 g->num, g->nslaves, slaves_slaves_ready(g), g->nmasters,
 			 binds);
 	}
 	r->started = true;
 }
 
-struct relay_group *relay_find_group(struct relay *r, uint16_t num)
+struct slaves_group *slaves_find_group(struct slaves *r, uint16_t num)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		if (r->groups[i].num == num)
@@ -258,8 +258,8 @@ struct relay_group *relay_find_group(struct relay *r, uint16_t num)
 	return NULL;
 }
 
-int relay_init(struct relay *r, const struct config *cfg,
-	       const struct relay_events *ev, uint64_t now)
+int slaves_init(struct slaves *r, const struct config *cfg,
+	       const struct slaves_events *ev, uint64_t now)
 {
 	uint64_t seed = 0;
 
@@ -282,23 +282,23 @@ int relay_init(struct relay *r, const struct config *cfg,
 	r->ngroups = cfg->ngroups;
 	/* No NS of our own without it: every slave is asked with an echo. */
 	if (!cfg->dry_run) {
-		r->askfd = ask_open();
+		r->askfd = nd_send_open();
 		if (r->askfd == -1)
 			log_warn("packet socket for neighbor solicitations (asking with echo requests instead)");
 		if (r->askfd < 0)
 			r->askfd = -1;
 	}
 	for (unsigned int i = 0; i < cfg->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 
 		g->num = cfg->groups[i];
 		g->fwmark = cfg->fwmark_base + g->num;
 		if (group_egress_init(r, g) == -1) {
-			relay_fini(r);
+			slaves_fini(r);
 			return -1;
 		}
-		relay_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
-		relay_set_masters(r, g->num, cfg->masters, cfg->nmasters, now);
+		slaves_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
+		slaves_set_masters(r, g->num, cfg->masters, cfg->nmasters, now);
 	}
 	return 0;
 }
@@ -312,17 +312,17 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 	return false;
 }
 
-static void set_slave_names(struct relay *r, uint16_t num,
+static void set_slave_names(struct slaves *r, uint16_t num,
 			    const char (*names)[IF_NAMESIZE], unsigned int n,
 			    uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, num);
+	struct slaves_group *g = slaves_find_group(r, num);
 	unsigned int i, kept = 0;
 
 	if (!g)
 		return;
 	for (i = 0; i < g->nslaves; i++) {
-		struct relay_slave *s = &g->slaves[i];
+		struct slave *s = &g->slaves[i];
 
 		if (!name_in(s->name, names, n)) {
 			log_info("group %u: slave %s removed", g->num, s->name);
@@ -335,7 +335,7 @@ static void set_slave_names(struct relay *r, uint16_t num,
 	}
 	g->nslaves = kept;
 	for (i = 0; i < n; i++) {
-		struct relay_slave *s;
+		struct slave *s;
 		unsigned int j;
 
 		for (j = 0; j < g->nslaves; j++)
@@ -361,7 +361,7 @@ static void set_slave_names(struct relay *r, uint16_t num,
 }
 
 /* A master is reported by its ifindex while it exists (r->ev.master). */
-static void master_sync(struct relay *r, struct relay_group *g, struct relay_master *m,
+static void master_sync(struct slaves *r, struct slaves_group *g, struct master *m,
 			unsigned int ifindex, uint64_t now)
 {
 	if (!r->ev.master || ifindex == m->in_engine)
@@ -374,17 +374,17 @@ static void master_sync(struct relay *r, struct relay_group *g, struct relay_mas
 		m->in_engine = ifindex;
 }
 
-static void set_master_names(struct relay *r, uint16_t num,
+static void set_master_names(struct slaves *r, uint16_t num,
 			     const char (*names)[IF_NAMESIZE], unsigned int n,
 			     uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, num);
+	struct slaves_group *g = slaves_find_group(r, num);
 	unsigned int i, kept = 0;
 
 	if (!g)
 		return;
 	for (i = 0; i < g->nmasters; i++) {
-		struct relay_master *m = &g->masters[i];
+		struct master *m = &g->masters[i];
 
 		if (!name_in(m->name, names, n)) {
 			master_sync(r, g, m, 0, now);
@@ -396,7 +396,7 @@ static void set_master_names(struct relay *r, uint16_t num,
 	}
 	g->nmasters = kept;
 	for (i = 0; i < n; i++) {
-		struct relay_master *m;
+		struct master *m;
 		unsigned int j;
 
 		for (j = 0; j < g->nmasters; j++)
@@ -481,10 +481,10 @@ static int keep_specs(struct ifspec **dst, unsigned int *ndst,
 	return 0;
 }
 
-void relay_set_slaves(struct relay *r, uint16_t num,
+void slaves_set_slaves(struct slaves *r, uint16_t num,
 		      const struct ifspec *specs, unsigned int n, uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, num);
+	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
@@ -500,11 +500,11 @@ void relay_set_slaves(struct relay *r, uint16_t num,
 	free(names);
 }
 
-void relay_set_masters(struct relay *r, uint16_t num,
+void slaves_set_masters(struct slaves *r, uint16_t num,
 		       const struct ifspec *specs, unsigned int n,
 		       uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, num);
+	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
@@ -530,7 +530,7 @@ static bool binding_in(const struct engine_binding *b,
 }
 
 /* Those of a[] not in b[], each said: "added" or "removed". */
-static void say_bindings(const struct relay *r, uint16_t num,
+static void say_bindings(const struct slaves *r, uint16_t num,
 			 const struct engine_binding *a, unsigned int na,
 			 const struct engine_binding *b, unsigned int nb,
 			 const char *what)
@@ -549,11 +549,11 @@ static void say_bindings(const struct relay *r, uint16_t num,
 	}
 }
 
-void relay_set_bindings(struct relay *r, uint16_t num,
+void slaves_set_bindings(struct slaves *r, uint16_t num,
 			const struct engine_binding *b, unsigned int n,
 			uint64_t now)
 {
-	struct relay_group *g = relay_find_group(r, num);
+	struct slaves_group *g = slaves_find_group(r, num);
 	struct engine_binding *copy = NULL;
 	bool same;
 
@@ -592,15 +592,15 @@ static bool pattern_matches(const struct ifspec *specs, unsigned int n,
 	return false;
 }
 
-void relay_fini(struct relay *r)
+void slaves_fini(struct slaves *r)
 {
 	/*
 	 * Teardown is no event: what was learned behind the slaves is
 	 * purged whole (learn_withdraw), not forgotten slave by slave.
 	 */
-	r->ev = (struct relay_events){ 0 };
+	r->ev = (struct slaves_events){ 0 };
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 
 		for (unsigned int j = 0; j < g->nslaves; j++)
 			slave_release(r, g, &g->slaves[j]);
@@ -624,7 +624,7 @@ void relay_fini(struct relay *r)
 	rtnl_close(&r->rtnl);
 }
 
-static struct relay_slave *slave_of(struct relay_group *g, unsigned int ifindex)
+static struct slave *slave_of(struct slaves_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nslaves; i++)
 		if (g->slaves[i].ifindex == ifindex)
@@ -637,7 +637,7 @@ static struct relay_slave *slave_of(struct relay_group *g, unsigned int ifindex)
  * request (our asks, written below IPv6, never pass there). Said once per
  * episode, which ends when an echo gets through again; each one counted.
  */
-static void firewall_dropped(struct relay_group *g, struct relay_slave *s)
+static void firewall_dropped(struct slaves_group *g, struct slave *s)
 {
 	s->probes_firewalled++;
 	if (g->firewall_warned)
@@ -649,7 +649,7 @@ static void firewall_dropped(struct relay_group *g, struct relay_slave *s)
 }
 
 /* A send failed; echo: the packet went through the output hook. */
-static void send_failed(struct relay_group *g, struct relay_slave *s, const char *what,
+static void send_failed(struct slaves_group *g, struct slave *s, const char *what,
 			const struct in6_addr *target, int err, bool echo)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -670,7 +670,7 @@ static void send_failed(struct relay_group *g, struct relay_slave *s, const char
  * it went. A link-local address still tentative (DAD: a bridge that just
  * got its first port) is no news when our NS went; none at all is.
  */
-static void say_no_ll(struct relay *r, struct relay_group *g, struct relay_slave *s,
+static void say_no_ll(struct slaves *r, struct slaves_group *g, struct slave *s,
 		      const struct in6_addr *src)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -691,10 +691,10 @@ static void say_no_ll(struct relay *r, struct relay_group *g, struct relay_slave
 }
 
 /* An echo request out of s: the kernel resolves target there. */
-static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave *s,
+static void send_echo(struct slaves *r, struct slaves_group *g, struct slave *s,
 		      const struct in6_addr *target, const char *what)
 {
-	if (probe_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
+	if (echo_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
 		send_failed(g, s, what, target, errno, true);
 		return;
@@ -723,18 +723,18 @@ static void send_echo(struct relay *r, struct relay_group *g, struct relay_slave
  * picks for target, so that the answer is delivered: to us, and to that
  * entry, which it completes. Without Ethernet, the echo alone.
  */
-static void ask_without_ll(struct relay *r, struct relay_group *g,
-			   struct relay_slave *s, const struct in6_addr *target)
+static void ask_without_ll(struct slaves *r, struct slaves_group *g,
+			   struct slave *s, const struct in6_addr *target)
 {
 	struct in6_addr src;
 	bool ns = r->askfd != -1 && s->has_mac &&
-		  probe_source(s->name, g->fwmark, target, &src) == 0;
+		  echo_source(s->name, g->fwmark, target, &src) == 0;
 
 	say_no_ll(r, g, s, ns ? &src : NULL);
 	send_echo(r, g, s, target, "probe");
 	if (!ns)
 		return;
-	if (ask_send(r->askfd, s->ifindex, s->mac, &src, target) == -1) {
+	if (nd_send_ask(r->askfd, s->ifindex, s->mac, &src, target) == -1) {
 		send_failed(g, s, "probe", target, errno, false);
 		return;
 	}
@@ -747,7 +747,7 @@ static void ask_without_ll(struct relay *r, struct relay_group *g,
  * behind. Slaves without Ethernet addressing get an echo instead, and
  * those without a usable link-local address both (ask_without_ll).
  */
-static struct relay_master *master_of(struct relay_group *g,
+static struct master *master_of(struct slaves_group *g,
 				      unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
@@ -761,8 +761,8 @@ static struct relay_master *master_of(struct relay_group *g,
  * answers refuses a slave's claim. Without Ethernet or a link-local
  * address it cannot be asked; the kernel's own entries still count.
  */
-static void ask_master(struct relay *r, struct relay_group *g,
-		       struct relay_master *m, const struct in6_addr *target)
+static void ask_master(struct slaves *r, struct slaves_group *g,
+		       struct master *m, const struct in6_addr *target)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -777,7 +777,7 @@ static void ask_master(struct relay *r, struct relay_group *g,
 		m->asks_unsent++;
 		return;
 	}
-	if (ask_send(r->askfd, m->in_engine, m->mac, &m->ll, target) == -1) {
+	if (nd_send_ask(r->askfd, m->in_engine, m->mac, &m->ll, target) == -1) {
 		m->asks_unsent++;
 		log_warnx_limited(&send_fail_limit, "group %u: asking for %s on master %s: %s",
 				  g->num, inet_ntop(AF_INET6, target, addr, sizeof(addr)),
@@ -790,12 +790,12 @@ static void ask_master(struct relay *r, struct relay_group *g,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), m->name);
 }
 
-void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
+void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target)
 {
-	struct relay_group *g = relay_find_group(r, group);
-	struct relay_slave *s = g ? slave_of(g, ifindex) : NULL;
-	struct relay_master *m = g && !s ? master_of(g, ifindex) : NULL;
+	struct slaves_group *g = slaves_find_group(r, group);
+	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct master *m = g && !s ? master_of(g, ifindex) : NULL;
 	char addr[INET6_ADDRSTRLEN];
 
 	if (m) {
@@ -821,7 +821,7 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 		send_echo(r, g, s, target, "probe");
 		return;
 	}
-	if (ask_send(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
+	if (nd_send_ask(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
 		send_failed(g, s, "probe", target, errno, false);
 		return;
 	}
@@ -831,12 +831,12 @@ void relay_ask(struct relay *r, uint16_t group, unsigned int ifindex,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);
 }
 
-int relay_advertise_guest(struct relay *r, unsigned int slave,
+int slaves_advertise_guest(struct slaves *r, unsigned int slave,
 			  const struct in6_addr *to, const uint8_t to_mac[6],
 			  const struct in6_addr *target)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_slave *s = slave_of(&r->groups[i], slave);
+		struct slave *s = slave_of(&r->groups[i], slave);
 		struct in6_addr src;
 
 		if (!s)
@@ -857,7 +857,7 @@ int relay_advertise_guest(struct relay *r, unsigned int slave,
 			errno = EAFNOSUPPORT;
 			return -1;
 		}
-		return ask_advertise(r->askfd, slave, to_mac,
+		return nd_send_advert(r->askfd, slave, to_mac,
 				     s->has_ll ? &s->ll : &src, to, target,
 				     s->mac);
 	}
@@ -865,7 +865,7 @@ int relay_advertise_guest(struct relay *r, unsigned int slave,
 	return -1;
 }
 
-int relay_advertise(struct relay *r, unsigned int master,
+int slaves_advertise(struct slaves *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target)
 {
@@ -879,26 +879,26 @@ int relay_advertise(struct relay *r, unsigned int master,
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	return ask_advertise(r->askfd, master, to_mac, src, to, target, mac);
+	return nd_send_advert(r->askfd, master, to_mac, src, to, target, mac);
 }
 
-void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
+void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target)
 {
-	struct relay_group *g = relay_find_group(r, group);
-	struct relay_slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct slaves_group *g = slaves_find_group(r, group);
+	struct slave *s = g ? slave_of(g, ifindex) : NULL;
 
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
 	send_echo(r, g, s, target, "confirm");
 }
 
-uint16_t relay_echo_id(const struct relay *r)
+uint16_t slaves_echo_id(const struct slaves *r)
 {
 	return r->echo_id;
 }
 
-bool relay_is_master(const struct relay_group *g, unsigned int ifindex)
+bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
@@ -907,7 +907,7 @@ bool relay_is_master(const struct relay_group *g, unsigned int ifindex)
 }
 
 /* The name of the slave on ifindex, or NULL. */
-static const char *slave_named(const struct relay_group *g, unsigned int ifindex)
+static const char *slave_named(const struct slaves_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nslaves; i++)
 		if (g->slaves[i].ifindex == ifindex)
@@ -916,7 +916,7 @@ static const char *slave_named(const struct relay_group *g, unsigned int ifindex
 }
 
 /* Whether the master on ifindex is one a pattern brought in. */
-static bool master_by_pattern(const struct relay_group *g, unsigned int ifindex)
+static bool master_by_pattern(const struct slaves_group *g, unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
@@ -925,11 +925,11 @@ static bool master_by_pattern(const struct relay_group *g, unsigned int ifindex)
 	return false;
 }
 
-static void masters_on_link(struct relay *r, struct relay_group *g,
+static void masters_on_link(struct slaves *r, struct slaves_group *g,
 			    const struct netmon_event *ev, uint64_t now)
 {
 	for (unsigned int j = 0; j < g->nmasters; j++) {
-		struct relay_master *m = &g->masters[j];
+		struct master *m = &g->masters[j];
 		bool named = strcmp(m->name, ev->link.name) == 0;
 
 		if (m->in_engine == ev->ifindex && (ev->deleted || !named))
@@ -939,28 +939,28 @@ static void masters_on_link(struct relay *r, struct relay_group *g,
 	}
 }
 
-void relay_on_link(struct relay *r, const struct netmon_event *ev,
+void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 		   uint64_t now)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct relay_group *g = &r->groups[i];
+		struct slaves_group *g = &r->groups[i];
 
 		/* An interface a pattern matches came, went or was renamed. */
 		if (pattern_matches(g->slave_specs, g->nslave_specs, ev->link.name) ||
 		    (slave_named(g, ev->ifindex) &&
 		     pattern_matches(g->slave_specs, g->nslave_specs,
 				     slave_named(g, ev->ifindex))))
-			relay_set_slaves(r, g->num, g->slave_specs,
+			slaves_set_slaves(r, g->num, g->slave_specs,
 					 g->nslave_specs, now);
 		if (pattern_matches(g->master_specs, g->nmaster_specs,
 				    ev->link.name) ||
 		    master_by_pattern(g, ev->ifindex))
-			relay_set_masters(r, g->num, g->master_specs,
+			slaves_set_masters(r, g->num, g->master_specs,
 					  g->nmaster_specs, now);
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			struct relay_slave *s = &g->slaves[j];
+			struct slave *s = &g->slaves[j];
 			bool named = strcmp(s->name, ev->link.name) == 0;
 
 			if (s->ifindex == ev->ifindex && (ev->deleted || !named)) {
@@ -1019,7 +1019,7 @@ void relay_on_link(struct relay *r, const struct netmon_event *ev,
 	}
 }
 
-void relay_on_addr(struct relay *r, const struct netmon_event *ev)
+void slaves_on_addr(struct slaves *r, const struct netmon_event *ev)
 {
 	if (!IN6_IS_ADDR_LINKLOCAL(&ev->addr.addr))
 		return;
@@ -1028,7 +1028,7 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 			if (r->groups[i].masters[j].in_engine == ev->ifindex)
 				r->groups[i].masters[j].looked = false;
 		for (unsigned int j = 0; j < r->groups[i].nslaves; j++) {
-			struct relay_slave *s = &r->groups[i].slaves[j];
+			struct slave *s = &r->groups[i].slaves[j];
 
 			/* DAD done, address added or removed: look again. */
 			if (s->ifindex == ev->ifindex && s->fd != -1)
@@ -1042,18 +1042,18 @@ void relay_on_addr(struct relay *r, const struct netmon_event *ev)
 /* One sample per slave of every group; expr picks it from s. */
 #define PER_SLAVE(m, r, metric, labels, expr)				\
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
-		const struct relay_group *g = &(r)->groups[i_];		\
+		const struct slaves_group *g = &(r)->groups[i_];		\
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
-			const struct relay_slave *s = &g->slaves[j_];	\
+			const struct slave *s = &g->slaves[j_];	\
 			metrics_named(m, metric, (unsigned long)(expr),	\
 				      g->num, "slave", s->name, labels);	\
 		}							\
 	}
 
 /* One of slave s's guest sign counts, as signs gives them; 0 if none. */
-static uint64_t slave_signs(relay_signs_fn signs, const void *ctx,
-			    const struct relay_group *g,
-			    const struct relay_slave *s, bool refused)
+static uint64_t slave_signs(slaves_signs_fn signs, const void *ctx,
+			    const struct slaves_group *g,
+			    const struct slave *s, bool refused)
 {
 	uint64_t taken, nrefused;
 
@@ -1063,8 +1063,8 @@ static uint64_t slave_signs(relay_signs_fn signs, const void *ctx,
 	return refused ? nrefused : taken;
 }
 
-void relay_metrics(const struct relay *r, struct metrics *m,
-		   relay_signs_fn signs, const void *signs_ctx)
+void slaves_metrics(const struct slaves *r, struct metrics *m,
+		   slaves_signs_fn signs, const void *signs_ctx)
 {
 	metrics_family(m, "probes_suppressed_total", METRIC_COUNTER,
 	       "Asks not sent by policy, by reason.");
@@ -1100,7 +1100,7 @@ void relay_metrics(const struct relay *r, struct metrics *m,
 	       "Neighbor Solicitations of our own sent on a master to check a guest's claim; not sent: the master has no Ethernet or link-local address.");
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		for (unsigned int j = 0; j < r->groups[i].nmasters; j++) {
-			const struct relay_master *ma = &r->groups[i].masters[j];
+			const struct master *ma = &r->groups[i].masters[j];
 
 			metrics_named(m, "master_asks_total", ma->asks_sent,
 				      r->groups[i].num, "master", ma->name,
@@ -1112,18 +1112,18 @@ void relay_metrics(const struct relay *r, struct metrics *m,
 
 	metrics_family(m, "slaves", METRIC_GAUGE,
 	       "Slave interfaces of the group now, by state: ready to be asked, or waiting (missing, down, or not set up yet).");
-	METRICS_PER_GROUP(m, r, "slaves", ",state=\"ready\"", relay_slaves_ready(g));
+	METRICS_PER_GROUP(m, r, "slaves", ",state=\"ready\"", slaves_slaves_ready(g));
 	METRICS_PER_GROUP(m, r, "slaves", ",state=\"waiting\"",
-		  g->nslaves - relay_slaves_ready(g));
+		  g->nslaves - slaves_slaves_ready(g));
 	metrics_family(m, "masters", METRIC_GAUGE,
 	       "Master interfaces of the group now (present or not).");
 	METRICS_PER_GROUP(m, r, "masters", "", g->nmasters);
 }
 
-void relay_log_counters(const struct relay *r)
+void slaves_log_counters(const struct slaves *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
-		const struct relay_group *g = &r->groups[i];
+		const struct slaves_group *g = &r->groups[i];
 
 		if (g->counters.probes_dry_run)
 			log_info("group %u: dry run, asks not sent %lu", g->num,
@@ -1132,7 +1132,7 @@ void relay_log_counters(const struct relay *r)
 
 		/* One line per group; each slave's with -v (hundreds of them). */
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			const struct relay_slave *s = &g->slaves[j];
+			const struct slave *s = &g->slaves[j];
 
 			asks += s->asks_sent;
 			probes += s->probes_sent;

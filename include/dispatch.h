@@ -3,20 +3,20 @@
  * kernel objects (relay: asks and confirms; learn: routes and proxies), and
  * its notices turned into log lines.
  */
-#ifndef NS_MONITOR_EGRESS_H
-#define NS_MONITOR_EGRESS_H
+#ifndef NS_MONITOR_DISPATCH_H
+#define NS_MONITOR_DISPATCH_H
 
 #include "engine.h"
 
-struct relay;
+struct slaves;
 struct learn;
 struct hold;
 struct askers;
 struct hostaddrs;
 struct config;
 
-struct egress {
-	struct relay *relay;
+struct dispatch {
+	struct slaves *slaves;
 	struct learn *learn;
 	const struct config *cfg;
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
@@ -29,11 +29,11 @@ struct egress {
  * one per group in cfg->groups' order, opened later) and askers
  * (--proxy-ndp) may be NULL; addrs are the host's.
  */
-void egress_init(struct egress *x, struct relay *relay, struct learn *learn,
+void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
 		 struct askers *askers, const struct hostaddrs *addrs);
 
 /* Fill eg with callbacks on x (which must outlive the engine). */
-void egress_make(struct engine_egress *eg, struct egress *x);
+void dispatch_make(struct engine_egress *eg, struct dispatch *x);
 
 #endif

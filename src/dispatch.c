@@ -1,4 +1,4 @@
-/* The engine's egress: actions to the relay and learning, notices to the log. */
+/* The engine's egress: actions to the slaves and learning, notices to the log. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <errno.h>
@@ -8,35 +8,35 @@
 #include "askers.h"
 #include "clock.h"
 #include "config.h"
-#include "egress.h"
+#include "dispatch.h"
 #include "fwdwatch.h"
 #include "hold.h"
 #include "hostaddr.h"
 #include "learn.h"
 #include "log.h"
-#include "relay.h"
+#include "slaves.h"
 
 
 static void eg_ask(void *ctx, uint16_t group, unsigned int slave,
 		   const struct in6_addr *target)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
-	relay_ask(x->relay, group, slave, target);
+	slaves_ask(x->slaves, group, slave, target);
 }
 
 static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
 		       const struct in6_addr *target)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
-	relay_confirm(x->relay, group, slave, target);
+	slaves_confirm(x->slaves, group, slave, target);
 }
 
 static int eg_route_add(void *ctx, uint16_t group,
 			const struct in6_addr *target, unsigned int slave)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	return learn_route_add(x->learn, group, target, slave);
 }
@@ -45,7 +45,7 @@ static int eg_route_move(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int from,
 			 unsigned int to)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	return learn_route_move(x->learn, group, target, from, to);
 }
@@ -53,13 +53,13 @@ static int eg_route_move(void *ctx, uint16_t group,
 static int eg_route_del(void *ctx, uint16_t group,
 			const struct in6_addr *target, unsigned int slave)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	return learn_route_del(x->learn, group, target, slave);
 }
 
 struct answer_ctx {
-	struct egress *x;
+	struct dispatch *x;
 	const struct in6_addr *src;
 };
 
@@ -71,7 +71,7 @@ static void answer_asker(const struct asker *k, void *data)
 
 	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
 	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
-	if (relay_advertise(a->x->relay, k->master, a->src, &k->src, k->mac,
+	if (slaves_advertise(a->x->slaves, k->master, a->src, &k->src, k->mac,
 			    &k->target) == -1) {
 		log_warnx_limited(&fail_limit, "answering %s's NS for %s: %s (it will be answered when it asks again)",
 				  to, t, strerror(errno));
@@ -84,7 +84,7 @@ static void answer_asker(const struct asker *k, void *data)
 static void eg_proxy_add(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 	struct answer_ctx a = { x, NULL };
 
 	learn_proxy(x->learn, group, target, master, true);
@@ -105,12 +105,12 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 static void answer_guest(const struct asker *k, void *data)
 {
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
-	struct egress *x = data;
+	struct dispatch *x = data;
 	char t[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
 	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
-	if (relay_advertise_guest(x->relay, k->master, &k->src, k->mac,
+	if (slaves_advertise_guest(x->slaves, k->master, &k->src, k->mac,
 				  &k->target) == -1) {
 		log_warnx_limited(&fail_limit, "answering guest %s's NS for %s: %s",
 				  to, t, strerror(errno));
@@ -123,7 +123,7 @@ static void answer_guest(const struct asker *k, void *data)
 static void eg_answer_guests(void *ctx, uint16_t group,
 			     const struct in6_addr *target, unsigned int lives_on)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	(void)group;
 	if (x->askers)
@@ -134,7 +134,7 @@ static void eg_answer_guests(void *ctx, uint16_t group,
 static void eg_proxy_del(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	learn_proxy(x->learn, group, target, master, false);
 }
@@ -142,7 +142,7 @@ static void eg_proxy_del(void *ctx, uint16_t group,
 static bool eg_usable_on(void *ctx, unsigned int master,
 			 const struct in6_addr *target)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 
 	return learn_usable_on(x->learn, master, target);
 }
@@ -156,7 +156,7 @@ static bool eg_usable_on(void *ctx, unsigned int master,
 #define LOCATED_TIMEOUT_MS (10 * 60 * 1000)
 #define UNANSWERED_TIMEOUT_MS (3 * 1000)
 
-static struct hold *hold_of(struct egress *x, uint16_t group)
+static struct hold *hold_of(struct dispatch *x, uint16_t group)
 {
 	for (unsigned int i = 0; x->holds && i < x->cfg->ngroups; i++)
 		if (x->cfg->groups[i] == group)
@@ -194,7 +194,7 @@ static struct log_limit ambiguous_limit = LOG_LIMIT_INIT(10, 5);
 
 static void eg_notice(void *ctx, const struct engine_notice *n)
 {
-	struct egress *x = ctx;
+	struct dispatch *x = ctx;
 	char a[INET6_ADDRSTRLEN], s[IF_NAMESIZE], o[IF_NAMESIZE];
 	char more[48] = "";
 
@@ -235,7 +235,7 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			 n->group, a, s,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		if (x->cfg->proxy_ndp)
-			fwdwatch_learned(x->relay, n->group, s, a, monotonic_ns());
+			fwdwatch_learned(x->slaves, n->group, s, a, monotonic_ns());
 		break;
 	case ENGINE_MOVED:
 		log_info("group %u: %s moved behind %s: route moved from %s",
@@ -292,14 +292,14 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	}
 }
 
-void egress_init(struct egress *x, struct relay *relay, struct learn *learn,
+void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
 		 struct askers *askers, const struct hostaddrs *addrs)
 {
-	*x = (struct egress){ relay, learn, cfg, holds, askers, addrs };
+	*x = (struct dispatch){ slaves, learn, cfg, holds, askers, addrs };
 }
 
-void egress_make(struct engine_egress *eg, struct egress *x)
+void dispatch_make(struct engine_egress *eg, struct dispatch *x)
 {
 	*eg = (struct engine_egress){
 		.ctx = x,

@@ -6,7 +6,7 @@
  * a temporary X/128 route around each send (two rtnetlink round trips per
  * probe), or ours: every probe socket carries a firewall mark, and one
  * policy rule sends marked lookups to a table holding an on-link default
- * route per slave (set up once, see relay.c). A probe is then one sendmsg().
+ * route per slave (set up once, see slaves.c). A probe is then one sendmsg().
  * bench/egress.sh, both methods side by side: median 4.4 us per probe
  * against 10.1 us for the route dance (2.3 times), and 0 route events
  * against 2 per probe that every routing daemon on the host must process.
@@ -19,9 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "echo.h"
 
-int probe_socket_open(const char *ifname, uint32_t fwmark)
+int echo_socket_open(const char *ifname, uint32_t fwmark)
 {
 	struct icmp6_filter filter;
 	int hops = 1;	/* a probe is for an on-link neighbor, never forwarded */
@@ -51,7 +51,7 @@ int probe_socket_open(const char *ifname, uint32_t fwmark)
 	return fd;
 }
 
-int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
+int echo_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 	       const struct in6_addr *target, uint16_t id, uint16_t seq)
 {
 	uint8_t pkt[PROBE_ECHO_LEN];
@@ -63,7 +63,7 @@ int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 		.sin6_family = AF_INET6,
 		.sin6_addr = *target,
 	};
-	struct iovec iov = { pkt, probe_build_echo(pkt, sizeof(pkt), id, seq) };
+	struct iovec iov = { pkt, echo_build(pkt, sizeof(pkt), id, seq) };
 	struct msghdr msg = {
 		.msg_name = &dst,
 		.msg_namelen = sizeof(dst),
@@ -92,7 +92,7 @@ int probe_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 	return 0;
 }
 
-int probe_source(const char *ifname, uint32_t fwmark,
+int echo_source(const char *ifname, uint32_t fwmark,
 		 const struct in6_addr *target, struct in6_addr *out)
 {
 	/* A datagram socket's connect() runs the kernel's source selection. */

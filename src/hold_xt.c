@@ -21,7 +21,7 @@
 
 #include "nftctl.h"
 #include "nlsock.h"
-#include "queue_xt.h"
+#include "hold_xt.h"
 
 /* Revision 3 is the one with the bypass flag and any family. */
 #define NFQUEUE_REVISION 3
@@ -54,7 +54,7 @@ static struct nftnl_rule *queue_rule(uint16_t group)
 	return r;
 }
 
-int queue_xt_add(uint16_t group, char *err, size_t errlen)
+int hold_xt_add(uint16_t group, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_nlmsg_batch *batch;
