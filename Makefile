@@ -25,8 +25,15 @@ VERSION  := $(shell cat VERSION)
 
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -DNS_MONITOR_VERSION='"$(VERSION)"'
+# The four parts, the command line and checks, and what they share; each
+# header beside its source (README.md, Source layout).
+SRC_DIRS := src/lib src/intake src/engine src/egress src/control src/cli
+SRC_INC  := $(addprefix -I,$(SRC_DIRS))
+HDRS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
+vpath %.c src $(SRC_DIRS)
+
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
-	    -Iinclude $(PKG_CFLAGS)
+	    $(SRC_INC) $(PKG_CFLAGS)
 ifeq ($(CI),true)
 CFLAGS   += -Werror
 endif
@@ -42,8 +49,8 @@ else
 BUILD    := build/default
 endif
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+LIB_SRC  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJ  := $(addprefix $(BUILD)/,$(notdir $(LIB_SRC:.c=.o)))
 LIB      := $(BUILD)/libnsmonitor.a
 BIN      := $(BUILD)/ns-monitor
 
@@ -59,21 +66,17 @@ ifneq ($(SANITIZE),1)
 	cp $(BIN) $@
 endif
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) VERSION | $(BUILD)
+$(BUILD)/%.o: %.c $(HDRS) VERSION | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The engine is pure (DESIGN.md): engine.c and token_bucket.c are compiled against
-# a directory that holds only their own headers, so that including any other
-# of ours fails, and tests/engine_purity.sh checks what their objects call.
+# The engine is pure (DESIGN.md): engine.c and token_bucket.c are compiled
+# with src/engine as their only include directory, so that including a
+# header of another part fails, and tests/engine_purity.sh checks what
+# their objects call.
 ENGINE_OBJ := $(BUILD)/engine.o $(BUILD)/token_bucket.o
-ENGINE_INC := $(BUILD)/engine-include
 
-$(ENGINE_INC)/%.h: include/%.h
-	@mkdir -p $(ENGINE_INC)
-	cp $< $@
-
-$(ENGINE_OBJ): $(BUILD)/%.o: src/%.c $(ENGINE_INC)/engine.h $(ENGINE_INC)/token_bucket.h | $(BUILD)
-	$(CC) $(filter-out -Iinclude $(PKG_CFLAGS),$(CFLAGS)) -I$(ENGINE_INC) -c -o $@ $<
+$(ENGINE_OBJ): $(BUILD)/%.o: src/engine/%.c src/engine/engine.h src/engine/token_bucket.h | $(BUILD)
+	$(CC) $(filter-out $(SRC_INC) $(PKG_CFLAGS),$(CFLAGS)) -Isrc/engine -c -o $@ $<
 
 # The egress: what carries out the engine's actions. It never calls the
 # engine (tests/egress_purity.sh); results come back as events.
@@ -86,7 +89,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)
@@ -96,14 +99,14 @@ $(BUILD)/guest_flood: tests/tools/guest_flood.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Asks with the daemon's own nd_send.c and answer.c, so it links the library.
-$(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/nd_ask: tests/tools/nd_ask.c $(LIB) $(HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/neigh_peak: tests/tools/neigh_peak.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Holds with the daemon's own hold.c, so it links the library.
-$(BUILD)/nfq_hold: tests/tools/nfq_hold.c $(LIB) $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/nfq_hold: tests/tools/nfq_hold.c $(LIB) $(HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tcp_probe: tests/tools/tcp_probe.c | $(BUILD)

@@ -24,11 +24,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-if [ ! -x "$bin" ] || [ "$here/dispatch.c" -nt "$bin" ] || [ "$here/odhcpd_route.c" -nt "$bin" ] ||
+if [ ! -x "$bin" ] || [ "$here/egress.c" -nt "$bin" ] || [ "$here/odhcpd_route.c" -nt "$bin" ] ||
 	[ "$top/build/default/libnsmonitor.a" -nt "$bin" ]; then
 	(cd "$top" && make --no-print-directory >/dev/null &&
-		cc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Iinclude -Ibench \
-			$(pkg-config --cflags libmnl) bench/dispatch.c bench/odhcpd_route.c \
+		cc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Isrc/lib -Isrc/intake -Isrc/engine -Isrc/egress -Isrc/control -Isrc/cli -Ibench \
+			$(pkg-config --cflags libmnl) bench/egress.c bench/odhcpd_route.c \
 			build/default/libnsmonitor.a \
 			$(pkg-config --libs libmnl libnetfilter_log libnftables libnftnl) \
 			-o build/egress)

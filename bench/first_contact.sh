@@ -62,10 +62,10 @@ NSS=("$R" "$U" "$G")
 # The two other methods, built here (as bench/run.sh does).
 TOOLS=$TMP/tools
 mkdir -p "$TOOLS"
-f="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I$top/include -I$here"
+f="-std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I$top/src/lib -I$top/src/intake -I$top/src/engine -I$top/src/egress -I$top/src/control -I$top/src/cli -I$here"
 cc $f "$here/seed.c" -o "$TOOLS/seed" &&
 	cc $f $(pkg-config --cflags libmnl) "$here/odhcpd.c" "$here/odhcpd_route.c" \
-		"$top/src/echo.c" "$top/src/echo_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" \
+		"$top/src/egress/echo.c" "$top/src/egress/echo_build.c" "$top/src/egress/rtnl.c" "$top/src/lib/nlsock.c" \
 		-o "$TOOLS/odhcpd" $(pkg-config --libs libmnl) ||
 	{ say "building bench/odhcpd.c and bench/seed.c failed"; exit 1; }
 in_g() { ip netns exec "$G" "$@"; }

@@ -75,7 +75,7 @@ in_g() { ip netns exec "$G" "$@"; }
 
 TOOLS=$TMP/tools
 mkdir -p "$TOOLS"
-cc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$top/include" -I"$here" \
+cc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$here" \
 	$(pkg-config --cflags libmnl) "$here/nsgen.c" -o "$TOOLS/nsgen" $(pkg-config --libs libmnl) ||
 	{ say "building bench/nsgen.c failed"; exit 1; }
 

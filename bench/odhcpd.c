@@ -15,7 +15,7 @@
  *
  *   odhcpd [-l] -m MASTER -s SLAVE[,SLAVE...]
  *
- * The per-probe part is bench/odhcpd_route.c (shared with bench/dispatch.c)
+ * The per-probe part is bench/odhcpd_route.c (shared with bench/egress.c)
  * and ns-monitor's own echo_send(); the listener is listen.h's (odhcpd's
  * ETH_P_IPV6 socket would not see the host's own NS at all).
  * Counters on SIGUSR1 and at exit on stderr.

@@ -2,7 +2,7 @@
  * odhcpd's egress for a probe (odhcpd ndp.c, ping6()): a temporary
  * TARGET/128 route on the slave in the main table, metric 128, added before
  * the echo request and deleted after it, each waiting for the kernel's ack.
- * Shared by bench/dispatch.c (per-probe cost) and bench/odhcpd.c (the method
+ * Shared by bench/egress.c (per-probe cost) and bench/odhcpd.c (the method
  * end to end).
  */
 #ifndef NS_BENCH_ODHCPD_ROUTE_H

@@ -127,7 +127,7 @@ wait_for() {
 
 # ---------------------------------------------------------------- tools
 build_tools() {
-	local f="-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I$top/include -I$here"
+	local f="-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I$top/src/lib -I$top/src/intake -I$top/src/engine -I$top/src/egress -I$top/src/control -I$top/src/cli -I$here"
 	local mnl_c mnl_l
 	mnl_c=$(pkg-config --cflags libmnl) mnl_l=$(pkg-config --libs libmnl)
 	mkdir -p "$TOOLS" &&
@@ -136,8 +136,8 @@ build_tools() {
 	cc $f "$here/seed.c" -o "$TOOLS/seed" &&
 	cc $f $(pkg-config --cflags libmnl libnetfilter_log) "$here/floor.c" -o "$TOOLS/floor" \
 		$(pkg-config --libs libmnl libnetfilter_log) &&
-	cc $f $mnl_c "$here/odhcpd.c" "$here/odhcpd_route.c" "$top/src/echo.c" \
-		"$top/src/echo_build.c" "$top/src/rtnl.c" "$top/src/nlsock.c" -o "$TOOLS/odhcpd" $mnl_l
+	cc $f $mnl_c "$here/odhcpd.c" "$here/odhcpd_route.c" "$top/src/egress/echo.c" \
+		"$top/src/egress/echo_build.c" "$top/src/egress/rtnl.c" "$top/src/lib/nlsock.c" -o "$TOOLS/odhcpd" $mnl_l
 }
 
 # ---------------------------------------------------------------- topology

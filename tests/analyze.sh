@@ -1,6 +1,6 @@
 #!/bin/sh
 # Static analysis of src/: cppcheck, then clang's static analyzer, both
-# over every src/*.c. Run by `make analyze`, and by `make check` in CI.
+# over every src/*.c and src/*/*.c. Run by `make analyze`, and by `make check` in CI.
 # Fails on any finding not suppressed: cppcheck's are suppressed in place
 # (/* cppcheck-suppress ID ; why */), clang's in tests/analyze.supp.
 # CPPCHECK and CLANG override the tools (default cppcheck, clang).
@@ -21,7 +21,7 @@ done
 pkg_cflags=$(pkg-config --cflags $PKGS) || exit 2
 rm -rf "$OUT" && mkdir -p "$OUT" || exit 2
 # Largest first, so that the longest analyses start at once.
-files=$(ls -S src/*.c)
+files=$(ls -S src/*.c src/*/*.c)
 nfiles=$(echo "$files" | wc -l)
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -29,7 +29,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # work only so, and the whole tree takes it seconds. Errors, warnings,
 # portability and performance; style is left to review.
 # shellcheck disable=SC2086
-"$CPPCHECK" --std=c11 -D_GNU_SOURCE -DNS_MONITOR_VERSION='"analyze"' -Iinclude $pkg_cflags \
+"$CPPCHECK" --std=c11 -D_GNU_SOURCE -DNS_MONITOR_VERSION='"analyze"' -Isrc/lib -Isrc/intake -Isrc/engine -Isrc/egress -Isrc/control -Isrc/cli $pkg_cflags \
 	--enable=warning,portability,performance --inline-suppr --quiet \
 	--template='{file}:{line}: {severity}: {message} [{id}]' \
 	$files >"$OUT/cppcheck.log" 2>&1
@@ -47,7 +47,7 @@ echo "analyze: cppcheck: $nfiles files, $cpp_n findings"
 # suppressions by file, checker and message (not line: lines move).
 # shellcheck disable=SC2086,SC2016
 echo "$files" | xargs -P "$jobs" -n 1 sh -c \
-	'"$0" --analyze -std=gnu11 -D_GNU_SOURCE -DNS_MONITOR_VERSION=\"analyze\" -Iinclude '"$pkg_cflags"' \
+	'"$0" --analyze -std=gnu11 -D_GNU_SOURCE -DNS_MONITOR_VERSION=\"analyze\" -Isrc/lib -Isrc/intake -Isrc/engine -Isrc/egress -Isrc/control -Isrc/cli '"$pkg_cflags"' \
 		-o /dev/null "$1" >"'"$OUT"'/$(basename "$1").log" 2>&1 ||
 		echo "$1: error: clang exited $?" >>"'"$OUT"'/$(basename "$1").log"' \
 	"$CLANG"

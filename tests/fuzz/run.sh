@@ -37,11 +37,11 @@ export UBSAN_OPTIONS
 # The src/ files each target needs, and nothing more.
 sources() {
 	case $1 in
-	ns_parse) echo src/ns_parse.c ;;
-	nflog)    echo src/nflog.c src/nftwatch.c src/nlsock.c src/ifname.c src/ifspec.c src/binding.c src/metrics.c ;;
-	nd)       echo src/nd.c src/ns_parse.c ;;
-	hold)     echo src/hold.c src/nlsock.c src/log.c src/clock.c ;;
-	netmon)   echo src/netmon.c src/nlsock.c src/log.c src/clock.c src/metrics.c ;;
+	ns_parse) echo src/intake/ns_parse.c ;;
+	nflog)    echo src/intake/nflog.c src/control/nftwatch.c src/lib/nlsock.c src/control/ifname.c src/control/ifspec.c src/control/binding.c src/lib/metrics.c ;;
+	nd)       echo src/lib/nd.c src/intake/ns_parse.c ;;
+	hold)     echo src/intake/hold.c src/lib/nlsock.c src/lib/log.c src/lib/clock.c ;;
+	netmon)   echo src/intake/netmon.c src/lib/nlsock.c src/lib/log.c src/lib/clock.c src/lib/metrics.c ;;
 	esac
 }
 
@@ -63,7 +63,7 @@ for t in $TARGETS; do
 	fi
 	# shellcheck disable=SC2046,SC2086 # flag lists, split on purpose
 	if ! "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
-		-D_GNU_SOURCE -Iinclude $pkg_cflags tests/fuzz/fuzz_$t.c \
+		-D_GNU_SOURCE -Isrc/lib -Isrc/intake -Isrc/engine -Isrc/egress -Isrc/control -Isrc/cli $pkg_cflags tests/fuzz/fuzz_$t.c \
 		$(sources $t) $pkg_libs -o "$bin"; then
 		echo "fuzz_$t: BUILD FAILED" >&2
 		status=1

@@ -29,7 +29,7 @@ need_root
 TCP_PROBE=${TCP_PROBE:-$(dirname "$NS_MONITOR")/tcp_probe}
 G=135
 UP=2001:db8:1::2
-QMAX=256		# --queue-max's default: include/config.h
+QMAX=256		# --queue-max's default: src/cli/config.h
 
 netns_add r
 netns_add u

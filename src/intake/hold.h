@@ -105,7 +105,7 @@ struct hold {
 	uint32_t nslots;
 	uint32_t nheld;
 	struct hold_stats stats;
-	/* located_G's table (src/hold_located.c); opened on first use. */
+	/* located_G's table (src/egress/hold_located.c); opened on first use. */
 	struct nlsock nft;
 	uint8_t set_family;		/* NFPROTO_INET */
 	const char *set_table;		/* NFT_TABLE */
@@ -137,7 +137,7 @@ void hold_close(struct hold *h);
 
 /*
  * Add dst to located_G with a timeout, so that its packets skip the queue
- * (src/hold_located.c, libnftnl over its own netlink socket). An element
+ * (src/egress/hold_located.c, libnftnl over its own netlink socket). An element
  * already there is left as it is. 0, or -1 with errno set (ENOENT: no such
  * set, the --queue rules are not loaded).
  */
