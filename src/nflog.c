@@ -127,14 +127,6 @@ enum nflog_msg_kind nflog_parse_msg(const struct nlmsghdr *nlh,
 	return NFLOG_MSG_PACKET;
 }
 
-bool nflog_prefix_is(const struct nflog_packet *pkt, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return pkt->prefix && pkt->prefix_len == n &&
-	       memcmp(pkt->prefix, prefix, n) == 0;
-}
-
 struct process_ctx {
 	nflog_packet_cb cb;
 	void *data;
