@@ -1,9 +1,13 @@
 #!/bin/bash
-# Two ns-monitor binaries side by side, interleaved in time on this noisy
-# machine: reaction latency (one slave, 100 and 10,000 NS/s) and the CPU of an
-# ingest flood. For checking a change to src/ before and after.
+# Two ns-monitor binaries side by side with the floor (bench/floor.c),
+# interleaved in time on this noisy machine: reaction latency (one and four
+# slaves, 100 and 10,000 NS/s) with each binary's ratio to the floor of the
+# same rounds, and the CPU of an ingest flood. For checking a change to src/
+# before and after.
 #
 #   bash bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]     (default 5 rounds)
+#
+# COMPARE_SLAVES (default "1 4"): the slave counts to run.
 #
 # Same namespaces, generator and capture as bench/run.sh; prints markdown.
 set -u
@@ -14,14 +18,21 @@ BENCH_LIB=1 . "$(dirname "${BASH_SOURCE[0]}")/run.sh" "$A_IN"
 cp "$A_IN" "$TMP/ns-monitor-a" && cp "$B_IN" "$TMP/ns-monitor-b" || exit 1
 BIN_A=$TMP/ns-monitor-a BIN_B=$TMP/ns-monitor-b
 
-topo_build A 1
-for rate in 100 10000; do
-	for round in $(seq "$ROUNDS"); do
-		# The order flips every round.
-		if [ $((round % 2)) = 1 ]; then order="a b"; else order="b a"; fi
-		for x in $order; do latency_run "nsmon-$x" $rate "$round"; done
+for s in ${COMPARE_SLAVES:-1 4}; do
+	topo_build A "$s"
+	for rate in 100 10000; do
+		for round in $(seq "$ROUNDS"); do
+			# The order turns every round.
+			case $((round % 3)) in
+			1) order="floor nsmon-a nsmon-b" ;;
+			2) order="nsmon-b floor nsmon-a" ;;
+			0) order="nsmon-a nsmon-b floor" ;;
+			esac
+			for m in $order; do latency_run "$m" $rate "$round"; done
+		done
 	done
 done
+topo_build A 1
 # Ingest flood (defaults, repeated targets), three times each, alternating.
 for round in 1 2 3; do
 	for x in a b; do
@@ -43,12 +54,17 @@ latency_merge
 
 echo "A: $A_IN ($(sha256sum "$BIN_A" | cut -c1-12))"
 echo "B: $B_IN ($(sha256sum "$BIN_B" | cut -c1-12))"
-echo "$ROUNDS rounds each, interleaved; one slave; $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$ROUNDS rounds each, interleaved; $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| binary | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU ms per 1000 NS |"
-echo "|---|---:|---:|---:|---:|---:|---|---:|"
-jq -rs 'map(select(.kind == "latency")) | sort_by(.rate, .method)[] |
-	"| \(.method | sub("nsmon-"; "") | ascii_upcase) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) |"' "$JSONL"
+echo "Ratios are to the floor of the same case and rounds: p50, and CPU per NS."
+echo
+echo "| binary | slaves | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU µs per NS | p50 / floor | CPU / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
+jq -rs 'def r(x): (x * 100 | round) / 100;
+	map(select(.kind == "latency")) as $l |
+	$l | sort_by(.slaves, .rate, .method)[] | . as $m |
+	($l | map(select(.method == "floor" and .slaves == $m.slaves and .rate == $m.rate)) | first) as $f |
+	"| \(.method | sub("nsmon-"; "") | ascii_upcase) | \(.slaves) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) | \(if $f and $f.cap.p50_us and .cap.p50_us then "\(r(.cap.p50_us / $f.cap.p50_us))×" else "—" end) | \(if $f and $f.cpu_ms_per_1000 and .cpu_ms_per_1000 then "\(r(.cpu_ms_per_1000 / $f.cpu_ms_per_1000))×" else "—" end) |"' "$JSONL"
 echo
 echo "| binary | flood NS/s | sent | processed | CPU µs per NS |"
 echo "|---|---:|---:|---:|---:|"

@@ -84,6 +84,16 @@ report_json() {
 	     {goal: "RSS < 4 MiB idle, < 5 MiB once the floods have left",
 	      figure: [($c.rss_idle_kb // null), ($c.rss_settled_kb // null)],
 	      met: ((($c.rss_idle_kb // 1e9) < 4096) and (($c.rss_settled_kb // 1e9) < 5120))}),
+	    (([1, 100], [1, 10000], [4, 100], [4, 10000]) as [$s, $rt] |
+	     L("nsmon"; $s; $rt) as $n | L("floor"; $s; $rt) as $f |
+	      {goal: "p50 within 1.1x of the floor, \($s) slave(s), \($rt) NS/s",
+	       figure: (if ($n.cap.p50_us // null) and ($f.cap.p50_us // null) then "\($n.cap.p50_us / $f.cap.p50_us * 100 | round / 100)x" else null end),
+	       met: ((($n.cap.p50_us // 1e9) / ($f.cap.p50_us // 1e-9)) <= 1.1)}),
+	    ([1, 4][] as $s |
+	     L("nsmon"; $s; 100) as $n | L("floor"; $s; 100) as $f |
+	     {goal: "CPU per NS within 2x of the floor, \($s) slave(s), 100 NS/s",
+	      figure: (if ($n.cpu_ms_per_1000 // null) and ($f.cpu_ms_per_1000 // null) then "\($n.cpu_ms_per_1000 / $f.cpu_ms_per_1000 * 100 | round / 100)x" else null end),
+	      met: ((($n.cpu_ms_per_1000 // 1e9) / ($f.cpu_ms_per_1000 // 1e-9)) <= 2)}),
 	    (C("nsmon") as $c |
 	     {goal: "no wake-ups while idle",
 	      figure: ($c.wakeups_per_min // null), met: (($c.wakeups_per_min // 1) == 0)})
@@ -96,6 +106,8 @@ report_md() {
 		(if x >= 100 then (x | floor | tostring) else ((x * 10 | floor) / 10 | tostring) end)
 		else (x | tostring) end;
 	def name(m): .names[m] // m;
+	def ratio(a; b): if a == null or b == null or b == 0 then "—"
+		else "\((a / b * 100 | round) / 100)×" end;
 	. as $r |
 	"# ns-monitor benchmarks\n",
 	"\($r.meta.date), kernel \($r.meta.kernel), \($r.meta.cpus) × \($r.meta.cpu), load \($r.meta.loadavg_start) → \($r.meta.loadavg_end); \($r.meta.ns_monitor) (commit \($r.meta.commit)\(if $r.meta.src_modified then ", src/ modified" else "" end); binary built \($r.meta.binary_built), sha256 \($r.meta.binary_sha256)…), ndppd \($r.meta.ndppd); \($r.meta.duration_s) s; neighbor table full events during the run: \($r.meta.neighbor_table_full_events).\n",
@@ -105,6 +117,15 @@ report_md() {
 	"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 	($r.latency[] | . as $l |
 	 "| \($r | name($l.method)) | \($l.slaves) | \($l.rate) (\(f($l.gen.rate_reached))) | \($l.cap.ns_on_master // "—") | \($l.cap.reacted // "—") | \(f($l.cap.p50_us)) | \(f($l.cap.p99_us)) | \(f($l.cap.max_us)) | \($l.round_p50_us | map(f(.)) | join(", ")) | \(f($l.cap.all_p50_us)) | \(f($l.cpu_ms_per_1000)) | \(if ($l.method | startswith("ndppd")) then "—" else "\($l.probes_sent) / \($l.probes_failed)" end) |"),
+	"",
+	"### Against the floor\n",
+	"ns-monitor beside the floor of the same run and rounds: p50 and p99 of the reaction, CPU per NS (everything a target costs: its ask, the answer, the confirm and the events), and their ratios. Goal (issue 23): p50 within 1.1× of the floor in each case, CPU per NS at 100 NS/s within 2×.\n",
+	"| slaves | NS/s | floor p50 µs | ns-monitor p50 µs | p50 ratio | floor p99 µs | ns-monitor p99 µs | floor CPU µs per NS | ns-monitor CPU µs per NS | CPU ratio |",
+	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+	($r.latency | map(select(.method == "nsmon"))[] | . as $n |
+	 ($r.latency | map(select(.method == "floor" and .slaves == $n.slaves and .rate == $n.rate)) | first) as $f |
+	 select($f != null) |
+	 "| \($n.slaves) | \($n.rate) | \(f($f.cap.p50_us)) | \(f($n.cap.p50_us)) | \(ratio($n.cap.p50_us; $f.cap.p50_us)) | \(f($f.cap.p99_us)) | \(f($n.cap.p99_us)) | \(f($f.cpu_ms_per_1000)) | \(f($n.cpu_ms_per_1000)) | \(ratio($n.cpu_ms_per_1000; $f.cpu_ms_per_1000)) |"),
 	"",
 	"## Ingest\n",
 	"The load generator at its maximum, then lower rates (100,000, 30,000, 10,000, 3,000, 1,000, 300, 100 NS/s, about a second each) until nothing is lost. Lost: NS emitted minus NS processed (ns-monitor: its NFLOG message counter; seed and odhcpd: NS handled; ndppd: NS it sent out of s1). ns-monitor runs with its defaults here (5000 asks/s, burst 1000) and its nft rule without the kernel `limit`.\n",

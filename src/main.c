@@ -216,6 +216,7 @@ struct loop {
 	int epfd;
 	int sigfd;
 	int timerfd;
+	int nflogfd;		/* intake_fd(), opened once */
 	uint64_t timer_armed;	/* deadline the timer is set to, 0: none */
 	uint64_t stats_due;	/* next --stats-file write, 0: none */
 	uint64_t onlink_gen;	/* --queue: onlink_G written for this */
@@ -497,7 +498,13 @@ static int loop_run(struct loop *l)
 			log_warn("epoll_wait");
 			return -1;
 		}
+		/* The NS first: nothing else before their asks leave. */
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd == l->nflogfd)
+				intake_drain(&l->intake);
 		for (int i = 0; i < n; i++) {
+			if (ev[i].data.fd == l->nflogfd)
+				continue;
 			if (ev[i].data.fd == l->sigfd)
 				handle_signal(l);
 			else if (ev[i].data.fd == control_fd(&l->control))
@@ -509,8 +516,6 @@ static int loop_run(struct loop *l)
 			else if (ev[i].data.fd == l->answerfd)
 				answer_read(l->answerfd, slaves_echo_id(&l->slaves),
 					    on_answer, l, &l->answers);
-			else if (ev[i].data.fd == intake_fd(&l->intake))
-				intake_drain(&l->intake);
 			else
 				read_holds(l, ev[i].data.fd);
 		}
@@ -708,12 +713,13 @@ static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 		l->pidfile = true;
 	}
 	l->sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	l->nflogfd = intake_fd(&l->intake);
 	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->sigfd == -1 || l->timerfd == -1 || l->epfd == -1 ||
 	    epoll_add(l->epfd, l->sigfd) == -1 ||
 	    epoll_add(l->epfd, l->timerfd) == -1 ||
-	    epoll_add(l->epfd, intake_fd(&l->intake)) == -1 ||
+	    epoll_add(l->epfd, l->nflogfd) == -1 ||
 	    epoll_add(l->epfd, netmon_fd(&l->netmon)) == -1 ||
 	    epoll_add(l->epfd, control_fd(&l->control)) == -1 ||
 	    (l->answerfd != -1 && epoll_add(l->epfd, l->answerfd) == -1)) {
@@ -818,7 +824,8 @@ static int run(int argc, char **argv, struct config *cfgp)
 {
 	struct config cfg;
 	static struct loop l = { .epfd = -1, .sigfd = -1, .timerfd = -1,
-				 .answerfd = -1, .notify = { .fd = -1 } };
+				 .nflogfd = -1, .answerfd = -1,
+				 .notify = { .fd = -1 } };
 	enum stage st = STAGE_NONE;
 	sigset_t mask;
 	uid_t uid = 0;

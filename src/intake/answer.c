@@ -17,6 +17,7 @@
 #include "echo.h"
 
 #define ANSWER_BATCH 64		/* messages read per wake-up at most */
+#define ANSWER_VLEN 8		/* messages per recvmmsg() */
 /* An NA with options up to a full Ethernet frame; a longer one is cut. */
 #define ANSWER_BUF 1500
 
@@ -97,29 +98,41 @@ static void on_na(const uint8_t *buf, size_t len, bool cut,
 	cb(a->ifindex, &target, ANSWER_NA, data);
 }
 
+/*
+ * Up to ANSWER_BATCH messages per wake-up, ANSWER_VLEN per recvmmsg(); a
+ * short batch means the queue is empty, so no call only to learn that
+ * (one an answer less: an NA, then the echo reply and the kernel's own NA
+ * that the confirm brings, each read once).
+ */
 void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 		 struct answer_counters *c)
 {
-	for (int i = 0; i < ANSWER_BATCH; i++) {
-		uint8_t buf[ANSWER_BUF];
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				 CMSG_SPACE(sizeof(int))];
-		} control;
-		struct sockaddr_in6 from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf),
-		};
-		struct ancillary a;
-		ssize_t n = recvmsg(fd, &msg, 0);
+	static uint8_t bufs[ANSWER_VLEN][ANSWER_BUF];
+	static union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			 CMSG_SPACE(sizeof(int))];
+	} control[ANSWER_VLEN];
+	static struct sockaddr_in6 from[ANSWER_VLEN];
+	static struct iovec iov[ANSWER_VLEN];
+	static struct mmsghdr msgs[ANSWER_VLEN];
 
+	for (int done = 0; done < ANSWER_BATCH;) {
+		int n;
+
+		for (int i = 0; i < ANSWER_VLEN; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			msgs[i].msg_hdr = (struct msghdr){
+				.msg_name = &from[i],
+				.msg_namelen = sizeof(from[i]),
+				.msg_iov = &iov[i],
+				.msg_iovlen = 1,
+				.msg_control = control[i].buf,
+				.msg_controllen = sizeof(control[i].buf),
+			};
+		}
+		n = recvmmsg(fd, msgs, ANSWER_VLEN, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -127,17 +140,27 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 				log_warn("reading echo replies and NAs");
 			return;
 		}
-		read_ancillary(&msg, &a);
-		if (n >= 1 && buf[0] == ND_NEIGHBOR_ADVERT) {
-			on_na(buf, (size_t)n, msg.msg_flags & MSG_TRUNC, &a,
-			      cb, data, c);
-			continue;
+		for (int i = 0; i < n; i++) {
+			struct msghdr *msg = &msgs[i].msg_hdr;
+			const uint8_t *buf = bufs[i];
+			size_t len = msgs[i].msg_len;
+			struct ancillary a;
+
+			read_ancillary(msg, &a);
+			if (len >= 1 && buf[0] == ND_NEIGHBOR_ADVERT) {
+				on_na(buf, len, msg->msg_flags & MSG_TRUNC, &a,
+				      cb, data, c);
+				continue;
+			}
+			if (msg->msg_namelen < sizeof(from[i]) ||
+			    !echo_is_reply(buf, len, id) || !a.ifindex)
+				continue;
+			c->echo_replies++;
+			cb(a.ifindex, &from[i].sin6_addr, ANSWER_ECHO_REPLY, data);
 		}
-		if (msg.msg_namelen < sizeof(from) ||
-		    !echo_is_reply(buf, (size_t)n, id) || !a.ifindex)
-			continue;
-		c->echo_replies++;
-		cb(a.ifindex, &from.sin6_addr, ANSWER_ECHO_REPLY, data);
+		done += n;
+		if (n < ANSWER_VLEN)
+			return;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "nlsock.h"
@@ -32,8 +33,19 @@ struct nflog_packet {
 	size_t prefix_len;	/* ...its length up to any NUL; 0: none */
 };
 
-/* Whether pkt was logged with this prefix. */
-bool nflog_prefix_is(const struct nflog_packet *pkt, const char *prefix);
+/*
+ * Whether pkt was logged with this prefix. Inline: asked of every logged
+ * packet with a literal, whose length and comparison the compiler then
+ * does in place, without a call into the C library.
+ */
+static inline bool nflog_prefix_is(const struct nflog_packet *pkt,
+				   const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return pkt->prefix && pkt->prefix_len == n &&
+	       memcmp(pkt->prefix, prefix, n) == 0;
+}
 
 /* Outcome of parsing one netlink message. */
 enum nflog_msg_kind {
