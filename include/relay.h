@@ -175,7 +175,8 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 /*
  * Answer the upstream's NS for target on master ourselves (askers.h): an NA
  * from src (an address of the master) to `to` at to_mac, with the master's
- * MAC. 0, or -1 with errno.
+ * MAC (looked up once, again after a change of its link). 0, or -1 with
+ * errno.
  */
 /*
  * Answer a guest's NS for target on slave (ifindex) ourselves: an NA from
