@@ -211,6 +211,16 @@ struct engine_egress {
 	void (*proxy_del)(void *ctx, uint16_t group,
 			  const struct in6_addr *target, unsigned int master);
 	/*
+	 * Optional (--proxy-ndp): the upstream's NS for target on master,
+	 * made before its proxy entry, answered now rather than at its next
+	 * try a second later. Called before proxy_add, and only while the
+	 * master and "all" forward (engine_forwarding): the kernel would
+	 * neither answer for target nor forward to it otherwise.
+	 */
+	void (*answer_upstream)(void *ctx, uint16_t group,
+				const struct in6_addr *target,
+				unsigned int master);
+	/*
 	 * Optional: whether the kernel holds a usable entry for target on
 	 * master (an ifindex). Asked for each master of the group before an
 	 * answer behind a slave is taken, since the master's entry may
@@ -498,6 +508,13 @@ enum engine_neigh_state {
 void engine_neigh(struct engine *e, unsigned int ifindex,
 		  const struct in6_addr *target, enum engine_neigh_state state,
 		  bool fresh, uint64_t now);
+
+/*
+ * IPv6 forwarding (net.ipv6.conf.<if>.forwarding) on a master (ifindex),
+ * or on "all" (ifindex 0): read when a master comes, then followed by the
+ * kernel's netconf events. Kept for the masters only; unknown is off.
+ */
+void engine_forwarding(struct engine *e, unsigned int ifindex, bool on);
 
 /*
  * A location the kernel already knows, taken as learned without asking

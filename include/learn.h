@@ -67,13 +67,6 @@ bool learn_usable_on(struct learn *l, unsigned int ifindex,
 /* The metric of group's learned routes: it marks them as the group's. */
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group);
 
-/*
- * Whether the host forwards what comes in on master (net.ipv6.conf.all
- * and the master's forwarding both on): else the kernel answers no NS for
- * a proxy entry, and neither may we.
- */
-bool learn_forwards(unsigned int master);
-
 struct metrics;
 
 /* Routes and proxies added and removed, into m. */

@@ -85,15 +85,24 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct egress *x = ctx;
-	struct answer_ctx a = { x, NULL };
 
 	learn_proxy(x->learn, group, target, master, true);
-	/*
-	 * The kernel answers only the upstream's NS that come after the
-	 * entry; the one that asked for target is answered now, not at its
-	 * next try a second later. From an address of the master's.
-	 */
-	if (!x->askers || !learn_forwards(master))
+}
+
+/*
+ * The kernel answers only the upstream's NS that come after the entry;
+ * the one that asked for target is answered now, not at its next try a
+ * second later. From an address of the master's.
+ */
+static void eg_answer_upstream(void *ctx, uint16_t group,
+			       const struct in6_addr *target,
+			       unsigned int master)
+{
+	struct egress *x = ctx;
+	struct answer_ctx a = { x, NULL };
+
+	(void)group;
+	if (!x->askers)
 		return;
 	a.src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
 	if (a.src)
@@ -311,6 +320,7 @@ void egress_make(struct engine_egress *eg, struct egress *x)
 		.proxy_add = eg_proxy_add,
 		.proxy_del = eg_proxy_del,
 		.usable_on = eg_usable_on,
+		.answer_upstream = eg_answer_upstream,
 		.release = eg_release,
 		.located = eg_located,
 		.notice = eg_notice,

@@ -296,6 +296,9 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	case NETMON_ROUTE:
 		intake_kernel_route(&l->kernel, ev, now);
 		break;
+	case NETMON_NETCONF:
+		intake_kernel_netconf(&l->kernel, ev);
+		break;
 	case NETMON_NONE:
 		break;
 	}
