@@ -58,8 +58,9 @@ int learn_route_move(struct learn *l, uint16_t group,
 		     unsigned int to);
 int learn_route_del(struct learn *l, uint16_t group,
 		    const struct in6_addr *target, unsigned int slave);
+/* master: its ifindex, and its name (kept by the caller). */
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
-		 unsigned int master, bool add);
+		 unsigned int master, const char *ifname, bool add);
 /* Whether target has a usable neighbor entry on ifindex. */
 bool learn_usable_on(struct learn *l, unsigned int ifindex,
 		     const struct in6_addr *target);

@@ -191,6 +191,14 @@ int relay_advertise(struct relay *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);
 
+/*
+ * The name of a slave or master (ifindex) as the relay keeps it, up to date
+ * with its link events: no look-up on a path taken for each answer. Another
+ * interface's is looked up (log_ifname()).
+ */
+const char *relay_ifname(const struct relay *r, unsigned int ifindex,
+			 char buf[IF_NAMESIZE]);
+
 /* The identifier of our echo requests: their replies carry it. */
 uint16_t relay_echo_id(const struct relay *r);
 

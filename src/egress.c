@@ -85,8 +85,10 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct egress *x = ctx;
+	char name[IF_NAMESIZE];
 
-	learn_proxy(x->learn, group, target, master, true);
+	learn_proxy(x->learn, group, target, master,
+		    relay_ifname(x->relay, master, name), true);
 }
 
 /*
@@ -144,8 +146,10 @@ static void eg_proxy_del(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct egress *x = ctx;
+	char name[IF_NAMESIZE];
 
-	learn_proxy(x->learn, group, target, master, false);
+	learn_proxy(x->learn, group, target, master,
+		    relay_ifname(x->relay, master, name), false);
 }
 
 static bool eg_usable_on(void *ctx, unsigned int master,
@@ -208,8 +212,8 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	char more[48] = "";
 
 	inet_ntop(AF_INET6, &n->target, a, sizeof(a));
-	log_ifname(n->slave, s);
-	log_ifname(n->other, o);
+	relay_ifname(x->relay, n->slave, s);
+	relay_ifname(x->relay, n->other, o);
 	if (n->suppressed)
 		snprintf(more, sizeof(more), " (%lu more not logged)",
 			 n->suppressed);

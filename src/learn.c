@@ -98,11 +98,10 @@ int learn_route_move(struct learn *l, uint16_t group,
 }
 
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
-		 unsigned int master, bool add)
+		 unsigned int master, const char *ifname, bool add)
 {
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	char a[INET6_ADDRSTRLEN];
 
-	log_ifname(master, ifname);
 	if (add)
 		ensure_proxy_ndp(l, ifname, group);
 	if (rtnl_proxy(&l->rtnl, add ? RTNL_ADD : RTNL_DEL, target,

@@ -902,6 +902,22 @@ void relay_confirm(struct relay *r, uint16_t group, unsigned int ifindex,
 	send_echo(r, g, s, target, "confirm");
 }
 
+const char *relay_ifname(const struct relay *r, unsigned int ifindex,
+			 char buf[IF_NAMESIZE])
+{
+	for (unsigned int i = 0; ifindex && i < r->ngroups; i++) {
+		const struct relay_group *g = &r->groups[i];
+
+		for (unsigned int j = 0; j < g->nslaves; j++)
+			if (g->slaves[j].ifindex == ifindex)
+				return memcpy(buf, g->slaves[j].name, IF_NAMESIZE);
+		for (unsigned int j = 0; j < g->nmasters; j++)
+			if (g->masters[j].in_engine == ifindex)
+				return memcpy(buf, g->masters[j].name, IF_NAMESIZE);
+	}
+	return log_ifname(ifindex, buf);
+}
+
 uint16_t relay_echo_id(const struct relay *r)
 {
 	return r->echo_id;
