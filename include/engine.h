@@ -184,7 +184,9 @@ struct engine_notice {
  * the egress holds no engine handle, and tests/egress_purity.sh fails when
  * an egress object names an engine_* function. What the egress finds out
  * comes back as an event, except what route_* return and usable_on
- * answers, which the engine still gets at once.
+ * answers, which the engine still gets at once. What the engine decides
+ * from kernel settings comes to it as events too (engine_forwarding: whom
+ * answer_upstream answers), never read per action.
  */
 /* How a resolution with held packets ended (engine_egress.located). */
 enum engine_located {
