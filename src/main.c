@@ -297,6 +297,9 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	case NETMON_ROUTE:
 		intake_kernel_route(&l->kernel, ev, now);
 		break;
+	case NETMON_NETCONF:
+		intake_kernel_netconf(&l->kernel, ev);
+		break;
 	case NETMON_NONE:
 		break;
 	}
@@ -616,7 +619,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 {
 	struct engine_options eopts;
 	struct engine_egress eg;
-	struct slaves_events slaves_events;
+	struct slaves_events events;
 	struct askers *askers = cfg->proxy_ndp ? &l->askers : NULL;
 	char err[256];
 
@@ -656,8 +659,8 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		log_warnx("%s", err);
 		return -1;
 	}
-	slaves_events = intake_kernel_relay_events(l->engine);
-	if (slaves_init(&l->slaves, cfg, &slaves_events, monotonic_ns()) == -1) {
+	events = intake_kernel_slaves_events(l->engine);
+	if (slaves_init(&l->slaves, cfg, &events, monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
 		return -1;
 	}

@@ -1,13 +1,10 @@
 /*
- * The ruleset as fwdfilter_judge() needs it, read through nf_tables
- * netlink with libnftnl: every chain of the ip6 and inet tables that have
- * a forward-hook base chain, each rule reduced to its interface matches
- * and its verdict.
+ * The ruleset as fwdfilter_judge() needs it, read by nftread.c: every
+ * chain of the ip6 and inet tables that have a forward-hook base chain,
+ * each rule reduced to its interface matches and its verdict.
  */
-#include <errno.h>
 #include <netinet/in.h>	/* before the linux/ headers: glibc first */
-#include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
+#include <stdio.h>	/* libnftnl/expr.h needs FILE */
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
@@ -17,75 +14,39 @@
 #include <string.h>
 
 #include "fwdfilter.h"
-#include "nftctl.h"
+#include "grow.h"
+#include "nftread.h"
 #include "nlsock.h"
 
 struct rules {
 	struct fwdfilter_rule *v;
-	size_t n, cap;
-	bool nomem;
+	unsigned int n;
 };
 
 struct chains {
 	struct fwdfilter_chain *v;
 	struct rules *rules;	/* each chain's, the same index */
-	size_t n, cap;
-	bool nomem;
+	unsigned int n;
 };
 
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
+static int chain_cb(const struct nftread_chain *c, void *data)
 {
 	struct chains *cs = data;
-	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct fwdfilter_chain *fc;
-	uint32_t family;
-	const char *table, *name;
 
-	if (!c)
-		return MNL_CB_ERROR;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		goto out;
-	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-	if ((family != NFPROTO_IPV6 && family != NFPROTO_INET) || !table || !name)
-		goto out;
-	/* Ours never drops. */
-	if (family == NFPROTO_INET && strcmp(table, NFT_TABLE) == 0)
-		goto out;
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 16;
-		struct fwdfilter_chain *v = realloc(cs->v, cap * sizeof(*v));
-		struct rules *r;
-
-		if (!v) {
-			cs->nomem = true;
-			goto out;
-		}
-		cs->v = v;
-		r = realloc(cs->rules, cap * sizeof(*r));
-		if (!r) {
-			cs->nomem = true;
-			goto out;
-		}
-		cs->rules = r;
-		cs->cap = cap;
-	}
+	if (grow_room((void **)&cs->v, cs->n, sizeof(*cs->v)) == -1 ||
+	    grow_room((void **)&cs->rules, cs->n, sizeof(*cs->rules)) == -1)
+		return -1;
 	memset(&cs->rules[cs->n], 0, sizeof(cs->rules[cs->n]));
 	fc = &cs->v[cs->n++];
 	memset(fc, 0, sizeof(*fc));
-	snprintf(fc->family, sizeof(fc->family), "%s",
-		 family == NFPROTO_IPV6 ? "ip6" : "inet");
-	snprintf(fc->table, sizeof(fc->table), "%s", table);
-	snprintf(fc->name, sizeof(fc->name), "%s", name);
-	fc->base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) &&
-		   nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) == NF_INET_FORWARD;
-	fc->priority = (int)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
-	fc->policy_drop = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) &&
-			  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
-out:
-	nftnl_chain_free(c);
-	return MNL_CB_OK;
+	snprintf(fc->family, sizeof(fc->family), "%s", c->family);
+	snprintf(fc->table, sizeof(fc->table), "%s", c->table);
+	snprintf(fc->name, sizeof(fc->name), "%s", c->name);
+	fc->base = c->hooked && c->hook == NF_INET_FORWARD;
+	fc->priority = c->priority;
+	fc->policy_drop = c->policy_drop;
+	return 0;
 }
 
 /* What the expressions so far make of the rule. */
@@ -206,59 +167,17 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
+static int rule_cb(struct nftnl_rule *r, void *data)
 {
 	struct rules *rs = data;
-	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct rule_ctx one;
 
-	if (!r)
-		return MNL_CB_ERROR;
 	memset(&one, 0, sizeof(one));
 	one.loaded = LOADED_NONE;
-	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
-		goto out;
 	nftnl_expr_foreach(r, expr_cb, &one);
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct fwdfilter_rule *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v) {
-			rs->nomem = true;
-			goto out;
-		}
-		rs->v = v;
-		rs->cap = cap;
-	}
+	if (grow_room((void **)&rs->v, rs->n, sizeof(*rs->v)) == -1)
+		return -1;
 	rs->v[rs->n++] = one.r;
-out:
-	nftnl_rule_free(r);
-	return MNL_CB_OK;
-}
-
-static int read_rules(struct nlsock *nl, const struct fwdfilter_chain *c,
-		      struct rules *rs)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint16_t family = strcmp(c->family, "ip6") == 0 ? NFPROTO_IPV6 :
-			  NFPROTO_INET;
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!r)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, family, NLM_F_DUMP,
-				    nlsock_next_seq(nl));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	if (nlsock_talk(nl, nlh, rule_cb, rs) == -1)
-		return -1;
-	if (rs->nomem) {
-		errno = ENOMEM;
-		return -1;
-	}
 	return 0;
 }
 
@@ -274,26 +193,19 @@ static bool table_forwards(const struct chains *cs, const struct fwdfilter_chain
 
 int fwdfilter_scan(fwdfilter_cb cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct chains cs = { 0 };
 	struct nlsock nl;
-	struct nlmsghdr *nlh;
 	int rc = -1;
 
 	if (nlsock_open(&nl, NETLINK_NETFILTER, 0, false) == -1)
 		return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-				    NLM_F_DUMP, nlsock_next_seq(&nl));
-	if (nlsock_talk(&nl, nlh, chain_cb, &cs) == -1)
+	if (nftread_chains(&nl, chain_cb, &cs) == -1)
 		goto out;
-	if (cs.nomem) {
-		errno = ENOMEM;
-		goto out;
-	}
 	for (size_t i = 0; i < cs.n; i++) {
 		if (!table_forwards(&cs, &cs.v[i]))
 			continue;
-		if (read_rules(&nl, &cs.v[i], &cs.rules[i]) == -1)
+		if (nftread_rules(&nl, cs.v[i].family, cs.v[i].table,
+				  cs.v[i].name, rule_cb, &cs.rules[i]) == -1)
 			goto out;
 		cs.v[i].rules = cs.rules[i].v;
 		cs.v[i].nrules = cs.rules[i].n;

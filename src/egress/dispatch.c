@@ -85,15 +85,26 @@ static void eg_proxy_add(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct dispatch *x = ctx;
+	char name[IF_NAMESIZE];
+
+	learn_proxy(x->learn, group, target, master,
+		    slaves_ifname(x->slaves, master, name), true);
+}
+
+/*
+ * The kernel answers only the upstream's NS that come after the entry;
+ * the one that asked for target is answered now, not at its next try a
+ * second later. From an address of the master's.
+ */
+static void eg_answer_upstream(void *ctx, uint16_t group,
+			       const struct in6_addr *target,
+			       unsigned int master)
+{
+	struct dispatch *x = ctx;
 	struct answer_ctx a = { x, NULL };
 
-	learn_proxy(x->learn, group, target, master, true);
-	/*
-	 * The kernel answers only the upstream's NS that come after the
-	 * entry; the one that asked for target is answered now, not at its
-	 * next try a second later. From an address of the master's.
-	 */
-	if (!x->askers || !learn_forwards(master))
+	(void)group;
+	if (!x->askers)
 		return;
 	a.src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
 	if (a.src)
@@ -135,8 +146,10 @@ static void eg_proxy_del(void *ctx, uint16_t group,
 			 const struct in6_addr *target, unsigned int master)
 {
 	struct dispatch *x = ctx;
+	char name[IF_NAMESIZE];
 
-	learn_proxy(x->learn, group, target, master, false);
+	learn_proxy(x->learn, group, target, master,
+		    slaves_ifname(x->slaves, master, name), false);
 }
 
 static bool eg_usable_on(void *ctx, unsigned int master,
@@ -199,8 +212,8 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 	char more[48] = "";
 
 	inet_ntop(AF_INET6, &n->target, a, sizeof(a));
-	log_ifname(n->slave, s);
-	log_ifname(n->other, o);
+	slaves_ifname(x->slaves, n->slave, s);
+	slaves_ifname(x->slaves, n->other, o);
 	if (n->suppressed)
 		snprintf(more, sizeof(more), " (%lu more not logged)",
 			 n->suppressed);
@@ -311,6 +324,7 @@ void dispatch_make(struct engine_egress *eg, struct dispatch *x)
 		.proxy_add = eg_proxy_add,
 		.proxy_del = eg_proxy_del,
 		.usable_on = eg_usable_on,
+		.answer_upstream = eg_answer_upstream,
 		.release = eg_release,
 		.located = eg_located,
 		.notice = eg_notice,

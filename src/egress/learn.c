@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipv6conf.h"
 #include "learn.h"
 #include "log.h"
 #include "metrics.h"
@@ -29,31 +30,6 @@ uint32_t learn_route_metric(const struct config *cfg, uint16_t group)
 	return cfg->route_metric + group;
 }
 
-/* sysctl through /proc: there is no netlink way to read these. */
-static int conf_read(const char *ifname, const char *key)
-{
-	char path[128], v[16] = "";
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (read(fd, v, sizeof(v) - 1) <= 0)
-		v[0] = '\0';
-	close(fd);
-	return v[0] ? v[0] - '0' : -1;
-}
-
-bool learn_forwards(unsigned int master)
-{
-	char name[IF_NAMESIZE];
-
-	return if_indextoname(master, name) &&
-	       conf_read("all", "forwarding") == 1 &&
-	       conf_read(name, "forwarding") == 1;
-}
-
 /*
  * Make the kernel answer NS for proxy entries on this master, at once.
  * Proxy NDP needs forwarding twice over: on the master for the kernel to
@@ -70,8 +46,8 @@ static void ensure_proxy_ndp(struct learn *l, const char *master,
 		log_warn("%s: turning on proxy_ndp", master);
 		return;
 	}
-	if (!l->forwarding_warned && (conf_read("all", "forwarding") == 0 ||
-				      conf_read(master, "forwarding") == 0)) {
+	if (!l->forwarding_warned && (ipv6conf_read("all", "forwarding") == 0 ||
+				      ipv6conf_read(master, "forwarding") == 0)) {
 		l->forwarding_warned = true;
 		log_warnx("%s: IPv6 forwarding is off, so the upstream cannot reach proxied targets (the kernel neither answers for them nor forwards to them): sysctl -w net.ipv6.conf.all.forwarding=1",
 			  master);
@@ -122,11 +98,10 @@ int learn_route_move(struct learn *l, uint16_t group,
 }
 
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
-		 unsigned int master, bool add)
+		 unsigned int master, const char *ifname, bool add)
 {
-	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	char a[INET6_ADDRSTRLEN];
 
-	log_ifname(master, ifname);
 	if (add)
 		ensure_proxy_ndp(l, ifname, group);
 	if (rtnl_proxy(&l->rtnl, add ? RTNL_ADD : RTNL_DEL, target,

@@ -756,6 +756,16 @@ static struct master *master_of(struct slaves_group *g,
 	return NULL;
 }
 
+/* Its link-local and Ethernet addresses, kept until its link changes. */
+static void master_look(struct slaves *r, struct master *m)
+{
+	if (m->looked)
+		return;
+	m->has_ll = rtnl_link_local(&r->rtnl, m->in_engine, &m->ll) == 0;
+	m->has_mac = if_ether_mac(m->name, m->mac);
+	m->looked = true;
+}
+
 /*
  * Ask a master whether target lives on its link: a neighbor there that
  * answers refuses a slave's claim. Without Ethernet or a link-local
@@ -766,11 +776,7 @@ static void ask_master(struct slaves *r, struct slaves_group *g,
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	if (!m->looked) {
-		m->has_ll = rtnl_link_local(&r->rtnl, m->in_engine, &m->ll) == 0;
-		m->has_mac = if_ether_mac(m->name, m->mac);
-		m->looked = true;
-	}
+	master_look(r, m);
 	if (r->cfg->dry_run)
 		return;
 	if (r->askfd == -1 || !m->has_ll || !m->has_mac) {
@@ -869,17 +875,20 @@ int slaves_advertise(struct slaves *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target)
 {
-	char name[IF_NAMESIZE];
-	uint8_t mac[6];
+	struct master *m = NULL;
 
 	if (r->cfg->dry_run)
 		return 0;
-	if (r->askfd == -1 || !if_indextoname(master, name) ||
-	    !if_ether_mac(name, mac)) {
+	for (unsigned int i = 0; !m && i < r->ngroups; i++)
+		m = master_of(&r->groups[i], master);
+	if (m)
+		master_look(r, m);
+	if (r->askfd == -1 || !m || !m->has_mac) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	return nd_send_advert(r->askfd, master, to_mac, src, to, target, mac);
+	return nd_send_advert(r->askfd, master, to_mac, src, to, target,
+			     m->mac);
 }
 
 void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
@@ -891,6 +900,22 @@ void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
 	send_echo(r, g, s, target, "confirm");
+}
+
+const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
+			 char buf[IF_NAMESIZE])
+{
+	for (unsigned int i = 0; ifindex && i < r->ngroups; i++) {
+		const struct slaves_group *g = &r->groups[i];
+
+		for (unsigned int j = 0; j < g->nslaves; j++)
+			if (g->slaves[j].ifindex == ifindex)
+				return memcpy(buf, g->slaves[j].name, IF_NAMESIZE);
+		for (unsigned int j = 0; j < g->nmasters; j++)
+			if (g->masters[j].in_engine == ifindex)
+				return memcpy(buf, g->masters[j].name, IF_NAMESIZE);
+	}
+	return log_ifname(ifindex, buf);
 }
 
 uint16_t slaves_echo_id(const struct slaves *r)
@@ -936,6 +961,9 @@ static void masters_on_link(struct slaves *r, struct slaves_group *g,
 			master_sync(r, g, m, 0, now);
 		else if (named && !ev->deleted)
 			master_sync(r, g, m, ev->ifindex, now);
+		/* Its Ethernet address may have changed: looked up again. */
+		if (m->in_engine == ev->ifindex)
+			m->looked = false;
 	}
 }
 

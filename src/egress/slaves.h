@@ -175,7 +175,8 @@ void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 /*
  * Answer the upstream's NS for target on master ourselves (askers.h): an NA
  * from src (an address of the master) to `to` at to_mac, with the master's
- * MAC. 0, or -1 with errno.
+ * MAC (looked up once, again after a change of its link). 0, or -1 with
+ * errno.
  */
 /*
  * Answer a guest's NS for target on slave (ifindex) ourselves: an NA from
@@ -189,6 +190,14 @@ int slaves_advertise_guest(struct slaves *r, unsigned int slave,
 int slaves_advertise(struct slaves *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target);
+
+/*
+ * The name of a slave or master (ifindex) as the relay keeps it, up to date
+ * with its link events: no look-up on a path taken for each answer. Another
+ * interface's is looked up (log_ifname()).
+ */
+const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
+			 char buf[IF_NAMESIZE]);
 
 /* The identifier of our echo requests: their replies carry it. */
 uint16_t slaves_echo_id(const struct slaves *r);

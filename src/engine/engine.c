@@ -113,6 +113,10 @@ struct engine {
 	struct engine_counters c;
 	struct engine_group *groups;
 	uint32_t ngroups;
+	/* engine_forwarding(): the masters that forward, and "all". */
+	unsigned int *fwd_on;
+	uint32_t nfwd_on, fwd_on_cap;
+	bool fwd_all;
 	struct rec *recs;	/* pool; indices are stable, pointers are not */
 	uint32_t pool_size, pool_used, free_head;
 	uint32_t *buckets;	/* chained hash of (group, target) */
@@ -384,6 +388,21 @@ static long pos_in(const unsigned int *a, uint32_t n, unsigned int ifindex)
 static bool is_master(const struct engine_group *g, unsigned int ifindex)
 {
 	return pos_in(g->masters, g->nmasters, ifindex) >= 0;
+}
+
+/* Whether the kernel answers and forwards for a proxy entry on master. */
+static bool forwards(const struct engine *e, unsigned int master)
+{
+	return e->fwd_all && pos_in(e->fwd_on, e->nfwd_on, master) >= 0;
+}
+
+/* The upstream that asked for target is answered first, then the entry. */
+static void proxy_add(struct engine *e, const struct engine_group *g,
+		      const struct in6_addr *t, unsigned int master)
+{
+	if (e->eg.answer_upstream && forwards(e, master))
+		e->eg.answer_upstream(e->eg.ctx, g->num, t, master);
+	e->eg.proxy_add(e->eg.ctx, g->num, t, master);
 }
 
 static bool is_local(const struct engine *e, const struct in6_addr *a)
@@ -699,7 +718,7 @@ static void proxies(struct engine *e, uint32_t i, bool add)
 		if (g->masters[m] == r->slave)
 			continue;
 		if (add)
-			e->eg.proxy_add(e->eg.ctx, g->num, &r->target, g->masters[m]);
+			proxy_add(e, g, &r->target, g->masters[m]);
 		else
 			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, g->masters[m]);
 	}
@@ -944,7 +963,7 @@ static void move(struct engine *e, uint32_t i)
 		return;
 	}
 	if (e->o.proxy_ndp && is_master(g, from))
-		e->eg.proxy_add(e->eg.ctx, g->num, &r->target, from);
+		proxy_add(e, g, &r->target, from);
 	if (e->o.proxy_ndp && is_master(g, to))
 		e->eg.proxy_del(e->eg.ctx, g->num, &r->target, to);
 	r->slave = to;
@@ -2331,6 +2350,31 @@ int engine_bindings(struct engine *e, uint16_t group,
 	return 0;
 }
 
+static bool master_anywhere(const struct engine *e, unsigned int ifindex)
+{
+	for (uint32_t gi = 0; gi < e->ngroups; gi++)
+		if (is_master(&e->groups[gi], ifindex))
+			return true;
+	return false;
+}
+
+void engine_forwarding(struct engine *e, unsigned int ifindex, bool on)
+{
+	long pos;
+
+	if (!ifindex) {
+		e->fwd_all = on;
+		return;
+	}
+	pos = pos_in(e->fwd_on, e->nfwd_on, ifindex);
+	if (!on && pos >= 0)
+		e->fwd_on[pos] = e->fwd_on[--e->nfwd_on];
+	/* Unknown is off: without room, it stays off. */
+	else if (on && pos < 0 && master_anywhere(e, ifindex))
+		(void)member_add(&e->fwd_on, &e->nfwd_on, &e->fwd_on_cap,
+				 ifindex);
+}
+
 int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		  bool present, uint64_t now)
 {
@@ -2350,6 +2394,8 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 			return -1;
 	} else {
 		g->masters[pos] = g->masters[--g->nmasters];
+		if (!master_anywhere(e, ifindex))
+			engine_forwarding(e, ifindex, false);
 	}
 	e->onlink_gen++;
 	/* Proxies follow the masters: every learned target of the group. */
@@ -2360,7 +2406,7 @@ int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		    r->slave == ifindex)
 			continue;
 		if (present)
-			e->eg.proxy_add(e->eg.ctx, g->num, &r->target, ifindex);
+			proxy_add(e, g, &r->target, ifindex);
 		else
 			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, ifindex);
 	}
@@ -2587,6 +2633,7 @@ void engine_free(struct engine *e)
 		free(e->groups[gi].binds);
 	}
 	free(e->groups);
+	free(e->fwd_on);
 	free(e->recs);
 	free(e->buckets);
 	free(e->locals);

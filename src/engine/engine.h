@@ -184,7 +184,9 @@ struct engine_notice {
  * the egress holds no engine handle, and tests/egress_purity.sh fails when
  * an egress object names an engine_* function. What the egress finds out
  * comes back as an event, except what route_* return and usable_on
- * answers, which the engine still gets at once.
+ * answers, which the engine still gets at once. What the engine decides
+ * from kernel settings comes to it as events too (engine_forwarding: whom
+ * answer_upstream answers), never read per action.
  */
 /* How a resolution with held packets ended (engine_egress.located). */
 enum engine_located {
@@ -210,6 +212,16 @@ struct engine_egress {
 			  const struct in6_addr *target, unsigned int master);
 	void (*proxy_del)(void *ctx, uint16_t group,
 			  const struct in6_addr *target, unsigned int master);
+	/*
+	 * Optional (--proxy-ndp): the upstream's NS for target on master,
+	 * made before its proxy entry, answered now rather than at its next
+	 * try a second later. Called before proxy_add, and only while the
+	 * master and "all" forward (engine_forwarding): the kernel would
+	 * neither answer for target nor forward to it otherwise.
+	 */
+	void (*answer_upstream)(void *ctx, uint16_t group,
+				const struct in6_addr *target,
+				unsigned int master);
 	/*
 	 * Optional: whether the kernel holds a usable entry for target on
 	 * master (an ifindex). Asked for each master of the group before an
@@ -498,6 +510,13 @@ enum engine_neigh_state {
 void engine_neigh(struct engine *e, unsigned int ifindex,
 		  const struct in6_addr *target, enum engine_neigh_state state,
 		  bool fresh, uint64_t now);
+
+/*
+ * IPv6 forwarding (net.ipv6.conf.<if>.forwarding) on a master (ifindex),
+ * or on "all" (ifindex 0): read when a master comes, then followed by the
+ * kernel's netconf events. Kept for the masters only; unknown is off.
+ */
+void engine_forwarding(struct engine *e, unsigned int ifindex, bool on);
 
 /*
  * A location the kernel already knows, taken as learned without asking

@@ -1,6 +1,7 @@
 /* Kernel state into the engine: neighbor, route and address events; dumps. */
 #include <arpa/inet.h>
 #include <linux/neighbour.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "engine.h"
 #include "hostaddr.h"
 #include "intake_kernel.h"
+#include "ipv6conf.h"
 #include "learn.h"
 #include "log.h"
 
@@ -23,7 +25,16 @@ static int ev_slave(void *ctx, uint16_t group, unsigned int ifindex,
 static int ev_master(void *ctx, uint16_t group, unsigned int ifindex,
 		     bool present, uint64_t now)
 {
-	return engine_master(ctx, group, ifindex, present, now);
+	char name[IF_NAMESIZE];
+
+	if (engine_master(ctx, group, ifindex, present, now) == -1)
+		return -1;
+	if (present && if_indextoname(ifindex, name)) {
+		engine_forwarding(ctx, 0, ipv6conf_read("all", "forwarding") == 1);
+		engine_forwarding(ctx, ifindex,
+				  ipv6conf_read(name, "forwarding") == 1);
+	}
+	return 0;
 }
 
 static int ev_bindings(void *ctx, uint16_t group,
@@ -32,7 +43,7 @@ static int ev_bindings(void *ctx, uint16_t group,
 	return engine_bindings(ctx, group, b, n, now);
 }
 
-struct slaves_events intake_kernel_relay_events(struct engine *engine)
+struct slaves_events intake_kernel_slaves_events(struct engine *engine)
 {
 	return (struct slaves_events){
 		.ctx = engine,
@@ -84,6 +95,12 @@ void intake_kernel_neigh(struct intake_kernel *k,
 		return;
 	engine_neigh(k->engine, ev->ifindex, &ev->neigh.dst, state,
 		     ev->neigh.state == NUD_REACHABLE, now);
+}
+
+void intake_kernel_netconf(struct intake_kernel *k,
+			   const struct netmon_event *ev)
+{
+	engine_forwarding(k->engine, ev->ifindex, ev->netconf.forwarding);
 }
 
 /* The group whose learned routes carry this metric; false if none does. */

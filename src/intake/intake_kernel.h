@@ -30,8 +30,10 @@ struct intake_kernel {
 /*
  * The relay's results into the engine: its slaves ready or not, masters
  * present or gone, bindings (engine_slave, engine_master, engine_bindings).
+ * A master that comes has its forwarding read (engine_forwarding), and
+ * "all"'s with it; netconf events follow them from then on.
  */
-struct slaves_events intake_kernel_relay_events(struct engine *engine);
+struct slaves_events intake_kernel_slaves_events(struct engine *engine);
 
 /* -1 (logged) when its socket cannot be opened. */
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,
@@ -63,6 +65,10 @@ void intake_kernel_route(struct intake_kernel *k,
  */
 bool intake_kernel_addr(struct intake_kernel *k,
 			const struct netmon_event *ev);
+
+/* IPv6 forwarding changed (netconf events and dumps): engine_forwarding. */
+void intake_kernel_netconf(struct intake_kernel *k,
+			   const struct netmon_event *ev);
 
 /* Link events: a device gone takes the host's addresses on it along. */
 void intake_kernel_link(struct intake_kernel *k,

@@ -1,7 +1,11 @@
-/* rtnetlink events: links, IPv6 addresses, neighbors and host routes. */
+/*
+ * rtnetlink events: links, IPv6 addresses, neighbors, host routes and
+ * IPv6 forwarding.
+ */
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <string.h>
@@ -127,6 +131,34 @@ static enum netmon_kind parse_neigh(const struct nlmsghdr *nlh,
 	return ev->kind = NETMON_NEIGH;
 }
 
+/* IPv6 forwarding of a device, or of "all" (ifindex 0); "default" is not. */
+static enum netmon_kind parse_netconf(const struct nlmsghdr *nlh,
+				      struct netmon_event *ev)
+{
+	const struct nlattr *tb[NETCONFA_MAX + 1] = { NULL };
+	struct attr_table t = { tb, NETCONFA_MAX };
+	const struct netconfmsg *ncm;
+	int32_t ifindex;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ncm)))
+		return NETMON_NONE;
+	ncm = mnl_nlmsg_get_payload(nlh);
+	if (ncm->ncm_family != AF_INET6 ||
+	    mnl_attr_parse(nlh, sizeof(*ncm), attr_cb, &t) < 0 ||
+	    !attr_len_ok(tb[NETCONFA_IFINDEX], 4) ||
+	    !attr_len_ok(tb[NETCONFA_FORWARDING], 4))
+		return NETMON_NONE;
+	ifindex = (int32_t)mnl_attr_get_u32(tb[NETCONFA_IFINDEX]);
+	if (ifindex == NETCONFA_IFINDEX_ALL)
+		ev->ifindex = 0;
+	else if (ifindex > 0)
+		ev->ifindex = (unsigned int)ifindex;
+	else
+		return NETMON_NONE;
+	ev->netconf.forwarding = mnl_attr_get_u32(tb[NETCONFA_FORWARDING]) != 0;
+	return ev->kind = NETMON_NETCONF;
+}
+
 /*
  * IPv6 routes: learned routes are /128s of ours; the others say what the
  * host resolves on-link where (a default route has no RTA_DST).
@@ -180,6 +212,8 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		return parse_route(nlh, ev);
+	case RTM_NEWNETCONF:
+		return parse_netconf(nlh, ev);
 	}
 	return NETMON_NONE;
 }
@@ -187,7 +221,8 @@ enum netmon_kind netmon_parse(const struct nlmsghdr *nlh,
 int netmon_open(struct netmon *m, bool neighbors, netmon_cb cb, void *data)
 {
 	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV6_IFADDR |
-			      (neighbors ? RTMGRP_NEIGH | RTMGRP_IPV6_ROUTE : 0);
+			      (neighbors ? RTMGRP_NEIGH | RTMGRP_IPV6_ROUTE |
+			       1u << (RTNLGRP_IPV6_NETCONF - 1) : 0);
 
 	memset(m, 0, sizeof(*m));
 	m->neighbors = neighbors;
@@ -219,7 +254,8 @@ static int dispatch_cb(const struct nlmsghdr *nlh, void *data)
 static const char *dump_name(uint16_t type)
 {
 	return type == RTM_GETLINK ? "links" : type == RTM_GETADDR ?
-	       "addresses" : type == RTM_GETROUTE ? "routes" : "neighbors";
+	       "addresses" : type == RTM_GETROUTE ? "routes" :
+	       type == RTM_GETNETCONF ? "forwarding settings" : "neighbors";
 }
 
 static int dump_one(struct netmon *m, uint16_t type, size_t hdrlen)
@@ -271,7 +307,8 @@ int netmon_dump(struct netmon *m)
 	    dump_one(m, RTM_GETADDR, sizeof(struct ifaddrmsg)) == -1 ||
 	    (m->neighbors &&
 	     (dump_one(m, RTM_GETROUTE, sizeof(struct rtmsg)) == -1 ||
-	      dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1)))
+	      dump_one(m, RTM_GETNEIGH, sizeof(struct ndmsg)) == -1 ||
+	      dump_one(m, RTM_GETNETCONF, sizeof(struct netconfmsg)) == -1)))
 		rc = -1;
 	/* Only overruns: another error would come back at every event. */
 	m->dump_pending = rc == -1 && errno == ENOBUFS;

@@ -25,6 +25,7 @@ enum netmon_kind {
 	NETMON_ADDR,
 	NETMON_NEIGH,
 	NETMON_ROUTE,	/* IPv6 routes: ours (/128), and the scope */
+	NETMON_NETCONF,	/* IPv6 forwarding; ifindex 0: "all" */
 };
 
 struct netmon_event {
@@ -66,6 +67,9 @@ struct netmon_event {
 			uint32_t metric;	/* RTA_PRIORITY */
 			uint8_t protocol;	/* RTPROT_* */
 		} route;
+		struct {
+			bool forwarding;	/* NETCONFA_FORWARDING */
+		} netconf;
 	};
 };
 
@@ -90,8 +94,8 @@ struct netmon {
 };
 
 /*
- * Links and addresses always; neighbors and IPv6 routes only when asked
- * (learning): each probe makes several neighbor events, not worth a
+ * Links and addresses always; neighbors, IPv6 routes and IPv6 forwarding
+ * (netconf) only when asked (learning): each probe makes several neighbor events, not worth a
  * wake-up otherwise. Routes are dumped for the scope of what a guest may
  * claim; learning reads its own routes when it needs them.
  */
@@ -100,7 +104,8 @@ void netmon_close(struct netmon *m);
 int netmon_fd(const struct netmon *m);
 
 /*
- * Dump links, then addresses, then (if followed) IPv6 routes and neighbors. A dump that
+ * Dump links, then addresses, then (if followed) IPv6 routes, neighbors
+ * and forwarding settings. A dump that
  * loses messages (ENOBUFS) starts over with a larger buffer, after a short
  * back-off, at most NETMON_DUMP_TRIES times; then -1 with errno ENOBUFS,
  * and the next netmon_read() dumps again.

@@ -230,9 +230,21 @@ T7=2001:db8:1::170
 in_ns x ip -6 addr add $T7/128 dev x0 nodad
 listen x $T7
 wait_for 3 eval "in_ns x ss -ltn | grep -q '\\[$T7\\]:7 '"
+#    Only while the host forwards (the kernel would answer nothing for the
+#    entry else): started with forwarding off, turned on while it runs,
+#    which the kernel's netconf events tell it.
+T7B=2001:db8:1::171
+in_ns x ip -6 addr add $T7B/128 dev x0 nodad
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=0
 LOG=$TMP/upstream.log
 start_daemon r "$LOG" -v -m m0 -s s1,s2 --learn-routes --proxy-ndp || fail "daemon with --proxy-ndp did not start"
 PID=$DAEMON_PID
+connect_once $T7B u >/dev/null
+check "--proxy-ndp, forwarding off: the target's proxy entry is on m0" \
+	wait_for 3 eval "in_ns r ip -6 neigh show proxy dev m0 | grep -q '$T7B'"
+check "--proxy-ndp, forwarding off: the upstream's NS was not answered" \
+	not logged "$LOG" "answered 2001:db8:1::2's NS for $T7B"
+in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
 ms=$(connect_once $T7 u)
 check "--proxy-ndp: the upstream's first connect() to a silent target succeeds on its first SYN ($ms ms)" \
 	[ $? = 0 ]

@@ -21,7 +21,7 @@
 
 enum call_kind { ASK, CONFIRM, ROUTE_ADD, ROUTE_MOVE, ROUTE_DEL, PROXY_ADD,
 		 PROXY_DEL, RELEASE_REROUTE, RELEASE_UNCHANGED, LOCATED,
-		 ANSWER_GUESTS };
+		 ANSWER_GUESTS, ANSWER_UPSTREAM };
 
 struct call {
 	enum call_kind kind;
@@ -131,6 +131,13 @@ static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t,
 }
 
 /* Recorded with where the target lives as `a` (0: a master, the host). */
+static void fk_answer_upstream(void *ctx, uint16_t grp,
+			       const struct in6_addr *t, unsigned int m)
+{
+	assert_int_equal(grp, GROUP);
+	record(ctx, ANSWER_UPSTREAM, m, 0, t);
+}
+
 static void fk_answer_guests(void *ctx, uint16_t grp, const struct in6_addr *t,
 			     unsigned int lives_on)
 {
@@ -180,6 +187,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.proxy_del = fk_proxy_del, .usable_on = fk_usable_on,
 		.release = fk_release, .located = fk_located,
 		.notice = fk_notice, .answer_guests = fk_answer_guests,
+		.answer_upstream = fk_answer_upstream,
 	};
 
 	assert_non_null(f);
@@ -530,6 +538,77 @@ static void test_answer_right_slave(void **state)
 	/* A master that leaves takes its proxy entries along. */
 	assert_int_equal(engine_master(f->e, GROUP, MASTER + 1, false, T0 + 4 * MS), 0);
 	assert_int_equal(count(f, PROXY_DEL, MASTER + 1, 1), 1);
+	teardown_fake(f);
+}
+
+/* The position of the first call of kind on a for target n, or f->n. */
+static size_t first(const struct fake *f, enum call_kind kind, unsigned int a,
+		    uint32_t n)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->calls[i].kind == kind && f->calls[i].a == a &&
+		    target_n(&f->calls[i].t) == n)
+			break;
+	return i;
+}
+
+/*
+ * The upstream that asked is answered only on a master that forwards,
+ * with "all" forwarding too (engine_forwarding), and before its proxy
+ * entry is added; forwarding follows the events, and a master that
+ * leaves forgets its own.
+ */
+static void test_answer_upstream_forwarding(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER + 1, true, T0), 0);
+	/* Unknown is off. */
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, 0, ANY), 0);
+	/* MASTER forwards, "all" not yet. */
+	engine_forwarding(f->e, MASTER, true);
+	ns(f, 2, T0 + 2 * MS);
+	answer(f, SLAVE(1), 2, T0 + 3 * MS);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 2), 1);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, 0, ANY), 0);
+	/* Both: MASTER's asker answered first; MASTER + 1 does not forward. */
+	engine_forwarding(f->e, 0, true);
+	ns(f, 3, T0 + 4 * MS);
+	answer(f, SLAVE(2), 3, T0 + 5 * MS);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, 3), 1);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, 0, ANY), 1);
+	assert_int_equal(count(f, PROXY_ADD, MASTER + 1, 3), 1);
+	assert_true(first(f, ANSWER_UPSTREAM, MASTER, 3) <
+		    first(f, PROXY_ADD, MASTER, 3));
+	/* An interface that is no master is not kept. */
+	engine_forwarding(f->e, MASTER + 2, true);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER + 2, true,
+				       T0 + 6 * MS), 0);
+	assert_int_equal(count(f, PROXY_ADD, MASTER + 2, 3), 1);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER + 2, ANY), 0);
+	/* A master that leaves and comes back forwards as it is read then. */
+	assert_int_equal(engine_master(f->e, GROUP, MASTER, false, T0 + 7 * MS), 0);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER, true, T0 + 8 * MS), 0);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, ANY), 1);
+	engine_forwarding(f->e, MASTER, true);
+	ns(f, 4, T0 + 9 * MS);
+	answer(f, SLAVE(1), 4, T0 + 10 * MS);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, 4), 1);
+	/* Turned off: no more answers. */
+	engine_forwarding(f->e, MASTER, false);
+	ns(f, 5, T0 + 11 * MS);
+	answer(f, SLAVE(1), 5, T0 + 12 * MS);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 5), 1);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, 0, 5), 0);
 	teardown_fake(f);
 }
 
@@ -2128,6 +2207,7 @@ int main(void)
 		cmocka_unit_test(test_answer_unasked),
 		cmocka_unit_test(test_refuse_local),
 		cmocka_unit_test(test_refuse_usable_on_master),
+		cmocka_unit_test(test_answer_upstream_forwarding),
 		cmocka_unit_test(test_refuse_known_on_master),
 		cmocka_unit_test(test_claim_refused),
 		cmocka_unit_test(test_claim_moves),

@@ -161,7 +161,8 @@ static void test_pending_dump_at_next_read(void **state)
 
 	reset(0);
 	netmon_read(&m);	/* nothing to read: EAGAIN at once */
-	assert_int_equal(sends, 4);	/* links, addresses, routes, neighbors */
+	/* links, addresses, routes, neighbors, forwarding settings */
+	assert_int_equal(sends, 5);
 	assert_false(m.dump_pending);
 
 	reset(0);

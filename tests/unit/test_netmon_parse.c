@@ -14,6 +14,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "netmon.h"
@@ -911,6 +912,54 @@ static void test_route_prefix(void **state)
 	assert_true(ev.deleted);
 }
 
+/* ---- netconf ---- */
+
+static struct nlmsghdr *put_netconf(void *buf, uint8_t family, int32_t ifindex,
+				    int forwarding)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct netconfmsg *ncm;
+
+	nlh->nlmsg_type = RTM_NEWNETCONF;
+	ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+	ncm->ncm_family = family;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)ifindex);
+	if (forwarding >= 0)
+		mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, (uint32_t)forwarding);
+	mnl_attr_put_u32(nlh, NETCONFA_PROXY_NEIGH, 1);
+	return nlh;
+}
+
+/*
+ * IPv6 forwarding of a device or of "all" (ifindex 0). Not "default", not
+ * IPv4, not a message without forwarding (a change of proxy_ndp alone).
+ */
+static void test_netconf(void **state)
+{
+	union nlbuf u;
+	struct netmon_event ev;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(parse(put_netconf(u.b, AF_INET6, 7, 1), &ev),
+			 NETMON_NETCONF);
+	assert_int_equal(ev.kind, NETMON_NETCONF);
+	assert_int_equal(ev.ifindex, 7);
+	assert_true(ev.netconf.forwarding);
+	assert_false(ev.deleted);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(parse(put_netconf(u.b, AF_INET6, NETCONFA_IFINDEX_ALL, 0),
+			       &ev), NETMON_NETCONF);
+	assert_int_equal(ev.ifindex, 0);
+	assert_false(ev.netconf.forwarding);
+	memset(&u, 0, sizeof(u));
+	expect_none(put_netconf(u.b, AF_INET6, NETCONFA_IFINDEX_DEFAULT, 1));
+	memset(&u, 0, sizeof(u));
+	expect_none(put_netconf(u.b, AF_INET, 7, 1));
+	memset(&u, 0, sizeof(u));
+	expect_none(put_netconf(u.b, AF_INET6, 7, -1));
+}
+
 /* ---- others ---- */
 
 static void test_other_types(void **state)
@@ -976,6 +1025,7 @@ int main(void)
 		cmocka_unit_test(test_neigh_deleted),
 		cmocka_unit_test(test_neigh_ignored),
 		cmocka_unit_test(test_neigh_unknown_attributes),
+		cmocka_unit_test(test_netconf),
 		cmocka_unit_test(test_other_types),
 	};
 
