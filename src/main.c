@@ -508,11 +508,8 @@ static int loop_run(struct loop *l)
 		}
 		/* The NS first: nothing else before their asks leave. */
 		for (int i = 0; i < n; i++)
-			if (ev[i].data.fd == l->nflogfd) {
+			if (ev[i].data.fd == l->nflogfd)
 				intake_drain(&l->intake);
-				/* Guests' NS: their masters checked. */
-				intake_kernel_checks(&l->kernel, monotonic_ns());
-			}
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == l->nflogfd)
 				continue;
@@ -660,7 +657,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
 	sdnotify_init(&l->notify);
 	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l->intake, cfg, l->engine, askers) == -1)
+	if (intake_open(&l->intake, cfg, l->engine, askers, &l->kernel) == -1)
 		return -1;
 	*st = STAGE_INTAKE;
 	/* For the pidfile and the state files, before we stop being root. */
