@@ -204,6 +204,7 @@ struct loop {
 	struct slaves slaves;
 	struct learn learn;
 	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
+	struct intake_checks checks;	/* the engine's questions to answer */
 	struct engine *engine;
 	struct dispatch egress;
 	struct control control;
@@ -378,9 +379,13 @@ static void on_answer(unsigned int ifindex, const struct in6_addr *from,
 {
 	struct loop *l = data;
 
+	uint64_t now = monotonic_ns();
+
 	/* An echo reply from target, or an NA for it: it lives there. */
 	(void)kind;
-	engine_answer(l->engine, ifindex, from, monotonic_ns());
+	engine_answer(l->engine, ifindex, from, now);
+	/* Its masters checked now: taken before the next answer is read. */
+	intake_kernel_checks(&l->kernel, now);
 }
 
 static void handle_signal(struct loop *l)
@@ -522,6 +527,8 @@ static int loop_run(struct loop *l)
 			else
 				read_holds(l, ev[i].data.fd);
 		}
+		/* Any question the engine asked: answered before we sleep. */
+		intake_kernel_checks(&l->kernel, monotonic_ns());
 		sync_onlink(l);
 		arm_timer(l);
 	}
@@ -633,7 +640,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	dispatch_init(&l->egress, &l->slaves, &l->learn, cfg, l->holds, askers,
-		    &l->addrs);
+		    &l->addrs, &l->checks);
 	dispatch_make(&eg, &l->egress);
 	l->engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l->engine) {
@@ -650,7 +657,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
 	sdnotify_init(&l->notify);
 	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l->intake, cfg, l->engine, askers) == -1)
+	if (intake_open(&l->intake, cfg, l->engine, askers, &l->kernel) == -1)
 		return -1;
 	*st = STAGE_INTAKE;
 	/* For the pidfile and the state files, before we stop being root. */
@@ -668,7 +675,8 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	if (learn_init(&l->learn, cfg) == -1)
 		return -1;
 	*st = STAGE_LEARN;
-	if (intake_kernel_open(&l->kernel, cfg, l->engine, &l->addrs) == -1)
+	if (intake_kernel_open(&l->kernel, cfg, l->engine, &l->addrs,
+			       &l->checks) == -1)
 		return -1;
 	if (cfg->queue && holds_open(l) == -1)
 		return -1;
@@ -815,6 +823,7 @@ static void close_parts(struct loop *l, const struct config *cfg,
 		intake_close(&l->intake);
 	if (st >= STAGE_ENGINE) {
 		engine_free(l->engine);
+		intake_checks_free(&l->checks);
 		free(l->holds);
 		askers_free(&l->askers);
 		hostaddr_free(&l->addrs);

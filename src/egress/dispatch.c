@@ -12,6 +12,7 @@
 #include "fwdwatch.h"
 #include "hold.h"
 #include "hostaddr.h"
+#include "intake_checks.h"
 #include "learn.h"
 #include "log.h"
 #include "slaves.h"
@@ -152,12 +153,15 @@ static void eg_proxy_del(void *ctx, uint16_t group,
 		    slaves_ifname(x->slaves, master, name), false);
 }
 
-static bool eg_usable_on(void *ctx, unsigned int master,
-			 const struct in6_addr *target)
+/* The engine's question, posted for intake to answer (never from here). */
+static int eg_check_masters(void *ctx, uint32_t check, uint16_t group,
+			    const struct in6_addr *target,
+			    const unsigned int *masters, size_t n)
 {
 	struct dispatch *x = ctx;
 
-	return learn_usable_on(x->learn, master, target);
+	(void)group;
+	return intake_checks_post(x->checks, check, target, masters, n);
 }
 
 /*
@@ -307,9 +311,11 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 
 void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
-		 struct askers *askers, const struct hostaddrs *addrs)
+		 struct askers *askers, const struct hostaddrs *addrs,
+		 struct intake_checks *checks)
 {
-	*x = (struct dispatch){ slaves, learn, cfg, holds, askers, addrs };
+	*x = (struct dispatch){ slaves, learn, cfg, holds, askers, addrs,
+				checks };
 }
 
 void dispatch_make(struct engine_egress *eg, struct dispatch *x)
@@ -323,7 +329,7 @@ void dispatch_make(struct engine_egress *eg, struct dispatch *x)
 		.route_del = eg_route_del,
 		.proxy_add = eg_proxy_add,
 		.proxy_del = eg_proxy_del,
-		.usable_on = eg_usable_on,
+		.check_masters = eg_check_masters,
 		.answer_upstream = eg_answer_upstream,
 		.release = eg_release,
 		.located = eg_located,

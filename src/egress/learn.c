@@ -15,9 +15,6 @@
 #include "metrics.h"
 #include "proxy_ndp_state.h"
 
-#define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
-		    NUD_PERMANENT)
-
 static struct log_limit route_limit = LOG_LIMIT_INIT(10, 5);
 
 static const char *fmt_addr(const struct in6_addr *a, char *buf)
@@ -116,14 +113,6 @@ void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		log_warnx_limited(&route_limit, "group %u: %s the proxy entry for %s on %s: %s",
 				  group, add ? "adding" : "removing",
 				  fmt_addr(target, a), ifname, strerror(errno));
-}
-
-bool learn_usable_on(struct learn *l, unsigned int ifindex,
-		     const struct in6_addr *target)
-{
-	int state = rtnl_neigh_state(&l->rtnl, ifindex, target);
-
-	return state > 0 && (state & (NUD_USABLE | NUD_NOARP));
 }
 
 /*

@@ -61,9 +61,6 @@ int learn_route_del(struct learn *l, uint16_t group,
 /* master: its ifindex, and its name (kept by the caller). */
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		 unsigned int master, const char *ifname, bool add);
-/* Whether target has a usable neighbor entry on ifindex. */
-bool learn_usable_on(struct learn *l, unsigned int ifindex,
-		     const struct in6_addr *target);
 
 /* The metric of group's learned routes: it marks them as the group's. */
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group);

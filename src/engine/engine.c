@@ -68,6 +68,32 @@ struct rec {
 	uint64_t confirmed_at;	/* learned: last answer or REACHABLE */
 	uint8_t reasks;		/* a DAD guest's asks still to repeat */
 	uint64_t reask_at;
+	/*
+	 * An answer's masters are being checked (check_masters): answers
+	 * that come meanwhile wait behind it (`waiting` of them), and the
+	 * record is kept until they are taken. round: its resolutions so
+	 * far, so that an answer is taken only in the one it came in.
+	 */
+	bool check_out;
+	uint16_t waiting;
+	uint32_t round;
+};
+
+/*
+ * Work held for a check of the masters: an answer, a guest's NS or an
+ * adoption waiting for the check's answer (check != 0), or an answer that
+ * came for a record whose check is out (check 0), taken after it.
+ */
+enum pend_kind { PEND_ANSWER, PEND_GUEST_NS, PEND_ADOPT };
+
+struct pending {
+	uint32_t check;
+	uint8_t kind;
+	bool routed;		/* PEND_ADOPT */
+	uint32_t gi;
+	uint32_t round;		/* PEND_ANSWER: its record's resolution */
+	unsigned int slave;
+	struct in6_addr target;
 };
 
 struct list {
@@ -140,6 +166,12 @@ struct engine {
 	struct engine_route *routes;	/* the main table's, ours left out */
 	uint32_t nroutes, routes_cap;
 	uint64_t onlink_gen;		/* routes or masters changed */
+	/* Checks of the masters out, and answers waiting behind them. */
+	struct pending *pend;		/* in the order they came */
+	uint32_t npend, pend_cap;
+	uint32_t check_seq;		/* the last check's number */
+	unsigned int *scratch;		/* the masters a check asks about */
+	uint32_t scratch_cap;
 	bool episode[ENGINE_NOTICE_KINDS];
 	uint64_t lim_start;
 	unsigned int lim_printed;
@@ -301,7 +333,7 @@ static void rec_maybe_free(struct engine *e, uint32_t i)
 	struct rec *r = &e->recs[i];
 	uint32_t *p;
 
-	if (r->res != RES_NONE || r->slave != 0)
+	if (r->res != RES_NONE || r->slave != 0 || r->check_out || r->waiting)
 		return;
 	p = bucket_of(e, e->groups[r->gi].num, &r->target);
 	while (*p != i)
@@ -1022,26 +1054,77 @@ static void claim(struct engine *e, uint32_t i, unsigned int slave,
 	ka_start(e, i, KA_CHALLENGE, slave);
 }
 
-/* Whether target answers (as far as the kernel knows) on a master. */
-static unsigned int usable_on_master(struct engine *e, uint32_t gi,
-				     unsigned int slave,
-				     const struct in6_addr *t)
+/* ---- questions to the kernel: check_masters, engine_masters_checked ---- */
+
+#define UNCHECKED (~0u)		/* the masters not checked yet: ask them */
+
+static int pend_push(struct engine *e, const struct pending *p)
 {
-	struct engine_group *g = &e->groups[gi];
+	if (grow((void **)&e->pend, &e->pend_cap, e->npend + 1,
+		 sizeof(*e->pend)) == -1)
+		return -1;
+	e->pend[e->npend++] = *p;
+	return 0;
+}
+
+static void pend_take(struct engine *e, uint32_t k, struct pending *out)
+{
+	*out = e->pend[k];
+	memmove(&e->pend[k], &e->pend[k + 1],
+		(size_t)(e->npend - k - 1) * sizeof(*e->pend));
+	e->npend--;
+}
+
+/* A master where the engine saw target answer while in flight, or 0. */
+static unsigned int known_on_master(struct engine *e, uint32_t gi,
+				    const struct in6_addr *t)
+{
 	uint32_t i = lookup(e, gi, t);
 
-	if (i != NIL && e->recs[i].on_master)
-		return e->recs[i].on_master;
-	for (uint32_t m = 0; e->eg.usable_on && m < g->nmasters; m++)
-		if (g->masters[m] != slave &&
-		    e->eg.usable_on(e->eg.ctx, g->masters[m], t))
-			return g->masters[m];
-	return 0;
+	return i != NIL ? e->recs[i].on_master : 0;
+}
+
+/*
+ * Whether target answers (as far as the kernel knows) on a master of p's
+ * group other than p's slave. False with *master set when the engine
+ * knows (or there is nothing to ask: 0); true when the masters are being
+ * checked: p waits, and goes on in engine_masters_checked(). A check that
+ * cannot be asked counts as none (0), as a failed look-up did.
+ */
+static bool masters_check(struct engine *e, struct pending *p,
+			  unsigned int *master)
+{
+	struct engine_group *g = &e->groups[p->gi];
+	uint32_t n = 0;
+
+	*master = known_on_master(e, p->gi, &p->target);
+	if (*master || !e->eg.check_masters ||
+	    grow((void **)&e->scratch, &e->scratch_cap, g->nmasters,
+		 sizeof(*e->scratch)) == -1)
+		return false;
+	for (uint32_t m = 0; m < g->nmasters; m++)
+		if (g->masters[m] != p->slave)
+			e->scratch[n++] = g->masters[m];
+	if (!n)
+		return false;
+	if (++e->check_seq == 0)
+		e->check_seq = 1;	/* 0 is an answer waiting behind one */
+	p->check = e->check_seq;
+	if (pend_push(e, p) == -1)
+		return false;
+	if (e->eg.check_masters(e->eg.ctx, p->check, g->num, &p->target,
+				e->scratch, n) == -1) {
+		e->npend--;
+		return false;
+	}
+	if (p->kind == PEND_ANSWER)
+		e->recs[lookup(e, p->gi, &p->target)].check_out = true;
+	return true;
 }
 
 /* An answer to one of this resolution's asks. */
 static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
-		   uint64_t now)
+			uint64_t now, unsigned int checked)
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
@@ -1066,7 +1149,16 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		refuse(e, why, r->gi, &r->target, slave, 0, now);
 		return;
 	}
-	master = usable_on_master(e, r->gi, slave, &r->target);
+	if (checked == UNCHECKED) {
+		struct pending p = { .kind = PEND_ANSWER, .gi = r->gi,
+				     .round = r->round, .slave = slave,
+				     .target = r->target };
+
+		if (masters_check(e, &p, &master))
+			return;		/* taken when its masters are checked */
+	} else {
+		master = r->on_master ? r->on_master : checked;
+	}
 	if (master) {
 		refuse(e, ENGINE_REFUSAL_MASTER, r->gi, &r->target, slave,
 		       master, now);
@@ -1170,6 +1262,7 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 		say_limited(e, ENGINE_UNANSWERED, r->gi, &r->target, 0,
 			    slaves_asked(e, r), now);
 	r->res = RES_NONE;
+	r->round++;
 	r->answered = 0;
 	r->on_master = 0;
 	r->deferred = false;
@@ -1214,6 +1307,7 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	else
 		e->c.targets_refused++;
 	r->res = RES_NONE;
+	r->round++;
 	r->cursor = 0;
 	r->from = 0;
 	r->deferred = false;
@@ -1917,23 +2011,17 @@ static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
 	return true;
 }
 
-void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
-		     const struct in6_addr *target, uint64_t now)
+/* A guest's NS in group gi; checked: its masters' check's answer. */
+static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
+		     const struct in6_addr *target, uint64_t now,
+		     unsigned int checked)
 {
-	int gi = find_group(e, group);
+	struct engine_group *g = &e->groups[gi];
 	struct slave_state *st;
-	struct engine_group *g;
-	unsigned int dev;
+	unsigned int dev, master;
 	bool fresh;
 	uint32_t i;
 
-	run(e, now);
-	e->c.guest_ns++;
-	if (gi < 0 || !e->o.proxy_ndp) {
-		e->c.guest_ns_ignored++;
-		return;
-	}
-	g = &e->groups[gi];
 	dev = onlink_dev(e, target);
 	i = lookup(e, (uint32_t)gi, target);
 	/*
@@ -1955,7 +2043,16 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 					    i != NIL ? e->recs[i].slave : 0);
 		return;
 	}
-	if (usable_on_master(e, (uint32_t)gi, slave, target)) {
+	if (checked == UNCHECKED) {
+		struct pending p = { .kind = PEND_GUEST_NS, .gi = gi,
+				     .slave = slave, .target = *target };
+
+		if (masters_check(e, &p, &master))
+			return;		/* goes on when they are checked */
+	} else {
+		master = checked;
+	}
+	if (master) {
 		e->c.guest_ns_answered++;
 		if (e->eg.answer_guests)
 			e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
@@ -1974,12 +2071,66 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 		e->c.guest_ns_over_share++;
 		return;
 	}
-	i = resolve_with_masters(e, (uint32_t)gi, slave, target, now);
+	i = resolve_with_masters(e, gi, slave, target, now);
 	if (fresh && i != NIL && e->recs[i].res != RES_NONE && !e->recs[i].guest) {
 		e->recs[i].guest = true;
 		e->recs[i].asker = slave;
 		st->guests++;
 	}
+}
+
+void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
+		     const struct in6_addr *target, uint64_t now)
+{
+	int gi = find_group(e, group);
+
+	run(e, now);
+	e->c.guest_ns++;
+	if (gi < 0 || !e->o.proxy_ndp) {
+		e->c.guest_ns_ignored++;
+		return;
+	}
+	guest_ns(e, (uint32_t)gi, slave, target, now, UNCHECKED);
+}
+
+/*
+ * An answer from slave (pos in gi's slaves) for record i. One that comes
+ * while an earlier answer's masters are checked waits behind it (unless
+ * it is that one, taken after it: waited), so that answers are taken in
+ * the order they came.
+ */
+static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
+		       unsigned int slave, long pos, bool waited,
+		       uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+
+	if (!waited && (r->check_out || r->waiting)) {
+		struct pending p = { .kind = PEND_ANSWER, .gi = gi,
+				     .round = r->round, .slave = slave,
+				     .target = r->target };
+
+		/* No memory to wait: taken now, out of order. */
+		if (pend_push(e, &p) == 0) {
+			r->waiting++;
+			return true;
+		}
+	}
+	if (r->slave == slave && r->ka != KA_NONE && r->ka_asked) {
+		location_answers(e, i, now);
+		return true;
+	}
+	if (r->slave == slave && r->in_idle && r->idle_misses) {
+		confirmed(e, i, now);	/* still there */
+		return true;
+	}
+	if ((r->res == RES_ASKING || r->res == RES_HELD) &&
+	    (uint32_t)pos < r->cursor && slave != r->from &&
+	    (!r->only || slave == r->only)) {
+		take_answer(e, i, slave, now, UNCHECKED);
+		return true;
+	}
+	return false;
 }
 
 void engine_answer(struct engine *e, unsigned int slave,
@@ -1992,7 +2143,6 @@ void engine_answer(struct engine *e, unsigned int slave,
 		struct engine_group *g = &e->groups[gi];
 		long pos = pos_in(g->slaves, g->nslaves, slave);
 		uint32_t i;
-		struct rec *r;
 
 		if (pos < 0 && is_master(g, slave)) {
 			taken |= master_answers(e, gi, slave, target, now);
@@ -2000,19 +2150,7 @@ void engine_answer(struct engine *e, unsigned int slave,
 		}
 		if (pos < 0 || (i = lookup(e, gi, target)) == NIL)
 			continue;
-		r = &e->recs[i];
-		if (r->slave == slave && r->ka != KA_NONE && r->ka_asked) {
-			location_answers(e, i, now);
-			taken = true;
-		} else if (r->slave == slave && r->in_idle && r->idle_misses) {
-			confirmed(e, i, now);	/* still there */
-			taken = true;
-		} else if ((r->res == RES_ASKING || r->res == RES_HELD) &&
-			   (uint32_t)pos < r->cursor && slave != r->from &&
-			   (!r->only || slave == r->only)) {
-			take_answer(e, i, slave, now);
-			taken = true;
-		}
+		taken |= answer_rec(e, gi, i, slave, pos, false, now);
 	}
 	if (!taken)
 		e->c.answers_unasked++;
@@ -2076,25 +2214,31 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 	run(e, now);
 }
 
-int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
-		 const struct in6_addr *target, bool routed, uint64_t now)
+/* engine_adopt(); checked: its masters' check's answer. */
+static int adopt(struct engine *e, uint16_t group, unsigned int slave,
+		 const struct in6_addr *target, bool routed, uint64_t now,
+		 unsigned int checked)
 {
 	int gi = find_group(e, group);
+	struct pending p = { .kind = PEND_ADOPT, .gi = gi < 0 ? 0 : (uint32_t)gi,
+			     .routed = routed, .slave = slave,
+			     .target = *target };
 	enum engine_refusal why;
-	unsigned int master;
 	uint32_t i = NIL;
 	bool taken = false;
 
-	run(e, now);
 	if (!e->o.learn_routes || gi < 0 ||
 	    pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, slave) < 0) {
 		/* Not (or no longer) a slave of ours: as a purge would. */
 	} else if ((why = may_have(e, &e->groups[gi], slave, target)) !=
 		   ENGINE_REFUSALS) {
 		refuse(e, why, (uint32_t)gi, target, slave, 0, now);
-	} else if ((master = usable_on_master(e, (uint32_t)gi, slave, target))) {
+	} else if (checked == UNCHECKED && masters_check(e, &p, &checked)) {
+		return 1;	/* goes on when they are checked */
+	} else if (checked || (checked = known_on_master(e, (uint32_t)gi,
+							 target))) {
 		refuse(e, ENGINE_REFUSAL_MASTER, (uint32_t)gi, target, slave,
-		       master, now);
+		       checked, now);
 	} else if ((i = lookup(e, (uint32_t)gi, target)) != NIL &&
 		   e->recs[i].slave) {
 		/* Known already: kept where it is, proven by its answers. */
@@ -2122,6 +2266,79 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 	ka_start(e, i, KA_VERIFY, 0);
 	run(e, now);
 	return 0;
+}
+
+int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
+		 const struct in6_addr *target, bool routed, uint64_t now)
+{
+	run(e, now);
+	return adopt(e, group, slave, target, routed, now, UNCHECKED);
+}
+
+/* Answers that waited behind record i's check, taken in order. */
+static void take_waiting(struct engine *e, uint32_t i, uint64_t now)
+{
+	struct rec *r = &e->recs[i];
+	struct pending p;
+
+	while (!r->check_out && r->waiting) {
+		uint32_t gi = r->gi, k = 0;
+		long pos;
+
+		while (k < e->npend &&
+		       (e->pend[k].check || e->pend[k].gi != gi ||
+			addr_cmp(&e->pend[k].target, &r->target) != 0))
+			k++;
+		if (k == e->npend) {
+			r->waiting = 0;		/* cannot be: none to take */
+			break;
+		}
+		pend_take(e, k, &p);
+		r->waiting--;
+		pos = pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, p.slave);
+		if (pos >= 0 && p.round == r->round)
+			answer_rec(e, gi, i, p.slave, pos, true, now);
+		r = &e->recs[i];
+	}
+}
+
+void engine_masters_checked(struct engine *e, uint32_t check,
+			    unsigned int master, uint64_t now)
+{
+	struct engine_group *g;
+	struct pending p;
+	struct rec *r;
+	uint32_t k = 0, i;
+
+	while (k < e->npend && (!check || e->pend[k].check != check))
+		k++;
+	if (k == e->npend)
+		return;
+	run(e, now);	/* a resolution whose window ended takes no answer */
+	pend_take(e, k, &p);
+	g = &e->groups[p.gi];
+	switch (p.kind) {
+	case PEND_ANSWER:
+		/* Kept while checked: not freed, not compacted away. */
+		if ((i = lookup(e, p.gi, &p.target)) == NIL)
+			break;
+		r = &e->recs[i];
+		r->check_out = false;
+		if (r->round == p.round &&
+		    (r->res == RES_ASKING || r->res == RES_HELD) &&
+		    pos_in(g->slaves, g->nslaves, p.slave) >= 0)
+			take_answer(e, i, p.slave, now, master);
+		take_waiting(e, i, now);
+		rec_maybe_free(e, i);
+		break;
+	case PEND_GUEST_NS:
+		guest_ns(e, p.gi, p.slave, &p.target, now, master);
+		break;
+	case PEND_ADOPT:
+		adopt(e, g->num, p.slave, &p.target, p.routed, now, master);
+		break;
+	}
+	run(e, now);
 }
 
 void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
@@ -2640,5 +2857,7 @@ void engine_free(struct engine *e)
 	free(e->targets);
 	free(e->routes);
 	free(e->held_pkts);
+	free(e->pend);
+	free(e->scratch);
 	free(e);
 }

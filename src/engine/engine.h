@@ -28,6 +28,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "token_bucket.h"
@@ -176,17 +177,19 @@ struct engine_notice {
 
 /*
  * Actions. route_* return 0 or -1 (the engine then does not believe the
- * route is there); the others cannot fail in a way the engine acts on.
+ * route is there); check_masters -1 when it cannot take the question; the
+ * others cannot fail in a way the engine acts on.
  * ask: solicit target on one slave without creating a kernel neighbor
  * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
  * request out of the one slave that answered, so the kernel resolves the
  * target there and nowhere else. An action must not call into the engine:
  * the egress holds no engine handle, and tests/egress_purity.sh fails when
  * an egress object names an engine_* function. What the egress finds out
- * comes back as an event, except what route_* return and usable_on
- * answers, which the engine still gets at once. What the engine decides
- * from kernel settings comes to it as events too (engine_forwarding: whom
- * answer_upstream answers), never read per action.
+ * comes back as an event, except what route_* return, which the engine
+ * still gets at once. A question about the kernel (check_masters) is an
+ * action too: intake answers it with engine_masters_checked(). What the
+ * engine decides from kernel settings comes to it as events too
+ * (engine_forwarding: whom answer_upstream answers), never read per action.
  */
 /* How a resolution with held packets ended (engine_egress.located). */
 enum engine_located {
@@ -223,13 +226,20 @@ struct engine_egress {
 				const struct in6_addr *target,
 				unsigned int master);
 	/*
-	 * Optional: whether the kernel holds a usable entry for target on
-	 * master (an ifindex). Asked for each master of the group before an
-	 * answer behind a slave is taken, since the master's entry may
-	 * predate anything the engine saw (made long before this NS).
+	 * Optional: does the kernel hold a usable entry for target on one of
+	 * masters[0..n) (ifindexes)? Asked before an answer behind a slave
+	 * (or an adoption, or a guest's NS) is taken, since a master's entry
+	 * may predate anything the engine saw (made long before this NS).
+	 * The answer comes back later, as an event: engine_masters_checked()
+	 * with the same check number, from whoever reads the kernel (never
+	 * from inside this call). Each check is to be answered once; until
+	 * then the engine holds what it was doing. -1 when the question
+	 * cannot be taken (no memory): the engine goes on as if no master
+	 * had the entry, as after a failed look-up.
 	 */
-	bool (*usable_on)(void *ctx, unsigned int master,
-			  const struct in6_addr *target);
+	int (*check_masters)(void *ctx, uint32_t check, uint16_t group,
+			     const struct in6_addr *target,
+			     const unsigned int *masters, size_t n);
 	/*
 	 * With max_held: a held packet goes on, routed again (its target was
 	 * learned behind a slave: the new route takes it) or unchanged (by
@@ -529,10 +539,24 @@ void engine_forwarding(struct engine *e, unsigned int ifindex, bool on);
  * would be (an address of the host, a target usable on a master, a slave
  * not in the group, --max-learned reached, learned elsewhere already);
  * a refused routed one has its route removed. Needs learn_routes.
- * 0 when target is learned behind slave now, -1 when refused.
+ * 0 when target is learned behind slave now, -1 when refused, 1 when the
+ * masters are being checked (check_masters): the outcome comes with
+ * engine_masters_checked(), counted in adopted or adopt_refused.
  */
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 		 const struct in6_addr *target, bool routed, uint64_t now);
+
+/*
+ * The answer to check_masters' question `check`: master, the first of
+ * those asked about with a usable entry for the target, 0 if none has
+ * one. The engine then does what it held for it, as it would have had it
+ * known at once (answers for that target that came in meanwhile are taken
+ * after it, in their order). An answer whose resolution ended meanwhile
+ * (its hold-down over, the target dropped) is not taken. A check number
+ * not pending is ignored.
+ */
+void engine_masters_checked(struct engine *e, uint32_t check,
+			    unsigned int master, uint64_t now);
 
 /*
  * The kernel's usable neighbor entries for target at start (REACHABLE,

@@ -11,6 +11,7 @@
 #include "askers.h"
 #include "engine.h"
 #include "intake.h"
+#include "intake_kernel.h"
 #include "log.h"
 #include "metrics.h"
 #include "nftctl.h"
@@ -44,12 +45,14 @@ static void explain_setup_errno(const char *what, int err)
 }
 
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, struct askers *askers)
+		struct engine *engine, struct askers *askers,
+		struct intake_kernel *kernel)
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
 	in->engine = engine;
 	in->askers = askers;
+	in->kernel = kernel;
 	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
 	if (!in->groups) {
 		log_warn("NFLOG intake");
@@ -200,6 +203,9 @@ static void guest_ns(struct intake *in, struct intake_group *g,
 		askers_note_guest(in->askers, pkt->indev, &ns.target, &ns.src,
 				  ns.slla, now);
 	engine_guest_ns(in->engine, g->num, pkt->indev, &ns.target, now);
+	/* Its masters checked now, as the engine asked: before the next NS. */
+	if (in->kernel)
+		intake_kernel_checks(in->kernel, now);
 }
 
 void intake_packet(struct intake *in, const struct nflog_packet *pkt,

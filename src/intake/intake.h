@@ -50,17 +50,23 @@ struct intake {
 	bool bound;
 	struct engine *engine;
 	struct askers *askers;		/* --proxy-ndp: NS to answer, or NULL */
+	struct intake_kernel *kernel;	/* answers the engine's questions */
 	struct intake_group *groups;	/* cfg->ngroups of them */
 	unsigned int ngroups;
 	struct intake_counters c;
 };
 
+struct intake_kernel;
+
 /*
  * Bind the groups (a second instance stops here, touching nothing, with a
- * message that says who holds the group). -1 (logged) on failure.
+ * message that says who holds the group). -1 (logged) on failure. kernel
+ * (may be NULL) answers what the engine asks while it takes a guest's NS
+ * (intake_kernel_checks()), before the next packet is read.
  */
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, struct askers *askers);
+		struct engine *engine, struct askers *askers,
+		struct intake_kernel *kernel);
 void intake_close(struct intake *in);
 int intake_fd(const struct intake *in);
 

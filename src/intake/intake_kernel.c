@@ -54,7 +54,8 @@ struct slaves_events intake_kernel_slaves_events(struct engine *engine)
 }
 
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,
-		       struct engine *engine, struct hostaddrs *addrs)
+		       struct engine *engine, struct hostaddrs *addrs,
+		       struct intake_checks *checks)
 {
 	memset(k, 0, sizeof(*k));
 	if (rtnl_open(&k->rtnl) == -1) {
@@ -64,6 +65,7 @@ int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,
 	k->cfg = cfg;
 	k->engine = engine;
 	k->addrs = addrs;
+	k->checks = checks;
 	return 0;
 }
 
@@ -73,6 +75,33 @@ void intake_kernel_close(struct intake_kernel *k)
 		return;
 	rtnl_close(&k->rtnl);
 	k->cfg = NULL;
+}
+
+/* Whether target has a usable neighbor entry on ifindex. */
+static bool usable_on(struct intake_kernel *k, unsigned int ifindex,
+		      const struct in6_addr *target)
+{
+	int state = rtnl_neigh_state(&k->rtnl, ifindex, target);
+
+	return state > 0 && (state & (NUD_USABLE | NUD_NOARP));
+}
+
+void intake_kernel_checks(struct intake_kernel *k, uint64_t now)
+{
+	struct intake_check c;
+
+	if (!k->cfg || !k->checks)
+		return;
+	/* Answers may raise more questions: asked in turn, until none. */
+	while (intake_checks_next(k->checks, &c)) {
+		unsigned int master = 0;
+
+		for (size_t m = 0; m < c.n && !master; m++)
+			if (usable_on(k, c.masters[m], &c.target))
+				master = c.masters[m];
+		free(c.masters);
+		engine_masters_checked(k->engine, c.id, master, now);
+	}
 }
 
 /* INCOMPLETE says nothing yet; proxy entries are ours. */
@@ -113,6 +142,23 @@ static bool group_of_metric(const struct intake_kernel *k, uint32_t metric,
 			return true;
 		}
 	return false;
+}
+
+/*
+ * engine_adopt(), its masters' check answered at once: 0 when adopted,
+ * -1 when refused (the queue is empty between engine calls, so a refusal
+ * counted meanwhile is this one's).
+ */
+static int adopt(struct intake_kernel *k, uint16_t group, unsigned int slave,
+		 const struct in6_addr *target, bool routed, uint64_t now)
+{
+	uint64_t refused = engine_counters(k->engine)->adopt_refused;
+	int rc = engine_adopt(k->engine, group, slave, target, routed, now);
+
+	if (rc != 1)
+		return rc;
+	intake_kernel_checks(k, now);
+	return engine_counters(k->engine)->adopt_refused > refused ? -1 : 0;
 }
 
 /* Whether the kernel routes target by our route of metric on ifindex now. */
@@ -256,8 +302,8 @@ static void reconcile_group(struct intake_kernel *k, uint16_t group,
 	for (size_t i = 0; i < nroutes; i++)
 		if (engine_learned_slave(k->engine, group, &routes[i].dst) !=
 			    routes[i].ifindex &&
-		    engine_adopt(k->engine, group, routes[i].ifindex,
-				 &routes[i].dst, true, now) == 0)
+		    adopt(k, group, routes[i].ifindex, &routes[i].dst, true,
+			  now) == 0)
 			adopted++;
 	free(held);
 	free(routes);
@@ -302,6 +348,7 @@ void intake_kernel_adopt_neighbor(struct intake_kernel *k,
 	if (m)
 		engine_adopt_neighbor(k->engine, &e->dst, ifindex, m, now);
 	free(ifindex);
+	intake_kernel_checks(k, now);
 }
 
 void intake_kernel_adopt(struct intake_kernel *k, uint64_t now)
@@ -325,8 +372,8 @@ void intake_kernel_adopt(struct intake_kernel *k, uint64_t now)
 		}
 		/* A refused one is removed by the engine, as a purge would. */
 		for (size_t i = 0; i < n; i++)
-			if (engine_adopt(k->engine, num, v[i].ifindex, &v[i].dst,
-					 true, now) == 0)
+			if (adopt(k, num, v[i].ifindex, &v[i].dst, true,
+				  now) == 0)
 				routes++;
 			else
 				removed++;

@@ -4,7 +4,9 @@
  * the kernel left, the learned routes checked again) turned into engine
  * calls. It owns a socket for its dumps and look-ups and writes nothing
  * (the purge of unreadable leftovers aside, see intake_kernel_adopt()):
- * what the engine decides goes out through the egress (dispatch.h).
+ * what the engine decides goes out through the egress (dispatch.h). The
+ * engine's questions about the kernel come back here from the egress
+ * (intake_checks.h), and are answered as events (intake_kernel_checks()).
  */
 #ifndef NS_MONITOR_INTAKE_KERNEL_H
 #define NS_MONITOR_INTAKE_KERNEL_H
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "intake_checks.h"
 #include "netmon.h"
 #include "slaves.h"
 #include "rtnl.h"
@@ -25,6 +28,7 @@ struct intake_kernel {
 	struct rtnl rtnl;		/* dumps and route look-ups */
 	struct engine *engine;
 	struct hostaddrs *addrs;	/* the host's own, kept here */
+	struct intake_checks *checks;	/* the engine's questions, answered */
 };
 
 /*
@@ -35,10 +39,23 @@ struct intake_kernel {
  */
 struct slaves_events intake_kernel_slaves_events(struct engine *engine);
 
-/* -1 (logged) when its socket cannot be opened. */
+/*
+ * -1 (logged) when its socket cannot be opened. checks: where the egress
+ * posts the engine's questions (engine_egress.check_masters).
+ */
 int intake_kernel_open(struct intake_kernel *k, const struct config *cfg,
-		       struct engine *engine, struct hostaddrs *addrs);
+		       struct engine *engine, struct hostaddrs *addrs,
+		       struct intake_checks *checks);
 void intake_kernel_close(struct intake_kernel *k);
+
+/*
+ * The engine's questions posted so far, and those their answers raise,
+ * answered from the kernel's neighbor table (one RTM_GETNEIGH per master,
+ * until one has a usable entry), each with engine_masters_checked(). Called
+ * after every engine call that may ask, so that an answer is taken in the
+ * same turn of the loop as it came. Nothing before intake_kernel_open().
+ */
+void intake_kernel_checks(struct intake_kernel *k, uint64_t now);
 
 /*
  * Neighbor events: usable with a link-layer address (fresh when

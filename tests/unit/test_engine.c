@@ -30,6 +30,15 @@ struct call {
 	uint64_t at;
 };
 
+/* A check of the masters asked (check_masters), not answered yet. */
+struct fk_check {
+	uint32_t id;
+	struct in6_addr t;
+	bool master;		/* MASTER among those asked, and master_has */
+};
+
+#define FK_CHECKS 64
+
 /* Records every action, stamped with the fake clock. */
 struct fake {
 	struct call *calls;
@@ -38,7 +47,11 @@ struct fake {
 	unsigned int notices[ENGINE_NOTICE_KINDS];
 	struct engine_notice last[ENGINE_NOTICE_KINDS];
 	struct engine *e;
-	bool master_has;	/* usable_on: target usable on MASTER */
+	bool master_has;	/* check_masters: target usable on MASTER */
+	/* Checks asked; answered after each call unless hold_checks. */
+	struct fk_check checks[FK_CHECKS];
+	size_t nchecks;
+	bool hold_checks;
 };
 
 static void record(struct fake *f, enum call_kind kind, unsigned int a,
@@ -104,13 +117,40 @@ static void fk_proxy_del(void *ctx, uint16_t grp, const struct in6_addr *t,
 	record(ctx, PROXY_DEL, m, 0, t);
 }
 
-static bool fk_usable_on(void *ctx, unsigned int master,
-			 const struct in6_addr *t)
+/* Queued: the caller's intake answers it once the engine call returned. */
+static int fk_check_masters(void *ctx, uint32_t check, uint16_t grp,
+			    const struct in6_addr *t,
+			    const unsigned int *masters, size_t n)
 {
 	struct fake *f = ctx;
+	bool has = false;
 
-	(void)t;
-	return f->master_has && master == MASTER;
+	assert_int_equal(grp, GROUP);
+	assert_true(f->nchecks < FK_CHECKS);
+	assert_int_not_equal(check, 0);
+	for (size_t k = 0; k < n; k++)
+		has |= f->master_has && masters[k] == MASTER;
+	f->checks[f->nchecks++] = (struct fk_check){ check, *t, has };
+	return 0;
+}
+
+/* The oldest check answered: MASTER when it has the target, else 0. */
+static void check_one(struct fake *f)
+{
+	struct fk_check c = f->checks[0];
+
+	assert_true(f->nchecks > 0);
+	memmove(&f->checks[0], &f->checks[1],
+		(f->nchecks - 1) * sizeof(f->checks[0]));
+	f->nchecks--;
+	engine_masters_checked(f->e, c.id, c.master ? MASTER : 0, f->now);
+}
+
+/* As intake does after every engine call: each check answered in turn. */
+static void answer_checks(struct fake *f)
+{
+	while (!f->hold_checks && f->nchecks)
+		check_one(f);
 }
 
 /* A release is recorded with the packet id as `a`, its target unknown. */
@@ -184,7 +224,7 @@ static struct fake *setup(const struct engine_options *o, unsigned int nslaves)
 		.ask = fk_ask, .confirm = fk_confirm,
 		.route_add = fk_route_add, .route_move = fk_route_move,
 		.route_del = fk_route_del, .proxy_add = fk_proxy_add,
-		.proxy_del = fk_proxy_del, .usable_on = fk_usable_on,
+		.proxy_del = fk_proxy_del, .check_masters = fk_check_masters,
 		.release = fk_release, .located = fk_located,
 		.notice = fk_notice, .answer_guests = fk_answer_guests,
 		.answer_upstream = fk_answer_upstream,
@@ -259,6 +299,16 @@ static void answer(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
 
 	f->now = at;
 	engine_answer(f->e, slave, &t, at);
+	answer_checks(f);
+}
+
+/* engine_guest_ns(), its masters' check answered as intake would. */
+static void fk_guest_ns(struct fake *f, uint16_t grp, unsigned int slave,
+			const struct in6_addr *t, uint64_t at)
+{
+	f->now = at;
+	engine_guest_ns(f->e, grp, slave, t, at);
+	answer_checks(f);
 }
 
 static void neigh(struct fake *f, unsigned int ifindex, uint32_t n,
@@ -694,6 +744,194 @@ static void test_refuse_known_on_master(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * The masters' check is two steps: asked as an action, answered as an
+ * event. Until it is answered the answer is held, nothing taken.
+ */
+static void test_check_pending_then_result(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->hold_checks = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(f->nchecks, 1);
+	assert_int_equal(target_n(&f->checks[0].t), 1);
+	assert_int_equal(C(f)->answers, 0);
+	assert_int_equal(C(f)->answers_unasked, 0);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	/* Not on the master: taken as it would have been at once. */
+	check_one(f);
+	assert_int_equal(f->nchecks, 0);
+	assert_int_equal(C(f)->answers, 1);
+	assert_int_equal(count(f, CONFIRM, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(C(f)->learned_now, 1);
+	/* A check number not pending (answered already) changes nothing. */
+	engine_masters_checked(f->e, 1, MASTER, f->now);
+	assert_int_equal(C(f)->learned_now, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 0);
+	teardown_fake(f);
+}
+
+/* "Usable on the master" refuses the claim, as the look-up at once did. */
+static void test_check_master_refuses(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->hold_checks = true;
+	f->master_has = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(f->nchecks, 1);
+	assert_true(f->checks[0].master);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 0);
+	check_one(f);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	assert_int_equal(f->notices[ENGINE_REFUSED_MASTER], 1);
+	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
+	assert_int_equal(C(f)->answers, 0);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/*
+ * Two answers, the second while the first's check is out: it waits and
+ * is taken after it, so that every counter ends as with the check
+ * answered at once (nothing counted twice, nothing lost).
+ */
+static void two_answers(struct fake *f, bool hold)
+{
+	f->hold_checks = hold;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	answer(f, SLAVE(2), 1, T0 + 3 * MS);
+	if (hold) {
+		/* One check out; the second answer waits, it asks nothing. */
+		assert_int_equal(f->nchecks, 1);
+		assert_int_equal(C(f)->answers, 0);
+		assert_int_equal(C(f)->claims, 0);
+		f->hold_checks = false;
+		answer_checks(f);
+	}
+	run_until(f, 0);
+}
+
+static void test_check_second_answer_waits(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *now = setup(&o, 2), *later = setup(&o, 2);
+
+	(void)state;
+	two_answers(now, false);
+	two_answers(later, true);
+	assert_int_equal(later->nchecks, 0);
+	/* The first learned, the second a claim on it: as without waiting. */
+	assert_int_equal(C(later)->answers, 1);
+	assert_int_equal(C(later)->claims, 1);
+	assert_int_equal(count(later, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(count(later, ROUTE_ADD, SLAVE(2), 1), 0);
+	assert_memory_equal(C(later), C(now), sizeof(*C(now)));
+	assert_int_equal(later->n, now->n);
+	for (size_t k = 0; k < now->n; k++) {
+		assert_int_equal(later->calls[k].kind, now->calls[k].kind);
+		assert_int_equal(later->calls[k].a, now->calls[k].a);
+		assert_int_equal(later->calls[k].b, now->calls[k].b);
+	}
+	teardown_fake(now);
+	teardown_fake(later);
+}
+
+/* Both on the master: each answer checked in its turn, both refused. */
+static void test_check_second_answer_refused_too(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->hold_checks = true;
+	f->master_has = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	answer(f, SLAVE(2), 1, T0 + 3 * MS);
+	assert_int_equal(f->nchecks, 1);
+	check_one(f);
+	/* The first refused, the waiting second asks its own check. */
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	assert_int_equal(f->nchecks, 1);
+	check_one(f);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 2);
+	assert_int_equal(C(f)->answers, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/*
+ * The resolution ends while its answer is checked (the hold-down over):
+ * the record is kept until the check is answered, then the answer is not
+ * taken (its resolution is over) and the record goes.
+ */
+static void test_check_expired_while_pending(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->hold_checks = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	assert_int_equal(f->nchecks, 1);
+	run_until(f, T0 + 10 * SEC);
+	assert_int_equal(C(f)->inflight, 0);
+	assert_int_equal(C(f)->unanswered, 1);
+	assert_int_equal(C(f)->records, 1);	/* kept for its check */
+	/* A new NS meanwhile is a new resolution: the old answer is not its. */
+	check_one(f);
+	assert_int_equal(C(f)->answers, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->records, 0);
+	/* Its slave leaves while checked: not taken either. */
+	ns(f, 2, f->now + 1 * MS);
+	answer(f, SLAVE(2), 2, f->now + 1 * MS);
+	assert_int_equal(f->nchecks, 1);
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(2), "s2", false, f->now), 0);
+	check_one(f);
+	assert_int_equal(C(f)->answers, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/* An adoption waits for its check too; its outcome is counted then. */
+static void test_check_adopt(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(3);
+
+	(void)state;
+	f->hold_checks = true;
+	f->master_has = true;
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, true, T0), 1);
+	assert_int_equal(C(f)->adopted + C(f)->adopt_refused, 0);
+	check_one(f);
+	assert_int_equal(C(f)->adopt_refused, 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 3), 1);
+	f->master_has = false;
+	t = target(4);
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, true, T0), 1);
+	check_one(f);
+	assert_int_equal(C(f)->adopted, 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
+	teardown_fake(f);
+}
+
 /* Learn target 1 behind slave 1, and let its resolution end. */
 static void learned_behind_1(struct fake *f)
 {
@@ -1080,8 +1318,15 @@ static int adopt(struct fake *f, unsigned int slave, uint32_t n, bool routed,
 {
 	struct in6_addr t = target(n);
 
+	uint64_t refused = C(f)->adopt_refused;
+	int rc;
+
 	f->now = at;
-	return engine_adopt(f->e, GROUP, slave, &t, routed, at);
+	rc = engine_adopt(f->e, GROUP, slave, &t, routed, at);
+	if (rc != 1 || f->hold_checks)
+		return rc;
+	answer_checks(f);
+	return C(f)->adopt_refused > refused ? -1 : 0;
 }
 
 /* A route left by an earlier run, adopted: asked at once, kept if it answers. */
@@ -1759,23 +2004,23 @@ static void test_guest_ns(void **state)
 	route(f, "2001:db8::", 32, MASTER, true, true);
 	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 128, true), 0);
 	/* The host's own: at once. */
-	engine_guest_ns(f->e, GROUP, SLAVE(1), &host, T0);
+	fk_guest_ns(f, GROUP, SLAVE(1), &host, T0);
 	assert_int_equal(count(f, ANSWER_GUESTS, 0, 99), 1);
 	/* Learned behind slave 2: at once, saying where. */
 	ns(f, 5, T0 + 1 * MS);
 	answer(f, SLAVE(2), 5, T0 + 2 * MS);
 	run_until(f, 0);
 	f->n = 0;
-	engine_guest_ns(f->e, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
+	fk_guest_ns(f, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
 			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 } }, f->now + 1);
 	assert_int_equal(count(f, ANSWER_GUESTS, SLAVE(2), 5), 1);
 	/* ...but never to a guest behind slave 2 itself. */
-	engine_guest_ns(f->e, GROUP, SLAVE(2), &(struct in6_addr){ .s6_addr =
+	fk_guest_ns(f, GROUP, SLAVE(2), &(struct in6_addr){ .s6_addr =
 			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 } }, f->now + 2);
 	assert_int_equal(count(f, ANSWER_GUESTS, 0, 5), 1);
 	/* Unknown: the other slaves and the master asked, then answered. */
 	f->n = 0;
-	engine_guest_ns(f->e, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
+	fk_guest_ns(f, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
 			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 7 } }, f->now + 3);
 	assert_int_equal(count(f, ASK, SLAVE(1), 7), 0);
 	assert_int_equal(count(f, ASK, SLAVE(3), 7), 1);
@@ -1786,7 +2031,7 @@ static void test_guest_ns(void **state)
 	/* Outside the master's link: ignored. */
 	assert_int_equal(inet_pton(AF_INET6, "2001:db9::1", &out), 1);
 	f->n = 0;
-	engine_guest_ns(f->e, GROUP, SLAVE(1), &out, f->now + 5 * MS);
+	fk_guest_ns(f, GROUP, SLAVE(1), &out, f->now + 5 * MS);
 	assert_int_equal(f->n, 0);
 	assert_int_equal(C(f)->guest_ns_ignored, 2);
 	assert_int_equal(C(f)->guest_ns_answered, 2);
@@ -1799,6 +2044,7 @@ static void guest_ns(struct fake *f, unsigned int slave, uint32_t n, uint64_t at
 
 	f->now = at;
 	engine_guest_ns(f->e, GROUP, slave, &t, at);
+	answer_checks(f);
 }
 
 /* Guests with the prefix on-link, 2 slaves: shares of 64 (--max-queue). */
@@ -2209,6 +2455,12 @@ int main(void)
 		cmocka_unit_test(test_refuse_usable_on_master),
 		cmocka_unit_test(test_answer_upstream_forwarding),
 		cmocka_unit_test(test_refuse_known_on_master),
+		cmocka_unit_test(test_check_pending_then_result),
+		cmocka_unit_test(test_check_master_refuses),
+		cmocka_unit_test(test_check_second_answer_waits),
+		cmocka_unit_test(test_check_second_answer_refused_too),
+		cmocka_unit_test(test_check_expired_while_pending),
+		cmocka_unit_test(test_check_adopt),
 		cmocka_unit_test(test_claim_refused),
 		cmocka_unit_test(test_claim_moves),
 		cmocka_unit_test(test_keepalive_under_flood),
