@@ -259,12 +259,14 @@ struct slaves_group *slaves_find_group(struct slaves *r, uint16_t num)
 }
 
 int slaves_init(struct slaves *r, const struct config *cfg,
+	       const struct membership *members,
 	       const struct slaves_events *ev, uint64_t now)
 {
 	uint64_t seed = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
+	r->members = members;
 	r->ev = *ev;
 	r->askfd = -1;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
@@ -297,8 +299,8 @@ int slaves_init(struct slaves *r, const struct config *cfg,
 			slaves_fini(r);
 			return -1;
 		}
-		slaves_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
-		slaves_set_masters(r, g->num, cfg->masters, cfg->nmasters, now);
+		slaves_set_slaves(r, g->num, now);
+		slaves_set_masters(r, g->num, now);
 	}
 	return 0;
 }
@@ -461,60 +463,47 @@ fail:
 	return -1;
 }
 
-/* Keep a copy of specs in *dst: patterns are matched again later. */
-static int keep_specs(struct ifspec **dst, unsigned int *ndst,
-		      const struct ifspec *specs, unsigned int n)
+/*
+ * The names group num's members of role stand for now (malloc'd into
+ * *names): how many, or -1 (logged).
+ */
+static int member_names(struct slaves *r, uint16_t num, enum member_role role,
+			char (**names)[IF_NAMESIZE])
 {
-	struct ifspec *copy = NULL;
+	const struct membership_group *mg = membership_group(r->members, num);
+	const struct ifspec *specs;
+	unsigned int n = 0;
+	int count;
 
-	if (*dst == specs)
-		return 0;
-	if (n) {
-		copy = reallocarray(NULL, n, sizeof(*copy));
-		if (!copy)
-			return -1;
-		memcpy(copy, specs, n * sizeof(*copy));
-	}
-	free(*dst);
-	*dst = copy;
-	*ndst = n;
-	return 0;
+	specs = mg ? membership_specs(mg, role, &n) : NULL;
+	count = specs_names(specs, n, names);
+	if (count == -1)
+		log_warn("group %u: the %s' names", num,
+			 role == MEMBER_SLAVE ? "slaves" : "masters");
+	return count;
 }
 
-void slaves_set_slaves(struct slaves *r, uint16_t num,
-		      const struct ifspec *specs, unsigned int n, uint64_t now)
+void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
-	if (!g)
+	if (!slaves_find_group(r, num) ||
+	    (count = member_names(r, num, MEMBER_SLAVE, &names)) == -1)
 		return;
-	if (keep_specs(&g->slave_specs, &g->nslave_specs, specs, n) == -1 ||
-	    (count = specs_names(g->slave_specs, g->nslave_specs, &names)) == -1) {
-		log_warn("group %u: the slaves' names", num);
-		return;
-	}
 	set_slave_names(r, num, (const char (*)[IF_NAMESIZE])names,
 			(unsigned int)count, now);
 	free(names);
 }
 
-void slaves_set_masters(struct slaves *r, uint16_t num,
-		       const struct ifspec *specs, unsigned int n,
-		       uint64_t now)
+void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
-	if (!g)
+	if (!slaves_find_group(r, num) ||
+	    (count = member_names(r, num, MEMBER_MASTER, &names)) == -1)
 		return;
-	if (keep_specs(&g->master_specs, &g->nmaster_specs, specs, n) == -1 ||
-	    (count = specs_names(g->master_specs, g->nmaster_specs, &names)) == -1) {
-		log_warn("group %u: the masters' names", num);
-		return;
-	}
 	set_master_names(r, num, (const char (*)[IF_NAMESIZE])names,
 			 (unsigned int)count, now);
 	free(names);
@@ -582,16 +571,6 @@ void slaves_set_bindings(struct slaves *r, uint16_t num,
 	g->nbinds = n;
 }
 
-/* Whether name is one a pattern of specs matches (not only a name given). */
-static bool pattern_matches(const struct ifspec *specs, unsigned int n,
-			    const char *name)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (specs[i].prefix && ifspec_match(&specs[i], name))
-			return true;
-	return false;
-}
-
 void slaves_fini(struct slaves *r)
 {
 	/*
@@ -611,8 +590,6 @@ void slaves_fini(struct slaves *r)
 		g->rule_installed = false;
 		free(g->slaves);
 		free(g->masters);
-		free(g->slave_specs);
-		free(g->master_specs);
 		free(g->binds);
 	}
 	r->ngroups = 0;
@@ -941,12 +918,14 @@ static const char *slave_named(const struct slaves_group *g, unsigned int ifinde
 }
 
 /* Whether the master on ifindex is one a pattern brought in. */
-static bool master_by_pattern(const struct slaves_group *g, unsigned int ifindex)
+static bool master_by_pattern(const struct slaves_group *g,
+			      const struct membership_group *mg,
+			      unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
-			return pattern_matches(g->master_specs, g->nmaster_specs,
-					       g->masters[i].name);
+			return membership_by_pattern(mg, MEMBER_MASTER,
+						     g->masters[i].name);
 	return false;
 }
 
@@ -972,19 +951,17 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
+		const struct membership_group *mg =
+			membership_group(r->members, g->num);
+		const char *was = slave_named(g, ev->ifindex);
 
 		/* An interface a pattern matches came, went or was renamed. */
-		if (pattern_matches(g->slave_specs, g->nslave_specs, ev->link.name) ||
-		    (slave_named(g, ev->ifindex) &&
-		     pattern_matches(g->slave_specs, g->nslave_specs,
-				     slave_named(g, ev->ifindex))))
-			slaves_set_slaves(r, g->num, g->slave_specs,
-					 g->nslave_specs, now);
-		if (pattern_matches(g->master_specs, g->nmaster_specs,
-				    ev->link.name) ||
-		    master_by_pattern(g, ev->ifindex))
-			slaves_set_masters(r, g->num, g->master_specs,
-					  g->nmaster_specs, now);
+		if (mg && (membership_by_pattern(mg, MEMBER_SLAVE, ev->link.name) ||
+			   (was && membership_by_pattern(mg, MEMBER_SLAVE, was))))
+			slaves_set_slaves(r, g->num, now);
+		if (mg && (membership_by_pattern(mg, MEMBER_MASTER, ev->link.name) ||
+			   master_by_pattern(g, mg, ev->ifindex)))
+			slaves_set_masters(r, g->num, now);
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
