@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,54 +315,6 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 	return false;
 }
 
-static void set_slave_names(struct slaves *r, uint16_t num,
-			    const char (*names)[IF_NAMESIZE], unsigned int n,
-			    uint64_t now)
-{
-	struct slaves_group *g = slaves_find_group(r, num);
-	unsigned int i, kept = 0;
-
-	if (!g)
-		return;
-	for (i = 0; i < g->nslaves; i++) {
-		struct slave *s = &g->slaves[i];
-
-		if (!name_in(s->name, names, n)) {
-			log_info("group %u: slave %s removed", g->num, s->name);
-			slave_release(r, g, s);
-			continue;
-		}
-		if (kept != i)
-			g->slaves[kept] = *s;
-		kept++;
-	}
-	g->nslaves = kept;
-	for (i = 0; i < n; i++) {
-		struct slave *s;
-		unsigned int j;
-
-		for (j = 0; j < g->nslaves; j++)
-			if (strncmp(g->slaves[j].name, names[i], IF_NAMESIZE) == 0)
-				break;
-		if (j < g->nslaves)
-			continue;
-		if (grow_room((void **)&g->slaves, g->nslaves,
-			      sizeof(*g->slaves)) == -1) {
-			log_warn("interface list");
-			return;
-		}
-		s = &g->slaves[g->nslaves++];
-		memset(s, 0, sizeof(*s));
-		memcpy(s->name, names[i], IF_NAMESIZE);
-		s->fd = -1;
-		if (r->started)
-			log_info("group %u: slave %s added", g->num, s->name);
-		else
-			log_debug("group %u: slave %s added", g->num, s->name);
-		slave_refresh(r, g, s, now);
-	}
-}
-
 /* A master is reported by its ifindex while it exists (r->ev.master). */
 static void master_sync(struct slaves *r, struct slaves_group *g, struct master *m,
 			unsigned int ifindex, uint64_t now)
@@ -376,45 +329,91 @@ static void master_sync(struct slaves *r, struct slaves_group *g, struct master 
 		m->in_engine = ifindex;
 }
 
-static void set_master_names(struct slaves *r, uint16_t num,
-			     const char (*names)[IF_NAMESIZE], unsigned int n,
-			     uint64_t now)
+_Static_assert(offsetof(struct slave, name) == 0 &&
+	       offsetof(struct master, name) == 0,
+	       "a member's name comes first");
+
+/* Slave or master m of group g (role) is no longer named: it goes. */
+static void member_gone(struct slaves *r, struct slaves_group *g,
+			enum member_role role, void *m, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, num);
+	struct slave *s = m;
+
+	if (role == MEMBER_MASTER) {
+		master_sync(r, g, m, 0, now);
+		return;
+	}
+	log_info("group %u: slave %s removed", g->num, s->name);
+	slave_release(r, g, s);
+}
+
+/* Slave or master m (zeroed, with its name) is named now: it comes. */
+static void member_came(struct slaves *r, struct slaves_group *g,
+			enum member_role role, void *m, uint64_t now)
+{
+	struct slave *s = m;
+
+	if (role == MEMBER_MASTER) {
+		master_sync(r, g, m, if_nametoindex((const char *)m), now);
+		return;
+	}
+	s->fd = -1;
+	if (r->started)
+		log_info("group %u: slave %s added", g->num, s->name);
+	else
+		log_debug("group %u: slave %s added", g->num, s->name);
+	slave_refresh(r, g, s, now);
+}
+
+/* Whether one of v[0..n) (members of size bytes) is named name. */
+static bool member_named(const void *v, unsigned int n, size_t size,
+			 const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strncmp((const char *)v + i * size, name, IF_NAMESIZE) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Make group g's slaves or masters (role) exactly names[0..n): those not
+ * named go, the others keep what they have, each name not there comes.
+ */
+static void set_names(struct slaves *r, struct slaves_group *g,
+		      enum member_role role, const char (*names)[IF_NAMESIZE],
+		      unsigned int n, uint64_t now)
+{
+	bool sl = role == MEMBER_SLAVE;
+	size_t size = sl ? sizeof(*g->slaves) : sizeof(*g->masters);
+	void **v = sl ? (void **)&g->slaves : (void **)&g->masters;
+	unsigned int *nv = sl ? &g->nslaves : &g->nmasters;
 	unsigned int i, kept = 0;
 
-	if (!g)
-		return;
-	for (i = 0; i < g->nmasters; i++) {
-		struct master *m = &g->masters[i];
+	for (i = 0; i < *nv; i++) {
+		char *m = (char *)*v + i * size;
 
-		if (!name_in(m->name, names, n)) {
-			master_sync(r, g, m, 0, now);
+		if (!name_in(m, names, n)) {
+			member_gone(r, g, role, m, now);
 			continue;
 		}
 		if (kept != i)
-			g->masters[kept] = *m;
+			memcpy((char *)*v + kept * size, m, size);
 		kept++;
 	}
-	g->nmasters = kept;
+	*nv = kept;
 	for (i = 0; i < n; i++) {
-		struct master *m;
-		unsigned int j;
+		char *m;
 
-		for (j = 0; j < g->nmasters; j++)
-			if (strncmp(g->masters[j].name, names[i], IF_NAMESIZE) == 0)
-				break;
-		if (j < g->nmasters)
+		if (member_named(*v, *nv, size, names[i]))
 			continue;
-		if (grow_room((void **)&g->masters, g->nmasters,
-			      sizeof(*g->masters)) == -1) {
+		if (grow_room(v, *nv, size) == -1) {
 			log_warn("interface list");
 			return;
 		}
-		m = &g->masters[g->nmasters++];
-		memset(m, 0, sizeof(*m));
-		memcpy(m->name, names[i], IF_NAMESIZE);
-		master_sync(r, g, m, if_nametoindex(m->name), now);
+		m = (char *)*v + (*nv)++ * size;
+		memset(m, 0, size);
+		memcpy(m, names[i], IF_NAMESIZE);
+		member_came(r, g, role, m, now);
 	}
 }
 
@@ -483,30 +482,29 @@ static int member_names(struct slaves *r, uint16_t num, enum member_role role,
 	return count;
 }
 
-void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now)
+/* Group num's members of role: exactly those the membership names now. */
+static void set_members(struct slaves *r, uint16_t num, enum member_role role,
+			uint64_t now)
 {
+	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
-	if (!slaves_find_group(r, num) ||
-	    (count = member_names(r, num, MEMBER_SLAVE, &names)) == -1)
+	if (!g || (count = member_names(r, num, role, &names)) == -1)
 		return;
-	set_slave_names(r, num, (const char (*)[IF_NAMESIZE])names,
-			(unsigned int)count, now);
+	set_names(r, g, role, (const char (*)[IF_NAMESIZE])names,
+		  (unsigned int)count, now);
 	free(names);
+}
+
+void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now)
+{
+	set_members(r, num, MEMBER_SLAVE, now);
 }
 
 void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now)
 {
-	char (*names)[IF_NAMESIZE] = NULL;
-	int count;
-
-	if (!slaves_find_group(r, num) ||
-	    (count = member_names(r, num, MEMBER_MASTER, &names)) == -1)
-		return;
-	set_master_names(r, num, (const char (*)[IF_NAMESIZE])names,
-			 (unsigned int)count, now);
-	free(names);
+	set_members(r, num, MEMBER_MASTER, now);
 }
 
 static bool binding_in(const struct engine_binding *b,
