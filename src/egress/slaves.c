@@ -898,14 +898,6 @@ uint16_t slaves_echo_id(const struct slaves *r)
 	return r->echo_id;
 }
 
-bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex)
-{
-	for (unsigned int i = 0; i < g->nmasters; i++)
-		if (g->masters[i].in_engine == ifindex)
-			return true;
-	return false;
-}
-
 /* The name of the slave on ifindex, or NULL. */
 static const char *slave_named(const struct slaves_group *g, unsigned int ifindex)
 {

@@ -157,7 +157,6 @@ unsigned int slaves_slaves_ready(const struct slaves_group *g);
  * slave had a line of its own before (those stay for -v).
  */
 void slaves_log_start(struct slaves *r);
-bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex);
 
 /*
  * The engine's egress for asks and confirms (engine.h). An ask on a master
