@@ -201,6 +201,7 @@ static void daemon_ready(int *ready_fd)
 struct loop {
 	struct intake intake;
 	struct hostaddrs addrs;
+	struct membership members;	/* control writes, the relay reads */
 	struct slaves slaves;
 	struct learn learn;
 	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
@@ -667,7 +668,14 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	events = intake_kernel_slaves_events(l->engine);
-	if (slaves_init(&l->slaves, cfg, &events, monotonic_ns()) == -1) {
+	if (membership_init(&l->members, cfg->groups, cfg->ngroups,
+			    cfg->masters, cfg->nmasters, cfg->slaves,
+			    cfg->nslaves) == -1) {
+		log_warn("group membership");
+		return -1;
+	}
+	if (slaves_init(&l->slaves, cfg, &l->members, &events,
+			monotonic_ns()) == -1) {
 		log_warnx("could not set up probing; nothing was left behind");
 		return -1;
 	}
@@ -693,7 +701,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 			return -1;
 		}
 	}
-	if (control_init(&l->control, cfg, &l->slaves) == -1)
+	if (control_init(&l->control, cfg, &l->members, &l->slaves) == -1)
 		return -1;
 	*st = STAGE_CONTROL;
 	/* Slaves are known now: learn their links, addresses, neighbors. */
@@ -824,6 +832,7 @@ static void close_parts(struct loop *l, const struct config *cfg,
 	if (st >= STAGE_ENGINE) {
 		engine_free(l->engine);
 		intake_checks_free(&l->checks);
+		membership_fini(&l->members);
 		free(l->holds);
 		askers_free(&l->askers);
 		hostaddr_free(&l->addrs);

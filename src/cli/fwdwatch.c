@@ -64,21 +64,35 @@ static void collision_seen(const char *text, void *data)
 		  text);
 }
 
+/* Group num's members of role, as the membership has them (*n of them). */
+static const struct ifspec *members(const struct slaves *r, uint16_t num,
+				    enum member_role role, unsigned int *n)
+{
+	const struct membership_group *mg = membership_group(r->members, num);
+
+	*n = 0;
+	return mg ? membership_specs(mg, role, n) : NULL;
+}
+
 void fwdwatch_start(struct slaves *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
+		unsigned int nm, ns;
+		const struct ifspec *m = members(r, g->num, MEMBER_MASTER, &nm);
+		const struct ifspec *sl = members(r, g->num, MEMBER_SLAVE, &ns);
 
-		collide_scan(g->master_specs, g->nmaster_specs, g->slave_specs,
-			     g->nslave_specs, collision_seen, &g->num);
+		collide_scan(m, nm, sl, ns, collision_seen, &g->num);
 	}
 	if (!r->cfg->proxy_ndp && !forwarding_on())
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
-		struct scan s = { g->master_specs, g->slave_specs,
-				  g->nmaster_specs, g->nslave_specs,
-				  false, "", "", true, g->num };
+		struct scan s = { .drops = false, .log_each = true,
+				  .group = g->num };
+
+		s.masters = members(r, g->num, MEMBER_MASTER, &s.nmasters);
+		s.slaves = members(r, g->num, MEMBER_SLAVE, &s.nslaves);
 
 		if (!s.nmasters || !s.nslaves)
 			continue;
@@ -102,10 +116,12 @@ void fwdwatch_addr(struct slaves *r, unsigned int ifindex,
 		return;
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
+		unsigned int nm, ns;
+		const struct ifspec *m = members(r, g->num, MEMBER_MASTER, &nm);
+		const struct ifspec *sl = members(r, g->num, MEMBER_SLAVE, &ns);
 
-		collide_scan_addr(g->master_specs, g->nmaster_specs,
-				  g->slave_specs, g->nslave_specs, name, addr,
-				  collision_seen, &g->num);
+		collide_scan_addr(m, nm, sl, ns, name, addr, collision_seen,
+				  &g->num);
 	}
 }
 
@@ -116,13 +132,13 @@ void fwdwatch_learned(struct slaves *r, uint16_t group, const char *slave,
 	struct ifspec one;
 	struct scan s;
 
-	if (!g || !g->nmaster_specs || !slave)
+	memset(&s, 0, sizeof(s));
+	if (g)
+		s.masters = members(r, group, MEMBER_MASTER, &s.nmasters);
+	if (!g || !s.nmasters || !slave)
 		return;
 	memset(&one, 0, sizeof(one));
 	snprintf(one.name, sizeof(one.name), "%s", slave);
-	memset(&s, 0, sizeof(s));
-	s.masters = g->master_specs;
-	s.nmasters = g->nmaster_specs;
 	s.slaves = &one;
 	s.nslaves = 1;
 	s.group = group;

@@ -11,17 +11,23 @@
 #include "nftctl.h"
 #include "hold_xt.h"
 
+/* Group i's members (the membership has every group control has). */
+static const struct membership_group *members_of(const struct control *c,
+						 unsigned int i)
+{
+	return membership_group(c->members, c->cfg->groups[i]);
+}
+
 static void group_spec(const struct control *c, unsigned int i,
 		       struct nft_group_spec *spec)
 {
 	const struct group_state *gs = &c->groups[i];
+	const struct membership_group *mg = members_of(c, i);
 
 	memset(spec, 0, sizeof(*spec));
 	spec->group = c->cfg->groups[i];
-	spec->masters = gs->masters;
-	spec->nmasters = gs->nmasters;
-	spec->slaves = gs->slaves;
-	spec->nslaves = gs->nslaves;
+	spec->masters = membership_specs(mg, MEMBER_MASTER, &spec->nmasters);
+	spec->slaves = membership_specs(mg, MEMBER_SLAVE, &spec->nslaves);
 	spec->binds = gs->binds;
 	spec->nbinds = gs->nbinds;
 	spec->targets = c->cfg->targets;
@@ -427,20 +433,24 @@ static int members_vanished(struct control *c, unsigned int i,
 			    const struct members *old)
 {
 	struct group_state *gs = &c->groups[i];
+	const struct membership_group *mg = members_of(c, i);
 	unsigned int g = c->cfg->groups[i];
 	bool restore = c->cfg->restore_members || c->cfg->standalone;
 	char lost_m[512], lost_s[512], lost_b[1024], lost[2200], err[256];
 	char mname[24], sname[24], bname[24], to[80];
 	const char *refilled[3];
-	unsigned int nm, ns, nb, nrefilled = 0;
+	unsigned int nm, ns, nb, nrefilled = 0, nmasters, nslaves;
+	const struct ifspec *masters, *slaves;
 	struct nft_group_spec spec;
 	size_t len = 0;
 	bool kept;
 
-	nm = control_vanished(old->masters, old->nmasters, gs->masters,
-			      gs->nmasters, lost_m, sizeof(lost_m));
-	ns = control_vanished(old->slaves, old->nslaves, gs->slaves,
-			      gs->nslaves, lost_s, sizeof(lost_s));
+	masters = membership_specs(mg, MEMBER_MASTER, &nmasters);
+	slaves = membership_specs(mg, MEMBER_SLAVE, &nslaves);
+	nm = control_vanished(old->masters, old->nmasters, masters, nmasters,
+			      lost_m, sizeof(lost_m));
+	ns = control_vanished(old->slaves, old->nslaves, slaves, nslaves,
+			      lost_s, sizeof(lost_s));
 	nb = bindings_vanished(old->binds, old->nbinds, gs->binds,
 			       gs->nbinds, lost_b, sizeof(lost_b));
 	if (!nm && !ns && !nb)
@@ -461,12 +471,12 @@ static int members_vanished(struct control *c, unsigned int i,
 			 len ? "; " : "", bname, lost_b);
 	memset(&spec, 0, sizeof(spec));
 	spec.group = (uint16_t)g;
-	if (restore && nm && gs->nmasters == 0) {
+	if (restore && nm && nmasters == 0) {
 		spec.masters = old->masters;
 		spec.nmasters = old->nmasters;
 		refilled[nrefilled++] = mname;
 	}
-	if (restore && ns && gs->nslaves == 0) {
+	if (restore && ns && nslaves == 0) {
 		spec.slaves = old->slaves;
 		spec.nslaves = old->nslaves;
 		refilled[nrefilled++] = sname;
@@ -532,13 +542,11 @@ static int read_group(struct control *c, unsigned int i)
 		free(binds);
 		return -1;
 	}
-	free(gs->slaves);
-	free(gs->masters);
 	free(gs->binds);
-	gs->slaves = slaves;
-	gs->nslaves = (unsigned int)n;
-	gs->masters = masters;
-	gs->nmasters = (unsigned int)m;
+	membership_take(c->members, (uint16_t)g, MEMBER_SLAVE, slaves,
+			(unsigned int)n);
+	membership_take(c->members, (uint16_t)g, MEMBER_MASTER, masters,
+			(unsigned int)m);
 	gs->binds = binds;
 	gs->nbinds = (unsigned int)b;
 	return 1;
@@ -633,7 +641,9 @@ void control_reconcile(struct control *c)
 
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
 		struct group_state *gs = &c->groups[i];
-		unsigned int g = c->cfg->groups[i];
+		const struct membership_group *mg = members_of(c, i);
+		unsigned int g = c->cfg->groups[i], nmasters, nslaves;
+		const struct ifspec *masters, *slaves;
 		unsigned long restores = c->restores;
 		struct members old = { NULL, NULL, 0, 0, NULL, 0 };
 		bool recreated = handle_rc == 0 && gs->table_handle &&
@@ -641,11 +651,13 @@ void control_reconcile(struct control *c)
 		enum group_health rc;
 
 		/* What the sets held before the table was made anew. */
+		masters = membership_specs(mg, MEMBER_MASTER, &nmasters);
+		slaves = membership_specs(mg, MEMBER_SLAVE, &nslaves);
 		if (recreated &&
-		    (copy_specs(&old.masters, &old.nmasters, gs->masters,
-				gs->nmasters) == -1 ||
-		     copy_specs(&old.slaves, &old.nslaves, gs->slaves,
-				gs->nslaves) == -1 ||
+		    (copy_specs(&old.masters, &old.nmasters, masters,
+				nmasters) == -1 ||
+		     copy_specs(&old.slaves, &old.nslaves, slaves,
+				nslaves) == -1 ||
 		     copy_binds(&old.binds, &old.nbinds, gs->binds,
 				gs->nbinds) == -1)) {
 			log_warn("group %u: keeping the set members seen last", g);
@@ -702,16 +714,18 @@ void control_reconcile(struct control *c)
 			gs->warned_no_rule = true;
 			continue;
 		}
+		(void)membership_specs(mg, MEMBER_MASTER, &nmasters);
+		(void)membership_specs(mg, MEMBER_SLAVE, &nslaves);
 		if (!gs->present)
 			log_info("group %u: rules present, %u master(s), %u slave(s)",
-				 g, gs->nmasters, gs->nslaves);
+				 g, nmasters, nslaves);
 		/* Empty sets relay nothing: said once each time they become so. */
 		if ((!gs->present || gs->had_members) &&
-		    (!gs->nmasters || !gs->nslaves))
+		    (!nmasters || !nslaves))
 			log_warnx("group %u: set %s_%u is empty: nothing is relayed until it has a member (nft add element inet " NFT_TABLE " %s_%u { \"IF\" })",
-				  g, !gs->nmasters ? "masters" : "slaves", g,
-				  !gs->nmasters ? "masters" : "slaves", g);
-		gs->had_members = gs->nmasters && gs->nslaves;
+				  g, !nmasters ? "masters" : "slaves", g,
+				  !nmasters ? "masters" : "slaves", g);
+		gs->had_members = nmasters && nslaves;
 		gs->present = true;
 		gs->warned_missing = false;
 		gs->warned_no_rule = false;
@@ -719,10 +733,8 @@ void control_reconcile(struct control *c)
 		/* First: a slave never runs a moment without its bindings. */
 		slaves_set_bindings(c->slaves, (uint16_t)g, gs->binds, gs->nbinds,
 				   monotonic_ns());
-		slaves_set_masters(c->slaves, (uint16_t)g, gs->masters,
-				  gs->nmasters, monotonic_ns());
-		slaves_set_slaves(c->slaves, (uint16_t)g, gs->slaves, gs->nslaves,
-				 monotonic_ns());
+		slaves_set_masters(c->slaves, (uint16_t)g, monotonic_ns());
+		slaves_set_slaves(c->slaves, (uint16_t)g, monotonic_ns());
 	}
 	/* Repaired, by a reload or by hand: the next failure starts at 1 s. */
 	if (all_ok) {
@@ -784,10 +796,11 @@ static int copy_specs(struct ifspec **dst, unsigned int *n,
 }
 
 int control_init(struct control *c, const struct config *cfg,
-		 struct slaves *slaves)
+		 struct membership *members, struct slaves *slaves)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
+	c->members = members;
 	c->slaves = slaves;
 	c->invalid_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->binds_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
@@ -806,11 +819,8 @@ int control_init(struct control *c, const struct config *cfg,
 		for (unsigned int i = 0; i < cfg->ngroups; i++) {
 			struct group_state *gs = &c->groups[i];
 
-			if (copy_specs(&gs->masters, &gs->nmasters,
-				       cfg->masters, cfg->nmasters) == -1 ||
-			    copy_specs(&gs->slaves, &gs->nslaves,
-				       cfg->slaves, cfg->nslaves) == -1 ||
-			    copy_binds(&gs->binds, &gs->nbinds,
+			/* The membership holds -m and -s already. */
+			if (copy_binds(&gs->binds, &gs->nbinds,
 				       cfg->binds, cfg->nbinds) == -1) {
 				log_warn("control set-up");
 				control_fini(c);
@@ -856,8 +866,6 @@ void control_fini(struct control *c)
 	}
 	nftwatch_close(&c->watch);
 	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
-		free(c->groups[i].masters);
-		free(c->groups[i].slaves);
 		free(c->groups[i].binds);
 	}
 	free(c->groups);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "membership.h"
 #include "nftwatch.h"
 #include "slaves.h"
 #include "stats.h"
@@ -23,11 +24,8 @@ struct set_report {
 	bool wrong_type;		/* not of type ifname: nothing used */
 };
 
+/* Its masters and slaves, as last seen, are in the membership. */
 struct group_state {
-	struct ifspec *masters;	/* last seen: names and patterns (malloc'd) */
-	unsigned int nmasters;
-	struct ifspec *slaves;
-	unsigned int nslaves;
 	struct engine_binding *binds;	/* bindings_G last seen (malloc'd) */
 	unsigned int nbinds;
 	bool binds_present;	/* bindings_G was there at the last read */
@@ -51,6 +49,7 @@ struct group_state {
 
 struct control {
 	const struct config *cfg;
+	struct membership *members;	/* written here alone */
 	struct slaves *slaves;
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
@@ -83,9 +82,13 @@ unsigned int control_vanished(const struct ifspec *old, unsigned int nold,
  */
 const char *control_nft_advice(int err);
 
-/* Open the watch, load (standalone) or find (managed) the objects. */
+/*
+ * Open the watch, load (standalone) or find (managed) the objects. The
+ * sets' members are kept in members (made from the command line), which
+ * control alone writes; slaves is told when they changed.
+ */
 int control_init(struct control *c, const struct config *cfg,
-		 struct slaves *slaves);
+		 struct membership *members, struct slaves *slaves);
 
 /* Remove what control_init loaded (standalone); close the watch. */
 void control_fini(struct control *c);

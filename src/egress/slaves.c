@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,12 +260,14 @@ struct slaves_group *slaves_find_group(struct slaves *r, uint16_t num)
 }
 
 int slaves_init(struct slaves *r, const struct config *cfg,
+	       const struct membership *members,
 	       const struct slaves_events *ev, uint64_t now)
 {
 	uint64_t seed = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
+	r->members = members;
 	r->ev = *ev;
 	r->askfd = -1;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
@@ -297,8 +300,8 @@ int slaves_init(struct slaves *r, const struct config *cfg,
 			slaves_fini(r);
 			return -1;
 		}
-		slaves_set_slaves(r, g->num, cfg->slaves, cfg->nslaves, now);
-		slaves_set_masters(r, g->num, cfg->masters, cfg->nmasters, now);
+		slaves_set_slaves(r, g->num, now);
+		slaves_set_masters(r, g->num, now);
 	}
 	return 0;
 }
@@ -310,54 +313,6 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 		if (strncmp(name, names[i], IF_NAMESIZE) == 0)
 			return true;
 	return false;
-}
-
-static void set_slave_names(struct slaves *r, uint16_t num,
-			    const char (*names)[IF_NAMESIZE], unsigned int n,
-			    uint64_t now)
-{
-	struct slaves_group *g = slaves_find_group(r, num);
-	unsigned int i, kept = 0;
-
-	if (!g)
-		return;
-	for (i = 0; i < g->nslaves; i++) {
-		struct slave *s = &g->slaves[i];
-
-		if (!name_in(s->name, names, n)) {
-			log_info("group %u: slave %s removed", g->num, s->name);
-			slave_release(r, g, s);
-			continue;
-		}
-		if (kept != i)
-			g->slaves[kept] = *s;
-		kept++;
-	}
-	g->nslaves = kept;
-	for (i = 0; i < n; i++) {
-		struct slave *s;
-		unsigned int j;
-
-		for (j = 0; j < g->nslaves; j++)
-			if (strncmp(g->slaves[j].name, names[i], IF_NAMESIZE) == 0)
-				break;
-		if (j < g->nslaves)
-			continue;
-		if (grow_room((void **)&g->slaves, g->nslaves,
-			      sizeof(*g->slaves)) == -1) {
-			log_warn("interface list");
-			return;
-		}
-		s = &g->slaves[g->nslaves++];
-		memset(s, 0, sizeof(*s));
-		memcpy(s->name, names[i], IF_NAMESIZE);
-		s->fd = -1;
-		if (r->started)
-			log_info("group %u: slave %s added", g->num, s->name);
-		else
-			log_debug("group %u: slave %s added", g->num, s->name);
-		slave_refresh(r, g, s, now);
-	}
 }
 
 /* A master is reported by its ifindex while it exists (r->ev.master). */
@@ -374,45 +329,91 @@ static void master_sync(struct slaves *r, struct slaves_group *g, struct master 
 		m->in_engine = ifindex;
 }
 
-static void set_master_names(struct slaves *r, uint16_t num,
-			     const char (*names)[IF_NAMESIZE], unsigned int n,
-			     uint64_t now)
+_Static_assert(offsetof(struct slave, name) == 0 &&
+	       offsetof(struct master, name) == 0,
+	       "a member's name comes first");
+
+/* Slave or master m of group g (role) is no longer named: it goes. */
+static void member_gone(struct slaves *r, struct slaves_group *g,
+			enum member_role role, void *m, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, num);
+	struct slave *s = m;
+
+	if (role == MEMBER_MASTER) {
+		master_sync(r, g, m, 0, now);
+		return;
+	}
+	log_info("group %u: slave %s removed", g->num, s->name);
+	slave_release(r, g, s);
+}
+
+/* Slave or master m (zeroed, with its name) is named now: it comes. */
+static void member_came(struct slaves *r, struct slaves_group *g,
+			enum member_role role, void *m, uint64_t now)
+{
+	struct slave *s = m;
+
+	if (role == MEMBER_MASTER) {
+		master_sync(r, g, m, if_nametoindex((const char *)m), now);
+		return;
+	}
+	s->fd = -1;
+	if (r->started)
+		log_info("group %u: slave %s added", g->num, s->name);
+	else
+		log_debug("group %u: slave %s added", g->num, s->name);
+	slave_refresh(r, g, s, now);
+}
+
+/* Whether one of v[0..n) (members of size bytes) is named name. */
+static bool member_named(const void *v, unsigned int n, size_t size,
+			 const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strncmp((const char *)v + i * size, name, IF_NAMESIZE) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Make group g's slaves or masters (role) exactly names[0..n): those not
+ * named go, the others keep what they have, each name not there comes.
+ */
+static void set_names(struct slaves *r, struct slaves_group *g,
+		      enum member_role role, const char (*names)[IF_NAMESIZE],
+		      unsigned int n, uint64_t now)
+{
+	bool sl = role == MEMBER_SLAVE;
+	size_t size = sl ? sizeof(*g->slaves) : sizeof(*g->masters);
+	void **v = sl ? (void **)&g->slaves : (void **)&g->masters;
+	unsigned int *nv = sl ? &g->nslaves : &g->nmasters;
 	unsigned int i, kept = 0;
 
-	if (!g)
-		return;
-	for (i = 0; i < g->nmasters; i++) {
-		struct master *m = &g->masters[i];
+	for (i = 0; i < *nv; i++) {
+		char *m = (char *)*v + i * size;
 
-		if (!name_in(m->name, names, n)) {
-			master_sync(r, g, m, 0, now);
+		if (!name_in(m, names, n)) {
+			member_gone(r, g, role, m, now);
 			continue;
 		}
 		if (kept != i)
-			g->masters[kept] = *m;
+			memcpy((char *)*v + kept * size, m, size);
 		kept++;
 	}
-	g->nmasters = kept;
+	*nv = kept;
 	for (i = 0; i < n; i++) {
-		struct master *m;
-		unsigned int j;
+		char *m;
 
-		for (j = 0; j < g->nmasters; j++)
-			if (strncmp(g->masters[j].name, names[i], IF_NAMESIZE) == 0)
-				break;
-		if (j < g->nmasters)
+		if (member_named(*v, *nv, size, names[i]))
 			continue;
-		if (grow_room((void **)&g->masters, g->nmasters,
-			      sizeof(*g->masters)) == -1) {
+		if (grow_room(v, *nv, size) == -1) {
 			log_warn("interface list");
 			return;
 		}
-		m = &g->masters[g->nmasters++];
-		memset(m, 0, sizeof(*m));
-		memcpy(m->name, names[i], IF_NAMESIZE);
-		master_sync(r, g, m, if_nametoindex(m->name), now);
+		m = (char *)*v + (*nv)++ * size;
+		memset(m, 0, size);
+		memcpy(m, names[i], IF_NAMESIZE);
+		member_came(r, g, role, m, now);
 	}
 }
 
@@ -461,63 +462,49 @@ fail:
 	return -1;
 }
 
-/* Keep a copy of specs in *dst: patterns are matched again later. */
-static int keep_specs(struct ifspec **dst, unsigned int *ndst,
-		      const struct ifspec *specs, unsigned int n)
+/*
+ * The names group num's members of role stand for now (malloc'd into
+ * *names): how many, or -1 (logged).
+ */
+static int member_names(struct slaves *r, uint16_t num, enum member_role role,
+			char (**names)[IF_NAMESIZE])
 {
-	struct ifspec *copy = NULL;
+	const struct membership_group *mg = membership_group(r->members, num);
+	const struct ifspec *specs;
+	unsigned int n = 0;
+	int count;
 
-	if (*dst == specs)
-		return 0;
-	if (n) {
-		copy = reallocarray(NULL, n, sizeof(*copy));
-		if (!copy)
-			return -1;
-		memcpy(copy, specs, n * sizeof(*copy));
-	}
-	free(*dst);
-	*dst = copy;
-	*ndst = n;
-	return 0;
+	specs = mg ? membership_specs(mg, role, &n) : NULL;
+	count = specs_names(specs, n, names);
+	if (count == -1)
+		log_warn("group %u: the %s' names", num,
+			 role == MEMBER_SLAVE ? "slaves" : "masters");
+	return count;
 }
 
-void slaves_set_slaves(struct slaves *r, uint16_t num,
-		      const struct ifspec *specs, unsigned int n, uint64_t now)
+/* Group num's members of role: exactly those the membership names now. */
+static void set_members(struct slaves *r, uint16_t num, enum member_role role,
+			uint64_t now)
 {
 	struct slaves_group *g = slaves_find_group(r, num);
 	char (*names)[IF_NAMESIZE] = NULL;
 	int count;
 
-	if (!g)
+	if (!g || (count = member_names(r, num, role, &names)) == -1)
 		return;
-	if (keep_specs(&g->slave_specs, &g->nslave_specs, specs, n) == -1 ||
-	    (count = specs_names(g->slave_specs, g->nslave_specs, &names)) == -1) {
-		log_warn("group %u: the slaves' names", num);
-		return;
-	}
-	set_slave_names(r, num, (const char (*)[IF_NAMESIZE])names,
-			(unsigned int)count, now);
+	set_names(r, g, role, (const char (*)[IF_NAMESIZE])names,
+		  (unsigned int)count, now);
 	free(names);
 }
 
-void slaves_set_masters(struct slaves *r, uint16_t num,
-		       const struct ifspec *specs, unsigned int n,
-		       uint64_t now)
+void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, num);
-	char (*names)[IF_NAMESIZE] = NULL;
-	int count;
+	set_members(r, num, MEMBER_SLAVE, now);
+}
 
-	if (!g)
-		return;
-	if (keep_specs(&g->master_specs, &g->nmaster_specs, specs, n) == -1 ||
-	    (count = specs_names(g->master_specs, g->nmaster_specs, &names)) == -1) {
-		log_warn("group %u: the masters' names", num);
-		return;
-	}
-	set_master_names(r, num, (const char (*)[IF_NAMESIZE])names,
-			 (unsigned int)count, now);
-	free(names);
+void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now)
+{
+	set_members(r, num, MEMBER_MASTER, now);
 }
 
 static bool binding_in(const struct engine_binding *b,
@@ -582,16 +569,6 @@ void slaves_set_bindings(struct slaves *r, uint16_t num,
 	g->nbinds = n;
 }
 
-/* Whether name is one a pattern of specs matches (not only a name given). */
-static bool pattern_matches(const struct ifspec *specs, unsigned int n,
-			    const char *name)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (specs[i].prefix && ifspec_match(&specs[i], name))
-			return true;
-	return false;
-}
-
 void slaves_fini(struct slaves *r)
 {
 	/*
@@ -611,8 +588,6 @@ void slaves_fini(struct slaves *r)
 		g->rule_installed = false;
 		free(g->slaves);
 		free(g->masters);
-		free(g->slave_specs);
-		free(g->master_specs);
 		free(g->binds);
 	}
 	r->ngroups = 0;
@@ -923,14 +898,6 @@ uint16_t slaves_echo_id(const struct slaves *r)
 	return r->echo_id;
 }
 
-bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex)
-{
-	for (unsigned int i = 0; i < g->nmasters; i++)
-		if (g->masters[i].in_engine == ifindex)
-			return true;
-	return false;
-}
-
 /* The name of the slave on ifindex, or NULL. */
 static const char *slave_named(const struct slaves_group *g, unsigned int ifindex)
 {
@@ -941,12 +908,14 @@ static const char *slave_named(const struct slaves_group *g, unsigned int ifinde
 }
 
 /* Whether the master on ifindex is one a pattern brought in. */
-static bool master_by_pattern(const struct slaves_group *g, unsigned int ifindex)
+static bool master_by_pattern(const struct slaves_group *g,
+			      const struct membership_group *mg,
+			      unsigned int ifindex)
 {
 	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
 		if (g->masters[i].in_engine == ifindex)
-			return pattern_matches(g->master_specs, g->nmaster_specs,
-					       g->masters[i].name);
+			return membership_by_pattern(mg, MEMBER_MASTER,
+						     g->masters[i].name);
 	return false;
 }
 
@@ -972,19 +941,17 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
+		const struct membership_group *mg =
+			membership_group(r->members, g->num);
+		const char *was = slave_named(g, ev->ifindex);
 
 		/* An interface a pattern matches came, went or was renamed. */
-		if (pattern_matches(g->slave_specs, g->nslave_specs, ev->link.name) ||
-		    (slave_named(g, ev->ifindex) &&
-		     pattern_matches(g->slave_specs, g->nslave_specs,
-				     slave_named(g, ev->ifindex))))
-			slaves_set_slaves(r, g->num, g->slave_specs,
-					 g->nslave_specs, now);
-		if (pattern_matches(g->master_specs, g->nmaster_specs,
-				    ev->link.name) ||
-		    master_by_pattern(g, ev->ifindex))
-			slaves_set_masters(r, g->num, g->master_specs,
-					  g->nmaster_specs, now);
+		if (mg && (membership_by_pattern(mg, MEMBER_SLAVE, ev->link.name) ||
+			   (was && membership_by_pattern(mg, MEMBER_SLAVE, was))))
+			slaves_set_slaves(r, g->num, now);
+		if (mg && (membership_by_pattern(mg, MEMBER_MASTER, ev->link.name) ||
+			   master_by_pattern(g, mg, ev->ifindex)))
+			slaves_set_masters(r, g->num, now);
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {

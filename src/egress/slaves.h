@@ -17,7 +17,7 @@
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
-#include "ifspec.h"
+#include "membership.h"
 #include "netmon.h"
 #include "rtnl.h"
 #include "stats.h"
@@ -61,10 +61,6 @@ struct master {
 
 struct slaves_group {
 	uint16_t num;
-	struct ifspec *slave_specs;	/* as given: names and patterns */
-	unsigned int nslave_specs;
-	struct ifspec *master_specs;
-	unsigned int nmaster_specs;
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
 	bool firewall_warned;		/* said that the firewall drops echoes */
@@ -72,6 +68,7 @@ struct slaves_group {
 	bool fwd_dropping;		/* as last read */
 	bool fwd_episode;		/* said for a learned target since */
 	uint64_t fwd_scanned;		/* when last read, 0: not yet */
+	/* The members present by name: what asking them takes. */
 	struct slave *slaves;		/* grown as members come */
 	unsigned int nslaves;
 	struct master *masters;
@@ -101,6 +98,7 @@ struct slaves_events {
 
 struct slaves {
 	const struct config *cfg;
+	const struct membership *members;	/* who is which (control) */
 	struct rtnl rtnl;
 	struct slaves_group *groups;		/* ngroups of them */
 	unsigned int ngroups;
@@ -116,10 +114,12 @@ struct slaves {
 };
 
 /*
- * Set up groups, egress rules and routes, sockets; what becomes ready is
+ * Set up groups, egress rules and routes, sockets for the members that
+ * members names (read there, never copied); what becomes ready is
  * reported through ev (copied). -1 on failure.
  */
 int slaves_init(struct slaves *r, const struct config *cfg,
+	       const struct membership *members,
 	       const struct slaves_events *ev, uint64_t now);
 
 /*
@@ -129,18 +129,15 @@ int slaves_init(struct slaves *r, const struct config *cfg,
 void slaves_fini(struct slaves *r);
 
 /*
- * Make group `num`'s slaves exactly what specs name: a name, or each
- * interface a pattern matches (now, and as interfaces come and go).
- * Slaves that stay keep their sockets, those that go are released (route
- * removed), new ones are set up.
+ * Group `num`'s slaves in the membership changed: make them exactly what
+ * it names, a name or each interface a pattern matches (now, and as
+ * interfaces come and go). Slaves that stay keep their sockets, those
+ * that go are released (route removed), new ones are set up.
  */
-void slaves_set_slaves(struct slaves *r, uint16_t num,
-		      const struct ifspec *specs, unsigned int n, uint64_t now);
+void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now);
 
 /* The group's masters, the same way. */
-void slaves_set_masters(struct slaves *r, uint16_t num,
-		       const struct ifspec *specs, unsigned int n,
-		       uint64_t now);
+void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now);
 
 /*
  * Make group `num`'s bindings (engine.h) exactly b[0..n): reported when
@@ -160,7 +157,6 @@ unsigned int slaves_slaves_ready(const struct slaves_group *g);
  * slave had a line of its own before (those stay for -v).
  */
 void slaves_log_start(struct slaves *r);
-bool slaves_is_master(const struct slaves_group *g, unsigned int ifindex);
 
 /*
  * The engine's egress for asks and confirms (engine.h). An ask on a master
