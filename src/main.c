@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "answer.h"
-#include "askers.h"
 #include "check.h"
 #include "cli.h"
 #include "config.h"
@@ -214,7 +213,6 @@ struct loop {
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
 	unsigned int nholds;
 	struct answer_counters answers;
-	struct askers askers;	/* --proxy-ndp: the upstream's NS to answer */
 	int epfd;
 	int sigfd;
 	int timerfd;
@@ -628,20 +626,15 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	struct engine_options eopts;
 	struct engine_egress eg;
 	struct slaves_events events;
-	struct askers *askers = cfg->proxy_ndp ? &l->askers : NULL;
 	char err[256];
 
 	engine_options_from_config(&eopts, cfg);
-	/* As many NS to answer as targets can be in flight at once. */
-	if (askers)
-		askers_init(askers, cfg->max_inflight > UINT_MAX - cfg->max_queue ?
-				    UINT_MAX : cfg->max_inflight + cfg->max_queue);
 	if (cfg->queue && !(l->holds = calloc(cfg->ngroups, sizeof(*l->holds)))) {
 		log_warn("--queue");
 		return -1;
 	}
-	dispatch_init(&l->egress, &l->slaves, &l->learn, cfg, l->holds, askers,
-		    &l->addrs, &l->checks);
+	dispatch_init(&l->egress, &l->slaves, &l->learn, cfg, l->holds,
+		      &l->addrs, &l->checks);
 	dispatch_make(&eg, &l->egress);
 	l->engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l->engine) {
@@ -658,7 +651,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	/* Before --daemon's fork: WATCHDOG_PID names the process started. */
 	sdnotify_init(&l->notify);
 	/* Binding first: a second instance stops here, touching nothing. */
-	if (intake_open(&l->intake, cfg, l->engine, askers, &l->kernel) == -1)
+	if (intake_open(&l->intake, cfg, l->engine, &l->kernel) == -1)
 		return -1;
 	*st = STAGE_INTAKE;
 	/* For the pidfile and the state files, before we stop being root. */
@@ -834,7 +827,6 @@ static void close_parts(struct loop *l, const struct config *cfg,
 		intake_checks_free(&l->checks);
 		membership_fini(&l->members);
 		free(l->holds);
-		askers_free(&l->askers);
 		hostaddr_free(&l->addrs);
 		sdnotify_close(&l->notify);
 	}

@@ -2,7 +2,8 @@
 # The engine is pure: fail when its objects reference a symbol that is
 # neither defined by one of them nor allowed by tests/engine_symbols.allow.
 #
-#   tests/engine_purity.sh build/default/engine.o build/default/token_bucket.o
+#   tests/engine_purity.sh build/default/engine.o build/default/askers.o \
+#       build/default/token_bucket.o
 set -u
 
 [ $# -gt 0 ] || { echo "usage: $0 OBJECT..." >&2; exit 2; }

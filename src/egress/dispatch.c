@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "askers.h"
 #include "clock.h"
 #include "config.h"
 #include "dispatch.h"
@@ -59,21 +58,18 @@ static int eg_route_del(void *ctx, uint16_t group,
 	return learn_route_del(x->learn, group, target, slave);
 }
 
-struct answer_ctx {
-	struct dispatch *x;
-	const struct in6_addr *src;
-};
-
-static void answer_asker(const struct asker *k, void *data)
+/* One NS the engine kept for target, answered from src on its master. */
+static void answer_asker(struct dispatch *x, const struct in6_addr *src,
+			 const struct in6_addr *target,
+			 const struct engine_asker *k)
 {
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
-	struct answer_ctx *a = data;
 	char t[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
+	inet_ntop(AF_INET6, target, t, sizeof(t));
 	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
-	if (slaves_advertise(a->x->slaves, k->master, a->src, &k->src, k->mac,
-			    &k->target) == -1) {
+	if (slaves_advertise(x->slaves, k->ifindex, src, &k->src, k->mac,
+			    target) == -1) {
 		log_warnx_limited(&fail_limit, "answering %s's NS for %s: %s (it will be answered when it asks again)",
 				  to, t, strerror(errno));
 		return;
@@ -99,31 +95,33 @@ static void eg_proxy_add(void *ctx, uint16_t group,
  */
 static void eg_answer_upstream(void *ctx, uint16_t group,
 			       const struct in6_addr *target,
-			       unsigned int master)
+			       unsigned int master,
+			       const struct engine_asker *askers, size_t n)
 {
 	struct dispatch *x = ctx;
-	struct answer_ctx a = { x, NULL };
+	const struct in6_addr *src;
 
 	(void)group;
-	if (!x->askers)
+	if (!n)
 		return;
-	a.src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
-	if (a.src)
-		askers_take(x->askers, master, target, monotonic_ns(),
-			    answer_asker, &a);
+	src = x->addrs ? hostaddr_on_ifindex(x->addrs, master) : NULL;
+	if (!src)
+		return;
+	for (size_t i = 0; i < n; i++)
+		answer_asker(x, src, target, &askers[i]);
 }
 
 /* A guest's NS for target, answered on its slave (guests with the /64 on-link). */
-static void answer_guest(const struct asker *k, void *data)
+static void answer_guest(struct dispatch *x, const struct in6_addr *target,
+			 const struct engine_asker *k)
 {
 	static struct log_limit fail_limit = LOG_LIMIT_INIT(600, 1);
-	struct dispatch *x = data;
 	char t[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET6, &k->target, t, sizeof(t));
+	inet_ntop(AF_INET6, target, t, sizeof(t));
 	inet_ntop(AF_INET6, &k->src, to, sizeof(to));
-	if (slaves_advertise_guest(x->slaves, k->master, &k->src, k->mac,
-				  &k->target) == -1) {
+	if (slaves_advertise_guest(x->slaves, k->ifindex, &k->src, k->mac,
+				  target) == -1) {
 		log_warnx_limited(&fail_limit, "answering guest %s's NS for %s: %s",
 				  to, t, strerror(errno));
 		return;
@@ -133,14 +131,15 @@ static void answer_guest(const struct asker *k, void *data)
 }
 
 static void eg_answer_guests(void *ctx, uint16_t group,
-			     const struct in6_addr *target, unsigned int lives_on)
+			     const struct in6_addr *target, unsigned int lives_on,
+			     const struct engine_asker *askers, size_t n)
 {
 	struct dispatch *x = ctx;
 
 	(void)group;
-	if (x->askers)
-		askers_take_guests(x->askers, target, lives_on, monotonic_ns(),
-				   answer_guest, x);
+	(void)lives_on;
+	for (size_t i = 0; i < n; i++)
+		answer_guest(x, target, &askers[i]);
 }
 
 static void eg_proxy_del(void *ctx, uint16_t group,
@@ -311,11 +310,9 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 
 void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
-		 struct askers *askers, const struct hostaddrs *addrs,
-		 struct intake_checks *checks)
+		 const struct hostaddrs *addrs, struct intake_checks *checks)
 {
-	*x = (struct dispatch){ slaves, learn, cfg, holds, askers, addrs,
-				checks };
+	*x = (struct dispatch){ slaves, learn, cfg, holds, addrs, checks };
 }
 
 void dispatch_make(struct engine_egress *eg, struct dispatch *x)

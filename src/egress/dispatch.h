@@ -11,7 +11,6 @@
 struct slaves;
 struct learn;
 struct hold;
-struct askers;
 struct hostaddrs;
 struct config;
 struct intake_checks;
@@ -21,22 +20,20 @@ struct dispatch {
 	struct learn *learn;
 	const struct config *cfg;
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
-	struct askers *askers;	/* --proxy-ndp: the upstream's NS to answer */
-	const struct hostaddrs *addrs;	/* ...from an address of the master */
+	const struct hostaddrs *addrs;	/* answers from an address of the master */
 	struct intake_checks *checks;	/* the engine's questions, for intake */
 };
 
 /*
  * x on the parts that carry out the actions: relay, learn; holds (--queue,
- * one per group in cfg->groups' order, opened later) and askers
- * (--proxy-ndp) may be NULL; addrs are the host's. checks: where the
+ * one per group in cfg->groups' order, opened later) may be NULL; addrs
+ * are the host's. checks: where the
  * engine's questions about the kernel go, for intake to answer
  * (intake_kernel_checks()).
  */
 void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
-		 struct askers *askers, const struct hostaddrs *addrs,
-		 struct intake_checks *checks);
+		 const struct hostaddrs *addrs, struct intake_checks *checks);
 
 /* Fill eg with callbacks on x (which must outlive the engine). */
 void dispatch_make(struct engine_egress *eg, struct dispatch *x);

@@ -169,7 +169,7 @@ void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target);
 
 /*
- * Answer the upstream's NS for target on master ourselves (askers.h): an NA
+ * Answer the upstream's NS for target on master ourselves (engine_asker()): an NA
  * from src (an address of the master) to `to` at to_mac, with the master's
  * MAC (looked up once, again after a change of its link). 0, or -1 with
  * errno.

@@ -1,8 +1,10 @@
 /* The resolution engine: per-target state, pacing, learning. Pure. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "askers.h"
 #include "engine.h"
 
 #define NSEC_PER_SEC 1000000000ull
@@ -137,6 +139,10 @@ struct engine {
 	struct engine_options o;
 	struct engine_egress eg;
 	struct engine_counters c;
+	uint64_t now;			/* the latest event's time */
+	struct askers askers;		/* NS the daemon answers (proxy_ndp) */
+	struct engine_asker *taken;	/* ...handed to the egress */
+	uint32_t ntaken, taken_cap;
 	struct engine_group *groups;
 	uint32_t ngroups;
 	/* engine_forwarding(): the masters that forward, and "all". */
@@ -428,12 +434,18 @@ static bool forwards(const struct engine *e, unsigned int master)
 	return e->fwd_all && pos_in(e->fwd_on, e->nfwd_on, master) >= 0;
 }
 
+static void take_asker(const struct asker *k, void *data);
+
 /* The upstream that asked for target is answered first, then the entry. */
 static void proxy_add(struct engine *e, const struct engine_group *g,
 		      const struct in6_addr *t, unsigned int master)
 {
-	if (e->eg.answer_upstream && forwards(e, master))
-		e->eg.answer_upstream(e->eg.ctx, g->num, t, master);
+	if (e->eg.answer_upstream && forwards(e, master)) {
+		e->ntaken = 0;
+		askers_take(&e->askers, master, t, e->now, take_asker, e);
+		e->eg.answer_upstream(e->eg.ctx, g->num, t, master, e->taken,
+				      e->ntaken);
+	}
 	e->eg.proxy_add(e->eg.ctx, g->num, t, master);
 }
 
@@ -640,6 +652,55 @@ static int grow(void **a, uint32_t *cap, uint32_t n, size_t sz)
 	*a = p;
 	*cap = c;
 	return 0;
+}
+
+/* ---- the NS the daemon answers itself (askers.h) ---- */
+
+/* Time only moves forward: the askers' age is read against the latest. */
+static void engine_clock(struct engine *e, uint64_t now)
+{
+	if (now > e->now)
+		e->now = now;
+}
+
+/* One asker for the egress: into e->taken (dropped when out of memory). */
+static void take_asker(const struct asker *k, void *data)
+{
+	struct engine *e = data;
+	struct engine_asker *a;
+
+	if (grow((void **)&e->taken, &e->taken_cap, e->ntaken + 1,
+		 sizeof(*e->taken)) == -1)
+		return;
+	a = &e->taken[e->ntaken++];
+	a->src = k->src;
+	memcpy(a->mac, k->mac, sizeof(a->mac));
+	a->ifindex = k->master;
+}
+
+/* The guests that asked for target on other slaves than lives_on: answered. */
+static void give_guests(struct engine *e, uint16_t group,
+			const struct in6_addr *target, unsigned int lives_on)
+{
+	if (!e->eg.answer_guests)
+		return;
+	e->ntaken = 0;
+	askers_take_guests(&e->askers, target, lives_on, e->now, take_asker, e);
+	e->eg.answer_guests(e->eg.ctx, group, target, lives_on, e->taken,
+			    e->ntaken);
+}
+
+void engine_asker(struct engine *e, unsigned int ifindex,
+		  const struct in6_addr *target, const struct in6_addr *src,
+		  const uint8_t mac[6], bool guest, uint64_t now)
+{
+	engine_clock(e, now);
+	if (!e->o.proxy_ndp)
+		return;
+	if (guest)
+		askers_note_guest(&e->askers, ifindex, target, src, mac, now);
+	else
+		askers_note(&e->askers, ifindex, target, src, mac, now);
 }
 
 /* ---- notices ---- */
@@ -869,9 +930,9 @@ static void located(struct engine *e, uint32_t i, enum engine_located where)
 /* Where it lives is known now: guests that asked for it get their answer. */
 static void answer_guests(struct engine *e, uint32_t i, unsigned int lives_on)
 {
-	if (e->o.proxy_ndp && e->eg.answer_guests)
-		e->eg.answer_guests(e->eg.ctx, e->groups[e->recs[i].gi].num,
-				    &e->recs[i].target, lives_on);
+	if (e->o.proxy_ndp)
+		give_guests(e, e->groups[e->recs[i].gi].num, &e->recs[i].target,
+			    lives_on);
 }
 
 /* Found on master: its packets go on by the master, now and for a while. */
@@ -1502,6 +1563,7 @@ static void compact(struct engine *e)
 
 void engine_tick(struct engine *e, uint64_t now)
 {
+	engine_clock(e, now);
 	run(e, now);
 	compact(e);
 }
@@ -1782,6 +1844,7 @@ static void expire_delayed(struct engine *e, uint64_t now)
 void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
 		   const struct in6_addr *target, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = find_group(e, group);
 
 	run(e, now);
@@ -1795,6 +1858,7 @@ void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		  const struct in6_addr *target, bool eligible, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = find_group(e, group);
 	uint32_t i;
 
@@ -1819,6 +1883,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		 const struct in6_addr *target, uint32_t packet_id,
 		 uint64_t now)
 {
+	engine_clock(e, now);
 	struct held_pkt h = { now + e->o.queue_wait_ns, now, packet_id, NIL, group };
 	int gi = find_group(e, group);
 	uint32_t i;
@@ -1891,6 +1956,7 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 		  const struct in6_addr *target, enum engine_guest_sign sign,
 		  uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = find_group(e, group);
 	enum engine_refusal why;
 	struct slave_state *st;
@@ -2038,9 +2104,7 @@ static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
 	if (is_local(e, target) || (i != NIL && e->recs[i].slave) ||
 	    (i != NIL && e->recs[i].on_master)) {
 		e->c.guest_ns_answered++;
-		if (e->eg.answer_guests)
-			e->eg.answer_guests(e->eg.ctx, g->num, target,
-					    i != NIL ? e->recs[i].slave : 0);
+		give_guests(e, g->num, target, i != NIL ? e->recs[i].slave : 0);
 		return;
 	}
 	if (checked == UNCHECKED) {
@@ -2054,8 +2118,7 @@ static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
 	}
 	if (master) {
 		e->c.guest_ns_answered++;
-		if (e->eg.answer_guests)
-			e->eg.answer_guests(e->eg.ctx, g->num, target, 0);
+		give_guests(e, g->num, target, 0);
 		return;
 	}
 	/*
@@ -2082,6 +2145,7 @@ static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
 void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 		     const struct in6_addr *target, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = find_group(e, group);
 
 	run(e, now);
@@ -2136,6 +2200,7 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 void engine_answer(struct engine *e, unsigned int slave,
 		   const struct in6_addr *target, uint64_t now)
 {
+	engine_clock(e, now);
 	bool taken = false;
 
 	run(e, now);	/* a resolution whose window ended takes no answer */
@@ -2161,6 +2226,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 		  const struct in6_addr *target, enum engine_neigh_state state,
 		  bool fresh, uint64_t now)
 {
+	engine_clock(e, now);
 	run(e, now);
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
 		struct engine_group *g = &e->groups[gi];
@@ -2271,6 +2337,7 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 		 const struct in6_addr *target, bool routed, uint64_t now)
 {
+	engine_clock(e, now);
 	run(e, now);
 	return adopt(e, group, slave, target, routed, now, UNCHECKED);
 }
@@ -2305,6 +2372,7 @@ static void take_waiting(struct engine *e, uint32_t i, uint64_t now)
 void engine_masters_checked(struct engine *e, uint32_t check,
 			    unsigned int master, uint64_t now)
 {
+	engine_clock(e, now);
 	struct engine_group *g;
 	struct pending p;
 	struct rec *r;
@@ -2344,6 +2412,7 @@ void engine_masters_checked(struct engine *e, uint32_t check,
 void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
 			   const unsigned int *ifindex, size_t n, uint64_t now)
 {
+	engine_clock(e, now);
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
 		const struct engine_group *g = &e->groups[gi];
 		unsigned int one = 0;
@@ -2371,6 +2440,7 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 					 const struct in6_addr *target,
 					 uint64_t now)
 {
+	engine_clock(e, now);
 	static const uint64_t window = ENGINE_ROUTE_RESTORE_WINDOW_S * NSEC_PER_SEC;
 	int gi = find_group(e, group);
 	uint32_t i;
@@ -2499,6 +2569,7 @@ static int member_add(unsigned int **a, uint32_t *n, uint32_t *cap,
 int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 		 const char *name, bool present, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = present ? group_get(e, group) : find_group(e, group);
 	struct engine_group *g;
 	long pos;
@@ -2535,6 +2606,7 @@ int engine_slave(struct engine *e, uint16_t group, unsigned int ifindex,
 int engine_bindings(struct engine *e, uint16_t group,
 		    const struct engine_binding *b, size_t n, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = n ? group_get(e, group) : find_group(e, group);
 	struct engine_binding *copy = NULL;
 	struct engine_group *g;
@@ -2595,6 +2667,7 @@ void engine_forwarding(struct engine *e, unsigned int ifindex, bool on)
 int engine_master(struct engine *e, uint16_t group, unsigned int ifindex,
 		  bool present, uint64_t now)
 {
+	engine_clock(e, now);
 	int gi = present ? group_get(e, group) : find_group(e, group);
 	struct engine_group *g;
 	long pos;
@@ -2651,6 +2724,7 @@ static void recheck_learned(struct engine *e, const char *why)
 int engine_route(struct engine *e, const struct engine_route *rt,
 		 bool present, uint64_t now)
 {
+	engine_clock(e, now);
 	struct engine_route k = *rt;
 	uint32_t i;
 
@@ -2836,6 +2910,9 @@ struct engine *engine_init(const struct engine_options *opts,
 			 now);
 	tokenbucket_init(&e->idle_tb, ENGINE_IDLE_RATE, ENGINE_IDLE_RATE, now);
 	e->lim_start = now;
+	e->now = now;
+	askers_init(&e->askers, opts->max_inflight > UINT_MAX - opts->max_queue ?
+				UINT_MAX : opts->max_inflight + opts->max_queue);
 	return e;
 }
 
@@ -2859,5 +2936,7 @@ void engine_free(struct engine *e)
 	free(e->held_pkts);
 	free(e->pend);
 	free(e->scratch);
+	askers_free(&e->askers);
+	free(e->taken);
 	free(e);
 }

@@ -198,6 +198,16 @@ enum engine_located {
 	ENGINE_LOCATED_NOWHERE,		/* nothing answered in time */
 };
 
+/*
+ * An NS the daemon answers itself (--proxy-ndp, engine_asker()): who
+ * asked, from which link-layer address, on which interface.
+ */
+struct engine_asker {
+	struct in6_addr src;
+	uint8_t mac[6];
+	unsigned int ifindex;	/* a master (the upstream), or a guest's slave */
+};
+
 struct engine_egress {
 	void *ctx;
 	void (*ask)(void *ctx, uint16_t group, unsigned int slave,
@@ -220,11 +230,14 @@ struct engine_egress {
 	 * made before its proxy entry, answered now rather than at its next
 	 * try a second later. Called before proxy_add, and only while the
 	 * master and "all" forward (engine_forwarding): the kernel would
-	 * neither answer for target nor forward to it otherwise.
+	 * neither answer for target nor forward to it otherwise. askers[0..n)
+	 * are the NS still waiting (engine_asker()), each answered once;
+	 * n may be 0.
 	 */
 	void (*answer_upstream)(void *ctx, uint16_t group,
 				const struct in6_addr *target,
-				unsigned int master);
+				unsigned int master,
+				const struct engine_asker *askers, size_t n);
 	/*
 	 * Optional: does the kernel hold a usable entry for target on one of
 	 * masters[0..n) (ifindexes)? Asked before an answer behind a slave
@@ -257,11 +270,13 @@ struct engine_egress {
 	/*
 	 * Optional (--proxy-ndp): target was found where it lives, behind
 	 * slave lives_on (0: on a master's link, or the host's own): the
-	 * guests that asked for it on other slaves get their answer.
+	 * guests that asked for it on other slaves, askers[0..n) (each on
+	 * its slave, never lives_on; n may be 0), get their answer.
 	 */
 	void (*answer_guests)(void *ctx, uint16_t group,
 			      const struct in6_addr *target,
-			      unsigned int lives_on);
+			      unsigned int lives_on,
+			      const struct engine_asker *askers, size_t n);
 };
 
 /* Why a slave's claim on an address (an answer, a sign) was not taken. */
@@ -455,10 +470,25 @@ void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
 /*
  * The upstream's NS for target arriving on master (--proxy-ndp). The
  * caller says whether target is eligible: engine_serves() (and
- * --proxy-ndp), asked first since it notes the NS to answer.
+ * --proxy-ndp), asked first since only an eligible one's asker is
+ * reported (engine_asker()).
  */
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		  const struct in6_addr *target, bool eligible, uint64_t now);
+
+/*
+ * An NS the daemon may answer itself (--proxy-ndp; src with its
+ * link-layer address mac): the upstream's for an eligible target on
+ * master (guest false, reported before engine_ns_in), or a guest's on
+ * its slave (guest true, before engine_guest_ns). The engine keeps it,
+ * one per asker and target, for the upstream's 3 tries (ASKER_TTL_NS);
+ * at most max_inflight + max_queue at once, the oldest pushed out beyond
+ * (it simply asks again). It goes to the egress with answer_upstream or
+ * answer_guests. Ignored without proxy_ndp.
+ */
+void engine_asker(struct engine *e, unsigned int ifindex,
+		  const struct in6_addr *target, const struct in6_addr *src,
+		  const uint8_t mac[6], bool guest, uint64_t now);
 
 /*
  * A packet this host sent to target by a master, held (NFQUEUE) until the

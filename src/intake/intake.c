@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
-#include "askers.h"
 #include "engine.h"
 #include "intake.h"
 #include "intake_kernel.h"
@@ -45,13 +44,11 @@ static void explain_setup_errno(const char *what, int err)
 }
 
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, struct askers *askers,
-		struct intake_kernel *kernel)
+		struct engine *engine, struct intake_kernel *kernel)
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
 	in->engine = engine;
-	in->askers = askers;
 	in->kernel = kernel;
 	in->groups = calloc(cfg->ngroups, sizeof(*in->groups));
 	if (!in->groups) {
@@ -186,7 +183,7 @@ static void guest_sign(struct intake *in, struct intake_group *g,
 /*
  * A guest's NS on a slave (--proxy-ndp): a guest with the master's whole
  * prefix on-link asks there for an address that may live elsewhere. It
- * is remembered to be answered (askers), and the engine decides.
+ * goes to the engine to be answered (engine_asker), and the engine decides.
  */
 static void guest_ns(struct intake *in, struct intake_group *g,
 		     const struct nflog_packet *pkt, uint64_t now)
@@ -199,9 +196,9 @@ static void guest_ns(struct intake *in, struct intake_group *g,
 		return;
 	}
 	g->guest_ns++;
-	if (in->askers && ns.has_slla)
-		askers_note_guest(in->askers, pkt->indev, &ns.target, &ns.src,
-				  ns.slla, now);
+	if (ns.has_slla)
+		engine_asker(in->engine, pkt->indev, &ns.target, &ns.src,
+			     ns.slla, true, now);
 	engine_guest_ns(in->engine, g->num, pkt->indev, &ns.target, now);
 	/* Its masters checked now, as the engine asked: before the next NS. */
 	if (in->kernel)
@@ -264,9 +261,9 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 		   engine_serves(in->engine, g->num, pkt->indev, &ns.target);
 	if (eligible) {
 		g->upstream_relayed++;
-		if (in->askers && ns.has_slla)
-			askers_note(in->askers, pkt->indev, &ns.target,
-				    &ns.src, ns.slla, now);
+		if (ns.has_slla)
+			engine_asker(in->engine, pkt->indev, &ns.target,
+				     &ns.src, ns.slla, false, now);
 	} else {
 		g->upstream_ignored++;
 	}

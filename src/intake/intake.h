@@ -14,7 +14,6 @@
 #include "nflog.h"
 #include "ns_parse.h"
 
-struct askers;
 struct engine;
 
 /* For all groups. */
@@ -49,7 +48,6 @@ struct intake {
 	struct nflog_sock nf;
 	bool bound;
 	struct engine *engine;
-	struct askers *askers;		/* --proxy-ndp: NS to answer, or NULL */
 	struct intake_kernel *kernel;	/* answers the engine's questions */
 	struct intake_group *groups;	/* cfg->ngroups of them */
 	unsigned int ngroups;
@@ -65,8 +63,7 @@ struct intake_kernel;
  * (intake_kernel_checks()), before the next packet is read.
  */
 int intake_open(struct intake *in, const struct config *cfg,
-		struct engine *engine, struct askers *askers,
-		struct intake_kernel *kernel);
+		struct engine *engine, struct intake_kernel *kernel);
 void intake_close(struct intake *in);
 int intake_fd(const struct intake *in);
 

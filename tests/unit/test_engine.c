@@ -52,6 +52,9 @@ struct fake {
 	struct fk_check checks[FK_CHECKS];
 	size_t nchecks;
 	bool hold_checks;
+	/* The askers of the last answer_upstream, of the last answer_guests. */
+	struct engine_asker askers[8], gaskers[8];
+	size_t naskers, ngaskers;
 };
 
 static void record(struct fake *f, enum call_kind kind, unsigned int a,
@@ -170,19 +173,36 @@ static void fk_located(void *ctx, uint16_t grp, const struct in6_addr *t,
 	record(ctx, LOCATED, 0, (unsigned int)where, t);
 }
 
-/* Recorded with where the target lives as `a` (0: a master, the host). */
-static void fk_answer_upstream(void *ctx, uint16_t grp,
-			       const struct in6_addr *t, unsigned int m)
+/* The askers handed over, kept (up to 8) in to[] and counted as `b`. */
+static void keep_askers(struct engine_asker *to, size_t *nto,
+			const struct engine_asker *k, size_t n)
 {
-	assert_int_equal(grp, GROUP);
-	record(ctx, ANSWER_UPSTREAM, m, 0, t);
+	*nto = n;
+	if (n)
+		memcpy(to, k, (n < 8 ? n : 8) * sizeof(*k));
 }
 
-static void fk_answer_guests(void *ctx, uint16_t grp, const struct in6_addr *t,
-			     unsigned int lives_on)
+static void fk_answer_upstream(void *ctx, uint16_t grp,
+			       const struct in6_addr *t, unsigned int m,
+			       const struct engine_asker *k, size_t n)
 {
 	assert_int_equal(grp, GROUP);
-	record(ctx, ANSWER_GUESTS, lives_on, 0, t);
+	struct fake *f = ctx;
+
+	keep_askers(f->askers, &f->naskers, k, n);
+	record(ctx, ANSWER_UPSTREAM, m, (unsigned int)n, t);
+}
+
+/* Recorded with where the target lives as `a` (0: a master, the host). */
+static void fk_answer_guests(void *ctx, uint16_t grp, const struct in6_addr *t,
+			     unsigned int lives_on,
+			     const struct engine_asker *k, size_t n)
+{
+	assert_int_equal(grp, GROUP);
+	struct fake *f = ctx;
+
+	keep_askers(f->gaskers, &f->ngaskers, k, n);
+	record(ctx, ANSWER_GUESTS, lives_on, (unsigned int)n, t);
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -2047,6 +2067,189 @@ static void guest_ns(struct fake *f, unsigned int slave, uint32_t n, uint64_t at
 	answer_checks(f);
 }
 
+/*
+ * The NS the daemon answers itself (engine_asker()): one asker from 2001:db8::1:<who>
+ * with MAC <mac0>:01:02:03:04:05, for target(n) on ifindex.
+ */
+static void asker(struct fake *f, unsigned int ifindex, uint32_t n,
+		  uint32_t who, uint8_t mac0, bool guest, uint64_t at)
+{
+	struct in6_addr t = target(n), s = target(0x10000 + who);
+	uint8_t mac[6] = { mac0, 1, 2, 3, 4, 5 };
+
+	f->now = at;
+	engine_asker(f->e, ifindex, &t, &s, mac, guest, at);
+}
+
+/* target(n) learned behind SLAVE(1) at `at`: its proxy entry added on MASTER. */
+static void learn(struct fake *f, uint32_t n, uint64_t at)
+{
+	ns(f, n, at);
+	answer(f, SLAVE(1), n, at + 1 * MS);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, n), 1);
+}
+
+/* An engine with --proxy-ndp, its masters forwarding. */
+static struct fake *setup_askers(struct engine_options *o)
+{
+	struct fake *f;
+
+	o->proxy_ndp = true;
+	f = setup(o, 2);
+	engine_forwarding(f->e, MASTER, true);
+	engine_forwarding(f->e, 0, true);
+	return f;
+}
+
+/*
+ * The upstream's NS go to the egress with the answer, each once, with
+ * what it said: every solicitor, a retransmission refreshing its own
+ * (the newest MAC), only for that target on that master.
+ */
+static void test_askers_answered_with_what_they_said(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr s2 = target(0x10002), s3 = target(0x10003);
+	struct fake *f;
+
+	(void)state;
+	f = setup_askers(&o);
+	assert_int_equal(engine_master(f->e, GROUP, MASTER + 1, true, T0), 0);
+	asker(f, MASTER, 1, 2, 0x02, false, T0);
+	asker(f, MASTER, 1, 3, 0x03, false, T0 + 1 * SEC);
+	asker(f, MASTER, 1, 2, 0x07, false, T0 + 1 * SEC);
+	asker(f, MASTER + 1, 1, 4, 0x04, false, T0 + 1 * SEC);
+	asker(f, MASTER, 2, 2, 0x02, false, T0 + 1 * SEC);
+	/* A guest's NS for it is not the upstream's. */
+	asker(f, SLAVE(2), 1, 5, 0x05, true, T0 + 1 * SEC);
+	/* Alive 3 s after the retransmission, not after the first. */
+	learn(f, 1, T0 + 3 * SEC + 1 * MS);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, 1), 1);
+	assert_int_equal(f->calls[first(f, ANSWER_UPSTREAM, MASTER, 1)].b, 2);
+	assert_int_equal(f->naskers, 2);
+	assert_memory_equal(&f->askers[0].src, &s2, sizeof(s2));
+	assert_int_equal(f->askers[0].mac[0], 0x07);
+	assert_int_equal(f->askers[0].mac[5], 5);
+	assert_int_equal(f->askers[0].ifindex, MASTER);
+	assert_memory_equal(&f->askers[1].src, &s3, sizeof(s3));
+	/* Taken: never again, on MASTER + 1 its own. */
+	assert_int_equal(count(f, ANSWER_UPSTREAM, 0, ANY), 1);
+	teardown_fake(f);
+}
+
+/* The upstream gave up 3 s after its last NS: not answered then. */
+static void test_askers_too_old(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	f = setup_askers(&o);
+	asker(f, MASTER, 1, 2, 0x02, false, T0);
+	learn(f, 1, T0 + 3 * SEC);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, 1), 1);
+	assert_int_equal(f->naskers, 0);
+	/* Without --proxy-ndp none is kept. */
+	teardown_fake(f);
+	o = defaults(true);
+	f = setup(&o, 2);
+	engine_forwarding(f->e, MASTER, true);
+	engine_forwarding(f->e, 0, true);
+	asker(f, MASTER, 1, 2, 0x02, false, T0);
+	ns(f, 1, T0 + 1 * MS);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ANSWER_UPSTREAM, MASTER, 1), 0);
+	teardown_fake(f);
+}
+
+/*
+ * Bounded by max_inflight + max_queue: the oldest pushed out first (the
+ * upstream asks again), the newest kept; answered ones leave their slot.
+ */
+static void test_askers_bounded(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.max_inflight = 2;
+	o.max_queue = 2;
+	o.holddown_ns = 3 * MS;	/* each target out of flight before the next */
+	f = setup_askers(&o);
+	for (uint32_t n = 1; n <= 5; n++)
+		asker(f, MASTER, n, 2, 0x02, false, T0 + n * MS);
+	learn(f, 1, T0 + 10 * MS);
+	assert_int_equal(f->naskers, 0);
+	run_until(f, T0 + 18 * MS);
+	learn(f, 2, T0 + 20 * MS);
+	assert_int_equal(f->naskers, 1);
+	run_until(f, T0 + 28 * MS);
+	/* 2's slot free again: a new one takes it, 5 stays. */
+	asker(f, MASTER, 6, 2, 0x02, false, T0 + 30 * MS);
+	learn(f, 5, T0 + 40 * MS);
+	assert_int_equal(f->naskers, 1);
+	run_until(f, T0 + 48 * MS);
+	learn(f, 6, T0 + 50 * MS);
+	assert_int_equal(f->naskers, 1);
+	teardown_fake(f);
+}
+
+/* No compile-time cap: a burst of 5000 targets is remembered whole. */
+static void test_askers_burst(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	f = setup_askers(&o);
+	for (uint32_t n = 1; n <= 5000; n++)
+		asker(f, MASTER, n, 2, 0x02, false, T0 + n);
+	for (uint32_t n = 1; n <= 5000; n += 833) {
+		learn(f, n, f->now + 1 * MS);
+		assert_int_equal(f->naskers, 1);
+	}
+	teardown_fake(f);
+}
+
+/*
+ * Guests' NS go with answer_guests, each on its own slave, never to one
+ * behind the slave where the target lives, never with the upstream's.
+ */
+static void test_askers_guests(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr s5 = target(0x10005);
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	o.scope = true;
+	f = setup(&o, 3);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	ns(f, 5, T0);
+	answer(f, SLAVE(2), 5, T0 + 1 * MS);
+	run_until(f, 0);
+	f->n = 0;
+	asker(f, SLAVE(1), 5, 5, 0x05, true, f->now + 1);
+	asker(f, SLAVE(2), 5, 6, 0x06, true, f->now + 1);
+	asker(f, MASTER, 5, 7, 0x07, false, f->now + 1);
+	guest_ns(f, SLAVE(1), 5, f->now + 1);
+	assert_int_equal(count(f, ANSWER_GUESTS, SLAVE(2), 5), 1);
+	assert_int_equal(f->ngaskers, 1);
+	assert_memory_equal(&f->gaskers[0].src, &s5, sizeof(s5));
+	assert_int_equal(f->gaskers[0].mac[0], 0x05);
+	assert_int_equal(f->gaskers[0].ifindex, SLAVE(1));
+	/* Unknown: given once found. */
+	asker(f, SLAVE(1), 7, 5, 0x05, true, f->now + 1);
+	guest_ns(f, SLAVE(1), 7, f->now + 1);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 7), 0);
+	answer(f, MASTER, 7, f->now + 1 * MS);
+	assert_int_equal(count(f, ANSWER_GUESTS, 0, 7), 1);
+	assert_int_equal(f->ngaskers, 1);
+	assert_int_equal(f->gaskers[0].ifindex, SLAVE(1));
+	teardown_fake(f);
+}
+
 /* Guests with the prefix on-link, 2 slaves: shares of 64 (--max-queue). */
 static struct fake *setup_guest_ns(struct engine_options *o)
 {
@@ -2497,6 +2700,11 @@ int main(void)
 		cmocka_unit_test(test_guest_dad_reasked),
 		cmocka_unit_test(test_idle_vanished),
 		cmocka_unit_test(test_guest_ns),
+		cmocka_unit_test(test_askers_answered_with_what_they_said),
+		cmocka_unit_test(test_askers_too_old),
+		cmocka_unit_test(test_askers_bounded),
+		cmocka_unit_test(test_askers_burst),
+		cmocka_unit_test(test_askers_guests),
 		cmocka_unit_test(test_guest_ns_share),
 		cmocka_unit_test(test_guest_ns_share_dropped),
 		cmocka_unit_test(test_pool_shrinks),

@@ -119,7 +119,7 @@ static void test_valid(void **state)
 	assert_memory_equal(&info.src, &src, sizeof(src));
 	assert_memory_equal(&info.dst, &dst, sizeof(dst));
 	assert_memory_equal(&info.target, &target, sizeof(target));
-	/* The sender's link-layer address, to answer it (askers.h). */
+	/* The sender's link-layer address, to answer it (engine_asker()). */
 	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
 	assert_true(info.has_slla);
 	assert_memory_equal(info.slla, mac, sizeof(mac));

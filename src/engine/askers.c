@@ -1,9 +1,8 @@
-/* The upstream's NS waiting for an answer (askers.h). */
+/* The NS waiting for the daemon's answer, kept by the engine (askers.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "askers.h"
-#include "grow.h"
 
 static bool waiting(const struct asker *k, uint64_t now)
 {
@@ -19,7 +18,26 @@ void askers_init(struct askers *a, unsigned int max)
 void askers_free(struct askers *a)
 {
 	free(a->v);
-	askers_init(a, a->max);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+/* Room for one more slot, doubling: memory follows use, up to max. */
+static int grow(struct askers *a)
+{
+	unsigned int c = a->cap ? a->cap * 2 : 16;
+	struct asker *v;
+
+	if (a->n < a->cap)
+		return 0;
+	if (c > a->max || c < a->cap)
+		c = a->max;
+	v = realloc(a->v, (size_t)c * sizeof(*v));
+	if (!v)
+		return -1;
+	a->v = v;
+	a->cap = c;
+	return 0;
 }
 
 /*
@@ -38,12 +56,20 @@ static struct asker *slot(struct askers *a, uint64_t now)
 		if (!oldest || k->at < oldest->at)
 			oldest = k;
 	}
-	if (a->n < a->max &&
-	    grow_room((void **)&a->v, a->n, sizeof(*a->v)) == 0)
+	if (a->n < a->max && grow(a) == 0)
 		return &a->v[a->n++];
 	if (oldest)
 		a->forgotten++;
 	return oldest;
+}
+
+/* None waiting any more: the slots' memory goes back. */
+static void release_if_idle(struct askers *a, uint64_t now)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		if (waiting(&a->v[i], now))
+			return;
+	askers_free(a);
 }
 
 static void note(struct askers *a, unsigned int master,
@@ -106,6 +132,7 @@ unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
 		}
 		k->at = 0;
 	}
+	release_if_idle(a, now);
 	return n;
 }
 
@@ -128,5 +155,6 @@ unsigned int askers_take(struct askers *a, unsigned int master,
 		}
 		k->at = 0;
 	}
+	release_if_idle(a, now);
 	return n;
 }

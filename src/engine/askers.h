@@ -1,14 +1,18 @@
 /*
- * The upstream's NS waiting for an answer, by target (--proxy-ndp).
+ * The NS waiting for the daemon's answer, by target (--proxy-ndp): the
+ * upstream's, and guests' for an address elsewhere (askers_note_guest).
  *
  * The kernel answers an NS for a proxy entry only when the NS arrives
  * after the entry: the upstream's first NS for a target not found yet goes
  * unanswered, and its next try comes a second later. So the NS that set a
  * resolution going is remembered here, and answered by the daemon itself
- * the moment the target's proxy entry is in. Pure; grown as NS come, up
- * to a bound the options give (the targets that can be in flight at
- * once), the oldest forgotten first beyond it (the upstream then simply
- * asks again). Slots of NS answered or too old are used again.
+ * the moment the target's proxy entry is in. Part of the engine (intake
+ * reports the NS as an event, engine_asker(); the engine hands them to
+ * the egress with its answer action). Grown as NS come, up to a bound the
+ * options give (the targets that can be in flight at once), the oldest
+ * forgotten first beyond it (the upstream then simply asks again). Slots
+ * of NS answered or too old are used again, and the memory goes back once
+ * none is waiting.
  */
 #ifndef NS_MONITOR_ASKERS_H
 #define NS_MONITOR_ASKERS_H
@@ -31,14 +35,15 @@ struct asker {
 };
 
 struct askers {
-	struct asker *v;		/* n slots, grown up to max */
-	unsigned int n, max;
+	struct asker *v;		/* n slots of cap, grown up to max */
+	unsigned int n, cap, max;
 	unsigned long noted, answered;
 	unsigned long forgotten;	/* waiting still, pushed out: max */
 };
 
 /* Empty, at most max remembered at once (at least 1). */
 void askers_init(struct askers *a, unsigned int max);
+/* Every slot forgotten, its memory released; max and counters kept. */
 void askers_free(struct askers *a);
 
 /* Remember an NS from src (mac) on master for target; one per src and target. */
