@@ -542,14 +542,7 @@ static void say_bindings(const struct control *c, unsigned int num,
 	}
 }
 
-/*
- * Group i's bindings_G as read (gs->fresh) become the membership's: the
- * engine is told when they differ from what it has, and each binding that
- * comes or goes is logged. When the engine does not take them (no
- * memory), the membership keeps what it has and the next reconcile tries
- * again.
- */
-static void tell_bindings(struct control *c, unsigned int i, uint64_t now)
+void control_tell_bindings(struct control *c, unsigned int i, uint64_t now)
 {
 	struct group_state *gs = &c->groups[i];
 	uint16_t g = c->cfg->groups[i];
@@ -618,7 +611,7 @@ static int read_group(struct control *c, unsigned int i)
 			(unsigned int)n);
 	membership_take(c->members, (uint16_t)g, MEMBER_MASTER, masters,
 			(unsigned int)m);
-	/* The engine is told at the end of the reconcile (tell_bindings). */
+	/* The engine is told at the end of the reconcile (control_tell_bindings). */
 	drop_fresh(gs);
 	gs->fresh = binds;
 	gs->nfresh = (unsigned int)b;
@@ -808,7 +801,7 @@ void control_reconcile(struct control *c)
 		gs->warned_no_rule = false;
 		add_hold_objects(c, i);
 		/* First: a slave never runs a moment without its bindings. */
-		tell_bindings(c, i, monotonic_ns());
+		control_tell_bindings(c, i, monotonic_ns());
 		slaves_set_masters(c->slaves, (uint16_t)g, monotonic_ns());
 		slaves_set_slaves(c->slaves, (uint16_t)g, monotonic_ns());
 	}

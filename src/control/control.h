@@ -130,6 +130,15 @@ uint64_t control_next_deadline(const struct control *c);
 /* The timer fired: retry a backed-off reload if it is due. */
 void control_on_timer(struct control *c, uint64_t now);
 
+/*
+ * Group i's bindings_G as read (groups[i].fresh, taken) become the
+ * membership's: the engine is told when they differ from what it has,
+ * and each binding that comes or goes is logged. When the engine does not
+ * take them (no memory), the membership keeps what it has and the next
+ * reconcile tries again. Called by the reconcile; no kernel (tests).
+ */
+void control_tell_bindings(struct control *c, unsigned int i, uint64_t now);
+
 struct metrics;
 
 /* How often our objects were put back, into m. */
