@@ -694,7 +694,8 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 			return -1;
 		}
 	}
-	if (control_init(&l->control, cfg, &l->members, &l->slaves) == -1)
+	if (control_init(&l->control, cfg, &l->members, &l->slaves,
+			 &events) == -1)
 		return -1;
 	*st = STAGE_CONTROL;
 	/* Slaves are known now: learn their links, addresses, neighbors. */
@@ -768,6 +769,7 @@ static int serve(struct loop *l, const struct config *cfg, int *ready_fd)
 		arm_timer(l);
 	}
 	slaves_log_start(&l->slaves);
+	control_log_start(&l->control);
 	fwdwatch_start(&l->slaves);
 	if (cfg->standalone)
 		/* The names and patterns given; the group's line counts interfaces. */

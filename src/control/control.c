@@ -21,15 +21,13 @@ static const struct membership_group *members_of(const struct control *c,
 static void group_spec(const struct control *c, unsigned int i,
 		       struct nft_group_spec *spec)
 {
-	const struct group_state *gs = &c->groups[i];
 	const struct membership_group *mg = members_of(c, i);
 
 	memset(spec, 0, sizeof(*spec));
 	spec->group = c->cfg->groups[i];
 	spec->masters = membership_specs(mg, MEMBER_MASTER, &spec->nmasters);
 	spec->slaves = membership_specs(mg, MEMBER_SLAVE, &spec->nslaves);
-	spec->binds = gs->binds;
-	spec->nbinds = gs->nbinds;
+	spec->binds = membership_binds(mg, &spec->nbinds);
 	spec->targets = c->cfg->targets;
 	spec->ntargets = c->cfg->ntargets;
 	spec->upstream = c->cfg->proxy_ndp;
@@ -451,8 +449,8 @@ static int members_vanished(struct control *c, unsigned int i,
 			      lost_m, sizeof(lost_m));
 	ns = control_vanished(old->slaves, old->nslaves, slaves, nslaves,
 			      lost_s, sizeof(lost_s));
-	nb = bindings_vanished(old->binds, old->nbinds, gs->binds,
-			       gs->nbinds, lost_b, sizeof(lost_b));
+	nb = bindings_vanished(old->binds, old->nbinds, gs->fresh,
+			       gs->nfresh, lost_b, sizeof(lost_b));
 	if (!nm && !ns && !nb)
 		return 0;
 	snprintf(mname, sizeof(mname), "masters_%u", g);
@@ -482,7 +480,7 @@ static int members_vanished(struct control *c, unsigned int i,
 		refilled[nrefilled++] = sname;
 	}
 	/* A file from before bindings has no set to put them back into. */
-	if (restore && nb && gs->nbinds == 0 && gs->binds_present) {
+	if (restore && nb && gs->nfresh == 0 && gs->binds_present) {
 		spec.binds = old->binds;
 		spec.nbinds = old->nbinds;
 		refilled[nrefilled++] = bname;
@@ -506,6 +504,73 @@ static int members_vanished(struct control *c, unsigned int i,
 	log_warnx("group %u: table " NFT_TABLE " was created anew (firewall reload?); set members gone: %s; added them again to %s, which came back empty%s",
 		  g, lost, to, kept ? " (a set with members of its own is left)" : "");
 	return 1;
+}
+
+static void drop_fresh(struct group_state *gs)
+{
+	free(gs->fresh);
+	gs->fresh = NULL;
+	gs->nfresh = 0;
+}
+
+static bool binding_in(const struct engine_binding *b,
+		       const struct engine_binding *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (binding_equal(b, &v[i]))
+			return true;
+	return false;
+}
+
+/* Those of a[] not in b[], each said: "added" or "removed". */
+static void say_bindings(const struct control *c, unsigned int num,
+			 const struct engine_binding *a, unsigned int na,
+			 const struct engine_binding *b, unsigned int nb,
+			 const char *what)
+{
+	char text[BINDING_TEXT];
+
+	for (unsigned int i = 0; i < na; i++) {
+		if (binding_in(&a[i], b, nb))
+			continue;
+		if (c->started)
+			log_info("group %u: binding %s %s", num,
+				 binding_format(&a[i], text), what);
+		else
+			log_debug("group %u: binding %s %s", num,
+				  binding_format(&a[i], text), what);
+	}
+}
+
+void control_tell_bindings(struct control *c, unsigned int i, uint64_t now)
+{
+	struct group_state *gs = &c->groups[i];
+	uint16_t g = c->cfg->groups[i];
+	const struct engine_binding *had = NULL;
+	unsigned int nhad = 0;
+	bool same;
+
+	/* Nothing told yet: the engine has none. */
+	if (gs->binds_told)
+		had = membership_binds(members_of(c, i), &nhad);
+	same = gs->nfresh == nhad;
+	for (unsigned int j = 0; same && j < gs->nfresh; j++)
+		same = binding_in(&gs->fresh[j], had, nhad);
+	if (!same) {
+		if (c->ev.bindings &&
+		    c->ev.bindings(c->ev.ctx, g, gs->fresh, gs->nfresh,
+				   now) == -1) {
+			log_warn("group %u: the bindings", g);
+			drop_fresh(gs);
+			return;
+		}
+		say_bindings(c, g, had, nhad, gs->fresh, gs->nfresh, "removed");
+		say_bindings(c, g, gs->fresh, gs->nfresh, had, nhad, "added");
+	}
+	membership_take_binds(c->members, g, gs->fresh, gs->nfresh);
+	gs->fresh = NULL;
+	gs->nfresh = 0;
+	gs->binds_told = true;
 }
 
 /* Read group i: 1 if its chain and sets are there, 0 if not, -1 on error. */
@@ -542,13 +607,14 @@ static int read_group(struct control *c, unsigned int i)
 		free(binds);
 		return -1;
 	}
-	free(gs->binds);
 	membership_take(c->members, (uint16_t)g, MEMBER_SLAVE, slaves,
 			(unsigned int)n);
 	membership_take(c->members, (uint16_t)g, MEMBER_MASTER, masters,
 			(unsigned int)m);
-	gs->binds = binds;
-	gs->nbinds = (unsigned int)b;
+	/* The engine is told at the end of the reconcile (control_tell_bindings). */
+	drop_fresh(gs);
+	gs->fresh = binds;
+	gs->nfresh = (unsigned int)b;
 	return 1;
 }
 
@@ -642,8 +708,9 @@ void control_reconcile(struct control *c)
 	for (unsigned int i = 0; i < c->cfg->ngroups; i++) {
 		struct group_state *gs = &c->groups[i];
 		const struct membership_group *mg = members_of(c, i);
-		unsigned int g = c->cfg->groups[i], nmasters, nslaves;
+		unsigned int g = c->cfg->groups[i], nmasters, nslaves, nbinds;
 		const struct ifspec *masters, *slaves;
+		const struct engine_binding *binds;
 		unsigned long restores = c->restores;
 		struct members old = { NULL, NULL, 0, 0, NULL, 0 };
 		bool recreated = handle_rc == 0 && gs->table_handle &&
@@ -653,13 +720,14 @@ void control_reconcile(struct control *c)
 		/* What the sets held before the table was made anew. */
 		masters = membership_specs(mg, MEMBER_MASTER, &nmasters);
 		slaves = membership_specs(mg, MEMBER_SLAVE, &nslaves);
+		binds = membership_binds(mg, &nbinds);
 		if (recreated &&
 		    (copy_specs(&old.masters, &old.nmasters, masters,
 				nmasters) == -1 ||
 		     copy_specs(&old.slaves, &old.nslaves, slaves,
 				nslaves) == -1 ||
-		     copy_binds(&old.binds, &old.nbinds, gs->binds,
-				gs->nbinds) == -1)) {
+		     copy_binds(&old.binds, &old.nbinds, binds,
+				nbinds) == -1)) {
 			log_warn("group %u: keeping the set members seen last", g);
 			members_free(&old);
 			recreated = false;
@@ -692,8 +760,10 @@ void control_reconcile(struct control *c)
 		members_free(&old);
 		if (rc == GROUP_OK && c->restores == restores && handle_rc == 0)
 			gs->table_handle = handle;
-		if (rc != GROUP_OK)
+		if (rc != GROUP_OK) {
 			all_ok = false;
+			drop_fresh(gs);		/* not told: read again next time */
+		}
 		if (rc == GROUP_ERROR) {
 			log_warn("group %u: reading the nftables sets", g);
 			continue;
@@ -731,8 +801,7 @@ void control_reconcile(struct control *c)
 		gs->warned_no_rule = false;
 		add_hold_objects(c, i);
 		/* First: a slave never runs a moment without its bindings. */
-		slaves_set_bindings(c->slaves, (uint16_t)g, gs->binds, gs->nbinds,
-				   monotonic_ns());
+		control_tell_bindings(c, i, monotonic_ns());
 		slaves_set_masters(c->slaves, (uint16_t)g, monotonic_ns());
 		slaves_set_slaves(c->slaves, (uint16_t)g, monotonic_ns());
 	}
@@ -796,12 +865,14 @@ static int copy_specs(struct ifspec **dst, unsigned int *n,
 }
 
 int control_init(struct control *c, const struct config *cfg,
-		 struct membership *members, struct slaves *slaves)
+		 struct membership *members, struct slaves *slaves,
+		 const struct slaves_events *ev)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->members = members;
 	c->slaves = slaves;
+	c->ev = *ev;
 	c->invalid_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->binds_warn = (struct log_limit)LOG_LIMIT_INIT(60, 5);
 	c->groups = calloc(cfg->ngroups, sizeof(*c->groups));
@@ -817,15 +888,19 @@ int control_init(struct control *c, const struct config *cfg,
 	}
 	if (cfg->standalone) {
 		for (unsigned int i = 0; i < cfg->ngroups; i++) {
-			struct group_state *gs = &c->groups[i];
+			struct engine_binding *binds = NULL;
+			unsigned int nbinds = 0;
 
-			/* The membership holds -m and -s already. */
-			if (copy_binds(&gs->binds, &gs->nbinds,
-				       cfg->binds, cfg->nbinds) == -1) {
+			/* The membership holds -m and -s already; --bind too. */
+			if (copy_binds(&binds, &nbinds, cfg->binds,
+				       cfg->nbinds) == -1) {
+				free(binds);
 				log_warn("control set-up");
 				control_fini(c);
 				return -1;
 			}
+			membership_take_binds(members, cfg->groups[i], binds,
+					      nbinds);
 			if (load_group(c, i) == -1) {
 				control_fini(c);
 				return -1;
@@ -865,11 +940,15 @@ void control_fini(struct control *c)
 		c->groups[i].loaded = false;
 	}
 	nftwatch_close(&c->watch);
-	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++) {
-		free(c->groups[i].binds);
-	}
+	for (unsigned int i = 0; c->groups && i < c->cfg->ngroups; i++)
+		drop_fresh(&c->groups[i]);
 	free(c->groups);
 	c->groups = NULL;
+}
+
+void control_log_start(struct control *c)
+{
+	c->started = true;
 }
 
 unsigned long control_onlink_made(const struct control *c)

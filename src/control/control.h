@@ -24,10 +24,15 @@ struct set_report {
 	bool wrong_type;		/* not of type ifname: nothing used */
 };
 
-/* Its masters and slaves, as last seen, are in the membership. */
+/*
+ * Its masters, slaves and bindings are in the membership: the bindings as
+ * the engine was last told them (standalone: the command line's at first).
+ */
 struct group_state {
-	struct engine_binding *binds;	/* bindings_G last seen (malloc'd) */
-	unsigned int nbinds;
+	/* bindings_G as read during a reconcile, until told (malloc'd). */
+	struct engine_binding *fresh;
+	unsigned int nfresh;
+	bool binds_told;	/* the engine has the membership's bindings */
 	bool binds_present;	/* bindings_G was there at the last read */
 	bool binds_said_missing;	/* said once that it is not there */
 	uint32_t binds_warned_type;	/* its key type warned about, 0: none */
@@ -51,6 +56,7 @@ struct control {
 	const struct config *cfg;
 	struct membership *members;	/* written here alone */
 	struct slaves *slaves;
+	struct slaves_events ev;	/* its bindings: how the engine is told */
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
@@ -60,6 +66,8 @@ struct control {
 	uint64_t reload_after;		/* --rules: backing off until then, 0: not */
 	unsigned int reload_delay;	/* seconds, doubling to RELOAD_DELAY_MAX */
 	bool queue_xt_said;		/* the NFQUEUE fallback, said once */
+	/* control_log_start() was called: bindings that change are info. */
+	bool started;
 };
 
 #define RELOAD_DELAY_MAX 60
@@ -84,11 +92,20 @@ const char *control_nft_advice(int err);
 
 /*
  * Open the watch, load (standalone) or find (managed) the objects. The
- * sets' members are kept in members (made from the command line), which
- * control alone writes; slaves is told when they changed.
+ * sets' members and bindings are kept in members (made from the command
+ * line), which control alone writes; slaves is told when the members
+ * changed, the engine when the bindings did (ev->bindings, copied; each
+ * one that comes or goes is logged).
  */
 int control_init(struct control *c, const struct config *cfg,
-		 struct membership *members, struct slaves *slaves);
+		 struct membership *members, struct slaves *slaves,
+		 const struct slaves_events *ev);
+
+/*
+ * Once at start: bindings that come and go are logged at info from then
+ * on; before, at -v only (the relay's summary line counts them).
+ */
+void control_log_start(struct control *c);
 
 /* Remove what control_init loaded (standalone); close the watch. */
 void control_fini(struct control *c);
@@ -112,6 +129,15 @@ uint64_t control_next_deadline(const struct control *c);
 
 /* The timer fired: retry a backed-off reload if it is due. */
 void control_on_timer(struct control *c, uint64_t now);
+
+/*
+ * Group i's bindings_G as read (groups[i].fresh, taken) become the
+ * membership's: the engine is told when they differ from what it has,
+ * and each binding that comes or goes is logged. When the engine does not
+ * take them (no memory), the membership keeps what it has and the next
+ * reconcile tries again. Called by the reconcile; no kernel (tests).
+ */
+void control_tell_bindings(struct control *c, unsigned int i, uint64_t now);
 
 struct metrics;
 

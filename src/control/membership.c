@@ -52,6 +52,8 @@ void membership_fini(struct membership *m)
 	for (unsigned int i = 0; i < m->ngroups; i++)
 		for (unsigned int r = 0; r < MEMBER_ROLES; r++)
 			free(m->groups[i].specs[r]);
+	for (unsigned int i = 0; i < m->ngroups; i++)
+		free(m->groups[i].binds);
 	free(m->groups);
 	memset(m, 0, sizeof(*m));
 }
@@ -94,6 +96,29 @@ const struct ifspec *membership_specs(const struct membership_group *g,
 {
 	*n = g->nspecs[role];
 	return g->specs[role];
+}
+
+void membership_take_binds(struct membership *m, uint16_t num,
+			   struct engine_binding *b, unsigned int n)
+{
+	long i = find(m, num);
+	struct membership_group *g;
+
+	if (i < 0) {
+		free(b);
+		return;
+	}
+	g = &m->groups[i];
+	free(g->binds);
+	g->binds = b;
+	g->nbinds = b ? n : 0;
+}
+
+const struct engine_binding *membership_binds(const struct membership_group *g,
+					      unsigned int *n)
+{
+	*n = g->nbinds;
+	return g->binds;
 }
 
 bool membership_by_pattern(const struct membership_group *g,

@@ -1,10 +1,11 @@
 /*
  * Group membership, kept once: for each group, which interfaces are its
- * masters and which its slaves, as names and patterns ("veth*"). Control
- * is its only writer (the command line in standalone mode, masters_G and
- * slaves_G in managed mode); the relay reads it through a const pointer
+ * masters and which its slaves, as names and patterns ("veth*"), and the
+ * addresses bound to slaves (--bind, bindings_G). Control is its only
+ * writer (the command line in standalone mode, masters_G, slaves_G and
+ * bindings_G in managed mode); the relay reads it through a const pointer
  * given at init, and the engine is told by events which members are
- * there. Pure: no kernel, no interface look-ups.
+ * there and which bindings hold. Pure: no kernel, no interface look-ups.
  */
 #ifndef NS_MONITOR_MEMBERSHIP_H
 #define NS_MONITOR_MEMBERSHIP_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "ifspec.h"
 
 enum member_role { MEMBER_MASTER, MEMBER_SLAVE, MEMBER_ROLES };
@@ -20,6 +22,8 @@ struct membership_group {
 	uint16_t num;
 	struct ifspec *specs[MEMBER_ROLES];	/* names and patterns (malloc'd) */
 	unsigned int nspecs[MEMBER_ROLES];
+	struct engine_binding *binds;		/* bindings (malloc'd) */
+	unsigned int nbinds;
 };
 
 struct membership {
@@ -52,6 +56,17 @@ void membership_take(struct membership *m, uint16_t num,
 /* The group's members of role as given, *n of them. */
 const struct ifspec *membership_specs(const struct membership_group *g,
 				      enum member_role role, unsigned int *n);
+
+/*
+ * Make group num's bindings exactly b[0..n), taken over (malloc'd, freed
+ * here, also when group num is not ours).
+ */
+void membership_take_binds(struct membership *m, uint16_t num,
+			   struct engine_binding *b, unsigned int n);
+
+/* The group's bindings, *n of them. */
+const struct engine_binding *membership_binds(const struct membership_group *g,
+					      unsigned int *n);
 
 /* Whether a pattern (not only a name) of role brings ifname in. */
 bool membership_by_pattern(const struct membership_group *g,

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "nd_send.h"
-#include "binding.h"
 #include "grow.h"
 #include "log.h"
 #include "metrics.h"
@@ -238,12 +237,16 @@ void slaves_log_start(struct slaves *r)
 {
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		const struct slaves_group *g = &r->groups[i];
-
+		const struct membership_group *mg =
+			membership_group(r->members, g->num);
 		char binds[32] = "";
+		unsigned int nbinds = 0;
 
-		if (g->nbinds)
+		if (mg)
+			(void)membership_binds(mg, &nbinds);
+		if (nbinds)
 			snprintf(binds, sizeof(binds), "; %u binding(s)",
-				 g->nbinds);
+				 nbinds);
 		log_info("group %u: %u slave(s), %u ready to be asked; %u master(s)%s",
 			 g->num, g->nslaves, slaves_slaves_ready(g), g->nmasters,
 			 binds);
@@ -507,68 +510,6 @@ void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now)
 	set_members(r, num, MEMBER_MASTER, now);
 }
 
-static bool binding_in(const struct engine_binding *b,
-		       const struct engine_binding *v, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (binding_equal(b, &v[i]))
-			return true;
-	return false;
-}
-
-/* Those of a[] not in b[], each said: "added" or "removed". */
-static void say_bindings(const struct slaves *r, uint16_t num,
-			 const struct engine_binding *a, unsigned int na,
-			 const struct engine_binding *b, unsigned int nb,
-			 const char *what)
-{
-	char text[BINDING_TEXT];
-
-	for (unsigned int i = 0; i < na; i++) {
-		if (binding_in(&a[i], b, nb))
-			continue;
-		if (r->started)
-			log_info("group %u: binding %s %s", num,
-				 binding_format(&a[i], text), what);
-		else
-			log_debug("group %u: binding %s %s", num,
-				  binding_format(&a[i], text), what);
-	}
-}
-
-void slaves_set_bindings(struct slaves *r, uint16_t num,
-			const struct engine_binding *b, unsigned int n,
-			uint64_t now)
-{
-	struct slaves_group *g = slaves_find_group(r, num);
-	struct engine_binding *copy = NULL;
-	bool same;
-
-	if (!g)
-		return;
-	same = n == g->nbinds;
-	for (unsigned int i = 0; same && i < n; i++)
-		same = binding_in(&b[i], g->binds, g->nbinds);
-	if (same)
-		return;
-	if (n && !(copy = reallocarray(NULL, n, sizeof(*copy)))) {
-		log_warn("group %u: the bindings", num);
-		return;
-	}
-	if (r->ev.bindings && r->ev.bindings(r->ev.ctx, num, b, n, now) == -1) {
-		log_warn("group %u: the bindings", num);
-		free(copy);
-		return;
-	}
-	say_bindings(r, num, g->binds, g->nbinds, b, n, "removed");
-	say_bindings(r, num, b, n, g->binds, g->nbinds, "added");
-	if (n)
-		memcpy(copy, b, n * sizeof(*copy));
-	free(g->binds);
-	g->binds = copy;
-	g->nbinds = n;
-}
-
 void slaves_fini(struct slaves *r)
 {
 	/*
@@ -588,7 +529,6 @@ void slaves_fini(struct slaves *r)
 		g->rule_installed = false;
 		free(g->slaves);
 		free(g->masters);
-		free(g->binds);
 	}
 	r->ngroups = 0;
 	free(r->groups);

@@ -73,18 +73,16 @@ struct slaves_group {
 	unsigned int nslaves;
 	struct master *masters;
 	unsigned int nmasters;
-	struct engine_binding *binds;	/* as the engine has them */
-	unsigned int nbinds;
 	struct group_counters counters;
 };
 
 /*
  * What the relay reports, its results as events (they go to the engine):
  * a slave ready to be asked or no longer (name: its name, when present),
- * a master present or gone, a group's bindings changed. slave and master
- * return 0, or -1 when the member was not taken (the relay then holds it
- * as not known); bindings -1 when they were not taken (the old stay).
- * Any may be NULL: nothing is reported.
+ * a master present or gone; and what control reports: a group's bindings
+ * changed. slave and master return 0, or -1 when the member was not taken
+ * (the relay then holds it as not known); bindings -1 when they were not
+ * taken (the old stay). Any may be NULL: nothing is reported.
  */
 struct slaves_events {
 	void *ctx;
@@ -139,22 +137,15 @@ void slaves_set_slaves(struct slaves *r, uint16_t num, uint64_t now);
 /* The group's masters, the same way. */
 void slaves_set_masters(struct slaves *r, uint16_t num, uint64_t now);
 
-/*
- * Make group `num`'s bindings (engine.h) exactly b[0..n): reported when
- * they changed (ev.bindings), and each one that comes or goes is logged.
- */
-void slaves_set_bindings(struct slaves *r, uint16_t num,
-			const struct engine_binding *b, unsigned int n,
-			uint64_t now);
-
 struct slaves_group *slaves_find_group(struct slaves *r, uint16_t num);
 
 /* Slaves the engine can ask now: present, up, with socket and route. */
 unsigned int slaves_slaves_ready(const struct slaves_group *g);
 
 /*
- * Once at start: one line per group (its slaves and masters), where each
- * slave had a line of its own before (those stay for -v).
+ * Once at start: one line per group (its slaves and masters, and how many
+ * bindings the membership holds), where each slave had a line of its own
+ * before (those stay for -v).
  */
 void slaves_log_start(struct slaves *r);
 

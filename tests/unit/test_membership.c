@@ -1,7 +1,8 @@
 /*
  * Unit tests for group membership: each group's masters and slaves, kept
- * once, as names and patterns; what is copied at init, what is taken over
- * later, and the look-ups the other parts read it through.
+ * once, as names and patterns, and its bindings; what is copied at init,
+ * what is taken over later, and the look-ups the other parts read it
+ * through.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +134,66 @@ static void test_take_replaces_one_role(void **state)
 	membership_fini(&mb);
 }
 
+/* A malloc'd array of n bindings "tap<i> = 2001:db8::<i>". */
+static struct engine_binding *binds(unsigned int n)
+{
+	struct engine_binding *v = calloc(n, sizeof(*v));
+
+	assert_non_null(v);
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(v[i].ifname, sizeof(v[i].ifname), "tap%u", i);
+		v[i].lo.s6_addr[0] = 0x20;
+		v[i].lo.s6_addr[15] = (uint8_t)i;
+		v[i].hi = v[i].lo;
+	}
+	return v;
+}
+
+static void test_take_binds(void **state)
+{
+	const uint16_t nums[] = { 2, 4 };
+	const struct engine_binding *got;
+	const struct membership_group *g;
+	struct engine_binding *b;
+	struct membership mb;
+	unsigned int n = 99;
+
+	(void)state;
+	assert_int_equal(membership_init(&mb, nums, 2, NULL, 0, NULL, 0), 0);
+	/* None at init: the command line's are control's to give. */
+	g = membership_group(&mb, 4);
+	assert_null(membership_binds(g, &n));
+	assert_int_equal(n, 0);
+	b = binds(2);
+	membership_take_binds(&mb, 4, b, 2);
+	/* Taken over, not copied: the one copy. */
+	got = membership_binds(g, &n);
+	assert_ptr_equal(got, b);
+	assert_int_equal(n, 2);
+	assert_string_equal(got[1].ifname, "tap1");
+	assert_int_equal(got[1].lo.s6_addr[15], 1);
+	/* The other group, and the members, stay as they were. */
+	assert_null(membership_binds(membership_group(&mb, 2), &n));
+	assert_int_equal(n, 0);
+	assert_null(membership_specs(g, MEMBER_SLAVE, &n));
+	/* Replaced whole (the old freed: ASan sees a leak or a double free). */
+	membership_take_binds(&mb, 4, binds(1), 1);
+	got = membership_binds(g, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(got[0].ifname, "tap0");
+	/* Emptied: a set with no bindings; a count without array is none. */
+	membership_take_binds(&mb, 4, NULL, 3);
+	assert_null(membership_binds(g, &n));
+	assert_int_equal(n, 0);
+	membership_take_binds(&mb, 2, binds(3), 3);
+	/* Not one of ours: freed, nothing changes. */
+	membership_take_binds(&mb, 9, binds(1), 1);
+	assert_null(membership_group(&mb, 9));
+	/* What is held at the end is freed by fini. */
+	membership_fini(&mb);
+	assert_int_equal(mb.ngroups, 0);
+}
+
 static void test_by_pattern(void **state)
 {
 	const uint16_t nums[] = { 1 };
@@ -161,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_init_copies_each_group),
 		cmocka_unit_test(test_init_empty),
 		cmocka_unit_test(test_take_replaces_one_role),
+		cmocka_unit_test(test_take_binds),
 		cmocka_unit_test(test_by_pattern),
 	};
 
