@@ -16,114 +16,45 @@
 #define NFLOG_RCVBUF_START (8 * 1024 * 1024)
 #define NFLOG_ACK_TIMEOUT_MS 2000
 
-/*
- * The checks libnetfilter_log's nflog_nlmsg_parse() makes, done here in one
- * pass: this runs for every logged NS, first thing after a wake-up, and a
- * call into two more libraries there costs microseconds (their code is
- * cold by then). Attributes that do not have the size of their type make
- * the whole message malformed; unknown types are skipped; a later
- * duplicate wins; the walk stops at the first attribute that does not fit.
- * tests/unit/test_nflog_parse.c holds it to the library's verdicts.
- */
-static bool attr_valid(unsigned int type, const uint8_t *data, size_t len)
+static int u32_attr_ok(const struct nlattr *a)
 {
-	switch (type) {
-	case NFULA_HWTYPE:
-	case NFULA_HWLEN:
-		return len == sizeof(uint16_t);
-	case NFULA_MARK:
-	case NFULA_IFINDEX_INDEV:
-	case NFULA_IFINDEX_OUTDEV:
-	case NFULA_IFINDEX_PHYSINDEV:
-	case NFULA_IFINDEX_PHYSOUTDEV:
-	case NFULA_UID:
-	case NFULA_SEQ:
-	case NFULA_SEQ_GLOBAL:
-	case NFULA_GID:
-	case NFULA_CT_INFO:
-		return len == sizeof(uint32_t);
-	case NFULA_PACKET_HDR:
-		return len == sizeof(struct nfulnl_msg_packet_hdr);
-	case NFULA_TIMESTAMP:
-		return len == sizeof(struct nfulnl_msg_packet_timestamp);
-	case NFULA_HWADDR:
-		return len == sizeof(struct nfulnl_msg_packet_hw);
-	case NFULA_PREFIX:
-		return len > 0 && data[len - 1] == '\0';
-	default:
-		return true;
-	}
-}
-
-static uint32_t attr_u32(const uint8_t *data)
-{
-	uint32_t v;
-
-	memcpy(&v, data, sizeof(v));
-	return ntohl(v);
+	return a && mnl_attr_get_payload_len(a) >= sizeof(uint32_t);
 }
 
 enum nflog_msg_kind nflog_parse_msg(const struct nlmsghdr *nlh,
 				    struct nflog_packet *out)
 {
-	const size_t start = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
-	const uint8_t *p = (const uint8_t *)nlh + start;
-	struct nflog_packet pkt = { .payload = NULL };
+	struct nlattr *attrs[NFULA_MAX + 1] = { NULL };
 	const struct nfgenmsg *nfg;
-	size_t left, end;
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
 		return NFLOG_MSG_OTHER;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
 		return NFLOG_MSG_MALFORMED;
-	nfg = (const struct nfgenmsg *)((const uint8_t *)nlh + NLMSG_HDRLEN);
-	pkt.group = ntohs(nfg->res_id);
-	/* As libmnl's walk: up to the padded end of the message. */
-	end = nlmsg_aligned_len(nlh);
-	left = end > start ? end - start : 0;
-	while (left >= sizeof(struct nlattr)) {
-		struct nlattr a;
-		const uint8_t *data = p + sizeof(a);
-		size_t len, step;
-		unsigned int type;
+	if (nflog_nlmsg_parse(nlh, attrs) < 0)
+		return NFLOG_MSG_MALFORMED;
 
-		memcpy(&a, p, sizeof(a));
-		if (a.nla_len < sizeof(a) || a.nla_len > left)
-			break;
-		len = a.nla_len - sizeof(a);
-		type = a.nla_type & NLA_TYPE_MASK;
-		if (type <= NFULA_MAX && !attr_valid(type, data, len))
-			return NFLOG_MSG_MALFORMED;
-		switch (type) {
-		case NFULA_IFINDEX_INDEV:
-			pkt.indev = attr_u32(data);
-			break;
-		case NFULA_IFINDEX_OUTDEV:
-			pkt.outdev = attr_u32(data);
-			break;
-		case NFULA_SEQ:
-			pkt.seq = attr_u32(data);
-			pkt.has_seq = true;
-			break;
-		case NFULA_PAYLOAD:
-			pkt.payload = data;
-			pkt.payload_len = len;
-			break;
-		case NFULA_PREFIX:
-			/* Terminated (checked above). */
-			pkt.prefix = (const char *)data;
-			pkt.prefix_len = strlen(pkt.prefix);
-			break;
-		default:
-			break;
-		}
-		step = NLA_ALIGN(a.nla_len);
-		if (step >= left)
-			break;
-		left -= step;
-		p += step;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	memset(out, 0, sizeof(*out));
+	out->group = ntohs(nfg->res_id);
+	if (u32_attr_ok(attrs[NFULA_IFINDEX_INDEV]))
+		out->indev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_INDEV]));
+	if (u32_attr_ok(attrs[NFULA_IFINDEX_OUTDEV]))
+		out->outdev = ntohl(mnl_attr_get_u32(attrs[NFULA_IFINDEX_OUTDEV]));
+	if (u32_attr_ok(attrs[NFULA_SEQ])) {
+		out->seq = ntohl(mnl_attr_get_u32(attrs[NFULA_SEQ]));
+		out->has_seq = true;
 	}
-	*out = pkt;
+	if (attrs[NFULA_PAYLOAD]) {
+		out->payload = mnl_attr_get_payload(attrs[NFULA_PAYLOAD]);
+		out->payload_len = mnl_attr_get_payload_len(attrs[NFULA_PAYLOAD]);
+	}
+	if (attrs[NFULA_PREFIX]) {
+		/* The kernel terminates it; a forged message need not. */
+		out->prefix = mnl_attr_get_payload(attrs[NFULA_PREFIX]);
+		out->prefix_len = strnlen(out->prefix,
+					  mnl_attr_get_payload_len(attrs[NFULA_PREFIX]));
+	}
 	return NFLOG_MSG_PACKET;
 }
 

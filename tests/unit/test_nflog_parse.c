@@ -12,7 +12,6 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <libnetfilter_log/libnetfilter_log.h>
 #include <libnetfilter_log/linux_nfnetlink_log.h>
 
 #include "nflog.h"
@@ -369,124 +368,6 @@ static void test_process_last_overruns(void **state)
 	assert_int_equal(s.n, 0);
 }
 
-/*
- * What nflog_parse_msg() must decide: libnetfilter_log's own parse
- * (nflog_nlmsg_parse(), libmnl's attribute walk and checks), which it
- * replaces on the hot path.
- */
-static enum nflog_msg_kind reference_parse(const struct nlmsghdr *nlh,
-					   struct nflog_packet *out)
-{
-	struct nlattr *a[NFULA_MAX + 1] = { NULL };
-
-	if (nlh->nlmsg_type != PACKET_TYPE)
-		return NFLOG_MSG_OTHER;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)) ||
-	    nflog_nlmsg_parse(nlh, a) < 0)
-		return NFLOG_MSG_MALFORMED;
-	memset(out, 0, sizeof(*out));
-	out->group = ntohs(((const struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))->res_id);
-	if (a[NFULA_IFINDEX_INDEV])
-		out->indev = ntohl(mnl_attr_get_u32(a[NFULA_IFINDEX_INDEV]));
-	if (a[NFULA_IFINDEX_OUTDEV])
-		out->outdev = ntohl(mnl_attr_get_u32(a[NFULA_IFINDEX_OUTDEV]));
-	if (a[NFULA_SEQ]) {
-		out->seq = ntohl(mnl_attr_get_u32(a[NFULA_SEQ]));
-		out->has_seq = true;
-	}
-	if (a[NFULA_PAYLOAD]) {
-		out->payload = mnl_attr_get_payload(a[NFULA_PAYLOAD]);
-		out->payload_len = mnl_attr_get_payload_len(a[NFULA_PAYLOAD]);
-	}
-	if (a[NFULA_PREFIX]) {
-		out->prefix = mnl_attr_get_payload(a[NFULA_PREFIX]);
-		out->prefix_len = strnlen(out->prefix,
-					  mnl_attr_get_payload_len(a[NFULA_PREFIX]));
-	}
-	return NFLOG_MSG_PACKET;
-}
-
-/* A message with every attribute type the kernel sends, and more. */
-static struct nlmsghdr *put_everything(void *buf)
-{
-	struct nlmsghdr *nlh = put_msg(buf, PACKET_TYPE, 135);
-	struct nfulnl_msg_packet_hdr ph = { htons(0x86dd), 6, 0 };
-	struct nfulnl_msg_packet_timestamp ts = { 0, 0 };
-	struct nfulnl_msg_packet_hw hw = { htons(6), 0, { 2, 0, 0, 0, 0, 1 } };
-	static const uint8_t eth[14] = { 0x33, 0x33, 0xff };
-
-	mnl_attr_put(nlh, NFULA_PACKET_HDR, sizeof(ph), &ph);
-	mnl_attr_put_u32(nlh, NFULA_MARK, htonl(7));
-	mnl_attr_put(nlh, NFULA_TIMESTAMP, sizeof(ts), &ts);
-	mnl_attr_put_u32(nlh, NFULA_IFINDEX_INDEV, htonl(3));
-	mnl_attr_put_u32(nlh, NFULA_IFINDEX_OUTDEV, htonl(4));
-	mnl_attr_put(nlh, NFULA_HWADDR, sizeof(hw), &hw);
-	mnl_attr_put_u16(nlh, NFULA_HWTYPE, htons(1));
-	mnl_attr_put_u16(nlh, NFULA_HWLEN, htons(14));
-	mnl_attr_put(nlh, NFULA_HWHEADER, sizeof(eth), eth);
-	mnl_attr_put_u32(nlh, NFULA_UID, htonl(0));
-	mnl_attr_put_u32(nlh, NFULA_GID, htonl(0));
-	mnl_attr_put_u32(nlh, NFULA_SEQ, htonl(99));
-	mnl_attr_put_u32(nlh, NFULA_SEQ_GLOBAL, htonl(98));
-	mnl_attr_put(nlh, NFULA_CT, sizeof(eth), eth);
-	mnl_attr_put_u32(nlh, NFULA_CT_INFO, htonl(2));
-	mnl_attr_put_u32(nlh, NFULA_MAX + 3, htonl(1));	/* unknown: skipped */
-	mnl_attr_put_strz(nlh, NFULA_PREFIX, "ns-monitor");
-	mnl_attr_put(nlh, NFULA_PAYLOAD, sizeof(payload1), payload1);
-	return nlh;
-}
-
-static void assert_same(const struct nlmsghdr *nlh)
-{
-	struct nflog_packet got, want;
-	enum nflog_msg_kind k = nflog_parse_msg(nlh, &got);
-
-	assert_int_equal(k, reference_parse(nlh, &want));
-	if (k != NFLOG_MSG_PACKET)
-		return;
-	reference_parse(nlh, &want);
-	assert_int_equal(got.group, want.group);
-	assert_int_equal(got.indev, want.indev);
-	assert_int_equal(got.outdev, want.outdev);
-	assert_int_equal(got.has_seq, want.has_seq);
-	assert_int_equal(got.seq, want.seq);
-	assert_ptr_equal(got.payload, want.payload);
-	assert_int_equal(got.payload_len, want.payload_len);
-	assert_ptr_equal(got.prefix, want.prefix);
-	assert_int_equal(got.prefix_len, want.prefix_len);
-}
-
-/* Random damage to a full message: the same verdict and fields, always. */
-static void test_matches_library(void **state)
-{
-	union nlbuf u, orig;
-	struct nlmsghdr *nlh;
-	uint32_t len, x = 2463534242u;
-
-	(void)state;
-	memset(&orig, 0, sizeof(orig));
-	nlh = put_everything(orig.b);
-	len = nlh->nlmsg_len;
-	memcpy(&u, &orig, sizeof(u));
-	assert_same((struct nlmsghdr *)u.b);
-	for (int i = 0; i < 200000; i++) {
-		int flips = 1 + (int)(x % 3);
-
-		memcpy(&u, &orig, sizeof(u));
-		for (int f = 0; f < flips; f++) {
-			/* xorshift32: the same damage on every run. */
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			/* Past the nlmsghdr's length and type: the attributes. */
-			u.b[NLMSG_HDRLEN + x % (len - NLMSG_HDRLEN)] = (uint8_t)(x >> 24);
-		}
-		if (x % 5 == 0)
-			((struct nlmsghdr *)u.b)->nlmsg_len = len - (x >> 8) % 64;
-		assert_same((struct nlmsghdr *)u.b);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,7 +382,6 @@ int main(void)
 		cmocka_unit_test(test_process_three),
 		cmocka_unit_test(test_process_skips_bad),
 		cmocka_unit_test(test_process_last_overruns),
-		cmocka_unit_test(test_matches_library),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
