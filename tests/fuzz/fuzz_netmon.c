@@ -28,6 +28,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include "fuzz_check.h"
@@ -39,6 +40,7 @@ enum { MODE_RAW, MODE_TYPED, MODE_COUNT };
 static const uint16_t followed[] = {
 	RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR,
 	RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWROUTE, RTM_DELROUTE,
+	RTM_NEWNETCONF,
 };
 
 static volatile uint8_t sink;
@@ -59,6 +61,8 @@ static enum netmon_kind kind_of(uint16_t type)
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		return NETMON_ROUTE;
+	case RTM_NEWNETCONF:
+		return NETMON_NETCONF;
 	}
 	return NETMON_NONE;
 }
@@ -117,6 +121,15 @@ static void check_event(const struct nlmsghdr *nlh, enum netmon_kind kind,
 		CHECK(ev->deleted == (nlh->nlmsg_type == RTM_DELROUTE));
 		break;
 	}
+	case NETMON_NETCONF: {
+		const struct netconfmsg *ncm = hdr;
+
+		CHECK(nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*ncm)));
+		CHECK(ncm->ncm_family == AF_INET6);
+		/* A device's index, or 0 for "all". */
+		CHECK(ev->ifindex <= (unsigned int)INT32_MAX);
+		break;
+	}
 	case NETMON_NONE:
 		break;
 	}
@@ -137,7 +150,7 @@ static void parse_copy(const struct nlmsghdr *nlh)
 	memcpy(copy, nlh, len);
 	memset(&ev, 0xa5, sizeof(ev));
 	kind = netmon_parse(copy, &ev);
-	CHECK(kind >= NETMON_NONE && kind <= NETMON_ROUTE);
+	CHECK(kind >= NETMON_NONE && kind <= NETMON_NETCONF);
 	check_event(copy, kind, &ev);
 	free(copy);
 }
