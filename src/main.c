@@ -626,6 +626,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	struct engine_options eopts;
 	struct engine_egress eg;
 	struct slaves_events events;
+	struct control_events control_ev;
 	char err[256];
 
 	engine_options_from_config(&eopts, cfg);
@@ -661,6 +662,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	events = intake_kernel_slaves_events(l->engine);
+	control_ev = intake_kernel_control_events(l->engine);
 	if (membership_init(&l->members, cfg->groups, cfg->ngroups,
 			    cfg->masters, cfg->nmasters, cfg->slaves,
 			    cfg->nslaves) == -1) {
@@ -695,7 +697,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		}
 	}
 	if (control_init(&l->control, cfg, &l->members, &l->slaves,
-			 &events) == -1)
+			 &control_ev) == -1)
 		return -1;
 	*st = STAGE_CONTROL;
 	/* Slaves are known now: learn their links, addresses, neighbors. */

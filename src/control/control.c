@@ -866,7 +866,7 @@ static int copy_specs(struct ifspec **dst, unsigned int *n,
 
 int control_init(struct control *c, const struct config *cfg,
 		 struct membership *members, struct slaves *slaves,
-		 const struct slaves_events *ev)
+		 const struct control_events *ev)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;

@@ -8,6 +8,8 @@
 #define NS_MONITOR_CONTROL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "log.h"
@@ -52,11 +54,22 @@ struct group_state {
 	uint64_t table_handle;
 };
 
+/*
+ * What control reports (it goes to the engine): a group's bindings
+ * changed. bindings returns 0, or -1 when they were not taken (the old
+ * stay, the next reconcile tries again). NULL: nothing is reported.
+ */
+struct control_events {
+	void *ctx;
+	int (*bindings)(void *ctx, uint16_t group,
+			const struct engine_binding *b, size_t n, uint64_t now);
+};
+
 struct control {
 	const struct config *cfg;
 	struct membership *members;	/* written here alone */
 	struct slaves *slaves;
-	struct slaves_events ev;	/* its bindings: how the engine is told */
+	struct control_events ev;	/* how the engine is told */
 	struct nftwatch watch;
 	struct group_state *groups;	/* cfg->ngroups of them */
 	unsigned long restores;
@@ -99,7 +112,7 @@ const char *control_nft_advice(int err);
  */
 int control_init(struct control *c, const struct config *cfg,
 		 struct membership *members, struct slaves *slaves,
-		 const struct slaves_events *ev);
+		 const struct control_events *ev);
 
 /*
  * Once at start: bindings that come and go are logged at info from then

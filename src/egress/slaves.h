@@ -79,10 +79,9 @@ struct slaves_group {
 /*
  * What the relay reports, its results as events (they go to the engine):
  * a slave ready to be asked or no longer (name: its name, when present),
- * a master present or gone; and what control reports: a group's bindings
- * changed. slave and master return 0, or -1 when the member was not taken
- * (the relay then holds it as not known); bindings -1 when they were not
- * taken (the old stay). Any may be NULL: nothing is reported.
+ * a master present or gone. Each returns 0, or -1 when the member was not
+ * taken (the relay then holds it as not known). Either may be NULL:
+ * nothing is reported.
  */
 struct slaves_events {
 	void *ctx;
@@ -90,8 +89,6 @@ struct slaves_events {
 		     const char *name, bool present, uint64_t now);
 	int (*master)(void *ctx, uint16_t group, unsigned int ifindex,
 		      bool present, uint64_t now);
-	int (*bindings)(void *ctx, uint16_t group,
-			const struct engine_binding *b, size_t n, uint64_t now);
 };
 
 struct slaves {

@@ -49,6 +49,13 @@ struct slaves_events intake_kernel_slaves_events(struct engine *engine)
 		.ctx = engine,
 		.slave = ev_slave,
 		.master = ev_master,
+	};
+}
+
+struct control_events intake_kernel_control_events(struct engine *engine)
+{
+	return (struct control_events){
+		.ctx = engine,
 		.bindings = ev_bindings,
 	};
 }

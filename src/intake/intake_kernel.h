@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "control.h"
 #include "intake_checks.h"
 #include "netmon.h"
 #include "slaves.h"
@@ -33,11 +34,14 @@ struct intake_kernel {
 
 /*
  * The relay's results into the engine: its slaves ready or not, masters
- * present or gone, bindings (engine_slave, engine_master, engine_bindings).
- * A master that comes has its forwarding read (engine_forwarding), and
- * "all"'s with it; netconf events follow them from then on.
+ * present or gone (engine_slave, engine_master). A master that comes has
+ * its forwarding read (engine_forwarding), and "all"'s with it; netconf
+ * events follow them from then on.
  */
 struct slaves_events intake_kernel_slaves_events(struct engine *engine);
+
+/* Control's reports into the engine: bindings (engine_bindings). */
+struct control_events intake_kernel_control_events(struct engine *engine);
 
 /*
  * -1 (logged) when its socket cannot be opened. checks: where the egress

@@ -184,7 +184,7 @@ static void test_tell_bindings(void **state)
 	c.cfg = &cfg;
 	c.members = &mb;
 	c.groups = &gs;
-	c.ev = (struct slaves_events){ .ctx = &t, .bindings = on_bindings };
+	c.ev = (struct control_events){ .ctx = &t, .bindings = on_bindings };
 
 	/* Nothing told yet, nothing read: the engine has none already. */
 	read_as(&c, 0, NULL);
@@ -255,7 +255,7 @@ static void test_tell_bindings_first(void **state)
 	c.cfg = &cfg;
 	c.members = &mb;
 	c.groups = &gs;
-	c.ev = (struct slaves_events){ .ctx = &t, .bindings = on_bindings };
+	c.ev = (struct control_events){ .ctx = &t, .bindings = on_bindings };
 	/* Read back as loaded: equal to the membership's, told all the same. */
 	read_as(&c, 1, a);
 	control_tell_bindings(&c, 0, 1);
