@@ -31,6 +31,128 @@ static struct log_limit firewall_limit = LOG_LIMIT_INIT(60, 2);
    change, and with hundreds of slaves churning, at most this many. */
 static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 
+/* ---- the index by ifindex ---- */
+
+#define INDEX_BUCKETS_MIN 64u
+
+static unsigned int bucket_of(unsigned int ifindex, unsigned int nbuckets)
+{
+	return (ifindex * 2654435761u) & (nbuckets - 1);
+}
+
+/*
+ * Twice the buckets once there are as many members as buckets. Without
+ * the memory, the chains grow longer instead: lookups stay right.
+ */
+static void index_grow(struct slaves *r)
+{
+	unsigned int n = r->nbuckets * 2;
+	struct member_key **b;
+
+	if (r->nindexed < r->nbuckets || n < r->nbuckets ||
+	    !(b = calloc(n, sizeof(*b))))
+		return;
+	for (unsigned int i = 0; i < r->nbuckets; i++)
+		while (r->index[i]) {
+			struct member_key *k = r->index[i];
+			unsigned int h = bucket_of(k->ifindex, n);
+
+			r->index[i] = k->next;
+			k->next = b[h];
+			b[h] = k;
+		}
+	free(r->index);
+	r->index = b;
+	r->nbuckets = n;
+}
+
+/* Index k by ifindex from now on (0: no longer). */
+static void key_set(struct slaves *r, struct member_key *k,
+		    unsigned int ifindex)
+{
+	if (k->ifindex == ifindex)
+		return;
+	if (k->ifindex) {
+		struct member_key **p = &r->index[bucket_of(k->ifindex,
+							    r->nbuckets)];
+
+		while (*p != k)
+			p = &(*p)->next;
+		*p = k->next;
+		k->next = NULL;
+		r->nindexed--;
+	}
+	k->ifindex = ifindex;
+	if (ifindex) {
+		unsigned int h;
+
+		index_grow(r);
+		h = bucket_of(ifindex, r->nbuckets);
+		k->next = r->index[h];
+		r->index[h] = k;
+		r->nindexed++;
+	}
+}
+
+/* The first member indexed by ifindex after k (NULL: from the first). */
+static struct member_key *key_next(const struct slaves *r,
+				   const struct member_key *k,
+				   unsigned int ifindex)
+{
+	struct member_key *n;
+
+	if (!ifindex || !r->nbuckets)
+		return NULL;
+	n = k ? k->next : r->index[bucket_of(ifindex, r->nbuckets)];
+	while (n && n->ifindex != ifindex)
+		n = n->next;
+	return n;
+}
+
+#define KEY_OWNER(k, type) \
+	((type *)(void *)((char *)(k) - offsetof(type, key)))
+
+#define ANY_GROUP (-1)
+
+/*
+ * Group num's slave (master: its master) on ifindex, or NULL. num:
+ * ANY_GROUP, any group's, the first in the groups' order (an interface
+ * can be a member of two groups).
+ */
+static struct member_key *member_at(const struct slaves *r, int num,
+				    bool master, unsigned int ifindex)
+{
+	struct member_key *found = NULL;
+
+	for (struct member_key *k = key_next(r, NULL, ifindex); k;
+	     k = key_next(r, k, ifindex)) {
+		if (k->master != master ||
+		    (num != ANY_GROUP && r->groups[k->gi].num != num))
+			continue;
+		if (!found || k->gi < found->gi)
+			found = k;
+	}
+	return found;
+}
+
+static struct slave *slave_at(const struct slaves *r, int num,
+			      unsigned int ifindex)
+{
+	struct member_key *k = member_at(r, num, false, ifindex);
+
+	return k ? KEY_OWNER(k, struct slave) : NULL;
+}
+
+static struct master *master_at(const struct slaves *r, int num,
+				unsigned int ifindex)
+{
+	struct member_key *k = member_at(r, num, true, ifindex);
+
+	return k ? KEY_OWNER(k, struct master) : NULL;
+}
+
+/* ---- slaves ---- */
+
 /*
  * A slave can be asked only while it is present, up, with its socket and
  * egress route: each change of that is reported (r->ev.slave). Called
@@ -39,40 +161,40 @@ static struct log_limit slave_limit = LOG_LIMIT_INIT(60, 10);
 static void slave_sync(struct slaves *r, struct slaves_group *g, struct slave *s,
 		       uint64_t now)
 {
-	unsigned int want = s->ifindex && s->up && s->fd != -1 && s->routed ?
-			    s->ifindex : 0;
+	bool want = s->key.ifindex && s->up && s->fd != -1 && s->routed;
 
-	if (!r->ev.slave || want == s->in_engine)
+	if (!r->ev.slave || want == s->ready)
 		return;
-	if (s->in_engine)
-		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false, now);
-	s->in_engine = 0;
-	if (!want)
+	s->ready = false;
+	if (!want) {
+		r->ev.slave(r->ev.ctx, g->num, s->key.ifindex, NULL, false, now);
 		return;
-	if (r->ev.slave(r->ev.ctx, g->num, want, s->name, true, now) == -1) {
+	}
+	if (r->ev.slave(r->ev.ctx, g->num, s->key.ifindex, s->name, true,
+			now) == -1) {
 		log_warn("group %u: slave %s", g->num, s->name);
 		return;
 	}
-	s->in_engine = want;
+	s->ready = true;
 }
 
 static void slave_release(struct slaves *r, struct slaves_group *g, struct slave *s)
 {
-	if (s->in_engine && r->ev.slave)
-		r->ev.slave(r->ev.ctx, g->num, s->in_engine, NULL, false,
+	if (s->ready && r->ev.slave)
+		r->ev.slave(r->ev.ctx, g->num, s->key.ifindex, NULL, false,
 			    monotonic_ns());
-	s->in_engine = 0;
+	s->ready = false;
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
 	if (s->routed &&
-	    rtnl_default_route(&r->rtnl, RTNL_DEL, s->ifindex, g->fwmark,
-			       s->ifindex) == -1 && errno != ENOENT &&
+	    rtnl_default_route(&r->rtnl, RTNL_DEL, s->key.ifindex, g->fwmark,
+			       s->key.ifindex) == -1 && errno != ENOENT &&
 	    errno != ENODEV && errno != ESRCH)	/* gone with its device */
 		log_warn("group %u: slave %s: removing egress route", g->num,
 			 s->name);
 	s->routed = false;
-	s->ifindex = 0;
+	key_set(r, &s->key, 0);
 	s->has_ll = false;
 }
 
@@ -109,7 +231,7 @@ static void slave_find_ll(struct slaves *r, struct slave *s)
 	 * address for a moment, every time. Only a probe that goes out
 	 * without one is worth saying (probe_slave).
 	 */
-	s->has_ll = rtnl_link_local(&r->rtnl, s->ifindex, &s->ll) == 0;
+	s->has_ll = rtnl_link_local(&r->rtnl, s->key.ifindex, &s->ll) == 0;
 	if (s->has_ll)
 		s->ll_warned = false;
 }
@@ -125,7 +247,7 @@ static void slave_refresh(struct slaves *r, struct slaves_group *g, struct slave
 	unsigned int ifindex = if_nametoindex(s->name);
 
 	s->next_refresh = now + SLAVE_RETRY_NS;
-	if (ifindex != s->ifindex)
+	if (ifindex != s->key.ifindex)
 		slave_release(r, g, s);
 	if (ifindex == 0) {
 		if (!s->absent_warned)
@@ -136,9 +258,9 @@ static void slave_refresh(struct slaves *r, struct slaves_group *g, struct slave
 		return;
 	}
 	s->absent_warned = false;
-	if (s->ifindex != ifindex)
+	if (s->key.ifindex != ifindex)
 		s->up = true;	/* until a link event says otherwise */
-	s->ifindex = ifindex;
+	key_set(r, &s->key, ifindex);
 	if (!s->up)
 		return;		/* ready when it comes up */
 	if (s->fd == -1) {
@@ -229,7 +351,7 @@ unsigned int slaves_slaves_ready(const struct slaves_group *g)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < g->nslaves; i++)
-		n += g->slaves[i].in_engine != 0;
+		n += g->slaves[i]->ready;
 	return n;
 }
 
@@ -279,12 +401,16 @@ int slaves_init(struct slaves *r, const struct config *cfg,
 
 	/* Sized to the groups in use: untouched memory is not resident. */
 	r->groups = calloc(cfg->ngroups, sizeof(*r->groups));
-	if (!r->groups || rtnl_open(&r->rtnl) == -1) {
+	r->index = calloc(INDEX_BUCKETS_MIN, sizeof(*r->index));
+	if (!r->groups || !r->index || rtnl_open(&r->rtnl) == -1) {
 		log_warn("relay set-up");
 		free(r->groups);
 		r->groups = NULL;
+		free(r->index);
+		r->index = NULL;
 		return -1;
 	}
+	r->nbuckets = INDEX_BUCKETS_MIN;
 	r->ngroups = cfg->ngroups;
 	/* No NS of our own without it: every slave is asked with an echo. */
 	if (!cfg->dry_run) {
@@ -322,14 +448,14 @@ static bool name_in(const char *name, const char (*names)[IF_NAMESIZE],
 static void master_sync(struct slaves *r, struct slaves_group *g, struct master *m,
 			unsigned int ifindex, uint64_t now)
 {
-	if (!r->ev.master || ifindex == m->in_engine)
+	if (!r->ev.master || ifindex == m->key.ifindex)
 		return;
 	m->looked = false;
-	if (m->in_engine)
-		r->ev.master(r->ev.ctx, g->num, m->in_engine, false, now);
-	m->in_engine = 0;
+	if (m->key.ifindex)
+		r->ev.master(r->ev.ctx, g->num, m->key.ifindex, false, now);
+	key_set(r, &m->key, 0);
 	if (ifindex && r->ev.master(r->ev.ctx, g->num, ifindex, true, now) == 0)
-		m->in_engine = ifindex;
+		key_set(r, &m->key, ifindex);
 }
 
 _Static_assert(offsetof(struct slave, name) == 0 &&
@@ -341,13 +467,16 @@ static void member_gone(struct slaves *r, struct slaves_group *g,
 			enum member_role role, void *m, uint64_t now)
 {
 	struct slave *s = m;
+	struct master *ma = m;
 
 	if (role == MEMBER_MASTER) {
-		master_sync(r, g, m, 0, now);
-		return;
+		master_sync(r, g, ma, 0, now);
+		key_set(r, &ma->key, 0);
+	} else {
+		log_info("group %u: slave %s removed", g->num, s->name);
+		slave_release(r, g, s);
 	}
-	log_info("group %u: slave %s removed", g->num, s->name);
-	slave_release(r, g, s);
+	free(m);
 }
 
 /* Slave or master m (zeroed, with its name) is named now: it comes. */
@@ -355,11 +484,15 @@ static void member_came(struct slaves *r, struct slaves_group *g,
 			enum member_role role, void *m, uint64_t now)
 {
 	struct slave *s = m;
+	struct master *ma = m;
 
 	if (role == MEMBER_MASTER) {
-		master_sync(r, g, m, if_nametoindex((const char *)m), now);
+		ma->key.gi = (unsigned int)(g - r->groups);
+		ma->key.master = true;
+		master_sync(r, g, ma, if_nametoindex(ma->name), now);
 		return;
 	}
+	s->key.gi = (unsigned int)(g - r->groups);
 	s->fd = -1;
 	if (r->started)
 		log_info("group %u: slave %s added", g->num, s->name);
@@ -368,12 +501,14 @@ static void member_came(struct slaves *r, struct slaves_group *g,
 	slave_refresh(r, g, s, now);
 }
 
-/* Whether one of v[0..n) (members of size bytes) is named name. */
-static bool member_named(const void *v, unsigned int n, size_t size,
-			 const char *name)
+/*
+ * Whether one of v[0..n) is named name. A scan, and set_names() one per
+ * name: it runs when the membership changes, not for each packet.
+ */
+static bool member_named(void *const *v, unsigned int n, const char *name)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (strncmp((const char *)v + i * size, name, IF_NAMESIZE) == 0)
+		if (strncmp(v[i], name, IF_NAMESIZE) == 0)
 			return true;
 	return false;
 }
@@ -387,35 +522,33 @@ static void set_names(struct slaves *r, struct slaves_group *g,
 		      unsigned int n, uint64_t now)
 {
 	bool sl = role == MEMBER_SLAVE;
-	size_t size = sl ? sizeof(*g->slaves) : sizeof(*g->masters);
-	void **v = sl ? (void **)&g->slaves : (void **)&g->masters;
+	size_t size = sl ? sizeof(struct slave) : sizeof(struct master);
+	void ***v = sl ? (void ***)&g->slaves : (void ***)&g->masters;
 	unsigned int *nv = sl ? &g->nslaves : &g->nmasters;
 	unsigned int i, kept = 0;
 
 	for (i = 0; i < *nv; i++) {
-		char *m = (char *)*v + i * size;
+		void *m = (*v)[i];
 
 		if (!name_in(m, names, n)) {
 			member_gone(r, g, role, m, now);
 			continue;
 		}
-		if (kept != i)
-			memcpy((char *)*v + kept * size, m, size);
-		kept++;
+		(*v)[kept++] = m;
 	}
 	*nv = kept;
 	for (i = 0; i < n; i++) {
-		char *m;
+		void *m;
 
-		if (member_named(*v, *nv, size, names[i]))
+		if (member_named(*v, *nv, names[i]))
 			continue;
-		if (grow_room(v, *nv, size) == -1) {
+		if (grow_room((void **)v, *nv, sizeof(**v)) == -1 ||
+		    !(m = calloc(1, size))) {
 			log_warn("interface list");
 			return;
 		}
-		m = (char *)*v + (*nv)++ * size;
-		memset(m, 0, size);
 		memcpy(m, names[i], IF_NAMESIZE);
+		(*v)[(*nv)++] = m;
 		member_came(r, g, role, m, now);
 	}
 }
@@ -520,8 +653,12 @@ void slaves_fini(struct slaves *r)
 	for (unsigned int i = 0; i < r->ngroups; i++) {
 		struct slaves_group *g = &r->groups[i];
 
-		for (unsigned int j = 0; j < g->nslaves; j++)
-			slave_release(r, g, &g->slaves[j]);
+		for (unsigned int j = 0; j < g->nslaves; j++) {
+			slave_release(r, g, g->slaves[j]);
+			free(g->slaves[j]);
+		}
+		for (unsigned int j = 0; j < g->nmasters; j++)
+			free(g->masters[j]);
 		if (g->rule_installed &&
 		    rtnl_rule(&r->rtnl, RTNL_DEL, g->fwmark, g->fwmark,
 			      EGRESS_RULE_PREF) == -1)
@@ -533,18 +670,13 @@ void slaves_fini(struct slaves *r)
 	r->ngroups = 0;
 	free(r->groups);
 	r->groups = NULL;
+	free(r->index);
+	r->index = NULL;
+	r->nbuckets = r->nindexed = 0;
 	if (r->askfd != -1)
 		close(r->askfd);
 	r->askfd = -1;
 	rtnl_close(&r->rtnl);
-}
-
-static struct slave *slave_of(struct slaves_group *g, unsigned int ifindex)
-{
-	for (unsigned int i = 0; i < g->nslaves; i++)
-		if (g->slaves[i].ifindex == ifindex)
-			return &g->slaves[i];
-	return NULL;
 }
 
 /*
@@ -594,7 +726,7 @@ static void say_no_ll(struct slaves *r, struct slaves_group *g, struct slave *s,
 	if (s->has_ll || s->ll_warned)
 		return;
 	s->ll_warned = true;
-	if (src && rtnl_link_local_tentative(&r->rtnl, s->ifindex, &ll) == 0) {
+	if (src && rtnl_link_local_tentative(&r->rtnl, s->key.ifindex, &ll) == 0) {
 		log_debug("group %u: slave %s: link-local address still tentative; asking from %s",
 			  g->num, s->name,
 			  inet_ntop(AF_INET6, src, addr, sizeof(addr)));
@@ -609,7 +741,7 @@ static void say_no_ll(struct slaves *r, struct slaves_group *g, struct slave *s,
 static void send_echo(struct slaves *r, struct slaves_group *g, struct slave *s,
 		      const struct in6_addr *target, const char *what)
 {
-	if (echo_send(s->fd, s->ifindex, s->has_ll ? &s->ll : NULL, target,
+	if (echo_send(s->fd, s->key.ifindex, s->has_ll ? &s->ll : NULL, target,
 		       r->echo_id, r->echo_seq++) == -1) {
 		send_failed(g, s, what, target, errno, true);
 		return;
@@ -649,7 +781,7 @@ static void ask_without_ll(struct slaves *r, struct slaves_group *g,
 	send_echo(r, g, s, target, "probe");
 	if (!ns)
 		return;
-	if (nd_send_ask(r->askfd, s->ifindex, s->mac, &src, target) == -1) {
+	if (nd_send_ask(r->askfd, s->key.ifindex, s->mac, &src, target) == -1) {
 		send_failed(g, s, "probe", target, errno, false);
 		return;
 	}
@@ -662,21 +794,12 @@ static void ask_without_ll(struct slaves *r, struct slaves_group *g,
  * behind. Slaves without Ethernet addressing get an echo instead, and
  * those without a usable link-local address both (ask_without_ll).
  */
-static struct master *master_of(struct slaves_group *g,
-				      unsigned int ifindex)
-{
-	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
-		if (g->masters[i].in_engine == ifindex)
-			return &g->masters[i];
-	return NULL;
-}
-
 /* Its link-local and Ethernet addresses, kept until its link changes. */
 static void master_look(struct slaves *r, struct master *m)
 {
 	if (m->looked)
 		return;
-	m->has_ll = rtnl_link_local(&r->rtnl, m->in_engine, &m->ll) == 0;
+	m->has_ll = rtnl_link_local(&r->rtnl, m->key.ifindex, &m->ll) == 0;
 	m->has_mac = if_ether_mac(m->name, m->mac);
 	m->looked = true;
 }
@@ -698,7 +821,7 @@ static void ask_master(struct slaves *r, struct slaves_group *g,
 		m->asks_unsent++;
 		return;
 	}
-	if (nd_send_ask(r->askfd, m->in_engine, m->mac, &m->ll, target) == -1) {
+	if (nd_send_ask(r->askfd, m->key.ifindex, m->mac, &m->ll, target) == -1) {
 		m->asks_unsent++;
 		log_warnx_limited(&send_fail_limit, "group %u: asking for %s on master %s: %s",
 				  g->num, inet_ntop(AF_INET6, target, addr, sizeof(addr)),
@@ -714,13 +837,13 @@ static void ask_master(struct slaves *r, struct slaves_group *g,
 void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 	       const struct in6_addr *target)
 {
-	struct slaves_group *g = slaves_find_group(r, group);
-	struct slave *s = g ? slave_of(g, ifindex) : NULL;
-	struct master *m = g && !s ? master_of(g, ifindex) : NULL;
+	struct slave *s = slave_at(r, group, ifindex);
+	struct master *m = s ? NULL : master_at(r, group, ifindex);
+	struct slaves_group *g;
 	char addr[INET6_ADDRSTRLEN];
 
 	if (m) {
-		ask_master(r, g, m, target);
+		ask_master(r, &r->groups[m->key.gi], m, target);
 		return;
 	}
 	if (!s || s->fd == -1) {
@@ -728,6 +851,7 @@ void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 			s->probes_absent++;
 		return;
 	}
+	g = &r->groups[s->key.gi];
 	if (r->cfg->dry_run) {
 		g->counters.probes_dry_run++;
 		log_info("group %u: dry run: would probe %s on %s", g->num,
@@ -742,7 +866,7 @@ void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 		send_echo(r, g, s, target, "probe");
 		return;
 	}
-	if (nd_send_ask(r->askfd, s->ifindex, s->mac, &s->ll, target) == -1) {
+	if (nd_send_ask(r->askfd, s->key.ifindex, s->mac, &s->ll, target) == -1) {
 		send_failed(g, s, "probe", target, errno, false);
 		return;
 	}
@@ -756,46 +880,42 @@ int slaves_advertise_guest(struct slaves *r, unsigned int slave,
 			  const struct in6_addr *to, const uint8_t to_mac[6],
 			  const struct in6_addr *target)
 {
-	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct slave *s = slave_of(&r->groups[i], slave);
-		struct in6_addr src;
+	struct slave *s = slave_at(r, ANY_GROUP, slave);
+	struct in6_addr src;
 
-		if (!s)
-			continue;
-		if (r->cfg->dry_run)
-			return 0;
-		if (r->askfd == -1 || !s->has_mac) {
-			errno = EAFNOSUPPORT;
-			return -1;
-		}
-		/*
-		 * An NA needs no answer: while the slave's link-local
-		 * address is tentative, it goes from that one (the guest
-		 * would wait out the slave's DAD for its gateway else).
-		 */
-		if (!s->has_ll &&
-		    rtnl_link_local_tentative(&r->rtnl, slave, &src) == -1) {
-			errno = EAFNOSUPPORT;
-			return -1;
-		}
-		return nd_send_advert(r->askfd, slave, to_mac,
-				     s->has_ll ? &s->ll : &src, to, target,
-				     s->mac);
+	if (!s) {
+		errno = ENODEV;
+		return -1;
 	}
-	errno = ENODEV;
-	return -1;
+	if (r->cfg->dry_run)
+		return 0;
+	if (r->askfd == -1 || !s->has_mac) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	/*
+	 * An NA needs no answer: while the slave's link-local address is
+	 * tentative, it goes from that one (the guest would wait out the
+	 * slave's DAD for its gateway else).
+	 */
+	if (!s->has_ll &&
+	    rtnl_link_local_tentative(&r->rtnl, slave, &src) == -1) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return nd_send_advert(r->askfd, slave, to_mac,
+			     s->has_ll ? &s->ll : &src, to, target, s->mac);
 }
 
 int slaves_advertise(struct slaves *r, unsigned int master,
 		    const struct in6_addr *src, const struct in6_addr *to,
 		    const uint8_t to_mac[6], const struct in6_addr *target)
 {
-	struct master *m = NULL;
+	struct master *m;
 
 	if (r->cfg->dry_run)
 		return 0;
-	for (unsigned int i = 0; !m && i < r->ngroups; i++)
-		m = master_of(&r->groups[i], master);
+	m = master_at(r, ANY_GROUP, master);
 	if (m)
 		master_look(r, m);
 	if (r->askfd == -1 || !m || !m->has_mac) {
@@ -809,27 +929,23 @@ int slaves_advertise(struct slaves *r, unsigned int master,
 void slaves_confirm(struct slaves *r, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target)
 {
-	struct slaves_group *g = slaves_find_group(r, group);
-	struct slave *s = g ? slave_of(g, ifindex) : NULL;
+	struct slave *s = slave_at(r, group, ifindex);
 
 	if (!s || s->fd == -1 || r->cfg->dry_run)
 		return;
-	send_echo(r, g, s, target, "confirm");
+	send_echo(r, &r->groups[s->key.gi], s, target, "confirm");
 }
 
 const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 			 char buf[IF_NAMESIZE])
 {
-	for (unsigned int i = 0; ifindex && i < r->ngroups; i++) {
-		const struct slaves_group *g = &r->groups[i];
+	const struct slave *s = slave_at(r, ANY_GROUP, ifindex);
+	const struct master *m = s ? NULL : master_at(r, ANY_GROUP, ifindex);
 
-		for (unsigned int j = 0; j < g->nslaves; j++)
-			if (g->slaves[j].ifindex == ifindex)
-				return memcpy(buf, g->slaves[j].name, IF_NAMESIZE);
-		for (unsigned int j = 0; j < g->nmasters; j++)
-			if (g->masters[j].in_engine == ifindex)
-				return memcpy(buf, g->masters[j].name, IF_NAMESIZE);
-	}
+	if (s)
+		return memcpy(buf, s->name, IF_NAMESIZE);
+	if (m)
+		return memcpy(buf, m->name, IF_NAMESIZE);
 	return log_ifname(ifindex, buf);
 }
 
@@ -839,39 +955,39 @@ uint16_t slaves_echo_id(const struct slaves *r)
 }
 
 /* The name of the slave on ifindex, or NULL. */
-static const char *slave_named(const struct slaves_group *g, unsigned int ifindex)
+static const char *slave_named(const struct slaves *r,
+			       const struct slaves_group *g,
+			       unsigned int ifindex)
 {
-	for (unsigned int i = 0; ifindex && i < g->nslaves; i++)
-		if (g->slaves[i].ifindex == ifindex)
-			return g->slaves[i].name;
-	return NULL;
+	const struct slave *s = slave_at(r, g->num, ifindex);
+
+	return s ? s->name : NULL;
 }
 
 /* Whether the master on ifindex is one a pattern brought in. */
-static bool master_by_pattern(const struct slaves_group *g,
+static bool master_by_pattern(const struct slaves *r,
+			      const struct slaves_group *g,
 			      const struct membership_group *mg,
 			      unsigned int ifindex)
 {
-	for (unsigned int i = 0; ifindex && i < g->nmasters; i++)
-		if (g->masters[i].in_engine == ifindex)
-			return membership_by_pattern(mg, MEMBER_MASTER,
-						     g->masters[i].name);
-	return false;
+	const struct master *m = master_at(r, g->num, ifindex);
+
+	return m && membership_by_pattern(mg, MEMBER_MASTER, m->name);
 }
 
 static void masters_on_link(struct slaves *r, struct slaves_group *g,
 			    const struct netmon_event *ev, uint64_t now)
 {
 	for (unsigned int j = 0; j < g->nmasters; j++) {
-		struct master *m = &g->masters[j];
+		struct master *m = g->masters[j];
 		bool named = strcmp(m->name, ev->link.name) == 0;
 
-		if (m->in_engine == ev->ifindex && (ev->deleted || !named))
+		if (m->key.ifindex == ev->ifindex && (ev->deleted || !named))
 			master_sync(r, g, m, 0, now);
 		else if (named && !ev->deleted)
 			master_sync(r, g, m, ev->ifindex, now);
 		/* Its Ethernet address may have changed: looked up again. */
-		if (m->in_engine == ev->ifindex)
+		if (m->key.ifindex == ev->ifindex)
 			m->looked = false;
 	}
 }
@@ -883,22 +999,23 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 		struct slaves_group *g = &r->groups[i];
 		const struct membership_group *mg =
 			membership_group(r->members, g->num);
-		const char *was = slave_named(g, ev->ifindex);
+		const char *was = slave_named(r, g, ev->ifindex);
 
 		/* An interface a pattern matches came, went or was renamed. */
 		if (mg && (membership_by_pattern(mg, MEMBER_SLAVE, ev->link.name) ||
 			   (was && membership_by_pattern(mg, MEMBER_SLAVE, was))))
 			slaves_set_slaves(r, g->num, now);
 		if (mg && (membership_by_pattern(mg, MEMBER_MASTER, ev->link.name) ||
-			   master_by_pattern(g, mg, ev->ifindex)))
+			   master_by_pattern(r, g, mg, ev->ifindex)))
 			slaves_set_masters(r, g->num, now);
 
 		masters_on_link(r, g, ev, now);
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			struct slave *s = &g->slaves[j];
+			struct slave *s = g->slaves[j];
 			bool named = strcmp(s->name, ev->link.name) == 0;
 
-			if (s->ifindex == ev->ifindex && (ev->deleted || !named)) {
+			if (s->key.ifindex == ev->ifindex &&
+			    (ev->deleted || !named)) {
 				log_warnx("group %u: slave %s: %s; probing it again when it is back",
 					  g->num, s->name, ev->deleted ? "interface deleted" :
 					  "interface renamed");
@@ -907,14 +1024,14 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 			}
 			if (!named || ev->deleted)
 				continue;
-			if (s->ifindex == ev->ifindex) {
+			if (s->key.ifindex == ev->ifindex) {
 				if (s->up == ev->link.up) {
 					/*
 					 * A set-up that failed (the route of
 					 * a link without carrier yet) is tried
 					 * again at its next event.
 					 */
-					if (s->up && !s->in_engine)
+					if (s->up && !s->ready)
 						slave_refresh(r, g, s, now);
 					else
 						slave_find_mac(s);
@@ -925,7 +1042,7 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 				 * and when it is back: not for a link that is
 				 * only coming up (it was never ready).
 				 */
-				if (!ev->link.up && s->in_engine) {
+				if (!ev->link.up && s->ready) {
 					log_info("group %u: slave %s is down",
 						 g->num, s->name);
 					s->down_said = true;
@@ -947,7 +1064,7 @@ void slaves_on_link(struct slaves *r, const struct netmon_event *ev,
 			if (s->up) {
 				slave_refresh(r, g, s, now);
 			} else {
-				s->ifindex = ev->ifindex;
+				key_set(r, &s->key, ev->ifindex);
 				slave_sync(r, g, s, now);
 			}
 		}
@@ -958,17 +1075,17 @@ void slaves_on_addr(struct slaves *r, const struct netmon_event *ev)
 {
 	if (!IN6_IS_ADDR_LINKLOCAL(&ev->addr.addr))
 		return;
-	for (unsigned int i = 0; i < r->ngroups; i++) {
-		for (unsigned int j = 0; j < r->groups[i].nmasters; j++)
-			if (r->groups[i].masters[j].in_engine == ev->ifindex)
-				r->groups[i].masters[j].looked = false;
-		for (unsigned int j = 0; j < r->groups[i].nslaves; j++) {
-			struct slave *s = &r->groups[i].slaves[j];
+	for (struct member_key *k = key_next(r, NULL, ev->ifindex); k;
+	     k = key_next(r, k, ev->ifindex)) {
+		struct slave *s = KEY_OWNER(k, struct slave);
 
-			/* DAD done, address added or removed: look again. */
-			if (s->ifindex == ev->ifindex && s->fd != -1)
-				slave_find_ll(r, s);
+		if (k->master) {
+			KEY_OWNER(k, struct master)->looked = false;
+			continue;
 		}
+		/* DAD done, address added or removed: look again. */
+		if (s->fd != -1)
+			slave_find_ll(r, s);
 	}
 }
 
@@ -979,7 +1096,7 @@ void slaves_on_addr(struct slaves *r, const struct netmon_event *ev)
 	for (unsigned int i_ = 0; i_ < (r)->ngroups; i_++) {		\
 		const struct slaves_group *g = &(r)->groups[i_];		\
 		for (unsigned int j_ = 0; j_ < g->nslaves; j_++) {	\
-			const struct slave *s = &g->slaves[j_];	\
+			const struct slave *s = g->slaves[j_];	\
 			metrics_named(m, metric, (unsigned long)(expr),	\
 				      g->num, "slave", s->name, labels);	\
 		}							\
@@ -992,8 +1109,8 @@ static uint64_t slave_signs(slaves_signs_fn signs, const void *ctx,
 {
 	uint64_t taken, nrefused;
 
-	if (!signs || !s->in_engine ||
-	    signs(ctx, g->num, s->in_engine, &taken, &nrefused) == -1)
+	if (!signs || !s->ready ||
+	    signs(ctx, g->num, s->key.ifindex, &taken, &nrefused) == -1)
 		return 0;
 	return refused ? nrefused : taken;
 }
@@ -1035,7 +1152,7 @@ void slaves_metrics(const struct slaves *r, struct metrics *m,
 	       "Neighbor Solicitations of our own sent on a master to check a guest's claim; not sent: the master has no Ethernet or link-local address.");
 	for (unsigned int i = 0; i < r->ngroups; i++)
 		for (unsigned int j = 0; j < r->groups[i].nmasters; j++) {
-			const struct master *ma = &r->groups[i].masters[j];
+			const struct master *ma = r->groups[i].masters[j];
 
 			metrics_named(m, "master_asks_total", ma->asks_sent,
 				      r->groups[i].num, "master", ma->name,
@@ -1067,7 +1184,7 @@ void slaves_log_counters(const struct slaves *r)
 
 		/* One line per group; each slave's with -v (hundreds of them). */
 		for (unsigned int j = 0; j < g->nslaves; j++) {
-			const struct slave *s = &g->slaves[j];
+			const struct slave *s = g->slaves[j];
 
 			asks += s->asks_sent;
 			probes += s->probes_sent;

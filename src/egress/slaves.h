@@ -22,9 +22,31 @@
 #include "rtnl.h"
 #include "stats.h"
 
+/*
+ * A member's entry in the relay's index by ifindex (struct slaves'
+ * index): what asks, confirms, answers and log lines look a slave or
+ * master up by, for each packet, without a scan over all members of all
+ * groups (hundreds of slaves per group).
+ */
+struct member_key {
+	struct member_key *next;	/* in the same bucket */
+	unsigned int ifindex;		/* 0: not indexed */
+	unsigned int gi;		/* its group: groups[gi] */
+	bool master;
+};
+
+/*
+ * What the relay needs to send out of a slave, beside its name. The name
+ * stays here, though the membership says which slaves a group has: the
+ * membership holds names and patterns as given, and is pure, while a
+ * slave is followed here by name (a named slave that is not there yet is
+ * looked for, and counted, by its name; a pattern's slaves are the
+ * interfaces that match it now, as the link events bring them). Each
+ * slave is allocated on its own so that the index can point at it.
+ */
 struct slave {
 	char name[IF_NAMESIZE];
-	unsigned int ifindex;		/* 0: not present (yet) */
+	struct member_key key;		/* key.ifindex: 0, not present (yet) */
 	int fd;				/* echo socket, -1 when absent */
 	struct in6_addr ll;		/* source of our NS and echoes */
 	uint8_t mac[6];			/* source link-layer address option */
@@ -35,7 +57,12 @@ struct slave {
 	bool up;			/* administratively up and running */
 	bool down_said;			/* "is down" logged, "is up" due */
 	bool routed;			/* egress route installed */
-	unsigned int in_engine;		/* ifindex the engine knows it by, 0 */
+	/*
+	 * Reported ready (r->ev.slave), by key.ifindex: the events are
+	 * changes, so what was said must be kept to say its end. The ifindex
+	 * never changes while this is set (slave_release() comes first).
+	 */
+	bool ready;
 	uint64_t next_refresh;		/* when to look for it again */
 	unsigned long asks_sent;	/* our own NS */
 	unsigned long probes_sent;	/* echo requests */
@@ -46,7 +73,8 @@ struct slave {
 
 struct master {
 	char name[IF_NAMESIZE];
-	unsigned int in_engine;		/* ifindex the engine knows, 0 */
+	/* key.ifindex: the ifindex reported present (r->ev.master), or 0. */
+	struct member_key key;
 	/*
 	 * What asking it with our own NS takes (a guest's claim is checked
 	 * on the masters too): looked up at its first ask, again after a
@@ -69,9 +97,9 @@ struct slaves_group {
 	bool fwd_episode;		/* said for a learned target since */
 	uint64_t fwd_scanned;		/* when last read, 0: not yet */
 	/* The members present by name: what asking them takes. */
-	struct slave *slaves;		/* grown as members come */
+	struct slave **slaves;		/* grown as members come */
 	unsigned int nslaves;
-	struct master *masters;
+	struct master **masters;
 	unsigned int nmasters;
 	struct group_counters counters;
 };
@@ -97,6 +125,10 @@ struct slaves {
 	struct rtnl rtnl;
 	struct slaves_group *groups;		/* ngroups of them */
 	unsigned int ngroups;
+	/* Slaves present and masters reported, by ifindex: a hash table. */
+	struct member_key **index;		/* nbuckets, a power of 2 */
+	unsigned int nbuckets;
+	unsigned int nindexed;
 	struct slaves_events ev;		/* cleared while tearing down */
 	int askfd;			/* packet socket: our own NS */
 	uint16_t echo_id;

@@ -96,8 +96,9 @@ static void set_slave(struct slaves_group *g, const char *name, unsigned long se
 
 	g->slaves = realloc(g->slaves, (g->nslaves + 1) * sizeof(*g->slaves));
 	assert_non_null(g->slaves);
-	s = &g->slaves[g->nslaves++];
-	memset(s, 0, sizeof(*s));
+	s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	g->slaves[g->nslaves++] = s;
 
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->fd = -1;
@@ -207,8 +208,11 @@ static int teardown(void **state)
 	the_ntable = NULL;
 	the_control = NULL;
 	engine_c = NULL;
-	for (unsigned int i = 0; i < f->r->ngroups; i++)
+	for (unsigned int i = 0; i < f->r->ngroups; i++) {
+		for (unsigned int j = 0; j < f->r->groups[i].nslaves; j++)
+			free(f->r->groups[i].slaves[j]);
 		free(f->r->groups[i].slaves);
+	}
 	free(f->r->groups);
 	free(f->r);
 	free(f->l);
@@ -796,13 +800,15 @@ static void test_interface_gauges(void **state)
 {
 	struct fixture *f = *state;
 	struct slaves_group *g = &f->r->groups[0];
-	struct master masters[2] = {
-		{ .name = "eth0", .in_engine = 2, .asks_sent = 7 },
-		{ .name = "eth9", .asks_unsent = 3 },
-	};
+	struct master eth0 = { .name = "eth0", .key.ifindex = 2,
+			       .asks_sent = 7 };
+	struct master eth9 = { .name = "eth9", .asks_unsent = 3 };
+	struct master *masters[2] = { &eth0, &eth9 };
 	char *text;
 
-	g->slaves[1].in_engine = 12;	/* veth-a.10 ready, eth1 waiting */
+	/* veth-a.10 ready, eth1 waiting */
+	g->slaves[1]->key.ifindex = 12;
+	g->slaves[1]->ready = true;
 	g->masters = masters;
 	g->nmasters = 2;
 	text = write_string(f->r, f->l, &f->o);
@@ -820,8 +826,10 @@ static void test_interface_gauges(void **state)
 	free(text);
 
 	/* Every slave ready: nothing waits. */
-	g->slaves[0].in_engine = 11;
-	f->r->groups[1].slaves[0].in_engine = 13;
+	g->slaves[0]->key.ifindex = 11;
+	g->slaves[0]->ready = true;
+	f->r->groups[1].slaves[0]->key.ifindex = 13;
+	f->r->groups[1].slaves[0]->ready = true;
 	text = write_string(f->r, f->l, &f->o);
 	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"ready\"} 2");
 	expect_line(text, "ns_monitor_slaves{group=\"135\",state=\"waiting\"} 0");
