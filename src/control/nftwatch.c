@@ -158,14 +158,53 @@ static int query(struct nftwatch *w, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return nlsock_talk(&w->query, nlh, cb, data);
 }
 
+/* One element as nftnl gives it: pointers into its message. */
+struct raw_elem {
+	const void *key;
+	const void *key_end;		/* NULL: none */
+	uint32_t len, end_len;
+	bool interval_end;		/* NFT_SET_ELEM_INTERVAL_END */
+};
+
 /*
- * The raw elements of a set as its dump brings them (a large set comes in
- * several messages), each handed to elem with ctx; decoded once complete.
+ * The elements of a set as its dump brings them (a large set comes in
+ * several messages), each copied by put into elems (of size bytes each,
+ * zeroed before), decoded once complete. nomem: one did not fit.
  */
 struct elems_dump {
-	int (*elem)(struct nftnl_set_elem *e, void *ctx);
-	void *ctx;
+	void (*put)(void *el, const struct raw_elem *r);
+	size_t size;
+	void *elems;
+	unsigned int n;
+	bool nomem;
 };
+
+static int elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct elems_dump *d = data;
+	struct raw_elem r = { 0 };
+	void *el;
+
+	r.key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &r.len);
+	if (!r.key || d->nomem)
+		return 0;
+	if (grow_room(&d->elems, d->n, d->size) == -1) {
+		d->nomem = true;
+		return 0;
+	}
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+		r.key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END,
+					       &r.end_len);
+	if (!r.end_len)
+		r.key_end = NULL;
+	r.interval_end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			 (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+			  NFT_SET_ELEM_INTERVAL_END);
+	el = (char *)d->elems + (size_t)d->n++ * d->size;
+	memset(el, 0, d->size);
+	d->put(el, &r);
+	return 0;
+}
 
 static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -175,7 +214,7 @@ static int elems_msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (!s)
 		return MNL_CB_ERROR;
 	if (nftnl_set_elems_nlmsg_parse(nlh, s) >= 0)
-		nftnl_set_elem_foreach(s, d->elem, d->ctx);
+		nftnl_set_elem_foreach(s, elem_cb, d);
 	nftnl_set_free(s);
 	return MNL_CB_OK;
 }
@@ -201,7 +240,7 @@ static int set_key_cb(const struct nlmsghdr *nlh, void *data)
 /*
  * Set name of our table: its key (into *key) first, then, when the key is
  * of type and len (else *wrong: its elements are not what we read), every
- * element to d->elem. 0, or -1 with errno.
+ * element into d. 0, or -1 with errno (ENOMEM: not all of them fit).
  */
 static int read_set(struct nftwatch *w, const char *name, uint32_t type,
 		    uint32_t len, struct nftwatch_ifset *key, bool *wrong,
@@ -236,57 +275,32 @@ static int read_set(struct nftwatch *w, const char *name, uint32_t type,
 				    NLM_F_DUMP, nlsock_next_seq(&w->query));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	return query(w, nlh, elems_msg_cb, d);
+	if (query(w, nlh, elems_msg_cb, d) == -1)
+		return -1;
+	if (d->nomem) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }
-
-/* An element's flags: whether it ends an interval. */
-static bool elem_interval_end(struct nftnl_set_elem *e)
-{
-	return nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-	       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-		NFT_SET_ELEM_INTERVAL_END);
-}
-
-/* The elements as the dump brings them, decoded once it is complete. */
-struct ifset_ctx {
-	struct ifset_elem *elems;
-	unsigned int n;
-	bool nomem;
-};
 
 static void copy_key(uint8_t dst[IF_NAMESIZE], const void *src, uint32_t len)
 {
-	memset(dst, 0, IF_NAMESIZE);
 	memcpy(dst, src, len < IF_NAMESIZE ? len : IF_NAMESIZE);
 }
 
-static int ifset_elem_cb(struct nftnl_set_elem *e, void *data)
+static void ifset_put(void *p, const struct raw_elem *r)
 {
-	struct ifset_ctx *ctx = data;
-	struct ifset_elem *el;
-	uint32_t len = 0, end_len = 0;
-	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	const void *key_end = NULL;
+	struct ifset_elem *el = p;
 
-	if (!key || ctx->nomem)
-		return 0;
-	if (grow_room((void **)&ctx->elems, ctx->n, sizeof(*ctx->elems)) == -1) {
-		ctx->nomem = true;
-		return 0;
-	}
-	el = &ctx->elems[ctx->n++];
-	memset(el, 0, sizeof(*el));
-	copy_key(el->key, key, len);
+	copy_key(el->key, r->key, r->len);
 	/* The set's key length is 16 (checked before): longer cannot be. */
-	el->len = len <= IF_NAMESIZE ? len : IF_NAMESIZE;
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
-	if (key_end && end_len) {
-		copy_key(el->key_end, key_end, end_len);
-		el->end_len = end_len;
+	el->len = r->len <= IF_NAMESIZE ? r->len : IF_NAMESIZE;
+	if (r->key_end) {
+		copy_key(el->key_end, r->key_end, r->end_len);
+		el->end_len = r->end_len;
 	}
-	el->interval_end = elem_interval_end(e);
-	return 0;
+	el->interval_end = r->interval_end;
 }
 
 const char *nftwatch_key_type_name(uint32_t type, char *buf, size_t size)
@@ -314,8 +328,8 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 			     struct ifspec **specs, unsigned int *n,
 			     struct nftwatch_ifset *info)
 {
-	struct ifset_ctx ctx = { NULL, 0, false };
-	struct elems_dump d = { ifset_elem_cb, &ctx };
+	struct elems_dump d = { ifset_put, sizeof(struct ifset_elem), NULL, 0,
+				false };
 	struct ifset_report rep;
 	bool wrong;
 	int rc;
@@ -327,67 +341,41 @@ int nftwatch_read_ifset_info(struct nftwatch *w, const char *name,
 		info->wrong_type = true;
 		return 0;
 	}
-	if (rc == 0 && ctx.nomem) {
-		errno = ENOMEM;
-		rc = -1;
-	}
 	memset(&rep, 0, sizeof(rep));
 	if (rc == 0)
-		rc = ifset_decode(ctx.elems, ctx.n, info->interval, specs, n, &rep);
-	free(ctx.elems);
+		rc = ifset_decode(d.elems, d.n, info->interval, specs, n, &rep);
+	free(d.elems);
 	info->invalid = rep.invalid;
 	info->first_reason = rep.first_reason;
 	memcpy(info->first_invalid, rep.first_invalid, sizeof(info->first_invalid));
 	return rc;
 }
 
-/* bindings_G's elements as the dump brings them, decoded at the end. */
-struct bindset_ctx {
-	struct bindset_elem *elems;
-	unsigned int n;
-	bool nomem;
-};
-
 static void copy_bind_key(uint8_t dst[BINDING_KEY_LEN], uint32_t *dst_len,
 			  const void *src, uint32_t len)
 {
-	memset(dst, 0, BINDING_KEY_LEN);
 	memcpy(dst, src, len < BINDING_KEY_LEN ? len : BINDING_KEY_LEN);
 	/* Longer cannot be (the key length was checked): said as wrong. */
 	*dst_len = len;
 }
 
-static int bindset_elem_cb(struct nftnl_set_elem *e, void *data)
+static void bindset_put(void *p, const struct raw_elem *r)
 {
-	struct bindset_ctx *ctx = data;
-	struct bindset_elem *el;
-	uint32_t len = 0, end_len = 0;
-	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	const void *key_end = NULL;
+	struct bindset_elem *el = p;
 
-	if (!key || ctx->nomem)
-		return 0;
-	if (grow_room((void **)&ctx->elems, ctx->n, sizeof(*ctx->elems)) == -1) {
-		ctx->nomem = true;
-		return 0;
-	}
-	el = &ctx->elems[ctx->n++];
-	memset(el, 0, sizeof(*el));
-	copy_bind_key(el->key, &el->len, key, len);
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-		key_end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &end_len);
-	if (key_end && end_len)
-		copy_bind_key(el->key_end, &el->end_len, key_end, end_len);
-	el->interval_end = elem_interval_end(e);
-	return 0;
+	copy_bind_key(el->key, &el->len, r->key, r->len);
+	if (r->key_end)
+		copy_bind_key(el->key_end, &el->end_len, r->key_end,
+			      r->end_len);
+	el->interval_end = r->interval_end;
 }
 
 int nftwatch_read_bindings(struct nftwatch *w, const char *name,
 			   struct engine_binding **b, unsigned int *n,
 			   struct nftwatch_bindset *info)
 {
-	struct bindset_ctx ctx = { NULL, 0, false };
-	struct elems_dump d = { bindset_elem_cb, &ctx };
+	struct elems_dump d = { bindset_put, sizeof(struct bindset_elem), NULL,
+				0, false };
 	struct nftwatch_ifset key;
 	bool wrong;
 	int rc;
@@ -402,13 +390,9 @@ int nftwatch_read_bindings(struct nftwatch *w, const char *name,
 		info->wrong_type = true;
 		return 0;
 	}
-	if (rc == 0 && ctx.nomem) {
-		errno = ENOMEM;
-		rc = -1;
-	}
 	if (rc == 0)
-		rc = bindset_decode(ctx.elems, ctx.n, b, n, &info->rep);
-	free(ctx.elems);
+		rc = bindset_decode(d.elems, d.n, b, n, &info->rep);
+	free(d.elems);
 	return rc;
 }
 
