@@ -89,7 +89,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(HDRS) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(LIB) $(HDRS) $(wildcard tests/unit/*.h) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
 $(BUILD)/ns_flood: tests/tools/ns_flood.c | $(BUILD)

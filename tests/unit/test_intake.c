@@ -13,15 +13,9 @@
 #include <string.h>
 
 #include "engine.h"
+#include "engine_rig.h"
 #include "intake.h"
 #include "nftctl.h"
-
-#define SEC 1000000000ull
-#define T0 (1000 * SEC)
-#define GROUP 135
-#define MASTER 10u
-#define SLAVE1 101u
-#define SLAVE2 102u
 
 struct fake {
 	unsigned int asks;
@@ -84,33 +78,10 @@ static int fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
 	return 0;
 }
 
-static void fk_proxy(void *ctx, uint16_t group, const struct in6_addr *t,
-		     unsigned int master)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)master;
-}
-
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	(void)ctx;
 	(void)n;
-}
-
-/* 2001:db8::<n> */
-static struct in6_addr addr(uint8_t n)
-{
-	struct in6_addr a;
-
-	memset(&a, 0, sizeof(a));
-	a.s6_addr[0] = 0x20;
-	a.s6_addr[1] = 0x01;
-	a.s6_addr[2] = 0x0d;
-	a.s6_addr[3] = 0xb8;
-	a.s6_addr[15] = n;
-	return a;
 }
 
 /*
@@ -127,20 +98,13 @@ static struct rig *rig_new(bool learn)
 		.proxy_del = fk_proxy, .notice = fk_notice,
 	};
 	struct engine_options o;
-	struct in6_addr host = addr(1);
 
 	assert_non_null(r);
 	engine_options_default(&o);
 	o.learn_routes = learn;
 	o.proxy_ndp = learn;
 	eg.ctx = &r->f;
-	r->e = engine_init(&o, &eg, T0);
-	assert_non_null(r->e);
-	assert_int_equal(engine_master(r->e, GROUP, MASTER, true, T0), 0);
-	assert_int_equal(engine_slave(r->e, GROUP, SLAVE1, "s1", true, T0), 0);
-	assert_int_equal(engine_slave(r->e, GROUP, SLAVE2, "s2", true, T0), 0);
-	/* The host's 2001:db8::1/64 on the master: its prefix is on-link. */
-	assert_int_equal(engine_local_addr(r->e, MASTER, &host, 64, true), 0);
+	r->e = rig_engine(&o, &eg);
 	r->g.num = GROUP;
 	r->in.cfg = &r->cfg;
 	r->in.engine = r->e;

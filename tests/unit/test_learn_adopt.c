@@ -16,14 +16,9 @@
 #include <linux/neighbour.h>
 
 #include "engine.h"
+#include "engine_rig.h"
 #include "intake_kernel.h"
 
-#define SEC 1000000000ull
-#define T0 (1000 * SEC)
-#define GROUP 135
-#define MASTER 10u
-#define SLAVE1 101u
-#define SLAVE2 102u
 #define OTHER 200u		/* an interface of no group */
 
 struct fake {
@@ -80,15 +75,6 @@ static int fk_route_del(void *ctx, uint16_t group, const struct in6_addr *t,
 	return 0;
 }
 
-static void fk_proxy(void *ctx, uint16_t group, const struct in6_addr *t,
-		     unsigned int master)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)master;
-}
-
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	struct fake *f = ctx;
@@ -97,20 +83,6 @@ static void fk_notice(void *ctx, const struct engine_notice *n)
 		assert_int_equal(n->group, GROUP);
 		f->ambiguous++;
 	}
-}
-
-/* 2001:db8::<n>, inside the master's 2001:db8::/64 */
-static struct in6_addr addr(uint8_t n)
-{
-	struct in6_addr a;
-
-	memset(&a, 0, sizeof(a));
-	a.s6_addr[0] = 0x20;
-	a.s6_addr[1] = 0x01;
-	a.s6_addr[2] = 0x0d;
-	a.s6_addr[3] = 0xb8;
-	a.s6_addr[15] = n;
-	return a;
 }
 
 /*
@@ -127,18 +99,12 @@ static struct rig *rig_new(void)
 		.proxy_del = fk_proxy, .notice = fk_notice,
 	};
 	struct engine_options o;
-	struct in6_addr host = addr(1);
 
 	assert_non_null(r);
 	engine_options_default(&o);
 	o.learn_routes = true;
 	eg.ctx = &r->f;
-	r->e = engine_init(&o, &eg, T0);
-	assert_non_null(r->e);
-	assert_int_equal(engine_master(r->e, GROUP, MASTER, true, T0), 0);
-	assert_int_equal(engine_slave(r->e, GROUP, SLAVE1, "s1", true, T0), 0);
-	assert_int_equal(engine_slave(r->e, GROUP, SLAVE2, "s2", true, T0), 0);
-	assert_int_equal(engine_local_addr(r->e, MASTER, &host, 64, true), 0);
+	r->e = rig_engine(&o, &eg);
 	r->k.engine = r->e;
 	return r;
 }
