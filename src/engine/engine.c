@@ -139,7 +139,13 @@ struct engine {
 	struct engine_options o;
 	struct engine_egress eg;
 	struct engine_counters c;
-	uint64_t now;			/* the latest event's time */
+	/*
+	 * The latest event's time (engine_clock()): the askers' age is read
+	 * against it where an action has no time of its own (proxy_add(),
+	 * give_guests(), reached from learning and moves), and it never goes
+	 * back when an event comes with an older one.
+	 */
+	uint64_t now;
 	struct askers askers;		/* NS the daemon answers (proxy_ndp) */
 	struct engine_asker *taken;	/* ...handed to the egress */
 	uint32_t ntaken, taken_cap;
