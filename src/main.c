@@ -492,6 +492,34 @@ static void sync_onlink(struct loop *l)
 	}
 }
 
+/*
+ * Routes the kernel refused, to the engine (read from their acks, in
+ * the loop or when an action made room for more requests); and when
+ * outcomes were lost, the learned routes read again. Bounded: what the
+ * engine does about one (a route removed) brings no new refusal to
+ * report, a reconcile at most a few.
+ */
+static void route_outcomes(struct loop *l)
+{
+	struct learn_failure f;
+
+	for (int round = 0; round < 4; round++) {
+		bool any = false;
+
+		while (learn_next_failure(&l->learn, &f)) {
+			any = true;
+			engine_route_failed(l->engine, f.group, &f.target,
+					    f.slave, f.err, monotonic_ns());
+		}
+		if (learn_resync(&l->learn)) {
+			any = true;
+			intake_kernel_reconcile(&l->kernel, monotonic_ns());
+		}
+		if (!any)
+			return;
+	}
+}
+
 static int loop_run(struct loop *l)
 {
 	struct epoll_event ev[8];
@@ -518,6 +546,8 @@ static int loop_run(struct loop *l)
 				control_on_event(&l->control);
 			else if (ev[i].data.fd == netmon_fd(&l->netmon))
 				read_netmon(l);
+			else if (ev[i].data.fd == learn_fd(&l->learn))
+				learn_read_acks(&l->learn);
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
@@ -526,6 +556,7 @@ static int loop_run(struct loop *l)
 			else
 				read_holds(l, ev[i].data.fd);
 		}
+		route_outcomes(l);
 		/* Any question the engine asked: answered before we sleep. */
 		intake_kernel_checks(&l->kernel, monotonic_ns());
 		sync_onlink(l);
@@ -734,6 +765,7 @@ static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 	    epoll_add(l->epfd, l->timerfd) == -1 ||
 	    epoll_add(l->epfd, l->nflogfd) == -1 ||
 	    epoll_add(l->epfd, netmon_fd(&l->netmon)) == -1 ||
+	    epoll_add(l->epfd, learn_fd(&l->learn)) == -1 ||
 	    epoll_add(l->epfd, control_fd(&l->control)) == -1 ||
 	    (l->answerfd != -1 && epoll_add(l->epfd, l->answerfd) == -1)) {
 		log_warn("event loop set-up");
