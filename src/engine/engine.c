@@ -1201,6 +1201,8 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	struct engine_group *g = &e->groups[r->gi];
 	enum engine_refusal why;
 	unsigned int master = 0;
+	struct in6_addr t;
+	bool learned = false;
 
 	if (r->slave == slave && r->ka != KA_NONE) {
 		location_answers(e, i, now);
@@ -1246,13 +1248,20 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		claim(e, i, slave, now);
 		return;
 	}
-	e->c.confirms++;
-	e->eg.confirm(e->eg.ctx, g->num, slave, &r->target);
+	/*
+	 * Learned first, confirmed after: the route, and the answers to the
+	 * upstream and the guests that wait for the target, go out before
+	 * the echo, whose send has the kernel resolve the target in line.
+	 */
+	t = r->target;
 	if (e->o.learn_routes && !r->slave) {
 		learn(e, i, slave);
-		if (e->recs[i].slave)
-			confirmed(e, i, now);
+		learned = e->recs[i].slave != 0;
 	}
+	e->c.confirms++;
+	e->eg.confirm(e->eg.ctx, g->num, slave, &t);
+	if (learned)
+		confirmed(e, i, now);
 }
 
 /* ---- the work loop ---- */

@@ -1136,6 +1136,30 @@ static void test_route_failed_restore(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * A learned target is confirmed after its route and the answers to those
+ * waiting for it: the confirm's send is the slowest of them.
+ */
+static void test_confirm_after_route(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	size_t route = SIZE_MAX, confirm = SIZE_MAX;
+
+	(void)state;
+	learned_behind_1(f);
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->calls[i].kind == ROUTE_ADD)
+			route = i;
+		else if (f->calls[i].kind == CONFIRM)
+			confirm = i;
+	}
+	assert_true(route != SIZE_MAX && confirm != SIZE_MAX);
+	assert_true(route < confirm);
+	assert_int_equal(C(f)->confirms, 1);
+	teardown_fake(f);
+}
+
 /* A route deleted from outside: added again, then given up, never fought. */
 static void test_route_gone_restored(void **state)
 {
@@ -2783,6 +2807,7 @@ int main(void)
 		cmocka_unit_test(test_route_failed_after_learning),
 		cmocka_unit_test(test_route_failed_move),
 		cmocka_unit_test(test_route_failed_restore),
+		cmocka_unit_test(test_confirm_after_route),
 		cmocka_unit_test(test_learned_list),
 		cmocka_unit_test(test_adopt_full),
 		cmocka_unit_test(test_idle),
