@@ -1021,18 +1021,17 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 
 static void learn(struct engine *e, uint32_t i, unsigned int slave)
 {
-	struct rec *r = &e->recs[i];
-
 	reask_cancel(e, i);
 	if (!learn_at(e, i, slave, false))
 		return;
 	e->c.learned++;
-	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
+	/* Those waiting first: the notice (a log line written) after. */
 	answer_guests(e, i, slave);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
 		located(e, i, ENGINE_LOCATED_SLAVE);
 	}
+	say(e, ENGINE_LEARNED, e->recs[i].gi, &e->recs[i].target, slave, 0, NULL);
 }
 
 static void unlearn(struct engine *e, uint32_t i, const char *why)
