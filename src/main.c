@@ -552,8 +552,10 @@ static int loop_run(struct loop *l)
 				control_on_event(&l->control);
 			else if (ev[i].data.fd == netmon_fd(&l->netmon))
 				read_netmon(l);
-			else if (ev[i].data.fd == learn_fd(&l->learn))
+			else if (ev[i].data.fd == learn_fd(&l->learn)) {
 				learn_read_acks(&l->learn);
+				route_outcomes(l);	/* before other events act */
+			}
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
