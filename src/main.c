@@ -332,7 +332,13 @@ static void arm_timer(struct loop *l)
 		next = l->stats_due;
 	if (l->watchdog_due && (!next || l->watchdog_due < next))
 		next = l->watchdog_due;
-	if (next == l->timer_armed)
+	/*
+	 * An earlier deadline armed stays: it fires, finds nothing due, and
+	 * arms the next. One syscall less on each turn of the loop, most of
+	 * which only push the engine's next deadline later.
+	 */
+	if (next == l->timer_armed ||
+	    (l->timer_armed && (!next || l->timer_armed < next)))
 		return;
 	if (next) {
 		its.it_value.tv_sec = (time_t)(next / 1000000000ull);
@@ -492,6 +498,34 @@ static void sync_onlink(struct loop *l)
 	}
 }
 
+/*
+ * Routes the kernel refused, to the engine (read from their acks, in
+ * the loop or when an action made room for more requests); and when
+ * outcomes were lost, the learned routes read again. Bounded: what the
+ * engine does about one (a route removed) brings no new refusal to
+ * report, a reconcile at most a few.
+ */
+static void route_outcomes(struct loop *l)
+{
+	struct learn_failure f;
+
+	for (int round = 0; round < 4; round++) {
+		bool any = false;
+
+		while (learn_next_failure(&l->learn, &f)) {
+			any = true;
+			engine_route_failed(l->engine, f.group, &f.target,
+					    f.slave, f.err, monotonic_ns());
+		}
+		if (learn_resync(&l->learn)) {
+			any = true;
+			intake_kernel_reconcile(&l->kernel, monotonic_ns());
+		}
+		if (!any)
+			return;
+	}
+}
+
 static int loop_run(struct loop *l)
 {
 	struct epoll_event ev[8];
@@ -518,6 +552,10 @@ static int loop_run(struct loop *l)
 				control_on_event(&l->control);
 			else if (ev[i].data.fd == netmon_fd(&l->netmon))
 				read_netmon(l);
+			else if (ev[i].data.fd == learn_fd(&l->learn)) {
+				learn_read_acks(&l->learn);
+				route_outcomes(l);	/* before other events act */
+			}
 			else if (ev[i].data.fd == l->timerfd)
 				on_timer(l);
 			else if (ev[i].data.fd == l->answerfd)
@@ -526,6 +564,7 @@ static int loop_run(struct loop *l)
 			else
 				read_holds(l, ev[i].data.fd);
 		}
+		route_outcomes(l);
 		/* Any question the engine asked: answered before we sleep. */
 		intake_kernel_checks(&l->kernel, monotonic_ns());
 		sync_onlink(l);
@@ -736,6 +775,7 @@ static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 	    epoll_add(l->epfd, l->timerfd) == -1 ||
 	    epoll_add(l->epfd, l->nflogfd) == -1 ||
 	    epoll_add(l->epfd, netmon_fd(&l->netmon)) == -1 ||
+	    epoll_add(l->epfd, learn_fd(&l->learn)) == -1 ||
 	    epoll_add(l->epfd, control_fd(&l->control)) == -1 ||
 	    (l->answerfd != -1 && epoll_add(l->epfd, l->answerfd) == -1)) {
 		log_warn("event loop set-up");

@@ -33,29 +33,29 @@ static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
 	slaves_confirm(x->slaves, group, slave, target);
 }
 
-static int eg_route_add(void *ctx, uint16_t group,
-			const struct in6_addr *target, unsigned int slave)
+static void eg_route_add(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave)
 {
 	struct dispatch *x = ctx;
 
-	return learn_route_add(x->learn, group, target, slave);
+	learn_route_add(x->learn, group, target, slave);
 }
 
-static int eg_route_move(void *ctx, uint16_t group,
-			 const struct in6_addr *target, unsigned int from,
-			 unsigned int to)
+static void eg_route_move(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int from,
+			  unsigned int to)
 {
 	struct dispatch *x = ctx;
 
-	return learn_route_move(x->learn, group, target, from, to);
+	learn_route_move(x->learn, group, target, from, to);
 }
 
-static int eg_route_del(void *ctx, uint16_t group,
-			const struct in6_addr *target, unsigned int slave)
+static void eg_route_del(void *ctx, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave)
 {
 	struct dispatch *x = ctx;
 
-	return learn_route_del(x->learn, group, target, slave);
+	learn_route_del(x->learn, group, target, slave);
 }
 
 /* One NS the engine kept for target, answered from src on its master. */

@@ -2,13 +2,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ipv6conf.h"
 #include "learn.h"
 #include "log.h"
@@ -51,68 +55,241 @@ static void ensure_proxy_ndp(struct learn *l, const char *master,
 	}
 }
 
-/* ---- the engine's egress ---- */
+/* ---- the engine's egress: requests sent, acks read later ---- */
 
-int learn_route_add(struct learn *l, uint16_t group,
-		    const struct in6_addr *target, unsigned int slave)
+/* What an ack (or its loss, err 0) says about one request. */
+static void on_outcome(const struct rtnl_req *r, int err, bool superseded,
+		       void *data)
 {
+	struct learn *l = data;
 	char a[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	bool add = r->kind == RTNL_REQ_ROUTE_ADD || r->kind == RTNL_REQ_PROXY_ADD;
 
-	if (rtnl_host_route(&l->rtnl, RTNL_ADD, target, slave,
-			    learn_route_metric(l->cfg, group)) == -1) {
+	switch (r->kind) {
+	case RTNL_REQ_ROUTE_ADD:
+		if (!err) {
+			l->c.routes_added++;
+			return;
+		}
 		log_warnx_limited(&route_limit, "group %u: route %s/128 dev %s: %s",
-				  group, fmt_addr(target, a), log_ifname(slave, ifname),
-				  strerror(errno));
-		return -1;
+				  r->group, fmt_addr(&r->addr, a),
+				  log_ifname(r->ifindex, ifname), strerror(err));
+		/* A later request for it stands: the engine moved on. */
+		if (superseded)
+			return;
+		if (l->nfailed == LEARN_FAILURES_MAX) {
+			l->resync = true;
+			return;
+		}
+		l->failed[l->nfailed++] = (struct learn_failure){
+			.group = r->group, .target = r->addr,
+			.slave = r->ifindex, .err = err,
+		};
+		return;
+	case RTNL_REQ_ROUTE_DEL:
+		if (!err)
+			l->c.routes_removed++;
+		/* Gone with its device, or removed by hand: what we wanted. */
+		else if (err != ESRCH && err != ENOENT && err != ENODEV)
+			log_warnx_limited(&route_limit, "group %u: removing the route to %s: %s",
+					  r->group, fmt_addr(&r->addr, a),
+					  strerror(err));
+		return;
+	default:
+		if (!err) {
+			if (add)
+				l->c.proxies_added++;
+			else
+				l->c.proxies_removed++;
+		} else if (add || (err != ENOENT && err != ENODEV && err != ESRCH)) {
+			log_warnx_limited(&route_limit, "group %u: %s the proxy entry for %s on %s: %s",
+					  r->group, add ? "adding" : "removing",
+					  fmt_addr(&r->addr, a),
+					  log_ifname(r->ifindex, ifname),
+					  strerror(err));
+		}
 	}
-	l->c.routes_added++;
-	return 0;
 }
 
-int learn_route_del(struct learn *l, uint16_t group,
-		    const struct in6_addr *target, unsigned int slave)
+int learn_fd(const struct learn *l)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	if (rtnl_host_route(&l->rtnl, RTNL_DEL, target, slave,
-			    learn_route_metric(l->cfg, group)) == 0) {
-		l->c.routes_removed++;
-		return 0;
-	}
-	/* Gone with its device, or removed by hand: what we wanted. */
-	if (errno != ESRCH && errno != ENOENT && errno != ENODEV)
-		log_warnx_limited(&route_limit, "group %u: removing the route to %s: %s",
-				  group, fmt_addr(target, a), strerror(errno));
-	return -1;
+	return nlsock_fd(&l->writes.sock);
 }
 
-int learn_route_move(struct learn *l, uint16_t group,
-		     const struct in6_addr *target, unsigned int from,
-		     unsigned int to)
+/*
+ * An overrun (ENOBUFS) means acks were dropped, and which ones is not
+ * known. Once the socket is read dry every ack there will be has come
+ * (rtnetlink queues it inside the send), so what is still pending then
+ * lost its ack: it is taken as done, as nearly every request is, and the
+ * caller is asked to read the kernel's routes again (learn_resync), which
+ * finds a learned route that is not there and has the engine add it or
+ * forget its target. Cheaper and simpler than a dump per overrun, which
+ * the table's bound (RTNL_PENDING_MAX acks against a receive buffer that
+ * holds thousands) all but rules out.
+ */
+void learn_read_acks(struct learn *l)
 {
-	learn_route_del(l, group, target, from);
-	return learn_route_add(l, group, target, to);
+	char buf[8192];
+
+	if (!l->writes.sock.nl)
+		return;
+	for (;;) {
+		ssize_t n = recv(learn_fd(l), buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0) {
+			rtnl_pending_scan(&l->pending, buf, (size_t)n, on_outcome, l);
+		} else if (n == -1 && errno == ENOBUFS) {
+			l->c.ack_overruns++;
+			l->overrun = true;
+		} else if (!(n == -1 && errno == EINTR)) {
+			break;		/* dry (EAGAIN) */
+		}
+	}
+	if (l->overrun) {
+		l->overrun = false;
+		if (rtnl_pending_drop(&l->pending, on_outcome, l))
+			l->resync = true;
+	}
+}
+
+/*
+ * Room for n more requests: the acks that came are read first. Only if
+ * they are not there (no kernel does that today: rtnetlink acks inside
+ * the send) is the wait for them synchronous, bounded by
+ * NLSOCK_TIMEOUT_MS, after which the pending ones are taken as done.
+ */
+static void make_room(struct learn *l, unsigned int n)
+{
+	uint64_t deadline = 0;
+
+	while (RTNL_PENDING_MAX - rtnl_pending_count(&l->pending) < n) {
+		struct pollfd pfd = { .fd = learn_fd(l), .events = POLLIN };
+		uint64_t now;
+
+		learn_read_acks(l);
+		if (RTNL_PENDING_MAX - rtnl_pending_count(&l->pending) >= n)
+			return;
+		now = monotonic_ns();
+		if (!deadline)
+			deadline = now + (uint64_t)NLSOCK_TIMEOUT_MS * 1000000u;
+		if (now >= deadline ||
+		    (poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) == -1 &&
+		     errno != EINTR)) {
+			l->c.ack_overruns++;
+			l->overrun = true;
+			learn_read_acks(l);	/* drops what is pending */
+			return;
+		}
+	}
+}
+
+/*
+ * Send msgs[0..n) (n <= 2) in one message, each recorded in the pending
+ * table under its sequence number. A send that fails carried nothing
+ * out: each request gets the send's error as its outcome.
+ */
+static void send_reqs(struct learn *l, struct nlmsghdr **msgs,
+		      struct rtnl_req *reqs, unsigned int n)
+{
+	char buf[2 * RTNL_MSG_SIZE];
+	size_t len = 0;
+
+	make_room(l, n);
+	for (unsigned int k = 0; k < n; k++) {
+		msgs[k]->nlmsg_seq = reqs[k].seq = nlsock_next_seq(&l->writes.sock);
+		memcpy(buf + len, msgs[k], msgs[k]->nlmsg_len);
+		len += NLMSG_ALIGN(msgs[k]->nlmsg_len);
+	}
+	if (mnl_socket_sendto(l->writes.sock.nl, buf, len) < 0) {
+		int err = errno;
+
+		for (unsigned int k = 0; k < n; k++)
+			on_outcome(&reqs[k], err, false, l);
+		return;
+	}
+	for (unsigned int k = 0; k < n; k++)
+		rtnl_pending_push(&l->pending, &reqs[k]);
+}
+
+static struct rtnl_req route_req(uint16_t group, enum rtnl_req_kind kind,
+				 const struct in6_addr *target,
+				 unsigned int ifindex)
+{
+	return (struct rtnl_req){ .kind = (uint8_t)kind, .group = group,
+				  .addr = *target, .ifindex = ifindex };
+}
+
+void learn_route_add(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave)
+{
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m = rtnl_host_route_msg(b, RTNL_ADD, target, slave,
+						 learn_route_metric(l->cfg, group));
+	struct rtnl_req r = route_req(group, RTNL_REQ_ROUTE_ADD, target, slave);
+
+	send_reqs(l, &m, &r, 1);
+}
+
+void learn_route_del(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave)
+{
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m = rtnl_host_route_msg(b, RTNL_DEL, target, slave,
+						 learn_route_metric(l->cfg, group));
+	struct rtnl_req r = route_req(group, RTNL_REQ_ROUTE_DEL, target, slave);
+
+	send_reqs(l, &m, &r, 1);
+}
+
+void learn_route_move(struct learn *l, uint16_t group,
+		      const struct in6_addr *target, unsigned int from,
+		      unsigned int to)
+{
+	uint32_t metric = learn_route_metric(l->cfg, group);
+	char b0[RTNL_MSG_SIZE], b1[RTNL_MSG_SIZE];
+	struct nlmsghdr *m[2] = {
+		rtnl_host_route_msg(b0, RTNL_DEL, target, from, metric),
+		rtnl_host_route_msg(b1, RTNL_ADD, target, to, metric),
+	};
+	struct rtnl_req r[2] = {
+		route_req(group, RTNL_REQ_ROUTE_DEL, target, from),
+		route_req(group, RTNL_REQ_ROUTE_ADD, target, to),
+	};
+
+	send_reqs(l, m, r, 2);
 }
 
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		 unsigned int master, const char *ifname, bool add)
 {
-	char a[INET6_ADDRSTRLEN];
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m;
+	struct rtnl_req r = route_req(group, add ? RTNL_REQ_PROXY_ADD :
+					      RTNL_REQ_PROXY_DEL, target, master);
 
 	if (add)
 		ensure_proxy_ndp(l, ifname, group);
-	if (rtnl_proxy(&l->rtnl, add ? RTNL_ADD : RTNL_DEL, target,
-		       master) == 0) {
-		if (add)
-			l->c.proxies_added++;
-		else
-			l->c.proxies_removed++;
-		return;
-	}
-	if (add || (errno != ENOENT && errno != ENODEV && errno != ESRCH))
-		log_warnx_limited(&route_limit, "group %u: %s the proxy entry for %s on %s: %s",
-				  group, add ? "adding" : "removing",
-				  fmt_addr(target, a), ifname, strerror(errno));
+	m = rtnl_proxy_msg(b, add ? RTNL_ADD : RTNL_DEL, target, master);
+	send_reqs(l, &m, &r, 1);
+}
+
+int learn_next_failure(struct learn *l, struct learn_failure *f)
+{
+	if (!l->nfailed)
+		return 0;
+	*f = l->failed[0];
+	memmove(&l->failed[0], &l->failed[1],
+		(l->nfailed - 1) * sizeof(l->failed[0]));
+	l->nfailed--;
+	return 1;
+}
+
+bool learn_resync(struct learn *l)
+{
+	bool was = l->resync;
+
+	l->resync = false;
+	return was;
 }
 
 /*
@@ -156,9 +333,21 @@ int learn_init(struct learn *l, const struct config *cfg)
 {
 	int routes, proxies;
 
+	int one = 1;
+
 	memset(l, 0, sizeof(*l));
+	rtnl_pending_init(&l->pending);
 	if (rtnl_open(&l->rtnl) == -1) {
 		log_warn("rtnetlink socket for routes and proxy entries");
+		return -1;
+	}
+	/* An error's ack without the request in it: smaller, and not needed. */
+	if (nlsock_open(&l->writes.sock, NETLINK_ROUTE, 0, true) == -1 ||
+	    mnl_socket_setsockopt(l->writes.sock.nl, NETLINK_CAP_ACK, &one,
+				  sizeof(one)) == -1) {
+		log_warn("rtnetlink socket for routes and proxy entries");
+		nlsock_close(&l->writes.sock);
+		rtnl_close(&l->rtnl);
 		return -1;
 	}
 	l->cfg = cfg;
@@ -186,6 +375,7 @@ void learn_withdraw(struct learn *l)
 	if (!l->cfg || l->withdrawn)
 		return;
 	l->withdrawn = true;
+	learn_read_acks(l);	/* counted before they are summed up */
 	if (l->cfg->keep_routes) {
 		log_info("leaving %lu learned route(s) in place (--keep-routes)",
 			 l->c.routes_added - l->c.routes_removed);
@@ -208,6 +398,7 @@ void learn_fini(struct learn *l)
 		return;
 	learn_withdraw(l);
 	proxy_ndp_state_undo(&l->proxy_ndp);
+	rtnl_close(&l->writes);
 	rtnl_close(&l->rtnl);
 	l->cfg = NULL;
 }
@@ -224,4 +415,7 @@ void learn_metrics(const struct learn *l, struct metrics *m)
 			l->c.proxies_added);
 	metrics_counter(m, "proxies_removed_total", "Proxy NDP entries removed.",
 			l->c.proxies_removed);
+	metrics_counter(m, "route_acks_lost_total",
+			"Route and proxy requests whose ack was lost (receive buffer overrun): taken as done, the routes read again.",
+			l->pending.lost);
 }

@@ -14,17 +14,43 @@
 #include "config.h"
 #include "proxy_ndp_state.h"
 #include "rtnl.h"
+#include "rtnl_pending.h"
 
 struct learn_counters {
 	unsigned long routes_added;
 	unsigned long routes_removed;
 	unsigned long proxies_added;
 	unsigned long proxies_removed;
+	unsigned long ack_overruns;	/* ENOBUFS on the writes' socket */
 };
+
+/*
+ * A route the kernel refused (a route_add, or a move's add), for the
+ * caller to hand to the engine (engine_route_failed()).
+ */
+struct learn_failure {
+	uint16_t group;
+	struct in6_addr target;
+	unsigned int slave;
+	int err;
+};
+
+/* Refusals kept until the caller takes them; beyond, learn_resync(). */
+#define LEARN_FAILURES_MAX 64
 
 struct learn {
 	const struct config *cfg;
-	struct rtnl rtnl;		/* routes, proxies, neighbor queries */
+	struct rtnl rtnl;		/* purges and queries: answers awaited */
+	/*
+	 * The engine's routes and proxy entries: sent without waiting, their
+	 * acks read later (learn_read_acks) and matched in `pending`.
+	 */
+	struct rtnl writes;
+	struct rtnl_pending pending;
+	struct learn_failure failed[LEARN_FAILURES_MAX];
+	unsigned int nfailed;
+	bool resync;			/* outcomes lost: read the kernel again */
+	bool overrun;			/* ENOBUFS since the socket was dry */
 	struct proxy_ndp_state proxy_ndp;	/* what we turned on */
 	bool forwarding_warned;
 	bool withdrawn;			/* learn_withdraw() ran */
@@ -50,17 +76,41 @@ void learn_withdraw(struct learn *l);
 /* learn_withdraw(), proxy_ndp as it was, the socket closed. */
 void learn_fini(struct learn *l);
 
-/* The engine's egress for routes and proxies (engine.h). */
-int learn_route_add(struct learn *l, uint16_t group,
-		    const struct in6_addr *target, unsigned int slave);
-int learn_route_move(struct learn *l, uint16_t group,
-		     const struct in6_addr *target, unsigned int from,
-		     unsigned int to);
-int learn_route_del(struct learn *l, uint16_t group,
-		    const struct in6_addr *target, unsigned int slave);
+/*
+ * The engine's egress for routes and proxies (engine.h). Each request is
+ * sent and not waited for: rtnetlink carries it out inside the send, so
+ * the route or entry is there when these return, and the ack comes
+ * later (learn_read_acks). A move sends its delete and its add at once.
+ */
+void learn_route_add(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave);
+void learn_route_move(struct learn *l, uint16_t group,
+		      const struct in6_addr *target, unsigned int from,
+		      unsigned int to);
+void learn_route_del(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave);
 /* master: its ifindex, and its name (kept by the caller). */
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		 unsigned int master, const char *ifname, bool add);
+
+/* The writes' socket, for the event loop: readable when acks came. */
+int learn_fd(const struct learn *l);
+
+/*
+ * Read the acks there are, without blocking: each one counted, an error
+ * logged, a refused route kept for learn_next_failure().
+ */
+void learn_read_acks(struct learn *l);
+
+/* The oldest refused route not taken yet: 1 and *f, or 0 when none. */
+int learn_next_failure(struct learn *l, struct learn_failure *f);
+
+/*
+ * Whether outcomes were lost since the last call (acks overrun, or more
+ * refusals than LEARN_FAILURES_MAX kept): the caller then compares the
+ * kernel's routes with the engine's (intake_kernel_reconcile). Clears it.
+ */
+bool learn_resync(struct learn *l);
 
 /* The metric of group's learned routes: it marks them as the group's. */
 uint32_t learn_route_metric(const struct config *cfg, uint16_t group);

@@ -123,10 +123,10 @@ int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
-int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
-		    unsigned int ifindex, uint32_t metric)
+struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
+				     const struct in6_addr *addr,
+				     unsigned int ifindex, uint32_t metric)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
@@ -140,7 +140,17 @@ int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr
 	mnl_attr_put(nlh, RTA_DST, sizeof(*addr), addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
-	return rtnl_talk(r, nlh, NULL, NULL);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	return nlh;
+}
+
+int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
+		    unsigned int ifindex, uint32_t metric)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return rtnl_talk(r, rtnl_host_route_msg(buf, op, addr, ifindex, metric),
+			 NULL, NULL);
 }
 
 static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
@@ -162,16 +172,24 @@ static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
+				const struct in6_addr *addr, unsigned int ifindex)
+{
+	struct nlmsghdr *nlh = op == RTNL_ADD ?
+		proxy_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, addr,
+			  ifindex) :
+		proxy_msg(buf, RTM_DELNEIGH, 0, addr, ifindex);
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	return nlh;
+}
+
 int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
 	       unsigned int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
-	return rtnl_talk(r, op == RTNL_ADD ?
-			 proxy_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE,
-				   addr, ifindex) :
-			 proxy_msg(buf, RTM_DELNEIGH, 0, addr, ifindex),
-			 NULL, NULL);
+	return rtnl_talk(r, rtnl_proxy_msg(buf, op, addr, ifindex), NULL, NULL);
 }
 
 #define PURGE_MAX 256

@@ -43,6 +43,17 @@ int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr
 int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
 	       unsigned int ifindex);
 
+/*
+ * The same requests built into buf (RTNL_MSG_SIZE bytes at least) for a
+ * caller that sends them itself: NLM_F_ACK set, nlmsg_seq 0 (to be set).
+ */
+#define RTNL_MSG_SIZE 128
+struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
+				     const struct in6_addr *addr,
+				     unsigned int ifindex, uint32_t metric);
+struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
+				const struct in6_addr *addr, unsigned int ifindex);
+
 /* Whether a proxy entry for addr is to be kept (it is someone else's). */
 typedef bool (*rtnl_addr_filter)(struct rtnl *r, const struct in6_addr *addr,
 				 void *data);

@@ -31,6 +31,18 @@ enum ka {
 	KA_CHALLENGE,	/* another slave claims it: ask the location again */
 };
 
+/*
+ * Why a learned target's route was last asked for: the words its
+ * engine_route_failed() forgets it with.
+ */
+enum { ROUTE_LEARNED, ROUTE_MOVED, ROUTE_RESTORED };
+
+static const char *const route_failed_why[] = {
+	[ROUTE_LEARNED] = "its route could not be added",
+	[ROUTE_MOVED] = "its route could not be moved",
+	[ROUTE_RESTORED] = "its route was deleted from outside and could not be added again",
+};
+
 struct rec {
 	struct in6_addr target;
 	uint64_t held_until;
@@ -56,6 +68,7 @@ struct rec {
 	uint32_t mcursor;	/* masters asked so far (a guest's claim) */
 	uint64_t restored_since;	/* first restore of its window, 0: none */
 	uint8_t restores;		/* routes restored in that window */
+	uint8_t route_why;	/* the last route asked for (ROUTE_*) */
 	uint32_t gi;
 	uint8_t res, ka;
 	bool used, ka_asked, deferred, ka_deferred;
@@ -1001,10 +1014,10 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 		limit_bites(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target);
 		return false;
 	}
-	if (!routed &&
-	    e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave) == -1) {
-		e->c.route_failed++;
-		return false;
+	/* The kernel's refusal, if any, comes later: engine_route_failed(). */
+	if (!routed) {
+		e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave);
+		r->route_why = ROUTE_LEARNED;
 	}
 	r->slave = slave;
 	e->c.learned_now++;
@@ -1014,18 +1027,17 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 
 static void learn(struct engine *e, uint32_t i, unsigned int slave)
 {
-	struct rec *r = &e->recs[i];
-
 	reask_cancel(e, i);
 	if (!learn_at(e, i, slave, false))
 		return;
 	e->c.learned++;
-	say(e, ENGINE_LEARNED, r->gi, &r->target, slave, 0, NULL);
+	/* Those waiting first: the notice (a log line written) after. */
 	answer_guests(e, i, slave);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
 		located(e, i, ENGINE_LOCATED_SLAVE);
 	}
+	say(e, ENGINE_LEARNED, e->recs[i].gi, &e->recs[i].target, slave, 0, NULL);
 }
 
 static void unlearn(struct engine *e, uint32_t i, const char *why)
@@ -1056,11 +1068,8 @@ static void move(struct engine *e, uint32_t i)
 	unsigned int from = r->slave, to = r->claimant;
 
 	ka_cancel(e, i);
-	if (e->eg.route_move(e->eg.ctx, g->num, &r->target, from, to) == -1) {
-		e->c.route_failed++;
-		unlearn(e, i, "its route could not be moved");
-		return;
-	}
+	e->eg.route_move(e->eg.ctx, g->num, &r->target, from, to);
+	r->route_why = ROUTE_MOVED;
 	if (e->o.proxy_ndp && is_master(g, from))
 		proxy_add(e, g, &r->target, from);
 	if (e->o.proxy_ndp && is_master(g, to))
@@ -1197,6 +1206,8 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	struct engine_group *g = &e->groups[r->gi];
 	enum engine_refusal why;
 	unsigned int master = 0;
+	struct in6_addr t;
+	bool learned = false;
 
 	if (r->slave == slave && r->ka != KA_NONE) {
 		location_answers(e, i, now);
@@ -1242,13 +1253,20 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		claim(e, i, slave, now);
 		return;
 	}
-	e->c.confirms++;
-	e->eg.confirm(e->eg.ctx, g->num, slave, &r->target);
+	/*
+	 * Learned first, confirmed after: the route, and the answers to the
+	 * upstream and the guests that wait for the target, go out before
+	 * the echo, whose send has the kernel resolve the target in line.
+	 */
+	t = r->target;
 	if (e->o.learn_routes && !r->slave) {
 		learn(e, i, slave);
-		if (e->recs[i].slave)
-			confirmed(e, i, now);
+		learned = e->recs[i].slave != 0;
 	}
+	e->c.confirms++;
+	e->eg.confirm(e->eg.ctx, g->num, slave, &t);
+	if (learned)
+		confirmed(e, i, now);
 }
 
 /* ---- the work loop ---- */
@@ -2470,17 +2488,32 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 		run(e, now);
 		return ENGINE_ROUTE_GONE_GIVEN_UP;
 	}
-	if (e->eg.route_add(e->eg.ctx, group, target, slave) == -1) {
-		e->c.route_failed++;
-		unlearn(e, i, "its route was deleted from outside and could not be added again");
-		run(e, now);
-		return ENGINE_ROUTE_GONE_FAILED;
-	}
+	e->eg.route_add(e->eg.ctx, group, target, slave);
+	r->route_why = ROUTE_RESTORED;
 	r->restores++;
 	e->c.routes_restored++;
 	say(e, ENGINE_ROUTE_RESTORED, (uint32_t)gi, target, slave, r->restores,
 	    NULL);
 	return ENGINE_ROUTE_GONE_RESTORED;
+}
+
+void engine_route_failed(struct engine *e, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave,
+			 int err, uint64_t now)
+{
+	engine_clock(e, now);
+	int gi = find_group(e, group);
+	uint32_t i;
+
+	(void)err;	/* the egress logged it */
+	/* Moved or forgotten since it was asked for: nothing to undo. */
+	if (!e->o.learn_routes || gi < 0 ||
+	    (i = lookup(e, (uint32_t)gi, target)) == NIL ||
+	    e->recs[i].slave != slave)
+		return;
+	e->c.route_failed++;
+	unlearn(e, i, route_failed_why[e->recs[i].route_why]);
+	run(e, now);
 }
 
 unsigned int engine_learned_slave(struct engine *e, uint16_t group,

@@ -176,17 +176,18 @@ struct engine_notice {
 };
 
 /*
- * Actions. route_* return 0 or -1 (the engine then does not believe the
- * route is there); check_masters -1 when it cannot take the question; the
- * others cannot fail in a way the engine acts on.
+ * Actions. check_masters returns -1 when it cannot take the question; the
+ * others return nothing: route_add and route_move are asked for and the
+ * engine believes the route is there at once (the kernel makes it while
+ * it takes the request), and a refusal comes back later as an event,
+ * engine_route_failed().
  * ask: solicit target on one slave without creating a kernel neighbor
  * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
  * request out of the one slave that answered, so the kernel resolves the
  * target there and nowhere else. An action must not call into the engine:
  * the egress holds no engine handle, and tests/egress_purity.sh fails when
  * an egress object names an engine_* function. What the egress finds out
- * comes back as an event, except what route_* return, which the engine
- * still gets at once. A question about the kernel (check_masters) is an
+ * comes back as an event, a route the kernel refused included. A question about the kernel (check_masters) is an
  * action too: intake answers it with engine_masters_checked(). What the
  * engine decides from kernel settings comes to it as events too
  * (engine_forwarding: whom answer_upstream answers), never read per action.
@@ -214,13 +215,13 @@ struct engine_egress {
 		    const struct in6_addr *target);
 	void (*confirm)(void *ctx, uint16_t group, unsigned int slave,
 			const struct in6_addr *target);
-	int (*route_add)(void *ctx, uint16_t group,
-			 const struct in6_addr *target, unsigned int slave);
-	int (*route_move)(void *ctx, uint16_t group,
-			  const struct in6_addr *target, unsigned int from,
-			  unsigned int to);
-	int (*route_del)(void *ctx, uint16_t group,
-			 const struct in6_addr *target, unsigned int slave);
+	void (*route_add)(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int slave);
+	void (*route_move)(void *ctx, uint16_t group,
+			   const struct in6_addr *target, unsigned int from,
+			   unsigned int to);
+	void (*route_del)(void *ctx, uint16_t group,
+			  const struct in6_addr *target, unsigned int slave);
 	void (*proxy_add)(void *ctx, uint16_t group,
 			  const struct in6_addr *target, unsigned int master);
 	void (*proxy_del)(void *ctx, uint16_t group,
@@ -339,7 +340,7 @@ struct engine_counters {
 	uint64_t moved;
 	uint64_t forgotten;
 	uint64_t claims;		/* another slave claimed a learned one */
-	uint64_t route_failed;		/* route_add/route_move returned -1 */
+	uint64_t route_failed;		/* route_add/route_move refused */
 	uint64_t adopted;		/* taken from the kernel at start */
 	uint64_t adopt_refused;		/* not taken (and a route removed) */
 	uint64_t routes_restored;	/* deleted from outside, added again */
@@ -608,8 +609,9 @@ void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
  * del`). The caller has checked that the kernel has no such route now.
  * The engine adds it again (ENGINE_ROUTE_RESTORED notice), at most
  * ENGINE_ROUTE_RESTORES times within ENGINE_ROUTE_RESTORE_WINDOW_S; past
- * that, or if it cannot be added, the target is forgotten (its next NS
- * learns it anew), so the engine never fights a deleter in a tight loop.
+ * that the target is forgotten (its next NS learns it anew), so the
+ * engine never fights a deleter in a tight loop; if it cannot be added
+ * (engine_route_failed()), the target is forgotten too.
  * Nothing is done when target is not learned behind slave in group (the
  * engine moved or forgot it itself: its own deletion).
  */
@@ -617,13 +619,25 @@ enum engine_route_gone {
 	ENGINE_ROUTE_GONE_NOT_OURS,	/* not learned there: nothing done */
 	ENGINE_ROUTE_GONE_RESTORED,	/* added again */
 	ENGINE_ROUTE_GONE_GIVEN_UP,	/* deleted once too often: forgotten */
-	ENGINE_ROUTE_GONE_FAILED,	/* could not be added: forgotten */
 };
 
 enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 					 unsigned int slave,
 					 const struct in6_addr *target,
 					 uint64_t now);
+
+/*
+ * The kernel refused the route_add or route_move that put target behind
+ * slave in group (err: its errno, logged by the egress). The target is
+ * forgotten as when a route fails (route_failed counted, ENGINE_FORGOTTEN
+ * saying whether it was learned, moved or restored), its proxies and the
+ * route asked for removed; its next NS learns it anew. Nothing is done
+ * when target is no longer learned behind slave (moved or forgotten
+ * since: a later request stands).
+ */
+void engine_route_failed(struct engine *e, uint16_t group,
+			 const struct in6_addr *target, unsigned int slave,
+			 int err, uint64_t now);
 
 /* Where target is learned in group: its slave, 0 if it is not learned. */
 unsigned int engine_learned_slave(struct engine *e, uint16_t group,

@@ -82,28 +82,25 @@ static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
 	record(ctx, CONFIRM, slave, 0, t);
 }
 
-static int fk_route_add(void *ctx, uint16_t grp, const struct in6_addr *t,
-			unsigned int s)
+static void fk_route_add(void *ctx, uint16_t grp, const struct in6_addr *t,
+			 unsigned int s)
 {
 	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_ADD, s, 0, t);
-	return 0;
 }
 
-static int fk_route_move(void *ctx, uint16_t grp, const struct in6_addr *t,
-			 unsigned int from, unsigned int to)
+static void fk_route_move(void *ctx, uint16_t grp, const struct in6_addr *t,
+			  unsigned int from, unsigned int to)
 {
 	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_MOVE, from, to, t);
-	return 0;
 }
 
-static int fk_route_del(void *ctx, uint16_t grp, const struct in6_addr *t,
-			unsigned int s)
+static void fk_route_del(void *ctx, uint16_t grp, const struct in6_addr *t,
+			 unsigned int s)
 {
 	assert_int_equal(grp, GROUP);
 	record(ctx, ROUTE_DEL, s, 0, t);
-	return 0;
 }
 
 static void fk_proxy_add(void *ctx, uint16_t grp, const struct in6_addr *t,
@@ -1031,6 +1028,135 @@ static void test_claim_moves(void **state)
 	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_FAILED, false, t1 + 20 * SEC + 2 * MS);
 	assert_int_equal(C(f)->moved, 2);
 	assert_int_equal(count(f, ROUTE_MOVE, SLAVE(2), 1), 1);
+	teardown_fake(f);
+}
+
+/*
+ * The kernel refused a learned target's route, which the engine asked for
+ * without waiting: the refusal comes as an event, and the target is
+ * forgotten, its proxies and the route removed; its next NS learns it anew.
+ */
+static void test_route_failed_after_learning(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+	struct in6_addr t = target(1);
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	engine_forwarding(f->e, 0, true);
+	engine_forwarding(f->e, MASTER, true);
+	learned_behind_1(f);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
+	/* Not where it is learned, another group, another target: nothing. */
+	engine_route_failed(f->e, GROUP, &t, SLAVE(2), 22, f->now);
+	engine_route_failed(f->e, GROUP + 1, &t, SLAVE(1), 22, f->now);
+	t = target(2);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	assert_int_equal(C(f)->route_failed, 0);
+	assert_int_equal(C(f)->learned_now, 1);
+	t = target(1);
+	f->now += MS;
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	assert_int_equal(C(f)->route_failed, 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_int_equal(C(f)->forgotten, 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), 0);
+	assert_int_equal(f->notices[ENGINE_FORGOTTEN], 1);
+	assert_string_equal(f->last[ENGINE_FORGOTTEN].reason,
+			    "its route could not be added");
+	assert_int_equal(f->last[ENGINE_FORGOTTEN].slave, SLAVE(1));
+	assert_int_equal(count(f, PROXY_DEL, MASTER, 1), 1);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	/* Said once: the same refusal again finds nothing learned there. */
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	assert_int_equal(C(f)->route_failed, 1);
+	/* Its next NS learns it anew. */
+	ns(f, 1, f->now + 5 * SEC);
+	answer(f, SLAVE(1), 1, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 2);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
+	teardown_fake(f);
+}
+
+/* The route of a move refused: forgotten as when the move failed at once. */
+static void test_route_failed_move(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+	uint64_t t1;
+
+	(void)state;
+	learned_behind_1(f);
+	t1 = f->now + 10 * SEC;
+	ns(f, 1, t1);
+	answer(f, SLAVE(2), 1, t1 + 1 * MS);
+	run_until(f, t1 + 1 * MS + o.verify_ns);
+	assert_int_equal(count(f, ROUTE_MOVE, SLAVE(1), 1), 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(2));
+	/* A refusal for where it was before the move is stale: ignored. */
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	assert_int_equal(C(f)->route_failed, 0);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(2), 22, f->now);
+	assert_int_equal(C(f)->route_failed, 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), 0);
+	assert_string_equal(f->last[ENGINE_FORGOTTEN].reason,
+			    "its route could not be moved");
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(2), 1), 1);
+	teardown_fake(f);
+}
+
+/* A restored route refused: forgotten, not restored again. */
+static void test_route_failed_restore(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t = target(1);
+
+	(void)state;
+	learned_behind_1(f);
+	f->now += SEC;
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, f->now),
+			 ENGINE_ROUTE_GONE_RESTORED);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 2);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 19, f->now);
+	assert_int_equal(C(f)->route_failed, 1);
+	assert_int_equal(C(f)->routes_restored, 1);
+	assert_int_equal(C(f)->learned_now, 0);
+	assert_string_equal(f->last[ENGINE_FORGOTTEN].reason,
+			    "its route was deleted from outside and could not be added again");
+	/* Its route's deletion event now is the engine's own. */
+	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, f->now),
+			 ENGINE_ROUTE_GONE_NOT_OURS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 2);
+	teardown_fake(f);
+}
+
+/*
+ * A learned target is confirmed after its route and the answers to those
+ * waiting for it: the confirm's send is the slowest of them.
+ */
+static void test_confirm_after_route(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	size_t route = SIZE_MAX, confirm = SIZE_MAX;
+
+	(void)state;
+	learned_behind_1(f);
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->calls[i].kind == ROUTE_ADD)
+			route = i;
+		else if (f->calls[i].kind == CONFIRM)
+			confirm = i;
+	}
+	assert_true(route != SIZE_MAX && confirm != SIZE_MAX);
+	assert_true(route < confirm);
+	assert_int_equal(C(f)->confirms, 1);
 	teardown_fake(f);
 }
 
@@ -2678,6 +2804,10 @@ int main(void)
 		cmocka_unit_test(test_adopt_refused),
 		cmocka_unit_test(test_route_gone_restored),
 		cmocka_unit_test(test_route_gone_window),
+		cmocka_unit_test(test_route_failed_after_learning),
+		cmocka_unit_test(test_route_failed_move),
+		cmocka_unit_test(test_route_failed_restore),
+		cmocka_unit_test(test_confirm_after_route),
 		cmocka_unit_test(test_learned_list),
 		cmocka_unit_test(test_adopt_full),
 		cmocka_unit_test(test_idle),

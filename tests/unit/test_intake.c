@@ -57,25 +57,23 @@ static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
 	(void)t;
 }
 
-static int fk_route(void *ctx, uint16_t group, const struct in6_addr *t,
-		    unsigned int slave)
+static void fk_route(void *ctx, uint16_t group, const struct in6_addr *t,
+		     unsigned int slave)
 {
 	(void)ctx;
 	(void)group;
 	(void)t;
 	(void)slave;
-	return 0;
 }
 
-static int fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
-			 unsigned int from, unsigned int to)
+static void fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
+			  unsigned int from, unsigned int to)
 {
 	(void)ctx;
 	(void)group;
 	(void)t;
 	(void)from;
 	(void)to;
-	return 0;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)

@@ -42,8 +42,8 @@ static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
 	(void)t;
 }
 
-static int fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
-			unsigned int slave)
+static void fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
+			 unsigned int slave)
 {
 	struct fake *f = ctx;
 
@@ -51,28 +51,25 @@ static int fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
 	assert_int_equal(group, GROUP);
 	f->routes++;
 	f->route_slave = slave;
-	return 0;
 }
 
-static int fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
-			 unsigned int from, unsigned int to)
+static void fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
+			  unsigned int from, unsigned int to)
 {
 	(void)ctx;
 	(void)group;
 	(void)t;
 	(void)from;
 	(void)to;
-	return 0;
 }
 
-static int fk_route_del(void *ctx, uint16_t group, const struct in6_addr *t,
-			unsigned int slave)
+static void fk_route_del(void *ctx, uint16_t group, const struct in6_addr *t,
+			 unsigned int slave)
 {
 	(void)ctx;
 	(void)group;
 	(void)t;
 	(void)slave;
-	return 0;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)

@@ -30,7 +30,7 @@
 #include "rtnl.h"
 #include "stats.h"
 
-#define MAX_METRICS 64
+#define MAX_METRICS 96
 #define NAME_LEN 128
 
 /* The two event sockets, with only what is exported from them set. */
