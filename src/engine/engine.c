@@ -1588,8 +1588,14 @@ uint64_t engine_next_deadline(const struct engine *e)
 {
 	uint64_t d = 0;
 
-	if (e->held.head != NIL)
-		earliest(&d, e->recs[e->held.head].held_until);
+	if (e->held.head != NIL) {
+		uint64_t t = e->recs[e->held.head].held_until;
+
+		/* Nothing waits for it: merged with the ones that end soon. */
+		if (e->wait.head == NIL && !e->o.max_held)
+			t += ENGINE_HELD_SLACK_MS * NSEC_PER_MSEC;
+		earliest(&d, t);
+	}
 	if (e->delayed.head != NIL)
 		earliest(&d, e->recs[e->delayed.head].due);
 	if (e->held_n)
