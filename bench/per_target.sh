@@ -5,9 +5,9 @@
 # each, N1 and N2 targets that exist (100 NS/s, one NS each, the bench's
 # latency load: ask, answer, confirm, events, the hold-down ending); the
 # difference divided by N2 - N1 is what a target costs, start-up, warm-up
-# and exit cancelled out. A third callgrind run stops its count at each
-# ask (callgrind --dump-before at the ask's sendmsg), started at each
-# NFLOG wake-up: what comes before the first ask. The floor
+# and exit cancelled out. A third callgrind run counts inside
+# intake_drain() only and dumps at each sendto(): what comes between the
+# NFLOG wake-up and the first ask's system call. The floor
 # (bench/floor.c) is counted the same way, for the ratio.
 #
 #   bash bench/per_target.sh [./ns-monitor] [SLAVES]   -> stdout
@@ -29,7 +29,7 @@ run_one() {
 	callgrind) wrap=(valgrind --tool=callgrind --callgrind-out-file="$out") ;;
 	asks) wrap=(valgrind --tool=callgrind --callgrind-out-file="$out"
 		    --collect-atstart=no --toggle-collect=intake_drain
-		    --dump-before=nd_send_ask) ;;
+		    --dump-before=sendto) ;;
 	strace) wrap=(strace -f -c -o "$out") ;;
 	esac
 	MLOG=$TMP/pt-$tool-$n.log METHOD=$m
@@ -104,20 +104,20 @@ per_target() { # METHOD ("nsmon" or "floor")
 		awk -v d=$((N2 - N1)) '{ v = ($3 - $2) / d; if (v >= 200) printf "    %8d  %s\n", v, $1 }' |
 		sort -rn | head -45
 	run_one asks "$N2" "$TMP/asks.out" nsmon || return 1
-	# Dumps taken at an ask: the instructions from its wake-up to it.
-	# (The first asks of the warm-up, and asks after the first of a
-	# wake-up, are in the count too: the median is what one target costs.)
-	echo "  from the NFLOG wake-up to the first ask (callgrind dumps at each ask):"
-	for f in "$TMP"/asks.out.*; do
-		grep -q '^desc: Trigger: .*before' "$f" || continue
-		cg_total "$f"
-	done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "    %d asks, median %d instructions (min %d, max %d)\n", NR, v[int((NR + 1) / 2)], v[1], v[NR] }'
-	f=$(ls "$TMP"/asks.out.* 2>/dev/null | sed -n "$((N2 / 2))p")
+	# A dump at each sendto(): the count since the one before, inside
+	# intake_drain() only. The ones that hold the NS's parse end at its
+	# first ask: from the wake-up to that system call, warm-up included.
+	echo "  from the NFLOG wake-up to the first ask's sendto() (callgrind dumps):"
+	firsts=$(for f in $(ls "$TMP"/asks.out.* | sort -V); do
+		grep -q 'nflog_parse_msg' "$f" && echo "$f"; done)
+	for f in $firsts; do cg_total "$f"; done | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "    %d asks, median %d instructions (min %d, max %d)\n", NR, v[int((NR + 1) / 2)], v[1], v[NR] }'
+	f=$(echo "$firsts" | sed -n "$((N2 / 2))p")
 	[ -n "$f" ] && callgrind_annotate --inclusive=yes --auto=no "$f" 2>/dev/null |
 		awk '/^ *[0-9,]+ .*:/ { n = $1; gsub(",", "", n); if (n >= 100) print }' | head -30 | sed 's/^/    /'
 }
 
 topo_build A "$NSL"
-echo "ns-monitor per target, $(date -u +%Y-%m-%dT%H:%MZ), $BIN ($("$BIN" -V 2>/dev/null)), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null)"
+echo "ns-monitor per target, $(date -u +%Y-%m-%dT%H:%MZ), $BIN ($("$BIN" -V 2>/dev/null)), tree at $(git -C "$top" rev-parse --short HEAD 2>/dev/null)"
 for m in ${PER_TARGET_METHODS:-nsmon floor}; do per_target "$m"; done
 topo_destroy
