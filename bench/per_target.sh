@@ -11,18 +11,20 @@
 # (bench/floor.c) is counted the same way, for the ratio.
 #
 #   bash bench/per_target.sh [./ns-monitor] [SLAVES]   -> stdout
+#   (bench/results/per_target.txt keeps one run with one and four slaves)
 #
 # PER_TARGET_N1, PER_TARGET_N2 (default 20, 80; at most 100);
 # PER_TARGET_METHODS (default "nsmon floor"). Root only;
-# its own namespaces (bench/run.sh's topology A); about two minutes.
+# its own namespaces (bench/run.sh's topology A); about a minute per
+# method and slave count.
 set -u
 BENCH_LIB=1 . "$(dirname "${BASH_SOURCE[0]}")/run.sh" "${1:-}"
 NSL=${2:-1}
 N1=${PER_TARGET_N1:-20} N2=${PER_TARGET_N2:-80}
 HOLD_S=4	# the hold-down (3 s) ends within this after the last NS
 
-# run_one TOOL N OUT: the method under TOOL (callgrind, asks, strace),
-# warmed up, N targets at 100 NS/s, the hold-downs ended, stopped.
+# run_one TOOL N OUT METHOD: nsmon or floor under TOOL (callgrind, asks,
+# strace), warmed up, N targets at 100 NS/s, the hold-downs ended, stopped.
 run_one() {
 	local tool=$1 n=$2 out=$3 m=$4 wrap bin args
 	case $tool in
