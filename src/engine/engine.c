@@ -150,6 +150,15 @@ struct local_addr {
 
 struct engine {
 	struct engine_options o;
+	/*
+	 * The last key hashed and its hash: one event looks its target up
+	 * several times (the NS, the answer, its masters' check, the
+	 * confirm's echo reply), each a SipHash of its own otherwise.
+	 */
+	struct in6_addr hashed_t;
+	uint64_t hashed;
+	uint16_t hashed_group;
+	bool hashed_valid;
 	struct engine_egress eg;
 	struct engine_counters c;
 	/*
@@ -283,7 +292,14 @@ static uint64_t key_hash(const struct engine *e, uint16_t group,
 static uint32_t *bucket_of(struct engine *e, uint16_t group,
 			   const struct in6_addr *t)
 {
-	return &e->buckets[key_hash(e, group, t) & (e->nbuckets - 1)];
+	if (!e->hashed_valid || e->hashed_group != group ||
+	    memcmp(&e->hashed_t, t, sizeof(*t)) != 0) {
+		e->hashed = key_hash(e, group, t);
+		e->hashed_t = *t;
+		e->hashed_group = group;
+		e->hashed_valid = true;
+	}
+	return &e->buckets[e->hashed & (e->nbuckets - 1)];
 }
 
 static uint32_t lookup(struct engine *e, uint32_t gi, const struct in6_addr *t)
@@ -1612,8 +1628,14 @@ uint64_t engine_next_deadline(const struct engine *e)
 {
 	uint64_t d = 0;
 
-	if (e->held.head != NIL)
-		earliest(&d, e->recs[e->held.head].held_until);
+	if (e->held.head != NIL) {
+		uint64_t t = e->recs[e->held.head].held_until;
+
+		/* Nothing waits for it: merged with the ones that end soon. */
+		if (e->wait.head == NIL && !e->o.max_held)
+			t += ENGINE_HELD_SLACK_MS * NSEC_PER_MSEC;
+		earliest(&d, t);
+	}
 	if (e->delayed.head != NIL)
 		earliest(&d, e->recs[e->delayed.head].due);
 	if (e->held_n)

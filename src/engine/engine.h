@@ -59,6 +59,14 @@
  */
 #define ENGINE_HOLD_MAX_MS 1000
 /*
+ * A hold-down that ends with nothing waiting on it (no target queued for
+ * its place in flight, no held packet) is over for any event at once, but
+ * the timer wakes for it at most this much later, together with the ones
+ * that end meanwhile: one wake-up for many targets, not one each. What it
+ * delays is bookkeeping (the unanswered notice, the counters, the memory).
+ */
+#define ENGINE_HELD_SLACK_MS 250
+/*
  * How long a learned location has to answer when asked again (its entry
  * went, or another slave claims it): our NS is answered within
  * milliseconds, and a guest that moved is followed this soon.

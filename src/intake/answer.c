@@ -116,23 +116,36 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 	static struct sockaddr_in6 from[ANSWER_VLEN];
 	static struct iovec iov[ANSWER_VLEN];
 	static struct mmsghdr msgs[ANSWER_VLEN];
+	static bool ready;
+	static int used = ANSWER_VLEN;	/* headers the kernel may have written */
 
-	for (int done = 0; done < ANSWER_BATCH;) {
-		int n;
-
+	/*
+	 * Set once; after a read the kernel has written msg_len, msg_flags,
+	 * msg_namelen and msg_controllen of the ones it filled, and only
+	 * the last two are read back in: those are put back, no more.
+	 */
+	if (!ready) {
 		for (int i = 0; i < ANSWER_VLEN; i++) {
 			iov[i].iov_base = bufs[i];
 			iov[i].iov_len = sizeof(bufs[i]);
 			msgs[i].msg_hdr = (struct msghdr){
 				.msg_name = &from[i],
-				.msg_namelen = sizeof(from[i]),
 				.msg_iov = &iov[i],
 				.msg_iovlen = 1,
 				.msg_control = control[i].buf,
-				.msg_controllen = sizeof(control[i].buf),
 			};
 		}
+		ready = true;
+	}
+	for (int done = 0; done < ANSWER_BATCH;) {
+		int n;
+
+		for (int i = 0; i < used; i++) {
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_controllen = sizeof(control[i].buf);
+		}
 		n = recvmmsg(fd, msgs, ANSWER_VLEN, MSG_DONTWAIT, NULL);
+		used = n > 0 ? n : 0;
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

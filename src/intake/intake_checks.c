@@ -21,13 +21,22 @@ int intake_checks_post(struct intake_checks *q, uint32_t id,
 		q->v = v;
 		q->cap = cap;
 	}
-	c.masters = malloc((n ? n : 1) * sizeof(*c.masters));
-	if (!c.masters)
-		return -1;
-	if (n)
-		memcpy(c.masters, masters, n * sizeof(*masters));
+	if (n > INTAKE_CHECK_INLINE) {
+		c.many = malloc(n * sizeof(*c.many));
+		if (!c.many)
+			return -1;
+		memcpy(c.many, masters, n * sizeof(*masters));
+	} else if (n) {
+		memcpy(c.few, masters, n * sizeof(*masters));
+	}
 	q->v[q->n++] = c;
 	return 0;
+}
+
+void intake_check_done(struct intake_check *c)
+{
+	free(c->many);
+	c->many = NULL;
 }
 
 bool intake_checks_next(struct intake_checks *q, struct intake_check *out)
@@ -41,7 +50,7 @@ bool intake_checks_next(struct intake_checks *q, struct intake_check *out)
 void intake_checks_free(struct intake_checks *q)
 {
 	for (size_t i = q->head; i < q->n; i++)
-		free(q->v[i].masters);
+		intake_check_done(&q->v[i]);
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }

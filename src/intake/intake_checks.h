@@ -14,11 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Masters kept in the check itself: no allocation for the usual few. */
+#define INTAKE_CHECK_INLINE 4
+
 struct intake_check {
 	uint32_t id;			/* the engine's check number */
 	struct in6_addr target;
-	unsigned int *masters;		/* malloc'd, n of them */
-	size_t n;
+	size_t n;			/* masters */
+	unsigned int few[INTAKE_CHECK_INLINE];	/* n <= INTAKE_CHECK_INLINE */
+	unsigned int *many;		/* else malloc'd */
 };
 
 struct intake_checks {
@@ -31,8 +35,20 @@ int intake_checks_post(struct intake_checks *q, uint32_t id,
 		       const struct in6_addr *target,
 		       const unsigned int *masters, size_t n);
 
-/* The oldest into *out (its masters are the caller's to free): false if none. */
+/*
+ * The oldest into *out, false if none; the caller ends it with
+ * intake_check_done().
+ */
 bool intake_checks_next(struct intake_checks *q, struct intake_check *out);
+
+/* The masters of a check, c->n of them. */
+static inline const unsigned int *intake_check_masters(const struct intake_check *c)
+{
+	return c->n <= INTAKE_CHECK_INLINE ? c->few : c->many;
+}
+
+/* A check taken by intake_checks_next() is done: its memory freed. */
+void intake_check_done(struct intake_check *c);
 
 /* Every one still queued dropped, the memory freed. */
 void intake_checks_free(struct intake_checks *q);

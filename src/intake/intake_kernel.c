@@ -101,12 +101,13 @@ void intake_kernel_checks(struct intake_kernel *k, uint64_t now)
 		return;
 	/* Answers may raise more questions: asked in turn, until none. */
 	while (intake_checks_next(k->checks, &c)) {
+		const unsigned int *masters = intake_check_masters(&c);
 		unsigned int master = 0;
 
 		for (size_t m = 0; m < c.n && !master; m++)
-			if (usable_on(k, c.masters[m], &c.target))
-				master = c.masters[m];
-		free(c.masters);
+			if (usable_on(k, masters[m], &c.target))
+				master = masters[m];
+		intake_check_done(&c);
 		engine_masters_checked(k->engine, c.id, master, now);
 	}
 }
