@@ -201,6 +201,7 @@ struct loop {
 	struct intake intake;
 	struct hostaddrs addrs;
 	struct membership members;	/* control writes, the relay reads */
+	struct fwdwatch fwd;		/* forward-hook drops, said */
 	struct slaves slaves;
 	struct learn learn;
 	struct intake_kernel kernel;	/* rtnetlink events and dumps in */
@@ -289,7 +290,7 @@ static void on_netmon(const struct netmon_event *ev, void *data)
 	case NETMON_ADDR:
 		slaves_on_addr(&l->slaves, ev);
 		if (intake_kernel_addr(&l->kernel, ev))
-			fwdwatch_addr(&l->slaves, ev->ifindex, &ev->addr.addr);
+			fwdwatch_addr(&l->fwd, ev->ifindex, &ev->addr.addr);
 		break;
 	case NETMON_NEIGH:
 		intake_kernel_neigh(&l->kernel, ev, now);
@@ -674,7 +675,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 		return -1;
 	}
 	dispatch_init(&l->egress, &l->slaves, &l->learn, cfg, l->holds,
-		      &l->addrs, &l->checks);
+		      &l->addrs, &l->checks, &l->fwd);
 	dispatch_make(&eg, &l->egress);
 	l->engine = engine_init(&eopts, &eg, monotonic_ns());
 	if (!l->engine) {
@@ -706,6 +707,10 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 			    cfg->masters, cfg->nmasters, cfg->slaves,
 			    cfg->nslaves) == -1) {
 		log_warn("group membership");
+		return -1;
+	}
+	if (fwdwatch_init(&l->fwd, cfg, &l->members) == -1) {
+		log_warn("forward-hook watch");
 		return -1;
 	}
 	if (slaves_init(&l->slaves, cfg, &l->members, &events,
@@ -812,7 +817,7 @@ static int serve(struct loop *l, const struct config *cfg, int *ready_fd)
 	}
 	slaves_log_start(&l->slaves);
 	control_log_start(&l->control);
-	fwdwatch_start(&l->slaves);
+	fwdwatch_start(&l->fwd);
 	if (cfg->standalone)
 		/* The names and patterns given; the group's line counts interfaces. */
 		log_info("relaying NS from %u master name(s) or pattern(s) to %u slave name(s) or pattern(s), NFLOG group %u%s",
@@ -869,6 +874,7 @@ static void close_parts(struct loop *l, const struct config *cfg,
 	if (st >= STAGE_ENGINE) {
 		engine_free(l->engine);
 		intake_checks_free(&l->checks);
+		fwdwatch_free(&l->fwd);
 		membership_fini(&l->members);
 		free(l->holds);
 		hostaddr_free(&l->addrs);

@@ -1,6 +1,7 @@
 /* Forward-hook drops, as the daemon says them (fwdwatch.h). */
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collide.h"
@@ -65,34 +66,65 @@ static void collision_seen(const char *text, void *data)
 }
 
 /* Group num's members of role, as the membership has them (*n of them). */
-static const struct ifspec *members(const struct slaves *r, uint16_t num,
+static const struct ifspec *members(const struct fwdwatch *fw, uint16_t num,
 				    enum member_role role, unsigned int *n)
 {
-	const struct membership_group *mg = membership_group(r->members, num);
+	const struct membership_group *mg = membership_group(fw->members, num);
 
 	*n = 0;
 	return mg ? membership_specs(mg, role, n) : NULL;
 }
 
-void fwdwatch_start(struct slaves *r)
+int fwdwatch_init(struct fwdwatch *fw, const struct config *cfg,
+		  const struct membership *members)
 {
-	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct slaves_group *g = &r->groups[i];
+	memset(fw, 0, sizeof(*fw));
+	fw->cfg = cfg;
+	fw->members = members;
+	fw->groups = calloc(cfg->ngroups ? cfg->ngroups : 1, sizeof(*fw->groups));
+	if (!fw->groups)
+		return -1;
+	fw->ngroups = cfg->ngroups;
+	for (unsigned int i = 0; i < fw->ngroups; i++)
+		fw->groups[i].num = cfg->groups[i];
+	return 0;
+}
+
+void fwdwatch_free(struct fwdwatch *fw)
+{
+	free(fw->groups);
+	fw->groups = NULL;
+	fw->ngroups = 0;
+}
+
+static struct fwdwatch_group *find_group(struct fwdwatch *fw, uint16_t num)
+{
+	for (unsigned int i = 0; i < fw->ngroups; i++)
+		if (fw->groups[i].num == num)
+			return &fw->groups[i];
+	return NULL;
+}
+
+void fwdwatch_start(struct fwdwatch *fw)
+{
+	fw->started = true;
+	for (unsigned int i = 0; i < fw->ngroups; i++) {
+		struct fwdwatch_group *g = &fw->groups[i];
 		unsigned int nm, ns;
-		const struct ifspec *m = members(r, g->num, MEMBER_MASTER, &nm);
-		const struct ifspec *sl = members(r, g->num, MEMBER_SLAVE, &ns);
+		const struct ifspec *m = members(fw, g->num, MEMBER_MASTER, &nm);
+		const struct ifspec *sl = members(fw, g->num, MEMBER_SLAVE, &ns);
 
 		collide_scan(m, nm, sl, ns, collision_seen, &g->num);
 	}
-	if (!r->cfg->proxy_ndp && !forwarding_on())
+	if (!fw->cfg->proxy_ndp && !forwarding_on())
 		return;
-	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct slaves_group *g = &r->groups[i];
+	for (unsigned int i = 0; i < fw->ngroups; i++) {
+		struct fwdwatch_group *g = &fw->groups[i];
 		struct scan s = { .drops = false, .log_each = true,
 				  .group = g->num };
 
-		s.masters = members(r, g->num, MEMBER_MASTER, &s.nmasters);
-		s.slaves = members(r, g->num, MEMBER_SLAVE, &s.nslaves);
+		s.masters = members(fw, g->num, MEMBER_MASTER, &s.nmasters);
+		s.slaves = members(fw, g->num, MEMBER_SLAVE, &s.nslaves);
 
 		if (!s.nmasters || !s.nslaves)
 			continue;
@@ -101,40 +133,40 @@ void fwdwatch_start(struct slaves *r)
 				 g->num);
 			return;
 		}
-		g->fwd_dropping = s.drops;
-		g->fwd_scanned = 0;	/* the first learned target looks again */
+		g->dropping = s.drops;
+		g->scanned = 0;	/* the first learned target looks again */
 	}
 }
 
-void fwdwatch_addr(struct slaves *r, unsigned int ifindex,
+void fwdwatch_addr(const struct fwdwatch *fw, unsigned int ifindex,
 		   const struct in6_addr *addr)
 {
 	char name[IF_NAMESIZE];
 
 	/* Those there at start were said by fwdwatch_start(). */
-	if (!r->started || !if_indextoname(ifindex, name))
+	if (!fw->started || !if_indextoname(ifindex, name))
 		return;
-	for (unsigned int i = 0; i < r->ngroups; i++) {
-		struct slaves_group *g = &r->groups[i];
+	for (unsigned int i = 0; i < fw->ngroups; i++) {
+		uint16_t num = fw->groups[i].num;
 		unsigned int nm, ns;
-		const struct ifspec *m = members(r, g->num, MEMBER_MASTER, &nm);
-		const struct ifspec *sl = members(r, g->num, MEMBER_SLAVE, &ns);
+		const struct ifspec *m = members(fw, num, MEMBER_MASTER, &nm);
+		const struct ifspec *sl = members(fw, num, MEMBER_SLAVE, &ns);
 
 		collide_scan_addr(m, nm, sl, ns, name, addr, collision_seen,
-				  &g->num);
+				  &num);
 	}
 }
 
-void fwdwatch_learned(struct slaves *r, uint16_t group, const char *slave,
+void fwdwatch_learned(struct fwdwatch *fw, uint16_t group, const char *slave,
 		      const char *addr, uint64_t now)
 {
-	struct slaves_group *g = slaves_find_group(r, group);
+	struct fwdwatch_group *g = find_group(fw, group);
 	struct ifspec one;
 	struct scan s;
 
 	memset(&s, 0, sizeof(s));
 	if (g)
-		s.masters = members(r, group, MEMBER_MASTER, &s.nmasters);
+		s.masters = members(fw, group, MEMBER_MASTER, &s.nmasters);
 	if (!g || !s.nmasters || !slave)
 		return;
 	memset(&one, 0, sizeof(one));
@@ -143,23 +175,23 @@ void fwdwatch_learned(struct slaves *r, uint16_t group, const char *slave,
 	s.nslaves = 1;
 	s.group = group;
 	/* Said already, or nothing to say: read again at most once a second. */
-	if (g->fwd_scanned && now - g->fwd_scanned < FWDWATCH_RESCAN_NS &&
-	    (!g->fwd_dropping || g->fwd_episode))
+	if (g->scanned && now - g->scanned < FWDWATCH_RESCAN_NS &&
+	    (!g->dropping || g->episode))
 		return;
 	if (fwdfilter_scan(chain_seen, &s) == -1)
 		return;
-	g->fwd_scanned = now ? now : 1;
-	g->fwd_dropping = s.drops;
+	g->scanned = now ? now : 1;
+	g->dropping = s.drops;
 	if (!s.drops) {
-		if (g->fwd_episode)
+		if (g->episode)
 			log_info("group %u: the firewall lets the upstream's packets through to %s again",
 				 group, slave);
-		g->fwd_episode = false;
+		g->episode = false;
 		return;
 	}
-	if (g->fwd_episode)
+	if (g->episode)
 		return;
-	g->fwd_episode = true;
+	g->episode = true;
 	log_warnx("group %u: learned %s behind %s, but %s: the upstream cannot reach it (see ns-monitor --check)",
 		  group, addr, slave, s.text);
 }

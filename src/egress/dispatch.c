@@ -251,7 +251,7 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			 n->group, a, s,
 			 x->cfg->proxy_ndp ? ", proxied on the masters" : "");
 		if (x->cfg->proxy_ndp)
-			fwdwatch_learned(x->slaves, n->group, s, a, monotonic_ns());
+			fwdwatch_learned(x->fwd, n->group, s, a, monotonic_ns());
 		break;
 	case ENGINE_MOVED:
 		log_info("group %u: %s moved behind %s: route moved from %s",
@@ -310,9 +310,10 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 
 void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
-		 const struct hostaddrs *addrs, struct intake_checks *checks)
+		 const struct hostaddrs *addrs, struct intake_checks *checks,
+		 struct fwdwatch *fwd)
 {
-	*x = (struct dispatch){ slaves, learn, cfg, holds, addrs, checks };
+	*x = (struct dispatch){ slaves, learn, cfg, holds, addrs, checks, fwd };
 }
 
 void dispatch_make(struct engine_egress *eg, struct dispatch *x)

@@ -14,6 +14,7 @@ struct hold;
 struct hostaddrs;
 struct config;
 struct intake_checks;
+struct fwdwatch;
 
 struct dispatch {
 	struct slaves *slaves;
@@ -22,6 +23,7 @@ struct dispatch {
 	struct hold *holds;	/* --queue: one per group, cfg->groups' order */
 	const struct hostaddrs *addrs;	/* answers from an address of the master */
 	struct intake_checks *checks;	/* the engine's questions, for intake */
+	struct fwdwatch *fwd;		/* told what is learned (--proxy-ndp) */
 };
 
 /*
@@ -29,11 +31,13 @@ struct dispatch {
  * one per group in cfg->groups' order, opened later) may be NULL; addrs
  * are the host's. checks: where the
  * engine's questions about the kernel go, for intake to answer
- * (intake_kernel_checks()).
+ * (intake_kernel_checks()); fwd: told of each target learned, to say
+ * when the firewall drops what the upstream sends it.
  */
 void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *learn,
 		 const struct config *cfg, struct hold *holds,
-		 const struct hostaddrs *addrs, struct intake_checks *checks);
+		 const struct hostaddrs *addrs, struct intake_checks *checks,
+		 struct fwdwatch *fwd);
 
 /* Fill eg with callbacks on x (which must outlive the engine). */
 void dispatch_make(struct engine_egress *eg, struct dispatch *x);

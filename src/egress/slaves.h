@@ -92,14 +92,6 @@ struct slaves_group {
 	uint32_t fwmark;		/* egress mark, also the table id */
 	bool rule_installed;
 	bool firewall_warned;		/* said that the firewall drops echoes */
-	/*
-	 * fwdwatch.c's: forward-hook drops toward the slaves. Not egress
-	 * state, but fwdwatch is reached with the relay (from the egress's
-	 * notices, dispatch.c), per group as here.
-	 */
-	bool fwd_dropping;		/* as last read */
-	bool fwd_episode;		/* said for a learned target since */
-	uint64_t fwd_scanned;		/* when last read, 0: not yet */
 	/* The members present by name: what asking them takes. */
 	struct slave **slaves;		/* grown as members come */
 	unsigned int nslaves;
