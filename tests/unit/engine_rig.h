@@ -2,7 +2,7 @@
  * What the unit tests that drive a real engine through intake share
  * (test_intake.c, test_learn_adopt.c): one group with a master and two
  * slaves, the host's 2001:db8::1/64 on the master, addresses in it, and
- * the egress action neither looks at. Included after cmocka.h.
+ * the egress actions neither looks at. Included after cmocka.h.
  */
 #ifndef NS_MONITOR_TEST_ENGINE_RIG_H
 #define NS_MONITOR_TEST_ENGINE_RIG_H
@@ -41,6 +41,27 @@ static inline void fk_proxy(void *ctx, uint16_t group,
 	(void)group;
 	(void)t;
 	(void)master;
+}
+
+/* Route actions neither test looks at. */
+static inline void fk_route_none(void *ctx, uint16_t group,
+				 const struct in6_addr *t, unsigned int slave)
+{
+	(void)ctx;
+	(void)group;
+	(void)t;
+	(void)slave;
+}
+
+static inline void fk_route_move(void *ctx, uint16_t group,
+				 const struct in6_addr *t, unsigned int from,
+				 unsigned int to)
+{
+	(void)ctx;
+	(void)group;
+	(void)t;
+	(void)from;
+	(void)to;
 }
 
 /*

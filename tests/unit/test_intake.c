@@ -57,25 +57,6 @@ static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
 	(void)t;
 }
 
-static void fk_route(void *ctx, uint16_t group, const struct in6_addr *t,
-		     unsigned int slave)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)slave;
-}
-
-static void fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
-			  unsigned int from, unsigned int to)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)from;
-	(void)to;
-}
-
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	(void)ctx;
@@ -91,8 +72,8 @@ static struct rig *rig_new(bool learn)
 	struct rig *r = calloc(1, sizeof(*r));
 	struct engine_egress eg = {
 		.ask = fk_ask, .confirm = fk_confirm,
-		.route_add = fk_route, .route_move = fk_route_move,
-		.route_del = fk_route, .proxy_add = fk_proxy,
+		.route_add = fk_route_none, .route_move = fk_route_move,
+		.route_del = fk_route_none, .proxy_add = fk_proxy,
 		.proxy_del = fk_proxy, .notice = fk_notice,
 	};
 	struct engine_options o;

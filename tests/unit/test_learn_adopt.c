@@ -53,25 +53,6 @@ static void fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
 	f->route_slave = slave;
 }
 
-static void fk_route_move(void *ctx, uint16_t group, const struct in6_addr *t,
-			  unsigned int from, unsigned int to)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)from;
-	(void)to;
-}
-
-static void fk_route_del(void *ctx, uint16_t group, const struct in6_addr *t,
-			 unsigned int slave)
-{
-	(void)ctx;
-	(void)group;
-	(void)t;
-	(void)slave;
-}
-
 static void fk_notice(void *ctx, const struct engine_notice *n)
 {
 	struct fake *f = ctx;
@@ -92,7 +73,7 @@ static struct rig *rig_new(void)
 	struct engine_egress eg = {
 		.ask = fk_ask, .confirm = fk_ask,
 		.route_add = fk_route_add, .route_move = fk_route_move,
-		.route_del = fk_route_del, .proxy_add = fk_proxy,
+		.route_del = fk_route_none, .proxy_add = fk_proxy,
 		.proxy_del = fk_proxy, .notice = fk_notice,
 	};
 	struct engine_options o;
