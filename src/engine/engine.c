@@ -455,9 +455,9 @@ static bool forwards(const struct engine *e, unsigned int master)
 
 static void take_asker(const struct asker *k, void *data);
 
-/* The upstream that asked for target is answered first, then the entry. */
-static void proxy_add(struct engine *e, const struct engine_group *g,
-		      const struct in6_addr *t, unsigned int master)
+/* The upstream on master that asked for target: answered by us. */
+static void answer_upstream(struct engine *e, const struct engine_group *g,
+			    const struct in6_addr *t, unsigned int master)
 {
 	if (e->eg.answer_upstream && forwards(e, master)) {
 		e->ntaken = 0;
@@ -465,6 +465,13 @@ static void proxy_add(struct engine *e, const struct engine_group *g,
 		e->eg.answer_upstream(e->eg.ctx, g->num, t, master, e->taken,
 				      e->ntaken);
 	}
+}
+
+/* The upstream that asked for target is answered first, then the entry. */
+static void proxy_add(struct engine *e, const struct engine_group *g,
+		      const struct in6_addr *t, unsigned int master)
+{
+	answer_upstream(e, g, t, master);
 	e->eg.proxy_add(e->eg.ctx, g->num, t, master);
 }
 
@@ -818,7 +825,13 @@ static void limit_over(struct engine *e, enum engine_notice_kind kind)
 
 /* ---- learning ---- */
 
-static void proxies(struct engine *e, uint32_t i, bool add)
+enum proxies_do { PROXIES_ANSWER, PROXIES_ADD, PROXIES_DEL };
+
+/*
+ * On each master but the one it lives on (a mesh interface needs no
+ * proxy): answer the upstream that asked for it, add or delete the entry.
+ */
+static void proxies(struct engine *e, uint32_t i, enum proxies_do what)
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
@@ -826,11 +839,13 @@ static void proxies(struct engine *e, uint32_t i, bool add)
 	if (!e->o.proxy_ndp)
 		return;
 	for (uint32_t m = 0; m < g->nmasters; m++) {
-		/* A mesh interface where it lives needs no proxy. */
 		if (g->masters[m] == r->slave)
 			continue;
-		if (add)
-			proxy_add(e, g, &r->target, g->masters[m]);
+		if (what == PROXIES_ANSWER)
+			answer_upstream(e, g, &r->target, g->masters[m]);
+		else if (what == PROXIES_ADD)
+			e->eg.proxy_add(e->eg.ctx, g->num, &r->target,
+					g->masters[m]);
 		else
 			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, g->masters[m]);
 	}
@@ -1021,7 +1036,7 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	r->slave = slave;
 	e->c.learned_now++;
-	proxies(e, i, true);
+	proxies(e, i, PROXIES_ANSWER);
 	return true;
 }
 
@@ -1031,8 +1046,13 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 	if (!learn_at(e, i, slave, false))
 		return;
 	e->c.learned++;
-	/* Those waiting first: the notice (a log line written) after. */
+	/*
+	 * Those waiting first, each answer right after the route: the proxy
+	 * entries (a kernel write each, for later NS) and the notice (a log
+	 * line written) after.
+	 */
 	answer_guests(e, i, slave);
+	proxies(e, i, PROXIES_ADD);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
 		located(e, i, ENGINE_LOCATED_SLAVE);
@@ -1049,7 +1069,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 
 	ka_cancel(e, i);
 	idle_cancel(e, i);
-	proxies(e, i, false);
+	proxies(e, i, PROXIES_DEL);
 	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
 	r->wanted = false;
@@ -2337,6 +2357,7 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 	} else if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
 		errno = ENOMEM;
 	} else if (learn_at(e, i, slave, routed)) {
+		proxies(e, i, PROXIES_ADD);
 		taken = true;
 	} else {
 		rec_maybe_free(e, i);
