@@ -52,10 +52,18 @@ struct rec {
 	uint32_t kprev, knext;	/* keepalive to-do or wait list */
 	/*
 	 * Asks go in the group's slave order, so one index says which slaves
-	 * were asked: [0, cursor), except `from`, the master it came through.
+	 * were asked: [0, cursor), except `from`, the master it came through,
+	 * and `last`, asked after them all (then last_asked).
 	 */
 	uint32_t cursor;
 	unsigned int from;
+	/*
+	 * The slave a guest's sign for it came from, when an NS for it
+	 * starts a resolution: most likely where it lives, so asked last,
+	 * its answer read as soon as it is sent.
+	 */
+	unsigned int last;
+	bool last_asked;
 	unsigned int answered;	/* this resolution's first answer, or 0 */
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
@@ -795,8 +803,8 @@ static unsigned int slaves_asked(const struct engine *e, const struct rec *r)
 	if (r->only)
 		return 1;
 	for (uint32_t k = 0; k < r->cursor && k < g->nslaves; k++)
-		n += g->slaves[k] != r->from;
-	return n;
+		n += g->slaves[k] != r->from && g->slaves[k] != r->last;
+	return n + r->last_asked;
 }
 
 /* A claim not taken: counted, and said (rate-limited: guests cause it). */
@@ -1373,6 +1381,8 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	r->deferred = false;
 	r->cursor = 0;
 	r->from = 0;
+	r->last = 0;
+	r->last_asked = false;
 	r->only = 0;
 	e->c.inflight--;
 }
@@ -1415,6 +1425,8 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	r->round++;
 	r->cursor = 0;
 	r->from = 0;
+	r->last = 0;
+	r->last_asked = false;
 	r->deferred = false;
 	rec_maybe_free(e, i);
 }
@@ -1440,6 +1452,14 @@ static void promote(struct engine *e, uint64_t now)
 	}
 }
 
+/* The likely slave, once the others are asked: still one, not asked yet. */
+static bool ask_last(const struct engine_group *g, const struct rec *r)
+{
+	return r->last && !r->last_asked && r->last != r->from &&
+	       (!r->only || r->last == r->only) &&
+	       pos_in(g->slaves, g->nslaves, r->last) >= 0;
+}
+
 /* Asks in FIFO order of targets: the head is finished before the next. */
 static void pump_asks(struct engine *e, uint64_t now)
 {
@@ -1454,11 +1474,16 @@ static void pump_asks(struct engine *e, uint64_t now)
 			drop_rec(e, i, true);
 			continue;
 		}
-		while (r->cursor < g->nslaves) {
-			unsigned int s = g->slaves[r->cursor];
+		while (r->cursor < g->nslaves || ask_last(g, r)) {
+			bool in_order = r->cursor < g->nslaves;
+			unsigned int s = in_order ? g->slaves[r->cursor] : r->last;
 
-			/* Mesh: not where it came from; a guest: its slave only. */
-			if (s == r->from || (r->only && s != r->only)) {
+			/*
+			 * Mesh: not where it came from; a guest: its slave
+			 * only; the likely one after the others.
+			 */
+			if (in_order && (s == r->from || s == r->last ||
+					 (r->only && s != r->only))) {
 				r->cursor++;
 				continue;
 			}
@@ -1469,7 +1494,10 @@ static void pump_asks(struct engine *e, uint64_t now)
 				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
 				return;
 			}
-			r->cursor++;
+			if (in_order)
+				r->cursor++;
+			else
+				r->last_asked = true;
 			e->c.asks++;
 			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
 		}
@@ -1815,10 +1843,12 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		    const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
+	unsigned int last = 0;
 
 	if (i != NIL && e->recs[i].res == RES_DELAYED) {
 		undelay(e, i);	/* every slave is asked now, its own too */
 		guest_done(e, &e->recs[i]);
+		last = e->recs[i].asker;
 	}
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
@@ -1833,6 +1863,8 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		return;
 	}
 	e->recs[i].last_ns = now;
+	e->recs[i].last = last;
+	e->recs[i].last_asked = false;
 	admit(e, i, from, 0);
 	run(e, now);
 }
@@ -2234,6 +2266,7 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 	}
 	if ((r->res == RES_ASKING || r->res == RES_HELD) &&
 	    (uint32_t)pos < r->cursor && slave != r->from &&
+	    (slave != r->last || r->last_asked) &&
 	    (!r->only || slave == r->only)) {
 		take_answer(e, i, slave, now, UNCHECKED);
 		return true;
