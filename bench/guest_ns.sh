@@ -26,7 +26,8 @@
 # tools in BENCH_GNS_TOOLS (default "ns-monitor ndppd ndppd-ttl0"). With
 # tcpdump, R's interfaces are captured too, for where the time goes: the
 # answer (the guest's NS to the NA it gets on its slave) and the way back
-# (the target's NS for the new address to the NA it gets), medians in µs.
+# (the target's NS for the new address to the NA it gets), medians in µs,
+# and the way back hop by hop (the asks on the slaves, the guest's NA).
 # Writes bench/results/guest_ns.md.
 #
 #   U(u0) ---- m0 [R] s1 ---- z0 [Z]  fresh guests 2001:db8:1::1:N/64
@@ -212,6 +213,39 @@ print(" ".join(out))
 '
 }
 
+# hops TOOL: the way back hop by hop, one line per target: the target's NS
+# to the first ask on a slave, to the ask on s1 (where the guest is), that
+# ask to the guest's NA, the guest's NA to the target's NA (medians, µs,
+# over the trials the capture saw whole; "-" without one).
+hops() {
+	cat "$TMP/$1".*.cap 2>/dev/null | python3 -c '
+import re, statistics, sys
+ev = []
+for l in sys.stdin:
+    m = re.match(r"(\d+\.\d+) (\S+) +(\S+) +IP6 (\S+) > (\S+): ICMP6, neighbor (solicitation, who has|advertisement, tgt is) ([0-9a-f:]+)", l)
+    if m:
+        t, dev, way, src, dst, kind, tgt = m.groups()
+        ev.append((float(t), dev, way, src, dst, kind[0], tgt))
+ev.sort()
+z = "2001:db8:1::1:"
+for target, back_dev in (("2001:db8:1::2", "m0"), ("2001:db8:1::2:1", "s2")):
+    h = [[], [], [], []]
+    for g in {e[6] for e in ev if e[5] == "s" and e[3] == target and e[6].startswith(z)}:
+        try:
+            ns = min(e[0] for e in ev if e[1] == back_dev and e[5] == "s" and e[3] == target and e[6] == g)
+            asks = [e for e in ev if e[0] > ns and e[2] == "Out" and e[5] == "s" and e[6] == g and e[1] in ("s1", "s2") and e[3].startswith("fe80::1:")]
+            first = min(e[0] for e in asks)
+            ask = min(e[0] for e in asks if e[1] == "s1")
+            gna = min(e[0] for e in ev if e[0] > ask and e[1] == "s1" and e[5] == "a" and e[3] == g and e[6] == g)
+            na = min(e[0] for e in ev if e[0] > gna and e[1] == back_dev and e[2] == "Out" and e[5] == "a" and e[4] == target and e[6] == g)
+        except ValueError:
+            continue
+        for k, v in enumerate((first - ns, ask - ns, gna - ask, na - gna)):
+            h[k].append(v)
+    print(" ".join("%.0f" % (statistics.median(v) * 1e6) if v else "-" for v in h))
+'
+}
+
 pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.2f", v[i] }' "$2"; }
 {
 	echo "# Guests with the /64 on-link: first NS to first answered packet"
@@ -242,5 +276,21 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 	done
 	echo
 	echo "A guest whose ping got no reply within 4 s counts as 4,000 ms (none of its three NS was answered in time)."
+	echo
+	echo "The way back hop by hop (medians, µs, from the capture): the target's NS on R to the first ask leaving on a slave, to the ask leaving on s1 (where the guest is), that ask to the guest's NA, the guest's NA to the target's NA."
+	echo
+	echo "| target | tool | NS to first ask | NS to ask on s1 | ask to guest's NA | guest's NA to NA |"
+	echo "|---|---|---:|---:|---:|---:|"
+	for tool in $TOOLS; do hops "$tool" >"$TMP/$tool.hops"; done
+	for what in upstream guest; do
+		for tool in $TOOLS; do
+			case $what in
+			upstream) label="the upstream router"; line=1 ;;
+			guest) label="a guest behind another slave"; line=2 ;;
+			esac
+			read -r h1 h2 h3 h4 < <(sed -n "${line}p" "$TMP/$tool.hops")
+			echo "| $label | $tool | ${h1:--} | ${h2:--} | ${h3:--} | ${h4:--} |"
+		done
+	done
 } >"$RESULTS/guest_ns.md"
 cat "$RESULTS/guest_ns.md"

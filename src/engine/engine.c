@@ -52,10 +52,18 @@ struct rec {
 	uint32_t kprev, knext;	/* keepalive to-do or wait list */
 	/*
 	 * Asks go in the group's slave order, so one index says which slaves
-	 * were asked: [0, cursor), except `from`, the master it came through.
+	 * were asked: [0, cursor), except `from`, the master it came through,
+	 * and `last`, asked after them all (then last_asked).
 	 */
 	uint32_t cursor;
 	unsigned int from;
+	/*
+	 * The slave a guest's sign for it came from, when an NS for it
+	 * starts a resolution: most likely where it lives, so asked last,
+	 * its answer read as soon as it is sent.
+	 */
+	unsigned int last;
+	bool last_asked;
 	unsigned int answered;	/* this resolution's first answer, or 0 */
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
@@ -471,9 +479,9 @@ static bool forwards(const struct engine *e, unsigned int master)
 
 static void take_asker(const struct asker *k, void *data);
 
-/* The upstream that asked for target is answered first, then the entry. */
-static void proxy_add(struct engine *e, const struct engine_group *g,
-		      const struct in6_addr *t, unsigned int master)
+/* The upstream on master that asked for target: answered by us. */
+static void answer_upstream(struct engine *e, const struct engine_group *g,
+			    const struct in6_addr *t, unsigned int master)
 {
 	if (e->eg.answer_upstream && forwards(e, master)) {
 		e->ntaken = 0;
@@ -481,6 +489,13 @@ static void proxy_add(struct engine *e, const struct engine_group *g,
 		e->eg.answer_upstream(e->eg.ctx, g->num, t, master, e->taken,
 				      e->ntaken);
 	}
+}
+
+/* The upstream that asked for target is answered first, then the entry. */
+static void proxy_add(struct engine *e, const struct engine_group *g,
+		      const struct in6_addr *t, unsigned int master)
+{
+	answer_upstream(e, g, t, master);
 	e->eg.proxy_add(e->eg.ctx, g->num, t, master);
 }
 
@@ -804,8 +819,8 @@ static unsigned int slaves_asked(const struct engine *e, const struct rec *r)
 	if (r->only)
 		return 1;
 	for (uint32_t k = 0; k < r->cursor && k < g->nslaves; k++)
-		n += g->slaves[k] != r->from;
-	return n;
+		n += g->slaves[k] != r->from && g->slaves[k] != r->last;
+	return n + r->last_asked;
 }
 
 /* A claim not taken: counted, and said (rate-limited: guests cause it). */
@@ -834,7 +849,13 @@ static void limit_over(struct engine *e, enum engine_notice_kind kind)
 
 /* ---- learning ---- */
 
-static void proxies(struct engine *e, uint32_t i, bool add)
+enum proxies_do { PROXIES_ANSWER, PROXIES_ADD, PROXIES_DEL };
+
+/*
+ * On each master but the one it lives on (a mesh interface needs no
+ * proxy): answer the upstream that asked for it, add or delete the entry.
+ */
+static void proxies(struct engine *e, uint32_t i, enum proxies_do what)
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
@@ -842,11 +863,13 @@ static void proxies(struct engine *e, uint32_t i, bool add)
 	if (!e->o.proxy_ndp)
 		return;
 	for (uint32_t m = 0; m < g->nmasters; m++) {
-		/* A mesh interface where it lives needs no proxy. */
 		if (g->masters[m] == r->slave)
 			continue;
-		if (add)
-			proxy_add(e, g, &r->target, g->masters[m]);
+		if (what == PROXIES_ANSWER)
+			answer_upstream(e, g, &r->target, g->masters[m]);
+		else if (what == PROXIES_ADD)
+			e->eg.proxy_add(e->eg.ctx, g->num, &r->target,
+					g->masters[m]);
 		else
 			e->eg.proxy_del(e->eg.ctx, g->num, &r->target, g->masters[m]);
 	}
@@ -1037,7 +1060,7 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	r->slave = slave;
 	e->c.learned_now++;
-	proxies(e, i, true);
+	proxies(e, i, PROXIES_ANSWER);
 	return true;
 }
 
@@ -1047,8 +1070,13 @@ static void learn(struct engine *e, uint32_t i, unsigned int slave)
 	if (!learn_at(e, i, slave, false))
 		return;
 	e->c.learned++;
-	/* Those waiting first: the notice (a log line written) after. */
+	/*
+	 * Those waiting first, each answer right after the route: the proxy
+	 * entries (a kernel write each, for later NS) and the notice (a log
+	 * line written) after.
+	 */
 	answer_guests(e, i, slave);
+	proxies(e, i, PROXIES_ADD);
 	if (e->o.max_held) {
 		release_rec(e, i, true);
 		located(e, i, ENGINE_LOCATED_SLAVE);
@@ -1065,7 +1093,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 
 	ka_cancel(e, i);
 	idle_cancel(e, i);
-	proxies(e, i, false);
+	proxies(e, i, PROXIES_DEL);
 	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
 	r->wanted = false;
@@ -1369,6 +1397,8 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	r->deferred = false;
 	r->cursor = 0;
 	r->from = 0;
+	r->last = 0;
+	r->last_asked = false;
 	r->only = 0;
 	e->c.inflight--;
 }
@@ -1411,6 +1441,8 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	r->round++;
 	r->cursor = 0;
 	r->from = 0;
+	r->last = 0;
+	r->last_asked = false;
 	r->deferred = false;
 	rec_maybe_free(e, i);
 }
@@ -1436,6 +1468,14 @@ static void promote(struct engine *e, uint64_t now)
 	}
 }
 
+/* The likely slave, once the others are asked: still one, not asked yet. */
+static bool ask_last(const struct engine_group *g, const struct rec *r)
+{
+	return r->last && !r->last_asked && r->last != r->from &&
+	       (!r->only || r->last == r->only) &&
+	       pos_in(g->slaves, g->nslaves, r->last) >= 0;
+}
+
 /* Asks in FIFO order of targets: the head is finished before the next. */
 static void pump_asks(struct engine *e, uint64_t now)
 {
@@ -1450,11 +1490,16 @@ static void pump_asks(struct engine *e, uint64_t now)
 			drop_rec(e, i, true);
 			continue;
 		}
-		while (r->cursor < g->nslaves) {
-			unsigned int s = g->slaves[r->cursor];
+		while (r->cursor < g->nslaves || ask_last(g, r)) {
+			bool in_order = r->cursor < g->nslaves;
+			unsigned int s = in_order ? g->slaves[r->cursor] : r->last;
 
-			/* Mesh: not where it came from; a guest: its slave only. */
-			if (s == r->from || (r->only && s != r->only)) {
+			/*
+			 * Mesh: not where it came from; a guest: its slave
+			 * only; the likely one after the others.
+			 */
+			if (in_order && (s == r->from || s == r->last ||
+					 (r->only && s != r->only))) {
 				r->cursor++;
 				continue;
 			}
@@ -1465,7 +1510,10 @@ static void pump_asks(struct engine *e, uint64_t now)
 				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
 				return;
 			}
-			r->cursor++;
+			if (in_order)
+				r->cursor++;
+			else
+				r->last_asked = true;
 			e->c.asks++;
 			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
 		}
@@ -1817,10 +1865,12 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		    const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
+	unsigned int last = 0;
 
 	if (i != NIL && e->recs[i].res == RES_DELAYED) {
 		undelay(e, i);	/* every slave is asked now, its own too */
 		guest_done(e, &e->recs[i]);
+		last = e->recs[i].asker;
 	}
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
@@ -1835,6 +1885,8 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		return;
 	}
 	e->recs[i].last_ns = now;
+	e->recs[i].last = last;
+	e->recs[i].last_asked = false;
 	admit(e, i, from, 0);
 	run(e, now);
 }
@@ -2236,6 +2288,7 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 	}
 	if ((r->res == RES_ASKING || r->res == RES_HELD) &&
 	    (uint32_t)pos < r->cursor && slave != r->from &&
+	    (slave != r->last || r->last_asked) &&
 	    (!r->only || slave == r->only)) {
 		take_answer(e, i, slave, now, UNCHECKED);
 		return true;
@@ -2359,6 +2412,7 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 	} else if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
 		errno = ENOMEM;
 	} else if (learn_at(e, i, slave, routed)) {
+		proxies(e, i, PROXIES_ADD);
 		taken = true;
 	} else {
 		rec_maybe_free(e, i);

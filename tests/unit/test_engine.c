@@ -1774,6 +1774,39 @@ static void test_guest_then_ns(void **state)
 }
 
 /*
+ * The host's NS while a guest's sign waits on slave 2: the other slaves
+ * first, slave 2 (most likely where it lives) last; its answer learned.
+ */
+static void test_guest_then_ns_asks_sign_last(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 3);
+	unsigned int order[3];
+	size_t k = 0;
+
+	(void)state;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0);
+	f->n = 0;
+	ns(f, 1, T0 + 1 * MS);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->calls[i].kind == ASK && f->calls[i].a != MASTER) {
+			assert_true(k < 3);
+			order[k++] = f->calls[i].a;
+		}
+	assert_int_equal(k, 3);
+	assert_int_equal(order[0], SLAVE(1));
+	assert_int_equal(order[1], SLAVE(3));
+	assert_int_equal(order[2], SLAVE(2));
+	answer(f, SLAVE(2), 1, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	/* A resolution of its own afterwards: the slaves in their order. */
+	ns(f, 2, T0 + 3 * MS);
+	assert_true(first(f, ASK, SLAVE(1), 2) < first(f, ASK, SLAVE(2), 2));
+	assert_true(first(f, ASK, SLAVE(2), 2) < first(f, ASK, SLAVE(3), 2));
+	teardown_fake(f);
+}
+
+/*
  * A guest behind slave 2 sending from target 1, learned behind slave 1:
  * asked on 2; its answer is a claim, checked where 1 lives; 1 answers
  * there, so the route stays.
@@ -2206,6 +2239,30 @@ static void test_guest_ns(void **state)
 	assert_int_equal(f->n, 0);
 	assert_int_equal(C(f)->guest_ns_ignored, 2);
 	assert_int_equal(C(f)->guest_ns_answered, 2);
+	teardown_fake(f);
+}
+
+/* A guest's NS, its target found: answered after the route, before the proxy entries. */
+static void test_guest_ns_answer_before_proxy(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+	size_t answered;
+
+	(void)state;
+	o.proxy_ndp = true;
+	o.scope = true;
+	f = setup(&o, 3);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	fk_guest_ns(f, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
+			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 7 } }, T0);
+	assert_int_equal(count(f, ASK, SLAVE(3), 7), 1);
+	answer(f, SLAVE(3), 7, T0 + 1 * MS);
+	answered = first(f, ANSWER_GUESTS, SLAVE(3), 7);
+	assert_true(answered < f->n);
+	assert_true(first(f, ROUTE_ADD, SLAVE(3), 7) < answered);
+	assert_int_equal(count(f, PROXY_ADD, MASTER, 7), 1);
+	assert_true(answered < first(f, PROXY_ADD, MASTER, 7));
 	teardown_fake(f);
 }
 
@@ -2842,6 +2899,8 @@ int main(void)
 		cmocka_unit_test(test_guest_dad),
 		cmocka_unit_test(test_guest_source),
 		cmocka_unit_test(test_guest_then_ns),
+		cmocka_unit_test(test_guest_then_ns_asks_sign_last),
+		cmocka_unit_test(test_guest_ns_answer_before_proxy),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_scope),
