@@ -53,17 +53,18 @@ struct rec {
 	/*
 	 * Asks go in the group's slave order, so one index says which slaves
 	 * were asked: [0, cursor), except `from`, the master it came through,
-	 * and `last`, asked after them all (then last_asked).
+	 * and `likely`, asked before them all (then likely_asked).
 	 */
 	uint32_t cursor;
 	unsigned int from;
 	/*
 	 * The slave a guest's sign for it came from, when an NS for it
-	 * starts a resolution: most likely where it lives, so asked last,
-	 * its answer read as soon as it is sent.
+	 * starts a resolution: most likely where it lives, so asked first.
+	 * Behind hundreds of slaves, or with the ask rate spent, its answer
+	 * is not kept waiting behind the others' asks.
 	 */
-	unsigned int last;
-	bool last_asked;
+	unsigned int likely;
+	bool likely_asked;
 	unsigned int answered;	/* this resolution's first answer, or 0 */
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
@@ -819,8 +820,8 @@ static unsigned int slaves_asked(const struct engine *e, const struct rec *r)
 	if (r->only)
 		return 1;
 	for (uint32_t k = 0; k < r->cursor && k < g->nslaves; k++)
-		n += g->slaves[k] != r->from && g->slaves[k] != r->last;
-	return n + r->last_asked;
+		n += g->slaves[k] != r->from && g->slaves[k] != r->likely;
+	return n + r->likely_asked;
 }
 
 /* A claim not taken: counted, and said (rate-limited: guests cause it). */
@@ -1397,8 +1398,8 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	r->deferred = false;
 	r->cursor = 0;
 	r->from = 0;
-	r->last = 0;
-	r->last_asked = false;
+	r->likely = 0;
+	r->likely_asked = false;
 	r->only = 0;
 	e->c.inflight--;
 }
@@ -1441,8 +1442,8 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	r->round++;
 	r->cursor = 0;
 	r->from = 0;
-	r->last = 0;
-	r->last_asked = false;
+	r->likely = 0;
+	r->likely_asked = false;
 	r->deferred = false;
 	rec_maybe_free(e, i);
 }
@@ -1468,12 +1469,12 @@ static void promote(struct engine *e, uint64_t now)
 	}
 }
 
-/* The likely slave, once the others are asked: still one, not asked yet. */
-static bool ask_last(const struct engine_group *g, const struct rec *r)
+/* The likely slave, before the others: still one, not asked yet. */
+static bool ask_likely(const struct engine_group *g, const struct rec *r)
 {
-	return r->last && !r->last_asked && r->last != r->from &&
-	       (!r->only || r->last == r->only) &&
-	       pos_in(g->slaves, g->nslaves, r->last) >= 0;
+	return r->likely && !r->likely_asked && r->likely != r->from &&
+	       (!r->only || r->likely == r->only) &&
+	       pos_in(g->slaves, g->nslaves, r->likely) >= 0;
 }
 
 /* Asks in FIFO order of targets: the head is finished before the next. */
@@ -1490,16 +1491,16 @@ static void pump_asks(struct engine *e, uint64_t now)
 			drop_rec(e, i, true);
 			continue;
 		}
-		while (r->cursor < g->nslaves || ask_last(g, r)) {
-			bool in_order = r->cursor < g->nslaves;
-			unsigned int s = in_order ? g->slaves[r->cursor] : r->last;
+		while (ask_likely(g, r) || r->cursor < g->nslaves) {
+			bool likely = ask_likely(g, r);
+			unsigned int s = likely ? r->likely : g->slaves[r->cursor];
 
 			/*
 			 * Mesh: not where it came from; a guest: its slave
-			 * only; the likely one after the others.
+			 * only; the likely one was asked first.
 			 */
-			if (in_order && (s == r->from || s == r->last ||
-					 (r->only && s != r->only))) {
+			if (!likely && (s == r->from || s == r->likely ||
+					(r->only && s != r->only))) {
 				r->cursor++;
 				continue;
 			}
@@ -1510,10 +1511,10 @@ static void pump_asks(struct engine *e, uint64_t now)
 				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
 				return;
 			}
-			if (in_order)
-				r->cursor++;
+			if (likely)
+				r->likely_asked = true;
 			else
-				r->last_asked = true;
+				r->cursor++;
 			e->c.asks++;
 			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
 		}
@@ -1865,12 +1866,12 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		    const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
-	unsigned int last = 0;
+	unsigned int likely = 0;
 
 	if (i != NIL && e->recs[i].res == RES_DELAYED) {
 		undelay(e, i);	/* every slave is asked now, its own too */
 		guest_done(e, &e->recs[i]);
-		last = e->recs[i].asker;
+		likely = e->recs[i].asker;
 	}
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
@@ -1885,8 +1886,8 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		return;
 	}
 	e->recs[i].last_ns = now;
-	e->recs[i].last = last;
-	e->recs[i].last_asked = false;
+	e->recs[i].likely = likely;
+	e->recs[i].likely_asked = false;
 	admit(e, i, from, 0);
 	run(e, now);
 }
@@ -2287,9 +2288,8 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 		return true;
 	}
 	if ((r->res == RES_ASKING || r->res == RES_HELD) &&
-	    (uint32_t)pos < r->cursor && slave != r->from &&
-	    (slave != r->last || r->last_asked) &&
-	    (!r->only || slave == r->only)) {
+	    (slave == r->likely ? r->likely_asked : (uint32_t)pos < r->cursor) &&
+	    slave != r->from && (!r->only || slave == r->only)) {
 		take_answer(e, i, slave, now, UNCHECKED);
 		return true;
 	}

@@ -1774,10 +1774,11 @@ static void test_guest_then_ns(void **state)
 }
 
 /*
- * The host's NS while a guest's sign waits on slave 2: the other slaves
- * first, slave 2 (most likely where it lives) last; its answer learned.
+ * The host's NS while a guest's sign waits on slave 2: slave 2 (most
+ * likely where it lives) first, then the others in order; its answer
+ * learned.
  */
-static void test_guest_then_ns_asks_sign_last(void **state)
+static void test_guest_then_ns_asks_sign_first(void **state)
 {
 	struct engine_options o = defaults(true);
 	struct fake *f = setup(&o, 3);
@@ -1794,15 +1795,44 @@ static void test_guest_then_ns_asks_sign_last(void **state)
 			order[k++] = f->calls[i].a;
 		}
 	assert_int_equal(k, 3);
-	assert_int_equal(order[0], SLAVE(1));
-	assert_int_equal(order[1], SLAVE(3));
-	assert_int_equal(order[2], SLAVE(2));
+	assert_int_equal(order[0], SLAVE(2));
+	assert_int_equal(order[1], SLAVE(1));
+	assert_int_equal(order[2], SLAVE(3));
 	answer(f, SLAVE(2), 1, T0 + 2 * MS);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
 	/* A resolution of its own afterwards: the slaves in their order. */
 	ns(f, 2, T0 + 3 * MS);
 	assert_true(first(f, ASK, SLAVE(1), 2) < first(f, ASK, SLAVE(2), 2));
 	assert_true(first(f, ASK, SLAVE(2), 2) < first(f, ASK, SLAVE(3), 2));
+	teardown_fake(f);
+}
+
+/*
+ * The same with the ask rate spent after one ask: slave 3, the sign's,
+ * is the one asked, and its answer is taken although the slaves before
+ * it in order are not asked yet; a slave not asked is not believed.
+ */
+static void test_guest_then_ns_sign_first_rate_spent(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+	size_t asks;
+
+	(void)state;
+	o.ask_rate = 1;
+	o.ask_burst = 2;	/* the master's ask for the sign, and one */
+	f = setup(&o, 3);
+	guest(f, SLAVE(3), 1, ENGINE_GUEST_SOURCE, T0 + 2 * SEC);
+	f->n = 0;
+	ns(f, 1, T0 + 2 * SEC + 1 * MS);
+	asks = count(f, ASK, SLAVE(1), 1) + count(f, ASK, SLAVE(2), 1) +
+	       count(f, ASK, SLAVE(3), 1);
+	assert_int_equal(asks, 1);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
+	answer(f, SLAVE(1), 1, T0 + 2 * SEC + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, 1), 0);
+	answer(f, SLAVE(3), 1, T0 + 2 * SEC + 3 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(3), 1), 1);
 	teardown_fake(f);
 }
 
@@ -2899,7 +2929,8 @@ int main(void)
 		cmocka_unit_test(test_guest_dad),
 		cmocka_unit_test(test_guest_source),
 		cmocka_unit_test(test_guest_then_ns),
-		cmocka_unit_test(test_guest_then_ns_asks_sign_last),
+		cmocka_unit_test(test_guest_then_ns_asks_sign_first),
+		cmocka_unit_test(test_guest_then_ns_sign_first_rate_spent),
 		cmocka_unit_test(test_guest_ns_answer_before_proxy),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
