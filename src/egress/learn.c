@@ -219,26 +219,30 @@ static struct rtnl_req route_req(uint16_t group, enum rtnl_req_kind kind,
 				  .addr = *target, .ifindex = ifindex };
 }
 
+/* One route request, RTNL_ADD or RTNL_DEL, sent without waiting. */
+static void route_send(struct learn *l, uint16_t group, enum rtnl_op op,
+		       const struct in6_addr *target, unsigned int slave)
+{
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m = rtnl_host_route_msg(b, op, target, slave,
+						 learn_route_metric(l->cfg, group));
+	struct rtnl_req r = route_req(group, op == RTNL_ADD ? RTNL_REQ_ROUTE_ADD :
+						      RTNL_REQ_ROUTE_DEL,
+				      target, slave);
+
+	send_reqs(l, &m, &r, 1);
+}
+
 void learn_route_add(struct learn *l, uint16_t group,
 		     const struct in6_addr *target, unsigned int slave)
 {
-	char b[RTNL_MSG_SIZE];
-	struct nlmsghdr *m = rtnl_host_route_msg(b, RTNL_ADD, target, slave,
-						 learn_route_metric(l->cfg, group));
-	struct rtnl_req r = route_req(group, RTNL_REQ_ROUTE_ADD, target, slave);
-
-	send_reqs(l, &m, &r, 1);
+	route_send(l, group, RTNL_ADD, target, slave);
 }
 
 void learn_route_del(struct learn *l, uint16_t group,
 		     const struct in6_addr *target, unsigned int slave)
 {
-	char b[RTNL_MSG_SIZE];
-	struct nlmsghdr *m = rtnl_host_route_msg(b, RTNL_DEL, target, slave,
-						 learn_route_metric(l->cfg, group));
-	struct rtnl_req r = route_req(group, RTNL_REQ_ROUTE_DEL, target, slave);
-
-	send_reqs(l, &m, &r, 1);
+	route_send(l, group, RTNL_DEL, target, slave);
 }
 
 void learn_route_move(struct learn *l, uint16_t group,
