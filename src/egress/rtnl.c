@@ -144,15 +144,6 @@ struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
 	return nlh;
 }
 
-int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
-		    unsigned int ifindex, uint32_t metric)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-
-	return rtnl_talk(r, rtnl_host_route_msg(buf, op, addr, ifindex, metric),
-			 NULL, NULL);
-}
-
 static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
 				  const struct in6_addr *addr,
 				  unsigned int ifindex)
@@ -184,8 +175,9 @@ struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
 	return nlh;
 }
 
-int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
-	       unsigned int ifindex)
+/* A proxy entry added or removed, waiting for its ack (the purge). */
+static int rtnl_proxy(struct rtnl *r, enum rtnl_op op,
+		      const struct in6_addr *addr, unsigned int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 

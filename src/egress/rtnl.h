@@ -34,18 +34,13 @@ int rtnl_purge_rules(struct rtnl *r, uint32_t fwmark, uint32_t table);
 int rtnl_default_route(struct rtnl *r, enum rtnl_op op, unsigned int ifindex,
 		       uint32_t table, uint32_t metric);
 
-/* `ADDR/128 dev IFINDEX metric METRIC proto ns-monitor` in the main table;
- * adding replaces a route of ours to ADDR on another device (a move). */
-int rtnl_host_route(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
-		    unsigned int ifindex, uint32_t metric);
-
-/* `ip -6 neigh add proxy ADDR dev IFINDEX proto ns-monitor`. */
-int rtnl_proxy(struct rtnl *r, enum rtnl_op op, const struct in6_addr *addr,
-	       unsigned int ifindex);
-
 /*
- * The same requests built into buf (RTNL_MSG_SIZE bytes at least) for a
- * caller that sends them itself: NLM_F_ACK set, nlmsg_seq 0 (to be set).
+ * Requests built into buf (RTNL_MSG_SIZE bytes at least) for a caller
+ * that sends them itself: NLM_F_ACK set, nlmsg_seq 0 (to be set).
+ * rtnl_host_route_msg: `ADDR/128 dev IFINDEX metric METRIC proto
+ * ns-monitor` in the main table; adding replaces a route of ours to ADDR
+ * on another device (a move). rtnl_proxy_msg: `ip -6 neigh add proxy
+ * ADDR dev IFINDEX proto ns-monitor`.
  */
 #define RTNL_MSG_SIZE 128
 struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
