@@ -384,7 +384,6 @@ static void on_answer(unsigned int ifindex, const struct in6_addr *from,
 		      enum answer_kind kind, void *data)
 {
 	struct loop *l = data;
-
 	uint64_t now = monotonic_ns();
 
 	/* An echo reply from target, or an NA for it: it lives there. */
@@ -516,7 +515,7 @@ static void route_outcomes(struct loop *l)
 		while (learn_next_failure(&l->learn, &f)) {
 			any = true;
 			engine_route_failed(l->engine, f.group, &f.target,
-					    f.slave, f.err, monotonic_ns());
+					    f.slave, monotonic_ns());
 		}
 		if (learn_resync(&l->learn)) {
 			any = true;

@@ -83,7 +83,7 @@ static void on_outcome(const struct rtnl_req *r, int err, bool superseded,
 		}
 		l->failed[l->nfailed++] = (struct learn_failure){
 			.group = r->group, .target = r->addr,
-			.slave = r->ifindex, .err = err,
+			.slave = r->ifindex,
 		};
 		return;
 	case RTNL_REQ_ROUTE_DEL:
@@ -336,7 +336,6 @@ static void purge(struct learn *l, bool routes_too, int *routes, int *proxies)
 int learn_init(struct learn *l, const struct config *cfg)
 {
 	int routes, proxies;
-
 	int one = 1;
 
 	memset(l, 0, sizeof(*l));

@@ -32,7 +32,6 @@ struct learn_failure {
 	uint16_t group;
 	struct in6_addr target;
 	unsigned int slave;
-	int err;
 };
 
 /* Refusals kept until the caller takes them; beyond, learn_resync(). */

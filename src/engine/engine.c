@@ -2575,13 +2575,12 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 
 void engine_route_failed(struct engine *e, uint16_t group,
 			 const struct in6_addr *target, unsigned int slave,
-			 int err, uint64_t now)
+			 uint64_t now)
 {
-	engine_clock(e, now);
 	int gi = find_group(e, group);
 	uint32_t i;
 
-	(void)err;	/* the egress logged it */
+	engine_clock(e, now);
 	/* Moved or forgotten since it was asked for: nothing to undo. */
 	if (!e->o.learn_routes || gi < 0 ||
 	    (i = lookup(e, (uint32_t)gi, target)) == NIL ||

@@ -636,7 +636,7 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 
 /*
  * The kernel refused the route_add or route_move that put target behind
- * slave in group (err: its errno, logged by the egress). The target is
+ * slave in group (the egress logged the kernel's error). The target is
  * forgotten as when a route fails (route_failed counted, ENGINE_FORGOTTEN
  * saying whether it was learned, moved or restored), its proxies and the
  * route asked for removed; its next NS learns it anew. Nothing is done
@@ -645,7 +645,7 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
  */
 void engine_route_failed(struct engine *e, uint16_t group,
 			 const struct in6_addr *target, unsigned int slave,
-			 int err, uint64_t now);
+			 uint64_t now);
 
 /* Where target is learned in group: its slave, 0 if it is not learned. */
 unsigned int engine_learned_slave(struct engine *e, uint16_t group,

@@ -1051,15 +1051,15 @@ static void test_route_failed_after_learning(void **state)
 	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
 	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
 	/* Not where it is learned, another group, another target: nothing. */
-	engine_route_failed(f->e, GROUP, &t, SLAVE(2), 22, f->now);
-	engine_route_failed(f->e, GROUP + 1, &t, SLAVE(1), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(2), f->now);
+	engine_route_failed(f->e, GROUP + 1, &t, SLAVE(1), f->now);
 	t = target(2);
-	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), f->now);
 	assert_int_equal(C(f)->route_failed, 0);
 	assert_int_equal(C(f)->learned_now, 1);
 	t = target(1);
 	f->now += MS;
-	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), f->now);
 	assert_int_equal(C(f)->route_failed, 1);
 	assert_int_equal(C(f)->learned_now, 0);
 	assert_int_equal(C(f)->forgotten, 1);
@@ -1071,7 +1071,7 @@ static void test_route_failed_after_learning(void **state)
 	assert_int_equal(count(f, PROXY_DEL, MASTER, 1), 1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
 	/* Said once: the same refusal again finds nothing learned there. */
-	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), f->now);
 	assert_int_equal(C(f)->route_failed, 1);
 	/* Its next NS learns it anew. */
 	ns(f, 1, f->now + 5 * SEC);
@@ -1098,9 +1098,9 @@ static void test_route_failed_move(void **state)
 	assert_int_equal(count(f, ROUTE_MOVE, SLAVE(1), 1), 1);
 	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(2));
 	/* A refusal for where it was before the move is stale: ignored. */
-	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), f->now);
 	assert_int_equal(C(f)->route_failed, 0);
-	engine_route_failed(f->e, GROUP, &t, SLAVE(2), 22, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(2), f->now);
 	assert_int_equal(C(f)->route_failed, 1);
 	assert_int_equal(C(f)->learned_now, 0);
 	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), 0);
@@ -1123,7 +1123,7 @@ static void test_route_failed_restore(void **state)
 	assert_int_equal(engine_route_gone(f->e, GROUP, SLAVE(1), &t, f->now),
 			 ENGINE_ROUTE_GONE_RESTORED);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 2);
-	engine_route_failed(f->e, GROUP, &t, SLAVE(1), 19, f->now);
+	engine_route_failed(f->e, GROUP, &t, SLAVE(1), f->now);
 	assert_int_equal(C(f)->route_failed, 1);
 	assert_int_equal(C(f)->routes_restored, 1);
 	assert_int_equal(C(f)->learned_now, 0);
