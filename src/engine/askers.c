@@ -113,19 +113,23 @@ void askers_note_guest(struct askers *a, unsigned int slave,
 	note(a, slave, target, src, mac, now, true);
 }
 
-unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
-				unsigned int lives_on, uint64_t now,
-				asker_cb cb, void *data)
+/*
+ * The NS for target, a guest's (guest) or on master, still waiting: cb
+ * for each not asked on skip, and all of them forgotten.
+ */
+static unsigned int take(struct askers *a, bool guest, unsigned int master,
+			 unsigned int skip, const struct in6_addr *target,
+			 uint64_t now, asker_cb cb, void *data)
 {
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < a->n; i++) {
 		struct asker *k = &a->v[i];
 
-		if (!k->at || !k->guest ||
+		if (!k->at || k->guest != guest || (!guest && k->master != master) ||
 		    !IN6_ARE_ADDR_EQUAL(&k->target, target))
 			continue;
-		if (waiting(k, now) && k->master != lives_on) {
+		if (waiting(k, now) && k->master != skip) {
 			cb(k, data);
 			n++;
 			a->answered++;
@@ -136,25 +140,17 @@ unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
 	return n;
 }
 
+unsigned int askers_take_guests(struct askers *a, const struct in6_addr *target,
+				unsigned int lives_on, uint64_t now,
+				asker_cb cb, void *data)
+{
+	return take(a, true, 0, lives_on, target, now, cb, data);
+}
+
+/* An ifindex is never 0: no master's NS is skipped. */
 unsigned int askers_take(struct askers *a, unsigned int master,
 			 const struct in6_addr *target, uint64_t now,
 			 asker_cb cb, void *data)
 {
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < a->n; i++) {
-		struct asker *k = &a->v[i];
-
-		if (!k->at || k->master != master || k->guest ||
-		    !IN6_ARE_ADDR_EQUAL(&k->target, target))
-			continue;
-		if (waiting(k, now)) {
-			cb(k, data);
-			n++;
-			a->answered++;
-		}
-		k->at = 0;
-	}
-	release_if_idle(a, now);
-	return n;
+	return take(a, false, master, 0, target, now, cb, data);
 }
