@@ -38,14 +38,7 @@ run_one() {
 	: >"$MLOG"
 	in_r ip -6 neigh flush dev s1 2>/dev/null
 	if [ $m = floor ]; then
-		in_r nft -f - <<-'EOF' || return 1
-		table inet nsfloor {
-			chain out {
-				type filter hook output priority -200; policy accept;
-				oifname "m0" icmpv6 type nd-neighbor-solicit ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 counter log group 136 snaplen 128
-			}
-		}
-		EOF
+		floor_rules || return 1
 		ip netns exec "$R" "${wrap[@]}" "$TOOLS/floor" -g 136 -s "$SLAVES" 2>"$MLOG" &
 		MPID=$!
 		PIDS+=("$MPID")

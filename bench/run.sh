@@ -235,6 +235,18 @@ unlimit_rules() {
 	return 0
 }
 
+# The floor's intake: the host's own NS on m0 logged to NFLOG group 136.
+floor_rules() {
+	in_r nft -f - <<-'EOF'
+	table inet nsfloor {
+		chain out {
+			type filter hook output priority -200; policy accept;
+			oifname "m0" icmpv6 type nd-neighbor-solicit ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 counter log group 136 snaplen 128
+		}
+	}
+	EOF
+}
+
 # start_method METHOD latency|cost
 start_method() {
 	local m=$1 purpose=$2 args i
@@ -265,14 +277,7 @@ start_method() {
 		wait_for 5 grep -q listening "$MLOG" || return 1
 		;;
 	floor)
-		in_r nft -f - <<-'EOF' || return 1
-		table inet nsfloor {
-			chain out {
-				type filter hook output priority -200; policy accept;
-				oifname "m0" icmpv6 type nd-neighbor-solicit ip6 saddr != :: ip6 daddr ff02::1:ff00:0/104 counter log group 136 snaplen 128
-			}
-		}
-		EOF
+		floor_rules || return 1
 		ip netns exec "$R" "$TOOLS/floor" -g 136 -s "$SLAVES" 2>"$MLOG" &
 		MPID=$!
 		wait_for 5 grep -q listening "$MLOG" || return 1
