@@ -65,6 +65,12 @@ struct rec {
 	 */
 	unsigned int likely;
 	bool likely_asked;
+	/*
+	 * Asked alone, the likely slave has until then to answer before the
+	 * others are asked (0: no such wait); LIKELY_FOUND once it answered:
+	 * the others are never asked.
+	 */
+	uint64_t likely_until;
 	unsigned int answered;	/* this resolution's first answer, or 0 */
 	unsigned int slave;	/* learned location, or 0 */
 	unsigned int claimant;	/* KA_CHALLENGE: who claims it */
@@ -192,6 +198,13 @@ struct engine {
 	uint32_t nbuckets;	/* power of two */
 	struct list wait, ask, held, delayed, ka_todo, ka_wait;
 	/*
+	 * Left by the last pump of the ask list: whether it stopped for want
+	 * of tokens, and the earliest end of a likely slave's wait in it (0:
+	 * none). The ask list needs the pump again at either.
+	 */
+	bool asks_blocked;
+	uint64_t likely_due;
+	/*
 	 * DAD guests asked while maybe still tentative: asked again. By the
 	 * k-links, free while a target is not learned (no keep-alive yet).
 	 */
@@ -257,6 +270,7 @@ void engine_options_default(struct engine_options *o)
 	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
 	o->guest_delay_ns = ENGINE_DEFAULT_GUEST_DELAY_MS * NSEC_PER_MSEC;
 	o->master_wait_ns = ENGINE_DEFAULT_MASTER_WAIT_MS * NSEC_PER_MSEC;
+	o->likely_wait_ns = ENGINE_DEFAULT_LIKELY_WAIT_MS * NSEC_PER_MSEC;
 	o->stale_ns = 3 * NSEC_PER_SEC;
 }
 
@@ -1400,6 +1414,7 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	r->from = 0;
 	r->likely = 0;
 	r->likely_asked = false;
+	r->likely_until = 0;
 	r->only = 0;
 	e->c.inflight--;
 }
@@ -1444,6 +1459,7 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	r->from = 0;
 	r->likely = 0;
 	r->likely_asked = false;
+	r->likely_until = 0;
 	r->deferred = false;
 	rec_maybe_free(e, i);
 }
@@ -1477,21 +1493,73 @@ static bool ask_likely(const struct engine_group *g, const struct rec *r)
 	       pos_in(g->slaves, g->nslaves, r->likely) >= 0;
 }
 
-/* Asks in FIFO order of targets: the head is finished before the next. */
+static void earliest(uint64_t *d, uint64_t t)
+{
+	if (t == 0)
+		t = 1;		/* 0 means "none" to the caller */
+	if (*d == 0 || t < *d)
+		*d = t;
+}
+
+#define LIKELY_FOUND UINT64_MAX	/* likely_until: it answered */
+
+/* A slave of r's group still to be asked after the likely one. */
+static bool others_to_ask(const struct engine_group *g, const struct rec *r)
+{
+	for (uint32_t k = r->cursor; k < g->nslaves; k++) {
+		unsigned int s = g->slaves[k];
+
+		if (s != r->from && s != r->likely && (!r->only || s == r->only))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether r's other slaves still wait for the likely one's answer. Its
+ * answer taken, they are never asked; its time up, they are asked now.
+ */
+static bool likely_waits(struct rec *r, uint64_t now)
+{
+	if (!r->likely_until || r->likely_until == LIKELY_FOUND)
+		return false;
+	if (r->answered) {
+		r->likely_until = LIKELY_FOUND;
+		return false;
+	}
+	if (now < r->likely_until)
+		return true;
+	r->likely_until = 0;
+	return false;
+}
+
+/*
+ * Asks in FIFO order of targets: the head is finished before the next,
+ * except one whose likely slave was asked alone and has a little time to
+ * answer (likely_until): the targets after it go on meanwhile.
+ */
 static void pump_asks(struct engine *e, uint64_t now)
 {
-	uint32_t i;
+	uint32_t i, next;
 
-	while ((i = e->ask.head) != NIL) {
+	e->asks_blocked = false;
+	e->likely_due = 0;
+	for (i = e->ask.head; i != NIL; i = next) {
 		struct rec *r = &e->recs[i];
 		struct engine_group *g = &e->groups[r->gi];
 
+		next = r->rnext;
 		if (stale(e, i, now)) {
 			list_remove(e, &e->ask, i, false);
 			drop_rec(e, i, true);
 			continue;
 		}
-		while (ask_likely(g, r) || r->cursor < g->nslaves) {
+		if (likely_waits(r, now)) {
+			earliest(&e->likely_due, r->likely_until);
+			continue;
+		}
+		while (r->likely_until != LIKELY_FOUND &&
+		       (ask_likely(g, r) || r->cursor < g->nslaves)) {
 			bool likely = ask_likely(g, r);
 			unsigned int s = likely ? r->likely : g->slaves[r->cursor];
 
@@ -1508,6 +1576,7 @@ static void pump_asks(struct engine *e, uint64_t now)
 				if (!r->deferred)
 					e->c.targets_deferred++;
 				r->deferred = true;
+				e->asks_blocked = true;
 				limit_bites(e, ENGINE_LIMIT_RATE, r->gi, &r->target);
 				return;
 			}
@@ -1517,8 +1586,16 @@ static void pump_asks(struct engine *e, uint64_t now)
 				r->cursor++;
 			e->c.asks++;
 			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
+			if (likely && e->o.likely_wait_ns && others_to_ask(g, r)) {
+				r->likely_until = now + e->o.likely_wait_ns;
+				break;
+			}
 		}
-		/* Every slave asked: now the hold-down starts. */
+		if (r->likely_until && r->likely_until != LIKELY_FOUND) {
+			earliest(&e->likely_due, r->likely_until);
+			continue;
+		}
+		/* Every slave asked, or the likely one answered: held now. */
 		list_remove(e, &e->ask, i, false);
 		r->res = RES_HELD;
 		r->held_until = now + e->o.holddown_ns;
@@ -1665,14 +1742,6 @@ static uint64_t token_time(const struct tokenbucket *tb)
 	return tb->last + (NSEC_PER_SEC - tb->tokens_ns + tb->rate - 1) / tb->rate;
 }
 
-static void earliest(uint64_t *d, uint64_t t)
-{
-	if (t == 0)
-		t = 1;		/* 0 means "none" to the caller */
-	if (*d == 0 || t < *d)
-		*d = t;
-}
-
 uint64_t engine_next_deadline(const struct engine *e)
 {
 	uint64_t d = 0;
@@ -1691,8 +1760,11 @@ uint64_t engine_next_deadline(const struct engine *e)
 		earliest(&d, e->held_pkts[e->held_head].until);
 	if (e->ka_wait.head != NIL)
 		earliest(&d, e->recs[e->ka_wait.head].ka_until);
-	if (e->ask.head != NIL)
+	/* (Only likely slaves' waits in it: none of its asks is due.) */
+	if (e->ask.head != NIL && (e->asks_blocked || !e->likely_due))
 		earliest(&d, token_time(&e->ask_tb));
+	if (e->likely_due)
+		earliest(&d, e->likely_due);
 	if (e->ka_todo.head != NIL)
 		earliest(&d, token_time(&e->ka_tb));
 	if (e->idle.head != NIL) {
@@ -1731,7 +1803,8 @@ static void admit(struct engine *e, uint32_t i, unsigned int from,
 	 * there is none, at the head of the queue.
 	 */
 	if (e->c.inflight >= e->o.max_inflight && e->ask.tail != NIL &&
-	    e->recs[e->ask.tail].cursor == 0 && !e->recs[e->ask.tail].only) {
+	    e->recs[e->ask.tail].cursor == 0 && !e->recs[e->ask.tail].only &&
+	    !e->recs[e->ask.tail].likely_asked) {
 		uint32_t old = e->ask.tail;
 
 		list_remove(e, &e->ask, old, false);
@@ -1888,6 +1961,7 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 	e->recs[i].last_ns = now;
 	e->recs[i].likely = likely;
 	e->recs[i].likely_asked = false;
+	e->recs[i].likely_until = 0;
 	admit(e, i, from, 0);
 	run(e, now);
 }

@@ -90,6 +90,15 @@
  * answers later still takes the address back, see engine_answer()).
  */
 #define ENGINE_DEFAULT_MASTER_WAIT_MS 50
+/*
+ * An NS for a guest's new address asks the slave its sign came from
+ * alone first (engine.c's `likely`): the others only once it has not
+ * answered for this long. A guest answers an NS within microseconds on
+ * a veth and within a millisecond or so through a VM's queues; the
+ * other slaves' tenants are not asked about an address that is found,
+ * and its answer is not kept waiting behind one ask per slave.
+ */
+#define ENGINE_DEFAULT_LIKELY_WAIT_MS 5
 
 /*
  * A learned route deleted from outside is added again at most this many
@@ -119,6 +128,7 @@ struct engine_options {
 	uint64_t verify_ns;
 	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
 	uint64_t master_wait_ns;	/* masters asked: the slave no sooner */
+	uint64_t likely_wait_ns;	/* the likely slave alone, this long */
 	/*
 	 * How long the kernel keeps asking for a target itself (the master's
 	 * mcast_solicit x retrans_time, 3 x 1 s by default): a target not
