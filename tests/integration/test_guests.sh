@@ -154,6 +154,28 @@ check "Z (/64 on-link) reaches the upstream" wait_for 5 ping_ok z $UPSTREAM
 check "...its entry for the upstream on z0 has R's s2 address" \
 	eval "in_ns z ip -6 neigh show $UPSTREAM dev z0 | grep -q \"$(in_ns r cat /sys/class/net/s2/address)\""
 check "the upstream reaches Z (proxy NDP on m0)" wait_for 5 ping_ok u $Z
+# A new address of Z's: its first packet is its sign on s2, and the
+# upstream's NS for it, on its way back, asks s2 alone (Z answers at
+# once): X's slave hears nothing of it. Counted where the NS arrive, in
+# prerouting (an NS for a group not joined never reaches input).
+Z2=2001:db8:1::301
+nd_counter() {	# nd_counter NS: count the NS for Z2 arriving in NS
+	in_ns "$1" nft add table inet nscount &&
+	in_ns "$1" nft add chain inet nscount pre '{ type filter hook prerouting priority -300; }' &&
+	in_ns "$1" nft add rule inet nscount pre icmpv6 type nd-neighbor-solicit \
+		@th,64,128 0x20010db8000100000000000000000301 counter
+}
+nd_seen() { in_ns "$1" nft list chain inet nscount pre | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+ping_from() { in_ns "$1" ping -c1 -W1 -I "$2" "$3" >/dev/null 2>&1; }
+nd_counter x && nd_counter z || { echo "FAIL: NS counters not loaded"; exit 1; }
+in_ns z ip -6 addr add $Z2/64 dev z0 nodad
+check "Z's new address reaches the upstream" wait_for 5 ping_from z $Z2 $UPSTREAM
+check "...learned behind s2" wait_for 5 route_dev $Z2 s2
+check "...the NS for it reached Z on s2" test "$(nd_seen z)" -ge 1
+check "...and none reached X on s1" test "$(nd_seen x)" -eq 0
+in_ns x nft delete table inet nscount
+in_ns z nft delete table inet nscount
+in_ns z ip -6 addr del $Z2/64 dev z0
 # What --check's warning about m0's own forwarding says: with it off
 # (all still 1) the kernel does not answer the upstream's NS for Z.
 in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=0
