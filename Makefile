@@ -5,6 +5,7 @@
 #   make bench        benchmarks (root)
 #   make fuzz         libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each (default 60)
 #   make analyze      cppcheck and clang --analyze over src/ (tests/analyze.sh)
+#   make TRACE=1      build/trace/ns-monitor, with timestamps (bench/timeline.py)
 #   make install      DESTDIR=... PREFIX=...
 #   make deb          the Debian package, as ./ns-monitor_VERSION_ARCH.deb
 
@@ -38,7 +39,12 @@ ifeq ($(CI),true)
 CFLAGS   += -Werror
 endif
 
-ifeq ($(SANITIZE),1)
+# TRACE=1: the bench build with timestamps at the hot path's steps
+# (src/lib/trace.h, bench/timeline.py), in build/trace.
+ifeq ($(TRACE),1)
+BUILD    := build/trace
+CPPFLAGS += -DNS_MONITOR_TRACE
+else ifeq ($(SANITIZE),1)
 BUILD    := build/san
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
@@ -63,7 +69,9 @@ all: ns-monitor
 
 ns-monitor: $(BIN)
 ifneq ($(SANITIZE),1)
+ifneq ($(TRACE),1)
 	cp $(BIN) $@
+endif
 endif
 
 $(BUILD)/%.o: %.c $(HDRS) VERSION | $(BUILD)
@@ -119,8 +127,9 @@ deps:
 	@sh scripts/deps.sh
 
 # Packages first, then a fresh make so pkg-config sees them. In CI the
-# static analyzers go over src/, the tests also run under ASan and UBSan,
-# and each fuzzer runs briefly.
+# static analyzers go over src/, the trace build is built (so that it
+# keeps compiling), the tests also run under ASan and UBSan, and each
+# fuzzer runs briefly.
 FUZZ_SECONDS ?= 60
 CI_FUZZ_SECONDS ?= 20
 
@@ -128,6 +137,7 @@ check: deps
 	@$(MAKE) --no-print-directory unit integration
 ifeq ($(CI),true)
 	@sh tests/analyze.sh
+	@$(MAKE) --no-print-directory TRACE=1 build/trace/ns-monitor
 	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
 	@sh tests/fuzz/run.sh $(CI_FUZZ_SECONDS)
 endif

@@ -28,7 +28,9 @@
 # answer (the guest's NS to the NA it gets on its slave) and the way back
 # (the target's NS for the new address to the NA it gets), medians in µs,
 # and the way back hop by hop (the asks on the slaves, the guest's NA).
-# Writes bench/results/guest_ns.md.
+# Writes bench/results/guest_ns.md. BENCH_GNS_KEEP=DIR keeps the captures
+# there, and with a trace build (make TRACE=1) the daemon's timestamps:
+# bench/timeline.py merges the two into one trial packet by packet.
 #
 #   U(u0) ---- m0 [R] s1 ---- z0 [Z]  fresh guests 2001:db8:1::1:N/64
 #   ::2/64   ::1/64   s2 ---- y0 [Y]  2001:db8:1::2:1/64
@@ -40,6 +42,8 @@ BIN=$(readlink -f "${1:-$top/build/default/ns-monitor}")
 RESULTS=${BENCH_RESULTS:-$here/results}
 GUESTS=${BENCH_GNS_GUESTS:-50}
 RUNS=${BENCH_GNS_RUNS:-2}
+KEEP=${BENCH_GNS_KEEP:-}
+[ -z "$KEEP" ] || mkdir -p "$KEEP" || exit 1
 [ "$(id -u)" -eq 0 ] || { echo "bench/guest_ns.sh: needs root" >&2; exit 1; }
 for c in ndppd nft ip ping; do
 	command -v "$c" >/dev/null || { echo "bench/guest_ns.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
@@ -139,7 +143,8 @@ run_tool() {
 	in_r ip -6 neigh flush all
 	case $tool in
 	ns-monitor)
-		ip netns exec "$R" "$BIN" -m m0 -s s1,s2 --proxy-ndp >"$TMP/d.log" 2>&1 &
+		NS_MONITOR_TRACE=${KEEP:+$KEEP/ns-monitor.$run.trace} \
+			ip netns exec "$R" "$BIN" -m m0 -s s1,s2 --proxy-ndp >"$TMP/d.log" 2>&1 &
 		pid=$! ;;
 	ndppd|ndppd-ttl0)
 		in_r ip -6 route add 2001:db8:1::1:0/112 dev s1
@@ -294,3 +299,7 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 	done
 } >"$RESULTS/guest_ns.md"
 cat "$RESULTS/guest_ns.md"
+if [ -n "$KEEP" ]; then
+	mkdir -p "$KEEP" && cp "$TMP"/*.cap "$KEEP"/ 2>/dev/null
+	say "captures kept in $KEEP"
+fi

@@ -43,6 +43,7 @@
 #include "slaves.h"
 #include "sdnotify.h"
 #include "stats.h"
+#include "trace.h"
 #include "version.h"
 
 #define EXIT_SETUP 1
@@ -533,6 +534,7 @@ static int loop_run(struct loop *l)
 	while (!l->stop) {
 		int n = epoll_wait(l->epfd, ev, 8, -1);
 
+		TRACE("wake");
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -898,6 +900,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 	if (rc != -1)
 		return rc;
 	l.cfg = &cfg;
+	TRACE_START(getenv("NS_MONITOR_TRACE"));
 
 	/* Signals arrive through the event loop, never asynchronously. */
 	sigemptyset(&mask);
@@ -914,6 +917,7 @@ static int run(int argc, char **argv, struct config *cfgp)
 		rc = serve(&l, &cfg, &ready_fd);
 	close_parts(&l, &cfg, st);
 	l.cfg = NULL;		/* cfg is ours, on this stack */
+	TRACE_END();
 	return rc;
 }
 

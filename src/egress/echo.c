@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "trace.h"
 
 int echo_socket_open(const char *ifname, uint32_t fwmark)
 {
@@ -87,8 +88,10 @@ int echo_send(int fd, unsigned int ifindex, const struct in6_addr *src,
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	}
+	TRACE("echo send");
 	if (sendmsg(fd, &msg, 0) == -1)
 		return -1;
+	TRACE("echo sent");
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "proxy_ndp_state.h"
+#include "trace.h"
 
 static struct log_limit route_limit = LOG_LIMIT_INIT(10, 5);
 
@@ -193,6 +194,7 @@ static void send_reqs(struct learn *l, struct nlmsghdr **msgs,
 {
 	char buf[2 * RTNL_MSG_SIZE];
 	size_t len = 0;
+	ssize_t sent;
 
 	make_room(l, n);
 	for (unsigned int k = 0; k < n; k++) {
@@ -200,7 +202,10 @@ static void send_reqs(struct learn *l, struct nlmsghdr **msgs,
 		memcpy(buf + len, msgs[k], msgs[k]->nlmsg_len);
 		len += NLMSG_ALIGN(msgs[k]->nlmsg_len);
 	}
-	if (mnl_socket_sendto(l->writes.sock.nl, buf, len) < 0) {
+	TRACE("rtnl write");
+	sent = mnl_socket_sendto(l->writes.sock.nl, buf, len);
+	TRACE("rtnl written");
+	if (sent < 0) {
 		int err = errno;
 
 		for (unsigned int k = 0; k < n; k++)

@@ -8,6 +8,7 @@
 
 #include "nd_send.h"
 #include "nd.h"
+#include "trace.h"
 
 int nd_send_open(void)
 {
@@ -35,9 +36,11 @@ static int send_frame(int fd, unsigned int ifindex, const uint8_t mac[6],
 	to.sll_ifindex = (int)ifindex;
 	to.sll_halen = 6;
 	memcpy(to.sll_addr, mac, 6);
+	TRACE("nd send");
 	do
 		n = sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
 	while (n == -1 && errno == EINTR);
+	TRACE("nd sent");
 	if (n == -1)
 		return -1;
 	if ((size_t)n != len) {

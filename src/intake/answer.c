@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "nd.h"
 #include "echo.h"
+#include "trace.h"
 
 #define ANSWER_BATCH 64		/* messages read per wake-up at most */
 #define ANSWER_VLEN 8		/* messages per recvmmsg() */
@@ -146,6 +147,7 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 		}
 		n = recvmmsg(fd, msgs, ANSWER_VLEN, MSG_DONTWAIT, NULL);
 		used = n > 0 ? n : 0;
+		TRACE("answers read");
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;

@@ -16,6 +16,7 @@
 #include "nftctl.h"
 #include "sockowner.h"
 #include "clock.h"
+#include "trace.h"
 
 #define NFLOG_RCVBUF_MAX (16 * 1024 * 1024)
 #define NFLOG_VLEN 32		/* datagrams per recvmmsg() */
@@ -272,6 +273,7 @@ void intake_packet(struct intake *in, const struct nflog_packet *pkt,
 
 static void on_packet(const struct nflog_packet *pkt, void *data)
 {
+	TRACE("nflog message");
 	intake_packet(data, pkt, monotonic_ns());
 }
 

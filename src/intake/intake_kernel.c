@@ -12,6 +12,7 @@
 #include "ipv6conf.h"
 #include "learn.h"
 #include "log.h"
+#include "trace.h"
 
 #define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
 		    NUD_PERMANENT)
@@ -88,7 +89,11 @@ void intake_kernel_close(struct intake_kernel *k)
 static bool usable_on(struct intake_kernel *k, unsigned int ifindex,
 		      const struct in6_addr *target)
 {
-	int state = rtnl_neigh_state(&k->rtnl, ifindex, target);
+	int state;
+
+	TRACE("neigh check");
+	state = rtnl_neigh_state(&k->rtnl, ifindex, target);
+	TRACE("neigh checked");
 
 	return state > 0 && (state & (NUD_USABLE | NUD_NOARP));
 }
