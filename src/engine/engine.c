@@ -1946,6 +1946,16 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		guest_done(e, &e->recs[i]);
 		likely = e->recs[i].asker;
 	}
+	/*
+	 * A guest's sign had its slave asked alone, and it stayed silent (a
+	 * guest that moved, or a sign from a spoofed source): this NS is no
+	 * retransmission of that. Every slave is asked now, not once the
+	 * hold-down is over: a sign must not keep an address from the host
+	 * or the upstream for seconds.
+	 */
+	if (i != NIL && e->recs[i].res == RES_HELD && e->recs[i].only &&
+	    !e->recs[i].answered)
+		finish(e, i, now);
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
 		freshen(e, i, now);

@@ -1837,6 +1837,31 @@ static void test_guest_then_ns_sign_silent(void **state)
 }
 
 /*
+ * A guest's sign on slave 2 for target 1, slave 2 asked alone and silent
+ * (the address lives behind slave 1: a guest that moved, or a spoofed
+ * sign): the host's NS for it within the hold-down asks every slave at
+ * once, and slave 1's answer is learned.
+ */
+static void test_sign_silent_then_ns_asks_all(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 3);
+	uint64_t t = T0 + o.master_wait_ns + 100 * MS;
+
+	(void)state;
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0);
+	run_until(f, T0 + o.master_wait_ns + 10 * MS);
+	assert_int_equal(slave_asks(f, 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 1);
+	ns(f, 1, t);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(3), 1), 1);
+	answer(f, SLAVE(1), 1, t + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	teardown_fake(f);
+}
+
+/*
  * The same with the ask rate spent after one ask: slave 3, the sign's,
  * is the one asked, and its answer is taken although the slaves before
  * it in order are not asked yet; a slave not asked is not believed.
@@ -2960,6 +2985,7 @@ int main(void)
 		cmocka_unit_test(test_guest_then_ns),
 		cmocka_unit_test(test_guest_then_ns_asks_sign_first),
 		cmocka_unit_test(test_guest_then_ns_sign_silent),
+		cmocka_unit_test(test_sign_silent_then_ns_asks_all),
 		cmocka_unit_test(test_guest_then_ns_sign_first_rate_spent),
 		cmocka_unit_test(test_guest_ns_answer_before_proxy),
 		cmocka_unit_test(test_guest_cannot_steal),
