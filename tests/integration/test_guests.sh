@@ -159,15 +159,16 @@ check "the upstream reaches Z (proxy NDP on m0)" wait_for 5 ping_ok u $Z
 # once): X's slave hears nothing of it. Counted where the NS arrive, in
 # prerouting (an NS for a group not joined never reaches input).
 Z2=2001:db8:1::301
-nd_counter() {	# nd_counter NS: count the NS for Z2 arriving in NS
+nd_counter() {	# nd_counter NS TARGET_HEX: count the NS for it arriving in NS
 	in_ns "$1" nft add table inet nscount &&
 	in_ns "$1" nft add chain inet nscount pre '{ type filter hook prerouting priority -300; }' &&
 	in_ns "$1" nft add rule inet nscount pre icmpv6 type nd-neighbor-solicit \
-		@th,64,128 0x20010db8000100000000000000000301 counter
+		@th,64,128 "$2" counter
 }
 nd_seen() { in_ns "$1" nft list chain inet nscount pre | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 ping_from() { in_ns "$1" ping -c1 -W1 -I "$2" "$3" >/dev/null 2>&1; }
-nd_counter x && nd_counter z || { echo "FAIL: NS counters not loaded"; exit 1; }
+Z2_HEX=0x20010db8000100000000000000000301
+nd_counter x $Z2_HEX && nd_counter z $Z2_HEX || { echo "FAIL: NS counters not loaded"; exit 1; }
 in_ns z ip -6 addr add $Z2/64 dev z0 nodad
 check "Z's new address reaches the upstream" wait_for 5 ping_from z $Z2 $UPSTREAM
 check "...learned behind s2" wait_for 5 route_dev $Z2 s2
@@ -176,6 +177,20 @@ check "...and none reached X on s1" test "$(nd_seen x)" -eq 0
 in_ns x nft delete table inet nscount
 in_ns z nft delete table inet nscount
 in_ns z ip -6 addr del $Z2/64 dev z0
+# A sign from Z for an address that lives behind s1 (a guest that moved,
+# or one that spoofs its source): s2 is asked alone and stays silent. The
+# upstream's first ping to the address is answered all the same, by X
+# behind s1, at once: not after the hold-down, seconds later.
+A=2001:db8:1::303
+in_ns x ip -6 addr add $A/128 dev x0 nodad
+nd_counter z 0x20010db8000100000000000000000303 || { echo "FAIL: NS counter not loaded"; exit 1; }
+in_ns z "$GUEST_FLOOD" z0 $A 1 0 >/dev/null
+check "a sign on s2 for an address behind s1: s2 asked alone" \
+	wait_for 5 eval '[ "$(nd_seen z)" -ge 1 ]'
+check "...the upstream's first ping to it is answered" ping_ok u $A
+check "...learned behind s1" wait_for 5 route_dev $A s1
+in_ns z nft delete table inet nscount
+in_ns x ip -6 addr del $A/128 dev x0
 # What --check's warning about m0's own forwarding says: with it off
 # (all still 1) the kernel does not answer the upstream's NS for Z.
 in_ns r sysctl -qw net.ipv6.conf.m0.forwarding=0
