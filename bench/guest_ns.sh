@@ -251,6 +251,14 @@ for target, back_dev in (("2001:db8:1::2", "m0"), ("2001:db8:1::2:1", "s2")):
 '
 }
 
+# label TARGET: how the tables name it.
+label() {
+	case $1 in
+	upstream) echo "the upstream router" ;;
+	guest) echo "a guest behind another slave" ;;
+	esac
+}
+
 pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.2f", v[i] }' "$2"; }
 {
 	echo "# Guests with the /64 on-link: first NS to first answered packet"
@@ -265,10 +273,6 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 			awk -v t="$tool" -v w="$what" '$1 == t && $2 == w { print $4 }' "$TMP/results" | sort -n >"$TMP/ms"
 			n=$(wc -l <"$TMP/ms")
 			ok=$(grep -c "^$tool $what ok" "$TMP/results")
-			case $what in
-			upstream) label="the upstream router" ;;
-			guest) label="a guest behind another slave" ;;
-			esac
 			case $tool in
 			ns-monitor) tl="ns-monitor --proxy-ndp" ;;
 			ndppd) tl="ndppd (iface rules)" ;;
@@ -276,7 +280,7 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 			esac
 			read -r a1 b1 a2 b2 <"$TMP/$tool.legs"
 			case $what in upstream) a=${a1:--} b=${b1:--} ;; guest) a=${a2:--} b=${b2:--} ;; esac
-			echo "| $label | $tl | $n | $ok | $(pct 0.5 "$TMP/ms") | $(pct 0.99 "$TMP/ms") | $(awk 'END { printf "%.2f", $1 }' "$TMP/ms") | $a | $b |"
+			echo "| $(label "$what") | $tl | $n | $ok | $(pct 0.5 "$TMP/ms") | $(pct 0.99 "$TMP/ms") | $(awk 'END { printf "%.2f", $1 }' "$TMP/ms") | $a | $b |"
 		done
 	done
 	echo
@@ -289,17 +293,14 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 	for tool in $TOOLS; do hops "$tool" >"$TMP/$tool.hops"; done
 	for what in upstream guest; do
 		for tool in $TOOLS; do
-			case $what in
-			upstream) label="the upstream router"; line=1 ;;
-			guest) label="a guest behind another slave"; line=2 ;;
-			esac
+			case $what in upstream) line=1 ;; guest) line=2 ;; esac
 			read -r h1 h2 h3 h4 < <(sed -n "${line}p" "$TMP/$tool.hops")
-			echo "| $label | $tool | ${h1:--} | ${h2:--} | ${h3:--} | ${h4:--} |"
+			echo "| $(label "$what") | $tool | ${h1:--} | ${h2:--} | ${h3:--} | ${h4:--} |"
 		done
 	done
 } >"$RESULTS/guest_ns.md"
 cat "$RESULTS/guest_ns.md"
 if [ -n "$KEEP" ]; then
-	mkdir -p "$KEEP" && cp "$TMP"/*.cap "$KEEP"/ 2>/dev/null
+	cp "$TMP"/*.cap "$KEEP"/ 2>/dev/null
 	say "captures kept in $KEEP"
 fi
