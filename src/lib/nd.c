@@ -177,3 +177,27 @@ enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,
 	*flags = icmp[4] & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
 	return ND_OK;
 }
+
+bool nd_na_target_lladdr(const uint8_t *icmp, size_t len, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+	size_t off = ND_MSG_LEN;
+
+	/* The options tile the rest: nd_parse_na() checked that. */
+	while (off + 2 <= len && icmp[off + 1]) {
+		size_t olen = (size_t)icmp[off + 1] * 8;
+
+		if (olen > len - off)
+			return false;
+		if (icmp[off] == ND_OPT_TARGET_LLADDR && olen == 8) {
+			const uint8_t *a = icmp + off + 2;
+
+			if ((a[0] & 1) || memcmp(a, zero, sizeof(zero)) == 0)
+				return false;
+			memcpy(mac, a, 6);
+			return true;
+		}
+		off += olen;
+	}
+	return false;
+}

@@ -14,6 +14,7 @@
 
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* IPv6 header (40), NS (24), source link-layer address option for Ethernet (8). */
@@ -74,6 +75,14 @@ size_t nd_build_na(uint8_t *buf, size_t size, const struct in6_addr *src,
  */
 enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,
 			    struct in6_addr *target, uint8_t *flags);
+
+/*
+ * The target link-layer address option of an NA that nd_parse_na() took,
+ * its first of Ethernet's length: true with mac filled. An NA answering a
+ * multicast NS carries one (RFC 4861 7.2.4). A multicast or all-zero
+ * address names no one station, and counts as none.
+ */
+bool nd_na_target_lladdr(const uint8_t *icmp, size_t len, uint8_t mac[6]);
 
 /* Short name of a verdict, for logs and metric labels ("hop_limit"). */
 const char *nd_verdict_name(enum nd_verdict v);

@@ -41,7 +41,7 @@ static void fuzz_parse(int hoplimit, const uint8_t *data, size_t size)
 	/* An exact-size copy: ASan sees any read past the end. */
 	uint8_t *icmp = malloc(size ? size : 1);
 	struct in6_addr target;
-	uint8_t flags = 0x1f;
+	uint8_t flags = 0x1f, mac[6];
 	enum nd_verdict v;
 
 	CHECK(icmp != NULL);
@@ -58,6 +58,8 @@ static void fuzz_parse(int hoplimit, const uint8_t *data, size_t size)
 		CHECK(memcmp(&target, icmp + 8, 16) == 0);
 		CHECK(flags == (icmp[4] & 0xe0));
 		CHECK(options_tile(icmp + ND_NA_MIN_LEN, size - ND_NA_MIN_LEN));
+		if (nd_na_target_lladdr(icmp, size, mac))
+			CHECK(!(mac[0] & 1));
 	} else {
 		uint8_t untouched[16];
 

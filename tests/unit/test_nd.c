@@ -233,6 +233,43 @@ static void expect_verdict(const uint8_t *na, size_t len, int hoplimit,
 	assert_int_equal(t.s6_addr[0], 0xa5);
 }
 
+/* The target link-layer address: found past other options, of Ethernet's
+   length only, and never a multicast or all-zero one. */
+static void test_na_target_lladdr(void **state)
+{
+	uint8_t na[NA_LEN + 24], mac[6];
+	static const uint8_t zero[6];
+
+	(void)state;
+	make_na(na);
+	assert_true(nd_na_target_lladdr(na, NA_LEN, mac));
+	assert_memory_equal(mac, kernel_mac, 6);
+	/* None: no options, or only a source link-layer one. */
+	memset(mac, 0xa5, sizeof(mac));
+	assert_false(nd_na_target_lladdr(na, ND_NA_MIN_LEN, mac));
+	na[24] = 1;
+	assert_false(nd_na_target_lladdr(na, NA_LEN, mac));
+	assert_int_equal(mac[0], 0xa5);
+	/* After an unknown option and a 16-byte target one (not Ethernet). */
+	memset(na + 24, 0, 32);
+	na[24] = 99;
+	na[25] = 1;
+	na[32] = 2;
+	na[33] = 2;
+	na[48] = 2;
+	na[49] = 1;
+	memcpy(na + 50, kernel_mac, 6);
+	assert_true(nd_na_target_lladdr(na, sizeof(na), mac));
+	assert_memory_equal(mac, kernel_mac, 6);
+	/* Cut short: the option past the end is not read. */
+	assert_false(nd_na_target_lladdr(na, sizeof(na) - 1, mac));
+	/* Multicast (group bit) and all-zero addresses are no station's. */
+	na[50] = 0x33;
+	assert_false(nd_na_target_lladdr(na, sizeof(na), mac));
+	memcpy(na + 50, zero, 6);
+	assert_false(nd_na_target_lladdr(na, sizeof(na), mac));
+}
+
 static void test_na_ok(void **state)
 {
 	uint8_t na[NA_LEN];
@@ -367,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_build_ns_too_small),
 		cmocka_unit_test(test_build_na),
 		cmocka_unit_test(test_na_ok),
+		cmocka_unit_test(test_na_target_lladdr),
 		cmocka_unit_test(test_na_short),
 		cmocka_unit_test(test_na_type),
 		cmocka_unit_test(test_na_code),
