@@ -382,14 +382,14 @@ static void on_timer(struct loop *l)
 }
 
 static void on_answer(unsigned int ifindex, const struct in6_addr *from,
-		      enum answer_kind kind, void *data)
+		      enum answer_kind kind, const uint8_t *mac, void *data)
 {
 	struct loop *l = data;
 	uint64_t now = monotonic_ns();
 
 	/* An echo reply from target, or an NA for it: it lives there. */
 	(void)kind;
-	engine_answer(l->engine, ifindex, from, now);
+	engine_answer(l->engine, ifindex, from, mac, now);
 	/* Its masters checked now: taken before the next answer is read. */
 	intake_kernel_checks(&l->kernel, now);
 }

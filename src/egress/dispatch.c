@@ -34,11 +34,12 @@ static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void eg_route_add(void *ctx, uint16_t group,
-			 const struct in6_addr *target, unsigned int slave)
+			 const struct in6_addr *target, unsigned int slave,
+			 const uint8_t *mac)
 {
 	struct dispatch *x = ctx;
 
-	learn_route_add(x->learn, group, target, slave);
+	learn_route_add(x->learn, group, target, slave, mac);
 }
 
 static void eg_route_move(void *ctx, uint16_t group,

@@ -67,6 +67,16 @@ static void on_outcome(const struct rtnl_req *r, int err, bool superseded,
 	bool add = r->kind == RTNL_REQ_ROUTE_ADD || r->kind == RTNL_REQ_PROXY_ADD;
 
 	switch (r->kind) {
+	case RTNL_REQ_NEIGH_ADD:
+		/* Without it the kernel resolves the target itself. */
+		if (!err)
+			l->c.neighbors_added++;
+		else
+			log_warnx_limited(&route_limit, "group %u: neighbor entry %s dev %s: %s",
+					  r->group, fmt_addr(&r->addr, a),
+					  log_ifname(r->ifindex, ifname),
+					  strerror(err));
+		return;
 	case RTNL_REQ_ROUTE_ADD:
 		if (!err) {
 			l->c.routes_added++;
@@ -224,30 +234,41 @@ static struct rtnl_req route_req(uint16_t group, enum rtnl_req_kind kind,
 				  .addr = *target, .ifindex = ifindex };
 }
 
-/* One route request, RTNL_ADD or RTNL_DEL, sent without waiting. */
-static void route_send(struct learn *l, uint16_t group, enum rtnl_op op,
-		       const struct in6_addr *target, unsigned int slave)
-{
-	char b[RTNL_MSG_SIZE];
-	struct nlmsghdr *m = rtnl_host_route_msg(b, op, target, slave,
-						 learn_route_metric(l->cfg, group));
-	struct rtnl_req r = route_req(group, op == RTNL_ADD ? RTNL_REQ_ROUTE_ADD :
-						      RTNL_REQ_ROUTE_DEL,
-				      target, slave);
-
-	send_reqs(l, &m, &r, 1);
-}
-
+/*
+ * With the link-layer address the target's answer carried, the kernel's
+ * neighbor entry is made in the same send, before the route: the first
+ * packet routed there (often the upstream's reply, forwarded inside our
+ * NA's send) goes out at once instead of waiting for the kernel's own NS
+ * and its answer.
+ */
 void learn_route_add(struct learn *l, uint16_t group,
-		     const struct in6_addr *target, unsigned int slave)
+		     const struct in6_addr *target, unsigned int slave,
+		     const uint8_t *mac)
 {
-	route_send(l, group, RTNL_ADD, target, slave);
+	char b0[RTNL_MSG_SIZE], b1[RTNL_MSG_SIZE];
+	struct nlmsghdr *m[2];
+	struct rtnl_req r[2];
+	unsigned int n = 0;
+
+	if (mac) {
+		m[n] = rtnl_neigh_msg(b0, target, mac, slave);
+		r[n++] = route_req(group, RTNL_REQ_NEIGH_ADD, target, slave);
+	}
+	m[n] = rtnl_host_route_msg(b1, RTNL_ADD, target, slave,
+				   learn_route_metric(l->cfg, group));
+	r[n++] = route_req(group, RTNL_REQ_ROUTE_ADD, target, slave);
+	send_reqs(l, m, r, n);
 }
 
 void learn_route_del(struct learn *l, uint16_t group,
 		     const struct in6_addr *target, unsigned int slave)
 {
-	route_send(l, group, RTNL_DEL, target, slave);
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m = rtnl_host_route_msg(b, RTNL_DEL, target, slave,
+						 learn_route_metric(l->cfg, group));
+	struct rtnl_req r = route_req(group, RTNL_REQ_ROUTE_DEL, target, slave);
+
+	send_reqs(l, &m, &r, 1);
 }
 
 void learn_route_move(struct learn *l, uint16_t group,
@@ -423,6 +444,9 @@ void learn_metrics(const struct learn *l, struct metrics *m)
 			l->c.proxies_added);
 	metrics_counter(m, "proxies_removed_total", "Proxy NDP entries removed.",
 			l->c.proxies_removed);
+	metrics_counter(m, "neighbors_added_total",
+			"The kernel's neighbor entries made with a learned route, from the link-layer address in the target's answer.",
+			l->c.neighbors_added);
 	metrics_counter(m, "route_acks_lost_total",
 			"Route and proxy requests whose ack was lost (receive buffer overrun): taken as done, the routes read again.",
 			l->pending.lost);

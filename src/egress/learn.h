@@ -21,6 +21,7 @@ struct learn_counters {
 	unsigned long routes_removed;
 	unsigned long proxies_added;
 	unsigned long proxies_removed;
+	unsigned long neighbors_added;	/* entries made with a route */
 	unsigned long ack_overruns;	/* ENOBUFS on the writes' socket */
 };
 
@@ -82,7 +83,8 @@ void learn_fini(struct learn *l);
  * later (learn_read_acks). A move sends its delete and its add at once.
  */
 void learn_route_add(struct learn *l, uint16_t group,
-		     const struct in6_addr *target, unsigned int slave);
+		     const struct in6_addr *target, unsigned int slave,
+		     const uint8_t *mac);
 void learn_route_move(struct learn *l, uint16_t group,
 		      const struct in6_addr *target, unsigned int from,
 		      unsigned int to);

@@ -48,6 +48,15 @@ struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
 				     unsigned int ifindex, uint32_t metric);
 struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
 				const struct in6_addr *addr, unsigned int ifindex);
+/*
+ * `ip -6 neigh add ADDR lladdr MAC dev IFINDEX nud reachable proto
+ * ns-monitor`: an ordinary entry, aged and collected by the kernel. It is
+ * made, or completes one still resolving; a usable entry with another
+ * address is left as it is (no NLM_F_REPLACE: the kernel does not
+ * override it).
+ */
+struct nlmsghdr *rtnl_neigh_msg(char *buf, const struct in6_addr *addr,
+				const uint8_t mac[6], unsigned int ifindex);
 
 /* Whether a proxy entry for addr is to be kept (it is someone else's). */
 typedef bool (*rtnl_addr_filter)(struct rtnl *r, const struct in6_addr *addr,

@@ -30,6 +30,7 @@ enum rtnl_req_kind {
 	RTNL_REQ_ROUTE_DEL,
 	RTNL_REQ_PROXY_ADD,
 	RTNL_REQ_PROXY_DEL,
+	RTNL_REQ_NEIGH_ADD,	/* the kernel's entry for a learned target */
 };
 
 struct rtnl_req {
@@ -37,7 +38,7 @@ struct rtnl_req {
 	uint8_t kind;		/* enum rtnl_req_kind */
 	uint16_t group;
 	struct in6_addr addr;
-	unsigned int ifindex;	/* the route's slave, the proxy's master */
+	unsigned int ifindex;	/* the route's (entry's) slave, the proxy's master */
 };
 
 /* A ring, oldest first. */

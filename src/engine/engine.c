@@ -123,6 +123,8 @@ struct pending {
 	uint32_t gi;
 	uint32_t round;		/* PEND_ANSWER: its record's resolution */
 	unsigned int slave;
+	bool has_mac;		/* PEND_ANSWER: the NA's link-layer address */
+	uint8_t mac[6];
 	struct in6_addr target;
 };
 
@@ -1059,7 +1061,7 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 }
 
 static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
-		     bool routed)
+		     bool routed, const uint8_t *mac)
 {
 	struct rec *r = &e->recs[i];
 
@@ -1070,7 +1072,8 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	/* The kernel's refusal, if any, comes later: engine_route_failed(). */
 	if (!routed) {
-		e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target, slave);
+		e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target,
+				slave, mac);
 		r->route_why = ROUTE_LEARNED;
 	}
 	r->slave = slave;
@@ -1079,10 +1082,11 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	return true;
 }
 
-static void learn(struct engine *e, uint32_t i, unsigned int slave)
+static void learn(struct engine *e, uint32_t i, unsigned int slave,
+		  const uint8_t *mac)
 {
 	reask_cancel(e, i);
-	if (!learn_at(e, i, slave, false))
+	if (!learn_at(e, i, slave, false, mac))
 		return;
 	e->c.learned++;
 	/*
@@ -1202,6 +1206,19 @@ static int pend_push(struct engine *e, const struct pending *p)
 	return 0;
 }
 
+/* An answer's link-layer address kept while it waits, and given back. */
+static void pend_set_mac(struct pending *p, const uint8_t *mac)
+{
+	p->has_mac = mac != NULL;
+	if (mac)
+		memcpy(p->mac, mac, sizeof(p->mac));
+}
+
+static const uint8_t *pend_mac(const struct pending *p)
+{
+	return p->has_mac ? p->mac : NULL;
+}
+
 static void pend_take(struct engine *e, uint32_t k, struct pending *out)
 {
 	*out = e->pend[k];
@@ -1257,9 +1274,9 @@ static bool masters_check(struct engine *e, struct pending *p,
 	return true;
 }
 
-/* An answer to one of this resolution's asks. */
+/* An answer to one of this resolution's asks (mac: its NA's, or NULL). */
 static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
-			uint64_t now, unsigned int checked)
+			const uint8_t *mac, uint64_t now, unsigned int checked)
 {
 	struct rec *r = &e->recs[i];
 	struct engine_group *g = &e->groups[r->gi];
@@ -1291,6 +1308,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 				     .round = r->round, .slave = slave,
 				     .target = r->target };
 
+		pend_set_mac(&p, mac);
 		if (masters_check(e, &p, &master))
 			return;		/* taken when its masters are checked */
 	} else {
@@ -1319,7 +1337,7 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	 */
 	t = r->target;
 	if (e->o.learn_routes && !r->slave) {
-		learn(e, i, slave);
+		learn(e, i, slave, mac);
 		learned = e->recs[i].slave != 0;
 	}
 	e->c.confirms++;
@@ -2347,8 +2365,8 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
  * the order they came.
  */
 static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
-		       unsigned int slave, long pos, bool waited,
-		       uint64_t now)
+		       unsigned int slave, const uint8_t *mac, long pos,
+		       bool waited, uint64_t now)
 {
 	struct rec *r = &e->recs[i];
 
@@ -2357,6 +2375,7 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 				     .round = r->round, .slave = slave,
 				     .target = r->target };
 
+		pend_set_mac(&p, mac);
 		/* No memory to wait: taken now, out of order. */
 		if (pend_push(e, &p) == 0) {
 			r->waiting++;
@@ -2374,14 +2393,15 @@ static bool answer_rec(struct engine *e, uint32_t gi, uint32_t i,
 	if ((r->res == RES_ASKING || r->res == RES_HELD) &&
 	    (slave == r->likely ? r->likely_asked : (uint32_t)pos < r->cursor) &&
 	    slave != r->from && (!r->only || slave == r->only)) {
-		take_answer(e, i, slave, now, UNCHECKED);
+		take_answer(e, i, slave, mac, now, UNCHECKED);
 		return true;
 	}
 	return false;
 }
 
 void engine_answer(struct engine *e, unsigned int slave,
-		   const struct in6_addr *target, uint64_t now)
+		   const struct in6_addr *target, const uint8_t *mac,
+		   uint64_t now)
 {
 	engine_clock(e, now);
 	bool taken = false;
@@ -2398,7 +2418,7 @@ void engine_answer(struct engine *e, unsigned int slave,
 		}
 		if (pos < 0 || (i = lookup(e, gi, target)) == NIL)
 			continue;
-		taken |= answer_rec(e, gi, i, slave, pos, false, now);
+		taken |= answer_rec(e, gi, i, slave, mac, pos, false, now);
 	}
 	if (!taken)
 		e->c.answers_unasked++;
@@ -2495,7 +2515,7 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 			return 0;
 	} else if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
 		errno = ENOMEM;
-	} else if (learn_at(e, i, slave, routed)) {
+	} else if (learn_at(e, i, slave, routed, NULL)) {
 		proxies(e, i, PROXIES_ADD);
 		taken = true;
 	} else {
@@ -2548,7 +2568,8 @@ static void take_waiting(struct engine *e, uint32_t i, uint64_t now)
 		r->waiting--;
 		pos = pos_in(e->groups[gi].slaves, e->groups[gi].nslaves, p.slave);
 		if (pos >= 0 && p.round == r->round)
-			answer_rec(e, gi, i, p.slave, pos, true, now);
+			answer_rec(e, gi, i, p.slave, pend_mac(&p), pos, true,
+				   now);
 		r = &e->recs[i];
 	}
 }
@@ -2579,7 +2600,7 @@ void engine_masters_checked(struct engine *e, uint32_t check,
 		if (r->round == p.round &&
 		    (r->res == RES_ASKING || r->res == RES_HELD) &&
 		    pos_in(g->slaves, g->nslaves, p.slave) >= 0)
-			take_answer(e, i, p.slave, now, master);
+			take_answer(e, i, p.slave, pend_mac(&p), now, master);
 		take_waiting(e, i, now);
 		rec_maybe_free(e, i);
 		break;
@@ -2648,7 +2669,7 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 		run(e, now);
 		return ENGINE_ROUTE_GONE_GIVEN_UP;
 	}
-	e->eg.route_add(e->eg.ctx, group, target, slave);
+	e->eg.route_add(e->eg.ctx, group, target, slave, NULL);
 	r->route_why = ROUTE_RESTORED;
 	r->restores++;
 	e->c.routes_restored++;

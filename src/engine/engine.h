@@ -233,8 +233,15 @@ struct engine_egress {
 		    const struct in6_addr *target);
 	void (*confirm)(void *ctx, uint16_t group, unsigned int slave,
 			const struct in6_addr *target);
+	/*
+	 * mac: the link-layer address target's answer carried (its NA's
+	 * target option), NULL for none: the kernel's neighbor entry on
+	 * slave is made with the route, so that the first packet routed
+	 * there needs no resolution of its own.
+	 */
 	void (*route_add)(void *ctx, uint16_t group,
-			  const struct in6_addr *target, unsigned int slave);
+			  const struct in6_addr *target, unsigned int slave,
+			  const uint8_t *mac);
 	void (*route_move)(void *ctx, uint16_t group,
 			   const struct in6_addr *target, unsigned int from,
 			   unsigned int to);
@@ -551,9 +558,12 @@ void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
  * An NA (or echo reply) for target arrived on slave, or on a master: one
  * there refuses every slave's claim on target while it is in flight, and
  * takes a learned target back from its slave (the masters were asked).
+ * mac: an NA's target link-layer address, NULL for none (an echo reply):
+ * given to route_add if this answer is learned.
  */
 void engine_answer(struct engine *e, unsigned int slave,
-		   const struct in6_addr *target, uint64_t now);
+		   const struct in6_addr *target, const uint8_t *mac,
+		   uint64_t now);
 
 /*
  * Kernel neighbor events. fresh: REACHABLE (a confirmation just now), as

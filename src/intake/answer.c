@@ -82,7 +82,7 @@ static void on_na(const uint8_t *buf, size_t len, bool cut,
 		  struct answer_counters *c)
 {
 	struct in6_addr target;
-	uint8_t flags;
+	uint8_t flags, mac[6];
 
 	if (cut || !a->ifindex ||
 	    nd_parse_na(buf, len, a->hoplimit, &target, &flags) != ND_OK) {
@@ -96,7 +96,8 @@ static void on_na(const uint8_t *buf, size_t len, bool cut,
 		return;
 	}
 	c->nas++;
-	cb(a->ifindex, &target, ANSWER_NA, data);
+	cb(a->ifindex, &target, ANSWER_NA,
+	   nd_na_target_lladdr(buf, len, mac) ? mac : NULL, data);
 }
 
 /*
@@ -171,7 +172,8 @@ void answer_read(int fd, uint16_t id, answer_cb cb, void *data,
 			    !echo_is_reply(buf, len, id) || !a.ifindex)
 				continue;
 			c->echo_replies++;
-			cb(a.ifindex, &from[i].sin6_addr, ANSWER_ECHO_REPLY, data);
+			cb(a.ifindex, &from[i].sin6_addr, ANSWER_ECHO_REPLY, NULL,
+			   data);
 		}
 		done += n;
 		if (n < ANSWER_VLEN)

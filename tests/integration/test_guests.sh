@@ -174,6 +174,12 @@ check "Z's new address reaches the upstream" wait_for 5 ping_from z $Z2 $UPSTREA
 check "...learned behind s2" wait_for 5 route_dev $Z2 s2
 check "...the NS for it reached Z on s2" test "$(nd_seen z)" -ge 1
 check "...and none reached X on s1" test "$(nd_seen x)" -eq 0
+# The host's entry for it on s2 was made with the route, from Z's answer
+# (proto 135): the upstream's reply, forwarded inside the daemon's NA,
+# needed no NS of the kernel's first.
+z0_mac=$(in_ns z cat /sys/class/net/z0/address)
+check "...R's entry for it on s2 was made with its route, with Z's MAC" \
+	grep -q "lladdr $z0_mac .*proto 135" <<<"$(in_ns r ip -6 neigh show $Z2 dev s2)"
 in_ns x nft delete table inet nscount
 in_ns z nft delete table inet nscount
 in_ns z ip -6 addr del $Z2/64 dev z0

@@ -107,10 +107,12 @@ static int get_link_local(const char *ifname, struct in6_addr *ll)
 }
 
 static void on_answer(unsigned int ifindex, const struct in6_addr *target,
-		      enum answer_kind kind, void *data)
+		      enum answer_kind kind, const uint8_t *mac, void *data)
 {
 	struct seen *s = data;
 	char name[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
+
+	(void)mac;
 
 	if_indextoname(ifindex, name);
 	inet_ntop(AF_INET6, target, addr, sizeof(addr));

@@ -52,6 +52,9 @@ struct fake {
 	struct fk_check checks[FK_CHECKS];
 	size_t nchecks;
 	bool hold_checks;
+	/* The last route_add's link-layer address (route_has_mac: one). */
+	bool route_has_mac;
+	uint8_t route_mac[6];
 	/* The askers of the last answer_upstream, of the last answer_guests. */
 	struct engine_asker askers[8], gaskers[8];
 	size_t naskers, ngaskers;
@@ -83,9 +86,15 @@ static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void fk_route_add(void *ctx, uint16_t grp, const struct in6_addr *t,
-			 unsigned int s)
+			 unsigned int s, const uint8_t *mac)
 {
+	struct fake *f = ctx;
+
 	assert_int_equal(grp, GROUP);
+	f->route_has_mac = mac != NULL;
+	memset(f->route_mac, 0, sizeof(f->route_mac));
+	if (mac)
+		memcpy(f->route_mac, mac, sizeof(f->route_mac));
 	record(ctx, ROUTE_ADD, s, 0, t);
 }
 
@@ -310,13 +319,20 @@ static void ns(struct fake *f, uint32_t n, uint64_t at)
 	engine_ns_out(f->e, GROUP, MASTER, &t, at);
 }
 
-static void answer(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
+/* An answer carrying a link-layer address (an NA's), or none (NULL). */
+static void answer_mac(struct fake *f, unsigned int slave, uint32_t n,
+		       const uint8_t *mac, uint64_t at)
 {
 	struct in6_addr t = target(n);
 
 	f->now = at;
-	engine_answer(f->e, slave, &t, at);
+	engine_answer(f->e, slave, &t, mac, at);
 	answer_checks(f);
+}
+
+static void answer(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
+{
+	answer_mac(f, slave, n, NULL, at);
 }
 
 /* engine_guest_ns(), its masters' check answered as intake would. */
@@ -791,6 +807,33 @@ static void test_check_pending_then_result(void **state)
 	engine_masters_checked(f->e, 1, MASTER, f->now);
 	assert_int_equal(C(f)->learned_now, 1);
 	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 0);
+	teardown_fake(f);
+}
+
+/*
+ * The answer's link-layer address reaches the route (the kernel's entry
+ * is made with it), after its masters' check too; an echo reply has none.
+ */
+static void test_answer_mac_to_route(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x2a };
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	f->hold_checks = true;
+	ns(f, 1, T0);
+	answer_mac(f, SLAVE(2), 1, mac, T0 + 2 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	check_one(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_true(f->route_has_mac);
+	assert_memory_equal(f->route_mac, mac, sizeof(mac));
+	f->hold_checks = false;
+	ns(f, 2, T0 + 3 * MS);
+	answer(f, SLAVE(1), 2, T0 + 4 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 2), 1);
+	assert_false(f->route_has_mac);
 	teardown_fake(f);
 }
 
@@ -2951,6 +2994,7 @@ int main(void)
 		cmocka_unit_test(test_answer_upstream_forwarding),
 		cmocka_unit_test(test_refuse_known_on_master),
 		cmocka_unit_test(test_check_pending_then_result),
+		cmocka_unit_test(test_answer_mac_to_route),
 		cmocka_unit_test(test_check_master_refuses),
 		cmocka_unit_test(test_check_second_answer_waits),
 		cmocka_unit_test(test_check_second_answer_refused_too),

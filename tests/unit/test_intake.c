@@ -72,7 +72,7 @@ static struct rig *rig_new(bool learn)
 	struct rig *r = calloc(1, sizeof(*r));
 	struct engine_egress eg = {
 		.ask = fk_ask, .confirm = fk_confirm,
-		.route_add = fk_route_none, .route_move = fk_route_move,
+		.route_add = fk_route_add_none, .route_move = fk_route_move,
 		.route_del = fk_route_none, .proxy_add = fk_proxy,
 		.proxy_del = fk_proxy, .notice = fk_notice,
 	};

@@ -43,11 +43,12 @@ static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
-			 unsigned int slave)
+			 unsigned int slave, const uint8_t *mac)
 {
 	struct fake *f = ctx;
 
 	(void)t;
+	(void)mac;
 	assert_int_equal(group, GROUP);
 	f->routes++;
 	f->route_slave = slave;
