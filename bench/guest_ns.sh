@@ -220,7 +220,9 @@ print(" ".join(out))
 
 # hops TOOL: the way back hop by hop, one line per target: the target's NS
 # to the first ask on a slave, to the ask on s1 (where the guest is), that
-# ask to the guest's NA, the guest's NA to the target's NA (medians, µs,
+# ask to the guest's NA, the guest's NA to the target's NA, and then the
+# target's echo reply through R (in on its link to out on s1: a host
+# without a neighbor entry for the guest resolves it first) (medians, µs,
 # over the trials the capture saw whole; "-" without one).
 hops() {
 	cat "$TMP/$1".*.cap 2>/dev/null | python3 -c '
@@ -231,10 +233,15 @@ for l in sys.stdin:
     if m:
         t, dev, way, src, dst, kind, tgt = m.groups()
         ev.append((float(t), dev, way, src, dst, kind[0], tgt))
+        continue
+    m = re.match(r"(\d+\.\d+) (\S+) +(\S+) +IP6 (\S+) > (\S+): ICMP6, echo reply", l)
+    if m:
+        t, dev, way, src, dst = m.groups()
+        ev.append((float(t), dev, way, src, dst, "r", ""))
 ev.sort()
 z = "2001:db8:1::1:"
 for target, back_dev in (("2001:db8:1::2", "m0"), ("2001:db8:1::2:1", "s2")):
-    h = [[], [], [], []]
+    h = [[], [], [], [], []]
     for g in {e[6] for e in ev if e[5] == "s" and e[3] == target and e[6].startswith(z)}:
         try:
             ns = min(e[0] for e in ev if e[1] == back_dev and e[5] == "s" and e[3] == target and e[6] == g)
@@ -243,9 +250,11 @@ for target, back_dev in (("2001:db8:1::2", "m0"), ("2001:db8:1::2:1", "s2")):
             ask = min(e[0] for e in asks if e[1] == "s1")
             gna = min(e[0] for e in ev if e[0] > ask and e[1] == "s1" and e[5] == "a" and e[3] == g and e[6] == g)
             na = min(e[0] for e in ev if e[0] > gna and e[1] == back_dev and e[2] == "Out" and e[5] == "a" and e[4] == target and e[6] == g)
+            rin = min(e[0] for e in ev if e[0] > na and e[1] == back_dev and e[2] == "In" and e[5] == "r" and e[3] == target and e[4] == g)
+            rout = min(e[0] for e in ev if e[0] >= rin and e[1] == "s1" and e[2] == "Out" and e[5] == "r" and e[4] == g)
         except ValueError:
             continue
-        for k, v in enumerate((first - ns, ask - ns, gna - ask, na - gna)):
+        for k, v in enumerate((first - ns, ask - ns, gna - ask, na - gna, rout - rin)):
             h[k].append(v)
     print(" ".join("%.0f" % (statistics.median(v) * 1e6) if v else "-" for v in h))
 '
@@ -286,16 +295,16 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 	echo
 	echo "A guest whose ping got no reply within 4 s counts as 4,000 ms (none of its three NS was answered in time)."
 	echo
-	echo "The way back hop by hop (medians, µs, from the capture): the target's NS on R to the first ask leaving on a slave, to the ask leaving on s1 (where the guest is), that ask to the guest's NA, the guest's NA to the target's NA."
+	echo "The way back hop by hop (medians, µs, from the capture): the target's NS on R to the first ask leaving on a slave, to the ask leaving on s1 (where the guest is), that ask to the guest's NA, the guest's NA to the target's NA, and the target's echo reply through R (in on its link, out on s1: a host with no neighbor entry for the guest resolves it first)."
 	echo
-	echo "| target | tool | NS to first ask | NS to ask on s1 | ask to guest's NA | guest's NA to NA |"
-	echo "|---|---|---:|---:|---:|---:|"
+	echo "| target | tool | NS to first ask | NS to ask on s1 | ask to guest's NA | guest's NA to NA | reply through R |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
 	for tool in $TOOLS; do hops "$tool" >"$TMP/$tool.hops"; done
 	for what in upstream guest; do
 		for tool in $TOOLS; do
 			case $what in upstream) line=1 ;; guest) line=2 ;; esac
-			read -r h1 h2 h3 h4 < <(sed -n "${line}p" "$TMP/$tool.hops")
-			echo "| $(label "$what") | $tool | ${h1:--} | ${h2:--} | ${h3:--} | ${h4:--} |"
+			read -r h1 h2 h3 h4 h5 < <(sed -n "${line}p" "$TMP/$tool.hops")
+			echo "| $(label "$what") | $tool | ${h1:--} | ${h2:--} | ${h3:--} | ${h4:--} | ${h5:--} |"
 		done
 	done
 } >"$RESULTS/guest_ns.md"
