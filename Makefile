@@ -89,7 +89,8 @@ $(ENGINE_OBJ): $(BUILD)/%.o: src/engine/%.c src/engine/engine.h src/engine/asker
 # The egress: what carries out the engine's actions. It never calls the
 # engine (tests/egress_purity.sh); results come back as events.
 EGRESS_OBJ := $(addprefix $(BUILD)/,dispatch.o slaves.o learn.o nd_send.o echo.o \
-		echo_build.o hold.o hold_located.o proxy_ndp_state.o rtnl_pending.o)
+		echo_build.o hold.o hold_located.o proxy_ndp_state.o rtnl_pending.o \
+		idle_asks.o)
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^

@@ -532,8 +532,14 @@ static int loop_run(struct loop *l)
 	struct epoll_event ev[8];
 
 	while (!l->stop) {
-		int n = epoll_wait(l->epfd, ev, 8, -1);
+		/* With asks kept for idle time: a look first, no sleep. */
+		int n = epoll_wait(l->epfd, ev, 8,
+				   dispatch_idle_work(&l->egress) ? 0 : -1);
 
+		if (n == 0) {
+			dispatch_idle(&l->egress);
+			continue;
+		}
 		TRACE("wake");
 		if (n == -1) {
 			if (errno == EINTR)
@@ -571,6 +577,7 @@ static int loop_run(struct loop *l)
 		intake_kernel_checks(&l->kernel, monotonic_ns());
 		sync_onlink(l);
 		arm_timer(l);
+		dispatch_overdue(&l->egress, monotonic_ns());
 	}
 	return 0;
 }

@@ -17,12 +17,47 @@
 #include "slaves.h"
 
 
-static void eg_ask(void *ctx, uint16_t group, unsigned int slave,
+static void send_ask(struct dispatch *x, const struct idle_ask *a)
+{
+	slaves_ask(x->slaves, a->group, a->master, &a->target);
+}
+
+/* An ask on a master waits for idle time; one on a slave leaves now. */
+static void eg_ask(void *ctx, uint16_t group, unsigned int ifindex,
 		   const struct in6_addr *target)
 {
 	struct dispatch *x = ctx;
+	struct idle_ask a, oldest;
 
-	slaves_ask(x->slaves, group, slave, target);
+	if (!slaves_has_master(x->slaves, group, ifindex)) {
+		slaves_ask(x->slaves, group, ifindex, target);
+		return;
+	}
+	a = (struct idle_ask){ .since = monotonic_ns(), .group = group,
+			       .master = ifindex, .target = *target };
+	if (idle_asks_push(&x->idle, &a, &oldest))
+		send_ask(x, &oldest);
+}
+
+bool dispatch_idle_work(const struct dispatch *x)
+{
+	return idle_asks_any(&x->idle);
+}
+
+void dispatch_idle(struct dispatch *x)
+{
+	struct idle_ask a;
+
+	while (idle_asks_take(&x->idle, &a))
+		send_ask(x, &a);
+}
+
+void dispatch_overdue(struct dispatch *x, uint64_t now)
+{
+	struct idle_ask a;
+
+	while (idle_asks_take_overdue(&x->idle, now, &a))
+		send_ask(x, &a);
 }
 
 static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
@@ -314,7 +349,10 @@ void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *lear
 		 const struct hostaddrs *addrs, struct intake_checks *checks,
 		 struct fwdwatch *fwd)
 {
-	*x = (struct dispatch){ slaves, learn, cfg, holds, addrs, checks, fwd };
+	*x = (struct dispatch){ .slaves = slaves, .learn = learn, .cfg = cfg,
+				.holds = holds, .addrs = addrs, .checks = checks,
+				.fwd = fwd };
+	idle_asks_init(&x->idle);
 }
 
 void dispatch_make(struct engine_egress *eg, struct dispatch *x)

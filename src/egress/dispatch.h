@@ -6,6 +6,7 @@
 #ifndef NS_MONITOR_DISPATCH_H
 #define NS_MONITOR_DISPATCH_H
 
+#include "idle_asks.h"
 #include "engine.h"
 
 struct slaves;
@@ -24,6 +25,7 @@ struct dispatch {
 	const struct hostaddrs *addrs;	/* answers from an address of the master */
 	struct intake_checks *checks;	/* the engine's questions, for intake */
 	struct fwdwatch *fwd;		/* told what is learned (--proxy-ndp) */
+	struct idle_asks idle;		/* asks on the masters, for idle time */
 };
 
 /*
@@ -41,5 +43,14 @@ void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *lear
 
 /* Fill eg with callbacks on x (which must outlive the engine). */
 void dispatch_make(struct engine_egress *eg, struct dispatch *x);
+
+/*
+ * Asks on the masters wait for idle time (idle_asks.h): whether some do,
+ * all of them sent (the loop found nothing else to do), and those kept
+ * for IDLE_ASKS_WAIT_NS sent (after each turn of a busy loop).
+ */
+bool dispatch_idle_work(const struct dispatch *x);
+void dispatch_idle(struct dispatch *x);
+void dispatch_overdue(struct dispatch *x, uint64_t now);
 
 #endif

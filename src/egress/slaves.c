@@ -949,6 +949,12 @@ const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 	return log_ifname(ifindex, buf);
 }
 
+bool slaves_has_master(const struct slaves *r, uint16_t group,
+		       unsigned int ifindex)
+{
+	return master_at(r, group, ifindex) != NULL;
+}
+
 uint16_t slaves_echo_id(const struct slaves *r)
 {
 	return r->echo_id;

@@ -212,6 +212,10 @@ const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 			 char buf[IF_NAMESIZE]);
 
 /* The identifier of our echo requests: their replies carry it. */
+/* Whether ifindex is one of group's masters. */
+bool slaves_has_master(const struct slaves *r, uint16_t group,
+		       unsigned int ifindex);
+
 uint16_t slaves_echo_id(const struct slaves *r);
 
 /* Link and address events: follow slaves that come, go, rename, go down. */
