@@ -236,7 +236,8 @@ for run in $(seq "$RUNS"); do
 done
 # NAMESPACE: how many entries, by state (multicast ones are NOARP).
 neigh_states() {
-	ip -n "$1" -6 neigh show nud all | awk '{ n++; s[$NF]++ }
+	# The state: the last word in capitals ("proto 135" may follow it).
+	ip -n "$1" -6 neigh show nud all | awk '{ n++; for (i = NF; i > 0; i--) if ($i ~ /^[A-Z]+$/) break; s[i ? $i : "?"]++ }
 		END { printf "%d (", n; sep = ""; for (k in s) { printf "%s%s %d", sep, k, s[k]; sep = ", " } printf ")" }'
 }
 nr=$(neigh_states "$R") ng=$(neigh_states "$G")

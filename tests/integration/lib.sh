@@ -110,11 +110,13 @@ ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 
 # neigh_state TARGET DEV: the state of R's neighbor entry (ip prints it last).
-# neigh_state TARGET DEV: the state of R's entry (a word in capitals; the
-# entry may end with other fields, such as "proto 135").
+# For awk over `ip -6 neigh show`: state() is the line's state, its last
+# word in capitals (fields such as "proto 135" may follow it).
+AWK_STATE='function state(  i) { for (i = NF; i > 0; i--) if ($i ~ /^[A-Z]+$/) return $i; return "" }'
+
+# neigh_state TARGET DEV: the state of R's entry.
 neigh_state() {
-	in_ns r ip -6 neigh show "$1" dev "$2" |
-		awk '{ for (i = NF; i > 0; i--) if ($i ~ /^[A-Z]+$/) { print $i; exit } }'
+	in_ns r ip -6 neigh show "$1" dev "$2" | awk '{ print state(); exit } '"$AWK_STATE"
 }
 
 # reachable_on TARGET DEV: R's entry for TARGET on DEV is REACHABLE.

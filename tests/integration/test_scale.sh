@@ -80,8 +80,9 @@ located() {
 		BEGIN { while ((getline l < want) > 0) { w[l] = 1; n++ } }
 		$0 == "==" { neigh = 1; next }
 		!neigh { sub("/128", "", $1); if (($1 " " $3) in w) r++ }
-		neigh && $NF ~ /^(REACHABLE|STALE|DELAY|PROBE)$/ { if (($1 " " $3) in w) u++ }
-		END { print r + 0, u + 0, n + 0 }'
+		neigh && state() ~ /^(REACHABLE|STALE|DELAY|PROBE)$/ { if (($1 " " $3) in w) u++ }
+		END { print r + 0, u + 0, n + 0 }
+		'"$AWK_STATE"
 }
 all_found() {
 	local r u n
@@ -147,9 +148,9 @@ run_case() {
 	# an echo request on every slave may stay (the issue leaves it open).
 	[ "$c" = 1 ] && check "$s slaves: at most one unresolved neighbor entry per target ($peak <= $t)" \
 		[ "${peak:-999999}" -le "$t" ] 2>/dev/null
-	# ip prints the state followed by a space: $NF, not a regex on the line.
 	echo "   neighbor entries in R at the end: $(in_ns r ip -6 neigh show | awk '
-		{ n++; s[$NF]++ } END { printf "%d (FAILED %d, INCOMPLETE %d)", n, s["FAILED"], s["INCOMPLETE"] }'),"\
+		{ n++; s[state()]++ } END { printf "%d (FAILED %d, INCOMPLETE %d)", n, s["FAILED"], s["INCOMPLETE"] }
+		'"$AWK_STATE"),"\
 		"unresolved on slaves $(unresolved_on_slaves)"
 	check "$s slaves: SIGTERM exits within 2 s" stop_daemon "$pid" 2
 	check "$s slaves: no route of protocol 135 left" [ -z "$(our_routes)" ]
