@@ -548,11 +548,25 @@ static int loop_run(struct loop *l)
 			return -1;
 		}
 		/* The NS first: nothing else before their asks leave. */
+		unsigned long asked = slaves_asked(&l->slaves);
+		bool answers_read = false;
+
 		for (int i = 0; i < n; i++)
 			if (ev[i].data.fd == l->nflogfd)
 				intake_drain(&l->intake);
+		/*
+		 * A guest on a veth answers inside the ask's send: its answer
+		 * is read now, not after one more turn of the loop (a slower
+		 * one's read finds nothing, one system call).
+		 */
+		if (l->answerfd != -1 && slaves_asked(&l->slaves) != asked) {
+			answer_read(l->answerfd, slaves_echo_id(&l->slaves),
+				    on_answer, l, &l->answers);
+			answers_read = true;
+		}
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.fd == l->nflogfd)
+			if (ev[i].data.fd == l->nflogfd ||
+			    (ev[i].data.fd == l->answerfd && answers_read))
 				continue;
 			if (ev[i].data.fd == l->sigfd)
 				handle_signal(l);

@@ -871,6 +871,7 @@ void slaves_ask(struct slaves *r, uint16_t group, unsigned int ifindex,
 		return;
 	}
 	s->asks_sent++;
+	r->asked++;
 	if (log_debug_enabled())
 		log_debug("group %u: probe %s on %s", g->num,
 			  inet_ntop(AF_INET6, target, addr, sizeof(addr)), s->name);

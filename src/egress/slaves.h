@@ -127,6 +127,7 @@ struct slaves {
 	unsigned int nindexed;
 	struct slaves_events ev;		/* cleared while tearing down */
 	int askfd;			/* packet socket: our own NS */
+	unsigned long asked;		/* NS sent out of slaves, all */
 	uint16_t echo_id;
 	uint16_t echo_seq;
 	/*
@@ -212,6 +213,12 @@ const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 			 char buf[IF_NAMESIZE]);
 
 /* The identifier of our echo requests: their replies carry it. */
+/* How many NS were sent out of slaves so far. */
+static inline unsigned long slaves_asked(const struct slaves *r)
+{
+	return r->asked;
+}
+
 /* Whether ifindex is one of group's masters. */
 bool slaves_has_master(const struct slaves *r, uint16_t group,
 		       unsigned int ifindex);
