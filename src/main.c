@@ -549,11 +549,19 @@ static int loop_run(struct loop *l)
 		}
 		/* The NS first: nothing else before their asks leave. */
 		unsigned long asked = slaves_asked(&l->slaves);
+		unsigned long told = slaves_told(&l->slaves);
 		bool answers_read = false;
 
 		for (int i = 0; i < n; i++)
 			if (ev[i].data.fd == l->nflogfd)
 				intake_drain(&l->intake);
+		/*
+		 * An NA to a guest on a veth has its next packet forwarded in
+		 * line, and the target's NS for the guest (the way back) may
+		 * be queued by then: read once more.
+		 */
+		if (slaves_told(&l->slaves) != told)
+			intake_drain(&l->intake);
 		/*
 		 * A guest on a veth answers inside the ask's send: its answer
 		 * is read now, not after one more turn of the loop (a slower

@@ -904,8 +904,11 @@ int slaves_advertise_guest(struct slaves *r, unsigned int slave,
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	return nd_send_advert(r->askfd, slave, to_mac,
-			     s->has_ll ? &s->ll : &src, to, target, s->mac);
+	if (nd_send_advert(r->askfd, slave, to_mac, s->has_ll ? &s->ll : &src,
+			   to, target, s->mac) == -1)
+		return -1;
+	r->told++;
+	return 0;
 }
 
 int slaves_advertise(struct slaves *r, unsigned int master,

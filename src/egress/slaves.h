@@ -128,6 +128,7 @@ struct slaves {
 	struct slaves_events ev;		/* cleared while tearing down */
 	int askfd;			/* packet socket: our own NS */
 	unsigned long asked;		/* NS sent out of slaves, all */
+	unsigned long told;		/* NAs sent to guests, all */
 	uint16_t echo_id;
 	uint16_t echo_seq;
 	/*
@@ -213,10 +214,15 @@ const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 			 char buf[IF_NAMESIZE]);
 
 /* The identifier of our echo requests: their replies carry it. */
-/* How many NS were sent out of slaves so far. */
+/* How many NS were sent out of slaves, and NAs to guests, so far. */
 static inline unsigned long slaves_asked(const struct slaves *r)
 {
 	return r->asked;
+}
+
+static inline unsigned long slaves_told(const struct slaves *r)
+{
+	return r->told;
 }
 
 /* Whether ifindex is one of group's masters. */
