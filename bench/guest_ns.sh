@@ -268,7 +268,7 @@ label() {
 	esac
 }
 
-pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.2f", v[i] }' "$2"; }
+pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%.3f", v[i] }' "$2"; }
 {
 	echo "# Guests with the /64 on-link: first NS to first answered packet"
 	echo
@@ -289,7 +289,7 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR - 1) * p) + 1; printf "%
 			esac
 			read -r a1 b1 a2 b2 <"$TMP/$tool.legs"
 			case $what in upstream) a=${a1:--} b=${b1:--} ;; guest) a=${a2:--} b=${b2:--} ;; esac
-			echo "| $(label "$what") | $tl | $n | $ok | $(pct 0.5 "$TMP/ms") | $(pct 0.99 "$TMP/ms") | $(awk 'END { printf "%.2f", $1 }' "$TMP/ms") | $a | $b |"
+			echo "| $(label "$what") | $tl | $n | $ok | $(pct 0.5 "$TMP/ms") | $(pct 0.99 "$TMP/ms") | $(awk 'END { printf "%.3f", $1 }' "$TMP/ms") | $a | $b |"
 		done
 	done
 	echo
