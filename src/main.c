@@ -394,6 +394,30 @@ static void on_answer(unsigned int ifindex, const struct in6_addr *from,
 	intake_kernel_checks(&l->kernel, now);
 }
 
+/*
+ * A guest with the /64 on-link, on a veth: our NA has its packet
+ * forwarded inside the send, so the target's NS for the guest (the way
+ * back) is queued on NFLOG when the send returns, and the guest answers
+ * the ask that NS makes inside that send too. Both are read at once, not
+ * after more turns of the loop; only after an NA to a guest (told: the
+ * count before this turn), so the host's own NS cost no extra read.
+ * true when the answers were read.
+ */
+static bool follow_guest(struct loop *l, unsigned long told)
+{
+	unsigned long asked;
+
+	if (slaves_told(&l->slaves) == told)
+		return false;
+	asked = slaves_asked(&l->slaves);
+	intake_drain(&l->intake);
+	if (l->answerfd == -1 || slaves_asked(&l->slaves) == asked)
+		return false;
+	answer_read(l->answerfd, slaves_echo_id(&l->slaves), on_answer, l,
+		    &l->answers);
+	return true;
+}
+
 static void handle_signal(struct loop *l)
 {
 	struct signalfd_siginfo si;
@@ -547,31 +571,14 @@ static int loop_run(struct loop *l)
 			log_warn("epoll_wait");
 			return -1;
 		}
-		/* The NS first: nothing else before their asks leave. */
-		unsigned long asked = slaves_asked(&l->slaves);
 		unsigned long told = slaves_told(&l->slaves);
-		bool answers_read = false;
+		bool answers_read;
 
+		/* The NS first: nothing else before their asks leave. */
 		for (int i = 0; i < n; i++)
 			if (ev[i].data.fd == l->nflogfd)
 				intake_drain(&l->intake);
-		/*
-		 * An NA to a guest on a veth has its next packet forwarded in
-		 * line, and the target's NS for the guest (the way back) may
-		 * be queued by then: read once more.
-		 */
-		if (slaves_told(&l->slaves) != told)
-			intake_drain(&l->intake);
-		/*
-		 * A guest on a veth answers inside the ask's send: its answer
-		 * is read now, not after one more turn of the loop (a slower
-		 * one's read finds nothing, one system call).
-		 */
-		if (l->answerfd != -1 && slaves_asked(&l->slaves) != asked) {
-			answer_read(l->answerfd, slaves_echo_id(&l->slaves),
-				    on_answer, l, &l->answers);
-			answers_read = true;
-		}
+		answers_read = follow_guest(l, told);
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == l->nflogfd ||
 			    (ev[i].data.fd == l->answerfd && answers_read))
