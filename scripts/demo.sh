@@ -36,7 +36,11 @@ show() { sed 's/^/      /'; }		# indent command output
 die()  { echo; echo "FAILED: $*"; exit 1; }
 
 gone() { ! kill -0 "$DAEMON" 2>/dev/null; }
-neigh_state() { in_ns router ip -6 neigh show "$1" dev "$2" | awk '{print $NF}'; }
+# The state is the last word in capitals ("proto 135" may follow it).
+neigh_state() {
+	in_ns router ip -6 neigh show "$1" dev "$2" |
+		awk '{ for (i = NF; i > 0; i--) if ($i ~ /^[A-Z]+$/) { print $i; exit } }'
+}
 reachable_on() { [ "$(neigh_state "$1" "$2")" = REACHABLE ]; }
 not_incomplete() { [ -n "$1" ] && [ "$(neigh_state "$1" m0)" != INCOMPLETE ]; }
 ping_once() { in_ns router ping -c1 -W2 "$1" 2>&1 | grep -E 'packet loss|unreachable' | head -1; }
