@@ -113,7 +113,9 @@ for s in s1 s2; do
 	say "\$ ip -6 neigh show dev $s"
 	in_ns router ip -6 neigh show dev $s | show
 done
-say "The probe out of the wrong slave gets no answer, hence INCOMPLETE/FAILED there."
+say "The ask out of the wrong slave got no answer and left no entry there: the"
+say "daemon asks with an NS of its own, not through the kernel. The entries above"
+say "were made from A's and B's answers, with their routes (proto 135)."
 say "What the daemon did:"
 grep -E "NS for|probe |learned" "$LOG" | show
 say "=> A was found behind s1 and B behind s2: the neighbors are REACHABLE where they live."
