@@ -175,24 +175,6 @@ struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
 	return nlh;
 }
 
-struct nlmsghdr *rtnl_neigh_msg(char *buf, const struct in6_addr *addr,
-				const uint8_t mac[6], unsigned int ifindex)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ndmsg *ndm;
-
-	nlh->nlmsg_type = RTM_NEWNEIGH;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET6;
-	ndm->ndm_ifindex = (int)ifindex;
-	ndm->ndm_state = NUD_REACHABLE;
-	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
-	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-	mnl_attr_put_u8(nlh, NDA_PROTOCOL, RTPROT_NS_MONITOR);
-	return nlh;
-}
-
 /* A proxy entry added or removed, waiting for its ack (the purge). */
 static int rtnl_proxy(struct rtnl *r, enum rtnl_op op,
 		      const struct in6_addr *addr, unsigned int ifindex)
@@ -666,6 +648,19 @@ static struct nlmsghdr *neigh_msg(char *buf, uint16_t type,
 	ndm->ndm_family = AF_INET6;
 	ndm->ndm_ifindex = (int)ifindex;
 	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_neigh_msg(char *buf, const struct in6_addr *addr,
+				const uint8_t mac[6], unsigned int ifindex)
+{
+	struct nlmsghdr *nlh = neigh_msg(buf, RTM_NEWNEIGH, addr, ifindex);
+	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+
+	nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_ACK;
+	ndm->ndm_state = NUD_REACHABLE;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	mnl_attr_put_u8(nlh, NDA_PROTOCOL, RTPROT_NS_MONITOR);
 	return nlh;
 }
 
