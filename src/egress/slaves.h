@@ -213,7 +213,6 @@ int slaves_advertise(struct slaves *r, unsigned int master,
 const char *slaves_ifname(const struct slaves *r, unsigned int ifindex,
 			 char buf[IF_NAMESIZE]);
 
-/* The identifier of our echo requests: their replies carry it. */
 /* How many NS were sent out of slaves, and NAs to guests, so far. */
 static inline unsigned long slaves_asked(const struct slaves *r)
 {
@@ -229,6 +228,7 @@ static inline unsigned long slaves_told(const struct slaves *r)
 bool slaves_has_master(const struct slaves *r, uint16_t group,
 		       unsigned int ifindex);
 
+/* The identifier of our echo requests: their replies carry it. */
 uint16_t slaves_echo_id(const struct slaves *r);
 
 /* Link and address events: follow slaves that come, go, rename, go down. */
