@@ -183,7 +183,7 @@ bool nd_na_target_lladdr(const uint8_t *icmp, size_t len, uint8_t mac[6])
 	static const uint8_t zero[6];
 	size_t off = ND_MSG_LEN;
 
-	/* The options tile the rest: nd_parse_na() checked that. */
+	/* Bounded on its own: a zero length or an overrun ends the walk. */
 	while (off + 2 <= len && icmp[off + 1]) {
 		size_t olen = (size_t)icmp[off + 1] * 8;
 
