@@ -144,7 +144,7 @@ struct nlmsghdr *rtnl_host_route_msg(char *buf, enum rtnl_op op,
 	return nlh;
 }
 
-static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
+static struct nlmsghdr *neigh_msg(char *buf, uint16_t type,
 				  const struct in6_addr *addr,
 				  unsigned int ifindex)
 {
@@ -152,26 +152,27 @@ static struct nlmsghdr *proxy_msg(char *buf, uint16_t type, uint16_t flags,
 	struct ndmsg *ndm;
 
 	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 	ndm->ndm_family = AF_INET6;
 	ndm->ndm_ifindex = (int)ifindex;
-	ndm->ndm_flags = NTF_PROXY;
-	ndm->ndm_state = NUD_PERMANENT;
 	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
-	mnl_attr_put_u8(nlh, NDA_PROTOCOL, RTPROT_NS_MONITOR);
 	return nlh;
 }
 
 struct nlmsghdr *rtnl_proxy_msg(char *buf, enum rtnl_op op,
 				const struct in6_addr *addr, unsigned int ifindex)
 {
-	struct nlmsghdr *nlh = op == RTNL_ADD ?
-		proxy_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, addr,
-			  ifindex) :
-		proxy_msg(buf, RTM_DELNEIGH, 0, addr, ifindex);
+	struct nlmsghdr *nlh = neigh_msg(buf, op == RTNL_ADD ? RTM_NEWNEIGH :
+						 RTM_DELNEIGH, addr, ifindex);
+	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 
+	if (op == RTNL_ADD)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
 	nlh->nlmsg_flags |= NLM_F_ACK;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_state = NUD_PERMANENT;
+	mnl_attr_put_u8(nlh, NDA_PROTOCOL, RTPROT_NS_MONITOR);
 	return nlh;
 }
 
@@ -633,22 +634,6 @@ static int neigh_state_cb(const struct nlmsghdr *nlh, void *data)
 	/* An entry without a link-layer address has not been answered. */
 	ctx->state = tb[NDA_LLADDR] ? ndm->ndm_state : NUD_NONE;
 	return MNL_CB_OK;
-}
-
-static struct nlmsghdr *neigh_msg(char *buf, uint16_t type,
-				  const struct in6_addr *addr,
-				  unsigned int ifindex)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ndmsg *ndm;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET6;
-	ndm->ndm_ifindex = (int)ifindex;
-	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
-	return nlh;
 }
 
 struct nlmsghdr *rtnl_neigh_msg(char *buf, const struct in6_addr *addr,
