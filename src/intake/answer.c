@@ -81,23 +81,22 @@ static void on_na(const uint8_t *buf, size_t len, bool cut,
 		  const struct ancillary *a, answer_cb cb, void *data,
 		  struct answer_counters *c)
 {
-	struct in6_addr target;
-	uint8_t flags, mac[6];
+	struct nd_na na;
 
 	if (cut || !a->ifindex ||
-	    nd_parse_na(buf, len, a->hoplimit, &target, &flags) != ND_OK) {
+	    nd_parse_na(buf, len, a->hoplimit, &na) != ND_OK) {
 		c->malformed++;
 		return;
 	}
 	/* RFC 4861 7.1.2: a multicast NA never has S; an NA without it
 	   answers no NS, ours or the kernel's. */
-	if (!(flags & ND_NA_SOLICITED) || IN6_IS_ADDR_MULTICAST(&a->dst)) {
+	if (!(na.flags & ND_NA_SOLICITED) || IN6_IS_ADDR_MULTICAST(&a->dst)) {
 		c->unsolicited++;
 		return;
 	}
 	c->nas++;
-	cb(a->ifindex, &target, ANSWER_NA,
-	   nd_na_target_lladdr(buf, len, mac) ? mac : NULL, data);
+	cb(a->ifindex, &na.target, ANSWER_NA, na.has_lladdr ? na.lladdr : NULL,
+	   data);
 }
 
 /*

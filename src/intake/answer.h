@@ -15,7 +15,7 @@ enum answer_kind {
 	ANSWER_NA,		/* target: the NA's target field */
 };
 
-/* mac: an NA's target link-layer address (nd_na_target_lladdr), or NULL. */
+/* mac: an NA's target link-layer address (struct nd_na), or NULL. */
 typedef void (*answer_cb)(unsigned int ifindex, const struct in6_addr *target,
 			  enum answer_kind kind, const uint8_t *mac,
 			  void *data);

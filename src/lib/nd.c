@@ -138,9 +138,10 @@ size_t nd_build_na(uint8_t *buf, size_t size, const struct in6_addr *src,
 }
 
 enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,
-			    struct in6_addr *target, uint8_t *flags)
+			    struct nd_na *out)
 {
-	const uint8_t *opt;
+	static const uint8_t zero[6];
+	const uint8_t *opt, *lladdr = NULL;
 	size_t left;
 	struct in6_addr t;
 
@@ -169,35 +170,17 @@ enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,
 			return ND_OPT_ZERO_LEN;
 		if (olen > left)
 			return ND_OPT_TRUNCATED;
+		if (!lladdr && opt[0] == ND_OPT_TARGET_LLADDR && olen == 8)
+			lladdr = opt + 2;
 		opt += olen;
 		left -= olen;
 	}
 
-	*target = t;
-	*flags = icmp[4] & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	out->target = t;
+	out->flags = icmp[4] & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	out->has_lladdr = lladdr && !(lladdr[0] & 1) &&
+			  memcmp(lladdr, zero, sizeof(zero)) != 0;
+	if (out->has_lladdr)
+		memcpy(out->lladdr, lladdr, sizeof(out->lladdr));
 	return ND_OK;
-}
-
-bool nd_na_target_lladdr(const uint8_t *icmp, size_t len, uint8_t mac[6])
-{
-	static const uint8_t zero[6];
-	size_t off = ND_MSG_LEN;
-
-	/* Bounded on its own: a zero length or an overrun ends the walk. */
-	while (off + 2 <= len && icmp[off + 1]) {
-		size_t olen = (size_t)icmp[off + 1] * 8;
-
-		if (olen > len - off)
-			return false;
-		if (icmp[off] == ND_OPT_TARGET_LLADDR && olen == 8) {
-			const uint8_t *a = icmp + off + 2;
-
-			if ((a[0] & 1) || memcmp(a, zero, sizeof(zero)) == 0)
-				return false;
-			memcpy(mac, a, 6);
-			return true;
-		}
-		off += olen;
-	}
-	return false;
 }

@@ -66,23 +66,29 @@ size_t nd_build_na(uint8_t *buf, size_t size, const struct in6_addr *src,
 		   const struct in6_addr *dst, const struct in6_addr *target,
 		   const uint8_t lladdr[6], uint8_t flags);
 
+/* What nd_parse_na() takes from an NA. */
+struct nd_na {
+	struct in6_addr target;
+	uint8_t flags;		/* ND_NA_* */
+	/*
+	 * Its first target link-layer address option of Ethernet's length:
+	 * an NA answering a multicast NS carries one (RFC 4861 7.2.4). A
+	 * multicast or all-zero address names no one station, and counts
+	 * as none (lladdr is then not written).
+	 */
+	bool has_lladdr;
+	uint8_t lladdr[6];
+};
+
 /*
  * Check an NA as a raw ICMPv6 socket delivers it (icmp starts at the ICMPv6
  * header; the kernel has verified the checksum) against RFC 4861 7.1.2;
  * hoplimit is the packet's (IPV6_RECVHOPLIMIT), -1 if unknown. ND_OK fills
- * target and flags (ND_NA_*). Whether it was solicited, and by whom, is the
- * caller's question.
+ * *out; any other verdict leaves it alone. Whether it was solicited, and by
+ * whom, is the caller's question.
  */
 enum nd_verdict nd_parse_na(const uint8_t *icmp, size_t len, int hoplimit,
-			    struct in6_addr *target, uint8_t *flags);
-
-/*
- * The target link-layer address option of an NA that nd_parse_na() took,
- * its first of Ethernet's length: true with mac filled. An NA answering a
- * multicast NS carries one (RFC 4861 7.2.4). A multicast or all-zero
- * address names no one station, and counts as none.
- */
-bool nd_na_target_lladdr(const uint8_t *icmp, size_t len, uint8_t mac[6]);
+			    struct nd_na *out);
 
 /* Short name of a verdict, for logs and metric labels ("hop_limit"). */
 const char *nd_verdict_name(enum nd_verdict v);

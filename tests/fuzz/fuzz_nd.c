@@ -40,14 +40,14 @@ static void fuzz_parse(int hoplimit, const uint8_t *data, size_t size)
 {
 	/* An exact-size copy: ASan sees any read past the end. */
 	uint8_t *icmp = malloc(size ? size : 1);
-	struct in6_addr target;
-	uint8_t flags = 0x1f, mac[6];
+	struct nd_na na, untouched;
 	enum nd_verdict v;
 
 	CHECK(icmp != NULL);
 	memcpy(icmp, data, size);
-	memset(&target, 0x5a, sizeof(target));
-	v = nd_parse_na(icmp, size, hoplimit, &target, &flags);
+	memset(&na, 0x5a, sizeof(na));
+	memset(&untouched, 0x5a, sizeof(untouched));
+	v = nd_parse_na(icmp, size, hoplimit, &na);
 	CHECK((unsigned int)v < ND_VERDICT_MAX);
 	CHECK(strcmp(nd_verdict_name(v), "unknown") != 0);
 	if (v == ND_OK) {
@@ -55,17 +55,13 @@ static void fuzz_parse(int hoplimit, const uint8_t *data, size_t size)
 		CHECK(icmp[0] == 136 && icmp[1] == 0);
 		CHECK(hoplimit == 255);
 		CHECK(icmp[8] != 0xff);
-		CHECK(memcmp(&target, icmp + 8, 16) == 0);
-		CHECK(flags == (icmp[4] & 0xe0));
+		CHECK(memcmp(&na.target, icmp + 8, 16) == 0);
+		CHECK(na.flags == (icmp[4] & 0xe0));
 		CHECK(options_tile(icmp + ND_NA_MIN_LEN, size - ND_NA_MIN_LEN));
-		if (nd_na_target_lladdr(icmp, size, mac))
-			CHECK(!(mac[0] & 1));
+		if (na.has_lladdr)
+			CHECK(!(na.lladdr[0] & 1));
 	} else {
-		uint8_t untouched[16];
-
-		memset(untouched, 0x5a, sizeof(untouched));
-		CHECK(memcmp(&target, untouched, 16) == 0);
-		CHECK(flags == 0x1f);
+		CHECK(memcmp(&na, &untouched, sizeof(na)) == 0);
 	}
 	free(icmp);
 }

@@ -163,10 +163,10 @@ static void test_build_ns_too_small(void **state)
 static void test_build_na(void **state)
 {
 	struct in6_addr src = addr("2001:db8:1::1"), dst = addr("2001:db8:1::2");
-	struct in6_addr t = addr("2001:db8:1::100"), got;
+	struct in6_addr t = addr("2001:db8:1::100");
 	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 	uint8_t *buf = malloc(ND_NA_LEN);	/* exactly: ASan sees overruns */
-	uint8_t flags = 0;
+	struct nd_na got;
 
 	(void)state;
 	assert_non_null(buf);
@@ -177,10 +177,9 @@ static void test_build_na(void **state)
 	assert_int_equal(buf[7], 255);
 	assert_memory_equal(buf + 8, &src, 16);
 	assert_memory_equal(buf + 24, &dst, 16);
-	assert_int_equal(nd_parse_na(buf + 40, ND_NA_LEN - 40, 255, &got, &flags),
-			 ND_OK);
-	assert_memory_equal(&got, &t, sizeof(t));
-	assert_int_equal(flags, ND_NA_SOLICITED);
+	assert_int_equal(nd_parse_na(buf + 40, ND_NA_LEN - 40, 255, &got), ND_OK);
+	assert_memory_equal(&got.target, &t, sizeof(t));
+	assert_int_equal(got.flags, ND_NA_SOLICITED);
 	/* A target (2), not a source (1), link-layer address option. */
 	assert_int_equal(buf[64], 2);
 	assert_int_equal(buf[65], 1);
@@ -205,51 +204,52 @@ static void make_na(uint8_t *na)
 	memcpy(na + 26, kernel_mac, 6);
 }
 
-/* Parse a heap copy of exactly len bytes; target and flags start as garbage. */
+/* Parse a heap copy of exactly len bytes; *out starts as garbage (0xa5). */
 static enum nd_verdict parse(const uint8_t *na, size_t len, int hoplimit,
-			     struct in6_addr *t, uint8_t *flags)
+			     struct nd_na *out)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 	enum nd_verdict v;
 
 	assert_non_null(copy);
 	memcpy(copy, na, len);
-	memset(t, 0xa5, sizeof(*t));
-	*flags = 0xa5;
-	v = nd_parse_na(copy, len, hoplimit, t, flags);
+	memset(out, 0xa5, sizeof(*out));
+	v = nd_parse_na(copy, len, hoplimit, out);
 	free(copy);
 	return v;
 }
 
-/* A rejected NA leaves target and flags alone. */
+/* A rejected NA leaves *out alone. */
 static void expect_verdict(const uint8_t *na, size_t len, int hoplimit,
 			   enum nd_verdict want)
 {
-	struct in6_addr t;
-	uint8_t flags;
+	struct nd_na out, garbage;
 
-	assert_int_equal(parse(na, len, hoplimit, &t, &flags), want);
-	assert_int_equal(flags, 0xa5);
-	assert_int_equal(t.s6_addr[0], 0xa5);
+	memset(&garbage, 0xa5, sizeof(garbage));
+	assert_int_equal(parse(na, len, hoplimit, &out), want);
+	assert_memory_equal(&out, &garbage, sizeof(out));
 }
 
 /* The target link-layer address: found past other options, of Ethernet's
    length only, and never a multicast or all-zero one. */
 static void test_na_target_lladdr(void **state)
 {
-	uint8_t na[NA_LEN + 24], mac[6];
+	uint8_t na[NA_LEN + 24];
 	static const uint8_t zero[6];
+	struct nd_na out;
 
 	(void)state;
 	make_na(na);
-	assert_true(nd_na_target_lladdr(na, NA_LEN, mac));
-	assert_memory_equal(mac, kernel_mac, 6);
+	assert_int_equal(parse(na, NA_LEN, 255, &out), ND_OK);
+	assert_true(out.has_lladdr);
+	assert_memory_equal(out.lladdr, kernel_mac, 6);
 	/* None: no options, or only a source link-layer one. */
-	memset(mac, 0xa5, sizeof(mac));
-	assert_false(nd_na_target_lladdr(na, ND_NA_MIN_LEN, mac));
+	assert_int_equal(parse(na, ND_NA_MIN_LEN, 255, &out), ND_OK);
+	assert_false(out.has_lladdr);
 	na[24] = 1;
-	assert_false(nd_na_target_lladdr(na, NA_LEN, mac));
-	assert_int_equal(mac[0], 0xa5);
+	assert_int_equal(parse(na, NA_LEN, 255, &out), ND_OK);
+	assert_false(out.has_lladdr);
+	assert_int_equal(out.lladdr[0], 0xa5);
 	/* After an unknown option and a 16-byte target one (not Ethernet). */
 	memset(na + 24, 0, 32);
 	na[24] = 99;
@@ -259,35 +259,38 @@ static void test_na_target_lladdr(void **state)
 	na[48] = 2;
 	na[49] = 1;
 	memcpy(na + 50, kernel_mac, 6);
-	assert_true(nd_na_target_lladdr(na, sizeof(na), mac));
-	assert_memory_equal(mac, kernel_mac, 6);
-	/* Cut short: the option past the end is not read. */
-	assert_false(nd_na_target_lladdr(na, sizeof(na) - 1, mac));
+	assert_int_equal(parse(na, sizeof(na), 255, &out), ND_OK);
+	assert_true(out.has_lladdr);
+	assert_memory_equal(out.lladdr, kernel_mac, 6);
+	/* Cut short: the option past the end is not read, the NA refused. */
+	expect_verdict(na, sizeof(na) - 1, 255, ND_OPT_TRUNCATED);
 	/* Multicast (group bit) and all-zero addresses are no station's. */
 	na[50] = 0x33;
-	assert_false(nd_na_target_lladdr(na, sizeof(na), mac));
+	assert_int_equal(parse(na, sizeof(na), 255, &out), ND_OK);
+	assert_false(out.has_lladdr);
 	memcpy(na + 50, zero, 6);
-	assert_false(nd_na_target_lladdr(na, sizeof(na), mac));
+	assert_int_equal(parse(na, sizeof(na), 255, &out), ND_OK);
+	assert_false(out.has_lladdr);
 }
 
 static void test_na_ok(void **state)
 {
 	uint8_t na[NA_LEN];
-	struct in6_addr t, want = addr("2001:db8::2");
-	uint8_t flags;
+	struct in6_addr want = addr("2001:db8::2");
+	struct nd_na out;
 
 	(void)state;
 	make_na(na);
-	assert_int_equal(parse(na, NA_LEN, 255, &t, &flags), ND_OK);
-	assert_memory_equal(&t, &want, sizeof(t));
-	assert_int_equal(flags, ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	assert_int_equal(parse(na, NA_LEN, 255, &out), ND_OK);
+	assert_memory_equal(&out.target, &want, sizeof(want));
+	assert_int_equal(out.flags, ND_NA_SOLICITED | ND_NA_OVERRIDE);
 	/* Router flag, and reserved bits that are not flags. */
 	na[4] = 0xff;
 	na[7] = 0xff;
-	assert_int_equal(parse(na, NA_LEN, 255, &t, &flags), ND_OK);
-	assert_int_equal(flags, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	assert_int_equal(parse(na, NA_LEN, 255, &out), ND_OK);
+	assert_int_equal(out.flags, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
 	/* No options at all, and two options. */
-	assert_int_equal(parse(na, ND_NA_MIN_LEN, 255, &t, &flags), ND_OK);
+	assert_int_equal(parse(na, ND_NA_MIN_LEN, 255, &out), ND_OK);
 	{
 		uint8_t two[NA_LEN + 16];
 
@@ -295,7 +298,7 @@ static void test_na_ok(void **state)
 		memset(two + NA_LEN, 0, 16);
 		two[NA_LEN] = 99;	/* unknown options are skipped */
 		two[NA_LEN + 1] = 2;
-		assert_int_equal(parse(two, sizeof(two), 255, &t, &flags), ND_OK);
+		assert_int_equal(parse(two, sizeof(two), 255, &out), ND_OK);
 	}
 }
 

@@ -202,8 +202,9 @@ static void test_na_round_trip(void **state)
 	for (int i = 0; i < ROUNDS; i++) {
 		struct in6_addr src = random_target(&rnd);
 		struct in6_addr dst = random_target(&rnd);
-		struct in6_addr target = random_target(&rnd), got;
-		uint8_t flags = flag_sets[i % sizeof(flag_sets)], got_flags = 0;
+		struct in6_addr target = random_target(&rnd);
+		uint8_t flags = flag_sets[i % sizeof(flag_sets)];
+		struct nd_na got;
 		uint8_t mac[6], pkt[ND_NA_LEN];
 
 		random_bytes(&rnd, mac, sizeof(mac));
@@ -214,9 +215,9 @@ static void test_na_round_trip(void **state)
 		assert_memory_equal(pkt + 24, &dst, 16);
 		memset(&got, 0, sizeof(got));
 		assert_int_equal(nd_parse_na(pkt + 40, sizeof(pkt) - 40, 255,
-					     &got, &got_flags), ND_OK);
-		assert_memory_equal(&got, &target, sizeof(target));
-		assert_int_equal(got_flags, flags);
+					     &got), ND_OK);
+		assert_memory_equal(&got.target, &target, sizeof(target));
+		assert_int_equal(got.flags, flags);
 		assert_memory_equal(pkt + 66, mac, sizeof(mac));
 	}
 }
