@@ -351,8 +351,7 @@ void dispatch_init(struct dispatch *x, struct slaves *slaves, struct learn *lear
 {
 	*x = (struct dispatch){ .slaves = slaves, .learn = learn, .cfg = cfg,
 				.holds = holds, .addrs = addrs, .checks = checks,
-				.fwd = fwd };
-	idle_asks_init(&x->idle);
+				.fwd = fwd };	/* no asks kept yet */
 }
 
 void dispatch_make(struct engine_egress *eg, struct dispatch *x)

@@ -1,12 +1,5 @@
 /* Asks on the masters kept until the loop is idle (idle_asks.h). */
-#include <string.h>
-
 #include "idle_asks.h"
-
-void idle_asks_init(struct idle_asks *a)
-{
-	memset(a, 0, sizeof(*a));
-}
 
 bool idle_asks_take(struct idle_asks *a, struct idle_ask *out)
 {

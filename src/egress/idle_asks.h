@@ -25,13 +25,11 @@ struct idle_ask {
 	struct in6_addr target;
 };
 
-/* A ring, oldest first. */
+/* A ring, oldest first; zeroed, it is empty. */
 struct idle_asks {
 	struct idle_ask q[IDLE_ASKS_MAX];
 	unsigned int head, n;
 };
-
-void idle_asks_init(struct idle_asks *a);
 
 /*
  * Keep ask until idle. When the ring is full, its oldest is taken out

@@ -27,11 +27,10 @@ static unsigned int n_of(const struct idle_ask *a)
 /* Taken oldest first, each once; none kept, none taken. */
 static void test_fifo(void **state)
 {
-	struct idle_asks q;
+	struct idle_asks q = { 0 };
 	struct idle_ask a, out;
 
 	(void)state;
-	idle_asks_init(&q);
 	assert_false(idle_asks_any(&q));
 	assert_false(idle_asks_take(&q, &out));
 	for (unsigned int i = 1; i <= 3; i++) {
@@ -52,11 +51,10 @@ static void test_fifo(void **state)
 /* Full: one more gives back the oldest, and the order holds round the ring. */
 static void test_full_gives_oldest(void **state)
 {
-	struct idle_asks q;
+	struct idle_asks q = { 0 };
 	struct idle_ask a, out;
 
 	(void)state;
-	idle_asks_init(&q);
 	for (unsigned int i = 0; i < IDLE_ASKS_MAX; i++) {
 		a = ask(i, 0);
 		assert_false(idle_asks_push(&q, &a, &out));
@@ -79,11 +77,10 @@ static void test_full_gives_oldest(void **state)
 static void test_overdue(void **state)
 {
 	const uint64_t t0 = 5000000000ull;
-	struct idle_asks q;
+	struct idle_asks q = { 0 };
 	struct idle_ask a, out;
 
 	(void)state;
-	idle_asks_init(&q);
 	a = ask(1, t0);
 	idle_asks_push(&q, &a, &out);
 	a = ask(2, t0 + 10);
