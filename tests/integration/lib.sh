@@ -109,7 +109,6 @@ ping_ok() { in_ns "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 # route_dev TARGET DEV: R routes TARGET/128 to DEV by a route of ours (proto 135).
 route_dev() { in_ns r ip -6 route show "$1/128" proto 135 | grep -q "dev $2 "; }
 
-# neigh_state TARGET DEV: the state of R's neighbor entry (ip prints it last).
 # For awk over `ip -6 neigh show`: state() is the line's state, its last
 # word in capitals (fields such as "proto 135" may follow it).
 AWK_STATE='function state(  i) { for (i = NF; i > 0; i--) if ($i ~ /^[A-Z]+$/) return $i; return "" }'
