@@ -121,6 +121,9 @@ $(BUILD)/nfq_hold: tests/tools/nfq_hold.c $(LIB) $(HDRS) | $(BUILD)
 $(BUILD)/tcp_probe: tests/tools/tcp_probe.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+$(BUILD)/tun_pair: tests/tools/tun_pair.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 $(BUILD):
 	mkdir -p $@
 
@@ -149,12 +152,14 @@ unit: $(UNIT_BIN) $(ENGINE_OBJ) $(EGRESS_OBJ)
 	@sh tests/egress_purity.sh $(EGRESS_OBJ)
 
 integration: $(BIN) $(BUILD)/ns_flood $(BUILD)/nd_ask $(BUILD)/neigh_peak \
-		$(BUILD)/nfq_hold $(BUILD)/tcp_probe $(BUILD)/guest_flood
+		$(BUILD)/nfq_hold $(BUILD)/tcp_probe $(BUILD)/guest_flood \
+		$(BUILD)/tun_pair
 	@NS_MONITOR=$(abspath $(BIN)) NS_FLOOD=$(abspath $(BUILD)/ns_flood) \
 		GUEST_FLOOD=$(abspath $(BUILD)/guest_flood) \
 		ND_ASK=$(abspath $(BUILD)/nd_ask) \
 		NFQ_HOLD=$(abspath $(BUILD)/nfq_hold) \
 		TCP_PROBE=$(abspath $(BUILD)/tcp_probe) \
+		TUN_PAIR=$(abspath $(BUILD)/tun_pair) \
 		NEIGH_PEAK=$(abspath $(BUILD)/neigh_peak) \
 		bash tests/integration/run.sh
 
