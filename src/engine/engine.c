@@ -10,6 +10,7 @@
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
 #define NIL 0u			/* record 0 is never used: "no record" */
+#define LIKELY_FOUND UINT64_MAX	/* rec.likely_until: it answered */
 #define ENGINE_STR2(x) #x
 #define ENGINE_STR(x) ENGINE_STR2(x)
 
@@ -80,6 +81,14 @@ struct rec {
 	uint64_t last_ns;	/* its last NS (or held packet): freshness */
 	uint16_t nheld;		/* packets held for it now */
 	uint64_t masters_at;	/* when its masters were asked, 0: not */
+	/*
+	 * A slave's answer waits (in pend, counted in `waiting`) until then,
+	 * the masters' window of this resolution; in_mwait while on the
+	 * mwait list for it.
+	 */
+	uint64_t masters_until;
+	uint32_t mprev, mnext;
+	bool in_mwait;
 	uint32_t mcursor;	/* masters asked so far (a guest's claim) */
 	uint64_t restored_since;	/* first restore of its window, 0: none */
 	uint8_t restores;		/* routes restored in that window */
@@ -199,6 +208,7 @@ struct engine {
 	uint32_t *buckets;	/* chained hash of (group, target) */
 	uint32_t nbuckets;	/* power of two */
 	struct list wait, ask, held, delayed, ka_todo, ka_wait;
+	struct list mwait;	/* answers waiting for the masters' window */
 	/*
 	 * Left by the last pump of the ask list: whether it stopped for want
 	 * of tokens, and the earliest end of a likely slave's wait in it (0:
@@ -272,6 +282,7 @@ void engine_options_default(struct engine_options *o)
 	o->verify_ns = ENGINE_DEFAULT_VERIFY_MS * NSEC_PER_MSEC;
 	o->guest_delay_ns = ENGINE_DEFAULT_GUEST_DELAY_MS * NSEC_PER_MSEC;
 	o->master_wait_ns = ENGINE_DEFAULT_MASTER_WAIT_MS * NSEC_PER_MSEC;
+	o->claim_wait_ns = ENGINE_DEFAULT_CLAIM_WAIT_MS * NSEC_PER_MSEC;
 	o->likely_wait_ns = ENGINE_DEFAULT_LIKELY_WAIT_MS * NSEC_PER_MSEC;
 	o->stale_ns = 3 * NSEC_PER_SEC;
 }
@@ -399,7 +410,8 @@ static void rec_maybe_free(struct engine *e, uint32_t i)
 	struct rec *r = &e->recs[i];
 	uint32_t *p;
 
-	if (r->res != RES_NONE || r->slave != 0 || r->check_out || r->waiting)
+	if (r->res != RES_NONE || r->slave != 0 || r->check_out || r->waiting ||
+	    r->in_mwait)
 		return;
 	p = bucket_of(e, e->groups[r->gi].num, &r->target);
 	while (*p != i)
@@ -411,18 +423,31 @@ static void rec_maybe_free(struct engine *e, uint32_t i)
 	e->c.records--;
 }
 
-/* Two sets of links per record: k selects the keepalive ones. */
-static uint32_t *prev_of(struct engine *e, uint32_t i, bool k)
+/*
+ * Three sets of links per record, for lists a record can be on at once:
+ * its resolution's (wait, ask, held, delayed), the keep-alive ones
+ * (ka_todo, ka_wait, reask, idle), and the masters' window (mwait).
+ */
+enum links { LINKS_RES, LINKS_KA, LINKS_MASTERS };
+
+static uint32_t *prev_of(struct engine *e, uint32_t i, enum links k)
 {
-	return k ? &e->recs[i].kprev : &e->recs[i].rprev;
+	struct rec *r = &e->recs[i];
+
+	return k == LINKS_KA ? &r->kprev : k == LINKS_MASTERS ? &r->mprev :
+	       &r->rprev;
 }
 
-static uint32_t *next_of(struct engine *e, uint32_t i, bool k)
+static uint32_t *next_of(struct engine *e, uint32_t i, enum links k)
 {
-	return k ? &e->recs[i].knext : &e->recs[i].rnext;
+	struct rec *r = &e->recs[i];
+
+	return k == LINKS_KA ? &r->knext : k == LINKS_MASTERS ? &r->mnext :
+	       &r->rnext;
 }
 
-static void list_push(struct engine *e, struct list *l, uint32_t i, bool k)
+static void list_push(struct engine *e, struct list *l, uint32_t i,
+		      enum links k)
 {
 	*prev_of(e, i, k) = l->tail;
 	*next_of(e, i, k) = NIL;
@@ -433,7 +458,8 @@ static void list_push(struct engine *e, struct list *l, uint32_t i, bool k)
 	l->tail = i;
 }
 
-static void list_remove(struct engine *e, struct list *l, uint32_t i, bool k)
+static void list_remove(struct engine *e, struct list *l, uint32_t i,
+			enum links k)
 {
 	uint32_t prev = *prev_of(e, i, k), next = *next_of(e, i, k);
 
@@ -449,7 +475,7 @@ static void list_remove(struct engine *e, struct list *l, uint32_t i, bool k)
 
 /* Put i after `at` (NIL: first). */
 static void list_insert_after(struct engine *e, struct list *l, uint32_t at,
-			      uint32_t i, bool k)
+			      uint32_t i, enum links k)
 {
 	uint32_t next = at == NIL ? l->head : *next_of(e, at, k);
 
@@ -610,6 +636,19 @@ static bool bound_elsewhere(const struct engine_group *g, unsigned int slave,
 		named |= mine;
 	}
 	return held || named;
+}
+
+/* Whether a binding holds t and names slave: the operator put it there. */
+static bool bound_to(const struct engine_group *g, unsigned int slave,
+		     const struct in6_addr *t)
+{
+	const char *name = slave_name(g, slave);
+
+	for (uint32_t k = 0; k < g->nbinds; k++)
+		if (binding_holds(&g->binds[k], t) &&
+		    binding_names(&g->binds[k], name))
+			return true;
+	return false;
 }
 
 /* Whether t lies inside the len-bit prefix of p. */
@@ -897,7 +936,7 @@ static void idle_cancel(struct engine *e, uint32_t i)
 	struct rec *r = &e->recs[i];
 
 	if (r->in_idle)
-		list_remove(e, &e->idle, i, true);
+		list_remove(e, &e->idle, i, LINKS_KA);
 	r->in_idle = false;
 }
 
@@ -911,7 +950,7 @@ static void idle_at(struct engine *e, uint32_t i, uint64_t at)
 	e->recs[i].idle_at = at;
 	while (k != NIL && e->recs[k].idle_at > at)
 		k = e->recs[k].kprev;
-	list_insert_after(e, &e->idle, k, i, true);
+	list_insert_after(e, &e->idle, k, i, LINKS_KA);
 	e->recs[i].in_idle = true;
 }
 
@@ -932,7 +971,7 @@ static void ka_cancel(struct engine *e, uint32_t i)
 
 	if (r->ka == KA_NONE)
 		return;
-	list_remove(e, r->ka_asked ? &e->ka_wait : &e->ka_todo, i, true);
+	list_remove(e, r->ka_asked ? &e->ka_wait : &e->ka_todo, i, LINKS_KA);
 	r->ka = KA_NONE;
 	r->ka_asked = false;
 	r->ka_deferred = false;
@@ -944,7 +983,7 @@ static void reask_cancel(struct engine *e, uint32_t i)
 	struct rec *r = &e->recs[i];
 
 	if (r->in_reask)
-		list_remove(e, &e->reask, i, true);
+		list_remove(e, &e->reask, i, LINKS_KA);
 	r->in_reask = false;
 	r->reasks = 0;
 }
@@ -959,7 +998,7 @@ static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 		return;		/* the first claim is being checked */
 	idle_cancel(e, i);	/* the k-links are the keep-alive's now */
 	if (r->ka == KA_NONE)
-		list_push(e, &e->ka_todo, i, true);
+		list_push(e, &e->ka_todo, i, LINKS_KA);
 	if (kind == KA_CHALLENGE) {
 		r->claimant = claimant;
 		r->ka = KA_CHALLENGE;
@@ -1274,6 +1313,40 @@ static bool masters_check(struct engine *e, struct pending *p,
 	return true;
 }
 
+/*
+ * A slave's answer inside its resolution's masters' window: kept, in the
+ * order it came, until the window ends (expire_mwait()), as answers behind
+ * a check are. Without memory to keep it, it is dropped, not taken: the
+ * target's next NS finds it again.
+ */
+static void wait_masters(struct engine *e, uint32_t i, unsigned int slave,
+			 const uint8_t *mac)
+{
+	struct rec *r = &e->recs[i];
+	struct pending p = { .kind = PEND_ANSWER, .gi = r->gi,
+			     .round = r->round, .slave = slave,
+			     .target = r->target };
+	uint32_t at;
+
+	pend_set_mac(&p, mac);
+	if (pend_push(e, &p) == -1)
+		return;
+	r->waiting++;
+	e->c.answers_waited++;
+	/* The likely slave's: the others are not asked for it (likely_waits). */
+	if (slave == r->likely && r->likely_until)
+		r->likely_until = LIKELY_FOUND;
+	if (r->in_mwait)
+		return;
+	/* By the window's end: most often the latest, so from the tail. */
+	for (at = e->mwait.tail;
+	     at != NIL && e->recs[at].masters_until > r->masters_until;
+	     at = e->recs[at].mprev)
+		;
+	list_insert_after(e, &e->mwait, at, i, LINKS_MASTERS);
+	r->in_mwait = true;
+}
+
 /* An answer to one of this resolution's asks (mac: its NA's, or NULL). */
 static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 			const uint8_t *mac, uint64_t now, unsigned int checked)
@@ -1301,6 +1374,18 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	why = may_have(e, g, slave, &r->target);
 	if (why != ENGINE_REFUSALS) {
 		refuse(e, why, r->gi, &r->target, slave, 0, now);
+		return;
+	}
+	/*
+	 * A guest answers at once, a neighbor on the masters' link after a
+	 * round trip there: the first answer must not win a route, a proxy
+	 * entry or the held packets by that. Where the operator bound the
+	 * address to this slave, nothing to wait for; without routes, the
+	 * confirm alone moves nothing of the host's.
+	 */
+	if (checked == UNCHECKED && e->o.learn_routes &&
+	    now < r->masters_until && !bound_to(g, slave, &r->target)) {
+		wait_masters(e, i, slave, mac);
 		return;
 	}
 	if (checked == UNCHECKED) {
@@ -1363,7 +1448,7 @@ static void pump_reasks(struct engine *e, uint64_t now)
 		}
 		if (!tokenbucket_take(&e->ask_tb, now))
 			return;		/* the ask bucket's time is in the deadline */
-		list_remove(e, &e->reask, i, true);
+		list_remove(e, &e->reask, i, LINKS_KA);
 		r->in_reask = false;
 		r->reasks--;
 		e->c.asks++;
@@ -1372,7 +1457,7 @@ static void pump_reasks(struct engine *e, uint64_t now)
 		if (r->reasks) {
 			r->reask_at = now + ENGINE_GUEST_REASK_MS * NSEC_PER_MSEC;
 			r->in_reask = true;
-			list_push(e, &e->reask, i, true);
+			list_push(e, &e->reask, i, LINKS_KA);
 		}
 	}
 }
@@ -1414,7 +1499,7 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	reask_cancel(e, i);
 	if (e->o.max_held)
 		release_rec(e, i, false);	/* not found: by the master */
-	list_remove(e, &e->held, i, false);
+	list_remove(e, &e->held, i, LINKS_RES);
 	if (!r->answered)
 		e->c.unanswered++;
 	guest_done(e, r);
@@ -1487,7 +1572,7 @@ static void promote(struct engine *e, uint64_t now)
 	uint32_t i;
 
 	while ((i = e->wait.head) != NIL && e->c.inflight < e->o.max_inflight) {
-		list_remove(e, &e->wait, i, false);
+		list_remove(e, &e->wait, i, LINKS_RES);
 		e->c.queued--;
 		if (stale(e, i, now)) {
 			drop_rec(e, i, true);
@@ -1495,7 +1580,7 @@ static void promote(struct engine *e, uint64_t now)
 		}
 		e->recs[i].res = RES_ASKING;
 		e->c.inflight++;
-		list_push(e, &e->ask, i, false);
+		list_push(e, &e->ask, i, LINKS_RES);
 	}
 	if (e->wait.head == NIL) {
 		limit_over(e, ENGINE_LIMIT_INFLIGHT);
@@ -1518,8 +1603,6 @@ static void earliest(uint64_t *d, uint64_t t)
 	if (*d == 0 || t < *d)
 		*d = t;
 }
-
-#define LIKELY_FOUND UINT64_MAX	/* likely_until: it answered */
 
 /* A slave of r's group still to be asked after the likely one. */
 static bool others_to_ask(const struct engine_group *g, const struct rec *r)
@@ -1568,7 +1651,7 @@ static void pump_asks(struct engine *e, uint64_t now)
 
 		next = r->rnext;
 		if (stale(e, i, now)) {
-			list_remove(e, &e->ask, i, false);
+			list_remove(e, &e->ask, i, LINKS_RES);
 			drop_rec(e, i, true);
 			continue;
 		}
@@ -1614,15 +1697,15 @@ static void pump_asks(struct engine *e, uint64_t now)
 			continue;
 		}
 		/* Every slave asked, or the likely one answered: held now. */
-		list_remove(e, &e->ask, i, false);
+		list_remove(e, &e->ask, i, LINKS_RES);
 		r->res = RES_HELD;
 		r->held_until = now + e->o.holddown_ns;
-		list_push(e, &e->held, i, false);
+		list_push(e, &e->held, i, LINKS_RES);
 		/* A DAD guest may still be tentative: asked again soon. */
 		if (r->reasks && !r->answered && !r->in_reask) {
 			r->reask_at = now + ENGINE_GUEST_REASK_MS * NSEC_PER_MSEC;
 			r->in_reask = true;
-			list_push(e, &e->reask, i, true);
+			list_push(e, &e->reask, i, LINKS_KA);
 		}
 	}
 	limit_over(e, ENGINE_LIMIT_RATE);
@@ -1650,10 +1733,10 @@ static void pump_keepalive(struct engine *e, uint64_t now)
 			limit_bites(e, ENGINE_LIMIT_KEEPALIVE, r->gi, &r->target);
 			return;
 		}
-		list_remove(e, &e->ka_todo, i, true);
+		list_remove(e, &e->ka_todo, i, LINKS_KA);
 		r->ka_asked = true;
 		r->ka_until = now + e->o.verify_ns;
-		list_push(e, &e->ka_wait, i, true);
+		list_push(e, &e->ka_wait, i, LINKS_KA);
 		e->c.keepalive_asks++;
 		e->eg.ask(e->eg.ctx, e->groups[r->gi].num, r->slave, &r->target);
 	}
@@ -1662,8 +1745,11 @@ static void pump_keepalive(struct engine *e, uint64_t now)
 
 static void expire_delayed(struct engine *e, uint64_t now);
 
+static void expire_mwait(struct engine *e, uint64_t now);
+
 static void run(struct engine *e, uint64_t now)
 {
+	expire_mwait(e, now);
 	expire_held(e, now);
 	expire_delayed(e, now);
 	if (e->o.max_held)
@@ -1688,7 +1774,8 @@ static void compact(struct engine *e)
 {
 	uint32_t size = POOL_MIN, j = 1, *map, *buckets;
 	struct list *lists[] = { &e->wait, &e->ask, &e->held, &e->delayed,
-				 &e->ka_todo, &e->ka_wait, &e->reask, &e->idle };
+				 &e->ka_todo, &e->ka_wait, &e->reask, &e->idle,
+				 &e->mwait };
 	struct rec *v;
 
 	if (e->pool_size <= 4 * POOL_MIN || e->c.records * 8 > e->pool_size)
@@ -1714,6 +1801,8 @@ static void compact(struct engine *e)
 		v[i].rnext = map[v[i].rnext];
 		v[i].kprev = map[v[i].kprev];
 		v[i].knext = map[v[i].knext];
+		v[i].mprev = map[v[i].mprev];
+		v[i].mnext = map[v[i].mnext];
 	}
 	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		lists[k]->head = map[lists[k]->head];
@@ -1774,6 +1863,8 @@ uint64_t engine_next_deadline(const struct engine *e)
 	}
 	if (e->delayed.head != NIL)
 		earliest(&d, e->recs[e->delayed.head].due);
+	if (e->mwait.head != NIL)
+		earliest(&d, e->recs[e->mwait.head].masters_until);
 	if (e->held_n)
 		earliest(&d, e->held_pkts[e->held_head].until);
 	if (e->ka_wait.head != NIL)
@@ -1825,24 +1916,24 @@ static void admit(struct engine *e, uint32_t i, unsigned int from,
 	    !e->recs[e->ask.tail].likely_asked) {
 		uint32_t old = e->ask.tail;
 
-		list_remove(e, &e->ask, old, false);
+		list_remove(e, &e->ask, old, LINKS_RES);
 		e->recs[old].res = RES_QUEUED;
 		e->c.inflight--;
 		e->c.queued++;
 		/* Still fresher than any that waits already. */
-		list_insert_after(e, &e->wait, NIL, old, false);
+		list_insert_after(e, &e->wait, NIL, old, LINKS_RES);
 		limit_bites(e, ENGINE_LIMIT_INFLIGHT, r->gi, &r->target);
 	}
 	if (e->c.inflight < e->o.max_inflight) {
 		r->res = RES_ASKING;
 		e->c.inflight++;
-		list_insert_after(e, &e->ask, NIL, i, false);
+		list_insert_after(e, &e->ask, NIL, i, LINKS_RES);
 		return;
 	}
 	r->res = RES_QUEUED;
 	e->c.queued++;
 	e->c.targets_queued++;
-	list_insert_after(e, &e->wait, NIL, i, false);
+	list_insert_after(e, &e->wait, NIL, i, LINKS_RES);
 	limit_bites(e, ENGINE_LIMIT_INFLIGHT, r->gi, &r->target);
 }
 
@@ -1861,7 +1952,7 @@ static bool may_queue(struct engine *e, uint32_t gi, const struct in6_addr *t,
 	old = e->wait.tail;
 	limit_bites(e, ENGINE_LIMIT_QUEUE, gi, t);
 	if (old != NIL && !e->recs[old].nheld) {
-		list_remove(e, &e->wait, old, false);
+		list_remove(e, &e->wait, old, LINKS_RES);
 		e->c.queued--;
 		drop_rec(e, old, stale(e, old, now));
 		return true;
@@ -1880,11 +1971,11 @@ static void freshen(struct engine *e, uint32_t i, uint64_t now)
 
 	r->last_ns = now;
 	if (r->res == RES_ASKING && e->ask.head != i) {
-		list_remove(e, &e->ask, i, false);
-		list_insert_after(e, &e->ask, NIL, i, false);
+		list_remove(e, &e->ask, i, LINKS_RES);
+		list_insert_after(e, &e->ask, NIL, i, LINKS_RES);
 	} else if (r->res == RES_QUEUED && e->wait.head != i) {
-		list_remove(e, &e->wait, i, false);
-		list_insert_after(e, &e->wait, NIL, i, false);
+		list_remove(e, &e->wait, i, LINKS_RES);
+		list_insert_after(e, &e->wait, NIL, i, LINKS_RES);
 	}
 }
 
@@ -1896,7 +1987,7 @@ static void delay_until(struct engine *e, uint32_t i, uint64_t due)
 	e->recs[i].due = due;
 	while (at != NIL && e->recs[at].due > due)
 		at = e->recs[at].rprev;
-	list_insert_after(e, &e->delayed, at, i, false);
+	list_insert_after(e, &e->delayed, at, i, LINKS_RES);
 }
 
 /*
@@ -1948,7 +2039,7 @@ static bool masters_to_wait_for(const struct engine *e, const struct rec *r)
 
 static void undelay(struct engine *e, uint32_t i)
 {
-	list_remove(e, &e->delayed, i, false);
+	list_remove(e, &e->delayed, i, LINKS_RES);
 	e->recs[i].res = RES_NONE;
 	e->c.guests_waiting--;
 }
@@ -1990,6 +2081,8 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 	e->recs[i].likely = likely;
 	e->recs[i].likely_asked = false;
 	e->recs[i].likely_until = 0;
+	/* Its masters are asked now: the host's NS, or ours right after. */
+	e->recs[i].masters_until = now + e->o.claim_wait_ns;
 	admit(e, i, from, 0);
 	run(e, now);
 }
@@ -2024,7 +2117,7 @@ static void expire_delayed(struct engine *e, uint64_t now)
 
 		/* Its masters could not all be asked at its sign: now. */
 		if (!r->masters_at) {
-			list_remove(e, &e->delayed, i, false);
+			list_remove(e, &e->delayed, i, LINKS_RES);
 			if (ask_masters(e, i, now))
 				delay_until(e, i, now + e->o.master_wait_ns);
 			else
@@ -2077,7 +2170,11 @@ void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 		e->c.ns_upstream_known++;	/* the proxy entry answers */
 		return;
 	}
-	resolve(e, (uint32_t)gi, master, target, now);
+	/*
+	 * A neighbor on the master's link answers the upstream, not the
+	 * host: the masters are asked with our own NS, that one included.
+	 */
+	resolve_with_masters(e, (uint32_t)gi, master, target, now);
 }
 
 void engine_held(struct engine *e, uint16_t group, unsigned int master,
@@ -2571,6 +2668,19 @@ static void take_waiting(struct engine *e, uint32_t i, uint64_t now)
 			answer_rec(e, gi, i, p.slave, pend_mac(&p), pos, true,
 				   now);
 		r = &e->recs[i];
+	}
+}
+
+/* Masters' windows that ended: the answers kept in them, taken in order. */
+static void expire_mwait(struct engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	while ((i = e->mwait.head) != NIL && e->recs[i].masters_until <= now) {
+		list_remove(e, &e->mwait, i, LINKS_MASTERS);
+		e->recs[i].in_mwait = false;
+		take_waiting(e, i, now);
+		rec_maybe_free(e, i);
 	}
 }
 

@@ -91,6 +91,14 @@
  */
 #define ENGINE_DEFAULT_MASTER_WAIT_MS 50
 /*
+ * Any resolution's masters are asked as it begins (by the host's own NS,
+ * or by ours), and with learn_routes a slave's answer is taken no sooner
+ * than this after: a guest answers within microseconds, a neighbor on the
+ * master's link after a round trip there, and the first answer must not
+ * win the race. An address bound to the slave that answers needs no wait.
+ */
+#define ENGINE_DEFAULT_CLAIM_WAIT_MS ENGINE_DEFAULT_MASTER_WAIT_MS
+/*
  * An NS for a guest's new address asks the slave its sign came from
  * alone first (engine.c's `likely`): the others only once it has not
  * answered for this long. A guest answers an NS within microseconds on
@@ -128,6 +136,7 @@ struct engine_options {
 	uint64_t verify_ns;
 	uint64_t guest_delay_ns;	/* DAD NS seen: ask its slave then */
 	uint64_t master_wait_ns;	/* masters asked: the slave no sooner */
+	uint64_t claim_wait_ns;		/* ...its answer taken no sooner */
 	uint64_t likely_wait_ns;	/* the likely slave alone, this long */
 	/*
 	 * How long the kernel keeps asking for a target itself (the master's
@@ -360,6 +369,7 @@ struct engine_counters {
 	uint64_t answers;		/* accepted: the first per resolution */
 	uint64_t answers_unasked;	/* from a slave not asked: ignored */
 	uint64_t answers_duplicate;	/* more from the same resolution */
+	uint64_t answers_waited;	/* kept for their masters' window */
 	uint64_t refused[ENGINE_REFUSALS];	/* claims not taken, by why */
 	uint64_t learned;
 	uint64_t moved;

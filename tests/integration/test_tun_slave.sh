@@ -45,6 +45,7 @@ table inet seen {
 		type filter hook input priority 0; policy accept;
 		iifname "t1" ip6 saddr fe80::/10 icmpv6 type echo-request counter comment "ask"
 		iifname "t1" icmpv6 type nd-neighbor-solicit counter comment "ns"
+		iifname "t1" ip6 daddr 2001:db8:1::3 ip6 saddr != fe80::/10 icmpv6 type echo-request counter comment "stolen"
 	}
 }
 EOF
@@ -97,6 +98,8 @@ check "hostile: R reaches the upstream's $U2 all the same" \
 check "hostile: the peer's claim on it is refused" \
 	wait_for 3 logged "$LOG" "not routing $U2 behind t1: it answers on master m0"
 check "hostile: no route of ours for it" not_ours $U2
+check "hostile: none of R's packets to it went to the peer" \
+	eval '[ "$(seen stolen)" = 0 ]'
 check "hostile: and no proxy entry for it" not proxied $U2
 in_ns x ip -6 addr del $U2/128 dev t1
 

@@ -284,6 +284,11 @@ static struct engine_options defaults(bool learn)
 
 	engine_options_default(&o);
 	o.learn_routes = learn;
+	/*
+	 * Answers taken as they come: the masters' window is tested on its
+	 * own (test_claim_wait_*), with the default put back.
+	 */
+	o.claim_wait_ns = 0;
 	o.hash_key[0] = 0x0123456789abcdefull;
 	o.hash_key[1] = 0xfedcba9876543210ull;
 	return o;
@@ -1472,7 +1477,10 @@ static void test_ns_in(void **state)
 	assert_int_equal(C(f)->ns_upstream_ignored, 1);
 	assert_int_equal(count(f, ASK, 0, ANY), 0);
 	engine_ns_in(f->e, GROUP, MASTER, &t, true, T0);
-	assert_int_equal(count(f, ASK, 0, 1), 2);
+	/* The slaves, and the master too: the upstream's NS is not ours. */
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
 	answer(f, SLAVE(2), 1, T0 + 1 * MS);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
 	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
@@ -2978,6 +2986,134 @@ static void test_serves(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * The masters' window: a slave's answer that comes before a neighbor on
+ * the master's link could (a guest answers at once, the upstream after a
+ * round trip) is taken only when the window ends.
+ */
+static void test_claim_wait_then_taken(void **state)
+{
+	struct engine_options o = defaults(true);
+	uint64_t w;
+	struct fake *f;
+
+	(void)state;
+	engine_options_default(&o);
+	o.learn_routes = true;
+	w = o.claim_wait_ns;
+	assert_true(w > 2 * MS);
+	f = setup(&o, 2);
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->answers_waited, 1);
+	assert_int_equal(engine_next_deadline(f->e) <= T0 + w, true);
+	run_until(f, T0 + w - 1);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	run_until(f, T0 + w);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, CONFIRM, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->answers, 1);
+	teardown_fake(f);
+}
+
+/* The master answers within the window: the slave's earlier answer is refused. */
+static void test_claim_wait_master_refuses(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr t = target(1);
+	struct fake *f;
+	uint64_t w;
+
+	(void)state;
+	engine_options_default(&o);
+	o.learn_routes = true;
+	o.proxy_ndp = true;
+	w = o.claim_wait_ns;
+	f = setup(&o, 2);
+	/* The upstream asks for a neighbor of its own link. */
+	engine_ns_in(f->e, GROUP, MASTER, &t, true, T0);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
+	answer(f, SLAVE(1), 1, T0 + MS / 100);
+	answer(f, MASTER, 1, T0 + 2 * MS);
+	run_until(f, T0 + w + 1 * MS);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, PROXY_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	teardown_fake(f);
+}
+
+/* Held packets go on by the master, not by the slave that answered first. */
+static void test_claim_wait_held_to_master(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f;
+
+	(void)state;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 2);
+	held(f, 1, 31, T0);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
+	answer(f, SLAVE(2), 1, T0 + MS / 100);
+	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY) +
+			 count(f, RELEASE_UNCHANGED, 0, ANY), 0);
+	answer(f, MASTER, 1, T0 + 1 * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 31, ANY), 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, RELEASE_REROUTE, 0, ANY), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	teardown_fake(f);
+}
+
+/* An address the operator bound to the slave that answers: taken at once. */
+static void test_claim_wait_bound_at_once(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 2);
+	bind_to(f, "s1", false, 0, 255);
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->answers_waited, 0);
+	teardown_fake(f);
+}
+
+/*
+ * In the masters' window the sign's slave answers at once: its answer
+ * waits for the window, and the other slaves are not asked meanwhile.
+ */
+static void test_claim_wait_likely_found(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 3);
+	guest(f, SLAVE(2), 1, ENGINE_GUEST_SOURCE, T0);
+	f->n = 0;
+	ns(f, 1, T0 + 1 * MS);
+	assert_int_equal(slave_asks(f, 1), 1);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS + MS / 10);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	run_until(f, T0 + 1 * MS + o.claim_wait_ns);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	run_until(f, T0 + 2 * SEC);
+	assert_int_equal(slave_asks(f, 1), 1);
+	teardown_fake(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3008,6 +3144,11 @@ int main(void)
 		cmocka_unit_test(test_1000_slaves),
 		cmocka_unit_test(test_mesh),
 		cmocka_unit_test(test_ns_in),
+		cmocka_unit_test(test_claim_wait_then_taken),
+		cmocka_unit_test(test_claim_wait_master_refuses),
+		cmocka_unit_test(test_claim_wait_held_to_master),
+		cmocka_unit_test(test_claim_wait_bound_at_once),
+		cmocka_unit_test(test_claim_wait_likely_found),
 		cmocka_unit_test(test_learned_full),
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_silent_forgotten),
