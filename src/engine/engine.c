@@ -404,6 +404,15 @@ static uint32_t rec_new(struct engine *e, uint32_t gi, const struct in6_addr *t)
 	return i;
 }
 
+/*
+ * An answer of r's is kept for its masters' window or for its masters'
+ * check: found, as far as waiting goes, though not taken yet.
+ */
+static bool answer_pending(const struct rec *r)
+{
+	return r->waiting || r->check_out || r->in_mwait;
+}
+
 /* Free a record that is neither in flight nor learned. */
 static void rec_maybe_free(struct engine *e, uint32_t i)
 {
@@ -1076,8 +1085,12 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 			uint8_t res = e->recs[i].res;
 			uint64_t cap = h->since + ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
 
-			/* Still being asked: waits on, behind the others. */
-			if ((res == RES_ASKING || res == RES_QUEUED) && now < cap) {
+			/*
+			 * Still being asked, or its answer not taken yet:
+			 * waits on, behind the others.
+			 */
+			if ((res == RES_ASKING || res == RES_QUEUED ||
+			     answer_pending(&e->recs[i])) && now < cap) {
 				struct held_pkt again = *h;
 
 				again.until = now + e->o.queue_wait_ns < cap ?
@@ -1442,7 +1455,8 @@ static void pump_reasks(struct engine *e, uint64_t now)
 	while ((i = e->reask.head) != NIL && e->recs[i].reask_at <= now) {
 		struct rec *r = &e->recs[i];
 
-		if (r->res != RES_HELD || r->answered || !r->only) {
+		if (r->res != RES_HELD || r->answered || answer_pending(r) ||
+		    !r->only) {
 			reask_cancel(e, i);
 			continue;
 		}
@@ -2063,7 +2077,7 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 	 * or the upstream for seconds.
 	 */
 	if (i != NIL && e->recs[i].res == RES_HELD && e->recs[i].only &&
-	    !e->recs[i].answered)
+	    !e->recs[i].answered && !answer_pending(&e->recs[i]))
 		finish(e, i, now);
 	if (i != NIL && e->recs[i].res != RES_NONE) {
 		e->c.ns_free++;		/* a retransmission: already handled */
@@ -2246,7 +2260,7 @@ void engine_release_held(struct engine *e)
 static bool unanswered_since(const struct engine *e, const struct rec *r,
 			     uint64_t now)
 {
-	return !r->answered &&
+	return !r->answered && !answer_pending(r) &&
 	       now + e->o.holddown_ns >= r->held_until + e->o.master_wait_ns;
 }
 
@@ -2693,11 +2707,15 @@ void engine_masters_checked(struct engine *e, uint32_t check,
 	struct rec *r;
 	uint32_t k = 0, i;
 
+	/*
+	 * First: a resolution whose window ended takes no answer, and the
+	 * masters' windows that ended move entries of e->pend.
+	 */
+	run(e, now);
 	while (k < e->npend && (!check || e->pend[k].check != check))
 		k++;
 	if (k == e->npend)
 		return;
-	run(e, now);	/* a resolution whose window ended takes no answer */
 	pend_take(e, k, &p);
 	g = &e->groups[p.gi];
 	switch (p.kind) {

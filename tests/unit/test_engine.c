@@ -3114,6 +3114,63 @@ static void test_claim_wait_likely_found(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * A check answered after another target's window ended: that window's
+ * answer is taken (and its own check asked) first, and each check's
+ * result goes to its own answer.
+ */
+static void test_claim_wait_check_after_other_window(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 2);
+	f->hold_checks = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	ns(f, 2, T0 + 10 * MS);
+	answer(f, SLAVE(2), 2, T0 + 11 * MS);
+	run_until(f, T0 + 50 * MS);
+	assert_int_equal(f->nchecks, 1);		/* target 1's */
+	f->now = T0 + 61 * MS;
+	check_one(f);			/* and target 2's window has ended */
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	assert_int_equal(f->nchecks, 1);		/* target 2's */
+	check_one(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 2), 1);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 2);
+	teardown_fake(f);
+}
+
+/*
+ * A --queue-wait shorter than the masters' window: the held packet waits
+ * on while the answer that came waits for the window, and goes by the
+ * slave once it is taken.
+ */
+static void test_claim_wait_held_waits_on(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f;
+
+	(void)state;
+	o.queue_wait_ns = 10 * MS;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 2);
+	held(f, 1, 41, T0);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS);
+	run_until(f, T0 + 49 * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 41, ANY), 0);
+	run_until(f, T0 + 50 * MS);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(count(f, RELEASE_REROUTE, 41, ANY), 1);
+	run_until(f, 0);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 41, ANY), 0);
+	teardown_fake(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3149,6 +3206,8 @@ int main(void)
 		cmocka_unit_test(test_claim_wait_held_to_master),
 		cmocka_unit_test(test_claim_wait_bound_at_once),
 		cmocka_unit_test(test_claim_wait_likely_found),
+		cmocka_unit_test(test_claim_wait_check_after_other_window),
+		cmocka_unit_test(test_claim_wait_held_waits_on),
 		cmocka_unit_test(test_learned_full),
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_silent_forgotten),
