@@ -419,8 +419,7 @@ static void rec_maybe_free(struct engine *e, uint32_t i)
 	struct rec *r = &e->recs[i];
 	uint32_t *p;
 
-	if (r->res != RES_NONE || r->slave != 0 || r->check_out || r->waiting ||
-	    r->in_mwait)
+	if (r->res != RES_NONE || r->slave != 0 || answer_pending(r))
 		return;
 	p = bucket_of(e, e->groups[r->gi].num, &r->target);
 	while (*p != i)
