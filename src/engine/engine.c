@@ -1,6 +1,7 @@
 /* The resolution engine: per-target state, pacing, learning. Pure. */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -499,6 +500,25 @@ static void list_insert_after(struct engine *e, struct list *l, uint32_t at,
 		l->tail = i;
 }
 
+/*
+ * Put i in l, kept in the order of one time of each record (key: the
+ * offset of a uint64_t in struct rec), found from the tail, where most go.
+ */
+static void list_insert_by(struct engine *e, struct list *l, uint32_t i,
+			   enum links k, size_t key)
+{
+	uint64_t t, at_t;
+	uint32_t at = l->tail;
+
+	memcpy(&t, (const char *)&e->recs[i] + key, sizeof(t));
+	for (; at != NIL; at = *prev_of(e, at, k)) {
+		memcpy(&at_t, (const char *)&e->recs[at] + key, sizeof(at_t));
+		if (at_t <= t)
+			break;
+	}
+	list_insert_after(e, l, at, i, k);
+}
+
 /* ---- groups and addresses ---- */
 
 static int find_group(const struct engine *e, uint16_t num)
@@ -951,14 +971,9 @@ static void idle_cancel(struct engine *e, uint32_t i)
 /* Into the idle list at `at`, kept in order (mostly at its tail). */
 static void idle_at(struct engine *e, uint32_t i, uint64_t at)
 {
-	uint32_t k;
-
 	idle_cancel(e, i);
-	k = e->idle.tail;
 	e->recs[i].idle_at = at;
-	while (k != NIL && e->recs[k].idle_at > at)
-		k = e->recs[k].kprev;
-	list_insert_after(e, &e->idle, k, i, LINKS_KA);
+	list_insert_by(e, &e->idle, i, LINKS_KA, offsetof(struct rec, idle_at));
 	e->recs[i].in_idle = true;
 }
 
@@ -1338,7 +1353,6 @@ static void wait_masters(struct engine *e, uint32_t i, unsigned int slave,
 	struct pending p = { .kind = PEND_ANSWER, .gi = r->gi,
 			     .round = r->round, .slave = slave,
 			     .target = r->target };
-	uint32_t at;
 
 	pend_set_mac(&p, mac);
 	if (pend_push(e, &p) == -1)
@@ -1350,12 +1364,8 @@ static void wait_masters(struct engine *e, uint32_t i, unsigned int slave,
 		r->likely_until = LIKELY_FOUND;
 	if (r->in_mwait)
 		return;
-	/* By the window's end: most often the latest, so from the tail. */
-	for (at = e->mwait.tail;
-	     at != NIL && e->recs[at].masters_until > r->masters_until;
-	     at = e->recs[at].mprev)
-		;
-	list_insert_after(e, &e->mwait, at, i, LINKS_MASTERS);
+	list_insert_by(e, &e->mwait, i, LINKS_MASTERS,
+		       offsetof(struct rec, masters_until));
 	r->in_mwait = true;
 }
 
@@ -1995,12 +2005,8 @@ static void freshen(struct engine *e, uint32_t i, uint64_t now)
 /* Into the delayed list, kept in order of due (mostly at its tail). */
 static void delay_until(struct engine *e, uint32_t i, uint64_t due)
 {
-	uint32_t at = e->delayed.tail;
-
 	e->recs[i].due = due;
-	while (at != NIL && e->recs[at].due > due)
-		at = e->recs[at].rprev;
-	list_insert_after(e, &e->delayed, at, i, LINKS_RES);
+	list_insert_by(e, &e->delayed, i, LINKS_RES, offsetof(struct rec, due));
 }
 
 /*
