@@ -129,12 +129,12 @@ enum pend_kind { PEND_ANSWER, PEND_GUEST_NS, PEND_ADOPT };
 struct pending {
 	uint32_t check;
 	uint8_t kind;
-	bool routed;		/* PEND_ADOPT */
 	uint32_t gi;
 	uint32_t round;		/* PEND_ANSWER: its record's resolution */
 	unsigned int slave;
 	bool has_mac;		/* PEND_ANSWER: the NA's link-layer address */
 	uint8_t mac[6];
+	uint32_t route_writes;	/* PEND_ADOPT: e->route_writes when asked */
 	struct in6_addr target;
 };
 
@@ -239,6 +239,7 @@ struct engine {
 	struct pending *pend;		/* in the order they came */
 	uint32_t npend, pend_cap;
 	uint32_t check_seq;		/* the last check's number */
+	uint32_t route_writes;		/* route actions taken, ever */
 	unsigned int *scratch;		/* the masters a check asks about */
 	uint32_t scratch_cap;
 	bool episode[ENGINE_NOTICE_KINDS];
@@ -1138,6 +1139,7 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	/* The kernel's refusal, if any, comes later: engine_route_failed(). */
 	if (!routed) {
+		e->route_writes++;
 		e->eg.route_add(e->eg.ctx, e->groups[r->gi].num, &r->target,
 				slave, mac);
 		r->route_why = ROUTE_LEARNED;
@@ -1179,6 +1181,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 	ka_cancel(e, i);
 	idle_cancel(e, i);
 	proxies(e, i, PROXIES_DEL);
+	e->route_writes++;
 	e->eg.route_del(e->eg.ctx, e->groups[gi].num, &r->target, old);
 	r->slave = 0;
 	r->wanted = false;
@@ -1197,6 +1200,7 @@ static void move(struct engine *e, uint32_t i)
 	unsigned int from = r->slave, to = r->claimant;
 
 	ka_cancel(e, i);
+	e->route_writes++;
 	e->eg.route_move(e->eg.ctx, g->num, &r->target, from, to);
 	r->route_why = ROUTE_MOVED;
 	if (e->o.proxy_ndp && is_master(g, from))
@@ -2269,12 +2273,11 @@ static bool unanswered_since(const struct engine *e, const struct rec *r,
 	       now + e->o.holddown_ns >= r->held_until + e->o.master_wait_ns;
 }
 
-void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
-		  const struct in6_addr *target, enum engine_guest_sign sign,
-		  uint64_t now)
+/* A sign of target on slave, in group gi (engine_guest()). */
+static void guest_sign(struct engine *e, int gi, unsigned int slave,
+		       const struct in6_addr *target,
+		       enum engine_guest_sign sign, uint64_t now)
 {
-	engine_clock(e, now);
-	int gi = find_group(e, group);
 	enum engine_refusal why;
 	struct slave_state *st;
 	struct engine_group *g;
@@ -2282,7 +2285,6 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	uint32_t i;
 	struct rec *r;
 
-	run(e, now);
 	if (gi < 0 || !e->o.learn_routes || is_local(e, target)) {
 		e->c.guests_ignored++;
 		return;
@@ -2357,6 +2359,15 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
 	/* Learned behind another slave: asked there at once (a move?). */
 	if (r->slave && r->slave != slave)
 		ka_start(e, i, KA_VERIFY, 0);
+}
+
+void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
+		  const struct in6_addr *target, enum engine_guest_sign sign,
+		  uint64_t now)
+{
+	engine_clock(e, now);
+	run(e, now);
+	guest_sign(e, find_group(e, group), slave, target, sign, now);
 	run(e, now);
 }
 
@@ -2600,13 +2611,20 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 }
 
 /* engine_adopt(); checked: its masters' check's answer. */
+/*
+ * A route an earlier run left (engine_adopt()); checked: its masters'
+ * check's answer, or UNCHECKED when it is not asked yet. in_place: no
+ * route was written since it was found in the kernel. Otherwise a route
+ * of ours for the target may have replaced it, and removing that one
+ * removed it: it is written again (the same route replaces itself).
+ */
 static int adopt(struct engine *e, uint16_t group, unsigned int slave,
-		 const struct in6_addr *target, bool routed, uint64_t now,
-		 unsigned int checked)
+		 const struct in6_addr *target, uint64_t now,
+		 unsigned int checked, bool in_place)
 {
 	int gi = find_group(e, group);
 	struct pending p = { .kind = PEND_ADOPT, .gi = gi < 0 ? 0 : (uint32_t)gi,
-			     .routed = routed, .slave = slave,
+			     .slave = slave, .route_writes = e->route_writes,
 			     .target = *target };
 	enum engine_refusal why;
 	uint32_t i = NIL;
@@ -2631,7 +2649,7 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 			return 0;
 	} else if (i == NIL && (i = rec_new(e, (uint32_t)gi, target)) == NIL) {
 		errno = ENOMEM;
-	} else if (learn_at(e, i, slave, routed, NULL)) {
+	} else if (learn_at(e, i, slave, in_place, NULL)) {
 		proxies(e, i, PROXIES_ADD);
 		taken = true;
 	} else {
@@ -2639,15 +2657,16 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 	}
 	if (!taken) {
 		e->c.adopt_refused++;
-		if (routed && e->eg.route_del)
+		if (e->eg.route_del) {
+			e->route_writes++;
 			e->eg.route_del(e->eg.ctx, group, target, slave);
+		}
 		run(e, now);
 		return -1;
 	}
 	e->c.adopted++;
 	say(e, ENGINE_ADOPTED, (uint32_t)gi, target, slave, 0,
-	    routed ? "its route was left by an earlier run" :
-		     "the kernel has a usable neighbor entry there");
+	    "its route was left by an earlier run");
 	/* Trusted only until it is asked: verified from the keep-alive budget. */
 	ka_start(e, i, KA_VERIFY, 0);
 	run(e, now);
@@ -2655,11 +2674,11 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 }
 
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
-		 const struct in6_addr *target, bool routed, uint64_t now)
+		 const struct in6_addr *target, uint64_t now)
 {
 	engine_clock(e, now);
 	run(e, now);
-	return adopt(e, group, slave, target, routed, now, UNCHECKED);
+	return adopt(e, group, slave, target, now, UNCHECKED, true);
 }
 
 /* Answers that waited behind record i's check, taken in order. */
@@ -2741,7 +2760,8 @@ void engine_masters_checked(struct engine *e, uint32_t check,
 		guest_ns(e, p.gi, p.slave, &p.target, now, master);
 		break;
 	case PEND_ADOPT:
-		adopt(e, g->num, p.slave, &p.target, p.routed, now, master);
+		adopt(e, g->num, p.slave, &p.target, now, master,
+		      p.route_writes == e->route_writes);
 		break;
 	}
 	run(e, now);
@@ -2751,6 +2771,7 @@ void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
 			   const unsigned int *ifindex, size_t n, uint64_t now)
 {
 	engine_clock(e, now);
+	run(e, now);
 	for (uint32_t gi = 0; gi < e->ngroups; gi++) {
 		const struct engine_group *g = &e->groups[gi];
 		unsigned int one = 0;
@@ -2769,8 +2790,10 @@ void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
 		if (two)
 			say(e, ENGINE_ADOPT_AMBIGUOUS, gi, target, 0, 0, NULL);
 		else if (one)
-			engine_adopt(e, g->num, one, target, false, now);
+			guest_sign(e, (int)gi, one, target, ENGINE_GUEST_SOURCE,
+				   now);
 	}
+	run(e, now);
 }
 
 enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
@@ -2802,6 +2825,7 @@ enum engine_route_gone engine_route_gone(struct engine *e, uint16_t group,
 		run(e, now);
 		return ENGINE_ROUTE_GONE_GIVEN_UP;
 	}
+	e->route_writes++;
 	e->eg.route_add(e->eg.ctx, group, target, slave, NULL);
 	r->route_why = ROUTE_RESTORED;
 	r->restores++;

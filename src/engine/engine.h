@@ -598,22 +598,23 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 void engine_forwarding(struct engine *e, unsigned int ifindex, bool on);
 
 /*
- * A location the kernel already knows, taken as learned without asking
- * first: a route of ours an earlier run left (routed: it is there, no
- * route_add), or a usable neighbor entry for target on slave (a route is
- * added). So that a restart does not make the first contact with every
- * neighbor pay again. Taken on trust only for a while: the location is
- * asked again at once (from the keep-alive budget) and forgotten, route
- * removed, if it does not answer within verify_ns. Refused as an answer
- * would be (an address of the host, a target usable on a master, a slave
- * not in the group, --max-learned reached, learned elsewhere already);
- * a refused routed one has its route removed. Needs learn_routes.
+ * A route of ours to target behind slave that an earlier run left, taken
+ * as learned without asking first: it was learned under the same checks,
+ * and a restart must not make the first contact with every neighbor pay
+ * again. Taken on trust only for a while: the location is asked again at
+ * once (from the keep-alive budget) and forgotten, route removed, if it
+ * does not answer within verify_ns. Refused as an answer would be (an
+ * address of the host, a target usable on a master, a slave not in the
+ * group, --max-learned reached, learned elsewhere already), and its route
+ * removed. Needs learn_routes.
  * 0 when target is learned behind slave now, -1 when refused, 1 when the
  * masters are being checked (check_masters): the outcome comes with
- * engine_masters_checked(), counted in adopted or adopt_refused.
+ * engine_masters_checked(), counted in adopted or adopt_refused; the
+ * route is then written again, as the engine may have replaced or
+ * removed it meanwhile.
  */
 int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
-		 const struct in6_addr *target, bool routed, uint64_t now);
+		 const struct in6_addr *target, uint64_t now);
 
 /*
  * The answer to check_masters' question `check`: master, the first of
@@ -631,12 +632,14 @@ void engine_masters_checked(struct engine *e, uint32_t check,
  * The kernel's usable neighbor entries for target at start (REACHABLE,
  * STALE, DELAY or PROBE: a link-layer address it believes), one on each
  * of ifindex[0..n). In each group that serves target (engine_serves() on
- * any master), it is adopted (engine_adopt(), not routed) behind the one
- * slave of the group with an entry; an interface that is a master of the
- * group too (a mesh) does not count, it reaches target as it is. Behind
- * two slaves it is not adopted (ENGINE_ADOPT_AMBIGUOUS): a guest can make
- * a STALE entry for another's address on its own slave (an NS with that
- * source), and which one is right is for the next resolution to find out.
+ * any master), the one slave of the group with an entry is asked about
+ * it, as at a guest's sign (engine_guest(), ENGINE_GUEST_SOURCE): its
+ * masters first, then the slave. Never taken on the entry's word: a guest
+ * makes a STALE entry for any address on its own slave with one NS from
+ * that source, and the masters would not otherwise be asked at all. An
+ * interface that is a master of the group too (a mesh) does not count,
+ * it reaches target as it is. Behind two slaves nothing is asked
+ * (ENGINE_ADOPT_AMBIGUOUS): the next resolution finds out.
  */
 void engine_adopt_neighbor(struct engine *e, const struct in6_addr *target,
 			   const unsigned int *ifindex, size_t n, uint64_t now);

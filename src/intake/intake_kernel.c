@@ -163,10 +163,10 @@ static bool group_of_metric(const struct intake_kernel *k, uint32_t metric,
  * counted meanwhile is this one's).
  */
 static int adopt(struct intake_kernel *k, uint16_t group, unsigned int slave,
-		 const struct in6_addr *target, bool routed, uint64_t now)
+		 const struct in6_addr *target, uint64_t now)
 {
 	uint64_t refused = engine_counters(k->engine)->adopt_refused;
-	int rc = engine_adopt(k->engine, group, slave, target, routed, now);
+	int rc = engine_adopt(k->engine, group, slave, target, now);
 
 	if (rc != 1)
 		return rc;
@@ -315,8 +315,7 @@ static void reconcile_group(struct intake_kernel *k, uint16_t group,
 	for (size_t i = 0; i < nroutes; i++)
 		if (engine_learned_slave(k->engine, group, &routes[i].dst) !=
 			    routes[i].ifindex &&
-		    adopt(k, group, routes[i].ifindex, &routes[i].dst, true,
-			  now) == 0)
+		    adopt(k, group, routes[i].ifindex, &routes[i].dst, now) == 0)
 			adopted++;
 	free(held);
 	free(routes);
@@ -385,15 +384,14 @@ void intake_kernel_adopt(struct intake_kernel *k, uint64_t now)
 		}
 		/* A refused one is removed by the engine, as a purge would. */
 		for (size_t i = 0; i < n; i++)
-			if (adopt(k, num, v[i].ifindex, &v[i].dst, true,
-				  now) == 0)
+			if (adopt(k, num, v[i].ifindex, &v[i].dst, now) == 0)
 				routes++;
 			else
 				removed++;
 		free(v);
 	}
-	/* Those with a route already are not counted twice. */
-	before = engine_counters(k->engine)->adopted;
+	/* Those with a route already are learned: not asked again. */
+	before = engine_counters(k->engine)->guests;
 	if (rtnl_neighbors(&k->rtnl, &v, &n) == -1) {
 		log_warn("reading the neighbor table to adopt what it knows");
 		n = 0;
@@ -409,8 +407,11 @@ void intake_kernel_adopt(struct intake_kernel *k, uint64_t now)
 		intake_kernel_adopt_neighbor(k, &v[i], j - i, now);
 	}
 	free(v);
-	neighbors = (unsigned long)(engine_counters(k->engine)->adopted - before);
-	if (routes || removed || neighbors)
-		log_info("adopted %lu route(s) left by an earlier run (removed %lu) and %lu neighbor entr%s on the slaves; each is asked again",
-			 routes, removed, neighbors, neighbors == 1 ? "y" : "ies");
+	neighbors = (unsigned long)(engine_counters(k->engine)->guests - before);
+	if (routes || removed)
+		log_info("adopted %lu route(s) left by an earlier run (removed %lu); each is asked again",
+			 routes, removed);
+	if (neighbors)
+		log_info("%lu neighbor entr%s on the slaves: asked about as new guests (masters first), not taken on the entry's word",
+			 neighbors, neighbors == 1 ? "y" : "ies");
 }

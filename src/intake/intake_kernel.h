@@ -109,12 +109,14 @@ void intake_kernel_reconcile(struct intake_kernel *k, uint64_t now);
 
 /*
  * With --learn-routes, once the slaves, masters and host addresses are
- * known: hand the engine what the kernel knows already (engine_adopt), so
- * a restart does not make first contact pay again: our groups' routes an
- * earlier run left (killed, or --keep-routes), and usable neighbor entries
- * on the slaves for targets inside our prefixes. What the engine refuses
- * (its slave left the group, ...) is removed by it. Each is asked again.
- * A group whose routes cannot be read has them purged instead.
+ * known: hand the engine what the kernel knows already, so a restart does
+ * not make first contact pay again: our groups' routes an earlier run left
+ * (killed, or --keep-routes), adopted (engine_adopt) and asked again, and
+ * usable neighbor entries on the slaves for targets inside our prefixes,
+ * asked about as a guest's sign is (engine_adopt_neighbor): a guest can
+ * make such an entry for any address. What the engine refuses (its slave
+ * left the group, ...) is removed by it. A group whose routes cannot be
+ * read has them purged instead.
  */
 void intake_kernel_adopt(struct intake_kernel *k, uint64_t now);
 

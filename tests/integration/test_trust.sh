@@ -8,6 +8,8 @@
 #   R: 2001:db8:1::1/64 on m0, default via U's link-local address
 . "$(dirname "$0")/lib.sh"
 need_root
+ND_ASK=${ND_ASK:-$TOP/build/default/nd_ask}
+[ -x "$ND_ASK" ] || { echo "FAIL: $ND_ASK missing: make build/default/nd_ask"; exit 1; }
 
 U=2001:db8:1::2
 
@@ -155,4 +157,37 @@ check "binding: a bound slave's claim on another address is refused" \
 	wait_for 3 logged "$LOG2" "not routing $W behind s2: the bindings put it behind another slave, or bind s2 to other addresses"
 check "binding: no route for it" not_ours $W
 check "the daemon with --bind exits cleanly" stop_daemon "$PID" 3
+
+# 7. A neighbor entry planted while the daemon is down. N lives on the
+#    master's link (U holds it). The guest behind s1 adds N's address and
+#    sends R one NS from it, with its own link-layer address (for R's
+#    link-local address; nd_ask, tests/tools): R makes a STALE entry for
+#    N on s1, as RFC 4861 says it must. At the next start that entry is no proof: the masters are asked
+#    first, N answers on m0, and s1 never gets N. G, an honest guest
+#    behind s2 with an entry there (made the same way), is learned as a
+#    new guest is.
+N=2001:db8:1::77
+G=2001:db8:1::180
+in_ns u ip -6 addr add $N/64 dev u0 nodad
+in_ns x ip -6 addr add $N/128 dev x0 nodad
+in_ns y ip -6 addr add $G/128 dev y0 nodad
+in_ns r ip -6 neigh flush dev m0
+in_ns x "$ND_ASK" -s $N -w 100 x0 "$(link_local r s1)" >/dev/null
+in_ns y "$ND_ASK" -s $G -w 100 y0 "$(link_local r s2)" >/dev/null
+usable_on() { neigh_state "$1" "$2" | grep -qE 'REACHABLE|STALE|DELAY|PROBE'; }
+check "planted: R has a usable entry for N on s1" usable_on $N s1
+check "planted: and for G on s2" usable_on $G s2
+LOG3=$TMP/trust-planted.log
+start_daemon r "$LOG3" -m m0 -s s1,s2 --proxy-ndp ||
+	fail "daemon did not start after the planting"
+PID=$DAEMON_PID
+check "planted: N asked on master m0 at start" 	wait_for 3 logged "$LOG3" "ask $N on master m0"
+check "planted: refused, it answers on m0" 	wait_for 3 logged "$LOG3" "not routing $N behind s1: it answers on master m0"
+check "planted: never adopted" not logged "$LOG3" "adopted $N"
+check "planted: no route of ours for N" not_ours $N
+check "planted: no proxy entry for N on m0" 	not eval "in_ns r ip -6 neigh show proxy | grep -q '$N '"
+check "planted: R reaches N on m0" eval "ping_ok r $N && route_get $N | grep -q 'dev m0'"
+check "planted: G, the honest guest, is learned behind s2" wait_for 3 route_dev $G s2
+check "planted: and reached there" ping_ok r $G
+check "the daemon after the planting exits cleanly" stop_daemon "$PID" 3
 summary

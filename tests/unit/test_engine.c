@@ -982,7 +982,7 @@ static void test_check_adopt(void **state)
 	(void)state;
 	f->hold_checks = true;
 	f->master_has = true;
-	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, true, T0), 1);
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, T0), 1);
 	assert_int_equal(C(f)->adopted + C(f)->adopt_refused, 0);
 	check_one(f);
 	assert_int_equal(C(f)->adopt_refused, 1);
@@ -990,7 +990,7 @@ static void test_check_adopt(void **state)
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 3), 1);
 	f->master_has = false;
 	t = target(4);
-	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, true, T0), 1);
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t, T0), 1);
 	check_one(f);
 	assert_int_equal(C(f)->adopted, 1);
 	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), SLAVE(1));
@@ -1510,8 +1510,8 @@ static void test_learned_full(void **state)
 	teardown_fake(f);
 }
 
-static int adopt(struct fake *f, unsigned int slave, uint32_t n, bool routed,
-		 uint64_t at)
+/* A route an earlier run left, adopted (its check answered at once). */
+static int adopt(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
 {
 	struct in6_addr t = target(n);
 
@@ -1519,23 +1519,33 @@ static int adopt(struct fake *f, unsigned int slave, uint32_t n, bool routed,
 	int rc;
 
 	f->now = at;
-	rc = engine_adopt(f->e, GROUP, slave, &t, routed, at);
+	rc = engine_adopt(f->e, GROUP, slave, &t, at);
 	if (rc != 1 || f->hold_checks)
 		return rc;
 	answer_checks(f);
 	return C(f)->adopt_refused > refused ? -1 : 0;
 }
 
+/* Every target(n) served (-t 2001:db8::/32): neighbor entries count. */
+static void serve_all(struct fake *f)
+{
+	struct engine_prefix p = { .addr = target(0), .len = 32 };
+
+	assert_int_equal(engine_targets(f->e, &p, 1), 0);
+}
+
 /* A route left by an earlier run, adopted: asked at once, kept if it answers. */
 static void test_adopt_answered(void **state)
 {
 	struct engine_options o = defaults(true);
+	struct in6_addr t1 = target(1);
+	unsigned int s2 = SLAVE(2);
 	struct fake *f;
 
 	(void)state;
 	o.proxy_ndp = true;
 	f = setup(&o, 2);
-	assert_int_equal(adopt(f, SLAVE(2), 1, true, T0), 0);
+	assert_int_equal(adopt(f, SLAVE(2), 1, T0), 0);
 	/* The route is there: not added again; the proxy is made anew. */
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	assert_int_equal(count(f, PROXY_ADD, MASTER, 1), 1);
@@ -1554,10 +1564,14 @@ static void test_adopt_answered(void **state)
 	assert_int_equal(count(f, CONFIRM, 0, ANY), 0);
 	assert_int_equal(C(f)->learned_now, 1);
 	assert_int_equal(engine_next_deadline(f->e), 0);
-	/* Adopted twice (its neighbor entry too): nothing more happens. */
-	assert_int_equal(adopt(f, SLAVE(2), 1, false, f->now + 1), 0);
+	/* Its neighbor entry there too: nothing more happens. */
+	serve_all(f);
+	f->now++;
+	engine_adopt_neighbor(f->e, &t1, &s2, 1, f->now);
+	answer_checks(f);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	assert_int_equal(C(f)->adopted, 1);
+	assert_int_equal(C(f)->guests_known, 1);
 	/* Then it lives as any learned target: a later NS costs nothing. */
 	ns(f, 1, f->now + 1 * SEC);
 	answer(f, SLAVE(2), 1, f->now + 1 * MS);
@@ -1566,17 +1580,84 @@ static void test_adopt_answered(void **state)
 	teardown_fake(f);
 }
 
-/* A neighbor entry adopted gets its route; one that stays silent goes. */
+/*
+ * A route adopted while its masters are checked: a route the engine
+ * wrote meanwhile may have replaced or removed it, so it is written again.
+ */
+static void test_adopt_route_written_again(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t1 = target(1), t2 = target(2);
+
+	(void)state;
+	f->hold_checks = true;
+	f->master_has = true;	/* t2 lives on the master: refused */
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t2, T0), 1);
+	f->master_has = false;
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(2), &t1, T0), 1);
+	check_one(f);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);	/* a write */
+	check_one(f);
+	assert_int_equal(C(f)->adopted, 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 1), 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t1), SLAVE(2));
+	teardown_fake(f);
+}
+
+/*
+ * A neighbor entry on a slave at start is a sign, not a proof (a guest
+ * makes one for any address with one NS): its masters are asked first,
+ * and it is routed only once its slave answered after their wait. The
+ * masters' neighbor answers: never routed behind the slave.
+ */
+static void test_adopt_neighbor_asks_first(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t1 = target(1), t2 = target(2);
+	unsigned int s1 = SLAVE(1);
+	uint64_t t_wait = T0 + o.master_wait_ns;
+
+	(void)state;
+	serve_all(f);
+	engine_adopt_neighbor(f->e, &t1, &s1, 1, T0);
+	engine_adopt_neighbor(f->e, &t2, &s1, 1, T0);
+	answer_checks(f);
+	assert_int_equal(count(f, ASK, MASTER, 1), 1);
+	assert_int_equal(count(f, ASK, MASTER, 2), 1);
+	assert_int_equal(slave_asks(f, ANY), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(C(f)->adopted, 0);
+	/* t2 lives on the master's link: it answers there. */
+	f->now = T0 + 2 * MS;
+	engine_answer(f->e, MASTER, &t2, NULL, f->now);
+	answer_checks(f);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
+	run_until(f, t_wait);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, ASK, SLAVE(1), 2), 0);
+	answer(f, SLAVE(1), 1, t_wait + 1 * MS);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	answer(f, SLAVE(1), 2, t_wait + 2 * MS);	/* the squatter */
+	answer_checks(f);
+	run_until(f, 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, 2), 0);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t2), 0);
+	teardown_fake(f);
+}
+
+/* Adopted routes that stay silent go, each after the verify window. */
 static void test_adopt_silent_forgotten(void **state)
 {
 	struct engine_options o = defaults(true);
 	struct fake *f = setup(&o, 2);
 
 	(void)state;
-	assert_int_equal(adopt(f, SLAVE(1), 1, false, T0), 0);
-	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
-	assert_int_equal(adopt(f, SLAVE(2), 2, true, T0), 0);
-	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), ANY), 0);
+	assert_int_equal(adopt(f, SLAVE(1), 1, T0), 0);
+	assert_int_equal(adopt(f, SLAVE(2), 2, T0), 0);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
 	assert_int_equal(C(f)->keepalive_asks, 2);
 	/* Kept for the whole verify window... */
 	run_until(f, T0 + o.verify_ns - 1);
@@ -1603,30 +1684,28 @@ static void test_adopt_refused(void **state)
 
 	(void)state;
 	assert_int_equal(engine_local_addr(f->e, MASTER, &t, 128, true), 0);
-	assert_int_equal(adopt(f, SLAVE(1), 1, true, T0), -1);
+	assert_int_equal(adopt(f, SLAVE(1), 1, T0), -1);
 	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
 	assert_int_equal(f->notices[ENGINE_REFUSED_LOCAL], 1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
-	assert_int_equal(adopt(f, SLAVE(1), 1, false, T0), -1);
 	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
-	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 1);
 	/* Usable on a master: not behind a slave. */
 	f->master_has = true;
-	assert_int_equal(adopt(f, SLAVE(1), 2, true, T0), -1);
+	assert_int_equal(adopt(f, SLAVE(1), 2, T0), -1);
 	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_MASTER], 1);
 	assert_int_equal(f->last[ENGINE_REFUSED_MASTER].other, MASTER);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
 	f->master_has = false;
 	/* A slave that is not (any more) in the group: removed as a purge. */
-	assert_int_equal(adopt(f, SLAVE(9), 3, true, T0), -1);
+	assert_int_equal(adopt(f, SLAVE(9), 3, T0), -1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(9), 3), 1);
 	/* Learned behind another slave already: that one stays. */
-	assert_int_equal(adopt(f, SLAVE(1), 4, false, T0), 0);
-	assert_int_equal(adopt(f, SLAVE(2), 4, true, T0), -1);
+	assert_int_equal(adopt(f, SLAVE(1), 4, T0), 0);
+	assert_int_equal(adopt(f, SLAVE(2), 4, T0), -1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(2), 4), 1);
 	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 4), 0);
 	assert_int_equal(C(f)->adopted, 1);
-	assert_int_equal(C(f)->adopt_refused, 5);
+	assert_int_equal(C(f)->adopt_refused, 4);
 	assert_int_equal(C(f)->learned_now, 1);
 	assert_int_equal(C(f)->records, 1);
 	teardown_fake(f);
@@ -1642,7 +1721,7 @@ static void test_adopt_full(void **state)
 	o.max_learned = 2;
 	f = setup(&o, 1);
 	for (uint32_t k = 0; k < 4; k++)
-		adopt(f, SLAVE(1), k, true, T0);
+		adopt(f, SLAVE(1), k, T0);
 	assert_int_equal(C(f)->adopted, 2);
 	assert_int_equal(C(f)->learned_now, 2);
 	assert_int_equal(C(f)->learned_full, 2);
@@ -3210,6 +3289,8 @@ int main(void)
 		cmocka_unit_test(test_claim_wait_held_waits_on),
 		cmocka_unit_test(test_learned_full),
 		cmocka_unit_test(test_adopt_answered),
+		cmocka_unit_test(test_adopt_route_written_again),
+		cmocka_unit_test(test_adopt_neighbor_asks_first),
 		cmocka_unit_test(test_adopt_silent_forgotten),
 		cmocka_unit_test(test_adopt_refused),
 		cmocka_unit_test(test_route_gone_restored),

@@ -1,9 +1,11 @@
 /*
  * Unit tests for the adoption rule (engine_adopt_neighbor(), fed by
  * intake_kernel_adopt_neighbor() with the kernel's entries): which
- * neighbor entries the kernel holds at start are taken as learned. A real
- * engine, with a fake egress that records the routes it adds and the
- * notices it gives, says what was adopted and where.
+ * neighbor entries the kernel holds at start have their slave asked, as
+ * a guest's sign has. A real engine, with a fake egress that records the
+ * routes it adds and the notices it gives, and its per-slave count of
+ * signs taken, says which slave was asked. None is routed on the entry's
+ * word (a guest makes one for any address with a single NS).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +25,6 @@
 
 struct fake {
 	unsigned int routes;		/* route_add calls */
-	unsigned int route_slave;	/* ...the last one's slave */
 	unsigned int ambiguous;		/* ENGINE_ADOPT_AMBIGUOUS notices */
 };
 
@@ -48,10 +49,10 @@ static void fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
 	struct fake *f = ctx;
 
 	(void)t;
+	(void)slave;
 	(void)mac;
 	assert_int_equal(group, GROUP);
 	f->routes++;
-	f->route_slave = slave;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)
@@ -102,16 +103,31 @@ static struct rtnl_entry entry(struct in6_addr t, unsigned int ifindex,
 	return e;
 }
 
-/* Hand one target's entries to the rule; whether it was adopted. */
-static bool adopt(struct rig *r, const struct rtnl_entry *e, size_t n)
+static uint64_t signs_taken(struct rig *r, unsigned int slave)
 {
-	uint64_t before = engine_counters(r->e)->adopted;
+	struct engine_slave_signs sg;
 
-	intake_kernel_adopt_neighbor(&r->k, e, n, T0);
-	return engine_counters(r->e)->adopted == before + 1;
+	assert_int_equal(engine_slave_signs(r->e, GROUP, slave, &sg), 0);
+	return sg.taken;
 }
 
-/* A usable entry on one slave: adopted there, its route added. */
+/* Hand one target's entries to the rule: the slave it asks, or 0. */
+static unsigned int adopt(struct rig *r, const struct rtnl_entry *e, size_t n)
+{
+	uint64_t one = signs_taken(r, SLAVE1), two = signs_taken(r, SLAVE2);
+	unsigned int asked = 0;
+
+	intake_kernel_adopt_neighbor(&r->k, e, n, T0);
+	if (signs_taken(r, SLAVE1) > one)
+		asked = SLAVE1;
+	if (signs_taken(r, SLAVE2) > two) {
+		assert_int_equal(asked, 0);	/* never both */
+		asked = SLAVE2;
+	}
+	return asked;
+}
+
+/* A usable entry on one slave: that slave asked, nothing routed yet. */
 static void test_one_slave_adopted(void **state)
 {
 	static const uint16_t usable[] = { NUD_REACHABLE, NUD_STALE,
@@ -123,10 +139,10 @@ static void test_one_slave_adopted(void **state)
 		struct rtnl_entry e = entry(addr((uint8_t)(0x10 + i)), SLAVE2,
 					    usable[i]);
 
-		assert_true(adopt(r, &e, 1));
-		assert_int_equal(r->f.routes, i + 1);
-		assert_int_equal(r->f.route_slave, SLAVE2);
+		assert_int_equal(adopt(r, &e, 1), SLAVE2);
 	}
+	assert_int_equal(r->f.routes, 0);
+	assert_int_equal(engine_counters(r->e)->adopted, 0);
 	rig_free(r);
 }
 
@@ -141,7 +157,7 @@ static void test_unusable_states(void **state)
 	for (unsigned int i = 0; i < 5; i++) {
 		struct rtnl_entry e = entry(addr(0x20), SLAVE1, unusable[i]);
 
-		assert_false(adopt(r, &e, 1));
+		assert_int_equal(adopt(r, &e, 1), 0);
 	}
 	assert_int_equal(r->f.routes, 0);
 	rig_free(r);
@@ -158,12 +174,11 @@ static void test_two_slaves_not_adopted(void **state)
 				     entry(addr(0x31), SLAVE2, NUD_REACHABLE) };
 
 	(void)state;
-	assert_false(adopt(r, e, 2));
-	assert_int_equal(r->f.routes, 0);
+	assert_int_equal(adopt(r, e, 2), 0);
 	assert_int_equal(r->f.ambiguous, 1);
 	/* A failed entry elsewhere does not count; two on one slave do not either. */
-	assert_true(adopt(r, one, 3));
-	assert_int_equal(r->f.route_slave, SLAVE2);
+	assert_int_equal(adopt(r, one, 3), SLAVE2);
+	assert_int_equal(r->f.routes, 0);
 	rig_free(r);
 }
 
@@ -177,15 +192,15 @@ static void test_slaves_only(void **state)
 				      entry(addr(0x42), SLAVE1, NUD_STALE) };
 
 	(void)state;
-	assert_false(adopt(r, &master, 1));
-	assert_false(adopt(r, &other, 1));
+	assert_int_equal(adopt(r, &master, 1), 0);
+	assert_int_equal(adopt(r, &other, 1), 0);
 	/* The master's entry neither counts as a second slave nor blocks. */
-	assert_true(adopt(r, both, 2));
-	assert_int_equal(r->f.route_slave, SLAVE1);
+	assert_int_equal(adopt(r, both, 2), SLAVE1);
 	/* An interface that is master and slave at once: its entry is skipped. */
 	assert_int_equal(engine_slave(r->e, GROUP, MASTER, "m0", true, T0), 0);
 	master = entry(addr(0x43), MASTER, NUD_REACHABLE);
-	assert_false(adopt(r, &master, 1));
+	assert_int_equal(adopt(r, &master, 1), 0);
+	assert_int_equal(engine_counters(r->e)->guests, 1);
 	rig_free(r);
 }
 
@@ -210,15 +225,15 @@ static void test_eligible_targets(void **state)
 	mapped.s6_addr[15] = 1;
 
 	e = entry(ll, SLAVE1, NUD_REACHABLE);
-	assert_false(adopt(r, &e, 1));
+	assert_int_equal(adopt(r, &e, 1), 0);
 	e = entry(mc, SLAVE1, NUD_REACHABLE);
-	assert_false(adopt(r, &e, 1));
+	assert_int_equal(adopt(r, &e, 1), 0);
 	e = entry(mapped, SLAVE1, NUD_REACHABLE);
-	assert_false(adopt(r, &e, 1));
+	assert_int_equal(adopt(r, &e, 1), 0);
 	e = entry(addr(1), SLAVE1, NUD_REACHABLE);	/* the host's own */
-	assert_false(adopt(r, &e, 1));
+	assert_int_equal(adopt(r, &e, 1), 0);
 	e = entry(off, SLAVE1, NUD_REACHABLE);	/* not on-link on a master */
-	assert_false(adopt(r, &e, 1));
+	assert_int_equal(adopt(r, &e, 1), 0);
 	assert_int_equal(r->f.routes, 0);
 
 	/* ...unless inside a -t prefix. */
@@ -228,8 +243,7 @@ static void test_eligible_targets(void **state)
 	targets[0].addr = in_t;
 	targets[0].len = 48;
 	assert_int_equal(engine_targets(r->e, targets, 1), 0);
-	assert_true(adopt(r, &e, 1));
-	assert_int_equal(r->f.route_slave, SLAVE1);
+	assert_int_equal(adopt(r, &e, 1), SLAVE1);
 	rig_free(r);
 }
 
