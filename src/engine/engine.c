@@ -960,6 +960,16 @@ static void proxies(struct engine *e, uint32_t i, enum proxies_do what)
 	}
 }
 
+static void reask_cancel(struct engine *e, uint32_t i)
+{
+	struct rec *r = &e->recs[i];
+
+	if (r->in_reask)
+		list_remove(e, &e->reask, i, LINKS_KA);
+	r->in_reask = false;
+	r->reasks = 0;
+}
+
 static void idle_cancel(struct engine *e, uint32_t i)
 {
 	struct rec *r = &e->recs[i];
@@ -973,6 +983,7 @@ static void idle_cancel(struct engine *e, uint32_t i)
 static void idle_at(struct engine *e, uint32_t i, uint64_t at)
 {
 	idle_cancel(e, i);
+	reask_cancel(e, i);	/* the k-links are the idle list's now */
 	e->recs[i].idle_at = at;
 	list_insert_by(e, &e->idle, i, LINKS_KA, offsetof(struct rec, idle_at));
 	e->recs[i].in_idle = true;
@@ -1002,16 +1013,6 @@ static void ka_cancel(struct engine *e, uint32_t i)
 	r->claimant = 0;
 }
 
-static void reask_cancel(struct engine *e, uint32_t i)
-{
-	struct rec *r = &e->recs[i];
-
-	if (r->in_reask)
-		list_remove(e, &e->reask, i, LINKS_KA);
-	r->in_reask = false;
-	r->reasks = 0;
-}
-
 /* Ask the learned location again (its own budget); decide at ka_until. */
 static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 		     unsigned int claimant)
@@ -1020,7 +1021,9 @@ static void ka_start(struct engine *e, uint32_t i, enum ka kind,
 
 	if (r->ka == KA_CHALLENGE)
 		return;		/* the first claim is being checked */
-	idle_cancel(e, i);	/* the k-links are the keep-alive's now */
+	/* The k-links are the keep-alive's now (a DAD guest's re-asks end). */
+	idle_cancel(e, i);
+	reask_cancel(e, i);
 	if (r->ka == KA_NONE)
 		list_push(e, &e->ka_todo, i, LINKS_KA);
 	if (kind == KA_CHALLENGE) {
@@ -2397,11 +2400,12 @@ static bool master_answers(struct engine *e, uint32_t gi, unsigned int m,
 			rec_maybe_free(e, i);
 		return true;
 	}
-	on_master_found(e, i, m);
+	/* Its route goes first: the guests' answers and held packets follow. */
 	if (r->slave) {
 		refuse(e, ENGINE_REFUSAL_MASTER, gi, target, r->slave, m, now);
 		unlearn(e, i, "it answers on a master");
 	}
+	on_master_found(e, i, m);
 	return true;
 }
 
@@ -2685,9 +2689,15 @@ int engine_adopt(struct engine *e, uint16_t group, unsigned int slave,
 static void take_waiting(struct engine *e, uint32_t i, uint64_t now)
 {
 	struct rec *r = &e->recs[i];
+	/*
+	 * Those waiting now, once each: one that comes inside a masters'
+	 * window of a later resolution waits again (wait_masters()), for
+	 * expire_mwait() to take.
+	 */
+	uint32_t n = r->waiting;
 	struct pending p;
 
-	while (!r->check_out && r->waiting) {
+	while (!r->check_out && r->waiting && n--) {
 		uint32_t gi = r->gi, k = 0;
 		long pos;
 
@@ -2928,6 +2938,18 @@ static void slave_removed(struct engine *e, uint32_t gi, unsigned int ifindex,
 			r->answered = 0;
 		if (r->ka == KA_CHALLENGE && r->claimant == ifindex)
 			ka_cancel(e, i);
+		/*
+		 * A guest's resolution asks its slave alone: with the slave
+		 * gone, there is nobody left to ask, now or again.
+		 */
+		if (r->only == ifindex) {
+			reask_cancel(e, i);
+			if (r->res == RES_DELAYED) {
+				undelay(e, i);
+				guest_done(e, r);
+				rec_maybe_free(e, i);
+			}
+		}
 		if (r->slave == ifindex)
 			unlearn(e, i, "its slave left the group");
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -1863,6 +1864,98 @@ static void test_guest_dad(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * A guest's slave leaves the group while its sign waits, or while its
+ * DAD address is asked again: nobody is left to ask, nothing is kept.
+ */
+static void test_guest_slave_removed(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	uint64_t due = T0 + o.guest_delay_ns;
+	size_t asks;
+
+	(void)state;
+	guest(f, SLAVE(1), 1, ENGINE_GUEST_DAD, T0);
+	guest(f, SLAVE(2), 2, ENGINE_GUEST_DAD, T0);
+	assert_int_equal(C(f)->guests_waiting, 2);
+	f->now = T0 + 1 * MS;
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(1), NULL, false, f->now), 0);
+	assert_int_equal(C(f)->guests_waiting, 1);
+	run_until(f, due);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), 1);	/* tentative */
+	asks = count(f, ASK, SLAVE(2), 2);
+	f->now = due + 1 * MS;
+	assert_int_equal(engine_slave(f->e, GROUP, SLAVE(2), NULL, false, f->now), 0);
+	run_until(f, 0);
+	assert_int_equal(count(f, ASK, SLAVE(1), ANY), 0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 2), asks);
+	assert_int_equal(C(f)->guest_reasks, 0);
+	assert_int_equal(C(f)->inflight, 0);
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+/*
+ * A DAD guest's address asked again while tentative, then adopted (a
+ * route of ours found by a reconcile): the keep-alive takes the record's
+ * k-links, its re-asks end (they shared the links, and the lists broke).
+ */
+static void test_guest_reask_then_adopted(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	uint64_t due = T0 + o.guest_delay_ns;
+	struct in6_addr t = target(1);
+
+	(void)state;
+	guest(f, SLAVE(1), 1, ENGINE_GUEST_DAD, T0);
+	run_until(f, due);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);	/* re-asks due */
+	f->now = due + 1 * MS;
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(2), &t, f->now), 1);
+	answer_checks(f);
+	assert_int_equal(C(f)->adopted, 1);
+	run_until(f, 0);
+	assert_int_equal(C(f)->guest_reasks, 0);
+	assert_int_equal(count(f, ASK, SLAVE(1), 1), 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t), 0);	/* silent */
+	assert_int_equal(C(f)->records, 0);
+	teardown_fake(f);
+}
+
+/*
+ * An answer kept behind a check that is answered late, inside a later
+ * resolution's masters' window: it waits for that window, once (taking
+ * it again and again never ended).
+ */
+static void test_waiting_behind_late_check(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+	uint64_t t1;
+
+	(void)state;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 2);
+	f->hold_checks = true;
+	ns(f, 1, T0);
+	answer(f, SLAVE(2), 1, T0 + 1 * MS);	/* in the window: waits */
+	run_until(f, T0 + 50 * MS);
+	assert_int_equal(f->nchecks, 1);		/* taken: its check out */
+	t1 = T0 + 10 * SEC;
+	run_until(f, t1);
+	ns(f, 1, t1);					/* a new resolution */
+	answer(f, SLAVE(1), 1, t1 + 1 * MS);		/* behind the check */
+	check_one(f);					/* the old round's */
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	f->hold_checks = false;
+	run_until(f, t1 + 50 * MS);			/* the window ends */
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	teardown_fake(f);
+}
+
 /* A packet from the address: asked at once; others' answers do not count. */
 static void test_guest_source(void **state)
 {
@@ -3306,6 +3399,9 @@ int main(void)
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_init_refuses),
 		cmocka_unit_test(test_guest_dad),
+		cmocka_unit_test(test_guest_slave_removed),
+		cmocka_unit_test(test_guest_reask_then_adopted),
+		cmocka_unit_test(test_waiting_behind_late_check),
 		cmocka_unit_test(test_guest_source),
 		cmocka_unit_test(test_guest_then_ns),
 		cmocka_unit_test(test_guest_then_ns_asks_sign_first),
@@ -3345,5 +3441,7 @@ int main(void)
 		cmocka_unit_test(test_serves),
 	};
 
+	/* A loop that never ends is a failure too, not a stalled run. */
+	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
