@@ -68,6 +68,12 @@ struct rec {
 	unsigned int likely;
 	bool likely_asked;
 	/*
+	 * The likely slave is asked first, the others right after it: a
+	 * guest's NS, whose own slave (a bridge) may hold the target, its
+	 * answer ahead of any other slave's.
+	 */
+	bool likely_now;
+	/*
 	 * Asked alone, the likely slave has until then to answer before the
 	 * others are asked (0: no such wait); LIKELY_FOUND once it answered:
 	 * the others are never asked.
@@ -1231,7 +1237,7 @@ static void location_answers(struct engine *e, uint32_t i, uint64_t now)
 }
 
 static void resolve(struct engine *e, uint32_t gi, unsigned int from,
-		    const struct in6_addr *t, uint64_t now);
+		    unsigned int first, const struct in6_addr *t, uint64_t now);
 
 static void location_failed(struct engine *e, uint32_t i, uint64_t now)
 {
@@ -1247,7 +1253,7 @@ static void location_failed(struct engine *e, uint32_t i, uint64_t now)
 	unlearn(e, i, "did not answer when asked again");
 	/* The host wants it: found again wherever it went. */
 	if (wanted)
-		resolve(e, gi, 0, &t, now);
+		resolve(e, gi, 0, 0, &t, now);
 }
 
 /* Another slave says it has a learned target: checked where it is. */
@@ -1548,6 +1554,7 @@ static void finish(struct engine *e, uint32_t i, uint64_t now)
 	r->likely = 0;
 	r->likely_asked = false;
 	r->likely_until = 0;
+	r->likely_now = false;
 	r->only = 0;
 	e->c.inflight--;
 }
@@ -1593,6 +1600,7 @@ static void drop_rec(struct engine *e, uint32_t i, bool expired)
 	r->likely = 0;
 	r->likely_asked = false;
 	r->likely_until = 0;
+	r->likely_now = false;
 	r->deferred = false;
 	rec_maybe_free(e, i);
 }
@@ -1717,7 +1725,8 @@ static void pump_asks(struct engine *e, uint64_t now)
 				r->cursor++;
 			e->c.asks++;
 			e->eg.ask(e->eg.ctx, g->num, s, &r->target);
-			if (likely && e->o.likely_wait_ns && others_to_ask(g, r)) {
+			if (likely && e->o.likely_wait_ns && !r->likely_now &&
+			    others_to_ask(g, r)) {
 				r->likely_until = now + e->o.likely_wait_ns;
 				break;
 			}
@@ -2070,8 +2079,12 @@ static void undelay(struct engine *e, uint32_t i)
 	e->c.guests_waiting--;
 }
 
+/*
+ * from: the master its NS came through, not asked; first: a slave asked
+ * before the others (a guest's NS: its own), 0 for none.
+ */
 static void resolve(struct engine *e, uint32_t gi, unsigned int from,
-		    const struct in6_addr *t, uint64_t now)
+		    unsigned int first, const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
 	unsigned int likely = 0;
@@ -2104,9 +2117,10 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
 		return;
 	}
 	e->recs[i].last_ns = now;
-	e->recs[i].likely = likely;
+	e->recs[i].likely = likely ? likely : first;
 	e->recs[i].likely_asked = false;
 	e->recs[i].likely_until = 0;
+	e->recs[i].likely_now = !likely && first;
 	/* Its masters are asked now: the host's NS, or ours right after. */
 	e->recs[i].masters_until = now + e->o.claim_wait_ns;
 	admit(e, i, from, 0);
@@ -2119,13 +2133,13 @@ static void resolve(struct engine *e, uint32_t gi, unsigned int from,
  * NS). The record, or NIL when refused.
  */
 static uint32_t resolve_with_masters(struct engine *e, uint32_t gi,
-				     unsigned int from,
+				     unsigned int from, unsigned int first,
 				     const struct in6_addr *t, uint64_t now)
 {
 	uint32_t i = lookup(e, gi, t);
 	bool fresh = i == NIL || e->recs[i].res == RES_NONE;
 
-	resolve(e, gi, from, t, now);
+	resolve(e, gi, from, first, t, now);
 	i = lookup(e, gi, t);
 	if (fresh && i != NIL && e->recs[i].res != RES_NONE)
 		ask_masters_anew(e, i, now);
@@ -2172,7 +2186,7 @@ void engine_ns_out(struct engine *e, uint16_t group, unsigned int master,
 		e->c.ns_no_group++;
 		return;
 	}
-	resolve(e, (uint32_t)gi, master, target, now);
+	resolve(e, (uint32_t)gi, master, 0, target, now);
 }
 
 void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
@@ -2200,7 +2214,7 @@ void engine_ns_in(struct engine *e, uint16_t group, unsigned int master,
 	 * A neighbor on the master's link answers the upstream, not the
 	 * host: the masters are asked with our own NS, that one included.
 	 */
-	resolve_with_masters(e, (uint32_t)gi, master, target, now);
+	resolve_with_masters(e, (uint32_t)gi, master, 0, target, now);
 }
 
 void engine_held(struct engine *e, uint16_t group, unsigned int master,
@@ -2239,7 +2253,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 	 * too, so that a neighbor on the master's link (the upstream
 	 * router) ends the wait with its answer, not with queue_wait.
 	 */
-	i = resolve_with_masters(e, (uint32_t)gi, master, target, now);
+	i = resolve_with_masters(e, (uint32_t)gi, master, 0, target, now);
 	if (i == NIL || e->recs[i].res == RES_NONE || e->recs[i].on_master) {
 		/* Refused (queue full), or it lives on the master: goes on. */
 		e->c.held_unchanged++;
@@ -2454,7 +2468,10 @@ static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
 		return;
 	}
 	/*
-	 * Found as any target is: the other slaves and the masters asked.
+	 * Found as any target is: the slaves and the masters asked. Its
+	 * own slave first: on a bridge the target may be its neighbor
+	 * there, whose answer must come before any other slave's (never
+	 * asking there let a guest elsewhere that claims the address win).
 	 * A resolution it starts counts in its slave's share, as a sign
 	 * does: one slave's flood of NS cannot take the engine from the
 	 * others' guests, nor from the host's own targets.
@@ -2466,7 +2483,7 @@ static void guest_ns(struct engine *e, uint32_t gi, unsigned int slave,
 		e->c.guest_ns_over_share++;
 		return;
 	}
-	i = resolve_with_masters(e, gi, slave, target, now);
+	i = resolve_with_masters(e, gi, 0, slave, target, now);
 	if (fresh && i != NIL && e->recs[i].res != RES_NONE && !e->recs[i].guest) {
 		e->recs[i].guest = true;
 		e->recs[i].asker = slave;

@@ -559,7 +559,9 @@ void engine_guest(struct engine *e, uint16_t group, unsigned int slave,
  * the master's link, behind another slave, or the host's own). With
  * proxy_ndp, and for a target in scope that does not live behind that
  * slave: answered at once when known, else found as any target is (the
- * masters and the other slaves asked), then answered (answer_guests).
+ * masters and every slave asked, the asker's own first: on a bridge the
+ * target may be its neighbor there), then answered (answer_guests) unless
+ * it lives behind the asker's slave.
  */
 void engine_guest_ns(struct engine *e, uint16_t group, unsigned int slave,
 		     const struct in6_addr *target, uint64_t now);

@@ -2529,12 +2529,13 @@ static void test_guest_ns(void **state)
 	fk_guest_ns(f, GROUP, SLAVE(2), &(struct in6_addr){ .s6_addr =
 			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 5 } }, f->now + 2);
 	assert_int_equal(count(f, ANSWER_GUESTS, 0, 5), 1);
-	/* Unknown: the other slaves and the master asked, then answered. */
+	/* Unknown: every slave (its own first) and the master asked. */
 	f->n = 0;
 	fk_guest_ns(f, GROUP, SLAVE(1), &(struct in6_addr){ .s6_addr =
 			{ 0x20, 0x01, 0x0d, 0xb8, [15] = 7 } }, f->now + 3);
-	assert_int_equal(count(f, ASK, SLAVE(1), 7), 0);
+	assert_int_equal(count(f, ASK, SLAVE(1), 7), 1);
 	assert_int_equal(count(f, ASK, SLAVE(3), 7), 1);
+	assert_true(first(f, ASK, SLAVE(1), 7) < first(f, ASK, SLAVE(2), 7));
 	assert_int_equal(count(f, ASK, MASTER, 7), 1);
 	assert_int_equal(count(f, ANSWER_GUESTS, 0, 7), 0);
 	answer(f, MASTER, 7, f->now + 1 * MS);	/* the upstream router */
@@ -2594,6 +2595,38 @@ static void asker(struct fake *f, unsigned int ifindex, uint32_t n,
 
 	f->now = at;
 	engine_asker(f->e, ifindex, &t, &s, mac, guest, at);
+}
+
+/*
+ * A guest on a bridge asks for its neighbor there: its own slave is
+ * asked first and the neighbor's answer wins over a claim from another
+ * slave; the asker is not answered (its neighbor answers it).
+ */
+static void test_guest_ns_own_bridge(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.proxy_ndp = true;
+	o.scope = true;
+	o.claim_wait_ns = 50 * MS;
+	f = setup(&o, 3);
+	route(f, "2001:db8::", 32, MASTER, true, true);
+	asker(f, SLAVE(2), 8, 1, 2, true, T0);
+	guest_ns(f, SLAVE(2), 8, T0);
+	assert_int_equal(count(f, ASK, SLAVE(2), 8), 1);
+	assert_true(first(f, ASK, SLAVE(2), 8) < first(f, ASK, SLAVE(1), 8));
+	answer(f, SLAVE(2), 8, T0 + 1 * MS);		/* its neighbor */
+	answer(f, SLAVE(1), 8, T0 + 2 * MS);		/* a squatter */
+	answer_checks(f);
+	run_until(f, T0 + 50 * MS);
+	answer_checks(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), 8), 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 8), 0);
+	assert_int_equal(count(f, ANSWER_GUESTS, SLAVE(2), 8), 1);
+	assert_int_equal(f->ngaskers, 0);		/* not the asker */
+	teardown_fake(f);
 }
 
 /* target(n) learned behind SLAVE(1) at `at`: its proxy entry added on MASTER. */
@@ -3409,6 +3442,7 @@ int main(void)
 		cmocka_unit_test(test_sign_silent_then_ns_asks_all),
 		cmocka_unit_test(test_guest_then_ns_sign_first_rate_spent),
 		cmocka_unit_test(test_guest_ns_answer_before_proxy),
+		cmocka_unit_test(test_guest_ns_own_bridge),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_scope),
