@@ -2616,12 +2616,18 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 		if (state != ENGINE_NEIGH_USABLE)
 			continue;
 		if (is_master(g, ifindex) && ifindex != r->answered) {
-			on_master_found(e, i, ifindex);
 			/* Fresh: the host asked on the master and got an answer. */
 			if (fresh && r->slave) {
 				e->c.refused[ENGINE_REFUSAL_MASTER]++;
 				unlearn(e, i, "it answers on a master");
 			}
+			/*
+			 * Still learned behind a slave (anyone makes a stale
+			 * entry with one packet): it is not found on the
+			 * master, and its guests are not told so.
+			 */
+			if (!r->slave)
+				on_master_found(e, i, ifindex);
 			continue;
 		}
 		if (fresh && r->slave && e->o.learn_routes &&
@@ -2678,7 +2684,10 @@ static int adopt(struct engine *e, uint16_t group, unsigned int slave,
 	}
 	if (!taken) {
 		e->c.adopt_refused++;
-		if (e->eg.route_del) {
+		/* Learned there meanwhile (its check came late): ours now. */
+		if (gi >= 0 && i == NIL)
+			i = lookup(e, (uint32_t)gi, target);
+		if (e->eg.route_del && (i == NIL || e->recs[i].slave != slave)) {
 			e->route_writes++;
 			e->eg.route_del(e->eg.ctx, group, target, slave);
 		}
@@ -3229,6 +3238,14 @@ int engine_local_addr(struct engine *e, unsigned int ifindex,
 		e->locals[e->nlocals].ifindex = ifindex;
 		e->locals[e->nlocals].addr = *addr;
 		e->nlocals++;
+		/* Never behind a slave: one learned there goes. */
+		for (uint32_t k = 1; k < e->pool_used; k++) {
+			if (!e->recs[k].used || !e->recs[k].slave ||
+			    memcmp(&e->recs[k].target, addr, sizeof(*addr)))
+				continue;
+			e->c.refused[ENGINE_REFUSAL_LOCAL]++;
+			unlearn(e, k, "it is an address of the host now");
+		}
 	}
 	e->locals[i].prefixlen = prefixlen > 128 ? 128 : prefixlen;
 	return 0;

@@ -1607,6 +1607,38 @@ static void test_adopt_route_written_again(void **state)
 }
 
 /*
+ * An adoption refused after the target was learned behind the same
+ * slave meanwhile (its check answered late): the route is ours by then,
+ * and stays.
+ */
+static void test_adopt_refused_late_keeps_learned(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t1 = target(1);
+	struct fk_check c;
+
+	(void)state;
+	f->hold_checks = true;
+	f->master_has = true;
+	assert_int_equal(engine_adopt(f->e, GROUP, SLAVE(1), &t1, T0), 1);
+	f->master_has = false;
+	ns(f, 1, T0 + 1 * MS);
+	answer(f, SLAVE(1), 1, T0 + 2 * MS);
+	assert_int_equal(f->nchecks, 2);
+	c = f->checks[0];		/* the answer's check first */
+	f->checks[0] = f->checks[1];
+	f->checks[1] = c;
+	check_one(f);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 1), 1);
+	check_one(f);
+	assert_int_equal(C(f)->adopt_refused, 1);
+	assert_int_equal(count(f, ROUTE_DEL, 0, ANY), 0);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t1), SLAVE(1));
+	teardown_fake(f);
+}
+
+/*
  * A neighbor entry on a slave at start is a sign, not a proof (a guest
  * makes one for any address with one NS): its masters are asked first,
  * and it is routed only once its slave answered after their wait. The
@@ -2637,6 +2669,42 @@ static void learn(struct fake *f, uint32_t n, uint64_t at)
 	assert_int_equal(count(f, PROXY_ADD, MASTER, n), 1);
 }
 
+/*
+ * A learned target: the host taking its address removes it from its
+ * slave; a stale entry on the master (anyone makes one) neither tells
+ * its guests it lives there nor moves it, a fresh one does.
+ */
+static void test_learned_local_and_master_entries(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr t1 = target(1);
+	struct fake *f;
+	size_t on_master = 0;
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	learn(f, 1, T0);
+	learn(f, 2, T0 + 10 * MS);
+	run_until(f, T0 + 5 * SEC);
+	assert_int_equal(engine_local_addr(f->e, MASTER, &t1, 64, true), 0);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(count(f, PROXY_DEL, MASTER, 1), 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t1), 0);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
+	/* target 2: a stale entry on the master, then a fresh one. */
+	ns(f, 2, f->now + 1 * MS);	/* its entry went: asked again */
+	neigh(f, MASTER, 2, ENGINE_NEIGH_USABLE, false, f->now + 1 * MS);
+	for (size_t k = 0; k < f->n; k++)
+		on_master += f->calls[k].kind == ANSWER_GUESTS && !f->calls[k].a;
+	assert_int_equal(on_master, 0);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 0);
+	neigh(f, MASTER, 2, ENGINE_NEIGH_USABLE, true, f->now + 1 * MS);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 2), 1);
+	assert_true(first(f, ROUTE_DEL, SLAVE(1), 2) < f->n);
+	teardown_fake(f);
+}
+
 /* An engine with --proxy-ndp, its masters forwarding. */
 static struct fake *setup_askers(struct engine_options *o)
 {
@@ -3417,6 +3485,7 @@ int main(void)
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_route_written_again),
 		cmocka_unit_test(test_adopt_neighbor_asks_first),
+		cmocka_unit_test(test_adopt_refused_late_keeps_learned),
 		cmocka_unit_test(test_adopt_silent_forgotten),
 		cmocka_unit_test(test_adopt_refused),
 		cmocka_unit_test(test_route_gone_restored),
@@ -3443,6 +3512,7 @@ int main(void)
 		cmocka_unit_test(test_guest_then_ns_sign_first_rate_spent),
 		cmocka_unit_test(test_guest_ns_answer_before_proxy),
 		cmocka_unit_test(test_guest_ns_own_bridge),
+		cmocka_unit_test(test_learned_local_and_master_entries),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_scope),
