@@ -271,8 +271,13 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 			  n->group, x->cfg->max_queue, n->option, a);
 		break;
 	case ENGINE_LIMIT_LEARNED:
-		log_warnx("group %u: %u routes learned already (%s): %s is answered but not routed",
-			  n->group, x->cfg->max_learned, n->option, a);
+		if (n->slave)	/* its share: other = how many that is */
+			log_warnx("group %u: slave %s has its share of learned routes, %u (%s %u over the group's slaves, kept while more than half are taken): %s is answered behind it but not routed",
+				  n->group, s, n->other, n->option,
+				  x->cfg->max_learned, a);
+		else
+			log_warnx("group %u: %u routes learned already (%s): %s is answered but not routed",
+				  n->group, x->cfg->max_learned, n->option, a);
 		break;
 	case ENGINE_LIMIT_KEEPALIVE:
 		log_warnx("group %u: learned targets asked again faster than %u a second (%s): they wait their turn",

@@ -163,6 +163,8 @@ struct slave_state {
 	uint32_t guests;	/* its guests' resolutions, signed to done */
 	uint64_t signs;		/* its guests' signs taken */
 	uint64_t signs_refused;	/* ...refused: a claim, or its share full */
+	uint32_t learned;	/* targets learned behind it now */
+	bool share_said;	/* its share of max_learned bit: said once */
 };
 
 struct engine_group {
@@ -1136,14 +1138,39 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 	}
 }
 
+/*
+ * A slave may hold any number of the learned targets while fewer than
+ * half of max_learned are taken; past that, no more than its share (an
+ * equal part for each of its group's slaves). A guest that answers for
+ * thousands of addresses (the upstream's NS for a scanned prefix, its
+ * own signs) cannot take the room every other slave's guests need, and
+ * a big bridge is not held back on a host with room to spare.
+ */
+static uint32_t learned_share(const struct engine *e,
+			      const struct engine_group *g)
+{
+	return e->o.max_learned / (g->nslaves ? g->nslaves : 1);
+}
+
 static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 		     bool routed, const uint8_t *mac)
 {
 	struct rec *r = &e->recs[i];
+	struct engine_group *g = &e->groups[r->gi];
+	struct slave_state *st = slave_state(g, slave);
 
 	if (e->c.learned_now >= e->o.max_learned) {
 		e->c.learned_full++;
 		limit_bites(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target);
+		return false;
+	}
+	if (st && e->c.learned_now >= e->o.max_learned / 2 &&
+	    st->learned >= learned_share(e, g)) {
+		e->c.learned_full++;
+		if (!st->share_said)
+			say(e, ENGINE_LIMIT_LEARNED, r->gi, &r->target, slave,
+			    learned_share(e, g), NULL);
+		st->share_said = true;
 		return false;
 	}
 	/* The kernel's refusal, if any, comes later: engine_route_failed(). */
@@ -1155,8 +1182,21 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	r->slave = slave;
 	e->c.learned_now++;
+	if (st)
+		st->learned++;
 	proxies(e, i, PROXIES_ANSWER);
 	return true;
+}
+
+/* A target learned behind slave no longer: its room is free again. */
+static void share_free(struct engine_group *g, unsigned int slave)
+{
+	struct slave_state *st = slave_state(g, slave);
+
+	if (st && st->learned) {
+		st->learned--;
+		st->share_said = false;
+	}
 }
 
 static void learn(struct engine *e, uint32_t i, unsigned int slave,
@@ -1195,6 +1235,7 @@ static void unlearn(struct engine *e, uint32_t i, const char *why)
 	r->slave = 0;
 	r->wanted = false;
 	e->c.learned_now--;
+	share_free(&e->groups[gi], old);
 	e->c.forgotten++;
 	limit_over(e, ENGINE_LIMIT_LEARNED);
 	rec_maybe_free(e, i);
@@ -1217,6 +1258,9 @@ static void move(struct engine *e, uint32_t i)
 	if (e->o.proxy_ndp && is_master(g, to))
 		e->eg.proxy_del(e->eg.ctx, g->num, &r->target, to);
 	r->slave = to;
+	share_free(g, from);
+	if (slave_state(g, to))
+		slave_state(g, to)->learned++;
 	e->c.moved++;
 	e->c.confirms++;
 	e->eg.confirm(e->eg.ctx, g->num, to, &r->target);

@@ -166,7 +166,9 @@ enum engine_notice_kind {
 	ENGINE_LIMIT_RATE,	/* asks deferred (--rate, --burst) */
 	ENGINE_LIMIT_INFLIGHT,	/* new targets queued (--max-inflight) */
 	ENGINE_LIMIT_QUEUE,	/* new targets refused (--max-queue) */
-	ENGINE_LIMIT_LEARNED,	/* found but not routed (--max-learned) */
+	ENGINE_LIMIT_LEARNED,	/* found but not routed (--max-learned);
+				   slave: its share was full (other: the
+				   share), said once until one of its goes */
 	ENGINE_LIMIT_KEEPALIVE,	/* re-asks deferred (--keepalive-rate) */
 	ENGINE_LIMIT_HELD,	/* packets not held (--queue-max) */
 	ENGINE_LEARNED,		/* slave: where target was found */

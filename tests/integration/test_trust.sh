@@ -190,4 +190,29 @@ check "planted: R reaches N on m0" eval "ping_ok r $N && route_get $N | grep -q 
 check "planted: G, the honest guest, is learned behind s2" wait_for 3 route_dev $G s2
 check "planted: and reached there" ping_ok r $G
 check "the daemon after the planting exits cleanly" stop_daemon "$PID" 3
+
+# 8. One slave cannot take every learned route. --max-learned 20, two
+#    slaves: past 10 routes in all, a slave gets no more than its share of
+#    10. The guest behind s1 claims 24 addresses (one packet from each, a
+#    sign each); G behind s2 is still learned afterwards.
+LOG4=$TMP/trust-share.log
+start_daemon r "$LOG4" -m m0 -s s1,s2 --learn-routes --max-learned 20 ||
+	fail "daemon with --max-learned did not start"
+PID=$DAEMON_PID
+x_ll=$(link_local r s1)
+for k in $(seq 1 24); do
+	in_ns x ip -6 addr add 2001:db8:1::5:$k/128 dev x0 nodad
+	in_ns x "$ND_ASK" -s 2001:db8:1::5:$k -w 20 x0 "$x_ll" >/dev/null
+done
+routes_behind() { in_ns r ip -6 route show proto 135 dev "$1" | grep -c .; }
+check "share: the squatter's slave gets its share of 10 routes" 	wait_for 5 eval '[ "$(routes_behind s1)" = 10 ]'
+check "share: said once" 	eval '[ "$(count_lines "$LOG4" "slave s1 has its share of learned routes, 10")" = 1 ]'
+G2=2001:db8:1::181
+in_ns y ip -6 addr add $G2/128 dev y0 nodad
+in_ns y "$ND_ASK" -s $G2 -w 20 y0 "$(link_local r s2)" >/dev/null
+check "share: a guest behind s2 is still learned" wait_for 3 route_dev $G2 s2
+check "share: and reached there" ping_ok r $G2
+check "share: never more than 10 behind s1" [ "$(routes_behind s1)" = 10 ]
+check "the daemon with --max-learned exits cleanly" stop_daemon "$PID" 3
+for k in $(seq 1 24); do in_ns x ip -6 addr del 2001:db8:1::5:$k/128 dev x0; done
 summary

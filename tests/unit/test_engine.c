@@ -1511,6 +1511,54 @@ static void test_learned_full(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * Past half of --max-learned, a slave gets no more than its share: one
+ * guest answering for everything leaves room for the other slaves'.
+ */
+static void test_learned_share(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+
+	(void)state;
+	o.max_learned = 8;		/* 2 slaves: a share of 4 */
+	f = setup(&o, 2);
+	for (uint32_t k = 1; k <= 6; k++) {
+		ns(f, k, T0 + k * MS);
+		answer(f, SLAVE(1), k, T0 + k * MS + 1);
+	}
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), ANY), 4);
+	assert_int_equal(C(f)->learned_full, 2);
+	assert_int_equal(f->notices[ENGINE_LIMIT_LEARNED], 1);
+	assert_int_equal(f->last[ENGINE_LIMIT_LEARNED].slave, SLAVE(1));
+	assert_int_equal(f->last[ENGINE_LIMIT_LEARNED].other, 4);
+	/* The other slave's guests still find room, to the end of it. */
+	for (uint32_t k = 11; k <= 15; k++) {
+		ns(f, k, T0 + k * MS);
+		answer(f, SLAVE(2), k, T0 + k * MS + 1);
+	}
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(2), ANY), 4);
+	assert_int_equal(C(f)->learned_now, 8);
+	/* One of the first slave's goes: room for one more of its own. */
+	neigh(f, SLAVE(1), 1, ENGINE_NEIGH_DELETED, false, T0 + 1 * SEC);
+	run_until(f, T0 + 3 * SEC);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	ns(f, 5, T0 + 4 * SEC);
+	answer(f, SLAVE(1), 5, T0 + 4 * SEC + 1);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 5), 1);
+	/* Below half of the pool, one slave may take more than its share. */
+	teardown_fake(f);
+	o.max_learned = 100;
+	f = setup(&o, 2);
+	for (uint32_t k = 1; k <= 50; k++) {
+		ns(f, k, T0 + k * MS);
+		answer(f, SLAVE(1), k, T0 + k * MS + 1);
+	}
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), ANY), 50);
+	assert_int_equal(C(f)->learned_full, 0);
+	teardown_fake(f);
+}
+
 /* A route an earlier run left, adopted (its check answered at once). */
 static int adopt(struct fake *f, unsigned int slave, uint32_t n, uint64_t at)
 {
@@ -3482,6 +3530,7 @@ int main(void)
 		cmocka_unit_test(test_claim_wait_check_after_other_window),
 		cmocka_unit_test(test_claim_wait_held_waits_on),
 		cmocka_unit_test(test_learned_full),
+		cmocka_unit_test(test_learned_share),
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_route_written_again),
 		cmocka_unit_test(test_adopt_neighbor_asks_first),
