@@ -1291,8 +1291,15 @@ static void location_failed(struct engine *e, uint32_t i, uint64_t now)
 	uint32_t gi = r->gi;
 
 	if (r->ka == KA_CHALLENGE) {
-		move(e, i);
-		return;
+		/* Still allowed there? Bindings and routes may have changed. */
+		enum engine_refusal why = may_have(e, &e->groups[gi],
+						   r->claimant, &t);
+
+		if (why == ENGINE_REFUSALS) {
+			move(e, i);
+			return;
+		}
+		refuse(e, why, gi, &t, r->claimant, r->slave, now);
 	}
 	unlearn(e, i, "did not answer when asked again");
 	/* The host wants it: found again wherever it went. */
@@ -2641,7 +2648,7 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 			}
 			if (state == ENGINE_NEIGH_FAILED &&
 			    r->ka == KA_CHALLENGE) {
-				move(e, i);
+				location_failed(e, i, now);
 				continue;
 			}
 			/* Gone or failed says little: ask before forgetting. */

@@ -2365,6 +2365,32 @@ static void bind_to(struct fake *f, const char *ifname, bool prefix,
 	assert_int_equal(engine_bindings(f->e, GROUP, &b, 1, f->now), 0);
 }
 
+/*
+ * A claim being checked when a binding comes that forbids the claimant:
+ * the silent location is forgotten, and the claimant refused, not moved
+ * to.
+ */
+static void test_claim_then_bound_elsewhere(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f = setup(&o, 2);
+	struct in6_addr t1 = target(1);
+
+	(void)state;
+	ns(f, 1, T0);
+	answer(f, SLAVE(1), 1, T0 + 1 * MS);
+	run_until(f, T0 + 5 * SEC);
+	neigh(f, SLAVE(2), 1, ENGINE_NEIGH_USABLE, true, f->now + 1);
+	assert_int_equal(C(f)->claims, 1);
+	bind_to(f, "s1", false, 1, 1);
+	run_until(f, f->now + 2 * SEC);		/* s1 stays silent */
+	assert_int_equal(count(f, ROUTE_MOVE, 0, ANY), 0);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 1), 1);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_BINDING], 1);
+	assert_int_equal(engine_learned_slave(f->e, GROUP, &t1), 0);
+	teardown_fake(f);
+}
+
 /* Bound addresses live only behind their slaves; bound slaves have only those. */
 static void test_bindings(void **state)
 {
@@ -3531,6 +3557,7 @@ int main(void)
 		cmocka_unit_test(test_claim_wait_held_waits_on),
 		cmocka_unit_test(test_learned_full),
 		cmocka_unit_test(test_learned_share),
+		cmocka_unit_test(test_claim_then_bound_elsewhere),
 		cmocka_unit_test(test_adopt_answered),
 		cmocka_unit_test(test_adopt_route_written_again),
 		cmocka_unit_test(test_adopt_neighbor_asks_first),
