@@ -8,8 +8,9 @@ ns_parse/ (raw IPv6 packets for fuzz_ns_parse), nflog/ (inputs of
 fuzz_nflog: a mode byte, then a netlink receive buffer or attribute bytes,
 see fuzz_nflog.c), nd/ (a hop limit byte, then an ICMPv6 message, for
 fuzz_nd), netmon/ (a mode byte, then an rtnetlink receive buffer or a
-message type and its body, see fuzz_netmon.c) and hold/ (an NFQUEUE
-receive buffer, for fuzz_hold). Output is deterministic; rerunning
+message type and its body, see fuzz_netmon.c), hold/ (an NFQUEUE
+receive buffer, for fuzz_hold) and engine/ (event programs for
+fuzz_engine: two option bytes, then three bytes per event). Output is deterministic; rerunning
 rewrites the same files.
 Netlink headers are in host byte order, as the kernel sends them.
 """
@@ -300,6 +301,53 @@ HOLD_SEEDS = {
 }
 
 
+# --- event programs, for fuzz_engine ---------------------------------------
+
+# Option byte 1 (fuzz_engine.c setup()): 1 learn_routes, 2 scope,
+# 4 proxy_ndp, 8 held packets, 64 no masters' window; byte 2: limits
+# (0xff: the largest the fuzzer gives). Then events: op, a, b.
+E_TIME, E_NS_OUT, E_NS_IN, E_HELD, E_SIGN, E_GUEST_NS, E_ANSWER = 0, 1, 2, 3, 4, 5, 6
+E_NEIGH, E_ADOPT, E_CHECKED, E_ADOPT_NEIGH, E_ROUTE_GONE = 9, 11, 12, 14, 15
+E_SLAVE, E_BIND = 17, 19
+# any_if(b): b % 6 in 0..2 a slave (101 + b % 3), 3..4 a master, 5 none.
+
+
+def program(options, limits, *events):
+    """events: (op, a, b) each, or a lone byte an event reads on (bindings)."""
+    out = bytes([options, limits])
+    for ev in events:
+        out += bytes([ev]) if isinstance(ev, int) else bytes(ev)
+    return out
+
+
+ENGINE_SEEDS = {
+    # The host's NS, a slave's answer after the window, its check.
+    "learn": program(1, 0xff, (E_NS_OUT, 2, 0), (E_ANSWER, 2, 1),
+                     (E_TIME, 60, 0), (E_CHECKED, 0, 0), (E_TIME, 255, 0)),
+    # With --proxy-ndp: the upstream's NS, a master answers first.
+    "proxy_master": program(5, 0xff, (E_NS_IN, 3, 0), (E_ANSWER, 3, 3),
+                            (E_ANSWER, 3, 0), (E_TIME, 60, 0),
+                            (E_CHECKED, 0, 0)),
+    # Held packets (--queue), small limits.
+    "held": program(9, 0x21, (E_HELD, 4, 0), (E_HELD, 5, 1), (E_ANSWER, 4, 2),
+                    (E_TIME, 100, 0), (E_CHECKED, 0, 0), (E_TIME, 210, 0)),
+    # A DAD sign, its slave leaving, coming back.
+    "sign": program(1, 0xff, (E_SIGN, 6, 8), (E_TIME, 220, 0),
+                    (E_ANSWER, 6, 0), (E_SLAVE, 0, 0), (E_SLAVE, 0, 0)),
+    # A guest's NS (on-link guests), answered behind another slave.
+    "guest_ns": program(7, 0xff, (E_GUEST_NS, 7, 1), (E_CHECKED, 0, 0),
+                        (E_ANSWER, 7, 0), (E_TIME, 60, 0), (E_CHECKED, 0, 0)),
+    # A route left by an earlier run, a neighbor entry, a deleted route.
+    "adopt": program(1, 0xff, (E_ADOPT, 8, 16), (E_CHECKED, 0, 0),
+                     (E_ADOPT_NEIGH, 9, 1), (E_ROUTE_GONE, 8, 0),
+                     (E_NEIGH, 8, 0)),
+    # Bindings set while targets are learned.
+    "bindings": program(3, 0xff, (E_NS_OUT, 5, 0), (E_ANSWER, 5, 0),
+                        (E_TIME, 60, 0), (E_CHECKED, 0, 0), (E_BIND, 0, 0),
+                        0x09),
+}
+
+
 def write(outdir, seeds):
     os.makedirs(outdir, exist_ok=True)
     for name, data in sorted(seeds.items()):
@@ -316,9 +364,12 @@ def main():
     write(os.path.join(out, "nd"), ND_SEEDS)
     write(os.path.join(out, "netmon"), NETMON_SEEDS)
     write(os.path.join(out, "hold"), HOLD_SEEDS)
-    print("wrote %d ns_parse, %d nflog, %d nd, %d netmon and %d hold seeds"
-          " under %s" % (len(NS_SEEDS), len(NFLOG_SEEDS), len(ND_SEEDS),
-                         len(NETMON_SEEDS), len(HOLD_SEEDS), out))
+    write(os.path.join(out, "engine"), ENGINE_SEEDS)
+    print("wrote %d ns_parse, %d nflog, %d nd, %d netmon, %d hold and %d"
+          " engine seeds under %s" % (len(NS_SEEDS), len(NFLOG_SEEDS),
+                                      len(ND_SEEDS), len(NETMON_SEEDS),
+                                      len(HOLD_SEEDS), len(ENGINE_SEEDS),
+                                      out))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ export UBSAN_OPTIONS
 sources() {
 	case $1 in
 	ns_parse) echo src/intake/ns_parse.c ;;
+	engine)   echo src/engine/engine.c src/engine/askers.c src/engine/token_bucket.c ;;
 	nflog)    echo src/intake/nflog.c src/control/nftwatch.c src/lib/nlsock.c src/control/ifname.c src/control/ifspec.c src/control/binding.c src/lib/grow.c src/lib/metrics.c ;;
 	nd)       echo src/lib/nd.c src/intake/ns_parse.c ;;
 	hold)     echo src/intake/hold.c src/lib/nlsock.c src/lib/log.c src/lib/clock.c ;;
