@@ -579,11 +579,44 @@ static void proxy_add(struct engine *e, const struct engine_group *g,
 	e->eg.proxy_add(e->eg.ctx, g->num, t, master);
 }
 
+/* Whether t is p's len-bit prefix with every host bit zero. */
+static bool subnet_anycast(const struct in6_addr *p, uint8_t len,
+			   const struct in6_addr *t)
+{
+	unsigned int k = len / 8, rest = len % 8;
+
+	if (memcmp(t->s6_addr, p->s6_addr, k) != 0)
+		return false;
+	if (rest) {
+		uint8_t net = (uint8_t)(0xff00u >> rest);
+
+		if (((t->s6_addr[k] ^ p->s6_addr[k]) & net) ||
+		    (t->s6_addr[k] & (uint8_t)~net))
+			return false;
+		k++;
+	}
+	for (; k < 16; k++)
+		if (t->s6_addr[k])
+			return false;
+	return true;
+}
+
+/*
+ * An address of the host: one of its own, or the subnet-router anycast
+ * address of one of their prefixes (the prefix, host bits zero: RFC 4291
+ * 2.6.1), which the kernel of a forwarding host answers for itself. No
+ * slave may have either. (A /127 or /128 has none: RFC 6164.)
+ */
 static bool is_local(const struct engine *e, const struct in6_addr *a)
 {
-	for (uint32_t i = 0; i < e->nlocals; i++)
-		if (memcmp(&e->locals[i].addr, a, sizeof(*a)) == 0)
+	for (uint32_t i = 0; i < e->nlocals; i++) {
+		const struct local_addr *l = &e->locals[i];
+
+		if (memcmp(&l->addr, a, sizeof(*a)) == 0 ||
+		    (l->prefixlen && l->prefixlen < 127 &&
+		     subnet_anycast(&l->addr, l->prefixlen, a)))
 			return true;
+	}
 	return false;
 }
 
@@ -3289,16 +3322,16 @@ int engine_local_addr(struct engine *e, unsigned int ifindex,
 		e->locals[e->nlocals].ifindex = ifindex;
 		e->locals[e->nlocals].addr = *addr;
 		e->nlocals++;
-		/* Never behind a slave: one learned there goes. */
-		for (uint32_t k = 1; k < e->pool_used; k++) {
-			if (!e->recs[k].used || !e->recs[k].slave ||
-			    memcmp(&e->recs[k].target, addr, sizeof(*addr)))
-				continue;
-			e->c.refused[ENGINE_REFUSAL_LOCAL]++;
-			unlearn(e, k, "it is an address of the host now");
-		}
 	}
 	e->locals[i].prefixlen = prefixlen > 128 ? 128 : prefixlen;
+	/* Never behind a slave: one learned there goes (and its anycast). */
+	for (uint32_t k = 1; k < e->pool_used; k++) {
+		if (!e->recs[k].used || !e->recs[k].slave ||
+		    !is_local(e, &e->recs[k].target))
+			continue;
+		e->c.refused[ENGINE_REFUSAL_LOCAL]++;
+		unlearn(e, k, "it is an address of the host now");
+	}
 	return 0;
 }
 

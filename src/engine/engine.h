@@ -471,8 +471,9 @@ int engine_onlink_routes(const struct engine *e, uint16_t group,
 uint64_t engine_onlink_gen(const struct engine *e);
 
 /*
- * The host's own addresses: never learned behind a slave (one learned
- * there when the host takes it is forgotten, route removed). prefixlen: its
+ * The host's own addresses: never learned behind a slave, nor the
+ * subnet-router anycast address of their prefixes (one learned there when
+ * the host takes it is forgotten, route removed). prefixlen: its
  * on-link prefix on ifindex, which engine_serves() takes as ours (the
  * same address again updates it).
  */

@@ -2779,6 +2779,35 @@ static void test_learned_local_and_master_entries(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * The subnet-router anycast address of the host's prefixes (the prefix,
+ * host bits zero) is the host's: no slave gets it, none serves it.
+ */
+static void test_subnet_anycast_is_local(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct in6_addr host = target(1), anycast = target(0), half = target(0);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	half.s6_addr[15] = 0x80;	/* 2001:db8::81/121 has it as its anycast */
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 64, true), 0);
+	assert_false(engine_serves(f->e, GROUP, MASTER, &anycast));
+	ns(f, 0, T0);
+	answer(f, SLAVE(1), 0, T0 + 1 * MS);
+	assert_int_equal(C(f)->refused[ENGINE_REFUSAL_LOCAL], 1);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	/* Learned before the host took the prefix: it goes. */
+	ns(f, 0x80, T0 + 10 * MS);
+	answer(f, SLAVE(1), 0x80, T0 + 11 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 0x80), 1);
+	host.s6_addr[15] = 0x81;
+	assert_int_equal(engine_local_addr(f->e, MASTER, &host, 121, true), 0);
+	assert_int_equal(count(f, ROUTE_DEL, SLAVE(1), 0x80), 1);
+	assert_false(engine_serves(f->e, GROUP, MASTER, &half));
+	teardown_fake(f);
+}
+
 /* An engine with --proxy-ndp, its masters forwarding. */
 static struct fake *setup_askers(struct engine_options *o)
 {
@@ -3589,6 +3618,7 @@ int main(void)
 		cmocka_unit_test(test_guest_ns_answer_before_proxy),
 		cmocka_unit_test(test_guest_ns_own_bridge),
 		cmocka_unit_test(test_learned_local_and_master_entries),
+		cmocka_unit_test(test_subnet_anycast_is_local),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_scope),
