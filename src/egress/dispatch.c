@@ -272,7 +272,7 @@ static void eg_notice(void *ctx, const struct engine_notice *n)
 		break;
 	case ENGINE_LIMIT_LEARNED:
 		if (n->slave)	/* its share: other = how many that is */
-			log_warnx("group %u: slave %s has its share of learned routes, %u (%s %u over the group's slaves, kept while more than half are taken): %s is answered behind it but not routed",
+			log_warnx("group %u: slave %s has its share of learned routes, %u (over half of %s %u taken): %s is answered but not routed",
 				  n->group, s, n->other, n->option,
 				  x->cfg->max_learned, a);
 		else
