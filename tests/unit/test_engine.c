@@ -2780,6 +2780,30 @@ static void test_learned_local_and_master_entries(void **state)
 }
 
 /*
+ * A master answers for a target learned behind a slave while its
+ * resolution is still on: the slave's route goes before the guests that
+ * asked are told it lives on the master.
+ */
+static void test_master_answer_route_first(void **state)
+{
+	struct engine_options o = defaults(true);
+	struct fake *f;
+	size_t del, told;
+
+	(void)state;
+	o.proxy_ndp = true;
+	f = setup(&o, 2);
+	learn(f, 1, T0);
+	answer(f, MASTER, 1, T0 + 2 * MS);
+	del = first(f, ROUTE_DEL, SLAVE(1), 1);
+	told = first(f, ANSWER_GUESTS, 0, 1);
+	assert_true(del < f->n);
+	assert_true(told < f->n);
+	assert_true(del < told);
+	teardown_fake(f);
+}
+
+/*
  * The subnet-router anycast address of the host's prefixes (the prefix,
  * host bits zero) is the host's: no slave gets it, none serves it.
  */
@@ -3619,6 +3643,7 @@ int main(void)
 		cmocka_unit_test(test_guest_ns_own_bridge),
 		cmocka_unit_test(test_learned_local_and_master_entries),
 		cmocka_unit_test(test_subnet_anycast_is_local),
+		cmocka_unit_test(test_master_answer_route_first),
 		cmocka_unit_test(test_guest_cannot_steal),
 		cmocka_unit_test(test_guest_other_slave_held),
 		cmocka_unit_test(test_scope),
