@@ -3315,6 +3315,11 @@ int engine_local_addr(struct engine *e, unsigned int ifindex,
 			e->locals[i] = e->locals[--e->nlocals];
 		return 0;
 	}
+	if (prefixlen > 128)
+		prefixlen = 128;
+	/* The same again (its lifetimes renewed, by every RA): nothing new. */
+	if (i < e->nlocals && e->locals[i].prefixlen == prefixlen)
+		return 0;
 	if (i == e->nlocals) {
 		if (grow((void **)&e->locals, &e->locals_cap, e->nlocals + 1,
 			 sizeof(*e->locals)) == -1)
@@ -3323,7 +3328,7 @@ int engine_local_addr(struct engine *e, unsigned int ifindex,
 		e->locals[e->nlocals].addr = *addr;
 		e->nlocals++;
 	}
-	e->locals[i].prefixlen = prefixlen > 128 ? 128 : prefixlen;
+	e->locals[i].prefixlen = prefixlen;
 	/* Never behind a slave: one learned there goes (and its anycast). */
 	for (uint32_t k = 1; k < e->pool_used; k++) {
 		if (!e->recs[k].used || !e->recs[k].slave ||
