@@ -1185,6 +1185,26 @@ static uint32_t learned_share(const struct engine *e,
 	return e->o.max_learned / (g->nslaves ? g->nslaves : 1);
 }
 
+/* A target learned behind slave now: counted in its share. */
+static void share_take(struct engine_group *g, unsigned int slave)
+{
+	struct slave_state *st = slave_state(g, slave);
+
+	if (st)
+		st->learned++;
+}
+
+/* A target learned behind slave no longer: its room is free again. */
+static void share_free(struct engine_group *g, unsigned int slave)
+{
+	struct slave_state *st = slave_state(g, slave);
+
+	if (st && st->learned) {
+		st->learned--;
+		st->share_said = false;
+	}
+}
+
 static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 		     bool routed, const uint8_t *mac)
 {
@@ -1215,21 +1235,9 @@ static bool learn_at(struct engine *e, uint32_t i, unsigned int slave,
 	}
 	r->slave = slave;
 	e->c.learned_now++;
-	if (st)
-		st->learned++;
+	share_take(g, slave);
 	proxies(e, i, PROXIES_ANSWER);
 	return true;
-}
-
-/* A target learned behind slave no longer: its room is free again. */
-static void share_free(struct engine_group *g, unsigned int slave)
-{
-	struct slave_state *st = slave_state(g, slave);
-
-	if (st && st->learned) {
-		st->learned--;
-		st->share_said = false;
-	}
 }
 
 static void learn(struct engine *e, uint32_t i, unsigned int slave,
@@ -1292,8 +1300,7 @@ static void move(struct engine *e, uint32_t i)
 		e->eg.proxy_del(e->eg.ctx, g->num, &r->target, to);
 	r->slave = to;
 	share_free(g, from);
-	if (slave_state(g, to))
-		slave_state(g, to)->learned++;
+	share_take(g, to);
 	e->c.moved++;
 	e->c.confirms++;
 	e->eg.confirm(e->eg.ctx, g->num, to, &r->target);
@@ -2721,7 +2728,6 @@ void engine_neigh(struct engine *e, unsigned int ifindex,
 	run(e, now);
 }
 
-/* engine_adopt(); checked: its masters' check's answer. */
 /*
  * A route an earlier run left (engine_adopt()); checked: its masters'
  * check's answer, or UNCHECKED when it is not asked yet. in_place: no
