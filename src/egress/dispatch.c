@@ -61,11 +61,14 @@ void dispatch_overdue(struct dispatch *x, uint64_t now)
 }
 
 static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
-		       const struct in6_addr *target)
+		       const struct in6_addr *target, const uint8_t *mac)
 {
 	struct dispatch *x = ctx;
 
-	slaves_confirm(x->slaves, group, slave, target);
+	if (mac)
+		learn_neigh_add(x->learn, group, target, slave, mac);
+	else
+		slaves_confirm(x->slaves, group, slave, target);
 }
 
 static void eg_route_add(void *ctx, uint16_t group,

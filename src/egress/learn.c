@@ -260,6 +260,18 @@ void learn_route_add(struct learn *l, uint16_t group,
 	send_reqs(l, m, r, n);
 }
 
+/* The confirm of a target not routed: its entry alone, as above. */
+void learn_neigh_add(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave,
+		     const uint8_t mac[6])
+{
+	char b[RTNL_MSG_SIZE];
+	struct nlmsghdr *m = rtnl_neigh_msg(b, target, mac, slave);
+	struct rtnl_req r = route_req(group, RTNL_REQ_NEIGH_ADD, target, slave);
+
+	send_reqs(l, &m, &r, 1);
+}
+
 void learn_route_del(struct learn *l, uint16_t group,
 		     const struct in6_addr *target, unsigned int slave)
 {
@@ -445,7 +457,7 @@ void learn_metrics(const struct learn *l, struct metrics *m)
 	metrics_counter(m, "proxies_removed_total", "Proxy NDP entries removed.",
 			l->c.proxies_removed);
 	metrics_counter(m, "neighbors_added_total",
-			"The kernel's neighbor entries made with a learned route, from the link-layer address in the target's answer.",
+			"The kernel's neighbor entries written from the link-layer address in a target's NA: with its learned route, or as its confirm.",
 			l->c.neighbors_added);
 	metrics_counter(m, "route_acks_lost_total",
 			"Route and proxy requests whose ack was lost (receive buffer overrun): taken as done, the routes read again.",

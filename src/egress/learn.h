@@ -90,6 +90,10 @@ void learn_route_move(struct learn *l, uint16_t group,
 		      unsigned int to);
 void learn_route_del(struct learn *l, uint16_t group,
 		     const struct in6_addr *target, unsigned int slave);
+/* A confirm: the kernel's neighbor entry from the target's NA, no route. */
+void learn_neigh_add(struct learn *l, uint16_t group,
+		     const struct in6_addr *target, unsigned int slave,
+		     const uint8_t mac[6]);
 /* master: its ifindex, and its name (kept by the caller). */
 void learn_proxy(struct learn *l, uint16_t group, const struct in6_addr *target,
 		 unsigned int master, const char *ifname, bool add);

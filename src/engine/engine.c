@@ -1303,7 +1303,7 @@ static void move(struct engine *e, uint32_t i)
 	share_take(g, to);
 	e->c.moved++;
 	e->c.confirms++;
-	e->eg.confirm(e->eg.ctx, g->num, to, &r->target);
+	e->eg.confirm(e->eg.ctx, g->num, to, &r->target, NULL);
 	say(e, ENGINE_MOVED, r->gi, &r->target, to, from, NULL);
 }
 
@@ -1544,15 +1544,19 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 	/*
 	 * Learned first, confirmed after: the route, and the answers to the
 	 * upstream and the guests that wait for the target, go out before
-	 * the echo, whose send has the kernel resolve the target in line.
+	 * the confirm. A route learned from an NA came with the neighbor
+	 * entry its confirm would write; an echo's send (no NA) has the
+	 * kernel resolve the target in line, the slowest of them all.
 	 */
 	t = r->target;
 	if (e->o.learn_routes && !r->slave) {
 		learn(e, i, slave, mac);
 		learned = e->recs[i].slave != 0;
 	}
-	e->c.confirms++;
-	e->eg.confirm(e->eg.ctx, g->num, slave, &t);
+	if (!learned || !mac) {
+		e->c.confirms++;
+		e->eg.confirm(e->eg.ctx, g->num, slave, &t, mac);
+	}
 	if (learned)
 		confirmed(e, i, now);
 }

@@ -211,9 +211,12 @@ struct engine_notice {
  * it takes the request), and a refusal comes back later as an event,
  * engine_route_failed().
  * ask: solicit target on one slave without creating a kernel neighbor
- * entry (the daemon's own NS, or an echo in small groups). confirm: an echo
- * request out of the one slave that answered, so the kernel resolves the
- * target there and nowhere else. An action must not call into the engine:
+ * entry (the daemon's own NS, or an echo in small groups). confirm: the
+ * kernel's neighbor entry for target on the one slave that answered, so
+ * that the host reaches it there and nowhere else; mac is the link-layer
+ * address its NA carried (the entry is written with it: a solicited NA is
+ * what confirms reachability), NULL for none (an echo request out of that
+ * slave, whose send has the kernel resolve the target itself). An action must not call into the engine:
  * the egress holds no engine handle, and tests/egress_purity.sh fails when
  * an egress object names an engine_* function. What the egress finds out
  * comes back as an event, a route the kernel refused included. A question about the kernel (check_masters) is an
@@ -243,7 +246,7 @@ struct engine_egress {
 	void (*ask)(void *ctx, uint16_t group, unsigned int slave,
 		    const struct in6_addr *target);
 	void (*confirm)(void *ctx, uint16_t group, unsigned int slave,
-			const struct in6_addr *target);
+			const struct in6_addr *target, const uint8_t *mac);
 	/*
 	 * mac: the link-layer address target's answer carried (its NA's
 	 * target option), NULL for none: the kernel's neighbor entry on

@@ -25,7 +25,7 @@ void engine_metrics(const struct engine_counters *e, struct metrics *m)
 		e->targets_refused);
 	metrics_counter(m, "engine_asks_total", "Asks sent, all slaves.", e->asks);
 	metrics_counter(m, "confirms_total",
-		"Echo requests out of the one slave where a target answered.",
+		"Targets found behind a slave and not routed from an NA there: the kernel's neighbor entry written from their NA, or an echo request (no NA) out of that slave.",
 		e->confirms);
 	metrics_counter(m, "unanswered_total",
 		"Resolutions that ended without an answer from any slave.",

@@ -203,11 +203,11 @@ static void eg_ask(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void eg_confirm(void *ctx, uint16_t group, unsigned int slave,
-		       const struct in6_addr *t)
+		       const struct in6_addr *t, const uint8_t *mac)
 {
 	int ti = index_of(t);
 
-	TR("  confirm %u t%d\n", slave, index_of(t));
+	TR("  confirm %u t%d%s\n", slave, index_of(t), mac ? " (NA)" : "");
 	(void)ctx;
 	CHECK(group == GROUP);
 	CHECK(ti >= 0);

@@ -6,8 +6,12 @@
 # nft table of its own and for ip6tables-nft.
 #
 #   [R] m0 ---- u0 (U)
-#       s1 ---- x0 (X)  2001:db8:1:0:P::1-5 for P in 100, 200, 300, 400
-#       s2 ---- y0      no link-local on s2: asked with echo requests
+#       s1 ---- x0 (X)  2001:db8:1:0:P::1-5 for P in 100 and 300
+#       s2 ---- y0 (Y)  2001:db8:1:0:P::1-5 for P in 200 and 400; no
+#                       link-local on s2: asked with echo requests
+# The targets behind s1 answer our NS, and their NA gives the kernel's
+# entry: no echo request goes there. Those behind s2 are asked with echo
+# requests, and it is their replies that show the firewall let them out.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -19,8 +23,9 @@ veth r m0 u u0
 veth r s1 x x0
 veth r s2 y y0
 in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
-for p in 100 200 300 400; do
-	for i in 1 2 3 4 5; do in_ns x ip -6 addr add 2001:db8:1:0:$p::$i/64 dev x0 nodad; done
+for i in 1 2 3 4 5; do
+	for p in 100 300; do in_ns x ip -6 addr add 2001:db8:1:0:$p::$i/64 dev x0 nodad; done
+	for p in 200 400; do in_ns y ip -6 addr add 2001:db8:1:0:$p::$i/64 dev y0 nodad; done
 done
 wait_for 5 ll_ready r s1 || { echo "FAIL: link-local on s1"; exit 1; }
 in_ns r ip -6 addr flush dev s2 scope link
@@ -44,7 +49,7 @@ stat() { sed -n "s/^ns_monitor_$1{group=\"135\",slave=\"$2\"} //p" "$STATS"; }
 stat_ge() { [ "$(stat "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 echo_replies() { sed -n 's/^ns_monitor_answer_packets_total{kind="echo_reply"} //p' "$STATS"; }
 echo_replies_ge() { [ "$(echo_replies)" -ge "$1" ] 2>/dev/null; }
-routes_on_s1() { in_ns r ip -6 route show proto 135 | grep -c "^2001:db8:1:0:$1::.* dev s1"; }
+routes_on() { in_ns r ip -6 route show proto 135 | grep -c "^2001:db8:1:0:$1::.* dev $2"; }
 # solicit P: the host's own NS for 2001:db8:1:0:P::1-5 on m0 (NDP passes the firewall).
 solicit() { in_ns r "$NS_FLOOD" m0 2001:db8:1::1 2001:db8:1:0:$1:: 5 >/dev/null; }
 
@@ -55,14 +60,14 @@ PID=$DAEMON_PID
 # 1. policy drop in an nft output chain.
 solicit 100
 check "kernel: the asks (packet socket) pass the output chain: 5 targets learned behind s1" \
-	wait_for 5 eval '[ "$(routes_on_s1 100)" = 5 ]'
-check "kernel: the echo requests do not (EPERM), counted per slave" \
-	wait_for 3 stat_ge probes_firewalled_total s1 5
-check "kernel: s2 (no link-local) is asked with echo requests, refused too" \
-	stat_ge probes_firewalled_total s2 5
-check "the confirm did not reach X: no echo reply read" [ "$(echo_replies)" = 0 ]
-check "...but R's entry for X on s1 was made from X's NA, with the route" \
+	wait_for 5 eval '[ "$(routes_on 100 s1)" = 5 ]'
+check "kernel: s2's echo requests (no link-local there) do not (EPERM), counted per slave" \
+	wait_for 3 stat_ge probes_firewalled_total s2 5
+check "...and reach nobody: no echo reply read" [ "$(echo_replies)" = 0 ]
+check "s1 needs none: R's entry for X there was made from X's NA, with the route" \
 	reachable_on 2001:db8:1:0:100::1 s1
+check "...and no echo request was sent or refused on s1" \
+	eval '[ "$(stat probes_total s1)" = 0 ] && [ "$(stat probes_firewalled_total s1)" = 0 ]'
 check "the daemon says what it means and what to allow, once" \
 	eval '[ "$(count_lines "$LOG" "$NOTICE")" = 1 ]'
 check "...naming the rule with the group's mark" \
@@ -80,8 +85,10 @@ check "--check gives the rule to add: $rule" [ "$rule" = "inet fw output meta ma
 # 2. The rule --check gave: the echo requests get through.
 in_ns r nft insert rule $rule
 solicit 200
-check "with the rule: the confirms reach X (their echo replies read)" \
+check "with the rule: s2's echo requests reach Y (their echo replies read)" \
 	wait_for 5 echo_replies_ge 5
+check "...and Y's 5 addresses are learned behind s2" \
+	wait_for 5 eval '[ "$(routes_on 200 s2)" = 5 ]'
 check "with the rule: the daemon says the episode is over" \
 	wait_for 2 logged "$LOG" "group 135: echo requests get through the firewall again"
 out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1)
@@ -107,7 +114,7 @@ else
 	done
 	solicit 300
 	check "ip6tables OUTPUT DROP: the echo requests are refused again" \
-		wait_for 5 stat_ge probes_firewalled_total s1 10
+		wait_for 5 stat_ge probes_firewalled_total s2 10
 	check "ip6tables OUTPUT DROP: a new episode, said once more" \
 		wait_for 2 eval '[ "$(count_lines "$LOG" "$NOTICE")" = 2 ]'
 	out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1)
@@ -118,7 +125,7 @@ else
 		[ "$cmd" = "ip6tables -I OUTPUT -m mark --mark $MARK -j ACCEPT" ]
 	in_ns r ip6tables-nft ${cmd#ip6tables }
 	solicit 400
-	check "ip6tables: with that rule the confirms reach X" \
+	check "ip6tables: with that rule the echo requests reach Y" \
 		wait_for 5 echo_replies_ge 10
 	out=$(in_ns r timeout 10 "$NS_MONITOR" --check -m m0 -s s1)
 	check "ip6tables: --check sees the accept by mark" \

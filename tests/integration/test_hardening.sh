@@ -50,16 +50,22 @@ check "the stats file is written" wait_for 3 test -s "$STATS"
 check "the stats file is valid Prometheus text" prom_ok
 # promtool's lint too (names, units, HELP).
 check "promtool check metrics: no lint complaint" lint_ok
-probes_s1() { [ "$(metric 'ns_monitor_probes_total{group="135",slave="s1"}')" = "$1" ]; }
-check "the stats file counts the probe on s1 (rewritten every second)" wait_for 3 probes_s1 1
+# X's confirm: its entry written from its NA (no echo request).
+confirmed() { [ "$(metric ns_monitor_confirms_total)" = "$1" ] &&
+	      [ "$(metric ns_monitor_neighbors_added_total)" = "$1" ]; }
+check "the stats file counts X's confirm (rewritten every second)" wait_for 3 confirmed 1
+on_s1() { metric "ns_monitor_$1{group=\"135\",slave=\"s1\"}"; }
+check "...and its ask on s1, with no echo request" \
+	eval '[ "$(on_s1 asks_total)" = 1 ] && [ "$(on_s1 probes_total)" = 0 ]'
 check "the NFLOG counter is there" [ -n "$(metric ns_monitor_nflog_messages_total)" ]
 check "no temporary file is left" not test -e "$STATS.tmp"
 
 # 3. SIGUSR1 logs the counters.
 kill -USR1 $PID
-check "SIGUSR1 logs the counters" wait_for 2 logged "$LOG" "slave s1: asks sent 1, probes sent 1"
+check "SIGUSR1 logs the counters" wait_for 2 logged "$LOG" "slave s1: asks sent 1, probes sent 0"
+check "...and the engine's" logged "$LOG" "asks 1, confirms 1;"
 stop_daemon $PID 1
-check "the stats file is final at exit" probes_s1 1
+check "the stats file is final at exit" confirmed 1
 
 # 4. As an unprivileged user, keeping the two capabilities.
 LOG=$TMP/user.log

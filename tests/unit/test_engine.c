@@ -27,6 +27,7 @@ enum call_kind { ASK, CONFIRM, ROUTE_ADD, ROUTE_MOVE, ROUTE_DEL, PROXY_ADD,
 struct call {
 	enum call_kind kind;
 	unsigned int a, b;	/* slave or master; route_move: from, to */
+				/* confirm: b 1 with an NA's address */
 	struct in6_addr t;
 	uint64_t at;
 };
@@ -80,10 +81,10 @@ static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
-		       const struct in6_addr *t)
+		       const struct in6_addr *t, const uint8_t *mac)
 {
 	assert_int_equal(group, GROUP);
-	record(ctx, CONFIRM, slave, 0, t);
+	record(ctx, CONFIRM, slave, mac != NULL, t);	/* b: an NA's entry */
 }
 
 static void fk_route_add(void *ctx, uint16_t grp, const struct in6_addr *t,
@@ -373,6 +374,18 @@ static size_t count(const struct fake *f, enum call_kind kind, unsigned int a,
 }
 
 #define ANY UINT32_MAX
+
+/* Confirms of target n, with an NA's link-layer address (na) or not. */
+static size_t confirms(const struct fake *f, uint32_t n, bool na)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->calls[i].kind == CONFIRM && f->calls[i].b == na &&
+		    (n == ANY || target_n(&f->calls[i].t) == n))
+			c++;
+	return c;
+}
 
 /* Asks of target n on slaves (the master is asked for a guest's claim). */
 static size_t slave_asks(const struct fake *f, uint32_t n)
@@ -840,6 +853,36 @@ static void test_answer_mac_to_route(void **state)
 	answer(f, SLAVE(1), 2, T0 + 4 * MS);
 	assert_int_equal(count(f, ROUTE_ADD, SLAVE(1), 2), 1);
 	assert_false(f->route_has_mac);
+	/* The route from the NA brought its entry: no confirm; the echo's. */
+	assert_int_equal(count(f, CONFIRM, 0, 1), 0);
+	assert_int_equal(confirms(f, 2, false), 1);
+	assert_int_equal(count(f, CONFIRM, 0, ANY), 1);
+	assert_int_equal(C(f)->confirms, 1);
+	teardown_fake(f);
+}
+
+/*
+ * Not routed (no --learn-routes, or --max-learned reached), a target's
+ * confirm carries its NA's link-layer address, for the kernel's entry to
+ * be written from it; an echo reply's has none (an echo request goes).
+ */
+static void test_confirm_mac_unrouted(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x2b };
+	struct engine_options o = defaults(false);
+	struct fake *f = setup(&o, 2);
+
+	(void)state;
+	ns(f, 1, T0);
+	answer_mac(f, SLAVE(2), 1, mac, T0 + 1 * MS);
+	ns(f, 2, T0 + 2 * MS);
+	answer(f, SLAVE(1), 2, T0 + 3 * MS);
+	assert_int_equal(count(f, ROUTE_ADD, 0, ANY), 0);
+	assert_int_equal(count(f, CONFIRM, SLAVE(2), 1), 1);
+	assert_int_equal(confirms(f, 1, true), 1);
+	assert_int_equal(count(f, CONFIRM, SLAVE(1), 2), 1);
+	assert_int_equal(confirms(f, 2, false), 1);
+	assert_int_equal(C(f)->confirms, 2);
 	teardown_fake(f);
 }
 
@@ -3623,6 +3666,7 @@ int main(void)
 		cmocka_unit_test(test_route_failed_move),
 		cmocka_unit_test(test_route_failed_restore),
 		cmocka_unit_test(test_confirm_after_route),
+		cmocka_unit_test(test_confirm_mac_unrouted),
 		cmocka_unit_test(test_learned_list),
 		cmocka_unit_test(test_adopt_full),
 		cmocka_unit_test(test_idle),

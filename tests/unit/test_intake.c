@@ -49,12 +49,13 @@ static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
 }
 
 static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
-		       const struct in6_addr *t)
+		       const struct in6_addr *t, const uint8_t *mac)
 {
 	(void)ctx;
 	(void)group;
 	(void)slave;
 	(void)t;
+	(void)mac;
 }
 
 static void fk_notice(void *ctx, const struct engine_notice *n)

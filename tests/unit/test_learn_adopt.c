@@ -43,6 +43,13 @@ static void fk_ask(void *ctx, uint16_t group, unsigned int slave,
 	(void)t;
 }
 
+static void fk_confirm(void *ctx, uint16_t group, unsigned int slave,
+		       const struct in6_addr *t, const uint8_t *mac)
+{
+	(void)mac;
+	fk_ask(ctx, group, slave, t);
+}
+
 static void fk_route_add(void *ctx, uint16_t group, const struct in6_addr *t,
 			 unsigned int slave, const uint8_t *mac)
 {
@@ -73,7 +80,7 @@ static struct rig *rig_new(void)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	struct engine_egress eg = {
-		.ask = fk_ask, .confirm = fk_ask,
+		.ask = fk_ask, .confirm = fk_confirm,
 		.route_add = fk_route_add, .route_move = fk_route_move,
 		.route_del = fk_route_none, .proxy_add = fk_proxy,
 		.proxy_del = fk_proxy, .notice = fk_notice,
