@@ -1514,7 +1514,13 @@ static void take_answer(struct engine *e, uint32_t i, unsigned int slave,
 		wait_masters(e, i, slave, mac);
 		return;
 	}
-	if (checked == UNCHECKED) {
+	if (checked == UNCHECKED && !e->o.learn_routes) {
+		/*
+		 * Nothing of the host's moves: its route stays on the master,
+		 * whatever the kernel's view there, which is not asked.
+		 */
+		master = known_on_master(e, r->gi, &r->target);
+	} else if (checked == UNCHECKED) {
 		struct pending p = { .kind = PEND_ANSWER, .gi = r->gi,
 				     .round = r->round, .slave = slave,
 				     .target = r->target };
