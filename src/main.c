@@ -601,6 +601,7 @@ static int loop_run(struct loop *l)
 			else
 				read_holds(l, ev[i].data.fd);
 		}
+		learn_take_acks(&l->learn);
 		route_outcomes(l);
 		/* Any question the engine asked: answered before we sleep. */
 		intake_kernel_checks(&l->kernel, monotonic_ns());

@@ -136,15 +136,16 @@ int learn_fd(const struct learn *l)
  * finds a learned route that is not there and has the engine add it or
  * forget its target. Cheaper and simpler than a dump per overrun, which
  * the table's bound (RTNL_PENDING_MAX acks against a receive buffer that
- * holds thousands) all but rules out.
+ * holds thousands) all but rules out. until_dry: every message there;
+ * else only while requests wait for their acks.
  */
-void learn_read_acks(struct learn *l)
+static void read_acks(struct learn *l, bool until_dry)
 {
 	char buf[8192];
 
 	if (!l->writes.sock.nl)
 		return;
-	for (;;) {
+	while (until_dry || rtnl_pending_count(&l->pending) > 0) {
 		ssize_t n = recv(learn_fd(l), buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n > 0) {
@@ -161,6 +162,16 @@ void learn_read_acks(struct learn *l)
 		if (rtnl_pending_drop(&l->pending, on_outcome, l))
 			l->resync = true;
 	}
+}
+
+void learn_read_acks(struct learn *l)
+{
+	read_acks(l, true);
+}
+
+void learn_take_acks(struct learn *l)
+{
+	read_acks(l, false);
 }
 
 /*

@@ -107,6 +107,13 @@ int learn_fd(const struct learn *l);
  */
 void learn_read_acks(struct learn *l);
 
+/*
+ * The same for the requests sent in this turn of the loop, before it
+ * sleeps: rtnetlink queued their acks inside the sends, so as many reads
+ * as are pending take them, and the loop is not woken again for them.
+ */
+void learn_take_acks(struct learn *l);
+
 /* The oldest refused route not taken yet: 1 and *f, or 0 when none. */
 int learn_next_failure(struct learn *l, struct learn_failure *f);
 
