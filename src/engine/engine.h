@@ -216,11 +216,12 @@ struct engine_notice {
  * that the host reaches it there and nowhere else; mac is the link-layer
  * address its NA carried (the entry is written with it: a solicited NA is
  * what confirms reachability), NULL for none (an echo request out of that
- * slave, whose send has the kernel resolve the target itself). An action must not call into the engine:
- * the egress holds no engine handle, and tests/egress_purity.sh fails when
- * an egress object names an engine_* function. What the egress finds out
- * comes back as an event, a route the kernel refused included. A question about the kernel (check_masters) is an
- * action too: intake answers it with engine_masters_checked(). What the
+ * slave, whose send has the kernel resolve the target itself). An action
+ * must not call into the engine: the egress holds no engine handle, and
+ * tests/egress_purity.sh fails when an egress object names an engine_*
+ * function. What the egress finds out comes back as an event, a route the
+ * kernel refused included. A question about the kernel (check_masters) is
+ * an action too: intake answers it with engine_masters_checked(). What the
  * engine decides from kernel settings comes to it as events too
  * (engine_forwarding: whom answer_upstream answers), never read per action.
  */
