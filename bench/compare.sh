@@ -8,6 +8,9 @@
 #   bash bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]     (default 5 rounds)
 #
 # COMPARE_SLAVES (default "1 4"): the slave counts to run.
+# COMPARE_TOPO (default A): B runs both with --proxy-ndp on NS from the
+# upstream (bench/run.sh's topology B), beside ndppd (iface rules) where
+# A has the floor; the ratios are then to ndppd's.
 #
 # Same namespaces, generator and capture as bench/run.sh; prints markdown.
 set -u
@@ -18,15 +21,21 @@ BENCH_LIB=1 . "$(dirname "${BASH_SOURCE[0]}")/run.sh" "$A_IN"
 cp "$A_IN" "$TMP/ns-monitor-a" && cp "$B_IN" "$TMP/ns-monitor-b" || exit 1
 BIN_A=$TMP/ns-monitor-a BIN_B=$TMP/ns-monitor-b
 
+KIND=${COMPARE_TOPO:-A}
+case $KIND in
+A) REF=floor A_M=nsmon-a B_M=nsmon-b ;;
+B) REF=ndppd A_M=nsmon-proxy-a B_M=nsmon-proxy-b ;;
+*) echo "COMPARE_TOPO: A or B" >&2; exit 2 ;;
+esac
 for s in ${COMPARE_SLAVES:-1 4}; do
-	topo_build A "$s"
+	topo_build "$KIND" "$s"
 	for rate in 100 10000; do
 		for round in $(seq "$ROUNDS"); do
 			# The order turns every round.
 			case $((round % 3)) in
-			1) order="floor nsmon-a nsmon-b" ;;
-			2) order="nsmon-b floor nsmon-a" ;;
-			0) order="nsmon-a nsmon-b floor" ;;
+			1) order="$REF $A_M $B_M" ;;
+			2) order="$B_M $REF $A_M" ;;
+			0) order="$A_M $B_M $REF" ;;
 			esac
 			for m in $order; do latency_run "$m" $rate "$round"; done
 		done
@@ -56,15 +65,15 @@ echo "A: $A_IN ($(sha256sum "$BIN_A" | cut -c1-12))"
 echo "B: $B_IN ($(sha256sum "$BIN_B" | cut -c1-12))"
 echo "$ROUNDS rounds each, interleaved; $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "Ratios are to the floor of the same case and rounds: p50, and CPU per NS."
+echo "Topology $KIND. Ratios are to $REF of the same case and rounds: p50, and CPU per NS."
 echo
-echo "| binary | slaves | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU µs per NS | p50 / floor | CPU / floor |"
+echo "| binary | slaves | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU µs per NS | p50 / $REF | CPU / $REF |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
-jq -rs 'def r(x): (x * 100 | round) / 100;
+jq -rs --arg ref "$REF" 'def r(x): (x * 100 | round) / 100;
 	map(select(.kind == "latency")) as $l |
 	$l | sort_by(.slaves, .rate, .method)[] | . as $m |
-	($l | map(select(.method == "floor" and .slaves == $m.slaves and .rate == $m.rate)) | first) as $f |
-	"| \(.method | sub("nsmon-"; "") | ascii_upcase) | \(.slaves) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) | \(if $f and $f.cap.p50_us and .cap.p50_us then "\(r(.cap.p50_us / $f.cap.p50_us))×" else "—" end) | \(if $f and $f.cpu_ms_per_1000 and .cpu_ms_per_1000 then "\(r(.cpu_ms_per_1000 / $f.cpu_ms_per_1000))×" else "—" end) |"' "$JSONL"
+	($l | map(select(.method == $ref and .slaves == $m.slaves and .rate == $m.rate)) | first) as $f |
+	"| \(.method | sub("nsmon-(proxy-)?"; "") | ascii_upcase) | \(.slaves) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) | \(if $f and $f.cap.p50_us and .cap.p50_us then "\(r(.cap.p50_us / $f.cap.p50_us))×" else "—" end) | \(if $f and $f.cpu_ms_per_1000 and .cpu_ms_per_1000 then "\(r(.cpu_ms_per_1000 / $f.cpu_ms_per_1000))×" else "—" end) |"' "$JSONL"
 echo
 echo "| binary | flood NS/s | sent | processed | CPU µs per NS |"
 echo "|---|---:|---:|---:|---:|"

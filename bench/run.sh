@@ -254,15 +254,15 @@ start_method() {
 	MLOG=$TMP/$m-$TOPO-$purpose.log
 	: >"$MLOG"
 	case $m in
-	nsmon|nsmon-proxy|nsmon-a|nsmon-b)
+	nsmon|nsmon-proxy|nsmon-a|nsmon-b|nsmon-proxy-a|nsmon-proxy-b)
 		args=(-m m0 -s "$SLAVES")
-		[ $m = nsmon-proxy ] && args+=(-t $TPFX --proxy-ndp)
+		[[ $m == nsmon-proxy* ]] && args+=(-t $TPFX --proxy-ndp)
 		# Every NS probed on every slave at 10,000 NS/s: the token bucket
 		# must allow it (defaults 100/s, burst 50: the cost runs use them).
 		[ "$purpose" = latency ] && args+=(--rate 100000 --burst 100000)
-		local bin=$BIN	# nsmon-a, nsmon-b: the two binaries of bench/compare.sh
-		[ $m = nsmon-a ] && bin=$BIN_A
-		[ $m = nsmon-b ] && bin=$BIN_B
+		local bin=$BIN	# *-a, *-b: the two binaries of bench/compare.sh
+		[[ $m == *-a ]] && bin=$BIN_A
+		[[ $m == *-b ]] && bin=$BIN_B
 		ip netns exec "$R" "$bin" "${args[@]}" >"$MLOG" 2>&1 &
 		MPID=$!
 		wait_for 10 grep -q 'relaying NS' "$MLOG" || { cat "$MLOG" >&2; return 1; }
@@ -415,6 +415,9 @@ latency_run() {
 	fi
 	[[ " ${LAT_KEYS[*]} " == *" $m-$TOPO-$rate "* ]] || LAT_KEYS+=("$m-$TOPO-$rate")
 	say "latency $m, $s slave(s), $rate NS/s, round $round"
+	# A fresh start: the entries an earlier round left would tell a new
+	# ns-monitor where those targets live (asked about at its start).
+	in_r ip -6 neigh flush all >/dev/null 2>&1
 	start_method "$m" latency || { say "$m did not start"; stop_method; return; }
 	[ "$m" != ndppd-auto ] && { warmup || say "$m: warm-up NS not processed"; }
 	if [ "$rate" -le 1000 ]; then
