@@ -661,15 +661,6 @@ int rtnl_neigh_state(struct rtnl *r, unsigned int ifindex,
 	return ctx.state;
 }
 
-int rtnl_neigh_del(struct rtnl *r, unsigned int ifindex,
-		   const struct in6_addr *addr)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-
-	return rtnl_talk(r, neigh_msg(buf, RTM_DELNEIGH, addr, ifindex),
-			 NULL, NULL);
-}
-
 struct route_get_ctx {
 	struct rtnl_route *out;
 	bool found;

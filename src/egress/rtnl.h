@@ -99,10 +99,6 @@ int rtnl_neighbors(struct rtnl *r, struct rtnl_entry **out, size_t *n);
 int rtnl_neigh_state(struct rtnl *r, unsigned int ifindex,
 		     const struct in6_addr *addr);
 
-/* Delete addr's neighbor entry on ifindex (the kernel resolves it anew). */
-int rtnl_neigh_del(struct rtnl *r, unsigned int ifindex,
-		   const struct in6_addr *addr);
-
 /* The route the kernel uses for dst, as it stands in its table. */
 struct rtnl_route {
 	uint32_t table;
