@@ -3,7 +3,9 @@
 # interleaved in time on this noisy machine: reaction latency (one and four
 # slaves, 100 and 10,000 NS/s) with each binary's ratio to the floor of the
 # same rounds, and the CPU of an ingest flood. For checking a change to src/
-# before and after.
+# before and after. The floor woken as an event loop (floor-loop: epoll_wait,
+# then recvmmsg) runs beside them: the ratios to it leave out what the
+# loop's structure costs.
 #
 #   bash bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]     (default 5 rounds)
 #
@@ -23,8 +25,8 @@ BIN_A=$TMP/ns-monitor-a BIN_B=$TMP/ns-monitor-b
 
 KIND=${COMPARE_TOPO:-A}
 case $KIND in
-A) REF=floor A_M=nsmon-a B_M=nsmon-b ;;
-B) REF=ndppd A_M=nsmon-proxy-a B_M=nsmon-proxy-b ;;
+A) REF=floor LOOP=floor-loop A_M=nsmon-a B_M=nsmon-b ;;
+B) REF=ndppd LOOP= A_M=nsmon-proxy-a B_M=nsmon-proxy-b ;;
 *) echo "COMPARE_TOPO: A or B" >&2; exit 2 ;;
 esac
 for s in ${COMPARE_SLAVES:-1 4}; do
@@ -33,9 +35,9 @@ for s in ${COMPARE_SLAVES:-1 4}; do
 		for round in $(seq "$ROUNDS"); do
 			# The order turns every round.
 			case $((round % 3)) in
-			1) order="$REF $A_M $B_M" ;;
-			2) order="$B_M $REF $A_M" ;;
-			0) order="$A_M $B_M $REF" ;;
+			1) order="$REF $A_M $LOOP $B_M" ;;
+			2) order="$B_M $LOOP $REF $A_M" ;;
+			0) order="$A_M $B_M $REF $LOOP" ;;
 			esac
 			for m in $order; do latency_run "$m" $rate "$round"; done
 		done
@@ -65,15 +67,17 @@ echo "A: $A_IN ($(sha256sum "$BIN_A" | cut -c1-12))"
 echo "B: $B_IN ($(sha256sum "$BIN_B" | cut -c1-12))"
 echo "$ROUNDS rounds each, interleaved; $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "Topology $KIND. Ratios are to $REF of the same case and rounds: p50, and CPU per NS."
+echo "Topology $KIND. Ratios are to $REF of the same case and rounds: p50, and CPU per NS${LOOP:+; and p50 to $LOOP}."
 echo
-echo "| binary | slaves | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU µs per NS | p50 / $REF | CPU / $REF |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
-jq -rs --arg ref "$REF" 'def r(x): (x * 100 | round) / 100;
+echo "| binary | slaves | NS/s | NS | p50 µs | p99 µs | max µs | p50 per round µs | CPU µs per NS | p50 / $REF | CPU / $REF |${LOOP:+ p50 / $LOOP |}"
+echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|${LOOP:+---:|}"
+jq -rs --arg ref "$REF" --arg loop "$LOOP" 'def r(x): (x * 100 | round) / 100;
+	def ratio(a; b): if a and b and b.cap.p50_us and a.cap.p50_us then "\(r(a.cap.p50_us / b.cap.p50_us))×" else "—" end;
 	map(select(.kind == "latency")) as $l |
 	$l | sort_by(.slaves, .rate, .method)[] | . as $m |
 	($l | map(select(.method == $ref and .slaves == $m.slaves and .rate == $m.rate)) | first) as $f |
-	"| \(.method | sub("nsmon-(proxy-)?"; "") | ascii_upcase) | \(.slaves) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) | \(if $f and $f.cap.p50_us and .cap.p50_us then "\(r(.cap.p50_us / $f.cap.p50_us))×" else "—" end) | \(if $f and $f.cpu_ms_per_1000 and .cpu_ms_per_1000 then "\(r(.cpu_ms_per_1000 / $f.cpu_ms_per_1000))×" else "—" end) |"' "$JSONL"
+	($l | map(select(.method == $loop and .slaves == $m.slaves and .rate == $m.rate)) | first) as $lf |
+	"| \(.method | sub("nsmon-(proxy-)?"; "") | ascii_upcase) | \(.slaves) | \(.rate) | \(.cap.ns_on_master) | \(.cap.p50_us) | \(.cap.p99_us) | \(.cap.max_us) | \(.round_p50_us | join(", ")) | \(.cpu_ms_per_1000 * 10 | floor / 10) | \(ratio($m; $f)) | \(if $f and $f.cpu_ms_per_1000 and .cpu_ms_per_1000 then "\(r(.cpu_ms_per_1000 / $f.cpu_ms_per_1000))×" else "—" end) |\(if $loop != "" then " \(ratio($m; $lf)) |" else "" end)"' "$JSONL"
 echo
 echo "| binary | flood NS/s | sent | processed | CPU µs per NS |"
 echo "|---|---:|---:|---:|---:|"

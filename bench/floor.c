@@ -8,18 +8,27 @@
  * is its own work; this figure itself is the kernel's and the scheduler's
  * (waking a sleeping process on this machine).
  *
- *   floor -g GROUP -s SLAVE[,SLAVE...]
+ *   floor [-l] -g GROUP -s SLAVE[,SLAVE...]
+ *
+ * -l: wake as an event loop does. The process sleeps in epoll_wait() on
+ * the NFLOG socket and then reads it with recvmmsg() (MSG_DONTWAIT, up to
+ * 32 messages), as ns-monitor's loop does, instead of blocking in recv().
+ * A daemon with more than one source of events cannot block in recv() on
+ * one of them; the difference between the two floors is what that
+ * structure alone costs on this machine.
  *
  * The nft rule that logs to GROUP is loaded by bench/run.sh. Counters on
  * SIGUSR1 and at exit on stderr, in the form of listen.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,8 +40,15 @@
 #include "listen.h"
 
 #define MAX_SLAVES 8
+#define VLEN 32		/* datagrams per recvmmsg(), as ns-monitor reads */
+#define BUF_SIZE 8192
 
 static volatile sig_atomic_t want_stats, stop;
+
+static unsigned int ifindex[MAX_SLAVES], nslaves;
+static uint8_t mac[MAX_SLAVES][6];
+static struct listen_stats st;
+static int pfd = -1;
 
 static void on_signal(int sig)
 {
@@ -75,20 +91,98 @@ static int config(struct mnl_socket *nl, uint16_t group, int cmd)
 	return -1;
 }
 
+/* One datagram from NFLOG: each logged NS, framed, out of every slave. */
+static void react(const char *buf, int left)
+{
+	uint8_t frame[14 + 128];
+
+	for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct nlattr *attr[NFULA_MAX + 1] = { NULL };
+		const uint8_t *p;
+		uint16_t len;
+
+		if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET) ||
+		    nflog_nlmsg_parse(nlh, attr) < 0 || !attr[NFULA_PAYLOAD])
+			continue;
+		p = mnl_attr_get_payload(attr[NFULA_PAYLOAD]);
+		len = mnl_attr_get_payload_len(attr[NFULA_PAYLOAD]);
+		if (len < 40 || len > 128)
+			continue;
+		st.received++;
+		/* 33:33 + the low 32 bits of the IPv6 destination. */
+		frame[0] = 0x33;
+		frame[1] = 0x33;
+		memcpy(frame + 2, p + 24 + 12, 4);
+		frame[12] = 0x86;
+		frame[13] = 0xdd;
+		memcpy(frame + 14, p, len);
+		for (unsigned int i = 0; i < nslaves; i++) {
+			struct sockaddr_ll to = { .sll_family = AF_PACKET,
+						  .sll_ifindex = (int)ifindex[i],
+						  .sll_halen = 6 };
+
+			memcpy(frame + 6, mac[i], 6);
+			memcpy(to.sll_addr, frame, 6);
+			if (sendto(pfd, frame, 14u + len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) == -1)
+				st.probes_failed++;
+			else
+				st.probes_ok++;
+		}
+		st.handled++;
+	}
+}
+
+/* The plain floor: blocked in recv() on the one socket. */
+static int read_blocking(int fd)
+{
+	static char buf[65536];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+	if (n == -1)
+		return errno == EINTR || errno == ENOBUFS ? 0 : -1;
+	react(buf, (int)n);
+	return 0;
+}
+
+/* -l: woken by epoll_wait(), then a batch read, as an event loop reads. */
+static int read_as_loop(int epfd, int fd)
+{
+	static char bufs[VLEN][BUF_SIZE];
+	struct mmsghdr msgs[VLEN];
+	struct iovec iov[VLEN];
+	struct epoll_event ev;
+	int n = epoll_wait(epfd, &ev, 1, -1);
+
+	if (n == -1)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < VLEN; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(fd, msgs, VLEN, MSG_DONTWAIT, NULL);
+	if (n == -1)
+		return errno == EINTR || errno == EAGAIN || errno == ENOBUFS ? 0 : -1;
+	for (int i = 0; i < n; i++)
+		react(bufs[i], (int)msgs[i].msg_len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int ifindex[MAX_SLAVES], nslaves = 0;
-	uint8_t mac[MAX_SLAVES][6];
-	struct listen_stats st = { 0, 0, 0, 0 };
 	struct mnl_socket *nl;
 	struct sigaction sa;
 	long group = -1;
-	int pfd, opt;
-	static char buf[65536];
-	uint8_t frame[14 + 128];
+	int opt, epfd = -1;
+	bool as_loop = false;
 
-	while ((opt = getopt(argc, argv, "g:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "lg:s:")) != -1) {
 		switch (opt) {
+		case 'l': as_loop = true; break;
 		case 'g': group = strtol(optarg, NULL, 10); break;
 		case 's':
 			for (char *s = strtok(optarg, ","); s && nslaves < MAX_SLAVES;
@@ -109,12 +203,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: floor -g GROUP -s SLAVE[,SLAVE...]\n");
+			fprintf(stderr, "usage: floor [-l] -g GROUP -s SLAVE[,SLAVE...]\n");
 			return 2;
 		}
 	}
 	if (group < 0 || group > 65535 || !nslaves) {
-		fprintf(stderr, "usage: floor -g GROUP -s SLAVE[,SLAVE...]\n");
+		fprintf(stderr, "usage: floor [-l] -g GROUP -s SLAVE[,SLAVE...]\n");
 		return 2;
 	}
 	nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -125,63 +219,33 @@ int main(int argc, char **argv)
 		perror("floor: NFLOG group / packet socket");
 		return 1;
 	}
+	if (as_loop) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (epfd == -1 ||
+		    epoll_ctl(epfd, EPOLL_CTL_ADD, mnl_socket_get_fd(nl), &ev) == -1) {
+			perror("floor: epoll");
+			return 1;
+		}
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	fprintf(stderr, "floor: listening on NFLOG group %ld, %u slave(s)\n", group, nslaves);
+	fprintf(stderr, "floor: listening on NFLOG group %ld, %u slave(s)%s\n", group,
+		nslaves, as_loop ? ", as an event loop" : "");
 	while (!stop) {
-		ssize_t n;
-		int left;
+		int fd = mnl_socket_get_fd(nl);
 
 		if (want_stats) {
 			want_stats = 0;
 			listen_print("floor", &st, pfd);
 		}
-		n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), 0);
-		if (n == -1) {
-			if (errno == EINTR || errno == ENOBUFS)
-				continue;
-			perror("floor: recv");
+		if ((as_loop ? read_as_loop(epfd, fd) : read_blocking(fd)) == -1) {
+			perror("floor: reading NFLOG");
 			return 1;
-		}
-		left = (int)n;
-		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			struct nlattr *attr[NFULA_MAX + 1] = { NULL };
-			const uint8_t *p;
-			uint16_t len;
-
-			if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET) ||
-			    nflog_nlmsg_parse(nlh, attr) < 0 || !attr[NFULA_PAYLOAD])
-				continue;
-			p = mnl_attr_get_payload(attr[NFULA_PAYLOAD]);
-			len = mnl_attr_get_payload_len(attr[NFULA_PAYLOAD]);
-			if (len < 40 || len > 128)
-				continue;
-			st.received++;
-			/* 33:33 + the low 32 bits of the IPv6 destination. */
-			frame[0] = 0x33;
-			frame[1] = 0x33;
-			memcpy(frame + 2, p + 24 + 12, 4);
-			frame[12] = 0x86;
-			frame[13] = 0xdd;
-			memcpy(frame + 14, p, len);
-			for (unsigned int i = 0; i < nslaves; i++) {
-				struct sockaddr_ll to = { .sll_family = AF_PACKET,
-							  .sll_ifindex = (int)ifindex[i],
-							  .sll_halen = 6 };
-
-				memcpy(frame + 6, mac[i], 6);
-				memcpy(to.sll_addr, frame, 6);
-				if (sendto(pfd, frame, 14u + len, 0, (struct sockaddr *)&to,
-					   sizeof(to)) == -1)
-					st.probes_failed++;
-				else
-					st.probes_ok++;
-			}
-			st.handled++;
 		}
 	}
 	listen_print("floor", &st, pfd);

@@ -8,7 +8,8 @@
 # and exit cancelled out. A third callgrind run counts inside
 # intake_drain() only and dumps at each sendto(): what comes between the
 # NFLOG wake-up and the first ask's system call. The floor
-# (bench/floor.c) is counted the same way, for the ratio.
+# (bench/floor.c) is counted the same way, for the ratio, and with
+# floor-loop in PER_TARGET_METHODS the floor woken as an event loop is.
 #
 #   bash bench/per_target.sh [./ns-monitor] [SLAVES]   -> stdout
 #   (bench/results/per_target.txt keeps one run with one and four slaves)
@@ -23,7 +24,7 @@ NSL=${2:-1}
 N1=${PER_TARGET_N1:-20} N2=${PER_TARGET_N2:-80}
 HOLD_S=4	# the hold-down (3 s) ends within this after the last NS
 
-# run_one TOOL N OUT METHOD: nsmon or floor under TOOL (callgrind, asks,
+# run_one TOOL N OUT METHOD: nsmon, floor or floor-loop under TOOL (callgrind, asks,
 # strace), warmed up, N targets at 100 NS/s, the hold-downs ended, stopped.
 run_one() {
 	local tool=$1 n=$2 out=$3 m=$4 wrap bin args
@@ -37,9 +38,11 @@ run_one() {
 	MLOG=$TMP/pt-$tool-$n.log METHOD=$m
 	: >"$MLOG"
 	in_r ip -6 neigh flush dev s1 2>/dev/null
-	if [ $m = floor ]; then
+	if [[ $m == floor* ]]; then
+		local loop=()
+		[ $m = floor-loop ] && loop=(-l)
 		floor_rules || return 1
-		ip netns exec "$R" "${wrap[@]}" "$TOOLS/floor" -g 136 -s "$SLAVES" 2>"$MLOG" &
+		ip netns exec "$R" "${wrap[@]}" "$TOOLS/floor" "${loop[@]}" -g 136 -s "$SLAVES" 2>"$MLOG" &
 		MPID=$!
 		PIDS+=("$MPID")
 		wait_for 60 grep -q listening "$MLOG" || { say "floor: no start"; return 1; }
@@ -59,7 +62,7 @@ run_one() {
 	kill -TERM "$(pgrep -P "$MPID" || echo "$MPID")"
 	wait_for 60 eval "! kill -0 $MPID 2>/dev/null"
 	wait "$MPID" 2>/dev/null
-	[ $m = floor ] && in_r nft delete table inet nsfloor 2>/dev/null
+	[[ $m == floor* ]] && in_r nft delete table inet nsfloor 2>/dev/null
 	return 0
 }
 
@@ -78,7 +81,7 @@ cg_incl() {
 # Syscalls by name from strace -c: "name calls" lines.
 st_calls() { awk '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { print $NF, $4 }' "$1"; }
 
-per_target() { # METHOD ("nsmon" or "floor")
+per_target() { # METHOD ("nsmon", "floor" or "floor-loop")
 	local m=$1 a b
 	for n in $N1 $N2; do
 		run_one callgrind "$n" "$TMP/cg-$m-$n.out" "$m" || return 1
@@ -92,7 +95,7 @@ per_target() { # METHOD ("nsmon" or "floor")
 		<(st_calls "$TMP/st-$m-$N2.txt" | sort) |
 		awk -v d=$((N2 - N1)) '{ v = ($3 - $2) / d; if (v >= 0.05) { t += v; printf "    %-18s %6.2f\n", $1, v } }
 			END { printf "    %-18s %6.2f\n", "all", t }'
-	[ "$m" = floor ] && return 0
+	[[ $m == floor* ]] && return 0
 	echo "  instructions per target by function (inclusive, >= 200):"
 	join -a2 -e 0 -o 0,1.2,2.2 <(cg_incl "$TMP/cg-$m-$N1.out" | sort) \
 		<(cg_incl "$TMP/cg-$m-$N2.out" | sort) |

@@ -18,7 +18,8 @@
 # Writes bench/results/latest.md (tables), latest.json (every figure and the
 # raw records) and latency.png (latency distributions, gnuplot).
 #
-# Environment: BENCH_METHODS (default "floor nsmon seed odhcpd ndppd nsmon-proxy"),
+# Environment: BENCH_METHODS (default "floor floor-loop nsmon seed odhcpd ndppd
+# nsmon-proxy"),
 # BENCH_ROUNDS (latency rounds per method, default 3), BENCH_IDLE_S (idle
 # window, default 10), BENCH_BUDGET_S, BENCH_RESULTS (output directory),
 # KEEP_TMP=1 (keep the raw files). About four minutes with the defaults.
@@ -38,6 +39,9 @@
 #   floor        bench/floor.c: ns-monitor's NFLOG intake and the cheapest
 #                reaction (the NS itself out of each slave by a packet
 #                socket): what the platform costs, not a competitor (A)
+#   floor-loop   the floor woken as an event loop is (floor -l: epoll_wait,
+#                then recvmmsg), as ns-monitor's loop is: what that
+#                structure alone adds to the floor (A)
 #   nsmon        ./ns-monitor -m m0 -s SLAVES (A)
 #   seed         bench/seed.c: packet socket + fork `ping -c1 -W1 -I SLAVE X`
 #                per slave, waited for (A); each slave gets an on-link route
@@ -54,7 +58,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 BIN=$(readlink -f "${1:-$top/ns-monitor}")
 RESULTS=${BENCH_RESULTS:-$here/results}
-METHODS=${BENCH_METHODS:-"floor nsmon seed odhcpd ndppd nsmon-proxy"}
+METHODS=${BENCH_METHODS:-"floor floor-loop nsmon seed odhcpd ndppd nsmon-proxy"}
 IDLE_S=${BENCH_IDLE_S:-10}
 BUDGET_S=${BENCH_BUDGET_S:-540}
 TOOLS=$top/build/bench
@@ -276,9 +280,11 @@ start_method() {
 		MPID=$!
 		wait_for 5 grep -q listening "$MLOG" || return 1
 		;;
-	floor)
+	floor|floor-loop)
 		floor_rules || return 1
-		ip netns exec "$R" "$TOOLS/floor" -g 136 -s "$SLAVES" 2>"$MLOG" &
+		local loop=()
+		[ $m = floor-loop ] && loop=(-l)
+		ip netns exec "$R" "$TOOLS/floor" "${loop[@]}" -g 136 -s "$SLAVES" 2>"$MLOG" &
 		MPID=$!
 		wait_for 5 grep -q listening "$MLOG" || return 1
 		;;
@@ -322,7 +328,7 @@ stop_method() {
 	kill -TERM "$MPID" 2>/dev/null
 	wait_for 3 eval "! kill -0 $MPID 2>/dev/null" || kill -KILL "$MPID" 2>/dev/null
 	wait "$MPID" 2>/dev/null
-	[ "$METHOD" = floor ] && in_r nft delete table inet nsfloor 2>/dev/null
+	[[ $METHOD == floor* ]] && in_r nft delete table inet nsfloor 2>/dev/null
 	if [ "$METHOD" = seed ]; then
 		local i
 		for i in ${SLAVES//,/ }; do
@@ -603,12 +609,12 @@ say "ns-monitor $("$BIN" -V 2>/dev/null | awk '{ print $2 }'), methods: $METHODS
 has() { [[ " $METHODS " == *" $1 "* ]]; }
 
 for s in 1 4; do
-	if has floor || has nsmon || has seed || has odhcpd; then
+	if has floor || has floor-loop || has nsmon || has seed || has odhcpd; then
 		topo_build A $s
 		for rate in 100 10000; do
 			# Rounds interleave the methods in time: the machine is shared.
 			for round in $(seq "$ROUNDS"); do
-				for m in floor nsmon odhcpd; do
+				for m in floor floor-loop nsmon odhcpd; do
 					has $m && latency_run $m $rate "$round"
 				done
 			done
