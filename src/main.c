@@ -772,7 +772,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 	*st = STAGE_NETMON;
 	/* Answers to our asks, with or without learning: they say where. */
 	if (!cfg->dry_run) {
-		l->answerfd = answer_open();
+		l->answerfd = answer_open(cfg->link_local);
 		if (l->answerfd == -1) {
 			log_warn("socket for the answers to our asks");
 			return -1;

@@ -4,6 +4,7 @@
  * before the kernel's own checks; a hostile one is counted and dropped.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/icmp6.h>
 #include <stdbool.h>
 #include <string.h>
@@ -22,8 +23,30 @@
 /* An NA with options up to a full Ethernet frame; a longer one is cut. */
 #define ANSWER_BUF 1500
 
-int answer_open(void)
+/*
+ * Classic BPF on the ICMPv6 message (a raw socket's packet starts at it):
+ * an NA of at least its fixed 24 bytes whose target lies in fe80::/10 is
+ * dropped; anything else is kept whole, a short NA too, for
+ * nd_parse_na() to count as malformed.
+ */
+static const struct sock_filter no_link_local_na[] = {
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),			/* type */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ND_NEIGHBOR_ADVERT, 0, 5),
+	BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 24, 0, 3),
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 8),			/* target */
+	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xffc0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xfe80, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, 0xffffffff),			/* keep */
+	BPF_STMT(BPF_RET | BPF_K, 0),				/* drop */
+};
+
+int answer_open(bool link_local)
 {
+	struct sock_fprog prog = {
+		.len = sizeof(no_link_local_na) / sizeof(no_link_local_na[0]),
+		.filter = (struct sock_filter *)no_link_local_na,
+	};
 	struct icmp6_filter filter;
 	int on = 1, fd;
 
@@ -39,7 +62,9 @@ int answer_open(void)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 		       sizeof(on)) == -1 ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-		       sizeof(on)) == -1) {
+		       sizeof(on)) == -1 ||
+	    (!link_local && setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+				       sizeof(prog)) == -1)) {
 		int saved = errno;
 
 		close(fd);

@@ -8,6 +8,7 @@
 #define NS_MONITOR_ANSWER_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum answer_kind {
@@ -33,8 +34,14 @@ struct answer_counters {
 /*
  * A raw ICMPv6 socket that reads echo replies and NAs only, with the
  * interface, destination and hop limit of each. -1 with errno.
+ *
+ * Unless link_local (targets may be link-local, --link-local), a socket
+ * filter drops in the kernel each NA whose target is link-local: the
+ * answers to the kernel's own checks of routers and peers by their
+ * link-local addresses, which answer no ask of ours and would wake the
+ * daemon for nothing.
  */
-int answer_open(void);
+int answer_open(bool link_local);
 
 /*
  * Read what is pending; call cb for each echo reply with our identifier and

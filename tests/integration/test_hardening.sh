@@ -95,6 +95,44 @@ stop_daemon $PID 1
 check "an unknown user is a bad argument (exit 2)" \
 	eval 'in_ns r timeout 10 "$NS_MONITOR" -m m0 -s s1 --user no-such-user-x >/dev/null 2>&1; [ $? = 2 ]'
 
+# 4c. NAs for link-local targets (what answers the kernel's own checks of
+#     routers and peers by their link-local addresses) never reach the
+#     daemon: the answer socket's filter drops them in the kernel. X sends
+#     20, then the host reaches X2, behind s1 too: X2's NA comes after them
+#     on the same socket, so once its entry is written the 20 were either
+#     read before it or never. The pings of the sections before are over
+#     first, and their entries gone: nothing else is asked.
+X2=2001:db8:1::102
+in_ns x ip -6 addr add $X2/64 dev x0 nodad
+pings_in_r() { ip netns pids "$T-r" | xargs -r ps -o comm= -p 2>/dev/null | grep -q '^ping$'; }
+check "link-local NAs: the earlier pings are over" wait_while 10 pings_in_r
+in_ns r ip -6 neigh flush dev m0
+in_ns r ip -6 neigh flush dev s1
+LOG=$TMP/ll.log
+start_daemon r "$LOG" -m m0 -s s1 --stats-file "$STATS" --stats-interval 1 ||
+	fail "daemon did not start"
+PID=$DAEMON_PID
+in_ns x python3 - "$(link_local r s1)" "$(link_local x x0)" <<'PY'
+import socket, struct, sys
+dst, target = sys.argv[1:3]
+ifindex = socket.if_nametoindex('x0')
+mac = bytes.fromhex(open('/sys/class/net/x0/address').read().strip().replace(':', ''))
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+na = struct.pack('!BBHI16sBB6s', 136, 0, 0, 0x60 << 24,
+                 socket.inet_pton(socket.AF_INET6, target), 2, 1, mac)
+for _ in range(20):
+    s.sendto(na, (dst, 0, 0, ifindex))
+PY
+reach $X2
+check "link-local NAs: X2's entry is written from its NA" \
+	wait_for 5 eval "in_ns r ip -6 neigh show $X2 dev s1 | grep -q 'proto 135'"
+stop_daemon $PID 1
+# The stats file is final at exit.
+check "link-local NAs: one confirm, X2's" [ "$(metric ns_monitor_confirms_total)" = 1 ]
+check "link-local NAs: X2's NA is the one NA read" \
+	[ "$(metric 'ns_monitor_answer_packets_total{kind="na"}')" = 1 ]
+
 # 5. Hostile input: someone else's rules log other packets into group 135.
 LOG=$TMP/hostile.log
 start_daemon r "$LOG" -m m0 -s s1 --stats-file "$STATS" --stats-interval 1 ||

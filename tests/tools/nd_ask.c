@@ -243,7 +243,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fd = nd_send_open();
-	afd = answer_open();
+	/* A link-local target's NA is kept only when one is asked about. */
+	afd = answer_open(IN6_IS_ADDR_LINKLOCAL(&s.target));
 	if (fd == -1 || afd == -1) {
 		perror("nd_ask: socket (root or CAP_NET_RAW needed)");
 		return 1;
