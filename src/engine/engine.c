@@ -2323,7 +2323,10 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		 uint64_t now)
 {
 	engine_clock(e, now);
-	struct held_pkt h = { now + e->o.queue_wait_ns, now, packet_id, NIL, group };
+	/* queue_wait, but never beyond ENGINE_HOLD_MAX_MS in all. */
+	uint64_t wait = e->o.queue_wait_ns < ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC ?
+			e->o.queue_wait_ns : ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
+	struct held_pkt h = { now + wait, now, packet_id, NIL, group };
 	int gi = find_group(e, group);
 	uint32_t i;
 

@@ -3279,6 +3279,23 @@ static void test_held_wait_ends(void **state)
 	teardown_fake(f);
 }
 
+/* A wait longer than ENGINE_HOLD_MAX_MS still ends there. */
+static void test_held_wait_capped(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f;
+
+	(void)state;
+	o.queue_wait_ns = 5000 * MS;
+	f = setup(&o, 2);
+	held(f, 1, 22, T0);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS - 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 22, ANY), 0);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 22, ANY), 1);
+	teardown_fake(f);
+}
+
 /* On a master (the upstream's address): unchanged, and located. */
 static void test_held_on_master(void **state)
 {
@@ -3717,6 +3734,7 @@ int main(void)
 		cmocka_unit_test(test_guest_ignored),
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
+		cmocka_unit_test(test_held_wait_capped),
 		cmocka_unit_test(test_held_on_master),
 		cmocka_unit_test(test_held_full),
 		cmocka_unit_test(test_held_master_answers),
