@@ -3,7 +3,7 @@
 # the seed's method, odhcpd's method and ndppd. Root only; everything runs in
 # network namespaces this script creates and deletes (trap), nothing on the
 # host is touched. Bounded: every loop has a count, every wait a timeout, and
-# the whole run a budget (BENCH_BUDGET_S, default 540 s) after which the
+# the whole run a budget (BENCH_BUDGET_S, default 900 s) after which the
 # remaining steps are skipped (said on stderr; ingest and cost steps are also
 # recorded as skipped in latest.json).
 #
@@ -20,9 +20,9 @@
 #
 # Environment: BENCH_METHODS (default "floor floor-loop nsmon seed odhcpd ndppd
 # nsmon-proxy"),
-# BENCH_ROUNDS (latency rounds per method, default 3), BENCH_IDLE_S (idle
+# BENCH_ROUNDS (latency rounds per method, default 5), BENCH_IDLE_S (idle
 # window, default 10), BENCH_BUDGET_S, BENCH_RESULTS (output directory),
-# KEEP_TMP=1 (keep the raw files). About four minutes with the defaults.
+# KEEP_TMP=1 (keep the raw files). About eight minutes with the defaults.
 #
 # Topologies (namespaces $P-r router, $P-u upstream, $P-x host X, $P-p the
 # peers of slaves 2-4):
@@ -60,9 +60,9 @@ BIN=$(readlink -f "${1:-$top/ns-monitor}")
 RESULTS=${BENCH_RESULTS:-$here/results}
 METHODS=${BENCH_METHODS:-"floor floor-loop nsmon seed odhcpd ndppd nsmon-proxy"}
 IDLE_S=${BENCH_IDLE_S:-10}
-BUDGET_S=${BENCH_BUDGET_S:-540}
+BUDGET_S=${BENCH_BUDGET_S:-900}
 TOOLS=$top/build/bench
-ROUNDS=${BENCH_ROUNDS:-3}	# latency runs per method, interleaved in time
+ROUNDS=${BENCH_ROUNDS:-5}	# latency runs per method, interleaved in time
 POOL=101			# targets 0..POOL-1 exist behind s1 (on X)
 N_SLOW=100			# NS per round at 100 NS/s (targets 0..99)
 WARM=100			# the warm-up target (exists)
