@@ -82,11 +82,15 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The synopsis: the two ways to run it, first in --help and in errors. */
+static const char synopsis[] =
+"Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
+"       ns-monitor -g GROUP [-g GROUP...] [--rules FILE] [options]\n";
+
 void cli_usage(FILE *out)
 {
+	fputs(synopsis, out);
 	fprintf(out,
-"Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
-"       ns-monitor -g GROUP [-g GROUP...] [--rules FILE] [options]\n"
 "For each target the host solicits on a master interface, ask the slave\n"
 "interfaces with a Neighbor Solicitation of its own, and write the\n"
 "kernel's neighbor entry for it on the one that answers, from that\n"
@@ -179,8 +183,9 @@ void cli_usage(FILE *out)
 
 void cli_error(FILE *out, const char *err)
 {
-	fprintf(out, "ns-monitor: %s\nTry 'ns-monitor --help' for more information.\n",
-		err);
+	/* The synopsis, not the whole help: the reason stays in sight. */
+	fprintf(out, "ns-monitor: %s\n%sTry 'ns-monitor --help' for more information.\n",
+		err, synopsis);
 }
 
 void config_defaults(struct config *cfg)

@@ -29,7 +29,7 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, char *err,
 
 void cli_usage(FILE *out);
 
-/* A bad argument: its one-line reason, then where the usage is. */
+/* A bad argument: its one-line reason, the synopsis, where the help is. */
 void cli_error(FILE *out, const char *err);
 
 /* True when there are slaves and every one is also a master (the same spec). */

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The command line and set-up failures: exit 2 with a one-line reason and
-# where the help is for bad arguments, exit 1 with what to do (and no usage)
+# The command line and set-up failures: exit 2 with a one-line reason, the
+# synopsis and where the help is for bad arguments, exit 1 with what to do (and no usage)
 # for a set-up failure, and nothing set up in either case. The stats file's
 # directory: --check finds what the start finds, as the user it runs as, and
 # the README's recipe for a directory of another user works.
@@ -11,16 +11,19 @@ netns_add r
 ip -n $T-r link add name m0 type veth peer name s1
 
 TRY="Try 'ns-monitor --help' for more information."
+SYNOPSIS=$("$NS_MONITOR" --help | head -2)
 
-# bad_args EXPECTED-TEXT ARGS...: exit 2, the reason on one line, then where
-# the help is, and nothing else; nothing made.
+# bad_args EXPECTED-TEXT ARGS...: exit 2, the reason on one line, the two
+# lines of the synopsis, then where the help is, and nothing else; nothing
+# made.
 bad_args() {
 	local want=$1 out rc
 	shift
 	out=$(in_ns r timeout 10 "$NS_MONITOR" "$@" 2>&1)
 	rc=$?
-	[ $rc = 2 ] && [ "$(grep -c . <<<"$out")" = 2 ] &&
+	[ $rc = 2 ] && [ "$(grep -c . <<<"$out")" = 4 ] &&
 		grep -qF -- "$want" <<<"$(head -1 <<<"$out")" &&
+		[ "$(sed -n 2,3p <<<"$out")" = "$SYNOPSIS" ] &&
 		[ "$(tail -1 <<<"$out")" = "$TRY" ] &&
 		! in_ns r nft list table inet ns_monitor >/dev/null 2>&1 || {
 		echo "$out" | head -5

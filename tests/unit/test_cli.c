@@ -1155,6 +1155,8 @@ static void test_error_text(void **state)
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(text,
 		"ns-monitor: unknown option or unexpected value '--bogus'\n"
+		"Usage: ns-monitor -m MASTER -s SLAVE[,SLAVE...] [-g GROUP] [options]\n"
+		"       ns-monitor -g GROUP [-g GROUP...] [--rules FILE] [options]\n"
 		"Try 'ns-monitor --help' for more information.\n");
 	free(text);
 
