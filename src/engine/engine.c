@@ -1090,6 +1090,26 @@ static void release(struct engine *e, struct held_pkt *h, bool reroute)
 	e->eg.release(e->eg.ctx, h->group, h->id, reroute);
 }
 
+/*
+ * Into the held queue, kept in deadline order so that its head is always
+ * the first due: a packet put back with its 1 s cap as deadline can be due
+ * before some held after it. Those are few (held within the last
+ * queue_wait), and only they move.
+ */
+static void held_push(struct engine *e, const struct held_pkt *p)
+{
+	uint32_t max = e->o.max_held, at = e->held_n;
+
+	while (at > 0 &&
+	       e->held_pkts[(e->held_head + at - 1) % max].until > p->until) {
+		e->held_pkts[(e->held_head + at) % max] =
+			e->held_pkts[(e->held_head + at - 1) % max];
+		at--;
+	}
+	e->held_pkts[(e->held_head + at) % max] = *p;
+	e->held_n++;
+}
+
 /* Every packet held for record i goes on. */
 static void release_rec(struct engine *e, uint32_t i, bool reroute)
 {
@@ -1146,7 +1166,7 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 
 			/*
 			 * Still being asked, or its answer not taken yet:
-			 * waits on, behind the others.
+			 * waits on, in deadline order.
 			 */
 			if ((res == RES_ASKING || res == RES_QUEUED ||
 			     answer_pending(&e->recs[i])) && now < cap) {
@@ -1155,8 +1175,8 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 				again.until = now + e->o.queue_wait_ns < cap ?
 					      now + e->o.queue_wait_ns : cap;
 				e->held_head = (e->held_head + 1) % e->o.max_held;
-				e->held_pkts[(e->held_head + e->held_n - 1) %
-					     e->o.max_held] = again;
+				e->held_n--;
+				held_push(e, &again);
 				continue;
 			}
 			release(e, h, false);
@@ -2367,8 +2387,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 	e->c.held++;
 	e->recs[i].nheld++;
 	h.rec = i;
-	e->held_pkts[(e->held_head + e->held_n) % e->o.max_held] = h;
-	e->held_n++;
+	held_push(e, &h);
 }
 
 void engine_release_held(struct engine *e)

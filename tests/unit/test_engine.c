@@ -3371,6 +3371,33 @@ static void test_held_while_asking(void **state)
 	teardown_fake(f);
 }
 
+/*
+ * Put back at its cap, a packet comes before one held after it: the
+ * queue stays in deadline order, so the cap holds. A is held at 0 and
+ * put back at 0.3, 0.6 and 0.9 s (its target still asked), the last time
+ * until its cap at 1.0 s; B, held at 0.85 s, is due at 1.15 s.
+ */
+static void test_held_cap_before_later(void **state)
+{
+	struct engine_options o = queue_options();
+	struct fake *f;
+
+	(void)state;
+	o.queue_wait_ns = 300 * MS;
+	o.ask_rate = 4;		/* one ask every 250 ms: 5 slaves take 1 s */
+	o.ask_burst = 1;
+	f = setup(&o, 5);
+	held(f, 1, 71, T0);
+	run_until(f, T0 + 850 * MS);
+	held(f, 2, 72, T0 + 850 * MS);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS - 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 71, ANY), 0);
+	run_until(f, T0 + ENGINE_HOLD_MAX_MS * MS);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 71, ANY), 1);
+	assert_int_equal(count(f, RELEASE_UNCHANGED, 72, ANY), 0);
+	teardown_fake(f);
+}
+
 /* Full: a packet beyond max_held goes on at once; every one is released. */
 static void test_held_full(void **state)
 {
@@ -3735,6 +3762,7 @@ int main(void)
 		cmocka_unit_test(test_held_rerouted),
 		cmocka_unit_test(test_held_wait_ends),
 		cmocka_unit_test(test_held_wait_capped),
+		cmocka_unit_test(test_held_cap_before_later),
 		cmocka_unit_test(test_held_on_master),
 		cmocka_unit_test(test_held_full),
 		cmocka_unit_test(test_held_master_answers),
