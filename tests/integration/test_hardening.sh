@@ -109,6 +109,7 @@ check "link-local NAs: the earlier pings are over" wait_while 10 pings_in_r
 in_ns r ip -6 neigh flush dev m0
 in_ns r ip -6 neigh flush dev s1
 LOG=$TMP/ll.log
+rm -f "$STATS"	# the counters below are this daemon's, none left before
 start_daemon r "$LOG" -m m0 -s s1 --stats-file "$STATS" --stats-interval 1 ||
 	fail "daemon did not start"
 PID=$DAEMON_PID
@@ -127,8 +128,8 @@ PY
 reach $X2
 check "link-local NAs: X2's entry is written from its NA" \
 	wait_for 5 eval "in_ns r ip -6 neigh show $X2 dev s1 | grep -q 'proto 135'"
-stop_daemon $PID 1
 # The stats file is final at exit.
+check "link-local NAs: the daemon exits within a second" stop_daemon $PID 1
 check "link-local NAs: one confirm, X2's" [ "$(metric ns_monitor_confirms_total)" = 1 ]
 check "link-local NAs: X2's NA is the one NA read" \
 	[ "$(metric 'ns_monitor_answer_packets_total{kind="na"}')" = 1 ]
