@@ -19,6 +19,8 @@ set -u
 [ $# -ge 2 ] || { echo "usage: bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]" >&2; exit 2; }
 A_IN=$(readlink -f "$1") B_IN=$(readlink -f "$2")
 BENCH_ROUNDS=${3:-5}
+# run.sh skips what would run past its budget: a minute per round here.
+BENCH_BUDGET_S=${BENCH_BUDGET_S:-$((300 + BENCH_ROUNDS * 60))}
 BENCH_LIB=1 . "$(dirname "${BASH_SOURCE[0]}")/run.sh" "$A_IN"
 cp "$A_IN" "$TMP/ns-monitor-a" && cp "$B_IN" "$TMP/ns-monitor-b" || exit 1
 BIN_A=$TMP/ns-monitor-a BIN_B=$TMP/ns-monitor-b
