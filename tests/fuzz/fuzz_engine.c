@@ -15,7 +15,8 @@
  *  - a slave is never given an address of the host, one out of scope,
  *    or one the bindings put elsewhere;
  *  - every held packet is released exactly once, rerouted only when its
- *    target has a route, and all of them by the end;
+ *    target has a route, never later than the tick ENGINE_HOLD_MAX_MS
+ *    after it was held, and all of them by the end;
  *  - the daemon answers no DAD NS, no guest for an address behind its
  *    own slave, and the upstream only while forwarding;
  *  - a check of the masters is asked with masters of the group, once per
@@ -81,6 +82,7 @@ struct world {
 	/* packets: 0 never held, 1 held, 2 released */
 	uint8_t pkt[MAX_PKTS];
 	int pkt_target[MAX_PKTS];
+	uint64_t pkt_at[MAX_PKTS];	/* held then */
 	uint32_t npkts;
 	struct check checks[MAX_CHECKS];
 	size_t nchecks;
@@ -441,6 +443,10 @@ static void tick(void)
 		engine_tick(W.e, W.now);
 		d = engine_next_deadline(W.e);
 	}
+	/* Held packets: out within ENGINE_HOLD_MAX_MS, whatever waits. */
+	for (uint32_t id = 0; id < W.npkts; id++)
+		CHECK(W.pkt[id] != 1 ||
+		      W.now < W.pkt_at[id] + ENGINE_HOLD_MAX_MS * MS);
 }
 
 /* Check j answered: truthfully (the first master with it) or not. */
@@ -602,6 +608,7 @@ static void one_event(struct input *in)
 		if (W.npkts < MAX_PKTS && W.o.max_held) {
 			W.pkt[W.npkts] = 1;
 			W.pkt_target[W.npkts] = t;
+			W.pkt_at[W.npkts] = W.now;
 			engine_held(W.e, GROUP, master_if[m], &W.addr[t],
 				    W.npkts++, W.now);
 		}
