@@ -1091,6 +1091,17 @@ static void release(struct engine *e, struct held_pkt *h, bool reroute)
 }
 
 /*
+ * A packet held since then waits queue_wait from now, and never beyond
+ * ENGINE_HOLD_MAX_MS from since in all.
+ */
+static uint64_t held_until(const struct engine *e, uint64_t since, uint64_t now)
+{
+	uint64_t cap = since + ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
+
+	return now + e->o.queue_wait_ns < cap ? now + e->o.queue_wait_ns : cap;
+}
+
+/*
  * Into the held queue, kept in deadline order so that its head is always
  * the first due: a packet put back with its 1 s cap as deadline can be due
  * before some held after it. Those are few (held within the last
@@ -1162,18 +1173,17 @@ static void expire_held_pkts(struct engine *e, uint64_t now)
 		if (h->rec != NIL) {
 			uint32_t i = h->rec;
 			uint8_t res = e->recs[i].res;
-			uint64_t cap = h->since + ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
+			uint64_t until = held_until(e, h->since, now);
 
 			/*
 			 * Still being asked, or its answer not taken yet:
-			 * waits on, in deadline order.
+			 * waits on (until its cap), in deadline order.
 			 */
 			if ((res == RES_ASKING || res == RES_QUEUED ||
-			     answer_pending(&e->recs[i])) && now < cap) {
+			     answer_pending(&e->recs[i])) && now < until) {
 				struct held_pkt again = *h;
 
-				again.until = now + e->o.queue_wait_ns < cap ?
-					      now + e->o.queue_wait_ns : cap;
+				again.until = until;
 				e->held_head = (e->held_head + 1) % e->o.max_held;
 				e->held_n--;
 				held_push(e, &again);
@@ -2343,10 +2353,7 @@ void engine_held(struct engine *e, uint16_t group, unsigned int master,
 		 uint64_t now)
 {
 	engine_clock(e, now);
-	/* queue_wait, but never beyond ENGINE_HOLD_MAX_MS in all. */
-	uint64_t wait = e->o.queue_wait_ns < ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC ?
-			e->o.queue_wait_ns : ENGINE_HOLD_MAX_MS * NSEC_PER_MSEC;
-	struct held_pkt h = { now + wait, now, packet_id, NIL, group };
+	struct held_pkt h = { held_until(e, now, now), now, packet_id, NIL, group };
 	int gi = find_group(e, group);
 	uint32_t i;
 
