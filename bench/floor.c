@@ -150,20 +150,25 @@ static int read_blocking(int fd)
 static int read_as_loop(int epfd, int fd)
 {
 	static char bufs[VLEN][BUF_SIZE];
-	struct mmsghdr msgs[VLEN];
-	struct iovec iov[VLEN];
+	static struct mmsghdr msgs[VLEN];
+	static struct iovec iov[VLEN];
+	static bool ready;
 	struct epoll_event ev;
-	int n = epoll_wait(epfd, &ev, 1, -1);
+	int n;
 
+	/* Set up once, as ns-monitor's intake does: the kernel only fills in. */
+	if (!ready) {
+		for (int i = 0; i < VLEN; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		ready = true;
+	}
+	n = epoll_wait(epfd, &ev, 1, -1);
 	if (n == -1)
 		return errno == EINTR ? 0 : -1;
-	for (int i = 0; i < VLEN; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = sizeof(bufs[i]);
-		memset(&msgs[i], 0, sizeof(msgs[i]));
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
 	n = recvmmsg(fd, msgs, VLEN, MSG_DONTWAIT, NULL);
 	if (n == -1)
 		return errno == EINTR || errno == EAGAIN || errno == ENOBUFS ? 0 : -1;
