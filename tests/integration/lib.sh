@@ -140,3 +140,23 @@ lint_ok() {
 	echo "$out"
 	return 1
 }
+
+# send_na NS DEV TO TARGET...: from DEV in NS, to TO (an address on DEV's
+# link), one solicited NA per TARGET, hop limit 255, with DEV's MAC as
+# target link-layer address: as a host answers an NS.
+send_na() {
+	local ns=$1 dev=$2 to=$3
+	shift 3
+	in_ns "$ns" python3 - "$dev" "$to" "$@" <<'PY'
+import socket, struct, sys
+dev, to = sys.argv[1:3]
+ifindex = socket.if_nametoindex(dev)
+mac = bytes.fromhex(open('/sys/class/net/%s/address' % dev).read().strip().replace(':', ''))
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+for target in sys.argv[3:]:
+    s.sendto(struct.pack('!BBHI16sBB6s', 136, 0, 0, 0x60 << 24,
+                         socket.inet_pton(socket.AF_INET6, target), 2, 1, mac),
+             (to, 0, 0, ifindex))
+PY
+}

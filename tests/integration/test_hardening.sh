@@ -113,18 +113,9 @@ rm -f "$STATS"	# the counters below are this daemon's, none left before
 start_daemon r "$LOG" -m m0 -s s1 --stats-file "$STATS" --stats-interval 1 ||
 	fail "daemon did not start"
 PID=$DAEMON_PID
-in_ns x python3 - "$(link_local r s1)" "$(link_local x x0)" <<'PY'
-import socket, struct, sys
-dst, target = sys.argv[1:3]
-ifindex = socket.if_nametoindex('x0')
-mac = bytes.fromhex(open('/sys/class/net/x0/address').read().strip().replace(':', ''))
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
-na = struct.pack('!BBHI16sBB6s', 136, 0, 0, 0x60 << 24,
-                 socket.inet_pton(socket.AF_INET6, target), 2, 1, mac)
-for _ in range(20):
-    s.sendto(na, (dst, 0, 0, ifindex))
-PY
+X_LL=$(link_local x x0)
+# shellcheck disable=SC2046 # 20 words, the same address
+send_na x x0 "$(link_local r s1)" $(for _ in $(seq 20); do echo "$X_LL"; done)
 reach $X2
 check "link-local NAs: X2's entry is written from its NA" \
 	wait_for 5 eval "in_ns r ip -6 neigh show $X2 dev s1 | grep -q 'proto 135'"

@@ -83,20 +83,6 @@ LISTEN=$TMP/listen.log
 ip netns exec "$T-r" "$ND_ASK" -l -w 5000 s1 $CONTROL >"$LISTEN" 2>&1 &
 LPID=$!
 check "forged: the listener is ready" wait_for 5 grep -qx ready "$LISTEN"
-send_na() { # TARGET...: NAs from g for each TARGET, as g answers an NS
-	in_ns g python3 - "$S1_LL" "$@" <<'PY'
-import socket, struct, sys
-dst = sys.argv[1]
-ifindex = socket.if_nametoindex('g0')
-mac = bytes.fromhex(open('/sys/class/net/g0/address').read().strip().replace(':', ''))
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
-for target in sys.argv[2:]:
-    s.sendto(struct.pack('!BBHI16sBB6s', 136, 0, 0, 0x60 << 24,
-                         socket.inet_pton(socket.AF_INET6, target), 2, 1, mac),
-             (dst, 0, 0, ifindex))
-PY
-}
 in_ns g python3 - "$S1_LL" $FORGED $CONTROL "$G0_LL" <<'PY'
 import socket, struct, sys
 dst, forged, control, link_local = sys.argv[1:5]
@@ -133,7 +119,7 @@ check "forged: only the good NA was read (the link-local one never was)" \
 ip netns exec "$T-r" "$ND_ASK" -l -w 5000 s1 "$G0_LL" >"$LISTEN" 2>&1 &
 LPID=$!
 check "link-local: the listener is ready" wait_for 5 grep -qx ready "$LISTEN"
-send_na "$G0_LL"
+send_na g g0 "$S1_LL" "$G0_LL"
 check "link-local: the listener saw the NA and stopped" wait_while 5 alive $LPID
 wait $LPID
 check "link-local: the NA for g0's link-local was reported" grep -qix "na s1 $G0_LL" "$LISTEN"
