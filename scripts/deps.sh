@@ -39,10 +39,13 @@ ndppd gnuplot-nox iperf3
 systemd
 man-db groff-base mandoc
 prometheus
-lintian"
+lintian
+strace valgrind linux-perf"
 # prometheus: its promtool lints the stats file the daemon writes
 # (tests/integration/test_hardening.sh, test_observe.sh).
 # lintian: checks the package (tests/integration/test_deb.sh).
+# strace: tests/integration/test_syscalls.sh, bench/per_target.sh; valgrind
+# and linux-perf: bench/per_target.sh and bench/profile.sh.
 # cppcheck and clang (--analyze): tests/analyze.sh, make check in CI.
 
 usage() {
