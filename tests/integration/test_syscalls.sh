@@ -1,0 +1,153 @@
+#!/bin/bash
+# The service's system call filter (SystemCallFilter= in
+# dist/ns-monitor.service) against what the daemon really calls. systemd
+# answers a call outside the filter with EPERM, so a daemon that needs
+# one fails only under the service, never under a test; here every call
+# the daemon makes, counted by strace over its whole life, must be one
+# the filter lets through. The filter is read from the unit and its
+# groups resolved by systemd-analyze, as systemd resolves them.
+#
+# Two lives of the daemon, each from start to exit, each in a mount
+# namespace of its own with a fresh /run, where /run/ns-monitor is root's,
+# as systemd makes the RuntimeDirectory=:
+#   service     the unit's own arguments (dist/ns-monitor.default) in
+#               managed mode: the table loaded first, the members added;
+#               a target found, routed, its first packet held and let go;
+#               the table deleted (a firewall reload), --rules loaded
+#               again and the members put back; SIGHUP; SIGTERM
+#   user        standalone with --proxy-ndp --queue --stats-file and
+#               --user nobody, under the unit and the drop-in that its
+#               comments give for --user: the runtime directory handed to
+#               nobody, the change of identity, the counters; SIGTERM
+#
+#   U(u0) ---- m0 [R] s1 ---- x0(X)  2001:db8:1::100/128, default via R
+. "$(dirname "$0")/lib.sh"
+need_root
+
+UNIT=$TOP/dist/ns-monitor.service
+RULES=$TOP/nft/ns-monitor.nft
+X=2001:db8:1::100
+
+for n in r u x; do netns_add $n; done
+veth r m0 u u0
+veth r s1 x x0
+in_ns r ip -6 addr add 2001:db8:1::1/64 dev m0 nodad
+in_ns x ip -6 addr add $X/128 dev x0 nodad
+wait_for 5 ll_ready r s1 || { echo "FAIL: link-local on s1"; exit 1; }
+in_ns x ip -6 route add default via "$(link_local r s1)" dev x0
+
+# expand ITEM...: the system call names of each item, a group (@name)
+# resolved through systemd-analyze, group within group.
+expand() {
+	local item
+	for item; do
+		case $item in
+		@*) expand $(systemd-analyze syscall-filter "$item" 2>/dev/null |
+			sed -n 's/^ \{4\}\([@a-z0-9_-]\+\)$/\1/p') ;;
+		*) echo "$item" ;;
+		esac
+	done
+}
+
+# filter LINES OUT: the calls a unit's SystemCallFilter= lines (LINES,
+# the values one a line, in order) let through, as systemd builds the
+# filter: the first line, an allow list, sets what passes, with the few
+# that systemd.exec(5) always allows; each later line takes its calls out
+# (~) or puts them back.
+filter() {
+	local line
+	printf '%s\n' execve exit exit_group getrlimit rt_sigreturn sigreturn | sort >"$2"
+	while read -r line; do
+		# shellcheck disable=SC2086 # a line's items
+		case $line in
+		"~"*) comm -23 "$2" <(expand ${line#"~"} | sort -u) ;;
+		*) sort -u "$2" <(expand $line) ;;
+		esac >"$2.new"
+		mv "$2.new" "$2"
+	done <<<"$1"
+}
+
+# The unit's filter, and with the drop-in that its comments give for
+# --user ("#   Key=value" lines).
+ALLOWED=$TMP/allowed ALLOWED_USER=$TMP/allowed-user
+unit=$(sed -n 's/^SystemCallFilter=//p' "$UNIT")
+dropin=$(sed -n 's/^# \{3\}SystemCallFilter=//p' "$UNIT")
+filter "$unit" "$ALLOWED"
+filter "$unit"$'\n'"$dropin" "$ALLOWED_USER"
+check "the unit's filter resolves to a list of calls ($(wc -l <"$ALLOWED"))" \
+	[ "$(wc -l <"$ALLOWED")" -gt 100 ]
+check "the unit's comments give a drop-in for --user" [ -n "$dropin" ]
+
+# calls FILE: the names in strace -c's summary, one a line.
+calls() { awk '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { print $NF }' "$1" | sort -u; }
+
+# outside FILE FILTER: the calls in FILE that FILTER refuses (none if all pass).
+outside() {
+	local out
+	out=$(comm -23 <(calls "$1") "$2")
+	[ -n "$out" ] && echo "$out" | sed 's/^/  refused: /'
+	[ -z "$out" ]
+}
+
+# traced LOG COUNTS ARGS...: the daemon under strace -f -c in R, with a
+# fresh /run of its own; TRACER is the pid of the shell that becomes
+# strace, and the daemon's own is found as its child.
+traced() {
+	local log=$1 counts=$2
+	shift 2
+	ip netns exec "$T-r" unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o mode=0755 none /run && mkdir -m 0755 /run/ns-monitor &&
+		 exec strace -f -c -o "$@"' sh "$counts" "$NS_MONITOR" -v "$@" >"$log" 2>&1 &
+	TRACER=$!
+	DAEMONS+=("$TRACER")
+}
+
+route_to_x() { route_dev $X s1; }
+ping_x() { in_ns r ping -c1 -W5 $X >/dev/null 2>&1; }
+
+# 1. The service's life.
+in_ns r nft -f "$RULES" || { echo "FAIL: loading $RULES"; exit 1; }
+nftr add element inet ns_monitor masters_135 '{ "m0" }'
+nftr add element inet ns_monitor slaves_135 '{ "s1" }'
+args=$(sed -n 's/^NS_MONITOR_ARGS="\(.*\)"$/\1/p' "$TOP/dist/ns-monitor.default")
+# shellcheck disable=SC2086 # the service's arguments, as systemd splits them
+set -- ${args/\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
+COUNTS=$TMP/service.calls LOG=$TMP/service.log
+traced "$LOG" "$COUNTS" "$@"
+check "service: the daemon under strace relays ($*)" wait_for 20 logged "$LOG" "relaying NS"
+check "service: its first packet to X gets through (held, let go)" ping_x
+check "service: X routed behind s1" route_to_x
+in_ns r nft delete table inet ns_monitor
+check "service: the table deleted, it loads --rules again" \
+	wait_for 10 logged "$LOG" "loading $RULES again"
+check "...and puts back the members" \
+	wait_for 10 eval 'nftr list set inet ns_monitor slaves_135 | grep -q s1'
+pid=$(pgrep -P "$TRACER")
+kill -HUP "$pid"
+check "service: SIGHUP reads everything again" wait_for 10 logged "$LOG" "SIGHUP: reading"
+kill -TERM "$pid"
+check "service: it exits on SIGTERM" wait_while 10 alive "$TRACER"
+check "service: strace counted its calls" grep -q recvmmsg "$COUNTS"
+check "service: the unit's filter lets through every call it made" outside "$COUNTS" "$ALLOWED"
+in_ns r nft delete table inet ns_monitor
+
+# 2. Standalone with --proxy-ndp, as nobody; the counters go to a
+# directory of nobody's (this test's own is root's, 0700: opened to pass).
+in_ns r ip -6 route flush proto 135
+in_ns r ip -6 neigh flush dev s1
+OUT=$TMP/out
+chmod 0711 "$TMP" && mkdir -p "$OUT" && chown nobody "$OUT"
+COUNTS=$TMP/user.calls LOG=$TMP/user.log
+traced "$LOG" "$COUNTS" -m m0 -s s1 --proxy-ndp --queue --user nobody \
+	--stats-file "$OUT/ns-monitor.prom" --stats-interval 1
+check "user: the daemon under strace relays" wait_for 20 logged "$LOG" "relaying NS"
+check "user: its first packet to X gets through" ping_x
+check "user: X routed behind s1" route_to_x
+check "user: the counters written" wait_for 5 test -s "$OUT/ns-monitor.prom"
+kill -TERM "$(pgrep -P "$TRACER")"
+check "user: it exits on SIGTERM" wait_while 10 alive "$TRACER"
+check "user: strace counted its calls" grep -Eq "setres?uid" "$COUNTS"
+check "user: the unit's filter with the drop-in lets through every call it made" \
+	outside "$COUNTS" "$ALLOWED_USER"
+
+summary
