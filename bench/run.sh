@@ -18,11 +18,11 @@
 # Writes bench/results/latest.md (tables), latest.json (every figure and the
 # raw records) and latency.png (latency distributions, gnuplot).
 #
-# Environment: BENCH_METHODS (default "floor floor-loop nsmon seed odhcpd ndppd
-# nsmon-proxy"),
+# Environment: BENCH_METHODS (default "floor floor-loop floor-ring nsmon seed
+# odhcpd ndppd nsmon-proxy"),
 # BENCH_ROUNDS (latency rounds per method, default 5), BENCH_IDLE_S (idle
 # window, default 10), BENCH_BUDGET_S, BENCH_RESULTS (output directory),
-# KEEP_TMP=1 (keep the raw files). About eight minutes with the defaults.
+# KEEP_TMP=1 (keep the raw files). About nine minutes with the defaults.
 #
 # Topologies (namespaces $P-r router, $P-u upstream, $P-x host X, $P-p the
 # peers of slaves 2-4):
@@ -42,6 +42,9 @@
 #   floor-loop   the floor woken as an event loop is (floor -l: epoll_wait,
 #                then recvmmsg), as ns-monitor's loop is: what that
 #                structure alone adds to the floor (A)
+#   floor-ring   the floor waiting and reading in one io_uring_enter()
+#                (floor -u): what one system call fewer per wake-up would
+#                give back (A)
 #   nsmon        ./ns-monitor -m m0 -s SLAVES (A)
 #   seed         bench/seed.c: packet socket + fork `ping -c1 -W1 -I SLAVE X`
 #                per slave, waited for (A); each slave gets an on-link route
@@ -58,7 +61,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 BIN=$(readlink -f "${1:-$top/ns-monitor}")
 RESULTS=${BENCH_RESULTS:-$here/results}
-METHODS=${BENCH_METHODS:-"floor floor-loop nsmon seed odhcpd ndppd nsmon-proxy"}
+METHODS=${BENCH_METHODS:-"floor floor-loop floor-ring nsmon seed odhcpd ndppd nsmon-proxy"}
 IDLE_S=${BENCH_IDLE_S:-10}
 BUDGET_S=${BENCH_BUDGET_S:-900}
 TOOLS=$top/build/bench
@@ -138,8 +141,8 @@ build_tools() {
 	cc $f $mnl_c "$here/nsgen.c" -o "$TOOLS/nsgen" $mnl_l &&
 	cc $f "$here/nscap.c" -o "$TOOLS/nscap" &&
 	cc $f "$here/seed.c" -o "$TOOLS/seed" &&
-	cc $f $(pkg-config --cflags libmnl libnetfilter_log) "$here/floor.c" -o "$TOOLS/floor" \
-		$(pkg-config --libs libmnl libnetfilter_log) &&
+	cc $f $(pkg-config --cflags libmnl libnetfilter_log liburing) "$here/floor.c" -o "$TOOLS/floor" \
+		$(pkg-config --libs libmnl libnetfilter_log liburing) &&
 	cc $f $mnl_c "$here/odhcpd.c" "$here/odhcpd_route.c" "$top/src/egress/echo.c" \
 		"$top/src/egress/echo_build.c" "$top/src/egress/rtnl.c" "$top/src/lib/nlsock.c" -o "$TOOLS/odhcpd" $mnl_l
 }
@@ -280,10 +283,11 @@ start_method() {
 		MPID=$!
 		wait_for 5 grep -q listening "$MLOG" || return 1
 		;;
-	floor|floor-loop)
+	floor|floor-loop|floor-ring)
 		floor_rules || return 1
 		local loop=()
 		[ $m = floor-loop ] && loop=(-l)
+		[ $m = floor-ring ] && loop=(-u)
 		ip netns exec "$R" "$TOOLS/floor" "${loop[@]}" -g 136 -s "$SLAVES" 2>"$MLOG" &
 		MPID=$!
 		wait_for 5 grep -q listening "$MLOG" || return 1
@@ -609,12 +613,12 @@ say "ns-monitor $("$BIN" -V 2>/dev/null | awk '{ print $2 }'), methods: $METHODS
 has() { [[ " $METHODS " == *" $1 "* ]]; }
 
 for s in 1 4; do
-	if has floor || has floor-loop || has nsmon || has seed || has odhcpd; then
+	if has floor || has floor-loop || has floor-ring || has nsmon || has seed || has odhcpd; then
 		topo_build A $s
 		for rate in 100 10000; do
 			# Rounds interleave the methods in time: the machine is shared.
 			for round in $(seq "$ROUNDS"); do
-				for m in floor floor-loop nsmon odhcpd; do
+				for m in floor floor-loop floor-ring nsmon odhcpd; do
 					has $m && latency_run $m $rate "$round"
 				done
 			done

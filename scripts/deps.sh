@@ -40,12 +40,15 @@ systemd
 man-db groff-base mandoc
 prometheus
 lintian
-strace valgrind linux-perf"
+strace valgrind linux-perf
+liburing-dev"
 # prometheus: its promtool lints the stats file the daemon writes
 # (tests/integration/test_hardening.sh, test_observe.sh).
 # lintian: checks the package (tests/integration/test_deb.sh).
 # strace: tests/integration/test_syscalls.sh, bench/per_target.sh; valgrind
 # and linux-perf: bench/per_target.sh and bench/profile.sh.
+# liburing-dev: the ring floor of make bench (bench/floor.c -u), a
+# reference only; ns-monitor itself does not use io_uring.
 # cppcheck and clang (--analyze): tests/analyze.sh, make check in CI.
 
 usage() {
