@@ -103,9 +103,19 @@ int runtime_dir_make(uid_t uid, gid_t gid, char *err, size_t errlen)
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 ||
-	    ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) == -1) ||
 	    ((st.st_mode & 07777) != 0755 && fchmod(fd, 0755) == -1)) {
 		snprintf(err, errlen, RUNTIME_DIR ": %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Under the unit, --user needs CAP_CHOWN and @chown for this. */
+	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) == -1) {
+		int e = errno;
+
+		snprintf(err, errlen, "handing " RUNTIME_DIR " to uid %u: %s%s",
+			 (unsigned int)uid, strerror(e),
+			 e == EPERM ? " (under systemd, --user needs CAP_CHOWN and "
+				      "SystemCallFilter=@chown: see the unit's comments)" : "");
 		close(fd);
 		return -1;
 	}

@@ -1,11 +1,14 @@
 #!/bin/bash
-# The service's system call filter (SystemCallFilter= in
-# dist/ns-monitor.service) against what the daemon really calls. systemd
-# answers a call outside the filter with EPERM, so a daemon that needs
-# one fails only under the service, never under a test; here every call
-# the daemon makes, counted by strace over its whole life, must be one
-# the filter lets through. The filter is read from the unit and its
-# groups resolved by systemd-analyze, as systemd resolves them.
+# The service's sandbox against what the daemon really does: its system
+# call filter (SystemCallFilter= in dist/ns-monitor.service) and its
+# capabilities (CapabilityBoundingSet=). systemd answers a call outside
+# the filter with EPERM, and a daemon short of a capability gets EPERM
+# too, so a daemon that needs either fails only under the service, never
+# under a test. Here every call the daemon makes, counted by strace over
+# its whole life, must be one the filter lets through; the filter is read
+# from the unit and its groups resolved by systemd-analyze, as systemd
+# resolves them. And the daemon lives that life with no capability but
+# those of the unit's bounding set (setpriv), as it does under systemd.
 #
 # And io_uring stays out: what a ring carries out (opening files and
 # sockets, connecting, sending) is never seen by seccomp, so a daemon
@@ -98,15 +101,32 @@ outside() {
 	[ -z "$out" ]
 }
 
-# traced LOG COUNTS ARGS...: the daemon under strace -f -c in R, with a
-# fresh /run of its own; TRACER is the pid of the shell that becomes
-# strace, and the daemon's own is found as its child.
+# bounding LINES: setpriv's --bounding-set for CapabilityBoundingSet=
+# lines ("CAP_NET_ADMIN CAP_NET_RAW" -> -all,+net_admin,+net_raw).
+bounding() {
+	local cap out=-all
+	for cap in $1; do
+		cap=${cap#CAP_}
+		out+=,+${cap,,}
+	done
+	echo "$out"
+}
+CAPS=$(bounding "$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")")
+CAPS_USER=$(bounding "$(sed -n 's/^CapabilityBoundingSet=//p; s/^# \{3\}CapabilityBoundingSet=//p' "$UNIT")")
+check "the unit's bounding set is NET_ADMIN and NET_RAW ($CAPS)" [ "$CAPS" = -all,+net_admin,+net_raw ]
+
+# traced CAPS LOG COUNTS ARGS...: the daemon under strace -f -c in R, with
+# a fresh /run of its own and only the capabilities of CAPS (setpriv's
+# --bounding-set: root's exec of strace, and strace's of the daemon, keep
+# no other); TRACER is the pid of the shell that becomes strace, and the
+# daemon's own is found as its child.
 traced() {
-	local log=$1 counts=$2
-	shift 2
+	local caps=$1 log=$2 counts=$3
+	shift 3
 	ip netns exec "$T-r" unshare -m --propagation private sh -c \
 		'mount -t tmpfs -o mode=0755 none /run && mkdir -m 0755 /run/ns-monitor &&
-		 exec strace -f -c -o "$@"' sh "$counts" "$NS_MONITOR" -v "$@" >"$log" 2>&1 &
+		 exec setpriv --bounding-set "$@"' sh "$caps" \
+		strace -f -c -o "$counts" "$NS_MONITOR" -v "$@" >"$log" 2>&1 &
 	TRACER=$!
 	DAEMONS+=("$TRACER")
 }
@@ -122,8 +142,10 @@ args=$(sed -n 's/^NS_MONITOR_ARGS="\(.*\)"$/\1/p' "$TOP/dist/ns-monitor.default"
 # shellcheck disable=SC2086 # the service's arguments, as systemd splits them
 set -- ${args/\/etc\/ns-monitor\/ns-monitor.nft/$RULES}
 COUNTS=$TMP/service.calls LOG=$TMP/service.log
-traced "$LOG" "$COUNTS" "$@"
-check "service: the daemon under strace relays ($*)" wait_for 20 logged "$LOG" "relaying NS"
+traced "$CAPS" "$LOG" "$COUNTS" "$@"
+check "service: the daemon relays, under strace and with the unit's capabilities ($*)" \
+	wait_for 20 logged "$LOG" "relaying NS"
+logged "$LOG" "relaying NS" || tail -n 5 "$LOG" | sed 's/^/  /'
 check "service: its first packet to X gets through (held, let go)" ping_x
 check "service: X routed behind s1" route_to_x
 in_ns r nft delete table inet ns_monitor
@@ -132,13 +154,24 @@ check "service: the table deleted, it loads --rules again" \
 check "...and puts back the members" \
 	wait_for 10 eval 'nftr list set inet ns_monitor slaves_135 | grep -q s1'
 pid=$(pgrep -P "$TRACER")
-kill -HUP "$pid"
+kill -HUP "$pid" 2>/dev/null
 check "service: SIGHUP reads everything again" wait_for 10 logged "$LOG" "SIGHUP: reading"
-kill -TERM "$pid"
+kill -TERM "$pid" 2>/dev/null
 check "service: it exits on SIGTERM" wait_while 10 alive "$TRACER"
 check "service: strace counted its calls" grep -q recvmmsg "$COUNTS"
 check "service: the unit's filter lets through every call it made" outside "$COUNTS" "$ALLOWED"
 in_ns r nft delete table inet ns_monitor
+
+# Without the drop-in, --user stops at start, and says what is missing.
+out=$(ip netns exec "$T-r" unshare -m --propagation private sh -c \
+	'mount -t tmpfs -o mode=0755 none /run && mkdir -m 0755 /run/ns-monitor &&
+	 exec setpriv --bounding-set "$@"' sh "$CAPS" \
+	timeout 10 "$NS_MONITOR" -m m0 -s s1 --proxy-ndp --user nobody 2>&1)
+rc=$?
+check "--user without the drop-in: exit 1 at start" [ $rc = 1 ]
+check "...saying what the unit needs" grep -qF "see the unit's comments" <<<"$out"
+check "...and nothing of its left: no table" not eval 'nftr list table inet ns_monitor >/dev/null 2>&1'
+check "...proxy_ndp still off on m0" [ "$(proxy_ndp)" = 0 ]
 
 # 2. Standalone with --proxy-ndp, as nobody; the counters go to a
 # directory of nobody's (this test's own is root's, 0700: opened to pass).
@@ -147,13 +180,15 @@ in_ns r ip -6 neigh flush dev s1
 OUT=$TMP/out
 chmod 0711 "$TMP" && mkdir -p "$OUT" && chown nobody "$OUT"
 COUNTS=$TMP/user.calls LOG=$TMP/user.log
-traced "$LOG" "$COUNTS" -m m0 -s s1 --proxy-ndp --queue --user nobody \
+traced "$CAPS_USER" "$LOG" "$COUNTS" -m m0 -s s1 --proxy-ndp --queue --user nobody \
 	--stats-file "$OUT/ns-monitor.prom" --stats-interval 1
-check "user: the daemon under strace relays" wait_for 20 logged "$LOG" "relaying NS"
+check "user: the daemon relays, under strace and with the drop-in's capabilities" \
+	wait_for 20 logged "$LOG" "relaying NS"
+logged "$LOG" "relaying NS" || tail -n 5 "$LOG" | sed 's/^/  /'
 check "user: its first packet to X gets through" ping_x
 check "user: X routed behind s1" route_to_x
 check "user: the counters written" wait_for 5 test -s "$OUT/ns-monitor.prom"
-kill -TERM "$(pgrep -P "$TRACER")"
+kill -TERM "$(pgrep -P "$TRACER")" 2>/dev/null
 check "user: it exits on SIGTERM" wait_while 10 alive "$TRACER"
 check "user: strace counted its calls" grep -Eq "setres?uid" "$COUNTS"
 check "user: the unit's filter with the drop-in lets through every call it made" \
