@@ -168,12 +168,21 @@ static int read_ring(struct io_uring *ring, int fd)
 	int n;
 
 	if (!in_flight) {
-		io_uring_prep_recv(io_uring_get_sqe(ring), fd, buf, sizeof(buf), 0);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+		if (!sqe) {
+			errno = EBUSY;
+			return -1;
+		}
+		io_uring_prep_recv(sqe, fd, buf, sizeof(buf), 0);
 		in_flight = true;
 	}
+	/* liburing returns -errno and leaves errno alone: set it for perror. */
 	n = io_uring_submit_and_wait(ring, 1);
-	if (n < 0)
+	if (n < 0) {
+		errno = -n;
 		return n == -EINTR ? 0 : -1;
+	}
 	if (io_uring_peek_cqe(ring, &cqe) != 0)
 		return 0;
 	n = cqe->res;
@@ -181,7 +190,10 @@ static int read_ring(struct io_uring *ring, int fd)
 	in_flight = false;
 	if (n > 0)
 		react(buf, n);
-	return n >= 0 || n == -EINTR || n == -ENOBUFS ? 0 : -1;
+	if (n >= 0 || n == -EINTR || n == -ENOBUFS)
+		return 0;
+	errno = -n;
+	return -1;
 }
 
 /* -l: woken by epoll_wait(), then a batch read, as an event loop reads. */
