@@ -49,7 +49,12 @@
 #define EXIT_SETUP 1
 #define EXIT_USAGE 2
 
-static int write_pidfile(const char *path, uid_t uid, gid_t gid)
+/*
+ * Written by the user we run as, after the change of identity: it owns the
+ * file (a sticky /tmp lets only the owner remove it at exit), and root
+ * needs no CAP_DAC_OVERRIDE for a runtime directory already handed over.
+ */
+static int write_pidfile(const char *path)
 {
 	char buf[32];
 	int fd, n;
@@ -57,10 +62,6 @@ static int write_pidfile(const char *path, uid_t uid, gid_t gid)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		return -1;
-	/* Ours after the change of identity too: a sticky /tmp lets only
-	   the owner remove it. */
-	if (uid && fchown(fd, uid, gid) == -1)
-		log_warn("pidfile %s: chown", path);
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
@@ -143,8 +144,7 @@ static void launcher_wait(pid_t child, int ready_fd, struct sdnotify *notify)
  * Detach once set-up has succeeded, so its errors reach the terminal. The
  * child keeps the terminal until daemon_ready() too.
  */
-static int daemonize(const struct config *cfg, uid_t uid, gid_t gid,
-		     int *ready_fd, struct sdnotify *notify)
+static int daemonize(int *ready_fd, struct sdnotify *notify)
 {
 	int pipefd[2];
 	pid_t pid;
@@ -169,10 +169,6 @@ static int daemonize(const struct config *cfg, uid_t uid, gid_t gid,
 	setsid();
 	if (chdir("/") == -1)
 		log_warn("chdir /");
-	if (write_pidfile(cfg->pidfile, uid, gid) == -1) {
-		log_warn("pidfile %s", cfg->pidfile);
-		return -1;
-	}
 	return 0;
 }
 
@@ -794,7 +790,7 @@ static int open_parts(struct loop *l, struct config *cfg, uid_t uid,
 
 /*
  * Detach (--daemon), then the event loop's descriptors, then the drop to
- * the user we run as. -1 (logged) on failure.
+ * the user we run as, then the pidfile. -1 (logged) on failure.
  */
 static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 		     gid_t gid, const sigset_t *mask, int *ready_fd)
@@ -804,11 +800,8 @@ static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 	 * added to epoll wakes only the process that added it, so one made
 	 * before fork() would never wake the child.
 	 */
-	if (cfg->daemonize) {
-		if (daemonize(cfg, uid, gid, ready_fd, &l->notify) == -1)
-			return -1;
-		l->pidfile = true;
-	}
+	if (cfg->daemonize && daemonize(ready_fd, &l->notify) == -1)
+		return -1;
 	l->sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l->nflogfd = intake_fd(&l->intake);
 	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -829,7 +822,16 @@ static int open_loop(struct loop *l, const struct config *cfg, uid_t uid,
 			log_warn("event loop set-up");
 			return -1;
 		}
-	return privs_drop(cfg->user, uid, gid);
+	if (privs_drop(cfg->user, uid, gid) == -1)
+		return -1;
+	if (cfg->daemonize) {
+		if (write_pidfile(cfg->pidfile) == -1) {
+			log_warn("pidfile %s", cfg->pidfile);
+			return -1;
+		}
+		l->pidfile = true;
+	}
+	return 0;
 }
 
 /* Ready: said to whoever waits, then the loop until a signal stops it. */

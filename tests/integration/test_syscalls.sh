@@ -25,9 +25,12 @@
 #               the table deleted (a firewall reload), --rules loaded
 #               again and the members put back; SIGHUP; SIGTERM
 #   user        standalone with --proxy-ndp --queue --stats-file and
-#               --user nobody, under the unit and the drop-in that its
-#               comments give for --user: the runtime directory handed to
-#               nobody, the change of identity, the counters; SIGTERM
+#               --user nobody, in the background (-d, which a service
+#               manager may run too: the launcher says READY=1 and names
+#               the child MAINPID), under the unit and the drop-in that
+#               its comments give for --user: the runtime directory and
+#               the pidfile handed to nobody, the change of identity, the
+#               counters; SIGTERM
 #
 # strace runs with the same bounding set, so without CAP_SYS_PTRACE: it
 # traces its own child only, which kernel.yama.ptrace_scope 0 to 2 allow
@@ -188,6 +191,7 @@ with open(sys.argv[2], "a") as out:
 LISTENER=$!
 DAEMONS+=("$LISTENER")
 wait_for 5 test -S "$TMP/notify" || { echo "FAIL: the notification socket"; exit 1; }
+chmod 0777 "$TMP/notify"	# as systemd's: the daemon may be nobody by then
 NOTIFY_SOCKET=$TMP/notify WATCHDOG_USEC=1000000 traced "$CAPS" "$LOG" "$COUNTS" "$@"
 check "service: the daemon relays, under strace and with the unit's capabilities ($*)" \
 	wait_for 20 logged "$LOG" "relaying NS"
@@ -208,7 +212,6 @@ kill -TERM "$pid" 2>/dev/null
 check "service: it exits on SIGTERM" wait_while 10 alive "$TRACER"
 check "service: strace counted its calls" grep -q recvmmsg "$COUNTS"
 check "service: the unit's filter lets through every call it made" outside "$COUNTS" "$ALLOWED"
-kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
 in_ns r nft delete table inet ns_monitor
 
 # Without the drop-in, --user stops at start, and says what is missing.
@@ -219,23 +222,30 @@ check "...saying what the unit needs" grep -qF "see the unit's comments" <<<"$ou
 check "...and nothing of its left: no table" not eval 'nftr list table inet ns_monitor >/dev/null 2>&1'
 check "...proxy_ndp still off on m0" [ "$(proxy_ndp)" = 0 ]
 
-# 2. Standalone with --proxy-ndp, as nobody; the counters go to a
-# directory of nobody's (this test's own is root's, 0700: opened to pass).
+# 2. Standalone with --proxy-ndp, as nobody, in the background; the
+# counters and the pidfile go to a directory of nobody's (this test's own
+# is root's, 0700: opened to pass).
 in_ns r ip -6 route flush proto 135
 in_ns r ip -6 neigh flush dev s1
 OUT=$TMP/out
 chmod 0711 "$TMP" && mkdir -p "$OUT" && chown nobody "$OUT"
-COUNTS=$TMP/user.calls LOG=$TMP/user.log
-traced "$CAPS_USER" "$LOG" "$COUNTS" -m m0 -s s1 --proxy-ndp --queue --user nobody \
-	--stats-file "$OUT/ns-monitor.prom" --stats-interval 1
-check "user: the daemon relays, under strace and with the drop-in's capabilities" \
-	wait_for 20 logged "$LOG" "relaying NS"
-logged "$LOG" "relaying NS" || tail -n 5 "$LOG" | sed 's/^/  /'
+COUNTS=$TMP/user.calls LOG=$TMP/user.log PIDFILE=$OUT/ns-monitor.pid
+: >"$NOTES"
+NOTIFY_SOCKET=$TMP/notify WATCHDOG_USEC=1000000 \
+	traced "$CAPS_USER" "$LOG" "$COUNTS" -m m0 -s s1 --proxy-ndp --queue --user nobody \
+	--stats-file "$OUT/ns-monitor.prom" --stats-interval 1 -d --pidfile "$PIDFILE"
+check "user: the daemon is ready in the background, under strace and with the drop-in's capabilities" \
+	wait_for 20 test -s "$PIDFILE"
+[ -s "$PIDFILE" ] || tail -n 5 "$LOG" | sed 's/^/  /'
+check "user: the launcher tells the service manager READY=1 and the child's pid" \
+	wait_for 5 grep -qx "MAINPID=$(cat "$PIDFILE" 2>/dev/null)" "$NOTES"
 check "user: its first packet to X gets through" ping_x
 check "user: X routed behind s1" route_to_x
 check "user: the counters written" wait_for 5 test -s "$OUT/ns-monitor.prom"
-kill -TERM "$(daemon_pid)" 2>/dev/null
+kill -TERM "$(cat "$PIDFILE")" 2>/dev/null
 check "user: it exits on SIGTERM" wait_while 10 alive "$TRACER"
+check "...and removes its pidfile" not test -e "$PIDFILE"
+kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
 check "user: strace counted its calls" grep -Eq "setres?uid" "$COUNTS"
 check "user: the unit's filter with the drop-in lets through every call it made" \
 	outside "$COUNTS" "$ALLOWED_USER"
