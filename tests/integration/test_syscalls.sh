@@ -241,10 +241,12 @@ check "user: the launcher tells the service manager READY=1 and the child's pid"
 	wait_for 5 grep -qx "MAINPID=$(cat "$PIDFILE" 2>/dev/null)" "$NOTES"
 check "user: its first packet to X gets through" ping_x
 check "user: X routed behind s1" route_to_x
+check "user: proxy_ndp turned on on m0, by nobody" wait_for 5 eval '[ "$(proxy_ndp)" = 1 ]'
 check "user: the counters written" wait_for 5 test -s "$OUT/ns-monitor.prom"
 kill -TERM "$(cat "$PIDFILE")" 2>/dev/null
 check "user: it exits on SIGTERM" wait_while 10 alive "$TRACER"
 check "...and removes its pidfile" not test -e "$PIDFILE"
+check "...and turns proxy_ndp off again" [ "$(proxy_ndp)" = 0 ]
 kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
 check "user: strace counted its calls" grep -Eq "setres?uid" "$COUNTS"
 check "user: the unit's filter with the drop-in lets through every call it made" \
