@@ -53,13 +53,17 @@
  * Written by the user we run as, after the change of identity: it owns the
  * file (a sticky /tmp lets only the owner remove it at exit), and root
  * needs no CAP_DAC_OVERRIDE for a runtime directory already handed over.
+ * Made anew: one left by a killed run may be another user's (root's, when
+ * --user came later), which this user may remove but not write.
  */
 static int write_pidfile(const char *path)
 {
 	char buf[32];
 	int fd, n;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		return -1;
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
